@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The agent's own footprint: CPU seconds and resident memory, always read from the real /proc/self.
+public struct SelfCollector: Sendable {
+    private let fs = HostFS(root: "/")
+    private let ticksPerSecond: Double = {
+        let ticks = sysconf(Int32(_SC_CLK_TCK))
+        return ticks > 0 ? Double(ticks) : 100
+    }()
+
+    /// Creates the collector.
+    public init() {}
+
+    /// Adds `agent_cpu_seconds_total` and `agent_resident_memory_bytes`.
+    public func collect(into sink: inout MetricSink) {
+        if let stat = fs.readLine("/proc/self/stat"), let close = stat.lastIndex(of: ")") {
+            // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
+            let fields = stat[stat.index(after: close)...].fields
+            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
+                sink.counter("agent_cpu_seconds_total", (user + system) / ticksPerSecond)
+            }
+        }
+        if let status = fs.read("/proc/self/status"),
+           let rss = parseColonFile(status).first(where: { $0.key == "VmRSS" }),
+           let kib = Double(rss.value.fields.first ?? "") {
+            sink.gauge("agent_resident_memory_bytes", kib * 1024)
+        }
+    }
+}

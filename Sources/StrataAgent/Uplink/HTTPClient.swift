@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A response from `HTTPClient`.
+public struct HTTPResponse: Sendable {
+    /// Status code, e.g. 200.
+    public var status: Int
+    /// Header names in lower case.
+    public var headers: [String: String]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    /// The body as UTF-8 text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Why a request failed before an HTTP status arrived.
+public enum HTTPClientError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The URL could not be understood.
+    case invalidURL(String)
+    /// The host name did not resolve.
+    case resolve(host: String, reason: String)
+    /// The TCP connection could not be made (refused, unreachable, timed out).
+    case connect(String)
+    /// Sending or receiving failed or timed out.
+    case io(String)
+    /// The server's answer was not valid HTTP/1.1.
+    case malformedResponse(String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): return "invalid URL \(url): expected http://HOST:PORT[/PATH]"
+        case let .resolve(host, reason): return "cannot resolve \(host): \(reason)"
+        case .connect(let reason): return "cannot connect: \(reason)"
+        case .io(let reason): return "connection failed: \(reason)"
+        case .malformedResponse(let reason): return "malformed HTTP response: \(reason)"
+        }
+    }
+}
+
+/// A small blocking HTTP/1.1 client on POSIX sockets, without Foundation, for the agent's uplink and the
+/// CLI. One connection per request (`Connection: close`); every step has a timeout.
+public struct HTTPClient: Sendable {
+    /// Scheme-less parts of the base URL.
+    public let host: String
+    /// TCP port.
+    public let port: UInt16
+    /// Path prefix without a trailing slash.
+    public let basePath: String
+    /// Timeout for connect, each send and each receive, in milliseconds.
+    public var timeoutMs: Int32 = 10_000
+    /// Largest response body accepted.
+    public var maxResponseBytes = 64 << 20
+
+    /// Parses `http://host[:port][/prefix]`.
+    public init(baseURL: String) throws(HTTPClientError) {
+        guard baseURL.hasPrefix("http://") else {
+            if baseURL.hasPrefix("https://") {
+                throw .invalidURL(baseURL + " (TLS is not supported by this client yet; use http:// on a trusted network)")
+            }
+            throw .invalidURL(baseURL)
+        }
+        var rest = Substring(baseURL.dropFirst(7))
+        var path = ""
+        if let slash = rest.firstIndex(of: "/") {
+            path = String(rest[slash...])
+            rest = rest[..<slash]
+        }
+        while path.hasSuffix("/") { path.removeLast() }
+        var hostPart = String(rest)
+        var port: UInt16 = 80
+        if hostPart.hasPrefix("[") {
+            guard let close = hostPart.firstIndex(of: "]") else { throw .invalidURL(baseURL) }
+            let after = hostPart[hostPart.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let parsed = UInt16(after.dropFirst()) else { throw .invalidURL(baseURL) }
+                port = parsed
+            }
+            hostPart = String(hostPart[hostPart.index(after: hostPart.startIndex)..<close])
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            guard let parsed = UInt16(hostPart[hostPart.index(after: colon)...]) else { throw .invalidURL(baseURL) }
+            port = parsed
+            hostPart = String(hostPart[..<colon])
+        }
+        guard !hostPart.isEmpty else { throw .invalidURL(baseURL) }
+        self.host = hostPart
+        self.port = port
+        self.basePath = path
+    }
+
+    /// Sends one request and reads the whole response.
+    public func send(method: String, path: String, headers: [(String, String)] = [],
+                     body: [UInt8] = []) throws(HTTPClientError) -> HTTPResponse {
+        let socket = try connect()
+        defer { close(socket) }
+        var head = "\(method) \(basePath)\(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        head += "Content-Length: \(body.count)\r\nUser-Agent: strata\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
+        try sendAll(socket, Array(head.utf8) + body)
+        return try HTTPResponseParser(maxBodyBytes: maxResponseBytes).parse(try receiveAll(socket))
+    }
+
+    private func connect() throws(HTTPClientError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw .resolve(host: host, reason: String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = "no addresses"
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            cursor = entry.pointee.ai_next
+            let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), entry.pointee.ai_protocol)
+            guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
+            if connectWithTimeout(fd, entry.pointee.ai_addr, entry.pointee.ai_addrlen, error: &lastError) {
+                var timeout = timeval(tv_sec: Int(timeoutMs / 1000), tv_usec: Int(timeoutMs % 1000) * 1000)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return fd
+            }
+            close(fd)
+        }
+        throw .connect("\(host):\(port): \(lastError)")
+    }
+
+    private func connectWithTimeout(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t,
+                                    error: inout String) -> Bool {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(fd, F_SETFL, flags) }
+        if Glibc.connect(fd, address, length) == 0 { return true }
+        guard errno == EINPROGRESS else { error = String(cString: strerror(errno)); return false }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMs)
+        guard ready > 0 else { error = ready == 0 ? "timed out after \(timeoutMs) ms" : String(cString: strerror(errno)); return false }
+        var socketError: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &size)
+        guard socketError == 0 else { error = String(cString: strerror(socketError)); return false }
+        return true
+    }
+
+    private func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(HTTPClientError) {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io("send: \(String(cString: strerror(errno)))")
+            }
+            sent += count
+        }
+    }
+
+    private func receiveAll(_ fd: Int32) throws(HTTPClientError) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw .io("no answer within \(timeoutMs) ms") }
+                throw .io("recv: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[0..<count])
+            if result.count > maxResponseBytes + 64 * 1024 { throw .malformedResponse("response larger than \(maxResponseBytes) bytes") }
+            if let complete = HTTPResponseParser.completeLength(result), result.count >= complete { return result }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import StrataCore
+
+/// Delivers spooled batches to the server in sequence order.
+struct Uplink: Sendable {
+    let client: HTTPClient
+    let token: String
+    let logger: Logger
+    var backoff = Backoff()
+    /// Time before which no delivery is attempted (after failures).
+    var notBeforeMs: Int64 = 0
+    /// Batches the server rejected as invalid, since start.
+    var rejected = 0
+
+    init(client: HTTPClient, token: String, logger: Logger) {
+        self.client = client
+        self.token = token
+        self.logger = logger
+    }
+
+    /// Sends spooled batches oldest first; stops at the first one that must be retried.
+    mutating func deliver(spool: Spool, nowMs: Int64) {
+        guard nowMs >= notBeforeMs else { return }
+        for sequence in spool.pending() {
+            guard let body = spool.read(sequence: sequence) else { continue }
+            let outcome: UplinkOutcome
+            do {
+                let response = try client.send(method: "POST", path: "/api/agent/v1/batches", headers: [
+                    ("Authorization", "Bearer \(token)"),
+                    ("Content-Type", "application/x-strata-batch"),
+                ], body: body)
+                outcome = UplinkOutcome.classify(status: response.status, body: response.text)
+            } catch {
+                outcome = .retryLater(error.description)
+            }
+            switch outcome {
+            case .acknowledged:
+                spool.remove(sequence: sequence)
+                if backoff.failures > 0 {
+                    logger.info("server reachable again", metadata: ["after": "\(backoff.failures) failed attempts"])
+                }
+                backoff.succeed()
+            case .rejected(let reason):
+                rejected += 1
+                logger.error("server rejected a batch, dropping it", metadata: [
+                    "sequence": "\(sequence)", "reason": "\(reason)", "rejectedTotal": "\(rejected)",
+                ])
+                spool.remove(sequence: sequence)
+            case .retryLater(let reason):
+                let delay = backoff.fail()
+                notBeforeMs = nowMs + delay
+                if backoff.failures == 1 || backoff.failures % 10 == 0 {
+                    logger.warning("cannot deliver batches, keeping them spooled", metadata: [
+                        "reason": "\(reason)", "spooled": "\(spool.pending().count)", "retryInMs": "\(delay)",
+                        "attempts": "\(backoff.failures)",
+                    ])
+                }
+                return
+            }
+        }
+    }
+}

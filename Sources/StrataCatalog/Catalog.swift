@@ -1,0 +1,135 @@
+import StrataCore
+
+/// A resource an ingested batch reported, with its derived id and resolved parent.
+public struct ResolvedResource: Sendable, Equatable {
+    /// Derived stable id.
+    public var id: String
+    /// Kind.
+    public var kind: ResourceKind
+    /// Natural key.
+    public var naturalKey: String
+    /// Display name.
+    public var name: String
+    /// Parent id, if the report named one.
+    public var parentID: String?
+    /// Properties JSON, or nil when the agent did not resend them.
+    public var propertiesJSON: String?
+
+    /// Creates a resolved resource.
+    public init(id: String, kind: ResourceKind, naturalKey: String, name: String, parentID: String?, propertiesJSON: String?) {
+        self.id = id
+        self.kind = kind
+        self.naturalKey = naturalKey
+        self.name = name
+        self.parentID = parentID
+        self.propertiesJSON = propertiesJSON
+    }
+}
+
+/// Everything the catalog records for one acknowledged agent batch, applied in one transaction.
+public struct BatchRecord: Sendable {
+    /// Tenant of the agent.
+    public var tenantID: String
+    /// Agent id.
+    public var agentID: String
+    /// The batch's sequence number.
+    public var sequence: UInt64
+    /// The agent's interval.
+    public var intervalMs: Int64
+    /// Agent version.
+    public var agentVersion: String
+    /// The platform the agent runs on (first platform in the batch), if any.
+    public var platformID: String?
+    /// Resources reported.
+    public var resources: [ResolvedResource]
+    /// Series carried (inserted if new).
+    public var series: [SeriesRecord]
+    /// Arrival time, Unix ms.
+    public var receivedMs: Int64
+
+    /// Creates a record.
+    public init(tenantID: String, agentID: String, sequence: UInt64, intervalMs: Int64, agentVersion: String,
+                platformID: String?, resources: [ResolvedResource], series: [SeriesRecord], receivedMs: Int64) {
+        self.tenantID = tenantID
+        self.agentID = agentID
+        self.sequence = sequence
+        self.intervalMs = intervalMs
+        self.agentVersion = agentVersion
+        self.platformID = platformID
+        self.resources = resources
+        self.series = series
+        self.receivedMs = receivedMs
+    }
+}
+
+/// Filters for listing resources.
+public struct ResourceQuery: Sendable {
+    /// Only this kind.
+    public var kind: ResourceKind?
+    /// Only children of this resource.
+    public var parentID: String?
+    /// Case-insensitive substring of name, natural key or id.
+    public var text: String?
+    /// Most rows returned.
+    public var limit: Int = 1000
+
+    /// Creates a query.
+    public init(kind: ResourceKind? = nil, parentID: String? = nil, text: String? = nil, limit: Int = 1000) {
+        self.kind = kind
+        self.parentID = parentID
+        self.text = text
+        self.limit = limit
+    }
+}
+
+/// Filters for listing events.
+public struct EventQuery: Sendable {
+    /// Only events of this resource.
+    public var resourceID: String?
+    /// Only this kind.
+    public var kind: String?
+    /// Only events at or after this time.
+    public var sinceMs: Int64?
+    /// Most rows returned, newest first.
+    public var limit: Int = 100
+
+    /// Creates a query.
+    public init(resourceID: String? = nil, kind: String? = nil, sinceMs: Int64? = nil, limit: Int = 100) {
+        self.resourceID = resourceID
+        self.kind = kind
+        self.sinceMs = sinceMs
+        self.limit = limit
+    }
+}
+
+/// Inventory, events, agents, users and tokens. Every call is scoped to a tenant.
+///
+/// The embedded implementation is `SQLiteCatalog`; a PostgreSQL one follows for several servers.
+public protocol Catalog: Sendable {
+    /// Creates the default tenant, the admin user and the agent enrollment token if no user exists.
+    /// Returns false when the catalog was already bootstrapped (nothing changed).
+    func bootstrap(adminPasswordHash: String, agentTokenHash: String, nowMs: Int64) async throws -> Bool
+    /// The user's id, tenant, password hash and role.
+    func user(named username: String, tenantID: String) async throws -> (id: Int64, passwordHash: String, role: String)?
+    /// The principal owning an unexpired, unrevoked token of `kind` with this hash.
+    func principal(tokenHash: String, kind: String, nowMs: Int64) async throws -> Principal?
+    /// Stores a new token.
+    func createToken(tenantID: String, userID: Int64?, kind: String, name: String, tokenHash: String,
+                     expiresMs: Int64?, nowMs: Int64) async throws -> Int64
+    /// The agent's record.
+    func agent(id: String) async throws -> AgentRecord?
+    /// Applies an acknowledged batch: resources, series, agent progress and the events they cause.
+    func record(batch: BatchRecord) async throws -> [EventRecord]
+    /// Marks agents whose deadline passed as unavailable and records the events.
+    func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord]
+    /// Resources matching `query`.
+    func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord]
+    /// One resource.
+    func resource(tenantID: String, id: String) async throws -> ResourceRecord?
+    /// Series of a resource.
+    func series(tenantID: String, resourceID: String) async throws -> [SeriesRecord]
+    /// One series.
+    func series(tenantID: String, id: StableID) async throws -> SeriesRecord?
+    /// Events, newest first.
+    func events(tenantID: String, query: EventQuery) async throws -> [EventRecord]
+}

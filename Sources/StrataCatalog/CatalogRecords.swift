@@ -1,0 +1,125 @@
+import StrataCore
+
+/// The tenant every row belongs to until multi-tenancy lands.
+public let defaultTenant = "default"
+
+/// A resource in the inventory as stored.
+public struct ResourceRecord: Sendable, Equatable, Codable {
+    /// Stable id (16 hex digits).
+    public var id: String
+    /// Owning tenant.
+    public var tenantID: String
+    /// Kind, e.g. `platform`.
+    public var kind: ResourceKind
+    /// The natural key identity derives from.
+    public var naturalKey: String
+    /// Display name.
+    public var name: String
+    /// Parent resource id, if any.
+    public var parentID: String?
+    /// Properties as a JSON object text.
+    public var propertiesJSON: String
+    /// `up`, `down` or `unknown`.
+    public var availability: String
+    /// Creation time, Unix ms.
+    public var createdMs: Int64
+    /// Last update time, Unix ms.
+    public var updatedMs: Int64
+}
+
+/// A series as stored: which resource, which metric, which labels.
+public struct SeriesRecord: Sendable, Equatable, Codable {
+    /// Stable id of the series.
+    public var id: StableID
+    /// Owning tenant.
+    public var tenantID: String
+    /// Resource the series belongs to.
+    public var resourceID: String
+    /// Metric name.
+    public var metric: String
+    /// Gauge or counter.
+    public var type: MetricType
+    /// Labels within the resource.
+    public var labels: Labels
+
+    /// Creates a series record.
+    public init(id: StableID, tenantID: String, resourceID: String, metric: String, type: MetricType, labels: Labels) {
+        self.id = id
+        self.tenantID = tenantID
+        self.resourceID = resourceID
+        self.metric = metric
+        self.type = type
+        self.labels = labels
+    }
+}
+
+extension StableID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = StableID(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a 16-digit hex id"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// An event on the timeline of a resource (discovered, availability change, …).
+public struct EventRecord: Sendable, Equatable, Codable {
+    /// Monotonic id.
+    public var id: Int64
+    /// Owning tenant.
+    public var tenantID: String
+    /// The resource it concerns, if any.
+    public var resourceID: String?
+    /// When it happened, Unix ms.
+    public var timeMs: Int64
+    /// Kind, e.g. `availability`, `discovered`.
+    public var kind: String
+    /// `info`, `warning` or `critical`.
+    public var severity: String
+    /// Human-readable message.
+    public var message: String
+}
+
+/// An authenticated principal.
+public struct Principal: Sendable, Equatable {
+    /// The tenant the principal acts in.
+    public var tenantID: String
+    /// The user id, for users and API tokens.
+    public var userID: Int64?
+    /// User name or token name.
+    public var name: String
+    /// `admin`, `operator`, `viewer` or `agent`.
+    public var role: String
+
+    /// Creates a principal.
+    public init(tenantID: String, userID: Int64?, name: String, role: String) {
+        self.tenantID = tenantID
+        self.userID = userID
+        self.name = name
+        self.role = role
+    }
+}
+
+/// What the catalog knows about an agent.
+public struct AgentRecord: Sendable, Equatable {
+    /// Agent id.
+    public var id: String
+    /// Owning tenant.
+    public var tenantID: String
+    /// Platform resource the agent reports for.
+    public var platformID: String?
+    /// Highest sequence stored.
+    public var lastSequence: UInt64
+    /// Collection interval.
+    public var intervalMs: Int64
+    /// Last time a batch arrived.
+    public var lastSeenMs: Int64
+    /// Whether the platform is considered up.
+    public var available: Bool
+}

@@ -1,0 +1,85 @@
+import GRDB
+import StrataCore
+
+extension SQLiteCatalog {
+    public func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord] {
+        try await pool.read { db in
+            var sql = "SELECT * FROM resources WHERE tenant_id = ?"
+            var arguments: StatementArguments = [tenantID]
+            if let kind = query.kind {
+                sql += " AND kind = ?"
+                _ = arguments.append(contentsOf: [kind.rawValue])
+            }
+            if let parent = query.parentID {
+                sql += " AND parent_id = ?"
+                _ = arguments.append(contentsOf: [parent])
+            }
+            if let text = query.text, !text.isEmpty {
+                sql += " AND (instr(lower(name), lower(?)) > 0 OR instr(lower(natural_key), lower(?)) > 0 OR id = ?)"
+                _ = arguments.append(contentsOf: [text, text, text])
+            }
+            sql += " ORDER BY kind, name, id LIMIT ?"
+            _ = arguments.append(contentsOf: [query.limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.resourceRecord)
+        }
+    }
+
+    public func resource(tenantID: String, id: String) async throws -> ResourceRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                .flatMap(Self.resourceRecord)
+        }
+    }
+
+    public func series(tenantID: String, resourceID: String) async throws -> [SeriesRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM series WHERE tenant_id = ? AND resource_id = ? ORDER BY metric, labels",
+                             arguments: [tenantID, resourceID]).map(Self.seriesRecord)
+        }
+    }
+
+    public func series(tenantID: String, id: StableID) async throws -> SeriesRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM series WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id.int64])
+                .map(Self.seriesRecord)
+        }
+    }
+
+    public func events(tenantID: String, query: EventQuery) async throws -> [EventRecord] {
+        try await pool.read { db in
+            var sql = "SELECT * FROM events WHERE tenant_id = ?"
+            var arguments: StatementArguments = [tenantID]
+            if let resource = query.resourceID {
+                sql += " AND resource_id = ?"
+                _ = arguments.append(contentsOf: [resource])
+            }
+            if let kind = query.kind {
+                sql += " AND kind = ?"
+                _ = arguments.append(contentsOf: [kind])
+            }
+            if let since = query.sinceMs {
+                sql += " AND time_ms >= ?"
+                _ = arguments.append(contentsOf: [since])
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [query.limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                EventRecord(id: row["id"], tenantID: row["tenant_id"], resourceID: row["resource_id"], timeMs: row["time_ms"],
+                            kind: row["kind"], severity: row["severity"], message: row["message"])
+            }
+        }
+    }
+
+    static func resourceRecord(_ row: Row) -> ResourceRecord? {
+        guard let kind = ResourceKind(rawValue: row["kind"]) else { return nil }
+        return ResourceRecord(id: row["id"], tenantID: row["tenant_id"], kind: kind, naturalKey: row["natural_key"],
+                              name: row["name"], parentID: row["parent_id"], propertiesJSON: row["properties"],
+                              availability: row["availability"], createdMs: row["created_ms"], updatedMs: row["updated_ms"])
+    }
+
+    static func seriesRecord(_ row: Row) -> SeriesRecord {
+        SeriesRecord(id: StableID(int64: row["id"]), tenantID: row["tenant_id"], resourceID: row["resource_id"],
+                     metric: row["metric"], type: row["type"] == "counter" ? .counter : .gauge,
+                     labels: LabelsJSON.decode(row["labels"]))
+    }
+}

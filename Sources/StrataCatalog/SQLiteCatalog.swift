@@ -1,0 +1,161 @@
+import GRDB
+import Logging
+import StrataCore
+
+/// The embedded catalog: one SQLite file in WAL mode, opened once for the process's life.
+///
+/// `synchronous=FULL`: a committed transaction survives power loss, so an acknowledgement given after a
+/// commit is honest.
+public final class SQLiteCatalog: Catalog {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating) the catalog at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try CatalogMigrations.migrator.migrate(pool)
+    }
+
+    /// Names of the migrations applied, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try CatalogMigrations.migrator.appliedMigrations(db) }
+    }
+
+    public func bootstrap(adminPasswordHash: String, agentTokenHash: String, nowMs: Int64) async throws -> Bool {
+        try await pool.write { db in
+            let users = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0
+            guard users == 0 else { return false }
+            try db.execute(sql: "INSERT OR IGNORE INTO tenants (id, name, created_ms) VALUES (?, ?, ?)",
+                           arguments: [defaultTenant, "Default", nowMs])
+            try db.execute(sql: """
+                INSERT INTO users (tenant_id, username, password_hash, role, created_ms) VALUES (?, 'admin', ?, 'admin', ?)
+                """, arguments: [defaultTenant, adminPasswordHash, nowMs])
+            try db.execute(sql: """
+                INSERT INTO tokens (tenant_id, user_id, kind, name, token_hash, created_ms) VALUES (?, NULL, 'agent', 'bootstrap agent enrollment', ?, ?)
+                """, arguments: [defaultTenant, agentTokenHash, nowMs])
+            return true
+        }
+    }
+
+    public func user(named username: String, tenantID: String) async throws -> (id: Int64, passwordHash: String, role: String)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, password_hash, role FROM users WHERE tenant_id = ? AND username = ?
+                """, arguments: [tenantID, username]) else { return nil }
+            return (row["id"], row["password_hash"], row["role"])
+        }
+    }
+
+    public func principal(tokenHash: String, kind: String, nowMs: Int64) async throws -> Principal? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT t.tenant_id, t.user_id, t.name, u.role FROM tokens t LEFT JOIN users u ON u.id = t.user_id
+                WHERE t.token_hash = ? AND t.kind = ? AND t.revoked_ms IS NULL AND (t.expires_ms IS NULL OR t.expires_ms > ?)
+                """, arguments: [tokenHash, kind, nowMs]) else { return nil }
+            let role: String? = row["role"]
+            return Principal(tenantID: row["tenant_id"], userID: row["user_id"], name: row["name"],
+                             role: kind == "agent" ? "agent" : (role ?? "viewer"))
+        }
+    }
+
+    public func createToken(tenantID: String, userID: Int64?, kind: String, name: String, tokenHash: String,
+                            expiresMs: Int64?, nowMs: Int64) async throws -> Int64 {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO tokens (tenant_id, user_id, kind, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [tenantID, userID, kind, name, tokenHash, nowMs, expiresMs])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func agent(id: String) async throws -> AgentRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE id = ?", arguments: [id]).map(Self.agentRecord)
+        }
+    }
+
+    static func agentRecord(_ row: Row) -> AgentRecord {
+        AgentRecord(id: row["id"], tenantID: row["tenant_id"], platformID: row["platform_id"],
+                    lastSequence: UInt64(max(0, row["last_sequence"] as Int64)), intervalMs: row["interval_ms"],
+                    lastSeenMs: row["last_seen_ms"], available: row["available"])
+    }
+
+    public func record(batch: BatchRecord) async throws -> [EventRecord] {
+        try await pool.write { db in
+            var events: [EventRecord] = []
+            let now = batch.receivedMs
+            for resource in batch.resources {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM resources WHERE id = ?", arguments: [resource.id]) ?? false
+                try db.execute(sql: """
+                    INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'up', ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id,
+                        properties = CASE WHEN ? THEN excluded.properties ELSE resources.properties END,
+                        updated_ms = excluded.updated_ms
+                    """, arguments: [resource.id, batch.tenantID, resource.kind.rawValue, resource.naturalKey, resource.name,
+                                     resource.parentID, resource.propertiesJSON ?? "{}", now, now, resource.propertiesJSON != nil])
+                if !exists {
+                    events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
+                                                       kind: "discovered", severity: "info",
+                                                       message: "\(resource.kind.rawValue) \(resource.name) discovered"))
+                }
+            }
+            for series in batch.series {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [series.id.int64, series.tenantID, series.resourceID, series.metric,
+                                     series.type == .counter ? "counter" : "gauge", LabelsJSON.encode(series.labels), now])
+            }
+            let previous = try Row.fetchOne(db, sql: "SELECT available, platform_id FROM agents WHERE id = ?", arguments: [batch.agentID])
+            try db.execute(sql: """
+                INSERT INTO agents (id, tenant_id, platform_id, last_sequence, interval_ms, version, first_seen_ms, last_seen_ms, available)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+                ON CONFLICT(id) DO UPDATE SET platform_id = COALESCE(excluded.platform_id, agents.platform_id),
+                    last_sequence = MAX(agents.last_sequence, excluded.last_sequence), interval_ms = excluded.interval_ms,
+                    version = excluded.version, last_seen_ms = excluded.last_seen_ms, available = 1
+                """, arguments: [batch.agentID, batch.tenantID, batch.platformID, Int64(batch.sequence), batch.intervalMs,
+                                 batch.agentVersion, now, now])
+            let platformID = batch.platformID ?? (previous?["platform_id"] as String?)
+            if let previous, previous["available"] == false, let platformID {
+                try db.execute(sql: "UPDATE resources SET availability = 'up', updated_ms = ? WHERE id = ?", arguments: [now, platformID])
+                let name = try String.fetchOne(db, sql: "SELECT name FROM resources WHERE id = ?", arguments: [platformID]) ?? platformID
+                events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: platformID, timeMs: now,
+                                                   kind: "availability", severity: "info",
+                                                   message: "platform \(name) is up: its agent reports again"))
+            }
+            return events
+        }
+    }
+
+    public func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord] {
+        try await pool.write { db in
+            var events: [EventRecord] = []
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM agents WHERE available = 1")
+            for agent in rows.map(Self.agentRecord) {
+                let deadline = max(agent.lastSeenMs, notBeforeMs) + missedIntervals * agent.intervalMs
+                guard nowMs > deadline else { continue }
+                try db.execute(sql: "UPDATE agents SET available = 0 WHERE id = ?", arguments: [agent.id])
+                guard let platformID = agent.platformID else { continue }
+                try db.execute(sql: "UPDATE resources SET availability = 'down', updated_ms = ? WHERE id = ?", arguments: [nowMs, platformID])
+                let name = try String.fetchOne(db, sql: "SELECT name FROM resources WHERE id = ?", arguments: [platformID]) ?? platformID
+                events.append(try Self.insertEvent(db, tenantID: agent.tenantID, resourceID: platformID, timeMs: nowMs,
+                                                   kind: "availability", severity: "warning",
+                                                   message: "platform \(name) is down: its agent missed \(missedIntervals) intervals of \(agent.intervalMs) ms"))
+            }
+            return events
+        }
+    }
+
+    static func insertEvent(_ db: Database, tenantID: String, resourceID: String?, timeMs: Int64, kind: String,
+                            severity: String, message: String) throws -> EventRecord {
+        try db.execute(sql: """
+            INSERT INTO events (tenant_id, resource_id, time_ms, kind, severity, message) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [tenantID, resourceID, timeMs, kind, severity, message])
+        return EventRecord(id: db.lastInsertedRowID, tenantID: tenantID, resourceID: resourceID, timeMs: timeMs,
+                           kind: kind, severity: severity, message: message)
+    }
+}

@@ -1,0 +1,111 @@
+/// One batch an agent pushes to the server: protocol v1 (`docs/protocol.md`).
+///
+/// A batch carries the agent's id and a per-agent sequence number; the server acknowledges a batch only
+/// once it is durable and ignores a sequence it already has.
+public struct AgentBatch: Sendable, Equatable {
+    /// Random id the agent generated once and keeps in its data directory.
+    public var agentID: String
+    /// Per-agent sequence number, starting at 1 and increasing by one per batch.
+    public var sequence: UInt64
+    /// Wall-clock time the batch was built, in Unix milliseconds.
+    public var createdAtMs: Int64
+    /// The agent's collection interval in milliseconds; the server uses it to decide availability.
+    public var intervalMs: UInt64
+    /// The agent's version string.
+    public var agentVersion: String
+    /// The resources this batch reports on or whose series it carries.
+    public var resources: [ResourceReport]
+    /// The series and their samples.
+    public var series: [SeriesPoints]
+
+    /// Creates a batch.
+    public init(agentID: String, sequence: UInt64, createdAtMs: Int64, intervalMs: UInt64,
+                agentVersion: String, resources: [ResourceReport], series: [SeriesPoints]) {
+        self.agentID = agentID
+        self.sequence = sequence
+        self.createdAtMs = createdAtMs
+        self.intervalMs = intervalMs
+        self.agentVersion = agentVersion
+        self.resources = resources
+        self.series = series
+    }
+
+    /// Total number of samples in the batch.
+    public var sampleCount: Int { series.reduce(0) { $0 + $1.points.count } }
+}
+
+/// A resource as an agent reports it: kind and natural key, with properties when they changed.
+public struct ResourceReport: Sendable, Equatable {
+    /// What the resource is.
+    public var kind: ResourceKind
+    /// The natural key its identity derives from (e.g. a platform's machine-id).
+    public var key: String
+    /// Human name (e.g. hostname).
+    public var name: String
+    /// Index into the batch's `resources` of the parent, if any.
+    public var parentIndex: Int?
+    /// Full property tree, or nil when unchanged since the agent last sent it.
+    public var properties: PropertyValue?
+
+    /// Creates a report.
+    public init(kind: ResourceKind, key: String, name: String, parentIndex: Int? = nil,
+                properties: PropertyValue? = nil) {
+        self.kind = kind
+        self.key = key
+        self.name = name
+        self.parentIndex = parentIndex
+        self.properties = properties
+    }
+}
+
+/// Whether a metric is a gauge or a monotonically increasing counter.
+public enum MetricType: UInt8, Sendable, Codable {
+    case gauge = 0
+    case counter = 1
+}
+
+/// A timestamped value: Unix milliseconds and a Float64.
+public struct Sample: Sendable, Equatable, Hashable {
+    /// Unix time in milliseconds.
+    public var timestampMs: Int64
+    /// The value.
+    public var value: Double
+
+    /// Creates a sample.
+    public init(_ timestampMs: Int64, _ value: Double) {
+        self.timestampMs = timestampMs
+        self.value = value
+    }
+
+    public static func == (lhs: Sample, rhs: Sample) -> Bool {
+        lhs.timestampMs == rhs.timestampMs && lhs.value.bitPattern == rhs.value.bitPattern
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timestampMs)
+        hasher.combine(value.bitPattern)
+    }
+}
+
+/// The samples of one series within a batch.
+public struct SeriesPoints: Sendable, Equatable {
+    /// Index into the batch's `resources`.
+    public var resourceIndex: Int
+    /// Metric name in Prometheus style, e.g. `cpu_seconds_total`.
+    public var metric: String
+    /// Gauge or counter.
+    public var type: MetricType
+    /// Labels beyond the resource, e.g. `mode="idle"`.
+    public var labels: Labels
+    /// Samples in increasing time order.
+    public var points: [Sample]
+
+    /// Creates series points.
+    public init(resourceIndex: Int, metric: String, type: MetricType, labels: Labels, points: [Sample]) {
+        self.resourceIndex = resourceIndex
+        self.metric = metric
+        self.type = type
+        self.labels = labels
+        self.points = points
+    }
+}

@@ -1,0 +1,48 @@
+/// Parses human durations such as `10s`, `2s`, `500ms`, `5m`, `1h`, `1h30m` into milliseconds.
+public enum DurationText {
+    /// Milliseconds for `text`, or nil if it is not a positive duration.
+    public static func milliseconds(_ text: String) -> Int64? {
+        var total: Int64 = 0
+        var number: Int64 = 0
+        var haveNumber = false
+        var units = ""
+        var parts = 0
+        func flush() -> Bool {
+            guard haveNumber else { return false }
+            let scale: Int64
+            switch units {
+            case "ms": scale = 1
+            case "s": scale = 1000
+            case "m": scale = 60_000
+            case "h": scale = 3_600_000
+            case "d": scale = 86_400_000
+            default: return false
+            }
+            let (product, overflow) = number.multipliedReportingOverflow(by: scale)
+            guard !overflow else { return false }
+            total += product
+            number = 0
+            haveNumber = false
+            units = ""
+            parts += 1
+            return true
+        }
+        for character in text {
+            if let digit = character.wholeNumberValue, character.isASCII {
+                if !units.isEmpty { guard flush() else { return nil } }
+                let (shifted, o1) = number.multipliedReportingOverflow(by: 10)
+                let (added, o2) = shifted.addingReportingOverflow(Int64(digit))
+                guard !o1, !o2 else { return nil }
+                number = added
+                haveNumber = true
+            } else if character.isLetter {
+                guard haveNumber else { return nil }
+                units.append(character)
+            } else {
+                return nil
+            }
+        }
+        guard flush(), parts > 0, total > 0 else { return nil }
+        return total
+    }
+}

@@ -1,0 +1,47 @@
+/// One label of a series: a name and a value.
+public struct Label: Hashable, Sendable, Codable {
+    /// Label name, e.g. `mode`.
+    public var name: String
+    /// Label value, e.g. `idle`.
+    public var value: String
+
+    /// Creates a label.
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A set of labels kept sorted by name, so equal sets compare and hash equal.
+///
+/// Invariant: `pairs` is sorted by name and names are unique (a later duplicate replaces an earlier one).
+public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLiteral {
+    /// The labels, sorted by name.
+    public private(set) var pairs: [Label]
+
+    /// Creates a label set from pairs in any order.
+    public init(_ pairs: [Label] = []) {
+        var unique: [Label] = []
+        for label in pairs.sorted(by: { $0.name < $1.name }) {
+            if let last = unique.last, last.name == label.name {
+                unique[unique.count - 1] = label
+            } else {
+                unique.append(label)
+            }
+        }
+        self.pairs = unique
+    }
+
+    /// Creates a label set from a dictionary literal: `["cpu": "0", "mode": "idle"]`.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements.map { Label($0.0, $0.1) })
+    }
+
+    /// The value of label `name`, if present.
+    public subscript(name: String) -> String? {
+        pairs.first(where: { $0.name == name })?.value
+    }
+
+    /// Whether the set is empty.
+    public var isEmpty: Bool { pairs.isEmpty }
+}

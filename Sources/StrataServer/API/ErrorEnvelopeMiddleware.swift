@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into the JSON envelope: API errors keep their type, framework errors keep their
+/// status, anything else is a 500 whose details go to the log, never to the client.
+struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let type: String
+            switch error.status.code {
+            case 404: type = "not_found"
+            case 405: type = "unsupported"
+            case 413: type = "too_large"
+            case 400..<500: type = "bad_data"
+            default: type = "internal"
+            }
+            let message = error.status.code == 404 ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase
+            return Envelope.error(status: error.status, errorType: type, message: message)
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Envelope.error(status: .internalServerError, errorType: "internal",
+                                  message: "internal error; the server log has the details")
+        }
+    }
+}

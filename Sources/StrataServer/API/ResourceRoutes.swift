@@ -1,0 +1,149 @@
+import Hummingbird
+import StrataCatalog
+import StrataCore
+import StrataTSDB
+
+/// `/api/v1` inventory and series routes. Every query is scoped to the caller's tenant.
+struct ResourceRoutes {
+    let catalog: any Catalog
+    let store: any SampleStore
+
+    /// Most points a stepped query may return, as in Prometheus.
+    static let maxSteppedPoints: Int64 = 11_000
+    /// Most raw samples one query may return.
+    static let maxRawSamples = 100_000
+
+    func register(on group: RouterGroup<StrataRequestContext>) {
+        group.get("resources") { request, context in try await list(request, context) }
+        group.get("resources/:id") { request, context in try await show(request, context) }
+        group.get("resources/:id/series") { request, context in try await seriesOf(request, context) }
+        group.get("series/:id/samples") { request, context in try await samples(request, context) }
+    }
+
+    func list(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        var query = ResourceQuery()
+        if let kind = request.uri.queryParameters["kind"].map(String.init) {
+            guard let parsed = ResourceKind(rawValue: kind) else {
+                throw APIError.badData("unknown kind \"\(kind)\"; one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.kind = parsed
+        }
+        query.parentID = request.uri.queryParameters["parent"].map(String.init)
+        query.text = request.uri.queryParameters["q"].map(String.init)
+        if let limit = request.uri.queryParameters["limit"] {
+            guard let value = Int(limit), (1...10_000).contains(value) else { throw APIError.badData("limit must be 1 to 10000") }
+            query.limit = value
+        }
+        let resources = try await catalog.resources(tenantID: tenant, query: query)
+        return Envelope.success(.array(resources.map(Self.json)))
+    }
+
+    func show(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        let resource = try await requireResource(context, tenant: tenant)
+        var parents: [ResourceRecord] = []
+        var cursor = resource.parentID
+        while let parentID = cursor, parents.count < 32, let parent = try await catalog.resource(tenantID: tenant, id: parentID) {
+            parents.insert(parent, at: 0)
+            cursor = parent.parentID
+        }
+        let children = try await catalog.resources(tenantID: tenant, query: ResourceQuery(parentID: resource.id))
+        guard case .object(var entries) = Self.json(resource) else { return Envelope.success(Self.json(resource)) }
+        entries.append(("parents", .array(parents.map(Self.json))))
+        entries.append(("children", .array(children.map(Self.json))))
+        return Envelope.success(.object(entries))
+    }
+
+    func seriesOf(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        let resource = try await requireResource(context, tenant: tenant)
+        let series = try await catalog.series(tenantID: tenant, resourceID: resource.id)
+        return Envelope.success(.array(series.map(Self.json)))
+    }
+
+    func samples(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        guard let text = context.parameters.get("id"), let id = StableID(hex: text),
+              let series = try await catalog.series(tenantID: tenant, id: id) else {
+            throw APIError.notFound("no series \(context.parameters.get("id") ?? "") in this tenant")
+        }
+        let now = Time.nowMs()
+        let to = try Self.milliseconds(request, "to") ?? now
+        let from = try Self.milliseconds(request, "from") ?? (to - 3_600_000)
+        guard from <= to else { throw APIError.badData("from (\(from)) is after to (\(to))") }
+        var samples = try await store.samples(series: id, fromMs: from, toMs: to)
+        if let stepText = request.uri.queryParameters["step"].map(String.init) {
+            let stepMs = try Self.step(stepText)
+            guard (to - from) / stepMs <= Self.maxSteppedPoints else {
+                throw APIError.badData("from..to / step is more than \(Self.maxSteppedPoints) points; use a larger step")
+            }
+            samples = Self.lastPerStep(samples, stepMs: stepMs)
+        } else if samples.count > Self.maxRawSamples {
+            throw APIError.badData("more than \(Self.maxRawSamples) samples; narrow from..to or give a step")
+        }
+        return Envelope.success([
+            "series": Self.json(series),
+            "samples": .array(samples.map { [.int($0.timestampMs), .double($0.value)] }),
+        ])
+    }
+
+    /// Keeps the last sample of each step-aligned bucket, stamped with the bucket's end.
+    static func lastPerStep(_ samples: [Sample], stepMs: Int64) -> [Sample] {
+        var result: [Sample] = []
+        for sample in samples {
+            let bucketEnd = (sample.timestampMs / stepMs + (sample.timestampMs % stepMs == 0 ? 0 : 1)) * stepMs
+            if let last = result.last, last.timestampMs == bucketEnd {
+                result[result.count - 1] = Sample(bucketEnd, sample.value)
+            } else {
+                result.append(Sample(bucketEnd, sample.value))
+            }
+        }
+        return result
+    }
+
+    func requireResource(_ context: StrataRequestContext, tenant: String) async throws -> ResourceRecord {
+        let id = context.parameters.get("id") ?? ""
+        guard let resource = try await catalog.resource(tenantID: tenant, id: id) else {
+            throw APIError.notFound("no resource \(id) in this tenant")
+        }
+        return resource
+    }
+
+    static func milliseconds(_ request: Request, _ name: String) throws -> Int64? {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let value = Int64(text) else { throw APIError.badData("\(name) must be Unix time in milliseconds") }
+        return value
+    }
+
+    /// A step in seconds (`30`, `0.5`) or a duration (`30s`, `5m`).
+    static func step(_ text: String) throws -> Int64 {
+        if let seconds = Double(text), seconds.isFinite, seconds > 0 { return max(1, Int64(seconds * 1000)) }
+        if let ms = DurationText.milliseconds(text) { return ms }
+        throw APIError.badData("step \"\(text)\" is not a positive number of seconds or a duration like 30s")
+    }
+
+    static func json(_ resource: ResourceRecord) -> JSON {
+        [
+            "id": .string(resource.id),
+            "kind": .string(resource.kind.rawValue),
+            "name": .string(resource.name),
+            "parentId": .optional(resource.parentID),
+            "naturalKey": .string(resource.naturalKey),
+            "availability": .string(resource.availability),
+            "properties": .raw(resource.propertiesJSON),
+            "createdMs": .int(resource.createdMs),
+            "updatedMs": .int(resource.updatedMs),
+        ]
+    }
+
+    static func json(_ series: SeriesRecord) -> JSON {
+        [
+            "id": .string(series.id.description),
+            "resourceId": .string(series.resourceID),
+            "metric": .string(series.metric),
+            "type": .string(series.type == .counter ? "counter" : "gauge"),
+            "labels": .object(series.labels.pairs.map { ($0.name, .string($0.value)) }),
+        ]
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+import Metrics
+import StrataCatalog
+import StrataCore
+import StrataTSDB
+
+/// The result of ingesting one batch.
+public enum IngestResult: Sendable, Equatable {
+    /// Stored durably: `samples` newly stored, `events` recorded.
+    case stored(samples: Int, events: Int)
+    /// The sequence was already stored; nothing changed.
+    case duplicate(lastSequence: UInt64)
+}
+
+/// Why a batch was refused.
+public enum IngestError: Error, Sendable, CustomStringConvertible {
+    /// The agent id belongs to another tenant.
+    case foreignAgent(String)
+
+    public var description: String {
+        switch self {
+        case .foreignAgent(let id): return "agent \(id) is enrolled in another tenant"
+        }
+    }
+}
+
+/// Stores agent batches: dedupe by sequence, samples durably, then the catalog in one transaction.
+///
+/// Batches are applied one at a time (actor isolation), so the sequence check and the commit cannot
+/// interleave. Crash between the sample append and the catalog commit is safe: the agent resends, the
+/// sequence is not yet recorded, and re-appending the same samples changes nothing.
+public actor IngestPipeline {
+    let catalog: any Catalog
+    let store: any SampleStore
+    let logger: Logger
+    let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
+    let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
+    let samplesStored = Counter(label: "strata_ingest_samples_total")
+
+    /// Creates a pipeline.
+    public init(catalog: any Catalog, store: any SampleStore, logger: Logger) {
+        self.catalog = catalog
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Ingests a decoded batch for an agent of `tenantID`.
+    public func ingest(_ batch: AgentBatch, tenantID: String, nowMs: Int64) async throws -> IngestResult {
+        if let agent = try await catalog.agent(id: batch.agentID) {
+            guard agent.tenantID == tenantID else { throw IngestError.foreignAgent(batch.agentID) }
+            if batch.sequence <= agent.lastSequence {
+                duplicates.increment()
+                return .duplicate(lastSequence: agent.lastSequence)
+            }
+        }
+        var resources: [ResolvedResource] = []
+        for report in batch.resources {
+            let id = StableID.resource(tenant: tenantID, kind: report.kind, key: report.key).description
+            resources.append(ResolvedResource(id: id, kind: report.kind, naturalKey: report.key, name: report.name,
+                                              parentID: report.parentIndex.map { resources[$0].id },
+                                              propertiesJSON: report.properties.map { $0.json }))
+        }
+        var series: [SeriesRecord] = []
+        var groups: [SeriesSamples] = []
+        series.reserveCapacity(batch.series.count)
+        for points in batch.series {
+            let resourceID = StableID(hex: resources[points.resourceIndex].id)!
+            let id = StableID.series(resource: resourceID, metric: points.metric, labels: points.labels)
+            series.append(SeriesRecord(id: id, tenantID: tenantID, resourceID: resourceID.description,
+                                       metric: points.metric, type: points.type, labels: points.labels))
+            groups.append(SeriesSamples(seriesID: id, samples: points.points))
+        }
+        let stored = try await store.append(groups)
+        let platformID = resources.first(where: { $0.kind == .platform })?.id
+        let events = try await catalog.record(batch: BatchRecord(
+            tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
+            agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs))
+        batches.increment()
+        samplesStored.increment(by: stored)
+        for event in events {
+            logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
+        }
+        return .stored(samples: stored, events: events.count)
+    }
+}

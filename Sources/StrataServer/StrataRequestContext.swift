@@ -1,0 +1,25 @@
+import Hummingbird
+import StrataCatalog
+
+/// Per-request context: the framework's storage plus who is calling.
+public struct StrataRequestContext: RequestContext {
+    /// Framework storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated principal, set by the auth middleware.
+    public var principal: Principal?
+
+    /// Creates a context for a new request.
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// JSON request bodies are small.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The principal, or a 401 if none authenticated (a route guarded by an auth middleware always has one).
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized("credentials required") }
+        return principal
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import StrataCatalog
+import StrataTSDB
+
+/// The Strata server: catalog, sample store, ingest, REST API and availability monitor, run as services
+/// of one `ServiceGroup` that shuts down gracefully on SIGINT and SIGTERM.
+public struct StrataServer: Sendable {
+    /// The effective configuration.
+    public let configuration: ServerConfiguration
+    /// The inventory catalog.
+    public let catalog: SQLiteCatalog
+    /// The sample store.
+    public let store: SQLiteSampleStore
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    /// Opens (creating) the data directory's stores.
+    public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
+        store = try SQLiteSampleStore(path: configuration.dataDirectory + "/samples.sqlite")
+    }
+
+    /// Creates the admin user and agent token on first start; returns them only then.
+    public func bootstrap() async throws -> BootstrapCredentials? {
+        try await Bootstrap.run(catalog: catalog, configuration: configuration)
+    }
+
+    /// The router with every route and middleware.
+    public func makeRouter() -> Router<StrataRequestContext> {
+        let authenticator = Authenticator(catalog: catalog)
+        let pipeline = IngestPipeline(catalog: catalog, store: store, logger: logger)
+        let router = Router(context: StrataRequestContext.self)
+        router.add(middleware: ErrorEnvelopeMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.get("healthz") { _, _ in Envelope.success(["healthy": .bool(true)]) }
+
+        let agentAPI = router.group("api/agent/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .agents))
+        AgentRoutes(pipeline: pipeline, maxBatchBytes: configuration.maxBatchBytes).register(on: agentAPI)
+
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
+        ResourceRoutes(catalog: catalog, store: store).register(on: api)
+        EventRoutes(catalog: catalog).register(on: api)
+        TokenRoutes(catalog: catalog).register(on: api)
+
+        let registry = self.registry
+        router.group("metrics").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
+            .get { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            }
+        return router
+    }
+
+    /// Runs until SIGINT or SIGTERM. `onRunning` receives the bound port once the server listens.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let monitor = AvailabilityMonitor(catalog: catalog, missedIntervals: configuration.missedIntervals,
+                                          startedMs: Time.nowMs(), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app, monitor],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("server stopped; every acknowledged batch was committed before its acknowledgement")
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+
+/// `strata resources`: lists the inventory.
+struct ResourcesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resources", abstract: "List resources.")
+
+    @Option(help: "Only this kind (platform, hypervisor, vm, server, service, container, …).")
+    var kind: String?
+
+    @Option(help: "Only children of this resource id.")
+    var parent: String?
+
+    @Option(name: .customLong("q"), help: "Only resources whose name or key contains this text.")
+    var query: String?
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        var parameters: [String] = []
+        if let kind { parameters.append("kind=" + queryEscape(kind)) }
+        if let parent { parameters.append("parent=" + queryEscape(parent)) }
+        if let query { parameters.append("q=" + queryEscape(query)) }
+        let data = try client.get("/api/v1/resources" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
+        if client.json { return try client.printJSON(data) }
+        let rows = (data as? [[String: Any]] ?? []).map { resource in
+            [text(resource["id"]), text(resource["kind"]), text(resource["name"]), text(resource["availability"]), text(resource["parentId"])]
+        }
+        printTable(["ID", "KIND", "NAME", "AVAILABILITY", "PARENT"], rows)
+    }
+}
+
+/// `strata resource ID`: one resource with its parents, children and series.
+struct ResourceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resource", abstract: "Show one resource, its parents, children and series.")
+
+    @Argument(help: "The resource id.")
+    var id: String
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let resource = try client.get("/api/v1/resources/" + queryEscape(id))
+        let series = try client.get("/api/v1/resources/" + queryEscape(id) + "/series")
+        if client.json { return try client.printJSON(["resource": resource, "series": series]) }
+        guard let object = resource as? [String: Any] else { return }
+        print("\(text(object["kind"])) \(text(object["name"])) (\(text(object["id"])))  availability: \(text(object["availability"]))")
+        let chain = (object["parents"] as? [[String: Any]] ?? []).map { "\(text($0["kind"])) \(text($0["name"]))" }
+        if !chain.isEmpty { print("parents: " + chain.joined(separator: " > ")) }
+        if let properties = object["properties"] as? [String: Any], !properties.isEmpty {
+            print("properties:")
+            for key in properties.keys.sorted() {
+                let value = properties[key]!
+                let rendered: String
+                if value is [Any] || value is [String: Any],
+                   let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
+                    rendered = String(decoding: data, as: UTF8.self)
+                } else {
+                    rendered = text(value)
+                }
+                print("  \(key): \(rendered.count > 160 ? String(rendered.prefix(157)) + "..." : rendered)")
+            }
+        }
+        let children = object["children"] as? [[String: Any]] ?? []
+        if !children.isEmpty {
+            print("children:")
+            printTable(["ID", "KIND", "NAME"], children.map { [text($0["id"]), text($0["kind"]), text($0["name"])] })
+        }
+        let rows = (series as? [[String: Any]] ?? []).map { entry -> [String] in
+            let labels = (entry["labels"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }
+                .map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
+            return [text(entry["id"]), text(entry["metric"]) + (labels.isEmpty ? "" : "{\(labels)}")]
+        }
+        print("series (\(rows.count)):")
+        printTable(["ID", "SERIES"], rows)
+    }
+}
+
+/// `strata query SERIES_ID`: samples of a series.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Print the samples of a series.")
+
+    @Argument(help: "The series id (from `strata resource ID`).")
+    var seriesID: String
+
+    @Option(help: "Start: Unix ms, or a duration back from now such as 1h (default 1h).")
+    var from: String?
+
+    @Option(help: "End: Unix ms, or a duration back from now (default now).")
+    var to: String?
+
+    @Option(help: "Step: seconds or a duration such as 1m; keeps the last sample per step.")
+    var step: String?
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        var parameters: [String] = []
+        if let from { parameters.append("from=\(try TimeArgument.milliseconds(from))") }
+        if let to { parameters.append("to=\(try TimeArgument.milliseconds(to))") }
+        if let step { parameters.append("step=" + queryEscape(step)) }
+        let data = try client.get("/api/v1/series/\(queryEscape(seriesID))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
+        if client.json { return try client.printJSON(data) }
+        let samples = (data as? [String: Any])?["samples"] as? [[Any]] ?? []
+        let formatter = ISO8601DateFormatter()
+        printTable(["TIME", "TIMESTAMP_MS", "VALUE"], samples.map { pair in
+            let ms = (pair.first as? NSNumber)?.int64Value ?? 0
+            return [formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), String(ms), text(pair.last)]
+        })
+    }
+}
+
+/// `strata events`: the event timeline.
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "List events, newest first.")
+
+    @Option(help: "Only events of this resource id.")
+    var resource: String?
+
+    @Option(help: "Only this kind (discovered, availability, …).")
+    var kind: String?
+
+    @Option(help: "Most events.")
+    var limit: Int = 50
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        var parameters = ["limit=\(limit)"]
+        if let resource { parameters.append("resource=" + queryEscape(resource)) }
+        if let kind { parameters.append("kind=" + queryEscape(kind)) }
+        let data = try client.get("/api/v1/events?" + parameters.joined(separator: "&"))
+        if client.json { return try client.printJSON(data) }
+        let formatter = ISO8601DateFormatter()
+        printTable(["TIME", "KIND", "SEVERITY", "RESOURCE", "MESSAGE"], (data as? [[String: Any]] ?? []).map { event in
+            let ms = (event["timeMs"] as? NSNumber)?.doubleValue ?? 0
+            return [formatter.string(from: Date(timeIntervalSince1970: ms / 1000)), text(event["kind"]), text(event["severity"]),
+                    text(event["resourceId"]), text(event["message"])]
+        })
+    }
+}
+
+/// Parses `--from`/`--to`: Unix ms, or a duration meaning that long ago.
+enum TimeArgument {
+    static func milliseconds(_ text: String) throws -> Int64 {
+        if let value = Int64(text) { return value }
+        let trimmed = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        if let ago = DurationText.milliseconds(trimmed) { return Int64(Date().timeIntervalSince1970 * 1000) - ago }
+        throw ValidationError("\"\(text)\" is neither Unix milliseconds nor a duration like 1h")
+    }
+}
+import StrataCore

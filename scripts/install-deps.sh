@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test]
+set -euo pipefail
+purpose="${1:-run}"
+packages=(libsqlite3-dev zlib1g-dev curl)
+if [ "$purpose" = "test" ]; then
+  packages+=(python3)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq || true
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v swift >/dev/null 2>&1 || [ -x /opt/swift/usr/bin/swift ] || {
+  echo "Swift 6.2 or newer is required (expected on PATH or in /opt/swift)"; exit 1; }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make run`: starts the server on the embedded store plus a local agent, prints the URL and first login.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/release/strata
+data=${STRATA_DATA:-./data}
+listen=${STRATA_LISTEN:-127.0.0.1:7480}
+url="http://$listen"
+mkdir -p "$data"
+
+"$bin" server --listen "$listen" --data "$data" &
+server=$!
+trap 'kill $server ${agent:-} 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "$url/healthz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { echo "the server exited; see the messages above"; exit 1; }
+  sleep 0.1
+done
+
+if [ -f "$data/initial-credentials" ]; then
+  # shellcheck disable=SC1091
+  . "$data/initial-credentials"
+fi
+token=${STRATA_AGENT_TOKEN:-}
+if [ -z "$token" ]; then
+  echo "no agent token: $data/initial-credentials is gone; set STRATA_AGENT_TOKEN to an agent token and run again"
+  exit 1
+fi
+STRATA_AGENT_TOKEN=$token "$bin" agent --server "$url" --data "$data/agent" --interval "${STRATA_INTERVAL:-10s}" &
+agent=$!
+
+cat <<MSG
+
+  Strata is running: $url
+  first login: user admin, password ${STRATA_ADMIN_PASSWORD:-<the one you set with STRATA_BOOTSTRAP_ADMIN_PASSWORD>}
+  try:  STRATA_USER=admin STRATA_PASSWORD='${STRATA_ADMIN_PASSWORD:-...}' $bin resources
+  (credentials are kept, mode 0600, in $data/initial-credentials; Ctrl-C stops server and agent)
+
+MSG
+wait $server
