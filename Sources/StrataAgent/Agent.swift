@@ -55,8 +55,10 @@ public struct Agent: Sendable {
         self.logger = logger
     }
 
-    /// Runs the collection loop (blocking) until `maxCollections` is reached or the process ends.
+    /// Runs the collection loop (blocking) until `maxCollections` is reached or SIGTERM/SIGINT arrives;
+    /// a signal is honoured between collections, so the batch being built is spooled first.
     public func run() throws {
+        let stop = StopSignals()
         let fs = HostFS(root: configuration.hostRoot)
         let client = try HTTPClient(baseURL: configuration.serverURL)
         let statePath = configuration.dataDirectory + "/agent.state"
@@ -77,7 +79,10 @@ public struct Agent: Sendable {
         var collections = 0
         var nextTick = Clock.nowMs()
         while configuration.maxCollections.map({ collections < $0 }) ?? true {
-            Clock.sleep(untilMs: nextTick)
+            if let signal = stop.wait(untilMs: nextTick) {
+                logger.info("agent stopping", metadata: ["signal": "\(signal)", "spooled": "\(spool.pending().count)"])
+                return
+            }
             let now = Clock.nowMs()
             state.lastSequence += 1
             try state.save(path: statePath)
@@ -98,14 +103,31 @@ enum Clock {
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
+}
 
-    /// Sleeps until the wall clock reaches `untilMs`.
-    static func sleep(untilMs: Int64) {
+/// SIGTERM and SIGINT, blocked for the process and consumed synchronously by `wait(untilMs:)`, so no
+/// signal handler and no shared mutable state are needed.
+struct StopSignals {
+    private var set = sigset_t()
+
+    init() {
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits until the wall clock reaches `untilMs`; returns the signal number if a stop was requested.
+    func wait(untilMs: Int64) -> Int32? {
+        var set = self.set
         while true {
-            let remaining = untilMs - nowMs()
-            guard remaining > 0 else { return }
-            var request = timespec(tv_sec: Int(remaining / 1000), tv_nsec: Int(remaining % 1000) * 1_000_000)
-            nanosleep(&request, nil)
+            let remaining = untilMs - Clock.nowMs()
+            var timeout = timespec(tv_sec: Int(max(0, remaining) / 1000), tv_nsec: Int(max(0, remaining) % 1000) * 1_000_000)
+            let signal = sigtimedwait(&set, nil, &timeout)
+            if signal > 0 { return signal }
+            if remaining <= 0 || (signal < 0 && errno == EAGAIN) {
+                if Clock.nowMs() >= untilMs { return nil }
+            }
         }
     }
 }
