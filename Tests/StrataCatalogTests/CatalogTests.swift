@@ -1,0 +1,100 @@
+import Testing
+import StrataCore
+@testable import StrataCatalog
+@testable import StrataTSDB
+
+func temporaryPath(_ name: String) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return "/tmp/strata-tests/\(name)-\(generator.next() % 1_000_000_000).sqlite"
+}
+
+func makeCatalog() async throws -> SQLiteCatalog {
+    try FileSupport.makeDirectory("/tmp/strata-tests")
+    let catalog = try SQLiteCatalog(path: temporaryPath("catalog"))
+    _ = try await catalog.bootstrap(adminPasswordHash: "x", agentTokenHash: "agent-hash", nowMs: 1)
+    return catalog
+}
+
+func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, properties: String? = "{\"hostname\":\"h1\"}") -> BatchRecord {
+    let platformID = StableID.resource(tenant: defaultTenant, kind: .platform, key: "machine-id:1").description
+    let series = SeriesRecord(id: StableID.series(resource: StableID(hex: platformID)!, metric: "uptime_seconds", labels: [:]),
+                              tenantID: defaultTenant, resourceID: platformID, metric: "uptime_seconds", type: .gauge, labels: [:])
+    return BatchRecord(tenantID: defaultTenant, agentID: agent, sequence: sequence, intervalMs: 1000, agentVersion: "t",
+                       platformID: platformID,
+                       resources: [ResolvedResource(id: platformID, kind: .platform, naturalKey: "machine-id:1", name: "h1",
+                                                    parentID: nil, propertiesJSON: properties)],
+                       series: [series], receivedMs: now)
+}
+
+@Test func migrationsAreNamedAndAppliedOnce() async throws {
+    let path = temporaryPath("migrations")
+    try FileSupport.makeDirectory("/tmp/strata-tests")
+    let first = try SQLiteCatalog(path: path)
+    #expect(try first.appliedMigrations() == ["2026-11-21-initial"])
+    let again = try SQLiteCatalog(path: path)
+    #expect(try again.appliedMigrations() == ["2026-11-21-initial"])
+}
+
+@Test func bootstrapHappensOnlyOnce() async throws {
+    let catalog = try await makeCatalog()
+    #expect(try await catalog.bootstrap(adminPasswordHash: "y", agentTokenHash: "z", nowMs: 2) == false)
+    #expect(try await catalog.user(named: "admin", tenantID: defaultTenant)?.passwordHash == "x")
+    #expect(try await catalog.principal(tokenHash: "agent-hash", kind: "agent", nowMs: 3)?.role == "agent")
+    #expect(try await catalog.principal(tokenHash: "agent-hash", kind: "api", nowMs: 3) == nil, "an agent token is no API token")
+}
+
+@Test func expiredTokensAreRefused() async throws {
+    let catalog = try await makeCatalog()
+    _ = try await catalog.createToken(tenantID: defaultTenant, userID: 1, kind: "api", name: "ci", tokenHash: "h",
+                                      expiresMs: 100, nowMs: 1)
+    #expect(try await catalog.principal(tokenHash: "h", kind: "api", nowMs: 99)?.role == "admin")
+    #expect(try await catalog.principal(tokenHash: "h", kind: "api", nowMs: 100) == nil)
+}
+
+@Test func firstBatchDiscoversThePlatformAndKeepsProperties() async throws {
+    let catalog = try await makeCatalog()
+    let events = try await catalog.record(batch: platformBatch(sequence: 1, now: 1000))
+    #expect(events.map(\.kind) == ["discovered"])
+    #expect(try await catalog.record(batch: platformBatch(sequence: 2, now: 2000, properties: nil)).isEmpty)
+    let resources = try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery(kind: .platform))
+    #expect(resources.count == 1)
+    #expect(resources.first?.propertiesJSON == "{\"hostname\":\"h1\"}", "a batch without properties keeps the stored ones")
+    #expect(resources.first?.availability == "up")
+    #expect(try await catalog.agent(id: "agent-1")?.lastSequence == 2)
+    #expect(try await catalog.resources(tenantID: "other", query: ResourceQuery()).isEmpty, "tenants see only their rows")
+}
+
+@Test func platformGoesDownAfterMissedIntervalsAndUpWhenItReturns() async throws {
+    let catalog = try await makeCatalog()
+    _ = try await catalog.record(batch: platformBatch(sequence: 1, now: 10_000))
+    #expect(try await catalog.markOverdueAgents(nowMs: 13_000, missedIntervals: 3, notBeforeMs: 0).isEmpty)
+    let down = try await catalog.markOverdueAgents(nowMs: 13_001, missedIntervals: 3, notBeforeMs: 0)
+    #expect(down.map(\.kind) == ["availability"])
+    #expect(down.first?.severity == "warning")
+    #expect(try await catalog.markOverdueAgents(nowMs: 20_000, missedIntervals: 3, notBeforeMs: 0).isEmpty, "down is reported once")
+    let resource = try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery()).first
+    #expect(resource?.availability == "down")
+    let up = try await catalog.record(batch: platformBatch(sequence: 2, now: 21_000))
+    #expect(up.map(\.message).first?.contains("is up") == true)
+    #expect(try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery()).first?.availability == "up")
+    let timeline = try await catalog.events(tenantID: defaultTenant, query: EventQuery(resourceID: resource?.id))
+    #expect(timeline.map(\.kind) == ["availability", "availability", "discovered"])
+}
+
+@Test func serverRestartGivesAgentsAGracePeriod() async throws {
+    let catalog = try await makeCatalog()
+    _ = try await catalog.record(batch: platformBatch(sequence: 1, now: 10_000))
+    #expect(try await catalog.markOverdueAgents(nowMs: 60_000, missedIntervals: 3, notBeforeMs: 59_000).isEmpty)
+    #expect(try await catalog.markOverdueAgents(nowMs: 62_001, missedIntervals: 3, notBeforeMs: 59_000).count == 1)
+}
+
+@Test func sampleStoreIgnoresReplaysAndKeepsExactValues() async throws {
+    let store = try SQLiteSampleStore(path: temporaryPath("samples"))
+    let series = StableID(parts: ["s"])
+    let samples = [Sample(1000, 1.5), Sample(2000, .nan), Sample(3000, -0.0), Sample(4000, .infinity)]
+    #expect(try await store.append([SeriesSamples(seriesID: series, samples: samples)]) == 4)
+    #expect(try await store.append([SeriesSamples(seriesID: series, samples: samples)]) == 0)
+    let stored = try await store.samples(series: series, fromMs: 0, toMs: 10_000)
+    #expect(stored == samples)
+    #expect(try await store.samples(series: series, fromMs: 1500, toMs: 3000) == Array(samples[1...2]))
+}

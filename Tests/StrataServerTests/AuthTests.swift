@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import StrataServer
+
+let protectedRoutes: [(HTTPRequest.Method, String)] = [
+    (.get, "/api/v1/resources"), (.get, "/api/v1/resources/0123456789abcdef"),
+    (.get, "/api/v1/resources/0123456789abcdef/series"), (.get, "/api/v1/series/0123456789abcdef/samples"),
+    (.get, "/api/v1/events"), (.post, "/api/v1/tokens"), (.get, "/metrics"), (.post, "/api/agent/v1/batches"),
+]
+
+@Test func healthzNeedsNoCredentials() async throws {
+    try await ServerHarness().test { client in
+        let response = try await client.execute(uri: "/healthz", method: .get)
+        #expect(response.status == .ok)
+        #expect(response.json["status"] as? String == "success")
+    }
+}
+
+@Test func everyOtherRouteRequiresCredentials() async throws {
+    try await ServerHarness().test { client in
+        for (method, uri) in protectedRoutes {
+            let response = try await client.execute(uri: uri, method: method)
+            #expect(response.status == .unauthorized, "\(method) \(uri)")
+            #expect(response.json["errorType"] as? String == "unauthorized", "\(method) \(uri)")
+            #expect(response.headers[.wwwAuthenticate] != nil)
+        }
+    }
+}
+
+@Test func wrongPasswordsAndCrossedTokensAreRefused() async throws {
+    try await ServerHarness().test { client in
+        let wrong: HTTPFields = [.authorization: "Basic " + Data("admin:nope".utf8).base64EncodedString()]
+        let status1 = try await client.execute(uri: "/api/v1/resources", method: .get, headers: wrong).status
+        #expect(status1 == .unauthorized)
+        let garbage: HTTPFields = [.authorization: "Basic !!!not-base64"]
+        let status2 = try await client.execute(uri: "/api/v1/resources", method: .get, headers: garbage).status
+        #expect(status2 == .unauthorized)
+        let agentOnUserAPI: HTTPFields = [.authorization: "Bearer \(ServerHarness.agentToken)"]
+        let status3 = try await client.execute(uri: "/api/v1/resources", method: .get, headers: agentOnUserAPI).status
+        #expect(status3 == .unauthorized)
+        let status4 = try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: ServerHarness.adminBasic).status
+        #expect(status4 == .unauthorized)
+        let status5 = try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic).status
+        #expect(status5 == .ok)
+    }
+}
+
+@Test func adminCreatesABearerTokenThatWorks() async throws {
+    try await ServerHarness().test { client in
+        let created = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: ServerHarness.adminBasic,
+                                               body: ByteBuffer(string: #"{"name":"ci","expiresInDays":30}"#))
+        #expect(created.status == .created)
+        let token = (created.data as? [String: Any])?["token"] as? String ?? ""
+        #expect(token.hasPrefix("sk_"))
+        let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+        let status6 = try await client.execute(uri: "/api/v1/resources", method: .get, headers: bearer).status
+        #expect(status6 == .ok)
+        let bad = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: ServerHarness.adminBasic,
+                                           body: ByteBuffer(string: #"{"nom":"x"}"#))
+        #expect(bad.status == .badRequest)
+        #expect(bad.json["errorType"] as? String == "bad_data")
+    }
+}
+
+@Test func unknownRoutesAnswerInTheEnvelope() async throws {
+    try await ServerHarness().test { client in
+        let response = try await client.execute(uri: "/nowhere", method: .get)
+        #expect(response.status == .notFound)
+        #expect(response.json["status"] as? String == "error")
+    }
+}
+
+@Test func metricsEndpointServesPrometheusText() async throws {
+    try await ServerHarness().test { client in
+        let response = try await client.execute(uri: "/metrics", method: .get, headers: ServerHarness.adminBasic)
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+@testable import StrataServer
+
+@Test func environmentOverridesTheFile() throws {
+    let path = "/tmp/strata-tests/config-\(UInt32.random(in: 0...UInt32.max)).yaml"
+    try FileManager.default.createDirectory(atPath: "/tmp/strata-tests", withIntermediateDirectories: true)
+    try "listen: 0.0.0.0:9000\ndata: /var/lib/strata\nlog_level: debug\n".write(toFile: path, atomically: true, encoding: .utf8)
+    var configuration = ServerConfiguration()
+    try configuration.apply(yamlFile: path)
+    #expect(configuration.host == "0.0.0.0")
+    #expect(configuration.port == 9000)
+    #expect(configuration.dataDirectory == "/var/lib/strata")
+    try configuration.apply(environment: ["STRATA_LISTEN": "[::1]:7481", "STRATA_LOG_LEVEL": "warning"])
+    #expect(configuration.host == "::1")
+    #expect(configuration.port == 7481)
+    #expect(configuration.logLevel == "warning")
+    #expect(configuration.dataDirectory == "/var/lib/strata")
+}
+
+@Test func badConfigurationIsExplained() throws {
+    var configuration = ServerConfiguration()
+    #expect(throws: ConfigurationError.invalid(source: "--listen", reason: "\"nohost\" is not HOST:PORT")) {
+        try configuration.setListen("nohost", source: "--listen")
+    }
+    #expect(throws: ConfigurationError.self) { try configuration.apply(yamlFile: "/nonexistent/strata.yaml") }
+    #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["STRATA_MISSED_INTERVALS": "zero"]) }
+}

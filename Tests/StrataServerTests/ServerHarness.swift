@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import StrataCore
+@testable import StrataServer
+
+/// A server on a fresh data directory with known credentials, tested in-process through its router.
+struct ServerHarness {
+    static let password = "correct horse battery"
+    static let agentToken = "sat_test_token_0123456789"
+    let server: StrataServer
+
+    init(maxBatchBytes: Int = 16 << 20) throws {
+        var configuration = ServerConfiguration()
+        var generator = SystemRandomNumberGenerator()
+        configuration.dataDirectory = "/tmp/strata-tests/server-\(generator.next() % 1_000_000_000)"
+        configuration.bootstrapAdminPassword = Self.password
+        configuration.bootstrapAgentToken = Self.agentToken
+        configuration.maxBatchBytes = maxBatchBytes
+        server = try StrataServer(configuration: configuration, registry: PrometheusCollectorRegistry(),
+                                  logger: Logger(label: "test"))
+    }
+
+    /// Bootstraps and runs `body` against the router.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        _ = try await server.bootstrap()
+        let app = Application(router: server.makeRouter())
+        try await app.test(.router) { client in try await body(client) }
+    }
+
+    static var adminBasic: HTTPFields {
+        [.authorization: "Basic " + Data("admin:\(password)".utf8).base64EncodedString()]
+    }
+
+    static var agentBearer: HTTPFields {
+        [.authorization: "Bearer \(agentToken)", .contentType: "application/x-strata-batch"]
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    /// The envelope's `data`.
+    var data: Any? { json["data"] }
+}
+
+/// A batch for a platform with one gauge series carrying `points` samples.
+func testBatch(agent: String = "agent-a", sequence: UInt64, machine: String = "m1", start: Int64 = 1_700_000_000_000,
+               points: Int = 1) -> AgentBatch {
+    AgentBatch(agentID: agent, sequence: sequence, createdAtMs: start, intervalMs: 1000, agentVersion: "test",
+               resources: [ResourceReport(kind: .platform, key: "machine-id:\(machine)", name: "host-\(machine)",
+                                          properties: .map([("hostname", .string("host-\(machine)"))]))],
+               series: [SeriesPoints(resourceIndex: 0, metric: "memory_used_bytes", type: .gauge, labels: [:],
+                                     points: (0..<points).map { Sample(start + Int64(sequence) * 10_000 + Int64($0), Double(sequence)) })])
+}
