@@ -1,0 +1,155 @@
+import Foundation
+import StrataAgent
+
+/// Errors of the process harness, with what to do about them.
+enum HarnessError: Error, CustomStringConvertible {
+    case binaryMissing(String)
+    case timeout(String)
+    case api(String)
+
+    var description: String {
+        switch self {
+        case .binaryMissing(let path): return "\(path) is missing: run `swift build` (make test does) before the integration tests"
+        case .timeout(let what): return "timed out waiting for \(what)"
+        case .api(let what): return "API answer not understood: \(what)"
+        }
+    }
+}
+
+/// A real `strata` process started from the debug build, with its output captured to files.
+final class StrataProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test that owns this object.
+    static let packageRoot: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+    static let binary = packageRoot + "/.build/debug/strata"
+
+    let process = Process()
+    let logPath: String
+
+    init(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.binaryMissing(Self.binary) }
+        self.logPath = logPath
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// SIGKILL: no chance to clean up.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait for exit.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A server and agents on loopback with known credentials and a scratch directory.
+struct Testbed {
+    static let password = "integration-password"
+    static let agentToken = "sat_integration_token_0123456789"
+    let directory: String
+    let port: Int
+
+    init(_ name: String) throws {
+        directory = "/tmp/strata-tests/\(name)-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        port = try Testbed.freePort()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func startServer() throws -> StrataProcess {
+        let server = try StrataProcess(["server", "--listen", "127.0.0.1:\(port)", "--data", directory + "/server"],
+                                       environment: ["STRATA_BOOTSTRAP_ADMIN_PASSWORD": Self.password,
+                                                     "STRATA_BOOTSTRAP_AGENT_TOKEN": Self.agentToken],
+                                       logPath: directory + "/server.log")
+        try waitUntil("the server's /healthz", timeout: 30) {
+            (try? HTTPClient(baseURL: url).send(method: "GET", path: "/healthz").status) == 200
+        }
+        return server
+    }
+
+    func startAgent(interval: String = "1s", hostRoot: String = "/") throws -> StrataProcess {
+        try StrataProcess(["agent", "--server", url, "--data", directory + "/agent", "--interval", interval],
+                          environment: ["STRATA_AGENT_TOKEN": Self.agentToken, "STRATA_HOST_ROOT": hostRoot],
+                          logPath: directory + "/agent.log")
+    }
+
+    /// Sequence numbers waiting in the agent's spool.
+    func spooled() -> [UInt64] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/agent/spool")) ?? [])
+            .filter { $0.hasSuffix(".batch") }.compactMap { UInt64($0.dropLast(6)) }.sorted()
+    }
+
+    /// The agent's last used sequence number.
+    func agentLastSequence() -> UInt64 {
+        AgentState.load(path: directory + "/agent/agent.state").lastSequence
+    }
+
+    /// GETs an API path as admin and returns the envelope's data.
+    func get(_ path: String) throws -> Any {
+        let credentials = Data("admin:\(Self.password)".utf8).base64EncodedString()
+        let response = try HTTPClient(baseURL: url).send(method: "GET", path: path, headers: [("Authorization", "Basic \(credentials)")])
+        guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              envelope["status"] as? String == "success", let data = envelope["data"] else {
+            throw HarnessError.api("\(path) answered \(response.status): \(response.text.prefix(200))")
+        }
+        return data
+    }
+
+    /// The platform resources.
+    func platforms() throws -> [[String: Any]] {
+        try get("/api/v1/resources?kind=platform") as? [[String: Any]] ?? []
+    }
+
+    /// The samples of the platform's series `metric` with optional exact labels.
+    func samples(platformID: String, metric: String, labels: [String: String] = [:]) throws -> [(Int64, Double)] {
+        let series = try get("/api/v1/resources/\(platformID)/series") as? [[String: Any]] ?? []
+        guard let entry = series.first(where: { $0["metric"] as? String == metric && ($0["labels"] as? [String: String] ?? [:]) == labels }),
+              let id = entry["id"] as? String else { return [] }
+        let data = try get("/api/v1/series/\(id)/samples?from=0&to=99999999999999") as? [String: Any] ?? [:]
+        return (data["samples"] as? [[NSNumber]] ?? []).map { ($0[0].int64Value, $0[1].doubleValue) }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.
+func waitUntil(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if (try? condition()) == true { return }
+        usleep(100_000)
+    }
+    throw HarnessError.timeout(what)
+}
