@@ -1,7 +1,7 @@
 # Strata — the two set-up commands are `make run` and `make test`.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 
-.PHONY: run test build build-debug deps deps-test clean-data
+.PHONY: run test bench build build-debug deps deps-test deps-bench clean-data
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -9,8 +9,12 @@ deps:
 deps-test:
 	@bash scripts/install-deps.sh test
 
+deps-bench:
+	@bash scripts/install-deps.sh bench
+
 build: deps
 	$(SWIFT) build -c release --product strata
+	$(SWIFT) build -c release --product strata-agent
 
 build-debug:
 	$(SWIFT) build --build-tests
@@ -21,7 +25,13 @@ run: build
 
 ## make test: install test dependencies, build, run every test.
 test: deps-test build-debug
+	python3 scripts/check-openapi.py
 	$(SWIFT) test --skip-build
+
+## make bench: figures as JSON lines (agent footprint beside node_exporter); see docs/performance.md.
+bench: deps-bench build
+	python3 bench/agent_footprint.py --interval 10 --duration 60
+	python3 bench/agent_footprint.py --interval 1 --duration 30
 
 clean-data:
 	rm -rf ./data

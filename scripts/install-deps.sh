@@ -3,9 +3,10 @@
 set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev curl)
-if [ "$purpose" = "test" ]; then
-  packages+=(python3)
-fi
+case "$purpose" in
+  test) packages+=(python3 python3-yaml) ;;
+  bench) packages+=(python3 prometheus-node-exporter) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

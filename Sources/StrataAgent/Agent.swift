@@ -22,7 +22,7 @@ public struct AgentConfiguration: Sendable {
     public var maxSpoolBatches = 8640
     /// Spool bound in bytes.
     public var maxSpoolBytes = 64 << 20
-    /// Properties are re-sent at least every this many batches even when unchanged.
+    /// Platform discovery runs (and its properties are sent) every this many batches.
     public var propertiesRefreshBatches: UInt64 = 30
     /// Stop after this many collections (for tests); nil runs forever.
     public var maxCollections: Int?

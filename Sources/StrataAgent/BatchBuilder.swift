@@ -1,13 +1,15 @@
 import StrataCore
 
-/// Turns one collection pass into a batch: the platform resource (with its properties when they changed,
-/// and at least every `refreshEvery` batches) and one point per reading.
+/// Turns one collection pass into a batch: the platform resource and one point per reading.
+///
+/// Discovery runs on the first batch and then every `refreshEvery` batches (5 min at 10 s); the
+/// properties travel only on those batches, so the steady-state cost of a collection is the metrics alone.
 struct BatchBuilder: Sendable {
     let fs: HostFS
     let intervalMs: Int64
     let refreshEvery: UInt64
-    var lastProperties: PropertyValue?
-    var batchesSinceProperties: UInt64 = 0
+    var platform: PlatformInfo?
+    var batchesSinceDiscovery: UInt64 = 0
 
     init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64) {
         self.fs = fs
@@ -16,18 +18,17 @@ struct BatchBuilder: Sendable {
     }
 
     mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64) -> AgentBatch {
-        let platform = PlatformDiscovery(fs: fs).discover()
+        var properties: PropertyValue?
+        if platform == nil || batchesSinceDiscovery >= refreshEvery {
+            platform = PlatformDiscovery(fs: fs).discover()
+            properties = platform?.properties
+            batchesSinceDiscovery = 0
+        }
+        batchesSinceDiscovery += 1
+        let platform = self.platform!
         var sink = MetricSink()
         PlatformCollector(fs: fs).collect(into: &sink)
         SelfCollector().collect(into: &sink)
-
-        var properties: PropertyValue?
-        batchesSinceProperties += 1
-        if platform.properties != lastProperties || batchesSinceProperties >= refreshEvery {
-            properties = platform.properties
-            lastProperties = platform.properties
-            batchesSinceProperties = 0
-        }
         let resource = ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname,
                                       properties: properties)
         let series = sink.readings.map { reading in

@@ -9,7 +9,11 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run the Strata agent: discover this platform and stream its metrics to the server.",
-        discussion: "Reads the host through STRATA_HOST_ROOT (default /). Unacknowledged batches wait in DATA/spool.")
+        discussion: """
+            Reads the host through STRATA_HOST_ROOT (default /). Unacknowledged batches wait in DATA/spool. \
+            When the lean strata-agent binary sits beside this one, it runs instead (a smaller footprint); \
+            STRATA_AGENT_IN_PROCESS=1 keeps the agent in this process.
+            """)
 
     @Option(help: "Server URL (default: STRATA_SERVER, else http://127.0.0.1:7480).")
     var server: String?
@@ -38,15 +42,41 @@ struct AgentCommand: ParsableCommand {
             throw ValidationError("an agent token is required: --token or STRATA_AGENT_TOKEN")
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \"\(logLevel)\"") }
+        let serverURL = server ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480"
+        if environment["STRATA_AGENT_IN_PROCESS"] == nil, let lean = LeanAgent.pathBesideThisBinary() {
+            // Hand over to the small binary (no Foundation, static stdlib); the token travels in the
+            // environment, never on a command line other users can read.
+            try LeanAgent.exec(lean, arguments: ["--server", serverURL, "--data", data, "--interval", interval,
+                                                 "--spool-batches", String(spoolBatches), "--log-level", logLevel],
+                               environment: environment.merging(["STRATA_AGENT_TOKEN": token]) { $1 })
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         var configuration = AgentConfiguration(
-            serverURL: server ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480", token: token,
+            serverURL: serverURL, token: token,
             dataDirectory: data, intervalMs: intervalMs, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
         configuration.maxSpoolBatches = spoolBatches
         try Agent(configuration: configuration, logger: Logger(label: "strata.agent")).run()
+    }
+}
+
+/// The lean `strata-agent` binary built beside `strata`.
+enum LeanAgent {
+    /// `strata-agent` in this executable's directory, if it is there and executable.
+    static func pathBesideThisBinary() -> String? {
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let candidate = (own as NSString).deletingLastPathComponent + "/strata-agent"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    /// Replaces this process with `path`; returns only by throwing.
+    static func exec(_ path: String, arguments: [String], environment: [String: String]) throws -> Never {
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        execve(path, argv, envp)
+        throw ValidationError("cannot start \(path): \(String(cString: strerror(errno)))")
     }
 }

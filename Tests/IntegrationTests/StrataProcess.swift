@@ -153,3 +153,21 @@ func waitUntil(_ what: String, timeout: Double, _ condition: () throws -> Bool) 
     }
     throw HarnessError.timeout(what)
 }
+
+/// Runs the `strata` CLI to completion and returns its exit status and standard output.
+func runCLI(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+    guard FileManager.default.isExecutableFile(atPath: StrataProcess.binary) else {
+        throw HarnessError.binaryMissing(StrataProcess.binary)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: StrataProcess.binary)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}

@@ -1,0 +1,78 @@
+import StrataCore
+
+/// Parses the agent's command line without Foundation or ArgumentParser, for the lean `strata-agent`
+/// binary. Flags: `--server URL`, `--token TOKEN`, `--data DIR`, `--interval DURATION`,
+/// `--spool-batches N`, `--log-level LEVEL`; environment: `STRATA_SERVER`, `STRATA_AGENT_TOKEN`,
+/// `STRATA_HOST_ROOT`.
+public enum AgentCommandLine {
+    /// The usage text.
+    public static let usage = """
+        USAGE: strata-agent [--server URL] [--token TOKEN] [--data DIR] [--interval DURATION] [--spool-batches N] [--log-level LEVEL]
+
+          --server URL         server URL (default: STRATA_SERVER, else http://127.0.0.1:7480)
+          --token TOKEN        agent enrollment token (default: STRATA_AGENT_TOKEN)
+          --data DIR           spool and state directory (default ./agent-data)
+          --interval DURATION  collection interval, e.g. 10s, 2s, 500ms (default 10s)
+          --spool-batches N    most batches kept while the server is unreachable (default 8640)
+          --log-level LEVEL    trace, debug, info, notice, warning, error, critical (default info)
+        The host is read through STRATA_HOST_ROOT (default /).
+        """
+
+    /// What the command line asks for.
+    public enum Parsed: Sendable {
+        /// Run with this configuration and log level.
+        case run(AgentConfiguration, logLevel: String)
+        /// Print the usage.
+        case help
+    }
+
+    /// A message for the user saying what is wrong.
+    public struct UsageError: Error, Sendable, CustomStringConvertible {
+        /// The message.
+        public var description: String
+    }
+
+    /// Parses `arguments` (without the program name).
+    public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Parsed {
+        var values: [String: String] = [:]
+        var index = 0
+        let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level"]
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--help" || argument == "-h" { return .help }
+            var name = argument
+            var value: String?
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            guard known.contains(name) else { throw UsageError(description: "unknown option \(argument)\n\n\(usage)") }
+            if value == nil {
+                index += 1
+                guard index < arguments.count else { throw UsageError(description: "\(name) needs a value") }
+                value = arguments[index]
+            }
+            values[name] = value
+            index += 1
+        }
+        let intervalText = values["--interval"] ?? "10s"
+        guard let intervalMs = DurationText.milliseconds(intervalText), intervalMs >= 100 else {
+            throw UsageError(description: "--interval \"\(intervalText)\" is not a duration of at least 100ms (e.g. 10s, 2s)")
+        }
+        guard let token = values["--token"] ?? environment["STRATA_AGENT_TOKEN"], !token.isEmpty else {
+            throw UsageError(description: "an agent token is required: --token or STRATA_AGENT_TOKEN")
+        }
+        var configuration = AgentConfiguration(
+            serverURL: values["--server"] ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480", token: token,
+            dataDirectory: values["--data"] ?? "./agent-data", intervalMs: intervalMs,
+            hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
+        if let text = values["--spool-batches"] {
+            guard let batches = Int(text), batches > 0 else { throw UsageError(description: "--spool-batches must be a positive number") }
+            configuration.maxSpoolBatches = batches
+        }
+        let level = values["--log-level"] ?? "info"
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(level) else { throw UsageError(description: "unknown log level \"\(level)\"") }
+        return .run(configuration, logLevel: level)
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env python3
+"""Validates docs/openapi.yaml against the OpenAPI 3.0 specification (part of `make test`)."""
+import subprocess
+import sys
+
+try:
+    from openapi_spec_validator import validate
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "openapi-spec-validator"])
+    from openapi_spec_validator import validate
+import yaml
+
+with open("docs/openapi.yaml") as f:
+    validate(yaml.safe_load(f))
+print("docs/openapi.yaml is a valid OpenAPI 3.0 document")
