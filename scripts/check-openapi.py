@@ -4,11 +4,12 @@ import subprocess
 import sys
 
 try:
+    import yaml
     from openapi_spec_validator import validate
 except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "openapi-spec-validator"])
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "openapi-spec-validator", "PyYAML"])
+    import yaml
     from openapi_spec_validator import validate
-import yaml
 
 with open("docs/openapi.yaml") as f:
     validate(yaml.safe_load(f))

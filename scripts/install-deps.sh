@@ -4,7 +4,7 @@ set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev curl)
 case "$purpose" in
-  test) packages+=(python3 python3-yaml) ;;
+  test) packages+=(python3) ;;
   bench) packages+=(python3 prometheus-node-exporter) ;;
 esac
 missing=()

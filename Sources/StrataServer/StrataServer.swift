@@ -49,7 +49,7 @@ public struct StrataServer: Sendable {
         let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
         ResourceRoutes(catalog: catalog, store: store).register(on: api)
         EventRoutes(catalog: catalog).register(on: api)
-        TokenRoutes(catalog: catalog).register(on: api)
+        TokenRoutes(catalog: catalog, maxJSONBytes: configuration.maxJSONBytes).register(on: api)
 
         let registry = self.registry
         router.group("metrics").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))

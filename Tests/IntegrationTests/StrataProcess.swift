@@ -32,7 +32,7 @@ final class StrataProcess: @unchecked Sendable {
     init(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.binaryMissing(Self.binary) }
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw HarnessError.api("cannot create \(logPath)") }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.executableURL = URL(fileURLWithPath: Self.binary)

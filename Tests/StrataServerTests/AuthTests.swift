@@ -61,6 +61,15 @@ let protectedRoutes: [(HTTPRequest.Method, String)] = [
                                            body: ByteBuffer(string: #"{"nom":"x"}"#))
         #expect(bad.status == .badRequest)
         #expect(bad.json["errorType"] as? String == "bad_data")
+        #expect((bad.json["error"] as? String)?.contains("unknown field(s) nom") == true)
+        for body in ["not json", "[1]", #"{"name": 5}"#, #"{"name":"x","kind":"root"}"#] {
+            let refused = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: ServerHarness.adminBasic,
+                                                   body: ByteBuffer(string: body))
+            #expect(refused.status == .badRequest, "\(body)")
+        }
+        let huge = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: ServerHarness.adminBasic,
+                                            body: ByteBuffer(string: #"{"name":""# + String(repeating: "x", count: 2 << 20) + #""}"#))
+        #expect(huge.status == .contentTooLarge)
     }
 }
 

@@ -5,6 +5,7 @@ import StrataCatalog
 /// `POST /api/v1/tokens`: an admin creates a bearer API token (shown once) or an agent enrollment token.
 struct TokenRoutes {
     let catalog: any Catalog
+    let maxJSONBytes: Int
 
     struct CreateRequest: Decodable {
         var name: String
@@ -16,12 +17,8 @@ struct TokenRoutes {
         group.post("tokens") { request, context in
             let principal = try context.requirePrincipal()
             guard principal.role == "admin" else { throw APIError.forbidden("only an admin may create tokens") }
-            let body: CreateRequest
-            do {
-                body = try await request.decode(as: CreateRequest.self, context: context)
-            } catch let error as DecodingError {
-                throw APIError.badData("expected {\"name\": TEXT, \"kind\": \"api\"|\"agent\", \"expiresInDays\": N}: \(error.shortDescription)")
-            }
+            let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["name", "kind", "expiresInDays"],
+                                                   limit: maxJSONBytes, example: #"{"name": "ci", "kind": "api", "expiresInDays": 30}"#)
             let kind = body.kind ?? "api"
             guard kind == "api" || kind == "agent" else { throw APIError.badData("kind must be \"api\" or \"agent\"") }
             guard !body.name.isEmpty, body.name.count <= 200 else { throw APIError.badData("name must be 1 to 200 characters") }
@@ -36,19 +33,6 @@ struct TokenRoutes {
                                                    expiresMs: expires, nowMs: now)
             return Envelope.success(["id": .int(id), "kind": .string(kind), "name": .string(body.name), "token": .string(token),
                                      "expiresMs": expires.map(JSON.int) ?? .null], status: .created)
-        }
-    }
-}
-
-extension DecodingError {
-    /// A one-line reason without Swift type names.
-    var shortDescription: String {
-        switch self {
-        case .keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case .dataCorrupted: return "not valid JSON"
-        @unknown default: return "invalid body"
         }
     }
 }

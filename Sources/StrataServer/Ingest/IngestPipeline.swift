@@ -26,9 +26,11 @@ public enum IngestError: Error, Sendable, CustomStringConvertible {
 
 /// Stores agent batches: dedupe by sequence, samples durably, then the catalog in one transaction.
 ///
-/// Batches are applied one at a time (actor isolation), so the sequence check and the commit cannot
-/// interleave. Crash between the sample append and the catalog commit is safe: the agent resends, the
-/// sequence is not yet recorded, and re-appending the same samples changes nothing.
+/// Correctness does not depend on batches being applied one at a time (the actor is reentrant across its
+/// awaits): appending a sample already stored changes nothing, the recorded sequence only grows (`MAX`),
+/// and "is this resource new" is decided inside the catalog's write transaction. A crash between the
+/// sample append and the catalog commit is safe: the agent resends, the sequence is not yet recorded, and
+/// re-appending the same samples changes nothing.
 public actor IngestPipeline {
     let catalog: any Catalog
     let store: any SampleStore
