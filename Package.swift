@@ -77,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
             "StrataServer", "StrataCore", "StrataAgent",

@@ -1,0 +1,169 @@
+/// Builds one chunk sample by sample (the head's open chunk).
+///
+/// Layout: encoding (1 byte), decimal exponent (1 byte), sample count (2 bytes, big-endian), then a bit
+/// stream. Timestamps: the first as 64 bits, the second as a zig-zag delta in 1+14/1+64 bits, then
+/// delta-of-deltas in Prometheus' buckets (`0`; `10`+14; `110`+17; `1110`+20; `1111`+64 bits).
+/// Values: see `ChunkEncoding`. Invariant: timestamps strictly increase within a chunk.
+public struct ChunkAppender: Sendable {
+    /// Most samples in one chunk.
+    public static let maxSamples = 240
+
+    /// The value encoding chosen from the first sample.
+    public let encoding: ChunkEncoding
+    /// Decimal exponent (decimal encoding only).
+    public let exponent: Int
+    /// Samples appended.
+    public private(set) var count = 0
+    /// First timestamp.
+    public private(set) var firstTimestamp: Int64 = 0
+    /// Last timestamp.
+    public private(set) var lastTimestamp: Int64 = 0
+
+    private var stream = BitWriter(capacity: 256)
+    private var lastDelta: Int64 = 0
+    // xor state
+    private var lastBits: UInt64 = 0
+    private var leading = 0xff
+    private var trailing = 0
+    // decimal state
+    private var lastMantissa: Int64 = 0
+    private var width = 0
+
+    /// Starts a chunk whose encoding suits `firstValue`: decimal when it has at most 9 fractional digits,
+    /// XOR otherwise. `minimumExponent` lets a caller that just cut a chunk keep a finer exponent.
+    public init(firstValue: Double, minimumExponent: Int = 0) {
+        if let scaled = Decimal.scaled(firstValue, minimumExponent: minimumExponent) {
+            encoding = .decimal
+            exponent = scaled.exponent
+        } else {
+            encoding = .xor
+            exponent = 0
+        }
+    }
+
+    /// Whether the chunk is full.
+    public var isFull: Bool { count >= Self.maxSamples }
+
+    /// Appends a sample. Returns false, changing nothing, when the chunk is full, the timestamp does not
+    /// increase, or the value cannot be represented in this chunk's encoding; the caller then cuts a new chunk.
+    public mutating func append(_ timestamp: Int64, _ value: Double) -> Bool {
+        guard count < Self.maxSamples, count == 0 || timestamp > lastTimestamp else { return false }
+        var mantissa: Int64 = 0
+        var delta: Int64 = 0
+        if encoding == .decimal {
+            guard let m = Decimal.mantissa(value, exponent: exponent),
+                  !(value == 0 && value.sign == .minus) else { return false }
+            mantissa = m
+            if count > 0 {
+                let (d, overflow) = m.subtractingReportingOverflow(lastMantissa)
+                guard !overflow else { return false }
+                delta = d
+            }
+        }
+        appendTimestamp(timestamp)
+        switch encoding {
+        case .xor: appendXOR(value.bitPattern)
+        case .decimal: appendDecimal(mantissa, delta: delta)
+        }
+        count += 1
+        return true
+    }
+
+    private mutating func appendTimestamp(_ timestamp: Int64) {
+        switch count {
+        case 0:
+            stream.write(bits: UInt64(bitPattern: timestamp), count: 64)
+            firstTimestamp = timestamp
+        case 1:
+            let delta = timestamp &- lastTimestamp
+            if delta < (1 << 13) {
+                stream.write(bit: false)
+                stream.write(bits: UInt64(delta), count: 14)
+            } else {
+                stream.write(bit: true)
+                stream.write(bits: UInt64(bitPattern: delta), count: 64)
+            }
+            lastDelta = delta
+        default:
+            let delta = timestamp &- lastTimestamp
+            let dod = delta &- lastDelta
+            if dod == 0 {
+                stream.write(bit: false)
+            } else if dod >= -(1 << 13) && dod < (1 << 13) {
+                stream.write(bits: 0b10, count: 2)
+                stream.write(bits: UInt64(bitPattern: dod) & 0x3fff, count: 14)
+            } else if dod >= -(1 << 16) && dod < (1 << 16) {
+                stream.write(bits: 0b110, count: 3)
+                stream.write(bits: UInt64(bitPattern: dod) & 0x1ffff, count: 17)
+            } else if dod >= -(1 << 19) && dod < (1 << 19) {
+                stream.write(bits: 0b1110, count: 4)
+                stream.write(bits: UInt64(bitPattern: dod) & 0xfffff, count: 20)
+            } else {
+                stream.write(bits: 0b1111, count: 4)
+                stream.write(bits: UInt64(bitPattern: dod), count: 64)
+            }
+            lastDelta = delta
+        }
+        lastTimestamp = timestamp
+    }
+
+    private mutating func appendXOR(_ bits: UInt64) {
+        defer { lastBits = bits }
+        guard count > 0 else {
+            stream.write(bits: bits, count: 64)
+            return
+        }
+        let xor = bits ^ lastBits
+        guard xor != 0 else {
+            stream.write(bit: false)
+            return
+        }
+        stream.write(bit: true)
+        var newLeading = xor.leadingZeroBitCount
+        let newTrailing = xor.trailingZeroBitCount
+        if newLeading >= 32 { newLeading = 31 }
+        if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
+            stream.write(bit: false)
+            stream.write(bits: xor >> UInt64(trailing), count: 64 - leading - trailing)
+            return
+        }
+        leading = newLeading
+        trailing = newTrailing
+        stream.write(bit: true)
+        stream.write(bits: UInt64(newLeading), count: 5)
+        let significant = 64 - newLeading - newTrailing
+        stream.write(bits: UInt64(significant & 63), count: 6)
+        stream.write(bits: xor >> UInt64(newTrailing), count: significant)
+    }
+
+    private mutating func appendDecimal(_ mantissa: Int64, delta: Int64) {
+        defer { lastMantissa = mantissa }
+        guard count > 0 else {
+            stream.write(bits: UInt64(bitPattern: mantissa), count: 64)
+            return
+        }
+        let encoded = zigzag(delta)
+        if encoded == 0 {
+            stream.write(bit: false)
+            return
+        }
+        let needed = bitWidth(encoded)
+        if needed <= width && needed + 6 > width {
+            stream.write(bits: 0b10, count: 2)
+            stream.write(bits: encoded, count: width)
+        } else {
+            width = needed
+            stream.write(bits: 0b11, count: 2)
+            stream.write(bits: UInt64(needed - 1), count: 6)
+            stream.write(bits: encoded, count: needed)
+        }
+    }
+
+    /// The chunk's bytes as they stand: header and the bit stream padded to a byte.
+    public var bytes: [UInt8] {
+        [encoding.rawValue, UInt8(exponent), UInt8(count >> 8), UInt8(count & 0xff)] + stream.finished
+    }
+
+    /// Bytes the chunk occupies now.
+    public var byteCount: Int { 4 + (stream.bitCount + 7) / 8 }
+}
