@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "StrataTSDB",
             dependencies: [
-                "StrataCore",
+                "StrataCore", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

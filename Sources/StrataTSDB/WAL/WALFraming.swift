@@ -1,0 +1,56 @@
+import CZlib
+
+/// Framing of write-ahead-log records: `length` (u32 little-endian), `crc32` of the payload (u32
+/// little-endian), then the payload. A record is valid only if it is complete and its CRC matches.
+public enum WALFraming {
+    /// Bytes before each payload.
+    public static let headerSize = 8
+    /// Largest payload accepted when reading (a larger length means a torn or corrupt header).
+    public static let maxPayload = 64 << 20
+
+    /// Appends the framed `payload` to `output`.
+    public static func frame(_ payload: [UInt8], into output: inout [UInt8]) {
+        let length = UInt32(payload.count)
+        let checksum = crc(payload[...])
+        for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
+        output.append(contentsOf: payload)
+    }
+
+    /// CRC-32 (zlib's polynomial) of `bytes`.
+    public static func crc(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
+        }
+    }
+
+    /// The result of scanning a segment's bytes.
+    public struct Scan: Sendable {
+        /// Payloads of the valid records, in order.
+        public var records: [ArraySlice<UInt8>]
+        /// Bytes covered by valid records; anything after is a torn or corrupt tail.
+        public var validLength: Int
+    }
+
+    /// Reads records until the end or the first incomplete or corrupt one.
+    public static func scan(_ bytes: [UInt8]) -> Scan {
+        var records: [ArraySlice<UInt8>] = []
+        var offset = 0
+        while bytes.count - offset >= headerSize {
+            let length = Int(readU32(bytes, offset))
+            let checksum = readU32(bytes, offset + 4)
+            let start = offset + headerSize
+            guard length <= maxPayload, bytes.count - start >= length else { break }
+            let payload = bytes[start..<(start + length)]
+            guard crc(payload) == checksum else { break }
+            records.append(payload)
+            offset = start + length
+        }
+        return Scan(records: records, validLength: offset)
+    }
+
+    @inline(__always)
+    static func readU32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+    }
+}
