@@ -54,7 +54,7 @@ let quietLogger = Logger(label: "test")
     let directory = scratchDirectory("wal-corrupt")
     let wal = try WriteAheadLog(directory: directory, segmentSize: 300, logger: quietLogger)
     for index in 0..<12 { try await wal.append([UInt8](repeating: UInt8(index), count: 92)) }
-    #expect(await wal.segments().count >= 3, "small segments rotate")
+    #expect(wal.segments().count >= 3, "small segments rotate")
     let first = directory + "/00000001"
     var bytes = try Data(contentsOf: URL(fileURLWithPath: first))
     bytes[WALFraming.headerSize + 100 + WALFraming.headerSize + 5] ^= 0xff
@@ -70,9 +70,9 @@ let quietLogger = Logger(label: "test")
     let directory = scratchDirectory("wal-cut")
     let wal = try WriteAheadLog(directory: directory, logger: quietLogger)
     try await wal.append([1])
-    let next = try await wal.cut()
+    let next = try wal.cut()
     try await wal.append([2])
-    await wal.removeSegments(below: next)
-    #expect(await wal.segments() == [next])
+    wal.removeSegments(below: next)
+    #expect(wal.segments() == [next])
     #expect(try WriteAheadLog.recover(directory: directory, logger: quietLogger).records == [[2]])
 }

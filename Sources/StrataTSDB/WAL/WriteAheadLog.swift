@@ -5,13 +5,15 @@ import Musl
 #endif
 import Dispatch
 import Logging
+import Synchronization
 
 /// The write-ahead log: numbered segment files of framed records (`docs/format/wal.md`).
 ///
-/// `append` returns once the record is on disk (written and fsynced). Appends that arrive while a flush
-/// runs wait for the next one and share its fsync (group commit), so the cost of fsync is spread over
-/// every writer that was waiting.
-public actor WriteAheadLog {
+/// `enqueue` frames a record synchronously, so records reach the log in exactly the order callers
+/// enqueue them (the engine enqueues under its own isolation, in the order it applies samples);
+/// `waitUntilDurable` returns once that record is written and fsynced. Records enqueued while a flush
+/// runs share the next fsync (group commit).
+public final class WriteAheadLog: Sendable {
     /// What recovery found.
     public struct Recovery: Sendable {
         /// Valid record payloads in write order.
@@ -22,12 +24,19 @@ public actor WriteAheadLog {
         public var removedSegments: Int
     }
 
+    struct State: ~Copyable {
+        var pending: [UInt8] = []
+        var enqueued: UInt64 = 0
+        var durable: UInt64 = 0
+        var failure: StorageIOError?
+        var flushing = false
+        var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    }
+
     let directory: String
     let logger: Logger
     private let writer: SegmentWriter
-    private var pending: [UInt8] = []
-    private var waiters: [CheckedContinuation<Void, any Error>] = []
-    private var flushing = false
+    private let state = Mutex(State())
 
     /// Opens the log in `directory` for appending after `recover` has run.
     public init(directory: String, segmentSize: Int = 128 << 20, logger: Logger) throws(StorageIOError) {
@@ -69,16 +78,39 @@ public actor WriteAheadLog {
         return recovery
     }
 
+    /// Frames a record into the log's buffer and returns its ticket for `waitUntilDurable`.
+    public func enqueue(_ payload: [UInt8]) -> UInt64 {
+        state.withLock { state in
+            WALFraming.frame(payload, into: &state.pending)
+            state.enqueued += 1
+            return state.enqueued
+        }
+    }
+
+    /// Returns once the record with `ticket` (and every earlier one) is durable.
+    public func waitUntilDurable(_ ticket: UInt64) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let startFlush: Bool = state.withLock { state in
+                if let failure = state.failure {
+                    continuation.resume(throwing: failure)
+                    return false
+                }
+                if state.durable >= ticket {
+                    continuation.resume()
+                    return false
+                }
+                state.waiters.append((ticket, continuation))
+                guard !state.flushing else { return false }
+                state.flushing = true
+                return true
+            }
+            if startFlush { writer.queue.async { self.flushLoop() } }
+        }
+    }
+
     /// Appends one record and returns once it is durable.
     public func append(_ payload: [UInt8]) async throws {
-        WALFraming.frame(payload, into: &pending)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            waiters.append(continuation)
-            if !flushing {
-                flushing = true
-                Task { await self.flushLoop() }
-            }
-        }
+        try await waitUntilDurable(enqueue(payload))
     }
 
     /// Segment numbers on disk, oldest first.
@@ -99,23 +131,33 @@ public actor WriteAheadLog {
         Files.syncDirectory(directory)
     }
 
-    private func flushLoop() async {
-        while !pending.isEmpty {
-            let data = pending
-            let batch = waiters
-            pending = []
-            waiters = []
-            let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
-                writer.queue.async {
-                    continuation.resume(returning: Result { try self.writer.writeAndSync(data) })
-                }
+    /// Runs on the writer's queue: writes and fsyncs whatever is pending until nothing is.
+    private func flushLoop() {
+        while true {
+            let (data, ticket): ([UInt8], UInt64) = state.withLock { state in
+                defer { state.pending = [] }
+                return (state.pending, state.enqueued)
             }
-            if case .failure(let error) = result {
-                logger.error("write-ahead log write failed", metadata: ["error": "\(error)"])
+            var failure: StorageIOError?
+            if !data.isEmpty {
+                do { try writer.writeAndSync(data) } catch { failure = error }
             }
-            for waiter in batch { waiter.resume(with: result) }
+            let ready: [CheckedContinuation<Void, any Error>] = state.withLock { state in
+                if let failure { state.failure = failure } else { state.durable = ticket }
+                let done = state.waiters.filter { $0.ticket <= state.durable || state.failure != nil }
+                state.waiters.removeAll { $0.ticket <= state.durable || state.failure != nil }
+                if state.waiters.isEmpty { state.flushing = false }
+                return done.map(\.continuation)
+            }
+            for continuation in ready {
+                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+            }
+            if let failure {
+                logger.error("write-ahead log write failed; refusing further writes", metadata: ["error": "\(failure)"])
+            }
+            let more = state.withLock { $0.flushing }
+            if !more { return }
         }
-        flushing = false
     }
 }
 
