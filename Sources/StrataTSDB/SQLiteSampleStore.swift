@@ -33,17 +33,17 @@ public final class SQLiteSampleStore: SampleStore {
     }
 
     @discardableResult
-    public func append(_ groups: [SeriesSamples]) async throws -> Int {
+    public func append(_ groups: [SeriesSamples]) async throws -> AppendSummary {
         try await pool.write { db in
             let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO samples (series_id, ts, value_bits) VALUES (?, ?, ?)")
-            var inserted = 0
+            var summary = AppendSummary()
             for group in groups {
                 for sample in group.samples {
                     try statement.execute(arguments: [group.seriesID.int64, sample.timestampMs, Int64(bitPattern: sample.value.bitPattern)])
-                    inserted += db.changesCount
+                    if db.changesCount > 0 { summary.stored += 1 } else { summary.duplicates += 1 }
                 }
             }
-            return inserted
+            return summary
         }
     }
 

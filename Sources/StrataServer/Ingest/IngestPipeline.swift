@@ -72,7 +72,7 @@ public actor IngestPipeline {
                                        metric: points.metric, type: points.type, labels: points.labels))
             groups.append(SeriesSamples(seriesID: id, samples: points.points))
         }
-        let stored = try await store.append(groups)
+        let stored = try await store.append(groups).stored
         let platformID = resources.first(where: { $0.kind == .platform })?.id
         let events = try await catalog.record(batch: BatchRecord(
             tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),

@@ -1,0 +1,107 @@
+import StrataCore
+
+/// An immutable chunk of one series with its time bounds.
+struct ClosedChunk: Sendable {
+    var minT: Int64
+    var maxT: Int64
+    var bytes: [UInt8]
+}
+
+/// What happened to one appended sample (the documented out-of-order rule, `docs/format/chunks.md`).
+enum AppendOutcome: Sendable, Equatable {
+    /// Newer than everything stored: appended to the open chunk.
+    case appended
+    /// Older than the newest sample but within the tolerance window: kept and merged at read time.
+    case outOfOrder
+    /// The same timestamp and bit-identical value is already stored: accepted silently.
+    case duplicate
+    /// The same timestamp is stored with a different value: rejected, the first value stays.
+    case conflict
+    /// Older than the newest sample by more than the tolerance window: rejected.
+    case tooOld
+}
+
+/// One series in the head: closed chunks, the open chunk, and out-of-order samples within the window.
+struct MemSeries: Sendable {
+    var labels: Labels
+    var chunks: [ClosedChunk] = []
+    var open: ChunkAppender?
+    var lastTimestamp: Int64 = .min
+    var lastBits: UInt64 = 0
+    /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
+    var outOfOrder: [Sample] = []
+
+    init(labels: Labels) { self.labels = labels }
+
+    mutating func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
+        if sample.timestampMs > lastTimestamp {
+            if open?.append(sample.timestampMs, sample.value) != true {
+                cutChunk()
+                var fresh = ChunkAppender(firstValue: sample.value)
+                _ = fresh.append(sample.timestampMs, sample.value)
+                open = fresh
+            }
+            lastTimestamp = sample.timestampMs
+            lastBits = sample.value.bitPattern
+            return .appended
+        }
+        if sample.timestampMs == lastTimestamp {
+            return sample.value.bitPattern == lastBits ? .duplicate : .conflict
+        }
+        let (oldest, overflow) = lastTimestamp.subtractingReportingOverflow(windowMs)
+        guard overflow || sample.timestampMs >= oldest else { return .tooOld }
+        if let existing = storedValue(at: sample.timestampMs) {
+            return existing.bitPattern == sample.value.bitPattern ? .duplicate : .conflict
+        }
+        let index = outOfOrder.firstIndex { $0.timestampMs > sample.timestampMs } ?? outOfOrder.endIndex
+        outOfOrder.insert(sample, at: index)
+        return .outOfOrder
+    }
+
+    /// Moves the open chunk to the closed list.
+    mutating func cutChunk() {
+        guard let chunk = open, chunk.count > 0 else { return }
+        chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
+        open = nil
+    }
+
+    /// The value stored at exactly `timestamp`, if any (decodes the chunk that covers it).
+    func storedValue(at timestamp: Int64) -> Double? {
+        if let sample = outOfOrder.first(where: { $0.timestampMs == timestamp }) { return sample.value }
+        for chunk in allChunks() where chunk.minT <= timestamp && timestamp <= chunk.maxT {
+            if let sample = (try? ChunkDecoder.decode(chunk.bytes))?.first(where: { $0.timestampMs == timestamp }) {
+                return sample.value
+            }
+        }
+        return nil
+    }
+
+    /// Closed chunks plus the open one.
+    func allChunks() -> [ClosedChunk] {
+        guard let chunk = open, chunk.count > 0 else { return chunks }
+        return chunks + [ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes)]
+    }
+
+    /// Samples with `from <= t <= to`, in time order, out-of-order samples merged in.
+    func samples(from: Int64, to: Int64) -> [Sample] {
+        var inOrder: [Sample] = []
+        for chunk in allChunks() where chunk.maxT >= from && chunk.minT <= to {
+            guard let decoded = try? ChunkDecoder.decode(chunk.bytes) else { continue }
+            inOrder += decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
+        }
+        let late = outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
+        guard !late.isEmpty else { return inOrder }
+        var merged: [Sample] = []
+        merged.reserveCapacity(inOrder.count + late.count)
+        var i = 0
+        var j = 0
+        while i < inOrder.count || j < late.count {
+            if j == late.count || (i < inOrder.count && inOrder[i].timestampMs < late[j].timestampMs) {
+                merged.append(inOrder[i]); i += 1
+            } else {
+                merged.append(late[j]); j += 1
+            }
+        }
+        return merged
+    }
+}

@@ -1,0 +1,111 @@
+import Logging
+import StrataCore
+import Testing
+@testable import StrataTSDB
+
+/// A naive reference of the engine's documented rules: first value per timestamp wins, an exact resend is
+/// a duplicate, samples older than `window` behind a series' newest are refused.
+struct ReferenceStore {
+    var values: [StableID: [Int64: UInt64]] = [:]
+    var newest: [StableID: Int64] = [:]
+    let window: Int64
+
+    mutating func append(_ groups: [SeriesSamples]) -> AppendSummary {
+        var summary = AppendSummary()
+        for group in groups {
+            for sample in group.samples {
+                let id = group.seriesID
+                if let stored = values[id]?[sample.timestampMs] {
+                    if stored == sample.value.bitPattern { summary.duplicates += 1 } else { summary.conflicts += 1 }
+                    continue
+                }
+                if let last = newest[id], sample.timestampMs < last - window {
+                    summary.tooOld += 1
+                    continue
+                }
+                values[id, default: [:]][sample.timestampMs] = sample.value.bitPattern
+                newest[id] = max(newest[id] ?? .min, sample.timestampMs)
+                summary.stored += 1
+            }
+        }
+        return summary
+    }
+
+    func samples(_ id: StableID, from: Int64, to: Int64) -> [Sample] {
+        (values[id] ?? [:]).filter { $0.key >= from && $0.key <= to }.sorted { $0.key < $1.key }
+            .map { Sample($0.key, Double(bitPattern: $0.value)) }
+    }
+}
+
+func randomWorkload(series: Int, batches: Int, using generator: inout some RandomNumberGenerator) -> [[SeriesSamples]] {
+    var clocks = (0..<series).map { _ in Int64(1_700_000_000_000) }
+    var last: [Int: Sample] = [:]
+    var workload: [[SeriesSamples]] = []
+    for _ in 0..<batches {
+        var batch: [SeriesSamples] = []
+        for index in 0..<series where Bool.random(using: &generator) {
+            var samples: [Sample] = []
+            for _ in 0..<Int.random(in: 1...8, using: &generator) {
+                let roll = Int.random(in: 0..<20, using: &generator)
+                let sample: Sample
+                if roll == 0, let previous = last[index] {
+                    sample = previous                                         // exact resend
+                } else if roll == 1, let previous = last[index] {
+                    sample = Sample(previous.timestampMs, previous.value + 1) // conflicting resend
+                } else if roll <= 3 {
+                    let back = Int64.random(in: 1...7_200_000, using: &generator) // out of order, maybe too old
+                    sample = Sample(clocks[index] - back, Double(Int.random(in: 0...1000, using: &generator)) / 10)
+                } else {
+                    clocks[index] += Int64.random(in: 1...20_000, using: &generator)
+                    let value: Double = roll % 3 == 0 ? Double(bitPattern: generator.next())
+                                                      : Double(Int.random(in: 0...100_000, using: &generator)) / 100
+                    sample = Sample(clocks[index], value)
+                }
+                samples.append(sample)
+                if sample.timestampMs >= (last[index]?.timestampMs ?? .min) { last[index] = sample }
+            }
+            batch.append(SeriesSamples(seriesID: StableID(parts: ["s\(index)"]), samples: samples))
+        }
+        workload.append(batch)
+    }
+    return workload
+}
+
+@Test func engineMatchesTheNaiveReferenceOnRandomWorkloads() async throws {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<5 {
+        let directory = scratchDirectory("engine")
+        let engine = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        var reference = ReferenceStore(window: 3_600_000)
+        let workload = randomWorkload(series: 20, batches: 60, using: &generator)
+        for batch in workload {
+            let summary = try await engine.append(batch)
+            #expect(summary == reference.append(batch))
+        }
+        for index in 0..<20 {
+            let id = StableID(parts: ["s\(index)"])
+            let from = Int64(1_700_000_000_000) - 10_000_000
+            let to = Int64(1_700_000_000_000) + Int64.random(in: 0...3_000_000, using: &generator)
+            #expect(try await engine.samples(series: id, fromMs: from, toMs: to) == reference.samples(id, from: from, to: to))
+        }
+
+        // Reopening replays the WAL into an identical head.
+        let reopened = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        for index in 0..<20 {
+            let id = StableID(parts: ["s\(index)"])
+            #expect(try await reopened.samples(series: id, fromMs: .min, toMs: .max) == reference.samples(id, from: .min, to: .max))
+        }
+    }
+}
+
+@Test func exactResendIsSilentAndOlderThanTheWindowIsRefused() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-rules"), logger: quietLogger)
+    let id = StableID(parts: ["rules"])
+    let now: Int64 = 1_700_000_000_000
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now, 1), Sample(now + 10_000, 2)])]).stored == 2)
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 10_000, 2)])]) == AppendSummary(duplicates: 1))
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 10_000, 3)])]) == AppendSummary(conflicts: 1))
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 5_000, 1.5)])]) == AppendSummary(stored: 1))
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now - 3_600_001, 0)])]) == AppendSummary(tooOld: 1))
+    #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == [Sample(now, 1), Sample(now + 5_000, 1.5), Sample(now + 10_000, 2)])
+}
