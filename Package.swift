@@ -75,6 +75,10 @@ let package = Package(
             dependencies: ["StrataAgent", .product(name: "Logging", package: "swift-log")],
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
+        .executableTarget(
+            name: "strata-bench",
+            dependencies: ["StrataTSDB", "StrataCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),

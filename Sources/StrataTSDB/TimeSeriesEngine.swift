@@ -42,7 +42,9 @@ public actor TimeSeriesEngine: SampleStore {
             case .samples(let groups):
                 for group in groups {
                     for sample in group.samples {
-                        _ = recovered[group.seriesID, default: MemSeries(labels: Labels())].append(sample, windowMs: .max)
+                        let series = recovered[group.seriesID] ?? MemSeries(labels: Labels())
+                        recovered[group.seriesID] = series
+                        _ = series.append(sample, windowMs: .max)
                         replayed += 1
                     }
                 }
@@ -64,15 +66,19 @@ public actor TimeSeriesEngine: SampleStore {
         var newSeries: [(id: StableID, labels: Labels)] = []
         var accepted: [SeriesSamples] = []
         for group in groups {
-            if head[group.seriesID] == nil {
+            let series: MemSeries
+            if let existing = head[group.seriesID] {
+                series = existing
+            } else {
                 let labels = group.labels ?? Labels()
-                head[group.seriesID] = MemSeries(labels: labels)
+                series = MemSeries(labels: labels)
+                head[group.seriesID] = series
                 if !labels.isEmpty { newSeries.append((group.seriesID, labels)) }
             }
             var kept: [Sample] = []
             kept.reserveCapacity(group.samples.count)
             for sample in group.samples {
-                switch head[group.seriesID]!.append(sample, windowMs: options.outOfOrderWindowMs) {
+                switch series.append(sample, windowMs: options.outOfOrderWindowMs) {
                 case .appended, .outOfOrder:
                     kept.append(sample)
                     summary.stored += 1

@@ -22,7 +22,10 @@ enum AppendOutcome: Sendable, Equatable {
 }
 
 /// One series in the head: closed chunks, the open chunk, and out-of-order samples within the window.
-struct MemSeries: Sendable {
+///
+/// A class so the head mutates it in place (a struct in a dictionary was copied on every append).
+/// Not `Sendable`: only the engine actor that owns the head touches it.
+final class MemSeries {
     var labels: Labels
     var chunks: [ClosedChunk] = []
     var open: ChunkAppender?
@@ -33,7 +36,7 @@ struct MemSeries: Sendable {
 
     init(labels: Labels) { self.labels = labels }
 
-    mutating func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
+    func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
         if sample.timestampMs > lastTimestamp {
             if open?.append(sample.timestampMs, sample.value) != true {
                 cutChunk()
@@ -59,7 +62,7 @@ struct MemSeries: Sendable {
     }
 
     /// Moves the open chunk to the closed list.
-    mutating func cutChunk() {
+    func cutChunk() {
         guard let chunk = open, chunk.count > 0 else { return }
         chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
         open = nil
