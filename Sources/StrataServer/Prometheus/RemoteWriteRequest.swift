@@ -1,0 +1,142 @@
+import StrataCore
+
+/// A decoded Prometheus remote-write 1.0 `WriteRequest`: series with their labels and samples.
+/// Exemplars, histograms and metadata are skipped.
+struct RemoteWriteRequest: Equatable {
+    /// One `TimeSeries`.
+    struct Series: Equatable {
+        /// Labels in the order sent (`__name__` among them).
+        var labels: [Label]
+        /// Samples in the order sent.
+        var samples: [Sample]
+    }
+
+    /// The series.
+    var series: [Series] = []
+
+    /// Why a body did not decode; messages follow Prometheus 2.42 (gogo-protobuf) where it has one.
+    struct DecodeError: Error, Equatable, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Decodes the protobuf bytes of a `WriteRequest` (after snappy).
+    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> RemoteWriteRequest {
+        var reader = ProtoReader(bytes: bytes[...])
+        var request = RemoteWriteRequest()
+        while let (field, wire) = try reader.nextKey() {
+            if field == 1 && wire == 2 {
+                request.series.append(try decodeSeries(try reader.lengthDelimited()))
+            } else {
+                try reader.skip(wire)
+            }
+        }
+        return request
+    }
+
+    private static func decodeSeries(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Series {
+        var reader = ProtoReader(bytes: bytes)
+        var series = Series(labels: [], samples: [])
+        while let (field, wire) = try reader.nextKey() {
+            switch (field, wire) {
+            case (1, 2): series.labels.append(try decodeLabel(try reader.lengthDelimited()))
+            case (2, 2): series.samples.append(try decodeSample(try reader.lengthDelimited()))
+            default: try reader.skip(wire)
+            }
+        }
+        return series
+    }
+
+    private static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {
+        var reader = ProtoReader(bytes: bytes)
+        var name = ""
+        var value = ""
+        while let (field, wire) = try reader.nextKey() {
+            switch (field, wire) {
+            case (1, 2): name = try reader.string()
+            case (2, 2): value = try reader.string()
+            default: try reader.skip(wire)
+            }
+        }
+        return Label(name, value)
+    }
+
+    private static func decodeSample(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Sample {
+        var reader = ProtoReader(bytes: bytes)
+        var value = 0.0
+        var timestamp: Int64 = 0
+        while let (field, wire) = try reader.nextKey() {
+            switch (field, wire) {
+            case (1, 1): value = Double(bitPattern: try reader.fixed64())
+            case (2, 0): timestamp = Int64(bitPattern: try reader.varint())
+            default: try reader.skip(wire)
+            }
+        }
+        return Sample(timestamp, value)
+    }
+}
+
+/// Protobuf wire-format primitives over a byte slice; never traps on bad input.
+struct ProtoReader {
+    var bytes: ArraySlice<UInt8>
+
+    typealias Failure = RemoteWriteRequest.DecodeError
+
+    /// The next field number and wire type, or nil at the end.
+    mutating func nextKey() throws(Failure) -> (Int, Int)? {
+        guard !bytes.isEmpty else { return nil }
+        let key = try varint()
+        let wire = Int(key & 7)
+        let field = key >> 3
+        guard wire != 6 && wire != 7 else { throw Failure(description: "proto: illegal wireType \(wire)") }
+        guard field > 0, field <= UInt64(Int32.max) else { throw Failure(description: "proto: illegal tag \(field) (wire type \(wire))") }
+        return (Int(field), wire)
+    }
+
+    mutating func varint() throws(Failure) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while let byte = bytes.first {
+            bytes.removeFirst()
+            guard shift < 64 else { throw Failure(description: "proto: integer overflow") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        throw Failure(description: "unexpected EOF")
+    }
+
+    mutating func fixed64() throws(Failure) -> UInt64 {
+        guard bytes.count >= 8 else { throw Failure(description: "unexpected EOF") }
+        var value: UInt64 = 0
+        for (index, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << UInt64(8 * index) }
+        bytes.removeFirst(8)
+        return value
+    }
+
+    mutating func lengthDelimited() throws(Failure) -> ArraySlice<UInt8> {
+        let length = try varint()
+        guard length <= UInt64(Int32.max) else { throw Failure(description: "proto: negative length found during unmarshaling") }
+        guard Int(length) <= bytes.count else { throw Failure(description: "unexpected EOF") }
+        let slice = bytes.prefix(Int(length))
+        bytes.removeFirst(Int(length))
+        return slice
+    }
+
+    mutating func string() throws(Failure) -> String {
+        let slice = try lengthDelimited()
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw Failure(description: "proto: invalid UTF-8 string")
+        }
+        return text
+    }
+
+    mutating func skip(_ wire: Int) throws(Failure) {
+        switch wire {
+        case 0: _ = try varint()
+        case 1: guard bytes.count >= 8 else { throw Failure(description: "unexpected EOF") }; bytes.removeFirst(8)
+        case 2: _ = try lengthDelimited()
+        case 5: guard bytes.count >= 4 else { throw Failure(description: "unexpected EOF") }; bytes.removeFirst(4)
+        default: throw Failure(description: "proto: illegal wireType \(wire)")
+        }
+    }
+}

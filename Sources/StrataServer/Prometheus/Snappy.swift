@@ -1,0 +1,52 @@
+import CSnappy
+
+/// Snappy block format (not framed), as Prometheus remote write uses it, through libsnappy.
+enum Snappy {
+    /// Why a body could not be decompressed; the message matches Prometheus 2.42's.
+    struct CorruptInput: Error, CustomStringConvertible {
+        var description: String { "snappy: corrupt input" }
+    }
+
+    /// Decompresses `input`, refusing bodies that would inflate beyond `limit` bytes.
+    static func decompress(_ input: [UInt8], limit: Int) throws(CorruptInput) -> [UInt8] {
+        guard !input.isEmpty else { throw CorruptInput() }
+        var length = 0
+        let lengthStatus = input.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, buffer.count, &length) }
+        }
+        guard lengthStatus == SNAPPY_OK, length <= limit else { throw CorruptInput() }
+        guard length > 0 else {
+            // A valid empty stream is the single byte 0.
+            guard input == [0] else { throw CorruptInput() }
+            return []
+        }
+        var output = [UInt8](repeating: 0, count: length)
+        var produced = length
+        let status = input.withUnsafeBufferPointer { source in
+            source.withMemoryRebound(to: CChar.self) { compressed in
+                output.withUnsafeMutableBufferPointer { destination in
+                    destination.withMemoryRebound(to: CChar.self) {
+                        snappy_uncompress(compressed.baseAddress, source.count, $0.baseAddress, &produced)
+                    }
+                }
+            }
+        }
+        guard status == SNAPPY_OK, produced == length else { throw CorruptInput() }
+        return output
+    }
+
+    /// Compresses `input` (for tests and clients).
+    static func compress(_ input: [UInt8]) -> [UInt8] {
+        var length = snappy_max_compressed_length(input.count)
+        var output = [UInt8](repeating: 0, count: length)
+        let status = input.withUnsafeBufferPointer { source in
+            source.withMemoryRebound(to: CChar.self) { raw in
+                output.withUnsafeMutableBufferPointer { destination in
+                    destination.withMemoryRebound(to: CChar.self) { snappy_compress(raw.baseAddress, source.count, $0.baseAddress, &length) }
+                }
+            }
+        }
+        precondition(status == SNAPPY_OK, "snappy_compress failed with a sufficient buffer")
+        return Array(output[0..<length])
+    }
+}
