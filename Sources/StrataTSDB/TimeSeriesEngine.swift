@@ -22,7 +22,10 @@ public actor TimeSeriesEngine: SampleStore {
     let options: Options
     let logger: Logger
     let wal: WriteAheadLog
+    let blocksDirectory: String
     var head: [StableID: MemSeries] = [:]
+    /// Persisted blocks, oldest first.
+    var blocks: [Block] = []
     /// Totals since open, for the server's metrics.
     public private(set) var totals = AppendSummary()
 
@@ -31,6 +34,12 @@ public actor TimeSeriesEngine: SampleStore {
         self.options = options
         self.logger = logger
         let walDirectory = directory + "/wal"
+        blocksDirectory = directory + "/blocks"
+        let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
+        var knownLabels: [StableID: Labels] = [:]
+        for block in loaded {
+            for entry in block.index.entries where !entry.labels.isEmpty { knownLabels[entry.id] = entry.labels }
+        }
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)
         var recovered: [StableID: MemSeries] = [:]
         var replayed = 0
@@ -42,7 +51,7 @@ public actor TimeSeriesEngine: SampleStore {
             case .samples(let groups):
                 for group in groups {
                     for sample in group.samples {
-                        let series = recovered[group.seriesID] ?? MemSeries(labels: Labels())
+                        let series = recovered[group.seriesID] ?? MemSeries(labels: knownLabels[group.seriesID] ?? Labels())
                         recovered[group.seriesID] = series
                         _ = series.append(sample, windowMs: .max)
                         replayed += 1
@@ -53,9 +62,10 @@ public actor TimeSeriesEngine: SampleStore {
             }
         }
         head = recovered
+        blocks = loaded
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, logger: logger)
         logger.info("time-series engine opened", metadata: [
-            "series": "\(recovered.count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
+            "series": "\(recovered.count)", "blocks": "\(loaded.count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
             "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)",
         ])
     }
@@ -101,7 +111,72 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
-        head[series]?.samples(from: fromMs, to: toMs) ?? []
+        var parts: [[Sample]] = []
+        for block in blocks {
+            let found = try block.samples(series: series, from: fromMs, to: toMs)
+            if !found.isEmpty { parts.append(found) }
+        }
+        if let fresh = head[series]?.samples(from: fromMs, to: toMs), !fresh.isEmpty { parts.append(fresh) }
+        return Self.merge(parts)
+    }
+
+    /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.
+    static func merge(_ parts: [[Sample]]) -> [Sample] {
+        guard parts.count > 1 else { return parts.first ?? [] }
+        var byTime: [Int64: Double] = [:]
+        for part in parts {
+            for sample in part where byTime[sample.timestampMs] == nil { byTime[sample.timestampMs] = sample.value }
+        }
+        return byTime.sorted { $0.key < $1.key }.map { Sample($0.key, $0.value) }
+    }
+
+    /// Writes every sample in the head to a new block, empties the head's chunks (series keep their labels
+    /// and newest timestamp, so the out-of-order rule holds across blocks) and drops the WAL segments the
+    /// block made redundant. Called on graceful shutdown and when the head spans a block's duration.
+    public func persistHead() throws {
+        var series: [(id: StableID, labels: Labels, samples: [Sample])] = []
+        for (id, memSeries) in head {
+            let samples = memSeries.samples(from: .min, to: .max)
+            if !samples.isEmpty { series.append((id, memSeries.labels, samples)) }
+        }
+        guard !series.isEmpty else { return }
+        let directory = try Block.write(into: blocksDirectory, series: series)
+        blocks.append(try Block(directory: directory))
+        for memSeries in head.values { memSeries.dropSamples() }
+        let next = try wal.cut()
+        wal.removeSegments(below: next)
+        logger.info("head persisted as a block", metadata: [
+            "block": "\(directory)", "series": "\(series.count)", "samples": "\(blocks.last!.index.samples)",
+        ])
+    }
+
+    /// Persists the head; call before the process exits.
+    public func close() throws {
+        try persistHead()
+    }
+
+    /// Bytes of all persisted blocks.
+    public var blockBytes: Int { blocks.reduce(0) { $0 + $1.sizeOnDisk } }
+
+    /// Samples in all persisted blocks.
+    public var blockSamples: Int { blocks.reduce(0) { $0 + $1.index.samples } }
+
+    static func loadBlocks(_ directory: String, logger: Logger) throws -> [Block] {
+        try Files.makeDirectory(directory)
+        var blocks: [Block] = []
+        for name in Files.list(directory) {
+            let path = directory + "/" + name
+            if name.hasPrefix(".") {
+                Files.removeTree(path)
+                continue
+            }
+            do {
+                blocks.append(try Block(directory: path))
+            } catch {
+                logger.error("cannot open block; it is left in place and not queried", metadata: ["block": "\(path)", "error": "\(error)"])
+            }
+        }
+        return blocks.sorted { $0.index.minT < $1.index.minT }
     }
 
     /// Number of series in the head.

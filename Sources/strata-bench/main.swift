@@ -69,7 +69,11 @@ func measureEngineIngest(series: Int, samplesPerSeries: Int, batch: Int) async t
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let total = series * samplesPerSeries
     let chunkBytes = await engine.chunkBytes
-    return #"{"case":"engine_ingest","series":\#(series),"samples":\#(total),"batch":\#(batch),"seconds":\#(String(format: "%.3f", seconds)),"samples_per_second":\#(Int(Double(total) / seconds)),"head_chunk_bytes_per_sample":\#(String(format: "%.3f", Double(chunkBytes) / Double(total)))}"#
+    let closeStarted = clock.now
+    try await engine.close()
+    let closeSeconds = Double((clock.now - closeStarted).components.attoseconds) / 1e18 + Double((clock.now - closeStarted).components.seconds)
+    let blockBytes = await engine.blockBytes
+    return #"{"case":"engine_ingest","series":\#(series),"samples":\#(total),"batch":\#(batch),"seconds":\#(String(format: "%.3f", seconds)),"samples_per_second":\#(Int(Double(total) / seconds)),"head_chunk_bytes_per_sample":\#(String(format: "%.3f", Double(chunkBytes) / Double(total))),"persist_seconds":\#(String(format: "%.3f", closeSeconds)),"block_bytes_per_sample":\#(String(format: "%.3f", Double(blockBytes) / Double(total)))}"#
 }
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -61,6 +61,13 @@ final class MemSeries {
         return .outOfOrder
     }
 
+    /// Forgets every sample (they were persisted); keeps labels and the newest timestamp and value.
+    func dropSamples() {
+        chunks = []
+        open = nil
+        outOfOrder = []
+    }
+
     /// Moves the open chunk to the closed list.
     func cutChunk() {
         guard let chunk = open, chunk.count > 0 else { return }

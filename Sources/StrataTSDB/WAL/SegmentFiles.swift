@@ -64,6 +64,12 @@ enum Files {
         }
     }
 
+    /// Removes a directory of plain files (a block or an unfinished block).
+    static func removeTree(_ path: String) {
+        for name in list(path) { unlink(path + "/" + name) }
+        rmdir(path)
+    }
+
     static func syncDirectory(_ directory: String) {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }

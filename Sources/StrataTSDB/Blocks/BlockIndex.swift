@@ -1,0 +1,87 @@
+import StrataCore
+
+/// Where one chunk of a series lives in a block's `chunks` file.
+struct ChunkRef: Sendable, Equatable {
+    var minT: Int64
+    var maxT: Int64
+    var offset: Int
+    var length: Int
+}
+
+/// A block's index: every series with its labels and chunk references (`docs/format/blocks.md`).
+struct BlockIndex: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
+        var id: StableID
+        var labels: Labels
+        var chunks: [ChunkRef]
+    }
+
+    static let magic: [UInt8] = Array("SIDX".utf8)
+    static let version: UInt8 = 1
+
+    var minT: Int64
+    var maxT: Int64
+    var samples: Int
+    var entries: [Entry]
+
+    func encode() -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64 + entries.count * 48)
+        writer.write(raw: Self.magic)
+        writer.write(byte: Self.version)
+        writer.write(varint: minT)
+        writer.write(varint: maxT)
+        writer.write(uvarint: UInt64(samples))
+        writer.write(uvarint: UInt64(entries.count))
+        for entry in entries {
+            writer.write(uvarint: entry.id.rawValue)
+            writer.write(uvarint: UInt64(entry.labels.pairs.count))
+            for label in entry.labels.pairs {
+                writer.write(string: label.name)
+                writer.write(string: label.value)
+            }
+            writer.write(uvarint: UInt64(entry.chunks.count))
+            for chunk in entry.chunks {
+                writer.write(varint: chunk.minT)
+                writer.write(uvarint: UInt64(chunk.maxT &- chunk.minT))
+                writer.write(uvarint: UInt64(chunk.offset))
+                writer.write(uvarint: UInt64(chunk.length))
+            }
+        }
+        var bytes = writer.bytes
+        let checksum = WALFraming.crc(bytes[...])
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(ChunkError) -> BlockIndex {
+        guard bytes.count >= 9, Array(bytes[0..<4]) == magic else { throw .corrupt("block index magic") }
+        let body = bytes[0..<(bytes.count - 4)]
+        guard WALFraming.crc(body) == WALFraming.readU32(bytes, bytes.count - 4) else { throw .corrupt("block index checksum") }
+        guard bytes[4] == version else { throw .corrupt("block index version \(bytes[4])") }
+        var reader = BinaryReader(Array(body.dropFirst(5)))
+        do {
+            let minT = try reader.readVarint("minT")
+            let maxT = try reader.readVarint("maxT")
+            let samples = Int(try reader.readUVarint("samples"))
+            var entries: [Entry] = []
+            for _ in 0..<(try reader.readCount("series", minimumElementSize: 3)) {
+                let id = StableID(rawValue: try reader.readUVarint("id"))
+                var labels: [Label] = []
+                for _ in 0..<(try reader.readCount("labels", minimumElementSize: 2)) {
+                    labels.append(Label(try reader.readString("name"), try reader.readString("value")))
+                }
+                var chunks: [ChunkRef] = []
+                for _ in 0..<(try reader.readCount("chunks", minimumElementSize: 4)) {
+                    let chunkMin = try reader.readVarint("chunk minT")
+                    let span = Int64(bitPattern: try reader.readUVarint("chunk span"))
+                    chunks.append(ChunkRef(minT: chunkMin, maxT: chunkMin &+ span, offset: Int(try reader.readUVarint("offset")),
+                                           length: Int(try reader.readUVarint("length"))))
+                }
+                entries.append(Entry(id: id, labels: Labels(labels), chunks: chunks))
+            }
+            return BlockIndex(minT: minT, maxT: maxT, samples: samples, entries: entries)
+        } catch {
+            throw .corrupt("block index: \(error)")
+        }
+    }
+}
