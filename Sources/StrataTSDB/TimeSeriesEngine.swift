@@ -14,6 +14,8 @@ public actor TimeSeriesEngine: SampleStore {
         public var outOfOrderWindowMs: Int64 = 3_600_000
         /// WAL segment size.
         public var walSegmentSize = 128 << 20
+        /// The head is persisted as a block once the samples it holds span this long.
+        public var blockDurationMs: Int64 = 2 * 3_600_000
 
         /// The defaults.
         public init() {}
@@ -26,6 +28,11 @@ public actor TimeSeriesEngine: SampleStore {
     var head: [StableID: MemSeries] = [:]
     /// Persisted blocks, oldest first.
     var blocks: [Block] = []
+    /// Oldest and newest timestamps appended to the head since it was last persisted.
+    var headRange: (min: Int64, max: Int64)?
+    /// The newest timestamp of the last persisted head. The head is persisted again only once its newest
+    /// sample is a block duration past this, so stray old samples cannot make it persist on every append.
+    var lastPersistedMax: Int64 = .min
     /// Totals since open, for the server's metrics.
     public private(set) var totals = AppendSummary()
 
@@ -42,6 +49,7 @@ public actor TimeSeriesEngine: SampleStore {
         }
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)
         var recovered: [StableID: MemSeries] = [:]
+        var range: (min: Int64, max: Int64)?
         var replayed = 0
         var undecodable = 0
         for payload in recovery.records {
@@ -54,6 +62,7 @@ public actor TimeSeriesEngine: SampleStore {
                         let series = recovered[group.seriesID] ?? MemSeries(labels: knownLabels[group.seriesID] ?? Labels())
                         recovered[group.seriesID] = series
                         _ = series.append(sample, windowMs: .max)
+                        range = (min(range?.min ?? .max, sample.timestampMs), max(range?.max ?? .min, sample.timestampMs))
                         replayed += 1
                     }
                 }
@@ -62,7 +71,9 @@ public actor TimeSeriesEngine: SampleStore {
             }
         }
         head = recovered
+        headRange = range
         blocks = loaded
+        lastPersistedMax = loaded.map(\.index.maxT).max() ?? .min
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, logger: logger)
         logger.info("time-series engine opened", metadata: [
             "series": "\(recovered.count)", "blocks": "\(loaded.count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
@@ -92,6 +103,7 @@ public actor TimeSeriesEngine: SampleStore {
                 case .appended, .outOfOrder:
                     kept.append(sample)
                     summary.stored += 1
+                    headRange = (min(headRange?.min ?? .max, sample.timestampMs), max(headRange?.max ?? .min, sample.timestampMs))
                 case .duplicate: summary.duplicates += 1
                 case .conflict: summary.conflicts += 1
                 case .tooOld: summary.tooOld += 1
@@ -106,6 +118,10 @@ public actor TimeSeriesEngine: SampleStore {
         totals.duplicates += summary.duplicates
         totals.conflicts += summary.conflicts
         totals.tooOld += summary.tooOld
+        if let range = headRange, range.max - range.min >= options.blockDurationMs,
+           lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
+            try persistHead()
+        }
         if ticket > 0 { try await wal.waitUntilDurable(ticket) }
         return summary
     }
@@ -139,6 +155,8 @@ public actor TimeSeriesEngine: SampleStore {
             let samples = memSeries.samples(from: .min, to: .max)
             if !samples.isEmpty { series.append((id, memSeries.labels, samples)) }
         }
+        lastPersistedMax = max(lastPersistedMax, headRange?.max ?? .min)
+        headRange = nil
         guard !series.isEmpty else { return }
         let directory = try Block.write(into: blocksDirectory, series: series)
         blocks.append(try Block(directory: directory))

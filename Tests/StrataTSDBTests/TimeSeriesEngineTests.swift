@@ -152,3 +152,20 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     #expect(throws: ChunkError.self) { try BlockIndex.decode(corrupt) }
     #expect(throws: ChunkError.self) { try BlockIndex.decode(Array(bytes.dropLast())) }
 }
+
+@Test func headPersistsOnceItSpansABlockButNotForStraySamples() async throws {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = 60_000
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-span"), options: options, logger: quietLogger)
+    let id = StableID(parts: ["span"])
+    for step in 0..<7 as Range<Int64> {
+        _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(step * 10_000, Double(step))])])
+    }
+    #expect(await engine.blocks.count == 1, "the head spanned 60 s and was persisted")
+    for step in 0..<5 as Range<Int64> {
+        _ = try await engine.append([SeriesSamples(seriesID: StableID(parts: ["old\(step)"]), samples: [Sample(step, 1)])])
+        _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(70_000 + step * 1_000, 1)])])
+    }
+    #expect(await engine.blocks.count == 1, "ancient samples of new series do not make every append persist")
+    #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max).count == 12)
+}
