@@ -33,7 +33,6 @@ let package = Package(
             name: "StrataTSDB",
             dependencies: [
                 "StrataCore", "CZlib",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,7 +82,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
-        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataTSDB", "StrataCore"]),
+        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
             "StrataServer", "StrataCore", "StrataAgent",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

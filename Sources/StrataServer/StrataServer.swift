@@ -13,8 +13,8 @@ public struct StrataServer: Sendable {
     public let configuration: ServerConfiguration
     /// The inventory catalog.
     public let catalog: SQLiteCatalog
-    /// The sample store.
-    public let store: SQLiteSampleStore
+    /// The time-series engine.
+    public let store: TimeSeriesEngine
     let registry: PrometheusCollectorRegistry
     let logger: Logger
 
@@ -26,7 +26,7 @@ public struct StrataServer: Sendable {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
-        store = try SQLiteSampleStore(path: configuration.dataDirectory + "/samples.sqlite")
+        store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", logger: logger)
     }
 
     /// Creates the admin user and agent token on first start; returns them only then.
@@ -69,9 +69,11 @@ public struct StrataServer: Sendable {
             logger: logger)
         let monitor = AvailabilityMonitor(catalog: catalog, missedIntervals: configuration.missedIntervals,
                                           startedMs: Time.nowMs(), logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app, monitor],
+        // Shutdown runs in reverse order: the HTTP server stops first, the storage last.
+        let storage = StorageService(engine: store, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [storage, monitor, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        logger.info("server stopped; every acknowledged batch was committed before its acknowledgement")
+        logger.info("server stopped")
     }
 }

@@ -1,7 +1,6 @@
 import Testing
 import StrataCore
 @testable import StrataCatalog
-@testable import StrataTSDB
 
 func temporaryPath(_ name: String) -> String {
     var generator = SystemRandomNumberGenerator()
@@ -86,15 +85,4 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     _ = try await catalog.record(batch: platformBatch(sequence: 1, now: 10_000))
     #expect(try await catalog.markOverdueAgents(nowMs: 60_000, missedIntervals: 3, notBeforeMs: 59_000).isEmpty)
     #expect(try await catalog.markOverdueAgents(nowMs: 62_001, missedIntervals: 3, notBeforeMs: 59_000).count == 1)
-}
-
-@Test func sampleStoreIgnoresReplaysAndKeepsExactValues() async throws {
-    let store = try SQLiteSampleStore(path: temporaryPath("samples"))
-    let series = StableID(parts: ["s"])
-    let samples = [Sample(1000, 1.5), Sample(2000, .nan), Sample(3000, -0.0), Sample(4000, .infinity)]
-    #expect(try await store.append([SeriesSamples(seriesID: series, samples: samples)]).stored == 4)
-    #expect(try await store.append([SeriesSamples(seriesID: series, samples: samples)]) == AppendSummary(duplicates: 4))
-    let stored = try await store.samples(series: series, fromMs: 0, toMs: 10_000)
-    #expect(stored == samples)
-    #expect(try await store.samples(series: series, fromMs: 1500, toMs: 3000) == Array(samples[1...2]))
 }

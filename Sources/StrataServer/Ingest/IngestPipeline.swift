@@ -38,6 +38,9 @@ public actor IngestPipeline {
     let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
     let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
     let samplesStored = Counter(label: "strata_ingest_samples_total")
+    let samplesDuplicate = Counter(label: "strata_ingest_samples_ignored_total", dimensions: [("reason", "duplicate")])
+    let samplesConflict = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "conflict")])
+    let samplesTooOld = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_old")])
 
     /// Creates a pipeline.
     public init(catalog: any Catalog, store: any SampleStore, logger: Logger) {
@@ -72,7 +75,15 @@ public actor IngestPipeline {
                                        metric: points.metric, type: points.type, labels: points.labels))
             groups.append(SeriesSamples(seriesID: id, samples: points.points))
         }
-        let stored = try await store.append(groups).stored
+        let summary = try await store.append(groups)
+        let stored = summary.stored
+        samplesDuplicate.increment(by: summary.duplicates)
+        samplesConflict.increment(by: summary.conflicts)
+        samplesTooOld.increment(by: summary.tooOld)
+        if summary.rejected > 0 {
+            logger.warning("samples rejected", metadata: ["agent": "\(batch.agentID)", "sequence": "\(batch.sequence)",
+                                                          "conflicts": "\(summary.conflicts)", "tooOld": "\(summary.tooOld)"])
+        }
         let platformID = resources.first(where: { $0.kind == .platform })?.id
         let events = try await catalog.record(batch: BatchRecord(
             tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
