@@ -25,19 +25,73 @@ public struct AppendSummary: Sendable, Equatable {
     public var duplicates = 0
     /// Samples whose timestamp is stored with a different value: rejected, the first value stays.
     public var conflicts = 0
-    /// Samples older than the out-of-order window: rejected.
+    /// Samples older than the out-of-order window behind their series' newest: rejected.
     public var tooOld = 0
+    /// Samples older than the policy's bound behind the newest sample of any series: rejected.
+    public var outOfBounds = 0
+    /// The first rejection, for error messages.
+    public var firstRejection: Rejection?
+
+    /// Why a sample was refused; `description` is Prometheus 2.42's wording.
+    public enum Rejection: Sendable, Equatable, CustomStringConvertible {
+        case conflict
+        case tooOld
+        case outOfBounds
+
+        public var description: String {
+            switch self {
+            case .conflict: return "duplicate sample for timestamp"
+            case .tooOld: return "out of order sample"
+            case .outOfBounds: return "out of bounds"
+            }
+        }
+    }
 
     /// Creates a summary.
-    public init(stored: Int = 0, duplicates: Int = 0, conflicts: Int = 0, tooOld: Int = 0) {
+    public init(stored: Int = 0, duplicates: Int = 0, conflicts: Int = 0, tooOld: Int = 0, outOfBounds: Int = 0,
+                firstRejection: Rejection? = nil) {
         self.stored = stored
         self.duplicates = duplicates
         self.conflicts = conflicts
         self.tooOld = tooOld
+        self.outOfBounds = outOfBounds
+        self.firstRejection = firstRejection
     }
 
     /// Samples refused.
-    public var rejected: Int { conflicts + tooOld }
+    public var rejected: Int { conflicts + tooOld + outOfBounds }
+
+    mutating func reject(_ reason: Rejection) {
+        switch reason {
+        case .conflict: conflicts += 1
+        case .tooOld: tooOld += 1
+        case .outOfBounds: outOfBounds += 1
+        }
+        if firstRejection == nil { firstRejection = reason }
+    }
+}
+
+/// How an append treats samples that are not simply newer than what a series holds.
+public struct AppendPolicy: Sendable, Equatable {
+    /// Out-of-order tolerance behind a series' newest sample; nil uses the store's default (1 h).
+    public var outOfOrderWindowMs: Int64?
+    /// Reject samples older than this behind the newest sample of any series; nil: no such bound.
+    public var outOfBoundsMs: Int64?
+    /// Store nothing when any sample is rejected.
+    public var allOrNothing: Bool
+
+    /// Creates a policy.
+    public init(outOfOrderWindowMs: Int64? = nil, outOfBoundsMs: Int64? = nil, allOrNothing: Bool = false) {
+        self.outOfOrderWindowMs = outOfOrderWindowMs
+        self.outOfBoundsMs = outOfBoundsMs
+        self.allOrNothing = allOrNothing
+    }
+
+    /// Agents: the 1 h out-of-order window, per-sample decisions.
+    public static let standard = AppendPolicy()
+    /// Prometheus remote write as 2.42 answers it: no out-of-order samples, nothing older than 1 h behind
+    /// the newest sample, and one bad sample rejects the whole request.
+    public static let prometheus = AppendPolicy(outOfOrderWindowMs: 0, outOfBoundsMs: 3_600_000, allOrNothing: true)
 }
 
 /// Durable storage of samples, the contract every storage engine fulfils.
@@ -45,9 +99,17 @@ public struct AppendSummary: Sendable, Equatable {
 /// Invariants: `append` returns only once every accepted sample is durable (survives kill -9); appending a
 /// sample whose (series, timestamp) is already stored keeps the first value, so replays never duplicate.
 public protocol SampleStore: Sendable {
-    /// Appends samples durably and says what happened to them.
+    /// Appends samples durably under `policy` and says what happened to them.
     @discardableResult
-    func append(_ groups: [SeriesSamples]) async throws -> AppendSummary
+    func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary
     /// Samples of `series` with `fromMs <= timestamp <= toMs`, in time order.
     func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
+}
+
+extension SampleStore {
+    /// Appends under the standard policy.
+    @discardableResult
+    public func append(_ groups: [SeriesSamples]) async throws -> AppendSummary {
+        try await append(groups, policy: .standard)
+    }
 }

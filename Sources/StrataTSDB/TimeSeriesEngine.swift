@@ -33,6 +33,8 @@ public actor TimeSeriesEngine: SampleStore {
     /// The newest timestamp of the last persisted head. The head is persisted again only once its newest
     /// sample is a block duration past this, so stray old samples cannot make it persist on every append.
     var lastPersistedMax: Int64 = .min
+    /// The newest timestamp ever appended (the reference for `AppendPolicy.outOfBoundsMs`).
+    var newestAppended: Int64 = .min
     /// Totals since open, for the server's metrics.
     public private(set) var totals = AppendSummary()
 
@@ -74,6 +76,7 @@ public actor TimeSeriesEngine: SampleStore {
         headRange = range
         blocks = loaded
         lastPersistedMax = loaded.map(\.index.maxT).max() ?? .min
+        newestAppended = max(lastPersistedMax, range?.max ?? .min)
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, logger: logger)
         logger.info("time-series engine opened", metadata: [
             "series": "\(recovered.count)", "blocks": "\(loaded.count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
@@ -82,7 +85,16 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     @discardableResult
-    public func append(_ groups: [SeriesSamples]) async throws -> AppendSummary {
+    public func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
+        let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
+        let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
+        if policy.allOrNothing {
+            let verdict = validate(groups, windowMs: window, lowerBound: lowerBound)
+            if verdict.rejected > 0 {
+                record(verdict)
+                return verdict
+            }
+        }
         var summary = AppendSummary()
         var newSeries: [(id: StableID, labels: Labels)] = []
         var accepted: [SeriesSamples] = []
@@ -99,14 +111,19 @@ public actor TimeSeriesEngine: SampleStore {
             var kept: [Sample] = []
             kept.reserveCapacity(group.samples.count)
             for sample in group.samples {
-                switch series.append(sample, windowMs: options.outOfOrderWindowMs) {
+                if sample.timestampMs < lowerBound {
+                    summary.reject(.outOfBounds)
+                    continue
+                }
+                switch series.append(sample, windowMs: window) {
                 case .appended, .outOfOrder:
                     kept.append(sample)
                     summary.stored += 1
                     headRange = (min(headRange?.min ?? .max, sample.timestampMs), max(headRange?.max ?? .min, sample.timestampMs))
+                    newestAppended = max(newestAppended, sample.timestampMs)
                 case .duplicate: summary.duplicates += 1
-                case .conflict: summary.conflicts += 1
-                case .tooOld: summary.tooOld += 1
+                case .conflict: summary.reject(.conflict)
+                case .tooOld: summary.reject(.tooOld)
                 }
             }
             if !kept.isEmpty { accepted.append(SeriesSamples(seriesID: group.seriesID, samples: kept)) }
@@ -114,16 +131,52 @@ public actor TimeSeriesEngine: SampleStore {
         var ticket: UInt64 = 0
         if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
         if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.samples(accepted).encode()) }
-        totals.stored += summary.stored
-        totals.duplicates += summary.duplicates
-        totals.conflicts += summary.conflicts
-        totals.tooOld += summary.tooOld
+        record(summary)
         if let range = headRange, range.max - range.min >= options.blockDurationMs,
            lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
             try persistHead()
         }
         if ticket > 0 { try await wal.waitUntilDurable(ticket) }
         return summary
+    }
+
+    /// What `append` would do, without changing anything (for all-or-nothing appends).
+    func validate(_ groups: [SeriesSamples], windowMs: Int64, lowerBound: Int64) -> AppendSummary {
+        var summary = AppendSummary()
+        var newest: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
+        var late: Set<SeriesPoint> = []
+        for group in groups {
+            let series = head[group.seriesID]
+            var last = newest[group.seriesID] ?? (series?.lastTimestamp ?? .min, series?.lastBits ?? 0)
+            for sample in group.samples {
+                if sample.timestampMs < lowerBound {
+                    summary.reject(.outOfBounds)
+                } else if sample.timestampMs > last.timestamp {
+                    last = (sample.timestampMs, sample.value.bitPattern)
+                    summary.stored += 1
+                } else if sample.timestampMs == last.timestamp {
+                    if sample.value.bitPattern == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
+                } else if sample.timestampMs < last.timestamp &- windowMs {
+                    summary.reject(.tooOld)
+                } else if let stored = series?.storedValue(at: sample.timestampMs) {
+                    if stored.bitPattern == sample.value.bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
+                } else if late.insert(SeriesPoint(series: group.seriesID, timestamp: sample.timestampMs)).inserted {
+                    summary.stored += 1
+                } else {
+                    summary.duplicates += 1
+                }
+            }
+            newest[group.seriesID] = last
+        }
+        return summary
+    }
+
+    private func record(_ summary: AppendSummary) {
+        totals.stored += summary.stored
+        totals.duplicates += summary.duplicates
+        totals.conflicts += summary.conflicts
+        totals.tooOld += summary.tooOld
+        totals.outOfBounds += summary.outOfBounds
     }
 
     public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
@@ -206,4 +259,10 @@ public actor TimeSeriesEngine: SampleStore {
             total + series.chunks.reduce(0) { $0 + $1.bytes.count } + (series.open?.byteCount ?? 0)
         }
     }
+}
+
+/// A (series, timestamp) pair.
+struct SeriesPoint: Hashable {
+    var series: StableID
+    var timestamp: Int64
 }

@@ -16,11 +16,11 @@ struct ReferenceStore {
             for sample in group.samples {
                 let id = group.seriesID
                 if let stored = values[id]?[sample.timestampMs] {
-                    if stored == sample.value.bitPattern { summary.duplicates += 1 } else { summary.conflicts += 1 }
+                    if stored == sample.value.bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
                     continue
                 }
                 if let last = newest[id], sample.timestampMs < last - window {
-                    summary.tooOld += 1
+                    summary.reject(.tooOld)
                     continue
                 }
                 values[id, default: [:]][sample.timestampMs] = sample.value.bitPattern
@@ -104,9 +104,9 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     let now: Int64 = 1_700_000_000_000
     #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now, 1), Sample(now + 10_000, 2)])]).stored == 2)
     #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 10_000, 2)])]) == AppendSummary(duplicates: 1))
-    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 10_000, 3)])]) == AppendSummary(conflicts: 1))
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 10_000, 3)])]) == AppendSummary(conflicts: 1, firstRejection: .conflict))
     #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now + 5_000, 1.5)])]) == AppendSummary(stored: 1))
-    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now - 3_600_001, 0)])]) == AppendSummary(tooOld: 1))
+    #expect(try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(now - 3_600_001, 0)])]) == AppendSummary(tooOld: 1, firstRejection: .tooOld))
     #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == [Sample(now, 1), Sample(now + 5_000, 1.5), Sample(now + 10_000, 2)])
 }
 
@@ -168,4 +168,24 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     }
     #expect(await engine.blocks.count == 1, "ancient samples of new series do not make every append persist")
     #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max).count == 12)
+}
+
+@Test func prometheusPolicyRejectsLikePrometheusAndStoresNothingOnError() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-prom"), logger: quietLogger)
+    let a = StableID(parts: ["a"])
+    let b = StableID(parts: ["b"])
+    let now: Int64 = 1_700_000_000_000
+    func send(_ groups: [SeriesSamples]) async throws -> AppendSummary {
+        try await engine.append(groups, policy: .prometheus)
+    }
+    #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now, 1), Sample(now + 10, 2)])]).stored == 2)
+    #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now + 10, 2)])]) == AppendSummary(duplicates: 1))
+    #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now + 10, 3)])]).firstRejection == .conflict)
+    #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now, 1)])]).firstRejection == .tooOld,
+            "an older sample, even an exact resend, is out of order")
+    #expect(try await send([SeriesSamples(seriesID: b, samples: [Sample(now - 3_600_001, 1)])]).firstRejection == .outOfBounds)
+    let mixed = try await send([SeriesSamples(seriesID: b, samples: [Sample(now, 5)]), SeriesSamples(seriesID: a, samples: [Sample(now + 5, 9)])])
+    #expect(mixed.stored == 1 && mixed.firstRejection == .tooOld)
+    #expect(try await engine.samples(series: b, fromMs: .min, toMs: .max).isEmpty, "one bad sample rejects the whole request")
+    #expect(AppendSummary.Rejection.tooOld.description == "out of order sample")
 }
