@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxBatchBytes = 16 << 20
     /// Largest JSON request body accepted, in bytes.
     public var maxJSONBytes = 1 << 20
+    /// Largest remote-write body accepted (snappy-compressed), in bytes; 8× that after decompression.
+    public var maxRemoteWriteBytes = 32 << 20
     /// Admin password to create on first start (else random, printed once).
     public var bootstrapAdminPassword: String?
     /// Agent enrollment token to create on first start (else random, printed once).

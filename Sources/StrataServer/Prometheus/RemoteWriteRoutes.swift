@@ -1,0 +1,88 @@
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import StrataCore
+import StrataTSDB
+
+/// The Prometheus remote-write 1.0 receiver at `/api/v1/write` and `/prometheus/api/v1/write`.
+///
+/// Answers as Prometheus 2.42 does (docs/prometheus.md): 204 on success; 400 with a plain-text reason for
+/// corrupt snappy or protobuf and for rejected samples (one bad sample rejects the whole request);
+/// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
+struct RemoteWriteRoutes {
+    let engine: TimeSeriesEngine
+    let maxBodyBytes: Int
+    let maxDecodedBytes: Int
+    let logger: Logger
+    let samplesReceived = Counter(label: "strata_remote_write_samples_total", dimensions: [("result", "stored")])
+    let requestsRejected = Counter(label: "strata_remote_write_requests_rejected_total")
+
+    func register(on group: RouterGroup<StrataRequestContext>, path: RouterPath) {
+        group.post(path) { request, context in try await write(request, context) }
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
+            group.on(path, method: method) { _, _ in
+                Self.plainText(.methodNotAllowed, "Method Not Allowed", extra: [.allow: "OPTIONS, POST"])
+            }
+        }
+    }
+
+    func write(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return reject(.contentTooLarge, "request body larger than \(maxBodyBytes) bytes")
+        }
+        let decoded: RemoteWriteRequest
+        do {
+            let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
+            decoded = try RemoteWriteRequest.decode(raw)
+        } catch let error as Snappy.CorruptInput {
+            return reject(.badRequest, error.description)
+        } catch let error as RemoteWriteRequest.DecodeError {
+            return reject(.badRequest, error.description)
+        }
+        var groups: [SeriesSamples] = []
+        groups.reserveCapacity(decoded.series.count)
+        for series in decoded.series where !series.samples.isEmpty {
+            var seen = Set<String>()
+            for label in series.labels where !seen.insert(label.name).inserted {
+                return reject(.badRequest, "label name \"\(label.name)\" is not unique: invalid sample")
+            }
+            let labels = Labels(series.labels)
+            groups.append(SeriesSamples(seriesID: Self.seriesID(tenant: tenant, labels: labels), samples: series.samples, labels: labels))
+        }
+        guard !groups.isEmpty else { return Response(status: .noContent) }
+        let summary = try await engine.append(groups, policy: .prometheus)
+        if let rejection = summary.firstRejection {
+            return reject(.badRequest, rejection.description)
+        }
+        samplesReceived.increment(by: summary.stored)
+        return Response(status: .noContent)
+    }
+
+    /// The id of a remote-written series: its tenant and its sorted labels (`__name__` included).
+    static func seriesID(tenant: String, labels: Labels) -> StableID {
+        var parts = ["prometheus", tenant]
+        for label in labels.pairs {
+            parts.append(label.name)
+            parts.append(label.value)
+        }
+        return StableID(parts: parts)
+    }
+
+    private func reject(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        requestsRejected.increment()
+        logger.error("remote write rejected", metadata: ["status": "\(status.code)", "reason": "\(message)"])
+        return Self.plainText(status, message)
+    }
+
+    /// An error as Go's `http.Error` writes it: plain text, message and newline.
+    static func plainText(_ status: HTTPResponse.Status, _ message: String, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .xContentTypeOptions: "nosniff"]
+        for field in extra { headers.append(field) }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}
