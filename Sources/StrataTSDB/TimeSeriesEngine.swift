@@ -59,15 +59,11 @@ public actor TimeSeriesEngine: SampleStore {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(labels: entry.labels) }
             case .samples(let groups):
-                for group in groups {
-                    for sample in group.samples {
-                        let series = recovered[group.seriesID] ?? MemSeries(labels: knownLabels[group.seriesID] ?? Labels())
-                        recovered[group.seriesID] = series
-                        _ = series.append(sample, windowMs: .max)
-                        range = (min(range?.min ?? .max, sample.timestampMs), max(range?.max ?? .min, sample.timestampMs))
-                        replayed += 1
-                    }
-                }
+                Self.replay(SampleBatch(groups), into: &recovered, range: &range, knownLabels: knownLabels)
+                replayed += groups.reduce(0) { $0 + $1.samples.count }
+            case .flat(let batch):
+                Self.replay(batch, into: &recovered, range: &range, knownLabels: knownLabels)
+                replayed += batch.count
             case nil:
                 undecodable += 1
             }
@@ -86,10 +82,16 @@ public actor TimeSeriesEngine: SampleStore {
 
     @discardableResult
     public func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
+        try await append(SampleBatch(groups), policy: policy)
+    }
+
+    /// Appends a flat batch durably under `policy`.
+    @discardableResult
+    public func append(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
         if policy.allOrNothing {
-            let verdict = validate(groups, windowMs: window, lowerBound: lowerBound)
+            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound)
             if verdict.rejected > 0 {
                 record(verdict)
                 return verdict
@@ -97,40 +99,45 @@ public actor TimeSeriesEngine: SampleStore {
         }
         var summary = AppendSummary()
         var newSeries: [(id: StableID, labels: Labels)] = []
-        var accepted: [SeriesSamples] = []
-        for group in groups {
+        var accepted = SampleBatch(capacity: batch.count)
+        var current: (id: StableID, series: MemSeries)?
+        var range = headRange ?? (.max, .min)
+        for index in 0..<batch.count {
+            let id = batch.seriesIDs[index]
             let series: MemSeries
-            if let existing = head[group.seriesID] {
+            if let current, current.id == id {
+                series = current.series
+            } else if let existing = head[id] {
                 series = existing
             } else {
-                let labels = group.labels ?? Labels()
+                let labels = batch.labels[id] ?? Labels()
                 series = MemSeries(labels: labels)
-                head[group.seriesID] = series
-                if !labels.isEmpty { newSeries.append((group.seriesID, labels)) }
+                head[id] = series
+                if !labels.isEmpty { newSeries.append((id, labels)) }
             }
-            var kept: [Sample] = []
-            kept.reserveCapacity(group.samples.count)
-            for sample in group.samples {
-                if sample.timestampMs < lowerBound {
-                    summary.reject(.outOfBounds)
-                    continue
-                }
-                switch series.append(sample, windowMs: window) {
-                case .appended, .outOfOrder:
-                    kept.append(sample)
-                    summary.stored += 1
-                    headRange = (min(headRange?.min ?? .max, sample.timestampMs), max(headRange?.max ?? .min, sample.timestampMs))
-                    newestAppended = max(newestAppended, sample.timestampMs)
-                case .duplicate: summary.duplicates += 1
-                case .conflict: summary.reject(.conflict)
-                case .tooOld: summary.reject(.tooOld)
-                }
+            current = (id, series)
+            let timestamp = batch.timestamps[index]
+            if timestamp < lowerBound {
+                summary.reject(.outOfBounds)
+                continue
             }
-            if !kept.isEmpty { accepted.append(SeriesSamples(seriesID: group.seriesID, samples: kept)) }
+            switch series.append(Sample(timestamp, batch.values[index]), windowMs: window) {
+            case .appended, .outOfOrder:
+                accepted.append(id, timestamp, batch.values[index])
+                summary.stored += 1
+                range = (min(range.0, timestamp), max(range.1, timestamp))
+            case .duplicate: summary.duplicates += 1
+            case .conflict: summary.reject(.conflict)
+            case .tooOld: summary.reject(.tooOld)
+            }
+        }
+        if !accepted.isEmpty {
+            headRange = range
+            newestAppended = max(newestAppended, range.1)
         }
         var ticket: UInt64 = 0
         if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
-        if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.samples(accepted).encode()) }
+        if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.flat(accepted).encode()) }
         record(summary)
         if let range = headRange, range.max - range.min >= options.blockDurationMs,
            lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
@@ -141,34 +148,47 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     /// What `append` would do, without changing anything (for all-or-nothing appends).
-    func validate(_ groups: [SeriesSamples], windowMs: Int64, lowerBound: Int64) -> AppendSummary {
+    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
         var summary = AppendSummary()
         var newest: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
         var late: Set<SeriesPoint> = []
-        for group in groups {
-            let series = head[group.seriesID]
-            var last = newest[group.seriesID] ?? (series?.lastTimestamp ?? .min, series?.lastBits ?? 0)
-            for sample in group.samples {
-                if sample.timestampMs < lowerBound {
-                    summary.reject(.outOfBounds)
-                } else if sample.timestampMs > last.timestamp {
-                    last = (sample.timestampMs, sample.value.bitPattern)
-                    summary.stored += 1
-                } else if sample.timestampMs == last.timestamp {
-                    if sample.value.bitPattern == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
-                } else if sample.timestampMs < last.timestamp &- windowMs {
-                    summary.reject(.tooOld)
-                } else if let stored = series?.storedValue(at: sample.timestampMs) {
-                    if stored.bitPattern == sample.value.bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
-                } else if late.insert(SeriesPoint(series: group.seriesID, timestamp: sample.timestampMs)).inserted {
-                    summary.stored += 1
-                } else {
-                    summary.duplicates += 1
-                }
+        for index in 0..<batch.count {
+            let id = batch.seriesIDs[index]
+            let timestamp = batch.timestamps[index]
+            let bits = batch.values[index].bitPattern
+            let series = head[id]
+            let last = newest[id] ?? (series?.lastTimestamp ?? .min, series?.lastBits ?? 0)
+            if timestamp < lowerBound {
+                summary.reject(.outOfBounds)
+            } else if timestamp > last.timestamp {
+                newest[id] = (timestamp, bits)
+                summary.stored += 1
+            } else if timestamp == last.timestamp {
+                if bits == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
+            } else if timestamp < last.timestamp &- windowMs {
+                summary.reject(.tooOld)
+            } else if let stored = series?.storedValue(at: timestamp) {
+                if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
+            } else if late.insert(SeriesPoint(series: id, timestamp: timestamp)).inserted {
+                summary.stored += 1
+            } else {
+                summary.duplicates += 1
             }
-            newest[group.seriesID] = last
         }
         return summary
+    }
+
+    /// Applies a logged batch while opening (every logged sample was accepted once).
+    private static func replay(_ batch: SampleBatch, into head: inout [StableID: MemSeries], range: inout (min: Int64, max: Int64)?,
+                               knownLabels: [StableID: Labels]) {
+        for index in 0..<batch.count {
+            let id = batch.seriesIDs[index]
+            let series = head[id] ?? MemSeries(labels: knownLabels[id] ?? Labels())
+            head[id] = series
+            let timestamp = batch.timestamps[index]
+            _ = series.append(Sample(timestamp, batch.values[index]), windowMs: .max)
+            range = (min(range?.min ?? .max, timestamp), max(range?.max ?? .min, timestamp))
+        }
     }
 
     private func record(_ summary: AppendSummary) {

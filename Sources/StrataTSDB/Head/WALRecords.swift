@@ -1,15 +1,18 @@
 import StrataCore
 
 /// Payloads of the engine's WAL records (`docs/format/wal.md`): type byte 1 = series labels,
-/// 2 = samples.
+/// 2 = samples grouped by series, 3 = samples flat.
 enum WALRecord: Equatable {
     case series([(id: StableID, labels: Labels)])
     case samples([SeriesSamples])
+    case flat(SampleBatch)
 
     static func == (lhs: WALRecord, rhs: WALRecord) -> Bool {
         switch (lhs, rhs) {
         case let (.series(a), .series(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.id == $1.id && $0.labels == $1.labels }
         case let (.samples(a), .samples(b)): return a == b
+        case let (.flat(a), .flat(b)): return a.seriesIDs == b.seriesIDs && a.timestamps == b.timestamps
+            && zip(a.values, b.values).allSatisfy { $0.bitPattern == $1.bitPattern }
         default: return false
         }
     }
@@ -40,6 +43,17 @@ enum WALRecord: Equatable {
                     previous = sample.timestampMs
                     writer.write(double: sample.value)
                 }
+            }
+        case .flat(let batch):
+            writer = BinaryWriter(capacity: 16 + batch.count * 14)
+            writer.write(byte: 3)
+            writer.write(uvarint: UInt64(batch.count))
+            var previous: Int64 = 0
+            for index in 0..<batch.count {
+                writer.write(uvarint: batch.seriesIDs[index].rawValue)
+                writer.write(varint: batch.timestamps[index] &- previous)
+                previous = batch.timestamps[index]
+                writer.write(double: batch.values[index])
             }
         }
         return writer.bytes
@@ -72,6 +86,16 @@ enum WALRecord: Equatable {
                 groups.append(SeriesSamples(seriesID: id, samples: samples))
             }
             return .samples(groups)
+        case 3:
+            let count = try reader.readCount("samples", minimumElementSize: 10)
+            var batch = SampleBatch(capacity: count)
+            var timestamp: Int64 = 0
+            for _ in 0..<count {
+                let id = StableID(rawValue: try reader.readUVarint("series id"))
+                timestamp &+= try reader.readVarint("timestamp")
+                batch.append(id, timestamp, try reader.readDouble("value"))
+            }
+            return .flat(batch)
         case let type:
             throw .invalidValue(field: "record type", reason: "unknown WAL record type \(type)")
         }
