@@ -82,12 +82,12 @@ public actor TimeSeriesEngine: SampleStore {
 
     @discardableResult
     public func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
-        try await append(SampleBatch(groups), policy: policy)
+        try await appendBatch(SampleBatch(groups), policy: policy)
     }
 
     /// Appends a flat batch durably under `policy`.
     @discardableResult
-    public func append(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
+    public func appendBatch(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
         if policy.allOrNothing {

@@ -113,7 +113,9 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 @Test func blocksAndWALTogetherKeepEverythingAcrossCrashAndClose() async throws {
     var generator = SystemRandomNumberGenerator()
     let directory = scratchDirectory("engine-blocks")
-    var engine: TimeSeriesEngine? = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = .max // only the explicit persists below
+    var engine: TimeSeriesEngine? = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
     var reference = ReferenceStore(window: 3_600_000)
     let workload = randomWorkload(series: 15, batches: 80, using: &generator)
     for (index, batch) in workload.enumerated() {
@@ -124,18 +126,19 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     func check(_ engine: TimeSeriesEngine) async throws {
         for index in 0..<15 {
             let id = StableID(parts: ["s\(index)"])
-            #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == reference.samples(id, from: .min, to: .max))
+            let stored = try await engine.samples(series: id, fromMs: .min, toMs: .max)
+            #expect(stored == reference.samples(id, from: .min, to: .max))
         }
     }
     try await check(engine!)
     #expect(await engine!.blocks.count == 2)
 
     engine = nil // a crash: no close, the tail lives only in the WAL
-    let afterCrash = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+    let afterCrash = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
     try await check(afterCrash)
     try await afterCrash.close()
 
-    let afterClose = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+    let afterClose = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
     try await check(afterClose)
     #expect(await afterClose.blocks.count == 3)
     #expect(await afterClose.chunkBytes == 0, "a graceful close leaves nothing to replay")
