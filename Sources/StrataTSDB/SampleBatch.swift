@@ -35,6 +35,12 @@ public struct SampleBatch: Sendable, Equatable {
         values.append(value)
     }
 
+    /// Sets the series of every sample from index `start` on (for decoders that learn a series' id after
+    /// its samples).
+    public mutating func assignSeries(_ series: StableID, from start: Int) {
+        for index in start..<seriesIDs.count { seriesIDs[index] = series }
+    }
+
     /// Number of samples.
     public var count: Int { seriesIDs.count }
 

@@ -270,6 +270,17 @@ public actor TimeSeriesEngine: SampleStore {
         return blocks.sorted { $0.index.minT < $1.index.minT }
     }
 
+    /// The labels registered for `series`, if any.
+    public func labels(of series: StableID) -> Labels? {
+        if let labels = head[series]?.labels, !labels.isEmpty { return labels }
+        for block in blocks.reversed() {
+            if let position = block.lookup[series], !block.index.entries[position].labels.isEmpty {
+                return block.index.entries[position].labels
+            }
+        }
+        return nil
+    }
+
     /// Number of series in the head.
     public var seriesCount: Int { head.count }
 

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTSDB
 
 /// A decoded Prometheus remote-write 1.0 `WriteRequest`: series with their labels and samples.
 /// Exemplars, histograms and metadata are skipped.
@@ -17,6 +18,52 @@ struct RemoteWriteRequest: Equatable {
     /// Why a body did not decode; messages follow Prometheus 2.42 (gogo-protobuf) where it has one.
     struct DecodeError: Error, Equatable, CustomStringConvertible {
         var description: String
+        /// A label name appeared twice in one series (Prometheus answers that as an invalid sample).
+        var duplicateLabel = false
+    }
+
+    /// Decodes a `WriteRequest` straight into a flat batch: label bytes go through `resolver` (no string
+    /// decoding for known series); labels of first-seen series are put in `batch.labels`.
+    static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
+                       into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
+        var reader = ProtoReader(bytes: bytes[...])
+        var labelBytes: [UInt8] = []
+        while let (field, wire) = try reader.nextKey() {
+            guard field == 1 && wire == 2 else {
+                try reader.skip(wire)
+                continue
+            }
+            var series = ProtoReader(bytes: try reader.lengthDelimited())
+            labelBytes.removeAll(keepingCapacity: true)
+            let firstSample = batch.count
+            while let (seriesField, seriesWire) = try series.nextKey() {
+                switch (seriesField, seriesWire) {
+                case (1, 2):
+                    let label = try series.lengthDelimited()
+                    // Re-frame each label message so the concatenation is unambiguous.
+                    labelBytes.append(0x0a)
+                    var length = UInt64(label.count)
+                    while length >= 0x80 { labelBytes.append(UInt8(length & 0x7f) | 0x80); length >>= 7 }
+                    labelBytes.append(UInt8(length))
+                    labelBytes.append(contentsOf: label)
+                case (2, 2):
+                    let sample = try decodeSample(try series.lengthDelimited())
+                    batch.append(StableID(rawValue: 0), sample.timestampMs, sample.value)
+                default:
+                    try series.skip(seriesWire)
+                }
+            }
+            guard batch.count > firstSample else { continue }
+            let id: StableID
+            switch try resolver.resolve(tenant: tenant, labelBytes: labelBytes[...]) {
+            case .known(let known): id = known
+            case let .new(new, labels, entry):
+                id = new
+                batch.labels[new] = labels
+                newSeries.append(entry)
+            }
+            batch.assignSeries(id, from: firstSample)
+        }
     }
 
     /// Decodes the protobuf bytes of a `WriteRequest` (after snappy).
@@ -46,7 +93,7 @@ struct RemoteWriteRequest: Equatable {
         return series
     }
 
-    private static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {
+    static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {
         var reader = ProtoReader(bytes: bytes)
         var name = ""
         var value = ""
@@ -60,7 +107,7 @@ struct RemoteWriteRequest: Equatable {
         return Label(name, value)
     }
 
-    private static func decodeSample(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Sample {
+    static func decodeSample(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Sample {
         var reader = ProtoReader(bytes: bytes)
         var value = 0.0
         var timestamp: Int64 = 0

@@ -12,6 +12,7 @@ import StrataTSDB
 /// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
 struct RemoteWriteRoutes {
     let engine: TimeSeriesEngine
+    let resolver = SeriesResolver()
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
     let logger: Logger
@@ -35,30 +36,22 @@ struct RemoteWriteRoutes {
         } catch is NIOTooManyBytesError {
             return reject(.contentTooLarge, "request body larger than \(maxBodyBytes) bytes")
         }
-        let decoded: RemoteWriteRequest
+        var batch = SampleBatch(capacity: 512)
+        var newSeries: [SeriesResolver.Entry] = []
         do {
             let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
-            decoded = try RemoteWriteRequest.decode(raw)
+            try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries)
         } catch let error as Snappy.CorruptInput {
             return reject(.badRequest, error.description)
         } catch let error as RemoteWriteRequest.DecodeError {
             return reject(.badRequest, error.description)
         }
-        var groups: [SeriesSamples] = []
-        groups.reserveCapacity(decoded.series.count)
-        for series in decoded.series where !series.samples.isEmpty {
-            var seen = Set<String>()
-            for label in series.labels where !seen.insert(label.name).inserted {
-                return reject(.badRequest, "label name \"\(label.name)\" is not unique: invalid sample")
-            }
-            let labels = Labels(series.labels)
-            groups.append(SeriesSamples(seriesID: Self.seriesID(tenant: tenant, labels: labels), samples: series.samples, labels: labels))
-        }
-        guard !groups.isEmpty else { return Response(status: .noContent) }
-        let summary = try await engine.append(groups, policy: .prometheus)
+        guard !batch.isEmpty else { return Response(status: .noContent) }
+        let summary = try await engine.appendBatch(batch, policy: .prometheus)
         if let rejection = summary.firstRejection {
             return reject(.badRequest, rejection.description)
         }
+        resolver.remember(newSeries)
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }
