@@ -25,7 +25,7 @@ public actor TimeSeriesEngine: SampleStore {
     let logger: Logger
     let wal: WriteAheadLog
     let blocksDirectory: String
-    var head: [StableID: MemSeries] = [:]
+    var head = SeriesTable()
     /// Persisted blocks, oldest first.
     var blocks: [Block] = []
     /// Oldest and newest timestamps appended to the head since it was last persisted.
@@ -50,7 +50,7 @@ public actor TimeSeriesEngine: SampleStore {
             for entry in block.index.entries where !entry.labels.isEmpty { knownLabels[entry.id] = entry.labels }
         }
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)
-        var recovered: [StableID: MemSeries] = [:]
+        let recovered = SeriesTable()
         var range: (min: Int64, max: Int64)?
         var replayed = 0
         var undecodable = 0
@@ -59,10 +59,10 @@ public actor TimeSeriesEngine: SampleStore {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(labels: entry.labels) }
             case .samples(let groups):
-                Self.replay(SampleBatch(groups), into: &recovered, range: &range, knownLabels: knownLabels)
+                Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels)
                 replayed += groups.reduce(0) { $0 + $1.samples.count }
             case .flat(let batch):
-                Self.replay(batch, into: &recovered, range: &range, knownLabels: knownLabels)
+                Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels)
                 replayed += batch.count
             case nil:
                 undecodable += 1
@@ -151,6 +151,7 @@ public actor TimeSeriesEngine: SampleStore {
     func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
         var summary = AppendSummary()
         var newest: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
+        newest.reserveCapacity(batch.count)
         var late: Set<SeriesPoint> = []
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
@@ -179,7 +180,7 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     /// Applies a logged batch while opening (every logged sample was accepted once).
-    private static func replay(_ batch: SampleBatch, into head: inout [StableID: MemSeries], range: inout (min: Int64, max: Int64)?,
+    private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
                                knownLabels: [StableID: Labels]) {
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
@@ -233,7 +234,7 @@ public actor TimeSeriesEngine: SampleStore {
         guard !series.isEmpty else { return }
         let directory = try Block.write(into: blocksDirectory, series: series)
         blocks.append(try Block(directory: directory))
-        for memSeries in head.values { memSeries.dropSamples() }
+        for (_, memSeries) in head { memSeries.dropSamples() }
         let next = try wal.cut()
         wal.removeSegments(below: next)
         logger.info("head persisted as a block", metadata: [
@@ -286,8 +287,8 @@ public actor TimeSeriesEngine: SampleStore {
 
     /// Bytes held by chunks in the head (closed and open).
     public var chunkBytes: Int {
-        head.values.reduce(0) { total, series in
-            total + series.chunks.reduce(0) { $0 + $1.bytes.count } + (series.open?.byteCount ?? 0)
+        head.reduce(0) { total, entry in
+            total + entry.1.chunks.reduce(0) { $0 + $1.bytes.count } + (entry.1.open?.byteCount ?? 0)
         }
     }
 }
