@@ -2,13 +2,16 @@ import StrataCore
 
 /// The head's series by id: an open-addressing hash table keyed by the 64-bit id itself.
 ///
-/// Series ids are already well-mixed hashes, so their low bits index the table directly — no `Hasher`
-/// (SipHash) per lookup, which profiling showed on the ingest path. Linear probing, load factor ≤ 0.5,
-/// never shrinks. Not `Sendable`: owned by the engine actor.
+/// Series ids are already hashes, so one multiplication by a random odd number per process (keeping the
+/// high bits) places them — no `Hasher` (SipHash) per lookup, which profiling showed on the ingest path —
+/// while a client that crafts ids cannot predict their slots. Linear probing, load factor ≤ 0.5, never
+/// shrinks. Not `Sendable`: owned by the engine actor.
 final class SeriesTable: Sequence {
     private var keys: [UInt64]
     private var values: [MemSeries?]
     private var mask: Int
+    private var shift: UInt64
+    private let multiplier: UInt64
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
@@ -17,11 +20,17 @@ final class SeriesTable: Sequence {
         keys = [UInt64](repeating: 0, count: size)
         values = [MemSeries?](repeating: nil, count: size)
         mask = size - 1
+        shift = UInt64(64 - size.trailingZeroBitCount)
+        var generator = SystemRandomNumberGenerator()
+        multiplier = generator.next() | 1
     }
+
+    @inline(__always)
+    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* multiplier) >> shift) }
 
     subscript(id: StableID) -> MemSeries? {
         get {
-            var slot = Int(truncatingIfNeeded: id.rawValue) & mask
+            var slot = home(id.rawValue)
             while let value = values[slot] {
                 if keys[slot] == id.rawValue { return value }
                 slot = (slot + 1) & mask
@@ -31,7 +40,7 @@ final class SeriesTable: Sequence {
         set {
             guard let newValue else { preconditionFailure("SeriesTable does not remove series") }
             if (count + 1) * 2 > keys.count { grow() }
-            var slot = Int(truncatingIfNeeded: id.rawValue) & mask
+            var slot = home(id.rawValue)
             while values[slot] != nil {
                 if keys[slot] == id.rawValue {
                     values[slot] = newValue
@@ -51,6 +60,7 @@ final class SeriesTable: Sequence {
         keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
         values = [MemSeries?](repeating: nil, count: oldKeys.count * 2)
         mask = keys.count - 1
+        shift = UInt64(64 - keys.count.trailingZeroBitCount)
         count = 0
         for index in 0..<oldKeys.count {
             if let value = oldValues[index] { self[StableID(rawValue: oldKeys[index])] = value }
