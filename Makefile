@@ -32,6 +32,9 @@ test: deps-test build-debug
 bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 10 --duration 60
 	python3 bench/agent_footprint.py --interval 1 --duration 30
+	$(SWIFT) build -c release --product strata-bench
+	.build/release/strata-bench engine
+	python3 bench/remote_write_side_by_side.py
 
 clean-data:
 	rm -rf ./data

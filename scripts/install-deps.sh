@@ -5,12 +5,15 @@ purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev libsnappy-dev curl)
 case "$purpose" in
   test) packages+=(python3) ;;
-  bench) packages+=(python3 prometheus-node-exporter) ;;
+  bench) packages+=(python3 prometheus-node-exporter prometheus) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+if [ "$purpose" = "bench" ]; then
+  python3 -c "import numpy, cramjam" 2>/dev/null || python3 -m pip install -q numpy cramjam protobuf
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   sudo_cmd=""
