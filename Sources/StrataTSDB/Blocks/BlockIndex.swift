@@ -17,7 +17,7 @@ struct BlockIndex: Sendable, Equatable {
     }
 
     static let magic: [UInt8] = Array("SIDX".utf8)
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     var minT: Int64
     var maxT: Int64
@@ -31,13 +31,29 @@ struct BlockIndex: Sendable, Equatable {
         writer.write(varint: minT)
         writer.write(varint: maxT)
         writer.write(uvarint: UInt64(samples))
+        // Symbol table: every label name and value once, sorted; series refer to them by number.
+        var symbols = Set<String>()
+        for entry in entries {
+            for label in entry.labels.pairs {
+                symbols.insert(label.name)
+                symbols.insert(label.value)
+            }
+        }
+        let sorted = symbols.sorted()
+        var numbers: [String: Int] = [:]
+        numbers.reserveCapacity(sorted.count)
+        writer.write(uvarint: UInt64(sorted.count))
+        for (number, symbol) in sorted.enumerated() {
+            numbers[symbol] = number
+            writer.write(string: symbol)
+        }
         writer.write(uvarint: UInt64(entries.count))
         for entry in entries {
             writer.write(uvarint: entry.id.rawValue)
             writer.write(uvarint: UInt64(entry.labels.pairs.count))
             for label in entry.labels.pairs {
-                writer.write(string: label.name)
-                writer.write(string: label.value)
+                writer.write(uvarint: UInt64(numbers[label.name]!))
+                writer.write(uvarint: UInt64(numbers[label.value]!))
             }
             writer.write(uvarint: UInt64(entry.chunks.count))
             for chunk in entry.chunks {
@@ -63,12 +79,19 @@ struct BlockIndex: Sendable, Equatable {
             let minT = try reader.readVarint("minT")
             let maxT = try reader.readVarint("maxT")
             let samples = Int(try reader.readUVarint("samples"))
+            var symbols: [String] = []
+            for _ in 0..<(try reader.readCount("symbols")) { symbols.append(try reader.readString("symbol")) }
+            func symbol(_ what: String) throws(DecodeError) -> String {
+                let number = try reader.readUVarint(what)
+                guard number < UInt64(symbols.count) else { throw .invalidValue(field: what, reason: "symbol \(number) out of range") }
+                return symbols[Int(number)]
+            }
             var entries: [Entry] = []
             for _ in 0..<(try reader.readCount("series", minimumElementSize: 3)) {
                 let id = StableID(rawValue: try reader.readUVarint("id"))
                 var labels: [Label] = []
                 for _ in 0..<(try reader.readCount("labels", minimumElementSize: 2)) {
-                    labels.append(Label(try reader.readString("name"), try reader.readString("value")))
+                    labels.append(Label(try symbol("label name"), try symbol("label value")))
                 }
                 var chunks: [ChunkRef] = []
                 for _ in 0..<(try reader.readCount("chunks", minimumElementSize: 4)) {
