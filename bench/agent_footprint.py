@@ -11,11 +11,11 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import urllib.request
+
+from benchlib import free_port, wait_http
 
 TICK = os.sysconf("SC_CLK_TCK")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,26 +37,6 @@ def memory(pid):
     return out
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit("timed out waiting for " + url)
-
-
-def child_pid(pid):
-    """`strata agent` execs strata-agent in place, so the pid is the agent's."""
-    return pid
 
 
 def measure(pid, settle, duration, tick=None, interval=None):
