@@ -35,6 +35,8 @@ public actor TimeSeriesEngine: SampleStore {
     var lastPersistedMax: Int64 = .min
     /// The newest timestamp ever appended (the reference for `AppendPolicy.outOfBoundsMs`).
     var newestAppended: Int64 = .min
+    /// Incremented by every `validate`, marking which series' `pendingLast` is current.
+    var validationEpoch: UInt64 = 0
     /// Totals since open, for the server's metrics.
     public private(set) var totals = AppendSummary()
 
@@ -150,19 +152,31 @@ public actor TimeSeriesEngine: SampleStore {
     /// What `append` would do, without changing anything (for all-or-nothing appends).
     func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
         var summary = AppendSummary()
-        var newest: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
-        newest.reserveCapacity(batch.count)
-        var late: Set<SeriesPoint> = []
+        // Each series carries the newest sample this validation has let through (`pendingLast`), valid for
+        // the current epoch only; series not in the head yet are tracked in a small dictionary.
+        validationEpoch &+= 1
+        let epoch = validationEpoch
+        var unknown: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
+        var late: [SeriesPoint: UInt64] = [:]
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
             let timestamp = batch.timestamps[index]
             let bits = batch.values[index].bitPattern
             let series = head[id]
-            let last = newest[id] ?? (series?.lastTimestamp ?? .min, series?.lastBits ?? 0)
+            let last: (timestamp: Int64, bits: UInt64)
+            if let series {
+                if series.validationEpoch != epoch {
+                    series.validationEpoch = epoch
+                    series.pendingLast = (series.lastTimestamp, series.lastBits)
+                }
+                last = series.pendingLast
+            } else {
+                last = unknown[id] ?? (.min, 0)
+            }
             if timestamp < lowerBound {
                 summary.reject(.outOfBounds)
             } else if timestamp > last.timestamp {
-                newest[id] = (timestamp, bits)
+                if let series { series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
                 summary.stored += 1
             } else if timestamp == last.timestamp {
                 if bits == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
@@ -170,10 +184,11 @@ public actor TimeSeriesEngine: SampleStore {
                 summary.reject(.tooOld)
             } else if let stored = series?.storedValue(at: timestamp) {
                 if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
-            } else if late.insert(SeriesPoint(series: id, timestamp: timestamp)).inserted {
-                summary.stored += 1
+            } else if let earlier = late[SeriesPoint(series: id, timestamp: timestamp)] {
+                if earlier == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else {
-                summary.duplicates += 1
+                late[SeriesPoint(series: id, timestamp: timestamp)] = bits
+                summary.stored += 1
             }
         }
         return summary

@@ -33,6 +33,10 @@ final class MemSeries {
     var lastBits: UInt64 = 0
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
+    /// Scratch state of the engine's all-or-nothing validation: the newest sample a validation pass has let
+    /// through, meaningful only while `validationEpoch` equals the engine's current epoch.
+    var validationEpoch: UInt64 = 0
+    var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
     init(labels: Labels) { self.labels = labels }
 
