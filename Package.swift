@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"]),

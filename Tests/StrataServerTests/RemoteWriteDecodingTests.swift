@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTSDB
 import Testing
 @testable import StrataServer
 
@@ -46,16 +47,40 @@ struct ProtoWriter {
     }
 }
 
+/// Decodes a `WriteRequest` body with a fresh resolver.
+func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) throws -> (batch: SampleBatch, new: [SeriesResolver.Entry]) {
+    var batch = SampleBatch()
+    var newSeries: [SeriesResolver.Entry] = []
+    try RemoteWriteRequest.decode(bytes, tenant: "default", resolver: resolver, into: &batch, newSeries: &newSeries)
+    return (batch, newSeries)
+}
+
 @Test func writeRequestDecodesLabelsAndSamplesExactly() throws {
     let body = ProtoWriter.writeRequest([
         (labels: [("__name__", "node_load1"), ("instance", "a:9100")], samples: [(1_700_000_000_000, 0.5), (-5, .nan)]),
         (labels: [("__name__", "up")], samples: []),
     ])
-    let decoded = try RemoteWriteRequest.decode(try Snappy.decompress(Snappy.compress(body), limit: 1 << 20))
-    #expect(decoded.series.count == 2)
-    #expect(decoded.series[0].labels == [Label("__name__", "node_load1"), Label("instance", "a:9100")])
-    #expect(decoded.series[0].samples == [Sample(1_700_000_000_000, 0.5), Sample(-5, .nan)])
-    #expect(decoded.series[1].samples.isEmpty)
+    let decoded = try decodeBatch(try Snappy.decompress(Snappy.compress(body), limit: 1 << 20))
+    let labels: Labels = ["__name__": "node_load1", "instance": "a:9100"]
+    let id = RemoteWriteRoutes.seriesID(tenant: "default", labels: labels)
+    #expect(decoded.batch.seriesIDs == [id, id], "a series without samples adds nothing")
+    #expect(decoded.batch.timestamps == [1_700_000_000_000, -5])
+    #expect(decoded.batch.values[0] == 0.5 && decoded.batch.values[1].isNaN)
+    #expect(decoded.batch.labels == [id: labels])
+    #expect(decoded.new.count == 1)
+}
+
+@Test func knownSeriesResolveFromTheirBytesWhateverTheLabelOrder() throws {
+    let resolver = SeriesResolver()
+    let first = try decodeBatch(ProtoWriter.writeRequest([(labels: [("b", "2"), ("a", "1")], samples: [(1, 1)])]), resolver: resolver)
+    let unremembered = try decodeBatch(ProtoWriter.writeRequest([(labels: [("b", "2"), ("a", "1")], samples: [(2, 2)])]), resolver: resolver)
+    #expect(unremembered.new.count == 1, "until its append succeeds, a series stays new")
+    resolver.remember(first.new)
+    let again = try decodeBatch(ProtoWriter.writeRequest([(labels: [("b", "2"), ("a", "1")], samples: [(2, 2)])]), resolver: resolver)
+    #expect(again.new.isEmpty, "a remembered series resolves from its bytes")
+    #expect(again.batch.labels.isEmpty)
+    let reordered = try decodeBatch(ProtoWriter.writeRequest([(labels: [("a", "1"), ("b", "2")], samples: [(3, 3)])]), resolver: resolver)
+    #expect(reordered.batch.seriesIDs == first.batch.seriesIDs, "labels in another order are the same series")
 }
 
 @Test func unknownFieldsAndMetadataAreSkipped() throws {
@@ -63,7 +88,7 @@ struct ProtoWriter {
     request.message(3, [0x08, 0x01])          // MetricMetadata
     request.key(9, 0); request.varint(42)      // unknown varint field
     request.key(10, 5); request.bytes += [1, 2, 3, 4]
-    #expect(try RemoteWriteRequest.decode(request.bytes).series.isEmpty)
+    #expect(try decodeBatch(request.bytes).batch.isEmpty)
 }
 
 @Test func corruptBodiesGivePrometheusMessages() throws {
@@ -74,10 +99,10 @@ struct ProtoWriter {
     #expect(try Snappy.decompress(Snappy.compress([]), limit: 10) == [])
     #expect(throws: Snappy.CorruptInput.self) { try Snappy.decompress(Snappy.compress([UInt8](repeating: 1, count: 100)), limit: 10) }
     #expect(throws: RemoteWriteRequest.DecodeError(description: "proto: illegal wireType 7")) {
-        try RemoteWriteRequest.decode([0xff, 0xff, 0xff, 0xff, 0x0f] + Array(" garbage".utf8))
+        _ = try decodeBatch([0xff, 0xff, 0xff, 0xff, 0x0f] + Array(" garbage".utf8))
     }
     for length in 0..<good.count {
-        _ = try? RemoteWriteRequest.decode(Array(good[0..<length]))
+        _ = try? decodeBatch(Array(good[0..<length]))
     }
-    #expect(throws: RemoteWriteRequest.DecodeError.self) { try RemoteWriteRequest.decode(Array(good.dropLast())) }
+    #expect(throws: RemoteWriteRequest.DecodeError.self) { try decodeBatch(Array(good.dropLast())) }
 }

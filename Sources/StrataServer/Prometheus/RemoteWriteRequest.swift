@@ -1,20 +1,9 @@
 import StrataCore
 import StrataTSDB
 
-/// A decoded Prometheus remote-write 1.0 `WriteRequest`: series with their labels and samples.
-/// Exemplars, histograms and metadata are skipped.
-struct RemoteWriteRequest: Equatable {
-    /// One `TimeSeries`.
-    struct Series: Equatable {
-        /// Labels in the order sent (`__name__` among them).
-        var labels: [Label]
-        /// Samples in the order sent.
-        var samples: [Sample]
-    }
-
-    /// The series.
-    var series: [Series] = []
-
+/// Decoding of Prometheus remote-write 1.0 `WriteRequest` bodies (after snappy) straight into a flat
+/// `SampleBatch`. Exemplars, histograms and metadata are skipped.
+enum RemoteWriteRequest {
     /// Why a body did not decode; messages follow Prometheus 2.42 (gogo-protobuf) where it has one.
     struct DecodeError: Error, Equatable, CustomStringConvertible {
         var description: String
@@ -64,33 +53,6 @@ struct RemoteWriteRequest: Equatable {
             }
             batch.assignSeries(id, from: firstSample)
         }
-    }
-
-    /// Decodes the protobuf bytes of a `WriteRequest` (after snappy).
-    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> RemoteWriteRequest {
-        var reader = ProtoReader(bytes: bytes[...])
-        var request = RemoteWriteRequest()
-        while let (field, wire) = try reader.nextKey() {
-            if field == 1 && wire == 2 {
-                request.series.append(try decodeSeries(try reader.lengthDelimited()))
-            } else {
-                try reader.skip(wire)
-            }
-        }
-        return request
-    }
-
-    private static func decodeSeries(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Series {
-        var reader = ProtoReader(bytes: bytes)
-        var series = Series(labels: [], samples: [])
-        while let (field, wire) = try reader.nextKey() {
-            switch (field, wire) {
-            case (1, 2): series.labels.append(try decodeLabel(try reader.lengthDelimited()))
-            case (2, 2): series.samples.append(try decodeSample(try reader.lengthDelimited()))
-            default: try reader.skip(wire)
-            }
-        }
-        return series
     }
 
     static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {
