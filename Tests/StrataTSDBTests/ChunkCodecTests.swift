@@ -7,12 +7,8 @@ func roundTrip(_ samples: [Sample]) throws -> (decoded: [Sample], chunks: Int, b
     var chunks: [[UInt8]] = []
     var open: ChunkAppender?
     for sample in samples {
-        if open?.append(sample.timestampMs, sample.value) != true {
-            if let full = open { chunks.append(full.bytes) }
-            open = ChunkAppender(firstValue: sample.value)
-            let accepted = open!.append(sample.timestampMs, sample.value)
-            #expect(accepted, "a fresh chunk accepts any first sample")
-        }
+        ChunkAppender.append(sample.timestampMs, sample.value, to: &open) { chunks.append($0.bytes) }
+        #expect(open?.lastTimestamp == sample.timestampMs, "the open or a fresh chunk accepts every sample")
     }
     if let last = open { chunks.append(last.bytes) }
     var decoded: [Sample] = []

@@ -61,21 +61,15 @@ final class Block: Sendable {
         for item in series where !item.samples.isEmpty {
             var refs: [ChunkRef] = []
             var open: ChunkAppender?
-            func flush() {
-                guard let chunk = open, chunk.count > 0 else { return }
+            func flush(_ chunk: ChunkAppender) {
                 let bytes = chunk.bytes
                 refs.append(ChunkRef(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, offset: chunkFile.count, length: bytes.count))
                 chunkFile += bytes
             }
             for sample in item.samples {
-                if open?.append(sample.timestampMs, sample.value) != true {
-                    flush()
-                    var fresh = ChunkAppender(firstValue: sample.value)
-                    _ = fresh.append(sample.timestampMs, sample.value)
-                    open = fresh
-                }
+                ChunkAppender.append(sample.timestampMs, sample.value, to: &open, close: flush)
             }
-            flush()
+            if let last = open { flush(last) }
             minT = min(minT, item.samples.first!.timestampMs)
             maxT = max(maxT, item.samples.last!.timestampMs)
             total += item.samples.count

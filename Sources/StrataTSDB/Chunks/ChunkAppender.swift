@@ -159,6 +159,18 @@ public struct ChunkAppender: Sendable {
         }
     }
 
+    /// Appends a sample to `open`; when there is no open chunk or it refuses the sample, the refused chunk
+    /// (if it holds samples) is passed to `close` and a new chunk suited to the value is started.
+    /// Timestamps must increase across calls (a fresh chunk accepts any first sample).
+    public static func append(_ timestamp: Int64, _ value: Double, to open: inout ChunkAppender?,
+                              close: (ChunkAppender) -> Void) {
+        if open?.append(timestamp, value) == true { return }
+        if let full = open, full.count > 0 { close(full) }
+        var fresh = ChunkAppender(firstValue: value)
+        _ = fresh.append(timestamp, value)
+        open = fresh
+    }
+
     /// The chunk's bytes as they stand: header and the bit stream padded to a byte.
     public var bytes: [UInt8] {
         [encoding.rawValue, UInt8(exponent), UInt8(count >> 8), UInt8(count & 0xff)] + stream.finished

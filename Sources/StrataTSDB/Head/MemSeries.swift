@@ -42,12 +42,11 @@ final class MemSeries {
 
     func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
         if sample.timestampMs > lastTimestamp {
-            if open?.append(sample.timestampMs, sample.value) != true {
-                cutChunk()
-                var fresh = ChunkAppender(firstValue: sample.value)
-                _ = fresh.append(sample.timestampMs, sample.value)
-                open = fresh
+            var chunk = open
+            ChunkAppender.append(sample.timestampMs, sample.value, to: &chunk) { full in
+                chunks.append(ClosedChunk(minT: full.firstTimestamp, maxT: full.lastTimestamp, bytes: full.bytes))
             }
+            open = chunk
             lastTimestamp = sample.timestampMs
             lastBits = sample.value.bitPattern
             return .appended
@@ -70,13 +69,6 @@ final class MemSeries {
         chunks = []
         open = nil
         outOfOrder = []
-    }
-
-    /// Moves the open chunk to the closed list.
-    func cutChunk() {
-        guard let chunk = open, chunk.count > 0 else { return }
-        chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
-        open = nil
     }
 
     /// The value stored at exactly `timestamp`, if any (decodes the chunk that covers it).
