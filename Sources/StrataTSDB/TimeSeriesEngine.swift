@@ -1,12 +1,14 @@
 import Logging
 import StrataCore
 
-/// Strata's time-series engine: a write-ahead log and an in-memory head of compressed chunks.
+/// Strata's time-series engine: a write-ahead log, an in-memory head of compressed chunks, immutable
+/// blocks at three resolutions (raw, 1 min and 1 h rollups), a label index, compaction and retention.
 ///
 /// `append` applies samples to the head under the actor's isolation, enqueues one WAL record in that
 /// same order, and returns once the record is durable, so an acknowledged sample survives kill -9: on
-/// open, the WAL is replayed into the head (a torn tail is cut and logged). Blocks, rollups and
-/// retention build on this.
+/// open, the WAL is replayed into the head (a torn tail is cut and logged). When the head spans a block
+/// duration it is persisted as a raw block plus its rollups in one `BlockTransaction`; compaction and
+/// retention then run beside ingest (`TimeSeriesEngine+Maintenance.swift`).
 public actor TimeSeriesEngine: SampleStore {
     /// Tunables.
     public struct Options: Sendable {
@@ -16,6 +18,17 @@ public actor TimeSeriesEngine: SampleStore {
         public var walSegmentSize = 128 << 20
         /// The head is persisted as a block once the samples it holds span this long.
         public var blockDurationMs: Int64 = 2 * 3_600_000
+        /// How long each resolution is kept, behind the newest sample stored. Whole blocks are deleted.
+        public var retentionMs: [Resolution: Int64] = [
+            .raw: 15 * 86_400_000, .minute: 90 * 86_400_000, .hour: 730 * 86_400_000,
+        ]
+        /// Blocks of a resolution whose start falls in the same aligned window of this span are compacted
+        /// into one once the window is complete.
+        public var compactionSpanMs: [Resolution: Int64] = [
+            .raw: 86_400_000, .minute: 7 * 86_400_000, .hour: 30 * 86_400_000,
+        ]
+        /// Run compaction and retention after each head persistence.
+        public var automaticMaintenance = true
 
         /// The defaults.
         public init() {}
@@ -26,8 +39,12 @@ public actor TimeSeriesEngine: SampleStore {
     let wal: WriteAheadLog
     let blocksDirectory: String
     var head = SeriesTable()
-    /// Persisted blocks, oldest first.
-    var blocks: [Block] = []
+    /// Persisted blocks per resolution, oldest first.
+    var blocks: [Resolution: [Block]] = [:]
+    /// Labels of every known series, for matchers.
+    var labelIndex = LabelIndex()
+    /// Whether a compaction or retention pass is running.
+    var maintaining = false
     /// Oldest and newest timestamps appended to the head since it was last persisted.
     var headRange: (min: Int64, max: Int64)?
     /// The newest timestamp of the last persisted head. The head is persisted again only once its newest
@@ -48,8 +65,12 @@ public actor TimeSeriesEngine: SampleStore {
         blocksDirectory = directory + "/blocks"
         let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
         var knownLabels: [StableID: Labels] = [:]
-        for block in loaded {
-            for entry in block.index.entries where !entry.labels.isEmpty { knownLabels[entry.id] = entry.labels }
+        var loadedIndex = LabelIndex()
+        for block in loaded.values.joined() {
+            for entry in block.index.entries where !entry.labels.isEmpty {
+                knownLabels[entry.id] = entry.labels
+                loadedIndex.add(entry.id, entry.labels)
+            }
         }
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)
         let recovered = SeriesTable()
@@ -70,14 +91,16 @@ public actor TimeSeriesEngine: SampleStore {
                 undecodable += 1
             }
         }
+        for (id, series) in recovered { loadedIndex.add(id, series.labels) }
         head = recovered
         headRange = range
         blocks = loaded
-        lastPersistedMax = loaded.map(\.index.maxT).max() ?? .min
+        labelIndex = loadedIndex
+        lastPersistedMax = loaded[.raw]?.map(\.index.maxT).max() ?? .min
         newestAppended = max(lastPersistedMax, range?.max ?? .min)
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, logger: logger)
         logger.info("time-series engine opened", metadata: [
-            "series": "\(recovered.count)", "blocks": "\(loaded.count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
+            "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
             "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)",
         ])
     }
@@ -115,12 +138,20 @@ public actor TimeSeriesEngine: SampleStore {
                 let labels = batch.labels[id] ?? Labels()
                 series = MemSeries(labels: labels)
                 head[id] = series
-                if !labels.isEmpty { newSeries.append((id, labels)) }
+                if !labels.isEmpty {
+                    newSeries.append((id, labels))
+                    labelIndex.add(id, labels)
+                }
             }
             current = (id, series)
             let timestamp = batch.timestamps[index]
             if timestamp < lowerBound {
                 summary.reject(.outOfBounds)
+                continue
+            }
+            if timestamp <= lastPersistedMax, timestamp < series.lastTimestamp, series.withinWindow(timestamp, windowMs: window),
+               let stored = persistedValue(id, timestamp) {
+                if stored.bitPattern == batch.values[index].bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
                 continue
             }
             switch series.append(Sample(timestamp, batch.values[index]), windowMs: window) {
@@ -144,6 +175,7 @@ public actor TimeSeriesEngine: SampleStore {
         if let range = headRange, range.max - range.min >= options.blockDurationMs,
            lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
             try persistHead()
+            if options.automaticMaintenance { startMaintenance() }
         }
         if ticket > 0 { try await wal.waitUntilDurable(ticket) }
         return summary
@@ -182,7 +214,7 @@ public actor TimeSeriesEngine: SampleStore {
                 if bits == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if timestamp < last.timestamp &- windowMs {
                 summary.reject(.tooOld)
-            } else if let stored = series?.storedValue(at: timestamp) {
+            } else if let stored = series?.storedValue(at: timestamp) ?? (timestamp <= lastPersistedMax ? persistedValue(id, timestamp) : nil) {
                 if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if let earlier = late[SeriesPoint(series: id, timestamp: timestamp)] {
                 if earlier == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
@@ -215,86 +247,9 @@ public actor TimeSeriesEngine: SampleStore {
         totals.outOfBounds += summary.outOfBounds
     }
 
-    public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
-        var parts: [[Sample]] = []
-        for block in blocks {
-            let found = try block.samples(series: series, from: fromMs, to: toMs)
-            if !found.isEmpty { parts.append(found) }
-        }
-        if let fresh = head[series]?.samples(from: fromMs, to: toMs), !fresh.isEmpty { parts.append(fresh) }
-        return Self.merge(parts)
-    }
-
-    /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.
-    static func merge(_ parts: [[Sample]]) -> [Sample] {
-        guard parts.count > 1 else { return parts.first ?? [] }
-        var byTime: [Int64: Double] = [:]
-        for part in parts {
-            for sample in part where byTime[sample.timestampMs] == nil { byTime[sample.timestampMs] = sample.value }
-        }
-        return byTime.sorted { $0.key < $1.key }.map { Sample($0.key, $0.value) }
-    }
-
-    /// Writes every sample in the head to a new block, empties the head's chunks (series keep their labels
-    /// and newest timestamp, so the out-of-order rule holds across blocks) and drops the WAL segments the
-    /// block made redundant. Called on graceful shutdown and when the head spans a block's duration.
-    public func persistHead() throws {
-        var series: [(id: StableID, labels: Labels, samples: [Sample])] = []
-        for (id, memSeries) in head {
-            let samples = memSeries.samples(from: .min, to: .max)
-            if !samples.isEmpty { series.append((id, memSeries.labels, samples)) }
-        }
-        lastPersistedMax = max(lastPersistedMax, headRange?.max ?? .min)
-        headRange = nil
-        guard !series.isEmpty else { return }
-        let directory = try Block.write(into: blocksDirectory, series: series)
-        blocks.append(try Block(directory: directory))
-        for (_, memSeries) in head { memSeries.dropSamples() }
-        let next = try wal.cut()
-        wal.removeSegments(below: next)
-        logger.info("head persisted as a block", metadata: [
-            "block": "\(directory)", "series": "\(series.count)", "samples": "\(blocks.last!.index.samples)",
-        ])
-    }
-
-    /// Persists the head; call before the process exits.
-    public func close() throws {
-        try persistHead()
-    }
-
-    /// Bytes of all persisted blocks.
-    public var blockBytes: Int { blocks.reduce(0) { $0 + $1.sizeOnDisk } }
-
-    /// Samples in all persisted blocks.
-    public var blockSamples: Int { blocks.reduce(0) { $0 + $1.index.samples } }
-
-    static func loadBlocks(_ directory: String, logger: Logger) throws -> [Block] {
-        try Files.makeDirectory(directory)
-        var blocks: [Block] = []
-        for name in Files.list(directory) {
-            let path = directory + "/" + name
-            if name.hasPrefix(".") {
-                Files.removeTree(path)
-                continue
-            }
-            do {
-                blocks.append(try Block(directory: path))
-            } catch {
-                logger.error("cannot open block; it is left in place and not queried", metadata: ["block": "\(path)", "error": "\(error)"])
-            }
-        }
-        return blocks.sorted { $0.index.minT < $1.index.minT }
-    }
-
     /// The labels registered for `series`, if any.
     public func labels(of series: StableID) -> Labels? {
-        if let labels = head[series]?.labels, !labels.isEmpty { return labels }
-        for block in blocks.reversed() {
-            if let position = block.lookup[series], !block.index.entries[position].labels.isEmpty {
-                return block.index.entries[position].labels
-            }
-        }
-        return nil
+        labelIndex.labels[series]
     }
 
     /// Number of series in the head.

@@ -131,7 +131,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
         }
     }
     try await check(engine!)
-    #expect(await engine!.blocks.count == 2)
+    #expect(await engine!.blockCount(.raw) == 2)
 
     engine = nil // a crash: no close, the tail lives only in the WAL
     let afterCrash = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
@@ -140,7 +140,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 
     let afterClose = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
     try await check(afterClose)
-    #expect(await afterClose.blocks.count == 3)
+    #expect(await afterClose.blockCount(.raw) == 3)
     #expect(await afterClose.chunkBytes == 0, "a graceful close leaves nothing to replay")
 }
 
@@ -164,12 +164,12 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     for step in 0..<7 as Range<Int64> {
         _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(step * 10_000, Double(step))])])
     }
-    #expect(await engine.blocks.count == 1, "the head spanned 60 s and was persisted")
+    #expect(await engine.blockCount(.raw) == 1, "the head spanned 60 s and was persisted")
     for step in 0..<5 as Range<Int64> {
         _ = try await engine.append([SeriesSamples(seriesID: StableID(parts: ["old\(step)"]), samples: [Sample(step, 1)])])
         _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(70_000 + step * 1_000, 1)])])
     }
-    #expect(await engine.blocks.count == 1, "ancient samples of new series do not make every append persist")
+    #expect(await engine.blockCount(.raw) == 1, "ancient samples of new series do not make every append persist")
     #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max).count == 12)
 }
 

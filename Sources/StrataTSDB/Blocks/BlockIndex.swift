@@ -2,6 +2,8 @@ import StrataCore
 
 /// Where one chunk of a series lives in a block's `chunks` file.
 struct ChunkRef: Sendable, Equatable {
+    /// Which column the chunk holds: 0 for raw blocks; a `RollupColumn` for rollup blocks.
+    var column: Int = 0
     var minT: Int64
     var maxT: Int64
     var offset: Int
@@ -17,8 +19,10 @@ struct BlockIndex: Sendable, Equatable {
     }
 
     static let magic: [UInt8] = Array("SIDX".utf8)
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
 
+    /// 0 for raw samples, else the rollup resolution (60,000 or 3,600,000).
+    var resolutionMs: Int64 = 0
     var minT: Int64
     var maxT: Int64
     var samples: Int
@@ -28,6 +32,7 @@ struct BlockIndex: Sendable, Equatable {
         var writer = BinaryWriter(capacity: 64 + entries.count * 48)
         writer.write(raw: Self.magic)
         writer.write(byte: Self.version)
+        writer.write(uvarint: UInt64(resolutionMs))
         writer.write(varint: minT)
         writer.write(varint: maxT)
         writer.write(uvarint: UInt64(samples))
@@ -57,6 +62,7 @@ struct BlockIndex: Sendable, Equatable {
             }
             writer.write(uvarint: UInt64(entry.chunks.count))
             for chunk in entry.chunks {
+                writer.write(uvarint: UInt64(chunk.column))
                 writer.write(varint: chunk.minT)
                 writer.write(uvarint: UInt64(chunk.maxT &- chunk.minT))
                 writer.write(uvarint: UInt64(chunk.offset))
@@ -73,9 +79,11 @@ struct BlockIndex: Sendable, Equatable {
         guard bytes.count >= 9, Array(bytes[0..<4]) == magic else { throw .corrupt("block index magic") }
         let body = bytes[0..<(bytes.count - 4)]
         guard WALFraming.crc(body) == WALFraming.readU32(bytes, bytes.count - 4) else { throw .corrupt("block index checksum") }
-        guard bytes[4] == version else { throw .corrupt("block index version \(bytes[4])") }
+        guard bytes[4] == 2 || bytes[4] == version else { throw .corrupt("block index version \(bytes[4])") }
+        let hasColumns = bytes[4] >= 3
         var reader = BinaryReader(Array(body.dropFirst(5)))
         do {
+            let resolution = hasColumns ? Int64(try reader.readUVarint("resolution")) : 0
             let minT = try reader.readVarint("minT")
             let maxT = try reader.readVarint("maxT")
             let samples = Int(try reader.readUVarint("samples"))
@@ -95,14 +103,15 @@ struct BlockIndex: Sendable, Equatable {
                 }
                 var chunks: [ChunkRef] = []
                 for _ in 0..<(try reader.readCount("chunks", minimumElementSize: 4)) {
+                    let column = hasColumns ? Int(try reader.readUVarint("column")) : 0
                     let chunkMin = try reader.readVarint("chunk minT")
                     let span = Int64(bitPattern: try reader.readUVarint("chunk span"))
-                    chunks.append(ChunkRef(minT: chunkMin, maxT: chunkMin &+ span, offset: Int(try reader.readUVarint("offset")),
+                    chunks.append(ChunkRef(column: column, minT: chunkMin, maxT: chunkMin &+ span, offset: Int(try reader.readUVarint("offset")),
                                            length: Int(try reader.readUVarint("length"))))
                 }
                 entries.append(Entry(id: id, labels: Labels(labels), chunks: chunks))
             }
-            return BlockIndex(minT: minT, maxT: maxT, samples: samples, entries: entries)
+            return BlockIndex(resolutionMs: resolution, minT: minT, maxT: maxT, samples: samples, entries: entries)
         } catch {
             throw .corrupt("block index: \(error)")
         }

@@ -54,8 +54,7 @@ final class MemSeries {
         if sample.timestampMs == lastTimestamp {
             return sample.value.bitPattern == lastBits ? .duplicate : .conflict
         }
-        let (oldest, overflow) = lastTimestamp.subtractingReportingOverflow(windowMs)
-        guard overflow || sample.timestampMs >= oldest else { return .tooOld }
+        guard withinWindow(sample.timestampMs, windowMs: windowMs) else { return .tooOld }
         if let existing = storedValue(at: sample.timestampMs) {
             return existing.bitPattern == sample.value.bitPattern ? .duplicate : .conflict
         }
@@ -63,6 +62,15 @@ final class MemSeries {
         outOfOrder.insert(sample, at: index)
         return .outOfOrder
     }
+
+    /// Whether `timestamp` is no more than `windowMs` older than the newest sample.
+    func withinWindow(_ timestamp: Int64, windowMs: Int64) -> Bool {
+        let (oldest, overflow) = lastTimestamp.subtractingReportingOverflow(windowMs)
+        return overflow || timestamp >= oldest
+    }
+
+    /// Whether any sample is held (not yet persisted).
+    var holdsSamples: Bool { !chunks.isEmpty || (open?.count ?? 0) > 0 || !outOfOrder.isEmpty }
 
     /// Forgets every sample (they were persisted); keeps labels and the newest timestamp and value.
     func dropSamples() {

@@ -64,10 +64,36 @@ enum Files {
         }
     }
 
-    /// Removes a directory of plain files (a block or an unfinished block).
+    /// Removes a directory and everything below it (a block, an unfinished block, a staging directory).
     static func removeTree(_ path: String) {
-        for name in list(path) { unlink(path + "/" + name) }
+        for name in list(path) {
+            let child = path + "/" + name
+            if isDirectory(child) { removeTree(child) } else { unlink(child) }
+        }
         rmdir(path)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// Writes `bytes` to a new file at `path` and fsyncs it.
+    static func writeSynced(_ path: String, _ bytes: [UInt8]) throws(StorageIOError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageIOError(operation: "open \(path)", code: errno) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: path)
+        guard fsync(fd) == 0 else { throw StorageIOError(operation: "fsync \(path)", code: errno) }
+    }
+
+    static func rename(_ from: String, _ to: String) throws(StorageIOError) {
+        guard Glibc.rename(from, to) == 0 else { throw StorageIOError(operation: "rename \(from) to \(to)", code: errno) }
     }
 
     static func syncDirectory(_ directory: String) {

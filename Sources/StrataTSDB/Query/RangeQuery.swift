@@ -1,0 +1,133 @@
+import StrataCore
+
+/// What a range query computes for each step of each series.
+public enum QueryFunction: String, Sendable, CaseIterable {
+    /// The newest sample in the step.
+    case last
+    /// Mean of the samples in the step.
+    case avg
+    /// Smallest sample in the step.
+    case min
+    /// Largest sample in the step.
+    case max
+    /// Sum of the samples in the step.
+    case sum
+    /// Number of samples in the step.
+    case count
+    /// Counter increase over the step, per second (see `increase`).
+    case rate
+    /// Counter increase over the step: the sum of the rises between consecutive samples, from the last sample
+    /// of the step before (within one step) to the last sample of this one, where a fall is a counter reset
+    /// that restarts from 0.
+    case increase
+}
+
+/// A query over many series at once: which series, which window, what per step, at which resolution.
+public struct RangeQuery: Sendable {
+    /// The series: all matchers must hold.
+    public var matchers: [LabelMatcher]
+    /// Window start, Unix ms (inclusive; aligned down to a multiple of `stepMs`).
+    public var fromMs: Int64
+    /// Window end, Unix ms (inclusive).
+    public var toMs: Int64
+    /// Step in ms; each output point at `t` summarises `[t, t + step)`.
+    public var stepMs: Int64
+    /// The per-step function.
+    public var function: QueryFunction
+    /// A resolution to use, or nil to let the engine choose from the step and the retention.
+    public var resolution: Resolution?
+
+    /// Creates a query.
+    public init(matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, stepMs: Int64, function: QueryFunction = .last,
+                resolution: Resolution? = nil) {
+        self.matchers = matchers
+        self.fromMs = fromMs
+        self.toMs = toMs
+        self.stepMs = stepMs
+        self.function = function
+        self.resolution = resolution
+    }
+
+    /// The step-aligned start.
+    public var alignedFromMs: Int64 { alignDown(fromMs, stepMs) }
+}
+
+/// One series of a query result.
+public struct SeriesResult: Sendable, Equatable {
+    /// The series.
+    public var id: StableID
+    /// Its labels.
+    public var labels: Labels
+    /// One point per step that has data, stamped with the step's start.
+    public var points: [Sample]
+}
+
+/// A query's answer.
+public struct QueryResult: Sendable, Equatable {
+    /// The resolution the answer was computed from.
+    public var resolution: Resolution
+    /// Matching series that have points, sorted by id.
+    public var series: [SeriesResult]
+}
+
+/// Why a query was refused.
+public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What to change.
+    public var message: String
+
+    public var description: String { message }
+}
+
+/// Turns a series' buckets (raw samples as one-sample buckets, or rollup buckets) into step points.
+enum StepAggregator {
+    /// Points for `query` from `buckets` sorted by start, which must include those within one step before
+    /// the aligned start (the baseline of `increase` and `rate`).
+    static func points(_ buckets: [RollupBucket], query: RangeQuery) -> [Sample] {
+        let step = query.stepMs
+        let start = query.alignedFromMs
+        var points: [Sample] = []
+        var index = buckets.firstIndex { $0.start >= start - step } ?? buckets.endIndex
+        // The last bucket of the previous step, if within one step before this step's start.
+        var previous: RollupBucket?
+        var windowStart = start
+        while index < buckets.count, buckets[index].start < start {
+            previous = buckets[index]
+            index += 1
+        }
+        while index < buckets.count, buckets[index].start <= query.toMs {
+            windowStart = alignDown(buckets[index].start, step)
+            if let last = previous, last.start < windowStart - step { previous = nil }
+            let windowEnd = windowStart + step
+            var summary = buckets[index]
+            var rise = 0.0
+            var baseline = previous?.last
+            var newest = buckets[index]
+            func advance(_ bucket: RollupBucket) {
+                if let before = baseline { rise += bucket.last >= before ? bucket.last - before : bucket.last }
+                baseline = bucket.last
+            }
+            advance(buckets[index])
+            index += 1
+            while index < buckets.count, buckets[index].start < windowEnd, buckets[index].start <= query.toMs {
+                summary.combine(buckets[index])
+                advance(buckets[index])
+                newest = buckets[index]
+                index += 1
+            }
+            let value: Double
+            switch query.function {
+            case .last: value = newest.last
+            case .avg: value = summary.sum / summary.count
+            case .min: value = summary.min
+            case .max: value = summary.max
+            case .sum: value = summary.sum
+            case .count: value = summary.count
+            case .increase: value = rise
+            case .rate: value = rise / (Double(step) / 1000)
+            }
+            points.append(Sample(windowStart, value))
+            previous = newest
+        }
+        return points
+    }
+}

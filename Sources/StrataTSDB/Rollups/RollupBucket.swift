@@ -1,0 +1,140 @@
+import StrataCore
+
+/// The summary of one series over one rollup bucket: min, max, sum, count and last of its samples.
+///
+/// NaN samples (Prometheus staleness markers among them) are not summarised: a bucket describes the
+/// numeric samples in it. `lastTimestamp` is the time of the newest sample in the bucket; it is what the
+/// chunks store, and it decides `last` when two partial buckets of the same period are combined (samples
+/// that arrive late are persisted separately and meet their bucket again at read time or in compaction).
+public struct RollupBucket: Sendable, Equatable {
+    /// Start of the period (a multiple of the resolution; for raw data, the sample's own timestamp).
+    public var start: Int64
+    /// Timestamp of the newest sample summarised.
+    public var lastTimestamp: Int64
+    /// Smallest sample.
+    public var min: Double
+    /// Largest sample.
+    public var max: Double
+    /// Sum of the samples.
+    public var sum: Double
+    /// Number of samples.
+    public var count: Double
+    /// Value of the newest sample.
+    public var last: Double
+
+    /// A bucket holding one sample.
+    public init(start: Int64, sample: Sample) {
+        self.start = start
+        lastTimestamp = sample.timestampMs
+        min = sample.value
+        max = sample.value
+        sum = sample.value
+        count = 1
+        last = sample.value
+    }
+
+    /// A bucket from its stored columns.
+    init(start: Int64, lastTimestamp: Int64, min: Double, max: Double, sum: Double, count: Double, last: Double) {
+        self.start = start
+        self.lastTimestamp = lastTimestamp
+        self.min = min
+        self.max = max
+        self.sum = sum
+        self.count = count
+        self.last = last
+    }
+
+    /// Adds a sample newer than every sample already in the bucket.
+    mutating func add(_ sample: Sample) {
+        min = Swift.min(min, sample.value)
+        max = Swift.max(max, sample.value)
+        sum += sample.value
+        count += 1
+        lastTimestamp = sample.timestampMs
+        last = sample.value
+    }
+
+    /// Combines a partial bucket of the same period holding other samples.
+    mutating func combine(_ other: RollupBucket) {
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        sum += other.sum
+        count += other.count
+        if other.lastTimestamp > lastTimestamp {
+            lastTimestamp = other.lastTimestamp
+            last = other.last
+        }
+    }
+}
+
+/// The five columns of a rollup block, by their on-disk column number.
+enum RollupColumn: Int, CaseIterable {
+    case min = 0, max, sum, count, last
+}
+
+/// Computing and merging rollup buckets.
+enum Rollup {
+    /// Buckets of `resolutionMs` over `samples` (sorted by time, unique timestamps). Resolution 0 makes one
+    /// bucket per sample. NaN samples are skipped.
+    static func buckets(_ samples: [Sample], resolutionMs: Int64) -> [RollupBucket] {
+        var result: [RollupBucket] = []
+        result.reserveCapacity(resolutionMs == 0 ? samples.count : 16)
+        for sample in samples where !sample.value.isNaN {
+            let start = resolutionMs == 0 ? sample.timestampMs : alignDown(sample.timestampMs, resolutionMs)
+            if let last = result.last, last.start == start {
+                result[result.count - 1].add(sample)
+            } else {
+                result.append(RollupBucket(start: start, sample: sample))
+            }
+        }
+        return result
+    }
+
+    /// Merges bucket lists, each sorted by `start`, combining buckets of the same period.
+    static func merge(_ parts: [[RollupBucket]]) -> [RollupBucket] {
+        let nonEmpty = parts.filter { !$0.isEmpty }
+        guard nonEmpty.count > 1 else { return nonEmpty.first ?? [] }
+        var all = nonEmpty.flatMap { $0 }
+        all.sort { $0.start < $1.start }
+        var result: [RollupBucket] = []
+        result.reserveCapacity(all.count)
+        for bucket in all {
+            if let last = result.last, last.start == bucket.start {
+                result[result.count - 1].combine(bucket)
+            } else {
+                result.append(bucket)
+            }
+        }
+        return result
+    }
+
+    /// The stored columns of `buckets`: per column, samples stamped with each bucket's `lastTimestamp`.
+    static func columns(_ buckets: [RollupBucket]) -> [[Sample]] {
+        var columns = [[Sample]](repeating: [], count: RollupColumn.allCases.count)
+        for index in columns.indices { columns[index].reserveCapacity(buckets.count) }
+        for bucket in buckets {
+            columns[RollupColumn.min.rawValue].append(Sample(bucket.lastTimestamp, bucket.min))
+            columns[RollupColumn.max.rawValue].append(Sample(bucket.lastTimestamp, bucket.max))
+            columns[RollupColumn.sum.rawValue].append(Sample(bucket.lastTimestamp, bucket.sum))
+            columns[RollupColumn.count.rawValue].append(Sample(bucket.lastTimestamp, bucket.count))
+            columns[RollupColumn.last.rawValue].append(Sample(bucket.lastTimestamp, bucket.last))
+        }
+        return columns
+    }
+
+    /// Buckets back from stored columns (all columns carry the same timestamps).
+    static func buckets(columns: [[Sample]], resolutionMs: Int64) throws(ChunkError) -> [RollupBucket] {
+        guard columns.count == RollupColumn.allCases.count,
+              columns.allSatisfy({ $0.count == columns[0].count }) else { throw .corrupt("rollup columns of unequal length") }
+        var result: [RollupBucket] = []
+        result.reserveCapacity(columns[0].count)
+        for index in columns[0].indices {
+            let time = columns[0][index].timestampMs
+            result.append(RollupBucket(
+                start: alignDown(time, resolutionMs), lastTimestamp: time,
+                min: columns[0][index].value, max: columns[1][index].value, sum: columns[2][index].value,
+                count: columns[3][index].value, last: columns[4][index].value))
+        }
+        return result
+    }
+}

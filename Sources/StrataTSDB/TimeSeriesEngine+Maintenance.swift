@@ -1,0 +1,150 @@
+import Logging
+import StrataCore
+
+/// What one maintenance pass did.
+public struct MaintenanceReport: Sendable, Equatable {
+    /// Blocks deleted by retention.
+    public var expiredBlocks = 0
+    /// Compactions run (each merged two or more blocks into one).
+    public var compactions = 0
+    /// Blocks merged away by those compactions.
+    public var compactedBlocks = 0
+
+    /// An empty report.
+    public init() {}
+}
+
+extension TimeSeriesEngine {
+    /// Compaction windows tried in turn, smallest first; each resolution stops at its `compactionSpanMs`.
+    static let compactionTiers: [Int64] = [8, 24, 7 * 24, 30 * 24].map { $0 * 3_600_000 }
+
+    /// Starts a maintenance pass in the background unless one is running.
+    func startMaintenance() {
+        guard !maintaining else { return }
+        Task {
+            do {
+                try await self.maintain()
+            } catch {
+                self.logger.error("block maintenance failed; it is retried after the next head persistence", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Applies retention, then compacts blocks: per resolution and tier, the blocks starting in the same
+    /// aligned window are merged into one once the window is complete (its end a block duration behind the
+    /// newest persisted sample). Merging runs outside the actor, so ingest goes on meanwhile; the merged
+    /// block replaces its inputs in one `BlockTransaction`. Returns at once if a pass is already running.
+    @discardableResult
+    public func maintain() async throws -> MaintenanceReport {
+        var report = MaintenanceReport()
+        guard !maintaining else { return report }
+        maintaining = true
+        defer { maintaining = false }
+        report.expiredBlocks = try applyRetention()
+        for resolution in Resolution.allCases {
+            let span = options.compactionSpanMs[resolution] ?? 0
+            for tier in Self.compactionTiers where tier <= span {
+                for group in compactionGroups(resolution, tier: tier) {
+                    let root = blocksDirectory
+                    let merged = try await Task.detached { try Self.compact(group, resolution: resolution, root: root) }.value
+                    let inputs = Set(group.map(\.directory))
+                    var list = (blocks[resolution] ?? []).filter { !inputs.contains($0.directory) }
+                    if let merged { list.append(merged) }
+                    blocks[resolution] = list.sorted { $0.index.minT < $1.index.minT }
+                    report.compactions += 1
+                    report.compactedBlocks += group.count
+                    logger.info("blocks compacted", metadata: [
+                        "resolution": "\(resolution.rawValue)", "inputs": "\(group.count)",
+                        "block": "\(merged?.directory ?? "-")", "samples": "\(merged?.index.samples ?? 0)",
+                    ])
+                }
+            }
+        }
+        return report
+    }
+
+    /// Deletes the blocks of each resolution that lie wholly before its retention, behind the newest
+    /// sample stored.
+    func applyRetention() throws -> Int {
+        guard newestAppended != .min else { return 0 }
+        var transaction: BlockTransaction?
+        var expired: [Resolution: Set<String>] = [:]
+        for (resolution, list) in blocks {
+            guard let keep = options.retentionMs[resolution] else { continue }
+            let cutoff = newestAppended &- keep
+            for block in list where block.index.maxT < cutoff {
+                if transaction == nil { transaction = try BlockTransaction(root: blocksDirectory) }
+                transaction!.remove(block.directory)
+                expired[resolution, default: []].insert(block.directory)
+            }
+        }
+        guard let transaction else { return 0 }
+        try transaction.commit()
+        for (resolution, gone) in expired {
+            blocks[resolution]?.removeAll { gone.contains($0.directory) }
+            logger.info("blocks expired", metadata: ["resolution": "\(resolution.rawValue)", "blocks": "\(gone.count)"])
+        }
+        return expired.values.reduce(0) { $0 + $1.count }
+    }
+
+    /// Groups of two or more blocks starting in the same complete window of `tier`.
+    func compactionGroups(_ resolution: Resolution, tier: Int64) -> [[Block]] {
+        guard lastPersistedMax != .min else { return [] }
+        var windows: [Int64: [Block]] = [:]
+        for block in blocks[resolution] ?? [] { windows[floorDivide(block.index.minT, tier), default: []].append(block) }
+        return windows.sorted { $0.key < $1.key }.compactMap { window, members in
+            let end = (window + 1) &* tier
+            guard members.count >= 2, end &+ options.blockDurationMs <= lastPersistedMax else { return nil }
+            return members
+        }
+    }
+
+    /// Merges `inputs` (oldest first) into one block of `resolution`, replacing them atomically.
+    /// Raw samples present in two inputs keep the older block's value; rollup buckets of the same period
+    /// are combined.
+    static func compact(_ inputs: [Block], resolution: Resolution, root: String) throws -> Block? {
+        var transaction = try BlockTransaction(root: root)
+        do {
+            var writer = try transaction.writer(resolution)
+            var ids = Set<StableID>()
+            for block in inputs { for entry in block.index.entries { ids.insert(entry.id) } }
+            for id in ids.sorted() {
+                var labels = Labels()
+                var parts: [[[Sample]]] = []
+                for block in inputs {
+                    guard let position = block.lookup[id] else { continue }
+                    if labels.isEmpty { labels = block.index.entries[position].labels }
+                    parts.append(try block.columns(at: position, from: .min, to: .max))
+                }
+                if resolution == .raw {
+                    try writer.add(id: id, labels: labels, columns: [mergeOrdered(parts.map { $0[0] })])
+                } else {
+                    let buckets = try parts.map { try Rollup.buckets(columns: $0, resolutionMs: resolution.milliseconds) }
+                    try writer.add(id: id, labels: labels, columns: Rollup.columns(Rollup.merge(buckets)))
+                }
+            }
+            let path = try transaction.stage(&writer)
+            for block in inputs { transaction.remove(block.directory) }
+            try transaction.commit()
+            return try path.map { try Block(directory: $0) }
+        } catch {
+            transaction.abandon()
+            throw error
+        }
+    }
+
+    /// Merges sorted sample lists (earlier lists win on equal timestamps); concatenates when they do not
+    /// overlap, the usual case.
+    static func mergeOrdered(_ parts: [[Sample]]) -> [Sample] {
+        let sorted = parts.filter { !$0.isEmpty }.sorted { $0[0].timestampMs < $1[0].timestampMs }
+        var result: [Sample] = []
+        for part in sorted {
+            guard let last = result.last, part[0].timestampMs <= last.timestampMs else {
+                result += part
+                continue
+            }
+            return merge(parts)
+        }
+        return result
+    }
+}

@@ -1,0 +1,112 @@
+import StrataCore
+
+extension TimeSeriesEngine {
+    /// Most steps one query may ask of a series.
+    public static let maxStepsPerSeries: Int64 = 11_000
+
+    public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
+        var parts: [[Sample]] = []
+        for block in blocks[.raw] ?? [] {
+            let found = try block.samples(series: series, from: fromMs, to: toMs)
+            if !found.isEmpty { parts.append(found) }
+        }
+        if let fresh = head[series]?.samples(from: fromMs, to: toMs), !fresh.isEmpty { parts.append(fresh) }
+        return Self.merge(parts)
+    }
+
+    /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.
+    static func merge(_ parts: [[Sample]]) -> [Sample] {
+        guard parts.count > 1 else { return parts.first ?? [] }
+        var byTime: [Int64: Double] = [:]
+        for part in parts {
+            for sample in part where byTime[sample.timestampMs] == nil { byTime[sample.timestampMs] = sample.value }
+        }
+        return byTime.sorted { $0.key < $1.key }.map { Sample($0.key, $0.value) }
+    }
+
+    /// The series matching every matcher, sorted by id, with their labels.
+    public func select(_ matchers: [LabelMatcher]) -> [(id: StableID, labels: Labels)] {
+        labelIndex.select(matchers).map { ($0, labelIndex.labels[$0]!) }
+    }
+
+    /// Label names in use, sorted.
+    public func labelNames() -> [String] { labelIndex.names }
+
+    /// Values of label `name`, sorted.
+    public func labelValues(_ name: String) -> [String] { labelIndex.values(of: name) }
+
+    /// The resolution `query` runs at: the one it names, else the coarsest of: what its step can use
+    /// (1 h buckets for steps of an hour or more, 1 min for a minute or more, else raw) and what retention
+    /// still holds at its start.
+    public func resolution(for query: RangeQuery) -> Resolution {
+        if let explicit = query.resolution { return explicit }
+        var chosen: Resolution = query.stepMs >= Resolution.hour.milliseconds ? .hour
+            : query.stepMs >= Resolution.minute.milliseconds ? .minute : .raw
+        if newestAppended != .min {
+            for resolution in [Resolution.raw, .minute] {
+                if let keep = options.retentionMs[resolution], query.fromMs < newestAppended &- keep, chosen <= resolution {
+                    chosen = resolution == .raw ? .minute : .hour
+                }
+            }
+        }
+        return chosen
+    }
+
+    /// Everything a query needs from the actor: matching series, their head buckets, and the blocks.
+    struct QuerySnapshot: Sendable {
+        var resolution: Resolution
+        var series: [(id: StableID, labels: Labels, head: [RollupBucket])]
+        var blocks: [Block]
+    }
+
+    func snapshot(for query: RangeQuery, from: Int64, to: Int64) -> QuerySnapshot {
+        let resolution = resolution(for: query)
+        let width = resolution.milliseconds
+        let selected = select(query.matchers).map { item in
+            let fresh = head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? []
+            return (item.id, item.labels, Rollup.buckets(fresh, resolutionMs: width))
+        }
+        let relevant = (blocks[resolution] ?? []).filter { $0.overlaps(from, to &+ max(0, width - 1)) }
+        return QuerySnapshot(resolution: resolution, series: selected, blocks: relevant)
+    }
+
+    /// Runs a range query over every matching series. Series selection and head data are taken under the
+    /// actor; block chunks are decoded outside it, so a long query does not hold up ingest.
+    public nonisolated func query(_ query: RangeQuery) async throws -> QueryResult {
+        guard query.stepMs > 0 else { throw QueryError(message: "step must be positive") }
+        guard query.fromMs <= query.toMs else { throw QueryError(message: "from (\(query.fromMs)) is after to (\(query.toMs))") }
+        let steps = (query.toMs - query.alignedFromMs) / query.stepMs + 1
+        guard steps <= Self.maxStepsPerSeries else {
+            throw QueryError(message: "\(steps) steps per series is more than \(Self.maxStepsPerSeries); use a larger step or a shorter range")
+        }
+        // One step before the start: the baseline of rate and increase.
+        let from = query.alignedFromMs &- query.stepMs
+        let snapshot = await snapshot(for: query, from: from, to: query.toMs)
+        let width = snapshot.resolution.milliseconds
+        var results: [SeriesResult] = []
+        for series in snapshot.series {
+            var parts: [[RollupBucket]] = []
+            for block in snapshot.blocks {
+                let found = try block.buckets(series: series.id, from: from, to: query.toMs &+ max(0, width - 1))
+                if !found.isEmpty { parts.append(found) }
+            }
+            parts.append(series.head)
+            var buckets = Rollup.merge(parts)
+            if snapshot.resolution == .raw && parts.count > 1 { buckets = Self.dropRepeated(buckets) }
+            buckets.removeAll { $0.start < from || $0.start > query.toMs }
+            let points = StepAggregator.points(buckets, query: query)
+            if !points.isEmpty { results.append(SeriesResult(id: series.id, labels: series.labels, points: points)) }
+        }
+        return QueryResult(resolution: snapshot.resolution, series: results)
+    }
+
+    /// Raw data merged from several blocks: a sample present twice (written by an older version before
+    /// late resends were checked against blocks) must count once. `Rollup.merge` combined such pairs; undo
+    /// by keeping one sample's worth.
+    static func dropRepeated(_ buckets: [RollupBucket]) -> [RollupBucket] {
+        buckets.map { bucket in
+            guard bucket.count > 1 else { return bucket }
+            return RollupBucket(start: bucket.start, sample: Sample(bucket.lastTimestamp, bucket.last))
+        }
+    }
+}
