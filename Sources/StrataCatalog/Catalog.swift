@@ -132,4 +132,8 @@ public protocol Catalog: Sendable {
     func series(tenantID: String, id: StableID) async throws -> SeriesRecord?
     /// Events, newest first.
     func events(tenantID: String, query: EventQuery) async throws -> [EventRecord]
+    /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or
+    /// `instance` label names, else a `source` resource per `job` and `instance`, created on first sight
+    /// with a "discovered" event. Idempotent. Returns the events recorded.
+    func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord]
 }

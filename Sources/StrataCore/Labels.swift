@@ -44,4 +44,19 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
 
     /// Whether the set is empty.
     public var isEmpty: Bool { pairs.isEmpty }
+
+    /// The set with label `name` set to `value` (replacing any earlier value).
+    public func setting(_ name: String, _ value: String) -> Labels {
+        Labels(pairs.filter { $0.name != name } + [Label(name, value)])
+    }
+
+    /// The set without Strata's internal labels (names starting `__` other than `__name__`), as shown to users.
+    public var visible: Labels {
+        Labels(pairs.filter { !$0.name.hasPrefix("__") || $0.name == Labels.metricName })
+    }
+
+    /// The label holding a series' metric name, as in Prometheus.
+    public static let metricName = "__name__"
+    /// The internal label holding the tenant a series belongs to; every query is restricted by it.
+    public static let tenant = "__tenant__"
 }

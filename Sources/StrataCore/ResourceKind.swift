@@ -1,7 +1,8 @@
 /// The kinds of resource in Strata's inventory tree.
 ///
 /// Containment runs `platform ⊃ hypervisor ⊃ vm ⊃ platform (guest) ⊃ server ⊃ service`;
-/// `container` sits under a platform; `application` and `group` are user-defined.
+/// `container` sits under a platform; `application` and `group` are user-defined; `source` is a metrics
+/// source known only from remote-written labels (a Prometheus job and instance no agent has identified).
 public enum ResourceKind: String, Sendable, Codable, CaseIterable, Hashable {
     case platform
     case hypervisor
@@ -11,4 +12,5 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Hashable {
     case container
     case application
     case group
+    case source
 }

@@ -47,12 +47,13 @@ public struct StrataServer: Sendable {
         AgentRoutes(pipeline: pipeline, maxBatchBytes: configuration.maxBatchBytes).register(on: agentAPI)
 
         let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
-        let remoteWrite = RemoteWriteRoutes(engine: store, maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(engine: store, catalog: catalog, maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheus = router.group("prometheus/api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
         remoteWrite.register(on: prometheus, path: "write")
         ResourceRoutes(catalog: catalog, store: store).register(on: api)
+        QueryRoutes(engine: store).register(on: api)
         EventRoutes(catalog: catalog).register(on: api)
         TokenRoutes(catalog: catalog, maxJSONBytes: configuration.maxJSONBytes).register(on: api)
 

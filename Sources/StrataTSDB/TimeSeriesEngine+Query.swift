@@ -35,6 +35,24 @@ extension TimeSeriesEngine {
     /// Values of label `name`, sorted.
     public func labelValues(_ name: String) -> [String] { labelIndex.values(of: name) }
 
+    /// Label names used by the series of `tenant` (those labelled `__tenant__="tenant"`), sorted.
+    public func labelNames(tenant: String) -> [String] {
+        var names = Set<String>()
+        for id in labelIndex.select(Self.tenantMatchers(tenant)) { for label in labelIndex.labels[id]!.pairs { names.insert(label.name) } }
+        return names.sorted()
+    }
+
+    /// Values of label `name` among the series of `tenant`, sorted.
+    public func labelValues(_ name: String, tenant: String) -> [String] {
+        var values = Set<String>()
+        for id in labelIndex.select(Self.tenantMatchers(tenant)) { if let value = labelIndex.labels[id]![name] { values.insert(value) } }
+        return values.sorted()
+    }
+
+    static func tenantMatchers(_ tenant: String) -> [LabelMatcher] {
+        [(try? LabelMatcher(Labels.tenant, .equal, tenant))].compactMap { $0 }
+    }
+
     /// The resolution `query` runs at: the one it names, else the coarsest of: what its step can use
     /// (1 h buckets for steps of an hour or more, 1 min for a minute or more, else raw) and what retention
     /// still holds at its start.

@@ -66,7 +66,7 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     #expect(decoded.batch.seriesIDs == [id, id], "a series without samples adds nothing")
     #expect(decoded.batch.timestamps == [1_700_000_000_000, -5])
     #expect(decoded.batch.values[0] == 0.5 && decoded.batch.values[1].isNaN)
-    #expect(decoded.batch.labels == [id: labels])
+    #expect(decoded.batch.labels == [id: labels.setting(Labels.tenant, "default")], "the tenant is an internal label")
     #expect(decoded.new.count == 1)
 }
 

@@ -73,7 +73,11 @@ public actor IngestPipeline {
             let id = StableID.series(resource: resourceID, metric: points.metric, labels: points.labels)
             series.append(SeriesRecord(id: id, tenantID: tenantID, resourceID: resourceID.description,
                                        metric: points.metric, type: points.type, labels: points.labels))
-            groups.append(SeriesSamples(seriesID: id, samples: points.points))
+            let resource = resources[points.resourceIndex]
+            var labels = points.labels.pairs
+            labels += [Label(Labels.metricName, points.metric), Label(Labels.tenant, tenantID), Label("resource_id", resource.id),
+                       Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
+            groups.append(SeriesSamples(seriesID: id, samples: points.points, labels: Labels(labels)))
         }
         let summary = try await store.append(groups)
         let stored = summary.stored

@@ -48,7 +48,7 @@ enum RemoteWriteRequest {
             case .known(let known): id = known
             case let .new(new, labels, entry):
                 id = new
-                batch.labels[new] = labels
+                batch.labels[new] = labels.setting(Labels.tenant, tenant)
                 newSeries.append(entry)
             }
             batch.assignSeries(id, from: firstSample)

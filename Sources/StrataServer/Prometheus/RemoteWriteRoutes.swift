@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
+import StrataCatalog
 import StrataCore
 import StrataTSDB
 
@@ -12,6 +13,7 @@ import StrataTSDB
 /// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
 struct RemoteWriteRoutes {
     let engine: TimeSeriesEngine
+    let catalog: any Catalog
     let resolver = SeriesResolver()
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
@@ -50,6 +52,13 @@ struct RemoteWriteRoutes {
         let summary = try await engine.appendBatch(batch, policy: .prometheus)
         if let rejection = summary.firstRejection {
             return reject(.badRequest, rejection.description)
+        }
+        if !newSeries.isEmpty {
+            // First sight of these series: attach them to resources before the resolver stops reporting them
+            // as new (a failure here is retried by the sender; its samples are then exact duplicates).
+            let labelled = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
+            let events = try await catalog.attachRemoteSeries(tenantID: tenant, series: labelled, nowMs: Time.nowMs())
+            for event in events { logger.info("event", metadata: ["kind": "\(event.kind)", "message": "\(event.message)"]) }
         }
         resolver.remember(newSeries)
         samplesReceived.increment(by: summary.stored)
