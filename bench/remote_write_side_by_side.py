@@ -5,7 +5,8 @@ Uses the peer benchmark kit (`rw_load.py`, `bench_prom.py`; directory from --kit
 ../shared/bench). For each workload it runs Prometheus through the kit's `bench_prom.py` (when the
 `prometheus` binary is installed), then a fresh release `strata server`: the same `rw_load.py` cache is
 sent with basic auth, peak RSS (VmHWM) is read, the server is stopped gracefully (SIGTERM persists the
-head as a block) and bytes per sample are taken from the block files. Prints one JSON line per server and
+head as a block) and bytes per sample are taken from the raw block files (the 1 min and 1 h rollups, which
+Prometheus does not keep, are reported on their own). Prints one JSON line per server and
 workload, then one with the ratios. Everything listens on 127.0.0.1 and stops by itself."""
 import argparse
 import glob
@@ -49,12 +50,16 @@ def run_strata(kit, series, samples, cache):
         peak = hwm(server.pid)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=300)
-        block_bytes = sum(os.path.getsize(f) for f in glob.glob(os.path.join(work, "tsdb/blocks/*/*")))
+        def size(level):
+            return sum(os.path.getsize(f) for f in glob.glob(os.path.join(work, "tsdb/blocks", level, "*", "*")))
+        block_bytes = size("raw")
+        rollup_bytes = size("1m") + size("1h")
         accepted = result["samples_accepted"]
         return {"server": "strata", "series": series, "samples_per_series": samples,
                 "samples_per_s": result["samples_per_s"], "http_errors": result["http_errors"],
                 "req_latency_ms_p50": result.get("req_latency_ms_p50"), "peak_rss_mib": round(peak / 2**20, 1),
                 "bytes_per_sample": round(block_bytes / accepted, 3) if accepted else None,
+                "rollup_bytes_per_sample": round(rollup_bytes / accepted, 3) if accepted else None,
                 "client_cpu_cores": result.get("client_cpu_cores")}
     finally:
         if server.poll() is None:
@@ -96,7 +101,9 @@ def main():
             p_bps = prom.get("block", {}).get("bytes_per_sample_total")
             print(json.dumps({"case": case, "ingest_ratio": round(strata["samples_per_s"] / p_rate, 2) if p_rate else None,
                               "peak_rss_ratio": round(strata["peak_rss_mib"] / p_rss, 2) if p_rss else None,
-                              "bytes_per_sample_ratio": round(strata["bytes_per_sample"] / p_bps, 2) if p_bps else None}),
+                              "bytes_per_sample_ratio": round(strata["bytes_per_sample"] / p_bps, 2) if p_bps else None,
+                              "bytes_per_sample_with_rollups_ratio":
+                                  round((strata["bytes_per_sample"] + strata["rollup_bytes_per_sample"]) / p_bps, 2) if p_bps else None}),
                   flush=True)
 
 

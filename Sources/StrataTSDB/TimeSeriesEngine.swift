@@ -229,14 +229,27 @@ public actor TimeSeriesEngine: SampleStore {
     /// Applies a logged batch while opening (every logged sample was accepted once).
     private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
                                knownLabels: [StableID: Labels]) {
+        var current: (id: StableID, series: MemSeries)?
+        var low = range?.min ?? .max
+        var high = range?.max ?? .min
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
-            let series = head[id] ?? MemSeries(labels: knownLabels[id] ?? Labels())
-            head[id] = series
+            let series: MemSeries
+            if let current, current.id == id {
+                series = current.series
+            } else if let existing = head[id] {
+                series = existing
+            } else {
+                series = MemSeries(labels: knownLabels[id] ?? Labels())
+                head[id] = series
+            }
+            current = (id, series)
             let timestamp = batch.timestamps[index]
             _ = series.append(Sample(timestamp, batch.values[index]), windowMs: .max)
-            range = (min(range?.min ?? .max, timestamp), max(range?.max ?? .min, timestamp))
+            low = min(low, timestamp)
+            high = max(high, timestamp)
         }
+        if low <= high { range = (low, high) }
     }
 
     private func record(_ summary: AppendSummary) {

@@ -1,90 +1,31 @@
 // Benchmarks that print one JSON line per case (`make bench`). Figures, not assertions.
 import Foundation
 import Logging
-import StrataCore
 import StrataTSDB
 
-/// Node-exporter-like values: counters with 0.01 or whole-byte resolution, random-walk gauges.
-struct Workload {
-    let series: Int
-    let samplesPerSeries: Int
-    let intervalMs: Int64 = 10_000
-    let start: Int64 = 1_700_000_000_000
-
-    func values(_ index: Int, generator: inout some RandomNumberGenerator) -> [Double] {
-        var value = Double(Int.random(in: 0...1_000_000, using: &generator))
-        var out: [Double] = []
-        out.reserveCapacity(samplesPerSeries)
-        let kind = index % 4
-        for _ in 0..<samplesPerSeries {
-            switch kind {
-            case 0: value += Double(Int.random(in: 0...1800, using: &generator)) / 100         // cpu seconds
-            case 1: value += Double(Int.random(in: 0...4_000_000, using: &generator))          // bytes
-            case 2: value = max(0, value + Double(Int.random(in: -20...20, using: &generator)) / 100) // load
-            default: value += Double(Int.random(in: 0...1560, using: &generator) * 512)        // disk bytes
-            }
-            out.append((value * 100).rounded() / 100)
-        }
-        return out
-    }
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "recovery-child", arguments.count == 3, let samples = Int(arguments[2]) {
+    try await runRecoveryChild(directory: arguments[1], samples: samples)
 }
-
-func measureEngineIngest(series: Int, samplesPerSeries: Int, batch: Int) async throws -> String {
-    let directory = NSTemporaryDirectory() + "strata-bench-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    let engine = try TimeSeriesEngine(directory: directory, logger: Logger(label: "bench"))
-    let workload = Workload(series: series, samplesPerSeries: samplesPerSeries)
-    var generator = SystemRandomNumberGenerator()
-    let ids = (0..<series).map { StableID(parts: ["bench", String($0)]) }
-    let values = (0..<series).map { workload.values($0, generator: &generator) }
-    // Time-major batches of `batch` samples, as remote write sends them.
-    var batches: [[SeriesSamples]] = []
-    var current: [SeriesSamples] = []
-    var count = 0
-    for step in 0..<samplesPerSeries {
-        for index in 0..<series {
-            current.append(SeriesSamples(seriesID: ids[index], samples: [Sample(workload.start + Int64(step) * workload.intervalMs, values[index][step])]))
-            count += 1
-            if count == batch {
-                batches.append(current)
-                current = []
-                count = 0
-            }
-        }
-    }
-    if !current.isEmpty { batches.append(current) }
-    let prepared = batches
-    let clock = ContinuousClock()
-    let started = clock.now
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        let lanes = 4
-        for lane in 0..<lanes {
-            group.addTask {
-                for index in stride(from: lane, to: prepared.count, by: lanes) { try await engine.append(prepared[index]) }
-            }
-        }
-        try await group.waitForAll()
-    }
-    let elapsed = clock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let total = series * samplesPerSeries
-    let chunkBytes = await engine.chunkBytes
-    let closeStarted = clock.now
-    try await engine.close()
-    let closeSeconds = Double((clock.now - closeStarted).components.attoseconds) / 1e18 + Double((clock.now - closeStarted).components.seconds)
-    let blockBytes = await engine.blockBytes
-    return #"{"case":"engine_ingest","series":\#(series),"samples":\#(total),"batch":\#(batch),"seconds":\#(String(format: "%.3f", seconds)),"samples_per_second":\#(Int(Double(total) / seconds)),"head_chunk_bytes_per_sample":\#(String(format: "%.3f", Double(chunkBytes) / Double(total))),"persist_seconds":\#(String(format: "%.3f", closeSeconds)),"block_bytes_per_sample":\#(String(format: "%.3f", Double(blockBytes) / Double(total)))}"#
+if arguments.first == "open", arguments.count == 2 {
+    let began = ContinuousClock.now
+    _ = try TimeSeriesEngine(directory: arguments[1], logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+    print(#"{"case":"open","seconds":\#(fixed(seconds(since: began)))}"#)
+    exit(0)
 }
-
-let arguments = CommandLine.arguments.dropFirst()
-let cases = arguments.isEmpty ? ["engine"] : Array(arguments)
+let cases = arguments.isEmpty ? ["engine", "query", "recovery"] : arguments
 for name in cases {
     switch name {
     case "engine":
         print(try await measureEngineIngest(series: 10_000, samplesPerSeries: 720, batch: 500))
         print(try await measureEngineIngest(series: 100_000, samplesPerSeries: 120, batch: 500))
+    case "query":
+        for line in try await measureQueries() { print(line) }
+    case "recovery":
+        print(try await measureRecovery())
     default:
-        FileHandle.standardError.write(Data("unknown case \(name); known: engine\n".utf8))
+        FileHandle.standardError.write(Data("unknown case \(name); known: engine, query, recovery\n".utf8))
         exit(64)
     }
+    flushOutput()
 }

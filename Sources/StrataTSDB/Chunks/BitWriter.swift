@@ -3,16 +3,17 @@
 /// Invariant: `pending` holds `pendingCount` (< 8) bits not yet in `bytes`, left-aligned in the low byte's
 /// high bits, so `bytes + pending` is always the stream written so far.
 public struct BitWriter: Sendable {
-    /// Whole bytes written.
-    public private(set) var bytes: [UInt8] = []
-    private var pending: UInt8 = 0
-    private var pendingCount: Int = 0
+    /// Whole 64-bit words written, bits most significant first.
+    private var words: [UInt64] = []
+    /// Bits not yet in `words`, right-aligned; `accumulated` of them (0...63).
+    private var accumulator: UInt64 = 0
+    private var accumulated = 0
 
     /// Creates an empty writer.
-    public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 64) { words.reserveCapacity((capacity + 7) / 8) }
 
     /// Number of bits written.
-    public var bitCount: Int { bytes.count * 8 + pendingCount }
+    public var bitCount: Int { words.count * 64 + accumulated }
 
     /// Appends one bit.
     @inlinable
@@ -20,29 +21,34 @@ public struct BitWriter: Sendable {
         write(bits: bit ? 1 : 0, count: 1)
     }
 
-    /// Appends the low `count` bits of `value` (0...64), most significant first.
+    /// Appends the low `count` bits of `value` (0...64), most significant first. Bits gather in a 64-bit
+    /// accumulator and reach the array a word at a time (a byte at a time cost a uniqueness check per byte).
     public mutating func write(bits value: UInt64, count: Int) {
         precondition(count >= 0 && count <= 64, "bit count out of range")
-        var remaining = count
-        while remaining > 0 {
-            let room = 8 - pendingCount
-            let take = min(room, remaining)
-            let shift = remaining - take
-            let chunk = UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & ((1 << UInt64(take)) - 1))
-            pending |= chunk << UInt8(room - take)
-            pendingCount += take
-            remaining -= take
-            if pendingCount == 8 {
-                bytes.append(pending)
-                pending = 0
-                pendingCount = 0
-            }
+        guard count > 0 else { return }
+        let masked = count == 64 ? value : value & ((1 << UInt64(count)) - 1)
+        let free = 64 - accumulated
+        if count < free {
+            accumulator = accumulator << UInt64(count) | masked
+            accumulated += count
+            return
         }
+        let overflow = count - free
+        let word = (accumulated == 0 ? 0 : accumulator << UInt64(free)) | (masked >> UInt64(overflow))
+        words.append(word)
+        accumulator = overflow == 0 ? 0 : masked & ((1 << UInt64(overflow)) - 1)
+        accumulated = overflow
     }
 
     /// The stream so far, padded with zero bits to a whole byte.
     public var finished: [UInt8] {
-        pendingCount == 0 ? bytes : bytes + [pending]
+        var result: [UInt8] = []
+        result.reserveCapacity(words.count * 8 + 8)
+        for word in words { withUnsafeBytes(of: word.bigEndian) { result.append(contentsOf: $0) } }
+        guard accumulated > 0 else { return result }
+        let aligned = accumulator << UInt64(64 - accumulated)
+        for index in 0..<((accumulated + 7) / 8) { result.append(UInt8(truncatingIfNeeded: aligned >> UInt64(56 - 8 * index))) }
+        return result
     }
 }
 

@@ -42,11 +42,10 @@ final class MemSeries {
 
     func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
         if sample.timestampMs > lastTimestamp {
-            var chunk = open
-            ChunkAppender.append(sample.timestampMs, sample.value, to: &chunk) { full in
+            // In place: copying `open` out and back would copy its bit stream on every append.
+            ChunkAppender.append(sample.timestampMs, sample.value, to: &open) { full in
                 chunks.append(ClosedChunk(minT: full.firstTimestamp, maxT: full.lastTimestamp, bytes: full.bytes))
             }
-            open = chunk
             lastTimestamp = sample.timestampMs
             lastBits = sample.value.bitPattern
             return .appended
