@@ -115,8 +115,10 @@ public actor TimeSeriesEngine: SampleStore {
     public func appendBatch(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
+        // The series validation looked up, by sample, so applying does not look them up again.
+        var looked: [MemSeries?] = []
         if policy.allOrNothing {
-            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound)
+            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked)
             if verdict.rejected > 0 {
                 record(verdict)
                 return verdict
@@ -132,6 +134,8 @@ public actor TimeSeriesEngine: SampleStore {
             let series: MemSeries
             if let current, current.id == id {
                 series = current.series
+            } else if !looked.isEmpty, let known = looked[index] {
+                series = known
             } else if let existing = head[id] {
                 series = existing
             } else {
@@ -183,7 +187,16 @@ public actor TimeSeriesEngine: SampleStore {
 
     /// What `append` would do, without changing anything (for all-or-nothing appends).
     func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
+        var looked: [MemSeries?] = []
+        return validate(batch, windowMs: windowMs, lowerBound: lowerBound, looked: &looked)
+    }
+
+    /// `validate`, also returning in `looked` the head series of each sample (nil where not in the head).
+    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64, looked: inout [MemSeries?]) -> AppendSummary {
         var summary = AppendSummary()
+        looked.removeAll(keepingCapacity: true)
+        looked.reserveCapacity(batch.count)
+        var previous: (id: StableID, series: MemSeries?)?
         // Each series carries the newest sample this validation has let through (`pendingLast`), valid for
         // the current epoch only; series not in the head yet are tracked in a small dictionary.
         validationEpoch &+= 1
@@ -194,7 +207,10 @@ public actor TimeSeriesEngine: SampleStore {
             let id = batch.seriesIDs[index]
             let timestamp = batch.timestamps[index]
             let bits = batch.values[index].bitPattern
-            let series = head[id]
+            let series: MemSeries?
+            if let previous, previous.id == id { series = previous.series } else { series = head[id] }
+            previous = (id, series)
+            looked.append(series)
             let last: (timestamp: Int64, bits: UInt64)
             if let series {
                 if series.validationEpoch != epoch {

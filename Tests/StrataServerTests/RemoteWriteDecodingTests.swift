@@ -106,3 +106,36 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     }
     #expect(throws: RemoteWriteRequest.DecodeError.self) { try decodeBatch(Array(good.dropLast())) }
 }
+
+@Test func labelsInterleavedWithSamplesResolveToTheSameSeries() throws {
+    func label(_ name: String, _ value: String) -> [UInt8] {
+        var message = ProtoWriter()
+        message.string(1, name)
+        message.string(2, value)
+        return message.bytes
+    }
+    func sample(_ timestamp: Int64, _ value: Double) -> [UInt8] {
+        var message = ProtoWriter()
+        message.key(1, 1)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { message.bytes += $0 }
+        message.key(2, 0)
+        message.varint(UInt64(bitPattern: timestamp))
+        return message.bytes
+    }
+    // label, sample, label, sample: the label bytes are not contiguous and must be gathered.
+    var series = ProtoWriter()
+    series.message(1, label("__name__", "up"))
+    series.message(2, sample(1, 1))
+    series.message(1, label("job", "x"))
+    series.message(2, sample(2, 2))
+    var request = ProtoWriter()
+    request.message(1, series.bytes)
+    let resolver = SeriesResolver()
+    let interleaved = try decodeBatch(request.bytes, resolver: resolver)
+    let expected = RemoteWriteRoutes.seriesID(tenant: "default", labels: ["__name__": "up", "job": "x"])
+    #expect(interleaved.batch.seriesIDs == [expected, expected])
+    resolver.remember(interleaved.new)
+    let contiguous = try decodeBatch(ProtoWriter.writeRequest([(labels: [("__name__", "up"), ("job", "x")], samples: [(3, 3)])]), resolver: resolver)
+    #expect(contiguous.batch.seriesIDs == [expected], "gathered and in-place label bytes are the same bytes")
+    #expect(contiguous.new.isEmpty)
+}

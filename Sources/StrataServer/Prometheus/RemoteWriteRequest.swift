@@ -22,19 +22,30 @@ enum RemoteWriteRequest {
                 try reader.skip(wire)
                 continue
             }
-            var series = ProtoReader(bytes: try reader.lengthDelimited())
+            let seriesBytes = try reader.lengthDelimited()
+            var series = ProtoReader(bytes: seriesBytes)
+            // The label fields as the sender framed them (key, length, message) are an unambiguous
+            // concatenation: when contiguous (every real sender writes them together) they are used in
+            // place, else gathered into `labelBytes`.
+            var labelRange: Range<Int>?
+            var gathered = false
             labelBytes.removeAll(keepingCapacity: true)
             let firstSample = batch.count
-            while let (seriesField, seriesWire) = try series.nextKey() {
+            while true {
+                let fieldStart = series.bytes.startIndex
+                guard let (seriesField, seriesWire) = try series.nextKey() else { break }
                 switch (seriesField, seriesWire) {
                 case (1, 2):
                     let label = try series.lengthDelimited()
-                    // Re-frame each label message so the concatenation is unambiguous.
-                    labelBytes.append(0x0a)
-                    var length = UInt64(label.count)
-                    while length >= 0x80 { labelBytes.append(UInt8(length & 0x7f) | 0x80); length >>= 7 }
-                    labelBytes.append(UInt8(length))
-                    labelBytes.append(contentsOf: label)
+                    if gathered {
+                        labelBytes.append(contentsOf: seriesBytes[fieldStart..<label.endIndex])
+                    } else if let range = labelRange, range.upperBound != fieldStart {
+                        labelBytes.append(contentsOf: seriesBytes[range])
+                        labelBytes.append(contentsOf: seriesBytes[fieldStart..<label.endIndex])
+                        gathered = true
+                    } else {
+                        labelRange = (labelRange?.lowerBound ?? fieldStart)..<label.endIndex
+                    }
                 case (2, 2):
                     let sample = try decodeSample(try series.lengthDelimited())
                     batch.append(StableID(rawValue: 0), sample.timestampMs, sample.value)
@@ -44,7 +55,8 @@ enum RemoteWriteRequest {
             }
             guard batch.count > firstSample else { continue }
             let id: StableID
-            switch try resolver.resolve(tenant: tenant, labelBytes: labelBytes[...]) {
+            let labelSlice = gathered ? labelBytes[...] : ArraySlice(seriesBytes[labelRange ?? seriesBytes.startIndex..<seriesBytes.startIndex])
+            switch try resolver.resolve(tenant: tenant, labelBytes: labelSlice) {
             case .known(let known): id = known
             case let .new(new, labels, entry):
                 id = new
