@@ -20,7 +20,7 @@ extension TimeSeriesEngine {
 
     /// Starts a maintenance pass in the background unless one is running.
     func startMaintenance() {
-        guard !maintaining else { return }
+        guard maintenanceTask == nil else { return }
         Task {
             do {
                 try await self.maintain()
@@ -33,13 +33,23 @@ extension TimeSeriesEngine {
     /// Applies retention, then compacts blocks: per resolution and tier, the blocks starting in the same
     /// aligned window are merged into one once the window is complete (its end a block duration behind the
     /// newest persisted sample). Merging runs outside the actor, so ingest goes on meanwhile; the merged
-    /// block replaces its inputs in one `BlockTransaction`. Returns at once if a pass is already running.
+    /// block replaces its inputs in one `BlockTransaction`. One pass runs at a time: a call while another
+    /// runs waits for it, then runs its own.
     @discardableResult
     public func maintain() async throws -> MaintenanceReport {
+        // Passes are chained: each starts once the one before it has finished.
+        let previous = maintenanceTask
+        let task = Task {
+            _ = try? await previous?.value
+            return try await self.maintenancePass()
+        }
+        maintenanceTask = task
+        defer { if maintenanceTask == task { maintenanceTask = nil } }
+        return try await task.value
+    }
+
+    private func maintenancePass() async throws -> MaintenanceReport {
         var report = MaintenanceReport()
-        guard !maintaining else { return report }
-        maintaining = true
-        defer { maintaining = false }
         report.expiredBlocks = try applyRetention()
         for resolution in Resolution.allCases {
             let span = options.compactionSpanMs[resolution] ?? 0

@@ -100,12 +100,34 @@ extension TimeSeriesEngine {
         // One step before the start: the baseline of rate and increase.
         let from = query.alignedFromMs &- query.stepMs
         let snapshot = await snapshot(for: query, from: from, to: query.toMs)
+        // Series are independent: decode them in a few parallel slices, keeping their order.
+        let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 64)))
+        let results = try await withThrowingTaskGroup(of: (Int, [SeriesResult]).self) { group in
+            for (number, range) in slices.enumerated() {
+                group.addTask { (number, try Self.evaluate(snapshot, range: range, query: query, from: from)) }
+            }
+            var parts = [[SeriesResult]](repeating: [], count: slices.count)
+            for try await (number, part) in group { parts[number] = part }
+            return parts.flatMap { $0 }
+        }
+        return QueryResult(resolution: snapshot.resolution, series: results)
+    }
+
+    /// `count` items cut into `parts` contiguous ranges.
+    static func slices(_ count: Int, parts: Int) -> [Range<Int>] {
+        let size = (count + parts - 1) / max(1, parts)
+        return stride(from: 0, to: count, by: max(1, size)).map { $0..<min(count, $0 + size) }
+    }
+
+    /// Step points of the snapshot's series in `range`.
+    static func evaluate(_ snapshot: QuerySnapshot, range: Range<Int>, query: RangeQuery, from: Int64) throws -> [SeriesResult] {
         let width = snapshot.resolution.milliseconds
+        let wanted = query.function.columns
         var results: [SeriesResult] = []
-        for series in snapshot.series {
+        for series in snapshot.series[range] {
             var parts: [[RollupBucket]] = []
             for block in snapshot.blocks {
-                let found = try block.buckets(series: series.id, from: from, to: query.toMs &+ max(0, width - 1))
+                let found = try block.buckets(series: series.id, from: from, to: query.toMs &+ max(0, width - 1), wanted: wanted)
                 if !found.isEmpty { parts.append(found) }
             }
             parts.append(series.head)
@@ -115,7 +137,7 @@ extension TimeSeriesEngine {
             let points = StepAggregator.points(buckets, query: query)
             if !points.isEmpty { results.append(SeriesResult(id: series.id, labels: series.labels, points: points)) }
         }
-        return QueryResult(resolution: snapshot.resolution, series: results)
+        return results
     }
 
     /// Raw data merged from several blocks: a sample present twice (written by an older version before

@@ -43,8 +43,8 @@ public actor TimeSeriesEngine: SampleStore {
     var blocks: [Resolution: [Block]] = [:]
     /// Labels of every known series, for matchers.
     var labelIndex = LabelIndex()
-    /// Whether a compaction or retention pass is running.
-    var maintaining = false
+    /// The compaction and retention pass running, if any.
+    var maintenanceTask: Task<MaintenanceReport, any Error>?
     /// Oldest and newest timestamps appended to the head since it was last persisted.
     var headRange: (min: Int64, max: Int64)?
     /// The newest timestamp of the last persisted head. The head is persisted again only once its newest

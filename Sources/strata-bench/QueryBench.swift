@@ -7,7 +7,7 @@ import StrataTSDB
 ///
 /// The 30-day data set is written the way a live server receives it (one sample per series every 5 min,
 /// in time order, the head persisted every 2 h, rollups and compaction as they happen), then queried.
-func measureQueries(series: Int = 1_000, repetitions: Int = 50) async throws -> [String] {
+func measureQueries(series: Int = 1_000, repetitions: Int = Int(ProcessInfo.processInfo.environment["STRATA_BENCH_REPETITIONS"] ?? "") ?? 50) async throws -> [String] {
     var lines: [String] = []
     var generator = SystemRandomNumberGenerator()
     let start: Int64 = 1_700_006_400_000 // a multiple of 1 h

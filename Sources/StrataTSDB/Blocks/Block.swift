@@ -48,9 +48,10 @@ final class Block: Sendable {
     /// Whether the block may hold samples within `from...to`.
     func overlaps(_ from: Int64, _ to: Int64) -> Bool { index.maxT >= from && index.minT <= to }
 
-    /// Per column, the samples of the series at `position` within `from...to`.
-    func columns(at position: Int, from: Int64, to: Int64) throws -> [[Sample]] {
-        let chunks = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to }
+    /// Per column, the samples of the series at `position` within `from...to`; columns not `wanted` (when
+    /// given) are left empty and their chunks are not read.
+    func columns(at position: Int, from: Int64, to: Int64, wanted: Set<Int>? = nil) throws -> [[Sample]] {
+        let chunks = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (wanted?.contains($0.column) ?? true) }
         let columnCount = resolution == .raw ? 1 : RollupColumn.allCases.count
         var result = [[Sample]](repeating: [], count: columnCount)
         guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return result }
@@ -59,7 +60,7 @@ final class Block: Sendable {
         guard read == end - start else { throw ChunkError.truncated }
         for chunk in chunks {
             guard chunk.column < columnCount else { throw ChunkError.corrupt("column \(chunk.column) in a \(resolution) block") }
-            let decoded = try ChunkDecoder.decode(Array(bytes[(chunk.offset - start)..<(chunk.offset - start + chunk.length)]))
+            let decoded = try ChunkDecoder.decode(bytes, offset: chunk.offset - start, length: chunk.length)
             if chunk.minT >= from && chunk.maxT <= to {
                 result[chunk.column] += decoded
             } else {
@@ -76,9 +77,10 @@ final class Block: Sendable {
     }
 
     /// Rollup buckets of `series` whose newest sample lies within `from...to`.
-    func buckets(series: StableID, from: Int64, to: Int64) throws -> [RollupBucket] {
+    /// Only the `wanted` rollup columns are decoded when given; the others read as NaN.
+    func buckets(series: StableID, from: Int64, to: Int64, wanted: Set<Int>? = nil) throws -> [RollupBucket] {
         guard overlaps(from, to), let position = lookup[series] else { return [] }
-        let columns = try columns(at: position, from: from, to: to)
+        let columns = try columns(at: position, from: from, to: to, wanted: resolution == .raw ? nil : wanted)
         if resolution == .raw { return Rollup.buckets(columns[0], resolutionMs: 0) }
         return try Rollup.buckets(columns: columns, resolutionMs: resolution.milliseconds)
     }

@@ -54,36 +54,66 @@ public struct BitWriter: Sendable {
 
 /// Reads bits written by `BitWriter`; reading past the end throws instead of trapping.
 public struct BitReader: Sendable {
-    private let bytes: [UInt8]
+    /// The bytes as big-endian 64-bit words, plus one zero word so a read may always look one word ahead.
+    private let words: [UInt64]
+    private let bitLength: Int
     private var position = 0
 
-    /// Creates a reader over `bytes`.
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    /// Bits not read yet.
-    public var remaining: Int { bytes.count * 8 - position }
-
-    /// Reads one bit.
-    public mutating func readBit() throws(ChunkError) -> Bool {
-        try readBits(1) == 1
+    /// Creates a reader over `length` bytes of `bytes` from byte `offset` (to the end when nil).
+    public init(_ bytes: [UInt8], offset: Int = 0, length: Int? = nil) {
+        let length = max(0, min(length ?? .max, bytes.count - offset))
+        bitLength = length * 8
+        var words = [UInt64](repeating: 0, count: length / 8 + 2)
+        bytes.withUnsafeBytes { raw in
+            var index = 0
+            while index + 8 <= length {
+                words[index >> 3] = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + index, as: UInt64.self))
+                index += 8
+            }
+            while index < length {
+                words[index >> 3] |= UInt64(raw[offset + index]) << UInt64(56 - 8 * (index & 7))
+                index += 1
+            }
+        }
+        self.words = words
     }
 
-    /// Reads `count` bits (0...64) as an unsigned value.
+    /// Bits not read yet.
+    public var remaining: Int { bitLength - position }
+
+    /// Reads one bit.
+    @inline(__always)
+    public mutating func readBit() throws(ChunkError) -> Bool {
+        guard position < bitLength else { throw .truncated }
+        let bit = words[position >> 6] >> UInt64(63 - (position & 63)) & 1
+        position += 1
+        return bit == 1
+    }
+
+    /// Reads up to `limit` one-bits and the zero-bit that ends them (none after `limit` ones); returns the
+    /// number of ones. Equivalent to `while n < limit, try readBit() { n += 1 }`, in one step.
+    @inline(__always)
+    public mutating func readOnes(limit: Int) throws(ChunkError) -> Int {
+        let index = position >> 6
+        let offset = UInt64(position & 63)
+        let window = words[index] << offset | (offset == 0 ? 0 : words[index + 1] >> (64 - offset))
+        let ones = min((~window).leadingZeroBitCount, limit)
+        let consumed = ones < limit ? ones + 1 : limit
+        guard consumed <= remaining else { throw .truncated }
+        position += consumed
+        return ones
+    }
+
+    /// Reads `count` bits (0...64) as an unsigned value: at most two word loads and shifts.
+    @inline(__always)
     public mutating func readBits(_ count: Int) throws(ChunkError) -> UInt64 {
         guard count <= remaining else { throw .truncated }
-        var value: UInt64 = 0
-        var left = count
-        while left > 0 {
-            let byte = bytes[position >> 3]
-            let offset = position & 7
-            let available = 8 - offset
-            let take = min(available, left)
-            let bits = (UInt64(byte) >> UInt64(available - take)) & ((1 << UInt64(take)) - 1)
-            value = take == 64 ? bits : (value << UInt64(take)) | bits
-            position += take
-            left -= take
-        }
-        return value
+        guard count > 0 else { return 0 }
+        let index = position >> 6
+        let offset = UInt64(position & 63)
+        let window = words[index] << offset | (offset == 0 ? 0 : words[index + 1] >> (64 - offset))
+        position += count
+        return window >> UInt64(64 - count)
     }
 }
 

@@ -4,12 +4,17 @@ import StrataCore
 public enum ChunkDecoder {
     /// Every sample of the chunk, in time order.
     public static func decode(_ bytes: [UInt8]) throws(ChunkError) -> [Sample] {
-        guard bytes.count >= 4 else { throw .truncated }
-        guard let encoding = ChunkEncoding(rawValue: bytes[0]) else { throw .unknownEncoding(bytes[0]) }
-        let exponent = Int(bytes[1])
+        try decode(bytes, offset: 0, length: bytes.count)
+    }
+
+    /// Every sample of the chunk stored in `bytes[offset..<offset + length]` (no copy of the chunk).
+    public static func decode(_ bytes: [UInt8], offset: Int, length: Int) throws(ChunkError) -> [Sample] {
+        guard length >= 4, offset >= 0, offset + length <= bytes.count else { throw .truncated }
+        guard let encoding = ChunkEncoding(rawValue: bytes[offset]) else { throw .unknownEncoding(bytes[offset]) }
+        let exponent = Int(bytes[offset + 1])
         guard exponent < Decimal.powers.count else { throw .corrupt("decimal exponent \(exponent)") }
-        let count = Int(bytes[2]) << 8 | Int(bytes[3])
-        var reader = BitReader(Array(bytes[4...]))
+        let count = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+        var reader = BitReader(bytes, offset: offset + 4, length: length - 4)
         var samples: [Sample] = []
         samples.reserveCapacity(count)
 
@@ -28,8 +33,7 @@ public enum ChunkDecoder {
                 delta = try reader.readBit() ? Int64(bitPattern: try reader.readBits(64)) : Int64(try reader.readBits(14))
                 timestamp &+= delta
             default:
-                var prefix = 0
-                while prefix < 4, try reader.readBit() { prefix += 1 }
+                let prefix = try reader.readOnes(limit: 4)
                 let dod: Int64
                 switch prefix {
                 case 0: dod = 0

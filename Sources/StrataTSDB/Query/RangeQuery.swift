@@ -22,6 +22,20 @@ public enum QueryFunction: String, Sendable, CaseIterable {
     case increase
 }
 
+extension QueryFunction {
+    /// The rollup columns the function reads.
+    var columns: Set<Int> {
+        switch self {
+        case .last, .rate, .increase: return [RollupColumn.last.rawValue]
+        case .avg: return [RollupColumn.sum.rawValue, RollupColumn.count.rawValue]
+        case .min: return [RollupColumn.min.rawValue]
+        case .max: return [RollupColumn.max.rawValue]
+        case .sum: return [RollupColumn.sum.rawValue]
+        case .count: return [RollupColumn.count.rawValue]
+        }
+    }
+}
+
 /// A query over many series at once: which series, which window, what per step, at which resolution.
 public struct RangeQuery: Sendable {
     /// The series: all matchers must hold.

@@ -122,18 +122,24 @@ enum Rollup {
         return columns
     }
 
-    /// Buckets back from stored columns (all columns carry the same timestamps).
+    /// Buckets back from stored columns (all columns carry the same timestamps). An empty column (one a
+    /// query did not need) reads as NaN.
     static func buckets(columns: [[Sample]], resolutionMs: Int64) throws(ChunkError) -> [RollupBucket] {
-        guard columns.count == RollupColumn.allCases.count,
-              columns.allSatisfy({ $0.count == columns[0].count }) else { throw .corrupt("rollup columns of unequal length") }
+        guard columns.count == RollupColumn.allCases.count else { throw .corrupt("\(columns.count) rollup columns") }
+        guard let reference = columns.first(where: { !$0.isEmpty }) else { return [] }
+        guard columns.allSatisfy({ $0.isEmpty || $0.count == reference.count }) else { throw .corrupt("rollup columns of unequal length") }
+        func value(_ column: RollupColumn, _ index: Int) -> Double {
+            let samples = columns[column.rawValue]
+            return samples.isEmpty ? .nan : samples[index].value
+        }
         var result: [RollupBucket] = []
-        result.reserveCapacity(columns[0].count)
-        for index in columns[0].indices {
-            let time = columns[0][index].timestampMs
+        result.reserveCapacity(reference.count)
+        for index in reference.indices {
+            let time = reference[index].timestampMs
             result.append(RollupBucket(
                 start: alignDown(time, resolutionMs), lastTimestamp: time,
-                min: columns[0][index].value, max: columns[1][index].value, sum: columns[2][index].value,
-                count: columns[3][index].value, last: columns[4][index].value))
+                min: value(.min, index), max: value(.max, index), sum: value(.sum, index),
+                count: value(.count, index), last: value(.last, index)))
         }
         return result
     }
