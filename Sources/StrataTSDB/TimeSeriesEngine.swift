@@ -106,13 +106,23 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     @discardableResult
-    public func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
+    public nonisolated func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
         try await appendBatch(SampleBatch(groups), policy: policy)
     }
 
-    /// Appends a flat batch durably under `policy`.
+    /// Appends a flat batch durably under `policy`. The actor is entered once, to apply the batch and
+    /// enqueue its WAL record; waiting for durability happens outside it, so the next batch is applied
+    /// meanwhile and this one does not queue for the actor again just to return.
     @discardableResult
-    public func appendBatch(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
+    public nonisolated func appendBatch(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
+        let (summary, ticket) = try await apply(batch, policy: policy)
+        if ticket > 0 { try await wal.waitUntilDurable(ticket) }
+        return summary
+    }
+
+    /// Applies a batch to the head and enqueues its WAL record; returns the summary and the record's ticket
+    /// (0 when nothing was logged).
+    func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendSummary, UInt64) {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
         // The series validation looked up, by sample, so applying does not look them up again.
@@ -121,7 +131,7 @@ public actor TimeSeriesEngine: SampleStore {
             let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked)
             if verdict.rejected > 0 {
                 record(verdict)
-                return verdict
+                return (verdict, 0)
             }
         }
         var summary = AppendSummary()
@@ -181,8 +191,7 @@ public actor TimeSeriesEngine: SampleStore {
             try persistHead()
             if options.automaticMaintenance { startMaintenance() }
         }
-        if ticket > 0 { try await wal.waitUntilDurable(ticket) }
-        return summary
+        return (summary, ticket)
     }
 
     /// What `append` would do, without changing anything (for all-or-nothing appends).
