@@ -1,15 +1,17 @@
 import Foundation
 import StrataCatalog
+import Synchronization
 
 /// Checks credentials against the catalog.
 ///
 /// Users authenticate with HTTP basic (`admin` or `admin@TENANT`) or a bearer API token; agents with a
 /// bearer agent token. bcrypt is deliberately slow, so a successful basic login is remembered for
-/// `cacheSeconds` under a SHA-256 of the credentials (never the password itself).
-public actor Authenticator {
+/// `cacheSeconds` under a SHA-256 of the credentials (never the password itself). A class with a locked
+/// cache rather than an actor, so checking a cached login costs no hop to another executor per request.
+public final class Authenticator: Sendable {
     let catalog: any Catalog
     let cacheSeconds: Int64
-    private var verified: [String: (principal: Principal, expiresMs: Int64)] = [:]
+    private let verified = Mutex<[String: (principal: Principal, expiresMs: Int64)]>([:])
 
     /// Creates an authenticator over `catalog`.
     public init(catalog: any Catalog, cacheSeconds: Int64 = 60) {
@@ -29,7 +31,11 @@ public actor Authenticator {
         let login = String(decoded[..<colon])
         let password = String(decoded[decoded.index(after: colon)...])
         let cacheKey = Secrets.hashToken(decoded)
-        if let cached = verified[cacheKey], cached.expiresMs > nowMs { return cached.principal }
+        let cached: Principal? = verified.withLock { entries in
+            guard let entry = entries[cacheKey], entry.expiresMs > nowMs else { return nil }
+            return entry.principal
+        }
+        if let cached { return cached }
 
         var username = login
         var tenant = defaultTenant
@@ -40,8 +46,10 @@ public actor Authenticator {
         guard let user = try await catalog.user(named: username, tenantID: tenant),
               Secrets.verifyPassword(password, hash: user.passwordHash) else { return nil }
         let principal = Principal(tenantID: tenant, userID: user.id, name: username, role: user.role)
-        if verified.count > 1000 { verified.removeAll() }
-        verified[cacheKey] = (principal, nowMs + cacheSeconds * 1000)
+        verified.withLock { entries in
+            if entries.count > 1000 { entries.removeAll() }
+            entries[cacheKey] = (principal, nowMs + cacheSeconds * 1000)
+        }
         return principal
     }
 
