@@ -33,7 +33,7 @@ bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 10 --duration 60
 	python3 bench/agent_footprint.py --interval 1 --duration 30
 	$(SWIFT) build -c release --product strata-bench
-	.build/release/strata-bench engine
+	.build/release/strata-bench engine query recovery
 	python3 bench/remote_write_side_by_side.py
 
 clean-data:

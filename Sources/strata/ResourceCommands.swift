@@ -78,10 +78,17 @@ struct ResourceCommand: ParsableCommand {
 
 /// `strata query SERIES_ID`: samples of a series.
 struct QueryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "query", abstract: "Print the samples of a series.")
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Print the samples of a series, or query many series by selector.",
+        discussion: """
+            strata query 3f2a9c0d1e2b4a5c --from 1h             samples of one series (id from `strata resource ID`)
+            strata query 'memory_used_bytes{resource_kind="platform"}' --step 5m --fn avg
+            A selector queries /api/v1/query (docs/query.md); one line per point.
+            """)
 
-    @Argument(help: "The series id (from `strata resource ID`).")
-    var seriesID: String
+    @Argument(help: "A series id (16 hex digits) or a series selector.")
+    var target: String
 
     @Option(help: "Start: Unix ms, or a duration back from now such as 1h (default 1h).")
     var from: String?
@@ -89,8 +96,14 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "End: Unix ms, or a duration back from now (default now).")
     var to: String?
 
-    @Option(help: "Step: seconds or a duration such as 1m; keeps the last sample per step.")
+    @Option(help: "Step: seconds or a duration such as 1m.")
     var step: String?
+
+    @Option(help: "Per-step function for selectors: last, avg, min, max, sum, count, rate, increase.")
+    var fn: String?
+
+    @Option(help: "Resolution for selectors: auto, raw, 1m, 1h.")
+    var resolution: String?
 
     @OptionGroup var client: ClientOptions
 
@@ -99,14 +112,31 @@ struct QueryCommand: ParsableCommand {
         if let from { parameters.append("from=\(try TimeArgument.milliseconds(from))") }
         if let to { parameters.append("to=\(try TimeArgument.milliseconds(to))") }
         if let step { parameters.append("step=" + queryEscape(step)) }
-        let data = try client.get("/api/v1/series/\(queryEscape(seriesID))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
-        if client.json { return try client.printJSON(data) }
-        let samples = (data as? [String: Any])?["samples"] as? [[Any]] ?? []
         let formatter = ISO8601DateFormatter()
-        printTable(["TIME", "TIMESTAMP_MS", "VALUE"], samples.map { pair in
-            let ms = (pair.first as? NSNumber)?.int64Value ?? 0
-            return [formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), String(ms), text(pair.last)]
-        })
+        func time(_ value: Any?) -> [String] {
+            let ms = (value as? NSNumber)?.int64Value ?? 0
+            return [formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), String(ms)]
+        }
+        let isSeriesID = target.count == 16 && target.allSatisfy(\.isHexDigit)
+        if isSeriesID {
+            let data = try client.get("/api/v1/series/\(queryEscape(target))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
+            if client.json { return try client.printJSON(data) }
+            let samples = (data as? [String: Any])?["samples"] as? [[Any]] ?? []
+            printTable(["TIME", "TIMESTAMP_MS", "VALUE"], samples.map { time($0.first) + [text($0.last)] })
+            return
+        }
+        parameters.append("select=" + queryEscape(target))
+        if let fn { parameters.append("fn=" + queryEscape(fn)) }
+        if let resolution { parameters.append("resolution=" + queryEscape(resolution)) }
+        let data = try client.get("/api/v1/query?" + parameters.joined(separator: "&"))
+        if client.json { return try client.printJSON(data) }
+        let series = (data as? [String: Any])?["series"] as? [[String: Any]] ?? []
+        var rows: [[String]] = []
+        for item in series {
+            let labels = (item["labels"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            for point in item["points"] as? [[Any]] ?? [] { rows.append([labels] + time(point.first) + [text(point.last)]) }
+        }
+        printTable(["SERIES", "TIME", "TIMESTAMP_MS", "VALUE"], rows)
     }
 }
 

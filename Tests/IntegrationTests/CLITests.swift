@@ -32,6 +32,15 @@ import Testing
         let data = try JSONSerialization.jsonObject(with: Data(queried.output.utf8)) as? [String: Any] ?? [:]
         #expect((data["samples"] as? [Any])?.count ?? 0 >= 2)
 
+        let selected = try runCLI(["query", #"memory_used_bytes{resource_kind="platform"}"#, "--from", "10m", "--step", "1m",
+                                   "--fn", "max", "--json"], environment: environment)
+        let answer = try JSONSerialization.jsonObject(with: Data(selected.output.utf8)) as? [String: Any] ?? [:]
+        let selectedSeries = answer["series"] as? [[String: Any]] ?? []
+        #expect(selectedSeries.count == 1, "the platform's memory series, found by selector")
+        #expect((selectedSeries.first?["labels"] as? [String: String])?["resource_id"] == id)
+        let tableQuery = try runCLI(["query", "memory_used_bytes", "--from", "10m", "--step", "1m"], environment: environment)
+        #expect(tableQuery.output.hasPrefix("SERIES"))
+
         let refused = try runCLI(["resources"], environment: ["STRATA_URL": bed.url, "STRATA_USER": "admin", "STRATA_PASSWORD": "wrong"])
         #expect(refused.status != 0)
         #expect(refused.output.contains("unauthorized"))
