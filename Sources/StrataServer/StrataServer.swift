@@ -17,6 +17,8 @@ public struct StrataServer: Sendable {
     public let store: TimeSeriesEngine
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    /// Attaches first-seen remote-written series to resources, in the background.
+    let registrar: RemoteSeriesRegistrar
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
@@ -27,6 +29,7 @@ public struct StrataServer: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", logger: logger)
+        registrar = RemoteSeriesRegistrar(catalog: catalog, logger: logger)
     }
 
     /// Creates the admin user and agent token on first start; returns them only then.
@@ -47,7 +50,7 @@ public struct StrataServer: Sendable {
         AgentRoutes(pipeline: pipeline, maxBatchBytes: configuration.maxBatchBytes).register(on: agentAPI)
 
         let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
-        let remoteWrite = RemoteWriteRoutes(engine: store, catalog: catalog, maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(engine: store, registrar: registrar, maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheus = router.group("prometheus/api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))

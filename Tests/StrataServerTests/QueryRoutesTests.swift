@@ -93,6 +93,7 @@ private func encoded(_ text: String) -> String {
             (labels: [("__name__", "app_requests_total"), ("instance", "10.9.9.9:8080"), ("job", "app")], samples: [(now, 7)]),
         ])
         #expect(response.status == .noContent)
+        await harness.server.registrar.waitUntilIdle()
         let platforms = (try await get(client, "/api/v1/resources?kind=platform").data as? [[String: Any]]) ?? []
         let platformID = platforms.first?["id"] as? String ?? ""
         let platformSeries = (try await get(client, "/api/v1/resources/\(platformID)/series").data as? [[String: Any]]) ?? []

@@ -2,7 +2,6 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
-import StrataCatalog
 import StrataCore
 import StrataTSDB
 
@@ -13,7 +12,7 @@ import StrataTSDB
 /// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
 struct RemoteWriteRoutes {
     let engine: TimeSeriesEngine
-    let catalog: any Catalog
+    let registrar: RemoteSeriesRegistrar
     let resolver = SeriesResolver()
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
@@ -54,11 +53,8 @@ struct RemoteWriteRoutes {
             return reject(.badRequest, rejection.description)
         }
         if !newSeries.isEmpty {
-            // First sight of these series: attach them to resources before the resolver stops reporting them
-            // as new (a failure here is retried by the sender; its samples are then exact duplicates).
-            let labelled = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
-            let events = try await catalog.attachRemoteSeries(tenantID: tenant, series: labelled, nowMs: Time.nowMs())
-            for event in events { logger.info("event", metadata: ["kind": "\(event.kind)", "message": "\(event.message)"]) }
+            // First sight: the inventory learns of these series in the background (see the registrar).
+            await registrar.submit(tenant: tenant, series: newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } })
         }
         resolver.remember(newSeries)
         samplesReceived.increment(by: summary.stored)
