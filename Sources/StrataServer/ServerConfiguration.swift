@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 import Yams
 
 /// Settings of `strata server`, from defaults, a YAML file, `STRATA_*` environment variables and flags,
@@ -20,6 +21,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxJSONBytes = 1 << 20
     /// Largest remote-write body accepted (snappy-compressed), in bytes; 8× that after decompression.
     public var maxRemoteWriteBytes = 32 << 20
+    /// The time-series head is persisted as a block once it spans this long (ms).
+    public var blockDurationMs: Int64 = 2 * 3_600_000
+    /// Retention per level (ms): raw, 1 min rollups, 1 h rollups.
+    public var retentionMs: [String: Int64] = ["raw": 15 * 86_400_000, "1m": 90 * 86_400_000, "1h": 730 * 86_400_000]
     /// Admin password to create on first start (else random, printed once).
     public var bootstrapAdminPassword: String?
     /// Agent enrollment token to create on first start (else random, printed once).
@@ -36,6 +41,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         var missed_intervals: Int64?
         var max_batch_bytes: Int?
         var max_json_bytes: Int?
+        var block_duration: String?
+        var retention_raw: String?
+        var retention_1m: String?
+        var retention_1h: String?
     }
 
     /// Applies a YAML configuration file.
@@ -54,6 +63,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let missed = file.missed_intervals { missedIntervals = missed }
         if let bytes = file.max_batch_bytes { maxBatchBytes = bytes }
         if let bytes = file.max_json_bytes { maxJSONBytes = bytes }
+        if let text = file.block_duration { blockDurationMs = try Self.duration(text, source: path + " block_duration") }
+        for (level, text) in [("raw", file.retention_raw), ("1m", file.retention_1m), ("1h", file.retention_1h)] {
+            if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
+        }
+    }
+
+    /// A positive duration such as `2h` or `90d`.
+    static func duration(_ text: String, source: String) throws(ConfigurationError) -> Int64 {
+        guard let ms = DurationText.milliseconds(text), ms > 0 else {
+            throw .invalid(source: source, reason: "expected a duration such as 30s, 2h or 90d")
+        }
+        return ms
     }
 
     /// Applies `STRATA_LISTEN`, `STRATA_DATA`, `STRATA_LOG_LEVEL`, `STRATA_MISSED_INTERVALS`,
@@ -70,6 +91,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let password = environment["STRATA_BOOTSTRAP_ADMIN_PASSWORD"], !password.isEmpty { bootstrapAdminPassword = password }
         if let token = environment["STRATA_BOOTSTRAP_AGENT_TOKEN"], !token.isEmpty { bootstrapAgentToken = token }
+        if let text = environment["STRATA_BLOCK_DURATION"] { blockDurationMs = try Self.duration(text, source: "STRATA_BLOCK_DURATION") }
+        for level in ["raw", "1m", "1h"] {
+            let name = "STRATA_RETENTION_" + level.uppercased()
+            if let text = environment[name] { retentionMs[level] = try Self.duration(text, source: name) }
+        }
     }
 
     /// Sets host and port from `HOST:PORT` (`[::1]:7480` for IPv6).

@@ -28,7 +28,12 @@ public struct StrataServer: Sendable {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
-        store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", logger: logger)
+        var options = TimeSeriesEngine.Options()
+        options.blockDurationMs = configuration.blockDurationMs
+        for (level, ms) in configuration.retentionMs {
+            if let resolution = Resolution(rawValue: level) { options.retentionMs[resolution] = ms }
+        }
+        store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, logger: logger)
     }
 

@@ -4,10 +4,14 @@ import StrataCore
 import Testing
 
 /// kill -9 of the server in a loop while batches are being written: every acknowledged sample survives.
+/// The head is persisted every 30 s of data (every 6 batches), so kills also land during block writing,
+/// block transactions and WAL segment removal.
 @Suite(.serialized) struct CrashLoopTests {
+    static let shortBlocks = ["STRATA_BLOCK_DURATION": "30s"]
+
     @Test func killNineDuringIngestLosesNoAcknowledgedSample() throws {
         let bed = try Testbed("crash-loop")
-        var server = try bed.startServer()
+        var server = try bed.startServer(environment: Self.shortBlocks)
         defer { server.terminate() }
         let client = try HTTPClient(baseURL: bed.url)
         let seriesCount = 20
@@ -52,7 +56,7 @@ import Testing
             }
             server.process.waitUntilExit()
             kills += 1
-            server = try bed.startServer()
+            server = try bed.startServer(environment: Self.shortBlocks)
         }
 
         let platform = try #require(try bed.platforms().first { $0["name"] as? String == "crashloop" }?["id"] as? String)
@@ -67,6 +71,8 @@ import Testing
         }
         #expect(kills == 6)
         #expect(checked > 0)
+        let rawBlocks = (try? FileManager.default.contentsOfDirectory(atPath: bed.directory + "/server/tsdb/blocks/raw")) ?? []
+        #expect(rawBlocks.filter { !$0.hasPrefix(".") }.count >= 3, "heads were persisted as blocks between the kills")
         print("crash loop: \(kills) kills, \(sequence) batches sent, \(checked) acknowledged samples checked")
     }
 }

@@ -77,10 +77,10 @@ struct Testbed {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    func startServer() throws -> StrataProcess {
+    func startServer(environment extra: [String: String] = [:]) throws -> StrataProcess {
         let server = try StrataProcess(["server", "--listen", "127.0.0.1:\(port)", "--data", directory + "/server"],
                                        environment: ["STRATA_BOOTSTRAP_ADMIN_PASSWORD": Self.password,
-                                                     "STRATA_BOOTSTRAP_AGENT_TOKEN": Self.agentToken],
+                                                     "STRATA_BOOTSTRAP_AGENT_TOKEN": Self.agentToken].merging(extra) { $1 },
                                        logPath: directory + "/server.log")
         try waitUntil("the server's /healthz", timeout: 30) {
             (try? HTTPClient(baseURL: url).send(method: "GET", path: "/healthz").status) == 200

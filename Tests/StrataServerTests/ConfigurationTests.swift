@@ -26,3 +26,17 @@ import Testing
     #expect(throws: ConfigurationError.self) { try configuration.apply(yamlFile: "/nonexistent/strata.yaml") }
     #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["STRATA_MISSED_INTERVALS": "zero"]) }
 }
+
+@Test func storageDurationsComeFromTheFileAndTheEnvironment() throws {
+    let path = "/tmp/strata-tests/storage-\(UInt32.random(in: 0...UInt32.max)).yaml"
+    try FileManager.default.createDirectory(atPath: "/tmp/strata-tests", withIntermediateDirectories: true)
+    try "block_duration: 1h\nretention_raw: 7d\nretention_1h: 365d\n".write(toFile: path, atomically: true, encoding: .utf8)
+    var configuration = ServerConfiguration()
+    try configuration.apply(yamlFile: path)
+    try configuration.apply(environment: ["STRATA_RETENTION_1M": "30d"])
+    #expect(configuration.blockDurationMs == 3_600_000)
+    #expect(configuration.retentionMs == ["raw": 7 * 86_400_000, "1m": 30 * 86_400_000, "1h": 365 * 86_400_000])
+    #expect(throws: ConfigurationError.invalid(source: "STRATA_BLOCK_DURATION", reason: "expected a duration such as 30s, 2h or 90d")) {
+        try configuration.apply(environment: ["STRATA_BLOCK_DURATION": "soon"])
+    }
+}
