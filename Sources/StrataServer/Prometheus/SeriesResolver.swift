@@ -26,29 +26,84 @@ final class SeriesResolver: Sendable {
         case new(StableID, Labels, Entry)
     }
 
+    /// One stripe: an open-addressing table keyed by the 64-bit label hash (already well mixed and seeded
+    /// per process, so no second hash per lookup), entries in parallel arrays so a hit copies nothing.
+    struct Table {
+        var hashes: [UInt64]
+        var ids: [StableID]
+        var bytes: [[UInt8]]
+        var tenants: [String]
+        var count = 0
+
+        init(size: Int) {
+            hashes = [UInt64](repeating: 0, count: size)
+            ids = [StableID](repeating: StableID(rawValue: 0), count: size)
+            bytes = [[UInt8]](repeating: [], count: size)
+            tenants = [String](repeating: "", count: size)
+        }
+
+        var mask: Int { hashes.count - 1 }
+
+        func find(_ hash: UInt64, tenant: String, labelBytes: ArraySlice<UInt8>) -> StableID? {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while hashes[slot] != 0 {
+                if hashes[slot] == hash, tenants[slot] == tenant, SeriesResolver.equal(bytes[slot], labelBytes) { return ids[slot] }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+
+        mutating func insert(_ entry: Entry, capacity: Int) {
+            if count >= capacity || (count + 1) * 2 > hashes.count {
+                let size = count >= capacity ? hashes.count : hashes.count * 2
+                let old = self
+                self = Table(size: size)
+                if old.count < capacity {
+                    for slot in old.hashes.indices where old.hashes[slot] != 0 {
+                        place(old.hashes[slot], old.ids[slot], old.bytes[slot], old.tenants[slot])
+                    }
+                }
+            }
+            place(entry.hash, entry.id, entry.bytes, entry.tenant)
+        }
+
+        private mutating func place(_ hash: UInt64, _ id: StableID, _ entryBytes: [UInt8], _ tenant: String) {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while hashes[slot] != 0 {
+                if hashes[slot] == hash, tenants[slot] == tenant, SeriesResolver.equal(bytes[slot], entryBytes[...]) { return }
+                slot = (slot + 1) & mask
+            }
+            hashes[slot] = hash
+            ids[slot] = id
+            bytes[slot] = entryBytes
+            tenants[slot] = tenant
+            count += 1
+        }
+    }
+
     /// Striped by hash so concurrent requests rarely wait for each other.
     private final class Stripe: Sendable {
-        let entries = Mutex<[UInt64: Entry]>([:])
+        let table = Mutex(Table(size: 1024))
     }
 
     private let stripes: [Stripe]
     private let capacityPerStripe: Int
+    private let seed: UInt64
     static let stripeCount = 16
 
     init(capacity: Int = 2_000_000) {
         stripes = (0..<Self.stripeCount).map { _ in Stripe() }
         capacityPerStripe = max(1, capacity / Self.stripeCount)
+        var generator = SystemRandomNumberGenerator()
+        seed = generator.next()
     }
 
     private func stripe(_ hash: UInt64) -> Stripe { stripes[Int(hash >> 60)] }
 
     /// Resolves the concatenated label messages `labelBytes` of a series in `tenant`.
     func resolve(tenant: String, labelBytes: ArraySlice<UInt8>) throws(RemoteWriteRequest.DecodeError) -> Resolution {
-        let hash = Self.hash(labelBytes, tenant: tenant)
-        let hit: StableID? = stripe(hash).entries.withLock { entries in
-            guard let entry = entries[hash], entry.tenant == tenant, Self.equal(entry.bytes, labelBytes) else { return nil }
-            return entry.id
-        }
+        let hash = Self.hash(labelBytes, tenant: tenant, seed: seed)
+        let hit = stripe(hash).table.withLock { $0.find(hash, tenant: tenant, labelBytes: labelBytes) }
         if let hit { return .known(hit) }
         let labels = try Self.decodeLabels(labelBytes)
         let id = RemoteWriteRoutes.seriesID(tenant: tenant, labels: labels)
@@ -59,10 +114,7 @@ final class SeriesResolver: Sendable {
     /// first seen in a rejected request is resolved the slow way again and its labels are not lost.
     func remember(_ new: [Entry]) {
         for entry in new {
-            stripe(entry.hash).entries.withLock { entries in
-                if entries.count >= capacityPerStripe { entries.removeAll(keepingCapacity: true) }
-                entries[entry.hash] = entry
-            }
+            stripe(entry.hash).table.withLock { $0.insert(entry, capacity: capacityPerStripe) }
         }
     }
 
@@ -89,8 +141,8 @@ final class SeriesResolver: Sendable {
 
     /// A fast 64-bit hash of the tenant and the bytes, eight bytes at a time (multiply-xorshift mixing;
     /// collisions only cost a slow path, see the type's invariant).
-    static func hash(_ bytes: ArraySlice<UInt8>, tenant: String) -> UInt64 {
-        var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(bytes.count)
+    static func hash(_ bytes: ArraySlice<UInt8>, tenant: String, seed: UInt64 = 0) -> UInt64 {
+        var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(bytes.count) ^ seed
         for byte in tenant.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         bytes.withUnsafeBytes { raw in
             var offset = 0
@@ -108,6 +160,6 @@ final class SeriesResolver: Sendable {
             hash = (hash ^ tail) &* 0xc4ce_b9fe_1a85_ec53
         }
         hash ^= hash >> 33
-        return hash
+        return hash | 1 // never 0, the table's empty mark
     }
 }
