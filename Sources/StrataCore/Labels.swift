@@ -52,7 +52,12 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
 
     /// The set without Strata's internal labels (names starting `__` other than `__name__`), as shown to users.
     public var visible: Labels {
-        Labels(pairs.filter { !$0.name.hasPrefix("__") || $0.name == Labels.metricName })
+        Labels(pairs.filter { Labels.isVisible($0.name) })
+    }
+
+    /// Whether label `name` is shown to users: not internal (`__…`), except `__name__`.
+    public static func isVisible(_ name: String) -> Bool {
+        !name.hasPrefix("__") || name == metricName
     }
 
     /// The label holding a series' metric name, as in Prometheus.

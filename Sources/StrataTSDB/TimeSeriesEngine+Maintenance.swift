@@ -127,7 +127,7 @@ extension TimeSeriesEngine {
                     parts.append(try block.columns(at: position, from: .min, to: .max))
                 }
                 if resolution == .raw {
-                    try writer.add(id: id, labels: labels, columns: [mergeOrdered(parts.map { $0[0] })])
+                    try writer.add(id: id, labels: labels, columns: [merge(parts.map { $0[0] })])
                 } else {
                     let buckets = try parts.map { try Rollup.buckets(columns: $0, resolutionMs: resolution.milliseconds) }
                     try writer.add(id: id, labels: labels, columns: Rollup.columns(Rollup.merge(buckets)))
@@ -141,20 +141,5 @@ extension TimeSeriesEngine {
             transaction.abandon()
             throw error
         }
-    }
-
-    /// Merges sorted sample lists (earlier lists win on equal timestamps); concatenates when they do not
-    /// overlap, the usual case.
-    static func mergeOrdered(_ parts: [[Sample]]) -> [Sample] {
-        let sorted = parts.filter { !$0.isEmpty }.sorted { $0[0].timestampMs < $1[0].timestampMs }
-        var result: [Sample] = []
-        for part in sorted {
-            guard let last = result.last, part[0].timestampMs <= last.timestampMs else {
-                result += part
-                continue
-            }
-            return merge(parts)
-        }
-        return result
     }
 }

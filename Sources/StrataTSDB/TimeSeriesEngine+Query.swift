@@ -15,8 +15,19 @@ extension TimeSeriesEngine {
     }
 
     /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.
+    /// Lists that do not overlap (the usual case) are concatenated in time order.
     static func merge(_ parts: [[Sample]]) -> [Sample] {
         guard parts.count > 1 else { return parts.first ?? [] }
+        var ordered: [Sample] = []
+        var overlapping = false
+        for part in parts.filter({ !$0.isEmpty }).sorted(by: { $0[0].timestampMs < $1[0].timestampMs }) {
+            if let last = ordered.last, part[0].timestampMs <= last.timestampMs {
+                overlapping = true
+                break
+            }
+            ordered += part
+        }
+        guard overlapping else { return ordered }
         var byTime: [Int64: Double] = [:]
         for part in parts {
             for sample in part where byTime[sample.timestampMs] == nil { byTime[sample.timestampMs] = sample.value }
@@ -70,10 +81,10 @@ extension TimeSeriesEngine {
         return chosen
     }
 
-    /// Everything a query needs from the actor: matching series, their head buckets, and the blocks.
+    /// Everything a query needs from the actor: matching series, their head samples, and the blocks.
     struct QuerySnapshot: Sendable {
         var resolution: Resolution
-        var series: [(id: StableID, labels: Labels, head: [RollupBucket])]
+        var series: [(id: StableID, labels: Labels, head: [Sample])]
         var blocks: [Block]
     }
 
@@ -81,8 +92,7 @@ extension TimeSeriesEngine {
         let resolution = resolution(for: query)
         let width = resolution.milliseconds
         let selected = select(query.matchers).map { item in
-            let fresh = head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? []
-            return (item.id, item.labels, Rollup.buckets(fresh, resolutionMs: width))
+            (item.id, item.labels, head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? [])
         }
         let relevant = (blocks[resolution] ?? []).filter { $0.overlaps(from, to &+ max(0, width - 1)) }
         return QuerySnapshot(resolution: resolution, series: selected, blocks: relevant)
@@ -124,29 +134,22 @@ extension TimeSeriesEngine {
         let width = snapshot.resolution.milliseconds
         let wanted = query.function.columns
         var results: [SeriesResult] = []
+        let to = query.toMs &+ max(0, width - 1)
         for series in snapshot.series[range] {
-            var parts: [[RollupBucket]] = []
-            for block in snapshot.blocks {
-                let found = try block.buckets(series: series.id, from: from, to: query.toMs &+ max(0, width - 1), wanted: wanted)
-                if !found.isEmpty { parts.append(found) }
+            var buckets: [RollupBucket]
+            if snapshot.resolution == .raw {
+                // Raw samples merge as `samples(series:…)` merges them (a timestamp twice: the older block wins).
+                let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
+                buckets = Rollup.buckets(merge(parts), resolutionMs: 0)
+            } else {
+                // Partial buckets of one period (late samples persisted apart) combine exactly.
+                let parts = try snapshot.blocks.map { try $0.buckets(series: series.id, from: from, to: to, wanted: wanted) }
+                buckets = Rollup.merge(parts + [Rollup.buckets(series.head, resolutionMs: width)])
             }
-            parts.append(series.head)
-            var buckets = Rollup.merge(parts)
-            if snapshot.resolution == .raw && parts.count > 1 { buckets = Self.dropRepeated(buckets) }
             buckets.removeAll { $0.start < from || $0.start > query.toMs }
             let points = StepAggregator.points(buckets, query: query)
             if !points.isEmpty { results.append(SeriesResult(id: series.id, labels: series.labels, points: points)) }
         }
         return results
-    }
-
-    /// Raw data merged from several blocks: a sample present twice (written by an older version before
-    /// late resends were checked against blocks) must count once. `Rollup.merge` combined such pairs; undo
-    /// by keeping one sample's worth.
-    static func dropRepeated(_ buckets: [RollupBucket]) -> [RollupBucket] {
-        buckets.map { bucket in
-            guard bucket.count > 1 else { return bucket }
-            return RollupBucket(start: bucket.start, sample: Sample(bucket.lastTimestamp, bucket.last))
-        }
     }
 }

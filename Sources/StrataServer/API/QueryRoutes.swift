@@ -72,13 +72,13 @@ struct QueryRoutes {
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let names = await engine.labelNames(tenant: tenant)
-        return Envelope.success(.array(names.filter { !$0.hasPrefix("__") || $0 == Labels.metricName }.map(JSON.string)))
+        return Envelope.success(.array(names.filter(Labels.isVisible).map(JSON.string)))
     }
 
     func values(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let name = context.parameters.get("name") ?? ""
-        guard name != Labels.tenant else { throw APIError.notFound("no label \(name)") }
+        guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
         return Envelope.success(.array(await engine.labelValues(name, tenant: tenant).map(JSON.string)))
     }
 

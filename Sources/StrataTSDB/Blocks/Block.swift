@@ -76,12 +76,11 @@ final class Block: Sendable {
         return try columns(at: position, from: from, to: to)[0]
     }
 
-    /// Rollup buckets of `series` whose newest sample lies within `from...to`.
+    /// Rollup buckets of `series` whose newest sample lies within `from...to` (none from a raw block).
     /// Only the `wanted` rollup columns are decoded when given; the others read as NaN.
     func buckets(series: StableID, from: Int64, to: Int64, wanted: Set<Int>? = nil) throws -> [RollupBucket] {
-        guard overlaps(from, to), let position = lookup[series] else { return [] }
-        let columns = try columns(at: position, from: from, to: to, wanted: resolution == .raw ? nil : wanted)
-        if resolution == .raw { return Rollup.buckets(columns[0], resolutionMs: 0) }
+        guard resolution != .raw, overlaps(from, to), let position = lookup[series] else { return [] }
+        let columns = try columns(at: position, from: from, to: to, wanted: wanted)
         return try Rollup.buckets(columns: columns, resolutionMs: resolution.milliseconds)
     }
 }
