@@ -55,7 +55,7 @@ enum RemoteWriteRequest {
             }
             guard batch.count > firstSample else { continue }
             let id: StableID
-            let labelSlice = gathered ? labelBytes[...] : ArraySlice(seriesBytes[labelRange ?? seriesBytes.startIndex..<seriesBytes.startIndex])
+            let labelSlice = gathered ? labelBytes[...] : seriesBytes[labelRange ?? seriesBytes.startIndex..<seriesBytes.startIndex]
             switch try resolver.resolve(tenant: tenant, labelBytes: labelSlice) {
             case .known(let known): id = known
             case let .new(new, labels, entry):
