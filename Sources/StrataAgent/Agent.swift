@@ -10,7 +10,7 @@ import StrataCore
 public struct AgentConfiguration: Sendable {
     /// Base URL of the server, e.g. `http://127.0.0.1:7480`.
     public var serverURL: String
-    /// The agent enrollment token.
+    /// The agent enrollment token, exchanged on first contact for the agent's own credential.
     public var token: String
     /// Directory for the spool and the agent's state.
     public var dataDirectory: String
@@ -75,7 +75,9 @@ public struct Agent: Sendable {
 
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
                                    refreshEvery: configuration.propertiesRefreshBatches)
-        var uplink = Uplink(client: client, token: configuration.token, logger: logger)
+        let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
+                                    path: configuration.dataDirectory + "/agent.credential", logger: logger)
+        var uplink = Uplink(client: client, enrollment: enrollment, logger: logger)
         var collections = 0
         var nextTick = Clock.nowMs()
         while configuration.maxCollections.map({ collections < $0 }) ?? true {
@@ -89,7 +91,7 @@ public struct Agent: Sendable {
             let batch = builder.build(agentID: state.agentID, sequence: state.lastSequence, timestampMs: now)
             try spool.append(sequence: batch.sequence, body: BatchCodec.encode(batch), logger: logger)
             collections += 1
-            uplink.deliver(spool: spool, nowMs: now)
+            uplink.deliver(spool: spool, nowMs: now, agentID: state.agentID, platformKey: builder.platform?.identityKey ?? "")
             nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
         }
     }

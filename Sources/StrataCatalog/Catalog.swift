@@ -102,26 +102,23 @@ public struct EventQuery: Sendable {
     }
 }
 
-/// Inventory, events, agents, users and tokens. Every call is scoped to a tenant.
+/// Inventory, events and agents, plus everything of `AccessStore`. Every call is scoped to a tenant.
 ///
 /// The embedded implementation is `SQLiteCatalog`; a PostgreSQL one follows for several servers.
-public protocol Catalog: Sendable {
+public protocol Catalog: AccessStore {
     /// Creates the default tenant, the admin user and the agent enrollment token if no user exists.
     /// Returns false when the catalog was already bootstrapped (nothing changed).
     func bootstrap(adminPasswordHash: String, agentTokenHash: String, nowMs: Int64) async throws -> Bool
-    /// The user's id, tenant, password hash and role.
-    func user(named username: String, tenantID: String) async throws -> (id: Int64, passwordHash: String, role: String)?
-    /// The principal owning an unexpired, unrevoked token of `kind` with this hash.
-    func principal(tokenHash: String, kind: String, nowMs: Int64) async throws -> Principal?
-    /// Stores a new token.
-    func createToken(tenantID: String, userID: Int64?, kind: String, name: String, tokenHash: String,
-                     expiresMs: Int64?, nowMs: Int64) async throws -> Int64
     /// The agent's record.
     func agent(id: String) async throws -> AgentRecord?
     /// Applies an acknowledged batch: resources, series, agent progress and the events they cause.
+    /// Throws `CatalogError.foreignResource` when the batch reports a resource that belongs to another
+    /// platform's subtree (a VM excepted: VMs move between hosts).
     func record(batch: BatchRecord) async throws -> [EventRecord]
     /// Marks agents whose deadline passed as unavailable and records the events.
     func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord]
+    /// The platform each existing resource of `ids` belongs to (resources without one are absent).
+    func resourcePlatforms(tenantID: String, ids: [String]) async throws -> [String: String]
     /// Resources matching `query`.
     func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord]
     /// One resource.

@@ -82,6 +82,38 @@ enum CatalogMigrations {
                 CREATE INDEX events_by_time ON events(tenant_id, time_ms);
                 """)
         }
+        migrator.registerMigration("2026-11-22-security") { db in
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN disabled_ms INTEGER;
+                ALTER TABLE tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
+                ALTER TABLE tokens ADD COLUMN agent_id TEXT;
+                ALTER TABLE tokens ADD COLUMN platform_id TEXT;
+                ALTER TABLE tokens ADD COLUMN csrf_hash TEXT;
+                ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER;
+                UPDATE tokens SET kind = 'enrollment' WHERE kind = 'agent';
+                CREATE INDEX tokens_by_agent ON tokens(agent_id);
+                CREATE INDEX tokens_by_tenant ON tokens(tenant_id, kind);
+                ALTER TABLE agents ADD COLUMN revoked_ms INTEGER;
+                ALTER TABLE resources ADD COLUMN platform_id TEXT;
+                UPDATE resources SET platform_id = id WHERE kind = 'platform';
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL,
+                    time_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL DEFAULT '',
+                    outcome TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT '',
+                    remote TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_by_time ON audit(tenant_id, time_ms);
+                CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

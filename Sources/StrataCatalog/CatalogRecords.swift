@@ -86,26 +86,6 @@ public struct EventRecord: Sendable, Equatable, Codable {
     public var message: String
 }
 
-/// An authenticated principal.
-public struct Principal: Sendable, Equatable {
-    /// The tenant the principal acts in.
-    public var tenantID: String
-    /// The user id, for users and API tokens.
-    public var userID: Int64?
-    /// User name or token name.
-    public var name: String
-    /// `admin`, `operator`, `viewer` or `agent`.
-    public var role: String
-
-    /// Creates a principal.
-    public init(tenantID: String, userID: Int64?, name: String, role: String) {
-        self.tenantID = tenantID
-        self.userID = userID
-        self.name = name
-        self.role = role
-    }
-}
-
 /// What the catalog knows about an agent.
 public struct AgentRecord: Sendable, Equatable {
     /// Agent id.
@@ -122,4 +102,19 @@ public struct AgentRecord: Sendable, Equatable {
     public var lastSeenMs: Int64
     /// Whether the platform is considered up.
     public var available: Bool
+    /// When an admin revoked it, if so.
+    public var revokedMs: Int64? = nil
+}
+
+/// Why the catalog refused a change.
+public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The batch reported a resource of another platform's subtree.
+    case foreignResource(id: String, platformID: String)
+
+    public var description: String {
+        switch self {
+        case let .foreignResource(id, platformID):
+            return "resource \(id) belongs to platform \(platformID); an agent may report only its own platform's subtree"
+        }
+    }
 }

@@ -2,6 +2,19 @@ import GRDB
 import StrataCore
 
 extension SQLiteCatalog {
+    public func resourcePlatforms(tenantID: String, ids: [String]) async throws -> [String: String] {
+        try await pool.read { db in
+            var owners: [String: String] = [:]
+            for id in ids {
+                if let owner = try String.fetchOne(db, sql: "SELECT platform_id FROM resources WHERE tenant_id = ? AND id = ?",
+                                                   arguments: [tenantID, id]) {
+                    owners[id] = owner
+                }
+            }
+            return owners
+        }
+    }
+
     public func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord] {
         try await pool.read { db in
             var sql = "SELECT * FROM resources WHERE tenant_id = ?"

@@ -35,40 +35,9 @@ public final class SQLiteCatalog: Catalog {
                 INSERT INTO users (tenant_id, username, password_hash, role, created_ms) VALUES (?, 'admin', ?, 'admin', ?)
                 """, arguments: [defaultTenant, adminPasswordHash, nowMs])
             try db.execute(sql: """
-                INSERT INTO tokens (tenant_id, user_id, kind, name, token_hash, created_ms) VALUES (?, NULL, 'agent', 'bootstrap agent enrollment', ?, ?)
+                INSERT INTO tokens (tenant_id, user_id, kind, name, token_hash, created_ms) VALUES (?, NULL, 'enrollment', 'bootstrap agent enrollment', ?, ?)
                 """, arguments: [defaultTenant, agentTokenHash, nowMs])
             return true
-        }
-    }
-
-    public func user(named username: String, tenantID: String) async throws -> (id: Int64, passwordHash: String, role: String)? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, password_hash, role FROM users WHERE tenant_id = ? AND username = ?
-                """, arguments: [tenantID, username]) else { return nil }
-            return (row["id"], row["password_hash"], row["role"])
-        }
-    }
-
-    public func principal(tokenHash: String, kind: String, nowMs: Int64) async throws -> Principal? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT t.tenant_id, t.user_id, t.name, u.role FROM tokens t LEFT JOIN users u ON u.id = t.user_id
-                WHERE t.token_hash = ? AND t.kind = ? AND t.revoked_ms IS NULL AND (t.expires_ms IS NULL OR t.expires_ms > ?)
-                """, arguments: [tokenHash, kind, nowMs]) else { return nil }
-            let role: String? = row["role"]
-            return Principal(tenantID: row["tenant_id"], userID: row["user_id"], name: row["name"],
-                             role: kind == "agent" ? "agent" : (role ?? "viewer"))
-        }
-    }
-
-    public func createToken(tenantID: String, userID: Int64?, kind: String, name: String, tokenHash: String,
-                            expiresMs: Int64?, nowMs: Int64) async throws -> Int64 {
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO tokens (tenant_id, user_id, kind, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [tenantID, userID, kind, name, tokenHash, nowMs, expiresMs])
-            return db.lastInsertedRowID
         }
     }
 
@@ -81,7 +50,7 @@ public final class SQLiteCatalog: Catalog {
     static func agentRecord(_ row: Row) -> AgentRecord {
         AgentRecord(id: row["id"], tenantID: row["tenant_id"], platformID: row["platform_id"],
                     lastSequence: UInt64(max(0, row["last_sequence"] as Int64)), intervalMs: row["interval_ms"],
-                    lastSeenMs: row["last_seen_ms"], available: row["available"])
+                    lastSeenMs: row["last_seen_ms"], available: row["available"], revokedMs: row["revoked_ms"])
     }
 
     public func record(batch: BatchRecord) async throws -> [EventRecord] {
@@ -89,15 +58,21 @@ public final class SQLiteCatalog: Catalog {
             var events: [EventRecord] = []
             let now = batch.receivedMs
             for resource in batch.resources {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM resources WHERE id = ?", arguments: [resource.id]) ?? false
+                let platformID = resource.kind == .platform ? resource.id : batch.platformID
+                let existing = try Row.fetchOne(db, sql: "SELECT platform_id FROM resources WHERE id = ?", arguments: [resource.id])
+                let exists = existing != nil
+                if let owner = existing?["platform_id"] as String?, owner != platformID, resource.kind != .vm {
+                    throw CatalogError.foreignResource(id: resource.id, platformID: owner)
+                }
                 try db.execute(sql: """
-                    INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'up', ?, ?)
+                    INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms, platform_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'up', ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id,
                         properties = CASE WHEN ? THEN excluded.properties ELSE resources.properties END,
-                        updated_ms = excluded.updated_ms
+                        updated_ms = excluded.updated_ms, platform_id = excluded.platform_id
                     """, arguments: [resource.id, batch.tenantID, resource.kind.rawValue, resource.naturalKey, resource.name,
-                                     resource.parentID, resource.propertiesJSON ?? "{}", now, now, resource.propertiesJSON != nil])
+                                     resource.parentID, resource.propertiesJSON ?? "{}", now, now, platformID,
+                                     resource.propertiesJSON != nil])
                 if !exists {
                     events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
                                                        kind: "discovered", severity: "info",
@@ -134,7 +109,8 @@ public final class SQLiteCatalog: Catalog {
     public func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord] {
         try await pool.write { db in
             var events: [EventRecord] = []
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM agents WHERE available = 1")
+            // Enrolled agents that never sent a batch have no interval yet and cannot be overdue.
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM agents WHERE available = 1 AND interval_ms > 0 AND revoked_ms IS NULL")
             for agent in rows.map(Self.agentRecord) {
                 let deadline = max(agent.lastSeenMs, notBeforeMs) + missedIntervals * agent.intervalMs
                 guard nowMs > deadline else { continue }

@@ -25,6 +25,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var blockDurationMs: Int64 = 2 * 3_600_000
     /// Retention per level (ms): raw, 1 min rollups, 1 h rollups.
     public var retentionMs: [String: Int64] = ["raw": 15 * 86_400_000, "1m": 90 * 86_400_000, "1h": 730 * 86_400_000]
+    /// Requests a second per client address (bursts of twice that); 0 turns the limit off.
+    public var rateLimitPerSecond = 2000
+    /// Failed authentications allowed per client address per minute before it gets 429 for the rest of
+    /// the minute.
+    public var authFailuresPerMinute = 20
+    /// Browser sessions last this many hours.
+    public var sessionHours: Int64 = 12
     /// Admin password to create on first start (else random, printed once).
     public var bootstrapAdminPassword: String?
     /// Agent enrollment token to create on first start (else random, printed once).
@@ -45,6 +52,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         var retention_raw: String?
         var retention_1m: String?
         var retention_1h: String?
+        var rate_limit: Int?
+        var session_hours: Int64?
     }
 
     /// Applies a YAML configuration file.
@@ -64,9 +73,20 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let bytes = file.max_batch_bytes { maxBatchBytes = bytes }
         if let bytes = file.max_json_bytes { maxJSONBytes = bytes }
         if let text = file.block_duration { blockDurationMs = try Self.duration(text, source: path + " block_duration") }
+        if let limit = file.rate_limit { rateLimitPerSecond = try Self.nonNegative(limit, source: path + " rate_limit") }
+        if let hours = file.session_hours {
+            guard (1...720).contains(hours) else { throw .invalid(source: path + " session_hours", reason: "expected 1 to 720") }
+            sessionHours = hours
+        }
         for (level, text) in [("raw", file.retention_raw), ("1m", file.retention_1m), ("1h", file.retention_1h)] {
             if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
         }
+    }
+
+    /// A whole number ≥ 0.
+    static func nonNegative(_ value: Int, source: String) throws(ConfigurationError) -> Int {
+        guard value >= 0 else { throw .invalid(source: source, reason: "expected a whole number ≥ 0 (0 turns the limit off)") }
+        return value
     }
 
     /// A positive duration such as `2h` or `90d`.
@@ -78,7 +98,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     }
 
     /// Applies `STRATA_LISTEN`, `STRATA_DATA`, `STRATA_LOG_LEVEL`, `STRATA_MISSED_INTERVALS`,
-    /// `STRATA_BOOTSTRAP_ADMIN_PASSWORD` and `STRATA_BOOTSTRAP_AGENT_TOKEN`.
+    /// `STRATA_BOOTSTRAP_ADMIN_PASSWORD`, `STRATA_BOOTSTRAP_AGENT_TOKEN`, `STRATA_RATE_LIMIT`,
+    /// `STRATA_BLOCK_DURATION` and `STRATA_RETENTION_RAW|1M|1H`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         if let listen = environment["STRATA_LISTEN"] { try setListen(listen, source: "STRATA_LISTEN") }
         if let data = environment["STRATA_DATA"] { dataDirectory = data }
@@ -91,6 +112,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let password = environment["STRATA_BOOTSTRAP_ADMIN_PASSWORD"], !password.isEmpty { bootstrapAdminPassword = password }
         if let token = environment["STRATA_BOOTSTRAP_AGENT_TOKEN"], !token.isEmpty { bootstrapAgentToken = token }
+        if let text = environment["STRATA_RATE_LIMIT"] {
+            guard let value = Int(text) else { throw .invalid(source: "STRATA_RATE_LIMIT", reason: "expected a whole number ≥ 0") }
+            rateLimitPerSecond = try Self.nonNegative(value, source: "STRATA_RATE_LIMIT")
+        }
         if let text = environment["STRATA_BLOCK_DURATION"] { blockDurationMs = try Self.duration(text, source: "STRATA_BLOCK_DURATION") }
         for level in ["raw", "1m", "1h"] {
             let name = "STRATA_RETENTION_" + level.uppercased()

@@ -1,17 +1,20 @@
 import Hummingbird
 import StrataCatalog
 
-/// Per-request context: the framework's storage plus who is calling.
+/// Per-request context: the framework's storage plus who is calling and from where.
 public struct StrataRequestContext: RequestContext {
     /// Framework storage.
     public var coreContext: CoreRequestContextStorage
     /// The authenticated principal, set by the auth middleware.
     public var principal: Principal?
+    /// The client's IP address (or `local`), for rate limits and the audit log.
+    public let remoteAddress: String
 
     /// Creates a context for a new request.
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "local"
     }
 
     /// JSON request bodies are small.

@@ -19,6 +19,8 @@ public struct StrataServer: Sendable {
     let logger: Logger
     /// Attaches first-seen remote-written series to resources, in the background.
     let registrar: RemoteSeriesRegistrar
+    /// Every route with its requirement, filled by `makeRouter`.
+    public let routes = RouteTable()
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
@@ -42,35 +44,56 @@ public struct StrataServer: Sendable {
         try await Bootstrap.run(catalog: catalog, configuration: configuration)
     }
 
-    /// The router with every route and middleware.
+    /// The router with every route and middleware. Every route is registered through a `SecuredGroup`,
+    /// which checks its requirement first and records it in `routes`.
     public func makeRouter() -> Router<StrataRequestContext> {
-        let authenticator = Authenticator(catalog: catalog)
+        let audit = AuditTrail(catalog: catalog, logger: logger)
+        let authenticator = Authenticator(catalog: catalog, audit: audit,
+                                          failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000))
         let pipeline = IngestPipeline(catalog: catalog, store: store, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
+        if configuration.rateLimitPerSecond > 0 {
+            let rate = Double(configuration.rateLimitPerSecond)
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(ratePerSecond: rate, burst: 2 * rate)))
+        }
         router.add(middleware: MetricsMiddleware())
-        router.get("healthz") { _, _ in Envelope.success(["healthy": .bool(true)]) }
+        let json = configuration.maxJSONBytes
+        func secured(_ prefix: String, _ audience: Audience?) -> SecuredGroup {
+            let group = router.group(RouterPath(prefix))
+            if let audience { group.add(middleware: AuthMiddleware(authenticator: authenticator, audience: audience)) }
+            return SecuredGroup(group: group, prefix: "/" + prefix, table: routes)
+        }
 
-        let agentAPI = router.group("api/agent/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .agents))
-        AgentRoutes(pipeline: pipeline, maxBatchBytes: configuration.maxBatchBytes).register(on: agentAPI)
+        secured("healthz", nil).get("", .none) { _, _ in Envelope.success(["healthy": .bool(true)]) }
 
-        let api = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
+        let agentAPI = secured("api/agent/v1", .agents)
+        AgentRoutes(pipeline: pipeline, catalog: catalog, audit: audit, maxBatchBytes: configuration.maxBatchBytes, maxJSONBytes: json)
+            .register(on: agentAPI)
+
+        let sessions = SessionRoutes(authenticator: authenticator, catalog: catalog, audit: audit, maxJSONBytes: json,
+                                     sessionHours: configuration.sessionHours, secureCookie: false)
+        sessions.registerLogin(on: secured("api/v1", nil))
+        let api = secured("api/v1", .users)
+        sessions.register(on: api)
         let remoteWrite = RemoteWriteRoutes(engine: store, registrar: registrar, maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
-        let prometheus = router.group("prometheus/api/v1").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
-        remoteWrite.register(on: prometheus, path: "write")
+        remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
         ResourceRoutes(catalog: catalog, store: store).register(on: api)
         QueryRoutes(engine: store).register(on: api)
         EventRoutes(catalog: catalog).register(on: api)
-        TokenRoutes(catalog: catalog, maxJSONBytes: configuration.maxJSONBytes).register(on: api)
+        TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        UserRoutes(catalog: catalog, audit: audit, authenticator: authenticator, maxJSONBytes: json).register(on: api)
+        TenantRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        AgentAdminRoutes(catalog: catalog, audit: audit).register(on: api)
+        AuditRoutes(catalog: catalog).register(on: api)
 
         let registry = self.registry
-        router.group("metrics").add(middleware: AuthMiddleware(authenticator: authenticator, audience: .users))
-            .get { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
-            }
+        secured("metrics", .users).get("", .permission(.read)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
         return router
     }
 

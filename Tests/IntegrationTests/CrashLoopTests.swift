@@ -14,6 +14,7 @@ import Testing
         var server = try bed.startServer(environment: Self.shortBlocks)
         defer { server.terminate() }
         let client = try HTTPClient(baseURL: bed.url)
+        let credential = try bed.enroll(agentID: "crash-loop-agent", platformKey: "machine-id:crashloop")
         let seriesCount = 20
         let start: Int64 = 1_800_000_000_000
         var acknowledged: [String: [Int64: Double]] = [:]
@@ -45,7 +46,7 @@ import Testing
                 }
                 guard let current = pending else { break }
                 let response = try? client.send(method: "POST", path: "/api/agent/v1/batches", headers: [
-                    ("Authorization", "Bearer \(Testbed.agentToken)"), ("Content-Type", "application/x-strata-batch"),
+                    ("Authorization", "Bearer \(credential)"), ("Content-Type", "application/x-strata-batch"),
                 ], body: BatchCodec.encode(current))
                 guard let status = response?.status else { continue }
                 #expect(status == 200 || status == 409, "batch \(current.sequence) got \(status)")

@@ -1,4 +1,5 @@
 import Foundation
+import StrataAgent
 import Testing
 
 @Suite(.serialized) struct LiveHostTests {
@@ -42,5 +43,34 @@ import Testing
         #expect(messages.count == 2)
         #expect(messages.last?.contains("is down") == true)
         #expect(messages.first?.contains("is up") == true)
+    }
+
+    @Test func theAgentEnrollsOnceAndARevocationStopsItsBatchesAtOnce() throws {
+        let bed = try Testbed("enrollment")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+        try waitUntil("the platform", timeout: 30) { try !bed.platforms().isEmpty }
+        let credentialPath = bed.directory + "/agent/agent.credential"
+        let credential = try String(contentsOfFile: credentialPath, encoding: .utf8)
+        #expect(credential.hasPrefix("sag_") && !credential.contains(Testbed.agentToken), "the agent keeps its own credential")
+        let mode = try FileManager.default.attributesOfItem(atPath: credentialPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let agentID = AgentState.load(path: bed.directory + "/agent/agent.state").agentID
+        let agents = try bed.get("/api/v1/agents") as? [[String: Any]] ?? []
+        #expect(agents.first?["id"] as? String == agentID)
+        #expect(agents.first?["platformId"] as? String == (try bed.platforms().first?["id"] as? String), "bound to its platform")
+
+        try bed.send("DELETE", "/api/v1/agents/\(agentID)")
+        let platform = try #require(try bed.platforms().first?["id"] as? String)
+        let storedAtRevocation = try bed.samples(platformID: platform, metric: "uptime_seconds").count
+        try waitUntil("three batches spooled after the revocation", timeout: 30) { bed.spooled().count >= 3 }
+        let storedLater = try bed.samples(platformID: platform, metric: "uptime_seconds").count
+        #expect(storedLater <= storedAtRevocation + 1, "at most the batch in flight at revocation lands (\(storedAtRevocation) → \(storedLater))")
+        let audit = try bed.get("/api/v1/audit?action=agent.") as? [[String: Any]] ?? []
+        let outcomes = audit.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
+        #expect(outcomes.contains("agent.revoke ok") && outcomes.contains("agent.enroll ok"))
+        #expect(outcomes.contains("agent.enroll denied"), "the revoked agent tried to enroll again and was refused: \(outcomes)")
     }
 }

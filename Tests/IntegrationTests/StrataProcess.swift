@@ -94,6 +94,19 @@ struct Testbed {
                           logPath: directory + "/agent.log")
     }
 
+    /// Enrolls `agentID` for the platform with natural key `platformKey`; returns its credential.
+    func enroll(agentID: String, platformKey: String) throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: ["agentId": agentID, "platformKey": platformKey])
+        let response = try HTTPClient(baseURL: url).send(method: "POST", path: "/api/agent/v1/enroll", headers: [
+            ("Authorization", "Bearer \(Self.agentToken)"), ("Content-Type", "application/json"),
+        ], body: Array(body))
+        guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let credential = (envelope["data"] as? [String: Any])?["credential"] as? String else {
+            throw HarnessError.api("enroll answered \(response.status): \(response.text.prefix(200))")
+        }
+        return credential
+    }
+
     /// Sequence numbers waiting in the agent's spool.
     func spooled() -> [UInt64] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/agent/spool")) ?? [])
@@ -107,8 +120,14 @@ struct Testbed {
 
     /// GETs an API path as admin and returns the envelope's data.
     func get(_ path: String) throws -> Any {
+        try send("GET", path)
+    }
+
+    /// Sends `method path` as admin and returns the envelope's data.
+    @discardableResult
+    func send(_ method: String, _ path: String) throws -> Any {
         let credentials = Data("admin:\(Self.password)".utf8).base64EncodedString()
-        let response = try HTTPClient(baseURL: url).send(method: "GET", path: path, headers: [("Authorization", "Basic \(credentials)")])
+        let response = try HTTPClient(baseURL: url).send(method: method, path: path, headers: [("Authorization", "Basic \(credentials)")])
         guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               envelope["status"] as? String == "success", let data = envelope["data"] else {
             throw HarnessError.api("\(path) answered \(response.status): \(response.text.prefix(200))")

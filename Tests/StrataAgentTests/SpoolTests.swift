@@ -59,6 +59,9 @@ func temporaryDirectory(_ name: String) -> String {
     #expect(UplinkOutcome.classify(status: 400, body: "bad") == .rejected("HTTP 400: bad"))
     #expect(UplinkOutcome.classify(status: 413, body: "big") == .rejected("HTTP 413: big"))
     if case .retryLater = UplinkOutcome.classify(status: 401, body: "") {} else { Issue.record("401 must be retried") }
+    #expect(UplinkOutcome.classify(status: 401, body: "").refusesCredential, "a refused credential makes the agent enroll again")
+    #expect(UplinkOutcome.classify(status: 403, body: "bound to platform").refusesCredential)
+    #expect(!UplinkOutcome.classify(status: 503, body: "").refusesCredential)
     if case .retryLater = UplinkOutcome.classify(status: 503, body: "") {} else { Issue.record("503 must be retried") }
     if case .retryLater = UplinkOutcome.classify(status: 429, body: "") {} else { Issue.record("429 must be retried") }
 }

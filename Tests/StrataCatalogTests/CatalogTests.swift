@@ -29,25 +29,25 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     let path = temporaryPath("migrations")
     try FileSupport.makeDirectory("/tmp/strata-tests")
     let first = try SQLiteCatalog(path: path)
-    #expect(try first.appliedMigrations() == ["2026-11-21-initial"])
+    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security"])
     let again = try SQLiteCatalog(path: path)
-    #expect(try again.appliedMigrations() == ["2026-11-21-initial"])
+    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security"])
 }
 
 @Test func bootstrapHappensOnlyOnce() async throws {
     let catalog = try await makeCatalog()
     #expect(try await catalog.bootstrap(adminPasswordHash: "y", agentTokenHash: "z", nowMs: 2) == false)
     #expect(try await catalog.user(named: "admin", tenantID: defaultTenant)?.passwordHash == "x")
-    #expect(try await catalog.principal(tokenHash: "agent-hash", kind: "agent", nowMs: 3)?.role == "agent")
-    #expect(try await catalog.principal(tokenHash: "agent-hash", kind: "api", nowMs: 3) == nil, "an agent token is no API token")
+    #expect(try await catalog.credential(tokenHash: "agent-hash", kinds: [.enrollment], nowMs: 3)?.principal.kind == .enrollment)
+    #expect(try await catalog.credential(tokenHash: "agent-hash", kinds: [.api], nowMs: 3) == nil, "an enrollment token is no API token")
 }
 
 @Test func expiredTokensAreRefused() async throws {
     let catalog = try await makeCatalog()
-    _ = try await catalog.createToken(tenantID: defaultTenant, userID: 1, kind: "api", name: "ci", tokenHash: "h",
-                                      expiresMs: 100, nowMs: 1)
-    #expect(try await catalog.principal(tokenHash: "h", kind: "api", nowMs: 99)?.role == "admin")
-    #expect(try await catalog.principal(tokenHash: "h", kind: "api", nowMs: 100) == nil)
+    _ = try await catalog.createToken(NewToken(tenantID: defaultTenant, userID: 1, kind: .api, name: "ci", tokenHash: "h",
+                                               expiresMs: 100), nowMs: 1)
+    #expect(try await catalog.credential(tokenHash: "h", kinds: [.api], nowMs: 99)?.principal.role == .admin)
+    #expect(try await catalog.credential(tokenHash: "h", kinds: [.api], nowMs: 100) == nil)
 }
 
 @Test func firstBatchDiscoversThePlatformAndKeepsProperties() async throws {
@@ -85,4 +85,36 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     _ = try await catalog.record(batch: platformBatch(sequence: 1, now: 10_000))
     #expect(try await catalog.markOverdueAgents(nowMs: 60_000, missedIntervals: 3, notBeforeMs: 59_000).isEmpty)
     #expect(try await catalog.markOverdueAgents(nowMs: 62_001, missedIntervals: 3, notBeforeMs: 59_000).count == 1)
+}
+
+@Test func auditLogIsAppendOnly() async throws {
+    let catalog = try await makeCatalog()
+    try await catalog.appendAudit([AuditRecord(tenantID: defaultTenant, timeMs: 1, actor: "ana", action: "login")])
+    await #expect(throws: (any Error).self, "UPDATE is refused") {
+        try await catalog.pool.write { try $0.execute(sql: "UPDATE audit SET actor = 'mallory'") }
+    }
+    await #expect(throws: (any Error).self, "DELETE is refused") {
+        try await catalog.pool.write { try $0.execute(sql: "DELETE FROM audit") }
+    }
+    #expect(try await catalog.audit(tenantID: defaultTenant, query: AuditQuery()).map(\.actor) == ["ana"])
+    #expect(try await catalog.audit(tenantID: "other", query: AuditQuery()).isEmpty)
+}
+
+@Test func enrollmentBindsAnAgentToItsPlatformAndRevocationSticks() async throws {
+    let catalog = try await makeCatalog()
+    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c1", nowMs: 10)
+    let bound = try await catalog.credential(tokenHash: "c1", kinds: [.agent], nowMs: 11)?.principal
+    #expect(bound?.agentID == "a1" && bound?.platformID == "p1" && bound?.kind == .agent)
+    #expect(try await catalog.markOverdueAgents(nowMs: 1_000_000, missedIntervals: 3, notBeforeMs: 0).isEmpty,
+            "an agent that never reported has no interval and is never overdue")
+    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c2", nowMs: 12)
+    #expect(try await catalog.credential(tokenHash: "c1", kinds: [.agent], nowMs: 13) == nil, "re-enrolling replaces the credential")
+    #expect(try await catalog.revokeAgent(tenantID: defaultTenant, id: "a1", nowMs: 14))
+    #expect(try await catalog.credential(tokenHash: "c2", kinds: [.agent], nowMs: 15) == nil)
+    await #expect(throws: EnrollmentError.agentRevoked("a1")) {
+        try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c3", nowMs: 16)
+    }
+    await #expect(throws: EnrollmentError.foreignAgent("a1")) {
+        try await catalog.enrollAgent(tenantID: "other", agentID: "a1", platformID: "p1", tokenHash: "c4", nowMs: 17)
+    }
 }

@@ -5,8 +5,11 @@ import StrataCore
 import Testing
 @testable import StrataServer
 
-func upload(_ client: any TestClientProtocol, _ body: [UInt8], headers: HTTPFields = ServerHarness.agentBearer) async throws -> TestResponse {
-    try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+/// Uploads `body` as agent `agent-a` of platform `machine-id:m1` (enrolling it first), or with `headers`.
+func upload(_ client: any TestClientProtocol, _ body: [UInt8], headers: HTTPFields? = nil) async throws -> TestResponse {
+    var fields = headers
+    if fields == nil { fields = try await ServerHarness.enroll(client) }
+    return try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: fields ?? [:], body: ByteBuffer(bytes: body))
 }
 
 func storedSamples(_ client: any TestClientProtocol) async throws -> [[Double]] {

@@ -6,8 +6,10 @@ import StrataTSDB
 import Testing
 @testable import StrataServer
 
-private func write(_ client: any TestClientProtocol, _ series: [(labels: [(String, String)], samples: [(Int64, Double)])]) async throws -> TestResponse {
-    try await client.execute(uri: "/api/v1/write", method: .post, headers: ServerHarness.adminBasic,
+/// Remote-writes `series` (as the bootstrap admin unless `headers` say otherwise).
+func write(_ client: any TestClientProtocol, _ series: [(labels: [(String, String)], samples: [(Int64, Double)])],
+           headers: HTTPFields = ServerHarness.adminBasic) async throws -> TestResponse {
+    try await client.execute(uri: "/api/v1/write", method: .post, headers: headers,
                              body: ByteBuffer(bytes: Snappy.compress(ProtoWriter.writeRequest(series))))
 }
 
@@ -84,8 +86,7 @@ private func encoded(_ text: String) -> String {
     let harness = try ServerHarness()
     try await harness.test { client in
         // An agent reports platform "host-m1".
-        let batch = try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: ServerHarness.agentBearer,
-                                             body: ByteBuffer(bytes: BatchCodec.encode(testBatch(sequence: 1))))
+        let batch = try await upload(client, BatchCodec.encode(testBatch(sequence: 1)))
         #expect(batch.status == .ok)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let response = try await write(client, [

@@ -12,13 +12,15 @@ struct ServerHarness {
     static let agentToken = "sat_test_token_0123456789"
     let server: StrataServer
 
-    init(maxBatchBytes: Int = 16 << 20) throws {
+    init(maxBatchBytes: Int = 16 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
         var generator = SystemRandomNumberGenerator()
         configuration.dataDirectory = "/tmp/strata-tests/server-\(generator.next() % 1_000_000_000)"
         configuration.bootstrapAdminPassword = Self.password
         configuration.bootstrapAgentToken = Self.agentToken
         configuration.maxBatchBytes = maxBatchBytes
+        configuration.authFailuresPerMinute = 100_000
+        configure(&configuration)
         server = try StrataServer(configuration: configuration, registry: PrometheusCollectorRegistry(),
                                   logger: Logger(label: "test"))
     }
@@ -34,8 +36,14 @@ struct ServerHarness {
         [.authorization: "Basic " + Data("admin:\(password)".utf8).base64EncodedString()]
     }
 
-    static var agentBearer: HTTPFields {
-        [.authorization: "Bearer \(agentToken)", .contentType: "application/x-strata-batch"]
+    /// Enrolls `agent` for platform `machine-id:MACHINE` with the bootstrap enrollment token and returns
+    /// the headers that upload batches with its new credential.
+    static func enroll(_ client: any TestClientProtocol, agent: String = "agent-a", machine: String = "m1",
+                       token: String = agentToken) async throws -> HTTPFields {
+        let response = try await client.execute(uri: "/api/agent/v1/enroll", method: .post, headers: [.authorization: "Bearer \(token)"],
+                                                 body: ByteBuffer(string: #"{"agentId":"\#(agent)","platformKey":"machine-id:\#(machine)"}"#))
+        let credential = (response.data as? [String: Any])?["credential"] as? String ?? "enrollment failed: \(response.status)"
+        return [.authorization: "Bearer \(credential)", .contentType: "application/x-strata-batch"]
     }
 }
 

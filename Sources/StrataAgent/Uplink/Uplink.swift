@@ -1,10 +1,10 @@
 import Logging
 import StrataCore
 
-/// Delivers spooled batches to the server in sequence order.
+/// Delivers spooled batches to the server in sequence order, with the agent's own credential.
 struct Uplink: Sendable {
     let client: HTTPClient
-    let token: String
+    var enrollment: Enrollment
     let logger: Logger
     var backoff = Backoff()
     /// Time before which no delivery is attempted (after failures).
@@ -12,15 +12,23 @@ struct Uplink: Sendable {
     /// Batches the server rejected as invalid, since start.
     var rejected = 0
 
-    init(client: HTTPClient, token: String, logger: Logger) {
+    init(client: HTTPClient, enrollment: Enrollment, logger: Logger) {
         self.client = client
-        self.token = token
+        self.enrollment = enrollment
         self.logger = logger
     }
 
-    /// Sends spooled batches oldest first; stops at the first one that must be retried.
-    mutating func deliver(spool: Spool, nowMs: Int64) {
+    /// Sends spooled batches oldest first; stops at the first one that must be retried. Enrolls first
+    /// when the agent has no credential yet.
+    mutating func deliver(spool: Spool, nowMs: Int64, agentID: String, platformKey: String) {
         guard nowMs >= notBeforeMs else { return }
+        let token: String
+        switch enrollment.current(agentID: agentID, platformKey: platformKey) {
+        case .success(let credential): token = credential
+        case .failure(let failure):
+            retryLater(failure.reason, spool: spool, nowMs: nowMs)
+            return
+        }
         for sequence in spool.pending() {
             guard let body = spool.read(sequence: sequence) else { continue }
             let outcome: UplinkOutcome
@@ -47,16 +55,21 @@ struct Uplink: Sendable {
                 ])
                 spool.remove(sequence: sequence)
             case .retryLater(let reason):
-                let delay = backoff.fail()
-                notBeforeMs = nowMs + delay
-                if backoff.failures == 1 || backoff.failures % 10 == 0 {
-                    logger.warning("cannot deliver batches, keeping them spooled", metadata: [
-                        "reason": "\(reason)", "spooled": "\(spool.pending().count)", "retryInMs": "\(delay)",
-                        "attempts": "\(backoff.failures)",
-                    ])
-                }
+                if outcome.refusesCredential { enrollment.forget() }
+                retryLater(reason, spool: spool, nowMs: nowMs)
                 return
             }
+        }
+    }
+
+    private mutating func retryLater(_ reason: String, spool: Spool, nowMs: Int64) {
+        let delay = backoff.fail()
+        notBeforeMs = nowMs + delay
+        if backoff.failures == 1 || backoff.failures % 10 == 0 {
+            logger.warning("cannot deliver batches, keeping them spooled", metadata: [
+                "reason": "\(reason)", "spooled": "\(spool.pending().count)", "retryInMs": "\(delay)",
+                "attempts": "\(backoff.failures)",
+            ])
         }
     }
 }

@@ -13,9 +13,17 @@ public enum UplinkOutcome: Sendable, Equatable {
         switch status {
         case 200, 201, 202, 204, 409: return .acknowledged
         case 400, 413, 415, 422: return .rejected("HTTP \(status): \(body.prefix(300))")
-        case 401, 403: return .retryLater("HTTP \(status): the agent token was refused; check --token")
+        case 401: return .retryLater("HTTP 401: the agent credential was refused; enrolling again")
+        case 403: return .retryLater("HTTP 403: \(body.prefix(300)); enrolling again")
         default: return .retryLater("HTTP \(status): \(body.prefix(300))")
         }
+    }
+
+    /// Whether the server refused the agent's credential (401) or its right to report this batch (403),
+    /// so the agent should enroll again before the next attempt.
+    public var refusesCredential: Bool {
+        guard case .retryLater(let reason) = self else { return false }
+        return reason.hasPrefix("HTTP 401") || reason.hasPrefix("HTTP 403")
     }
 }
 

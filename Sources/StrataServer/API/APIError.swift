@@ -3,7 +3,7 @@ import Hummingbird
 /// An API error that renders as `{"status":"error","errorType":…,"error":…}` with its own HTTP status.
 ///
 /// `errorType` is one of a fixed set: `bad_data`, `unauthorized`, `forbidden`, `not_found`,
-/// `conflict`, `too_large`, `unsupported`, `unavailable`, `internal`.
+/// `conflict`, `too_large`, `too_many_requests`, `unsupported`, `unavailable`, `internal`.
 public struct APIError: HTTPResponseError, CustomStringConvertible {
     /// HTTP status.
     public var status: HTTPResponse.Status
@@ -31,6 +31,11 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     public static func conflict(_ message: String) -> APIError { APIError(status: .conflict, errorType: "conflict", message: message) }
     /// 413: body too large.
     public static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, errorType: "too_large", message: message) }
+    /// 429: slow down; `Retry-After` says when to come back.
+    public static func tooManyRequests(_ message: String, retryAfterSeconds: Int64) -> APIError {
+        APIError(status: .tooManyRequests, errorType: "too_many_requests", message: message,
+                 headers: [.retryAfter: String(retryAfterSeconds)])
+    }
     /// 503: try again later.
     public static func unavailable(_ message: String) -> APIError { APIError(status: .serviceUnavailable, errorType: "unavailable", message: message) }
 

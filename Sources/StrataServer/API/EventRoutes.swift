@@ -5,17 +5,14 @@ import StrataCatalog
 struct EventRoutes {
     let catalog: any Catalog
 
-    func register(on group: RouterGroup<StrataRequestContext>) {
-        group.get("events") { request, context in
+    func register(on group: SecuredGroup) {
+        group.get("events", .permission(.read)) { request, context in
             let tenant = try context.requirePrincipal().tenantID
             var query = EventQuery()
             query.resourceID = request.uri.queryParameters["resource"].map(String.init)
             query.kind = request.uri.queryParameters["kind"].map(String.init)
             query.sinceMs = try ResourceRoutes.milliseconds(request, "since")
-            if let limit = request.uri.queryParameters["limit"] {
-                guard let value = Int(limit), (1...10_000).contains(value) else { throw APIError.badData("limit must be 1 to 10000") }
-                query.limit = value
-            }
+            query.limit = try ResourceRoutes.limit(request, default: query.limit)
             let events = try await catalog.events(tenantID: tenant, query: query)
             return Envelope.success(.array(events.map { event in
                 [

@@ -9,10 +9,10 @@ struct QueryRoutes {
     /// Most series one query may return.
     static let maxSeries = 10_000
 
-    func register(on group: RouterGroup<StrataRequestContext>) {
-        group.get("query") { request, context in try await query(request, context) }
-        group.get("labels") { request, context in try await labels(request, context) }
-        group.get("labels/:name/values") { request, context in try await values(request, context) }
+    func register(on group: SecuredGroup) {
+        group.get("query", .permission(.read)) { request, context in try await query(request, context) }
+        group.get("labels", .permission(.read)) { request, context in try await labels(request, context) }
+        group.get("labels/:name/values", .permission(.read)) { request, context in try await values(request, context) }
     }
 
     func query(_ request: Request, _ context: StrataRequestContext) async throws -> Response {

@@ -13,11 +13,11 @@ struct ResourceRoutes {
     /// Most raw samples one query may return.
     static let maxRawSamples = 100_000
 
-    func register(on group: RouterGroup<StrataRequestContext>) {
-        group.get("resources") { request, context in try await list(request, context) }
-        group.get("resources/:id") { request, context in try await show(request, context) }
-        group.get("resources/:id/series") { request, context in try await seriesOf(request, context) }
-        group.get("series/:id/samples") { request, context in try await samples(request, context) }
+    func register(on group: SecuredGroup) {
+        group.get("resources", .permission(.read)) { request, context in try await list(request, context) }
+        group.get("resources/:id", .permission(.read)) { request, context in try await show(request, context) }
+        group.get("resources/:id/series", .permission(.read)) { request, context in try await seriesOf(request, context) }
+        group.get("series/:id/samples", .permission(.read)) { request, context in try await samples(request, context) }
     }
 
     func list(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -31,10 +31,7 @@ struct ResourceRoutes {
         }
         query.parentID = request.uri.queryParameters["parent"].map(String.init)
         query.text = request.uri.queryParameters["q"].map(String.init)
-        if let limit = request.uri.queryParameters["limit"] {
-            guard let value = Int(limit), (1...10_000).contains(value) else { throw APIError.badData("limit must be 1 to 10000") }
-            query.limit = value
-        }
+        query.limit = try Self.limit(request, default: query.limit)
         let resources = try await catalog.resources(tenantID: tenant, query: query)
         return Envelope.success(.array(resources.map(Self.json)))
     }
@@ -110,9 +107,21 @@ struct ResourceRoutes {
         return resource
     }
 
+    /// The `limit` parameter, 1 to 10,000, or `defaultValue`.
+    static func limit(_ request: Request, default defaultValue: Int) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return defaultValue }
+        guard let value = Int(text), (1...10_000).contains(value) else { throw APIError.badData("limit must be 1 to 10000") }
+        return value
+    }
+
     static func milliseconds(_ request: Request, _ name: String) throws -> Int64? {
+        try integer(request, name, meaning: "Unix time in milliseconds")
+    }
+
+    /// A whole-number query parameter; the error says what it should have been.
+    static func integer(_ request: Request, _ name: String, meaning: String) throws -> Int64? {
         guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-        guard let value = Int64(text) else { throw APIError.badData("\(name) must be Unix time in milliseconds") }
+        guard let value = Int64(text) else { throw APIError.badData("\(name) must be \(meaning)") }
         return value
     }
 

@@ -2,37 +2,83 @@ import Foundation
 import Hummingbird
 import StrataCatalog
 
-/// `POST /api/v1/tokens`: an admin creates a bearer API token (shown once) or an agent enrollment token.
+/// `/api/v1/tokens`: admins list, create (shown once) and revoke API tokens and agent enrollment tokens.
+/// A token's scopes narrow its owner's role; they can never widen it.
 struct TokenRoutes {
     let catalog: any Catalog
+    let audit: AuditTrail
     let maxJSONBytes: Int
 
     struct CreateRequest: Decodable {
         var name: String
         var kind: String?
         var expiresInDays: Int?
+        var scopes: [String]?
     }
 
-    func register(on group: RouterGroup<StrataRequestContext>) {
-        group.post("tokens") { request, context in
+    func register(on group: SecuredGroup) {
+        group.get("tokens", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
-            guard principal.role == "admin" else { throw APIError.forbidden("only an admin may create tokens") }
-            let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["name", "kind", "expiresInDays"],
-                                                   limit: maxJSONBytes, example: #"{"name": "ci", "kind": "api", "expiresInDays": 30}"#)
-            let kind = body.kind ?? "api"
-            guard kind == "api" || kind == "agent" else { throw APIError.badData("kind must be \"api\" or \"agent\"") }
-            guard !body.name.isEmpty, body.name.count <= 200 else { throw APIError.badData("name must be 1 to 200 characters") }
-            if let days = body.expiresInDays, !(1...3650).contains(days) {
-                throw APIError.badData("expiresInDays must be 1 to 3650")
-            }
-            let token = Secrets.newToken(prefix: kind == "api" ? "sk" : "sat")
-            let now = Time.nowMs()
-            let expires = body.expiresInDays.map { now + Int64($0) * 86_400_000 }
-            let id = try await catalog.createToken(tenantID: principal.tenantID, userID: kind == "api" ? principal.userID : nil,
-                                                   kind: kind, name: body.name, tokenHash: Secrets.hashToken(token),
-                                                   expiresMs: expires, nowMs: now)
-            return Envelope.success(["id": .int(id), "kind": .string(kind), "name": .string(body.name), "token": .string(token),
-                                     "expiresMs": expires.map(JSON.int) ?? .null], status: .created)
+            let tokens = try await catalog.tokens(tenantID: principal.tenantID, kinds: [.api, .enrollment, .agent], userID: nil)
+            return Envelope.success(.array(tokens.map(Self.json)))
         }
+        group.post("tokens", .permission(.administer)) { request, context in try await create(request, context) }
+        group.delete("tokens/:id", .permission(.administer)) { _, context in
+            let principal = try context.requirePrincipal()
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("token id must be a number") }
+            let now = Time.nowMs()
+            guard let token = try await catalog.revokeToken(tenantID: principal.tenantID, id: id, userID: nil, nowMs: now) else {
+                throw APIError.notFound("no token \(id)")
+            }
+            await audit.record(principal, "token.revoke", target: "token:\(id)", detail: "\(token.kind.rawValue) \(token.name)",
+                               remote: context.remoteAddress, nowMs: now)
+            return Envelope.success(Self.json(token))
+        }
+    }
+
+    func create(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["name", "kind", "expiresInDays", "scopes"],
+                                               limit: maxJSONBytes,
+                                               example: #"{"name": "ci", "kind": "api", "expiresInDays": 30, "scopes": ["read"]}"#)
+        // "agent" is the name the first release used for enrollment tokens.
+        let kindText = body.kind == "agent" ? "enrollment" : (body.kind ?? "api")
+        guard let kind = TokenKind(rawValue: kindText), kind == .api || kind == .enrollment else {
+            throw APIError.badData("kind must be \"api\" or \"enrollment\"")
+        }
+        guard !body.name.isEmpty, body.name.count <= 200 else { throw APIError.badData("name must be 1 to 200 characters") }
+        if let days = body.expiresInDays, !(1...3650).contains(days) {
+            throw APIError.badData("expiresInDays must be 1 to 3650")
+        }
+        var scopes: Set<Permission> = []
+        for text in body.scopes ?? [] {
+            guard let scope = Permission(rawValue: text) else {
+                throw APIError.badData("unknown scope \"\(text)\"; one of \(Permission.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard principal.may(scope) else { throw APIError.forbidden("a token cannot have scope \"\(text)\", which you do not hold") }
+            scopes.insert(scope)
+        }
+        guard kind == .api || scopes.isEmpty else { throw APIError.badData("scopes apply to API tokens only") }
+        let token = Secrets.newToken(prefix: kind == .api ? "sk" : "sat")
+        let now = Time.nowMs()
+        let expires = body.expiresInDays.map { now + Int64($0) * 86_400_000 }
+        let id = try await catalog.createToken(NewToken(tenantID: principal.tenantID, userID: kind == .api ? principal.userID : nil,
+                                                        kind: kind, name: body.name, tokenHash: Secrets.hashToken(token),
+                                                        scopes: scopes, expiresMs: expires), nowMs: now)
+        await audit.record(principal, "token.create", target: "token:\(id)", detail: "\(kind.rawValue) \(body.name)",
+                           remote: context.remoteAddress, nowMs: now)
+        return Envelope.success(["id": .int(id), "kind": .string(kind.rawValue), "name": .string(body.name), "token": .string(token),
+                                 "scopes": .array(scopes.map(\.rawValue).sorted().map(JSON.string)),
+                                 "expiresMs": expires.map(JSON.int) ?? .null], status: .created)
+    }
+
+    static func json(_ token: TokenRecord) -> JSON {
+        [
+            "id": .int(token.id), "kind": .string(token.kind.rawValue), "name": .string(token.name),
+            "userId": token.userID.map(JSON.int) ?? .null, "scopes": .array(token.scopes.map(\.rawValue).sorted().map(JSON.string)),
+            "agentId": .optional(token.agentID), "platformId": .optional(token.platformID), "createdMs": .int(token.createdMs),
+            "expiresMs": token.expiresMs.map(JSON.int) ?? .null, "revokedMs": token.revokedMs.map(JSON.int) ?? .null,
+            "lastUsedMs": token.lastUsedMs.map(JSON.int) ?? .null,
+        ]
     }
 }

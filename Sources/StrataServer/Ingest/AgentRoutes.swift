@@ -1,20 +1,57 @@
 import Hummingbird
 import NIOCore
+import StrataCatalog
 import StrataCore
 
-/// The agent API, `/api/agent/v1`: batch upload with durable acknowledgement.
+/// The agent API, `/api/agent/v1`: enrollment (the enrollment token is exchanged for a per-agent
+/// credential bound to the agent's platform) and batch upload with durable acknowledgement.
 struct AgentRoutes {
     let pipeline: IngestPipeline
+    let catalog: any Catalog
+    let audit: AuditTrail
     let maxBatchBytes: Int
+    let maxJSONBytes: Int
 
-    func register(on group: RouterGroup<StrataRequestContext>) {
-        group.post("batches") { request, context in
-            try await upload(request: request, context: context)
+    struct EnrollRequest: Decodable {
+        var agentId: String
+        var platformKey: String
+    }
+
+    func register(on group: SecuredGroup) {
+        group.post("enroll", .enrollmentToken) { request, context in try await enroll(request: request, context: context) }
+        group.post("batches", .agentCredential) { request, context in try await upload(request: request, context: context) }
+    }
+
+    /// 201 with a new credential (`sag_…`) bound to the agent id and the platform whose natural key is
+    /// `platformKey`; earlier credentials of the agent stop working. 403 for a revoked or foreign agent id.
+    func enroll(request: Request, context: StrataRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await StrictJSON.decode(EnrollRequest.self, from: request, allowedFields: ["agentId", "platformKey"],
+                                               limit: maxJSONBytes, example: #"{"agentId": "0f3c…", "platformKey": "machine-id:…"}"#)
+        guard (1...64).contains(body.agentId.count),
+              body.agentId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw APIError.badData("agentId must be 1 to 64 letters, digits, '-' or '_'")
         }
+        guard (1...512).contains(body.platformKey.utf8.count) else { throw APIError.badData("platformKey must be 1 to 512 bytes") }
+        let platformID = StableID.resource(tenant: principal.tenantID, kind: .platform, key: body.platformKey).description
+        let credential = Secrets.newToken(prefix: "sag")
+        let now = Time.nowMs()
+        do {
+            _ = try await catalog.enrollAgent(tenantID: principal.tenantID, agentID: body.agentId, platformID: platformID,
+                                              tokenHash: Secrets.hashToken(credential), nowMs: now)
+        } catch let error as EnrollmentError {
+            await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", outcome: "denied", detail: error.description,
+                               remote: context.remoteAddress, nowMs: now)
+            throw APIError.forbidden(error.description)
+        }
+        await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", detail: "platform \(platformID)",
+                           remote: context.remoteAddress, nowMs: now)
+        return Envelope.success(["credential": .string(credential), "agentId": .string(body.agentId), "platformId": .string(platformID)],
+                                status: .created)
     }
 
     /// 200 with the stored sequence once durable; 409 for a sequence already stored; 400 for a body that
-    /// does not decode; 413 above `maxBatchBytes`.
+    /// does not decode; 403 for a batch of another agent or outside the agent's platform; 413 above `maxBatchBytes`.
     func upload(request: Request, context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let buffer: ByteBuffer
@@ -29,9 +66,12 @@ struct AgentRoutes {
         } catch {
             throw APIError.badData("cannot decode agent batch: \(error)")
         }
+        guard batch.agentID == principal.agentID else {
+            throw APIError.forbidden("this credential belongs to agent \(principal.agentID ?? "-"), not \(batch.agentID)")
+        }
         let result: IngestResult
         do {
-            result = try await pipeline.ingest(batch, tenantID: principal.tenantID, nowMs: Time.nowMs())
+            result = try await pipeline.ingest(batch, tenantID: principal.tenantID, platformID: principal.platformID, nowMs: Time.nowMs())
         } catch let error as IngestError {
             throw APIError.forbidden(error.description)
         }

@@ -13,13 +13,25 @@ public enum IngestResult: Sendable, Equatable {
 }
 
 /// Why a batch was refused.
-public enum IngestError: Error, Sendable, CustomStringConvertible {
+public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The agent id belongs to another tenant.
     case foreignAgent(String)
+    /// The batch's first resource is not the platform the agent's credential is bound to.
+    case notItsPlatform(reported: String?, bound: String)
+    /// A resource other than the first has no parent, or is a second platform.
+    case outsideSubtree(index: Int)
+    /// The batch reports a resource that belongs to another platform.
+    case foreignResource(id: String, platformID: String)
 
     public var description: String {
         switch self {
         case .foreignAgent(let id): return "agent \(id) is enrolled in another tenant"
+        case let .notItsPlatform(reported, bound):
+            return "the batch reports platform \(reported ?? "none") but this agent's credential is bound to platform \(bound); re-enroll the agent"
+        case .outsideSubtree(let index):
+            return "resource \(index) is outside the agent's platform subtree: every resource after the platform needs a parent, and only one platform is allowed"
+        case let .foreignResource(id, platformID):
+            return "resource \(id) belongs to platform \(platformID); an agent may report only its own platform's subtree"
         }
     }
 }
@@ -49,8 +61,11 @@ public actor IngestPipeline {
         self.logger = logger
     }
 
-    /// Ingests a decoded batch for an agent of `tenantID`.
-    public func ingest(_ batch: AgentBatch, tenantID: String, nowMs: Int64) async throws -> IngestResult {
+    /// Ingests a decoded batch for an agent of `tenantID` whose credential is bound to `platformID` (nil:
+    /// not bound, for in-process callers). A bound agent may report its platform first and then only
+    /// resources under it, none of which may belong to another platform (a VM excepted: VMs move).
+    public func ingest(_ batch: AgentBatch, tenantID: String, platformID boundPlatform: String? = nil,
+                       nowMs: Int64) async throws -> IngestResult {
         if let agent = try await catalog.agent(id: batch.agentID) {
             guard agent.tenantID == tenantID else { throw IngestError.foreignAgent(batch.agentID) }
             if batch.sequence <= agent.lastSequence {
@@ -65,6 +80,7 @@ public actor IngestPipeline {
                                               parentID: report.parentIndex.map { resources[$0].id },
                                               propertiesJSON: report.properties.map { $0.json }))
         }
+        if let boundPlatform { try await checkSubtree(resources, boundPlatform: boundPlatform, tenantID: tenantID) }
         var series: [SeriesRecord] = []
         var groups: [SeriesSamples] = []
         series.reserveCapacity(batch.series.count)
@@ -89,14 +105,36 @@ public actor IngestPipeline {
                                                           "conflicts": "\(summary.conflicts)", "tooOld": "\(summary.tooOld)"])
         }
         let platformID = resources.first(where: { $0.kind == .platform })?.id
-        let events = try await catalog.record(batch: BatchRecord(
-            tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
-            agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs))
+        let events: [EventRecord]
+        do {
+            events = try await catalog.record(batch: BatchRecord(
+                tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
+                agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs))
+        } catch let CatalogError.foreignResource(id, owner) {
+            throw IngestError.foreignResource(id: id, platformID: owner)
+        }
         batches.increment()
         samplesStored.increment(by: stored)
         for event in events {
             logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
         }
         return .stored(samples: stored, events: events.count)
+    }
+
+    /// Refuses, before anything is stored, a batch that reaches outside the bound platform's subtree.
+    private func checkSubtree(_ resources: [ResolvedResource], boundPlatform: String, tenantID: String) async throws {
+        guard let first = resources.first, first.kind == .platform, first.id == boundPlatform else {
+            throw IngestError.notItsPlatform(reported: resources.first(where: { $0.kind == .platform })?.id, bound: boundPlatform)
+        }
+        for (index, resource) in resources.enumerated().dropFirst() where resource.parentID == nil || resource.kind == .platform {
+            throw IngestError.outsideSubtree(index: index)
+        }
+        guard resources.count > 1 else { return }
+        let owners = try await catalog.resourcePlatforms(tenantID: tenantID, ids: resources.dropFirst().map(\.id))
+        for resource in resources.dropFirst() where resource.kind != .vm {
+            if let owner = owners[resource.id], owner != boundPlatform {
+                throw IngestError.foreignResource(id: resource.id, platformID: owner)
+            }
+        }
     }
 }

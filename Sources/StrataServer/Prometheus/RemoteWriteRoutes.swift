@@ -20,10 +20,11 @@ struct RemoteWriteRoutes {
     let samplesReceived = Counter(label: "strata_remote_write_samples_total", dimensions: [("result", "stored")])
     let requestsRejected = Counter(label: "strata_remote_write_requests_rejected_total")
 
-    func register(on group: RouterGroup<StrataRequestContext>, path: RouterPath) {
-        group.post(path) { request, context in try await write(request, context) }
+    func register(on group: SecuredGroup, path: String) {
+        group.post(path, .permission(.write)) { request, context in try await write(request, context) }
+        // Other methods answer 405 as Prometheus does; they do nothing, so they stay out of the route table.
         for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
-            group.on(path, method: method) { _, _ in
+            group.group.on(RouterPath(path), method: method) { _, _ in
                 Self.plainText(.methodNotAllowed, "Method Not Allowed", extra: [.allow: "OPTIONS, POST"])
             }
         }

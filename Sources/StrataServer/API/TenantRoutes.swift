@@ -1,0 +1,49 @@
+import Hummingbird
+import StrataCatalog
+
+/// `/api/v1/tenants`: admins of the provider tenant (`default`) list tenants and create one with its
+/// first admin. They do not see into the tenant afterwards: its data is reached only by its own users.
+struct TenantRoutes {
+    let catalog: any Catalog
+    let audit: AuditTrail
+    let maxJSONBytes: Int
+
+    struct CreateRequest: Decodable {
+        var id: String
+        var name: String?
+        var adminUsername: String?
+        var adminPassword: String?
+    }
+
+    func register(on group: SecuredGroup) {
+        group.get("tenants", .permission(.tenants)) { _, _ in
+            Envelope.success(.array(try await catalog.tenants().map {
+                ["id": .string($0.id), "name": .string($0.name), "createdMs": .int($0.createdMs)]
+            }))
+        }
+        group.post("tenants", .permission(.tenants)) { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await StrictJSON.decode(CreateRequest.self, from: request,
+                                                   allowedFields: ["id", "name", "adminUsername", "adminPassword"], limit: maxJSONBytes,
+                                                   example: #"{"id": "acme", "name": "ACME Corp", "adminUsername": "admin"}"#)
+            let id = try Validation.tenantID(body.id)
+            let username = try Validation.username(body.adminUsername ?? "admin")
+            let password = try body.adminPassword.map(Validation.password) ?? Secrets.randomText(length: 20)
+            let now = Time.nowMs()
+            do {
+                _ = try await catalog.createTenant(id: id, name: body.name ?? id, adminUsername: username,
+                                                   adminPasswordHash: Secrets.hashPassword(password), nowMs: now)
+            } catch let error as AccessError {
+                throw APIError.conflict(error.description)
+            }
+            // The provider's record names only the tenant; the tenant's own log names its first admin.
+            await audit.record(principal, "tenant.create", target: "tenant:\(id)", remote: context.remoteAddress, nowMs: now)
+            await audit.record(AuditRecord(tenantID: id, timeMs: now, actor: "provider:\(principal.name)", action: "tenant.create",
+                                           target: "tenant:\(id)", detail: "first admin \(username)", remote: context.remoteAddress))
+            return Envelope.success([
+                "id": .string(id), "name": .string(body.name ?? id), "adminUsername": .string(username),
+                "adminPassword": body.adminPassword == nil ? .string(password) : .null, "login": .string("\(username)@\(id)"),
+            ], status: .created)
+        }
+    }
+}

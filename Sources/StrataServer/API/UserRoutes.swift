@@ -1,0 +1,81 @@
+import Hummingbird
+import StrataCatalog
+
+/// `/api/v1/users`: a tenant's admins list, create and change users (role, password, disabled).
+/// A new password or disabling revokes the user's tokens and sessions at once.
+struct UserRoutes {
+    let catalog: any Catalog
+    let audit: AuditTrail
+    let authenticator: Authenticator
+    let maxJSONBytes: Int
+
+    struct CreateRequest: Decodable {
+        var username: String
+        var password: String
+        var role: String
+    }
+
+    struct UpdateRequest: Decodable {
+        var role: String?
+        var password: String?
+        var disabled: Bool?
+    }
+
+    func register(on group: SecuredGroup) {
+        group.get("users", .permission(.administer)) { _, context in
+            let principal = try context.requirePrincipal()
+            return Envelope.success(.array(try await catalog.users(tenantID: principal.tenantID).map(Self.json)))
+        }
+        group.post("users", .permission(.administer)) { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["username", "password", "role"],
+                                                   limit: maxJSONBytes,
+                                                   example: #"{"username": "ana", "password": "at least 10 characters", "role": "viewer"}"#)
+            let username = try Validation.username(body.username)
+            let role = try Validation.role(body.role)
+            let now = Time.nowMs()
+            let user: UserRecord
+            do {
+                user = try await catalog.createUser(tenantID: principal.tenantID, username: username,
+                                                    passwordHash: Secrets.hashPassword(try Validation.password(body.password)),
+                                                    role: role, nowMs: now)
+            } catch let error as AccessError {
+                throw APIError.conflict(error.description)
+            }
+            await audit.record(principal, "user.create", target: "user:\(username)", detail: "role \(role.rawValue)",
+                               remote: context.remoteAddress, nowMs: now)
+            return Envelope.success(Self.json(user), status: .created)
+        }
+        group.patch("users/:id", .permission(.administer)) { request, context in try await update(request, context) }
+    }
+
+    func update(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("user id must be a number") }
+        let body = try await StrictJSON.decode(UpdateRequest.self, from: request, allowedFields: ["role", "password", "disabled"],
+                                               limit: maxJSONBytes, example: #"{"role": "operator"}"#)
+        let role = try body.role.map(Validation.role)
+        if id == principal.userID, (role.map { $0 != .admin } ?? false) || body.disabled == true {
+            throw APIError.conflict("you cannot demote or disable yourself; ask another admin")
+        }
+        let hash = try body.password.map { Secrets.hashPassword(try Validation.password($0)) }
+        let now = Time.nowMs()
+        guard let user = try await catalog.updateUser(tenantID: principal.tenantID, id: id, role: role, passwordHash: hash,
+                                                      disabled: body.disabled, nowMs: now) else {
+            throw APIError.notFound("no user \(id)")
+        }
+        authenticator.forgetCachedLogins()
+        var changes: [String] = []
+        if let role { changes.append("role \(role.rawValue)") }
+        if hash != nil { changes.append("password changed") }
+        if let disabled = body.disabled { changes.append(disabled ? "disabled" : "enabled") }
+        await audit.record(principal, "user.update", target: "user:\(user.username)", detail: changes.joined(separator: ", "),
+                           remote: context.remoteAddress, nowMs: now)
+        return Envelope.success(Self.json(user))
+    }
+
+    static func json(_ user: UserRecord) -> JSON {
+        ["id": .int(user.id), "username": .string(user.username), "role": .string(user.role.rawValue),
+         "createdMs": .int(user.createdMs), "disabledMs": user.disabledMs.map(JSON.int) ?? .null]
+    }
+}

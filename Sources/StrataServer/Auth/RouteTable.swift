@@ -1,0 +1,110 @@
+import Hummingbird
+import StrataCatalog
+import Synchronization
+
+/// What a route needs from its caller, checked before its handler runs (and before its body is read).
+public enum Requirement: Sendable, Equatable, CustomStringConvertible {
+    /// Nothing: public (health, login).
+    case none
+    /// Any authenticated user.
+    case authenticated
+    /// A user holding this permission.
+    case permission(Permission)
+    /// An enrolled agent's credential.
+    case agentCredential
+    /// An agent enrollment token.
+    case enrollmentToken
+
+    public var description: String {
+        switch self {
+        case .none: return "public"
+        case .authenticated: return "any user"
+        case .permission(let permission): return permission.rawValue
+        case .agentCredential: return "agent credential"
+        case .enrollmentToken: return "enrollment token"
+        }
+    }
+
+    /// Throws 401/403 unless `principal` meets the requirement.
+    func check(_ principal: Principal?) throws {
+        switch self {
+        case .none: return
+        case .authenticated:
+            guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
+        case .permission(let permission):
+            guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
+            guard principal.may(permission) else {
+                let how = principal.scopes.isEmpty ? "role \(principal.role?.rawValue ?? "-")" : "this token's scopes"
+                throw APIError.forbidden("\(how) does not grant \"\(permission.rawValue)\"")
+            }
+        case .agentCredential:
+            guard principal?.kind == .agent else {
+                throw APIError.unauthorized("an enrolled agent's credential is required; enroll with POST /api/agent/v1/enroll")
+            }
+        case .enrollmentToken:
+            guard principal?.kind == .enrollment else { throw APIError.unauthorized("an agent enrollment token is required") }
+        }
+    }
+}
+
+/// One route as registered: method, full path and requirement. The table is how tests reach every route.
+public struct RouteRule: Sendable, Equatable {
+    /// HTTP method.
+    public var method: HTTPRequest.Method
+    /// Full path with `:parameters`.
+    public var path: String
+    /// What the caller needs.
+    public var requirement: Requirement
+}
+
+/// Every route the server registered, in order.
+public final class RouteTable: Sendable {
+    private let rules = Mutex<[RouteRule]>([])
+
+    /// Creates an empty table.
+    public init() {}
+
+    /// The routes registered so far.
+    public var all: [RouteRule] { rules.withLock { $0 } }
+
+    func add(_ rule: RouteRule) { rules.withLock { $0.append(rule) } }
+}
+
+/// A router group whose every route declares its requirement, which is checked first and recorded.
+struct SecuredGroup {
+    let group: RouterGroup<StrataRequestContext>
+    let prefix: String
+    let table: RouteTable
+
+    /// Registers `handler` for `method path`, guarded by `requirement`.
+    @discardableResult
+    func on(_ method: HTTPRequest.Method, _ path: String, _ requirement: Requirement,
+            _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) -> SecuredGroup {
+        table.add(RouteRule(method: method, path: path.isEmpty ? prefix : prefix + "/" + path, requirement: requirement))
+        group.on(RouterPath(path), method: method) { request, context in
+            try requirement.check(context.principal)
+            return try await handler(request, context)
+        }
+        return self
+    }
+
+    func get(_ path: String, _ requirement: Requirement,
+             _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        on(.get, path, requirement, handler)
+    }
+
+    func post(_ path: String, _ requirement: Requirement,
+              _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        on(.post, path, requirement, handler)
+    }
+
+    func patch(_ path: String, _ requirement: Requirement,
+               _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        on(.patch, path, requirement, handler)
+    }
+
+    func delete(_ path: String, _ requirement: Requirement,
+                _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        on(.delete, path, requirement, handler)
+    }
+}

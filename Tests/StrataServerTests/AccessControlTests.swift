@@ -1,0 +1,390 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataCatalog
+import StrataCore
+import Testing
+@testable import StrataServer
+
+/// Basic-auth headers for `login` (`user` or `user@tenant`).
+func basic(_ login: String, _ password: String) -> HTTPFields {
+    [.authorization: "Basic " + Data("\(login):\(password)".utf8).base64EncodedString()]
+}
+
+/// POSTs a JSON body as `headers` and returns the response.
+func post(_ client: any TestClientProtocol, _ uri: String, _ json: String, _ headers: HTTPFields,
+          method: HTTPRequest.Method = .post) async throws -> TestResponse {
+    try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: json))
+}
+
+/// A route path with its parameters filled in.
+func concrete(_ path: String, id: String = "0123456789abcdef", name: String = "__name__") -> String {
+    path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+        part == ":name" ? name : (part.hasPrefix(":") ? id : String(part))
+    }.joined(separator: "/")
+}
+
+/// The user and agent routes the server registered, with what each requires.
+func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
+    harness.server.routes.all.filter { $0.requirement != .none }
+}
+
+@Test func everyRouteRefusesRequestsWithoutCredentials() async throws {
+    let harness = try ServerHarness()
+    try await harness.test { client in
+        let rules = securedRoutes(harness)
+        #expect(rules.count >= 25, "the table holds every route (\(rules.count))")
+        for rule in rules {
+            let response = try await client.execute(uri: concrete(rule.path), method: rule.method)
+            #expect(response.status == .unauthorized, "\(rule.method) \(rule.path)")
+            #expect(response.json["errorType"] as? String == "unauthorized", "\(rule.method) \(rule.path)")
+        }
+        let open = harness.server.routes.all.filter { $0.requirement == .none }.map(\.path)
+        #expect(Set(open) == ["/healthz", "/api/v1/sessions"], "only health and login are public")
+    }
+}
+
+@Test func eachRoleReachesExactlyTheRoutesItsPermissionsAllow() async throws {
+    let harness = try ServerHarness()
+    try await harness.test { client in
+        let password = "role-password-123"
+        var logins: [Role: HTTPFields] = [.admin: ServerHarness.adminBasic]
+        for role in [Role.operator, .viewer] {
+            let created = try await post(client, "/api/v1/users", #"{"username":"\#(role.rawValue)1","password":"\#(password)","role":"\#(role.rawValue)"}"#,
+                                         ServerHarness.adminBasic)
+            #expect(created.status == .created)
+            logins[role] = basic("\(role.rawValue)1", password)
+        }
+        for rule in securedRoutes(harness) {
+            for (role, headers) in logins {
+                let status = try await client.execute(uri: concrete(rule.path), method: rule.method, headers: headers).status
+                let label = "\(role.rawValue) \(rule.method) \(rule.path) → \(status.code)"
+                switch rule.requirement {
+                case .permission(let permission):
+                    if role.permissions(tenantID: defaultTenant).contains(permission) {
+                        #expect(status != .unauthorized && status != .forbidden, "\(label)")
+                    } else {
+                        #expect(status == .forbidden, "\(label)")
+                    }
+                case .authenticated:
+                    #expect(status != .unauthorized && status != .forbidden, "\(label)")
+                case .agentCredential, .enrollmentToken:
+                    #expect(status == .unauthorized, "a user's password is no agent credential: \(label)")
+                case .none:
+                    break
+                }
+            }
+        }
+        // A viewer writes nothing: no tokens, no users, no samples.
+        let viewer = logins[.viewer]!
+        let token = try await post(client, "/api/v1/tokens", #"{"name":"v"}"#, viewer)
+        #expect(token.status == .forbidden)
+        let remoteWrite = try await client.execute(uri: "/api/v1/write", method: .post, headers: viewer)
+        #expect(remoteWrite.status == .forbidden)
+    }
+}
+
+@Test func tokenScopesNarrowTheRoleAndCannotWidenIt() async throws {
+    try await ServerHarness().test { client in
+        let created = try await post(client, "/api/v1/tokens", #"{"name":"grafana","scopes":["read"]}"#, ServerHarness.adminBasic)
+        #expect(created.status == .created)
+        let token = (created.data as? [String: Any])?["token"] as? String ?? ""
+        let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+        let read = try await client.execute(uri: "/api/v1/resources", method: .get, headers: bearer)
+        #expect(read.status == .ok)
+        let write = try await client.execute(uri: "/api/v1/write", method: .post, headers: bearer)
+        #expect(write.status == .forbidden, "a read-scoped admin token cannot write")
+        let mint = try await post(client, "/api/v1/tokens", #"{"name":"x"}"#, bearer)
+        #expect(mint.status == .forbidden)
+
+        _ = try await post(client, "/api/v1/users", #"{"username":"op","password":"operator-pass-1","role":"operator"}"#,
+                           ServerHarness.adminBasic)
+        let whoami = try await client.execute(uri: "/api/v1/whoami", method: .get, headers: basic("op", "operator-pass-1"))
+        #expect((whoami.data as? [String: Any])?["permissions"] as? [String] == ["acknowledge", "control", "read"])
+        let unknown = try await post(client, "/api/v1/tokens", #"{"name":"x","scopes":["root"]}"#, ServerHarness.adminBasic)
+        #expect(unknown.status == .badRequest)
+    }
+}
+
+@Test func tenantsSeeNoneOfEachOthersData() async throws {
+    let harness = try ServerHarness()
+    try await harness.test { client in
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // The provider admin creates tenant "beta"; its admin fills it with an agent, remote-written series and audit records.
+        let tenant = try await post(client, "/api/v1/tenants", #"{"id":"beta","name":"Beta","adminUsername":"boss"}"#, ServerHarness.adminBasic)
+        #expect(tenant.status == .created)
+        let bossPassword = (tenant.data as? [String: Any])?["adminPassword"] as? String ?? ""
+        let boss = basic("boss@beta", bossPassword)
+        let enrollment = try await post(client, "/api/v1/tokens", #"{"name":"beta agents","kind":"enrollment"}"#, boss)
+        let betaEnrollment = (enrollment.data as? [String: Any])?["token"] as? String ?? ""
+        let betaAgent = try await ServerHarness.enroll(client, agent: "agent-b", machine: "mb", token: betaEnrollment)
+        let betaBatch = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-b", sequence: 1, machine: "mb", start: now - 60_000)),
+                                         headers: betaAgent)
+        #expect(betaBatch.status == .ok)
+        let written = try await write(client, [
+            (labels: [("__name__", "beta_secret_metric"), ("instance", "beta-host:9100"), ("job", "betajob")], samples: [(now - 1000, 1)]),
+        ], headers: boss)
+        #expect(written.status == .noContent)
+        await harness.server.registrar.waitUntilIdle()
+        // The default tenant has its own data too.
+        let ownBatch = try await upload(client, BatchCodec.encode(testBatch(sequence: 1, start: now - 60_000)))
+        #expect(ownBatch.status == .ok)
+
+        // What beta sees, to be sure the markers would show if they leaked.
+        let betaResources = try await client.execute(uri: "/api/v1/resources", method: .get, headers: boss)
+        let betaPlatform = ((betaResources.data as? [[String: Any]]) ?? []).first { $0["name"] as? String == "host-mb" }?["id"] as? String ?? "missing"
+        let betaSeries = try await client.execute(uri: "/api/v1/resources/\(betaPlatform)/series", method: .get, headers: boss)
+        let betaSeriesID = ((betaSeries.data as? [[String: Any]]) ?? []).first?["id"] as? String ?? "missing"
+        let betaTokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: boss)
+        let betaTokenID = ((betaTokens.data as? [[String: Any]]) ?? []).first?["id"] as? Int ?? -1
+        let betaUsers = try await client.execute(uri: "/api/v1/users", method: .get, headers: boss)
+        let bossID = ((betaUsers.data as? [[String: Any]]) ?? []).first?["id"] as? Int ?? -1
+        let betaAudit = try await client.execute(uri: "/api/v1/audit", method: .get, headers: boss)
+        #expect(String(buffer: betaAudit.body).contains("agent.enroll"))
+        let markers = [betaPlatform, betaSeriesID, "host-mb", "beta_secret_metric", "betajob", "beta-host", "agent-b", "boss", "machine-id:mb"]
+        #expect(String(buffer: betaResources.body).contains("host-mb") && String(buffer: betaResources.body).contains("beta-host"))
+
+        // Every GET route, as the default tenant's admin and viewer, with beta's ids in every parameter.
+        _ = try await post(client, "/api/v1/users", #"{"username":"watcher","password":"watcher-pass-1","role":"viewer"}"#, ServerHarness.adminBasic)
+        let select = "%7B__name__%3D~%22.%2B%22%7D"
+        let query = "?select=\(select)&from=\(now - 86_400_000)&to=\(now + 3_600_000)&step=600&q=host&limit=100&resource=\(betaPlatform)"
+        for headers in [ServerHarness.adminBasic, basic("watcher", "watcher-pass-1")] {
+            for rule in securedRoutes(harness) where rule.method == .get {
+                for id in [betaPlatform, betaSeriesID, "agent-b", String(betaTokenID)] {
+                    let uri = concrete(rule.path, id: id) + query
+                    let response = try await client.execute(uri: uri, method: .get, headers: headers)
+                    let text = String(buffer: response.body)
+                    // An error may echo the id that was asked for; nothing else of beta's may appear.
+                    for marker in markers where marker != id {
+                        #expect(!text.contains(marker), "\(uri) leaked \(marker): \(text.prefix(300))")
+                    }
+                }
+            }
+        }
+        let ownResources = try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic)
+        #expect(String(buffer: ownResources.body).contains("host-m1"), "the default tenant still sees its own data")
+
+        // Writes aimed at beta's objects miss: they do not exist in the caller's tenant.
+        let revokeToken = try await client.execute(uri: "/api/v1/tokens/\(betaTokenID)", method: .delete, headers: ServerHarness.adminBasic)
+        #expect(revokeToken.status == .notFound)
+        let revokeAgent = try await client.execute(uri: "/api/v1/agents/agent-b", method: .delete, headers: ServerHarness.adminBasic)
+        #expect(revokeAgent.status == .notFound)
+        let demote = try await post(client, "/api/v1/users/\(bossID)", #"{"role":"viewer"}"#, ServerHarness.adminBasic, method: .patch)
+        #expect(demote.status == .notFound)
+        let stillBoss = try await client.execute(uri: "/api/v1/whoami", method: .get, headers: boss)
+        #expect((stillBoss.data as? [String: Any])?["role"] as? String == "admin")
+        let betaStillReports = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-b", sequence: 2, machine: "mb", start: now - 50_000)),
+                                                headers: betaAgent)
+        #expect(betaStillReports.status == .ok)
+        // A tenant admin is no provider admin.
+        let tenants = try await client.execute(uri: "/api/v1/tenants", method: .get, headers: boss)
+        #expect(tenants.status == .forbidden)
+        // The default tenant's enrollment token cannot take over beta's agent id.
+        let hijack = try await client.execute(uri: "/api/agent/v1/enroll", method: .post,
+                                              headers: [.authorization: "Bearer \(ServerHarness.agentToken)"],
+                                              body: ByteBuffer(string: #"{"agentId":"agent-b","platformKey":"machine-id:mb"}"#))
+        #expect(hijack.status == .forbidden)
+    }
+}
+
+@Test func anAgentCannotWriteAnotherPlatformsData() async throws {
+    try await ServerHarness().test { client in
+        let agentA = try await ServerHarness.enroll(client, agent: "agent-a", machine: "m1")
+        let agentB = try await ServerHarness.enroll(client, agent: "agent-b", machine: "m2")
+        let foreignPlatform = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-a", sequence: 1, machine: "m2")), headers: agentA)
+        #expect(foreignPlatform.status == .forbidden)
+        #expect((foreignPlatform.json["error"] as? String)?.contains("bound to platform") == true)
+        let otherAgent = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-b", sequence: 1, machine: "m2")), headers: agentA)
+        #expect(otherAgent.status == .forbidden, "agent a's credential cannot send agent b's batches")
+
+        func withChild(_ agent: String, _ machine: String, parent: Int?, kind: ResourceKind = .server) -> [UInt8] {
+            var batch = testBatch(agent: agent, sequence: 5, machine: machine)
+            batch.resources.append(ResourceReport(kind: kind, key: "tomcat:/opt/tomcat", name: "tomcat", parentIndex: parent))
+            return BatchCodec.encode(batch)
+        }
+        let own = try await upload(client, withChild("agent-a", "m1", parent: 0), headers: agentA)
+        #expect(own.status == .ok)
+        let stolen = try await upload(client, withChild("agent-b", "m2", parent: 0), headers: agentB)
+        #expect(stolen.status == .forbidden, "b cannot re-parent a's server under its own platform")
+        #expect((stolen.json["error"] as? String)?.contains("belongs to platform") == true)
+        let orphan = try await upload(client, withChild("agent-b", "m2", parent: nil, kind: .service), headers: agentB)
+        #expect(orphan.status == .forbidden)
+        let secondPlatform = try await upload(client, withChild("agent-b", "m2", parent: 0, kind: .platform), headers: agentB)
+        #expect(secondPlatform.status == .forbidden)
+
+        let resources = try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic)
+        let rows = (resources.data as? [[String: Any]]) ?? []
+        #expect(rows.map { $0["name"] as? String ?? "" }.sorted() == ["host-m1", "tomcat"], "nothing of the refused batches was stored")
+        let tomcat = rows.first { $0["name"] as? String == "tomcat" }
+        let m1 = rows.first { $0["name"] as? String == "host-m1" }
+        #expect(tomcat?["parentId"] as? String == m1?["id"] as? String)
+    }
+}
+
+@Test func revokedCredentialsStopWorkingAtOnce() async throws {
+    try await ServerHarness().test { client in
+        // An API token.
+        let created = try await post(client, "/api/v1/tokens", #"{"name":"ci"}"#, ServerHarness.adminBasic)
+        let data = created.data as? [String: Any]
+        let bearer: HTTPFields = [.authorization: "Bearer \(data?["token"] as? String ?? "")"]
+        let before = try await client.execute(uri: "/api/v1/resources", method: .get, headers: bearer)
+        #expect(before.status == .ok)
+        let revoked = try await client.execute(uri: "/api/v1/tokens/\(data?["id"] as? Int ?? -1)", method: .delete, headers: ServerHarness.adminBasic)
+        #expect(revoked.status == .ok)
+        let after = try await client.execute(uri: "/api/v1/resources", method: .get, headers: bearer)
+        #expect(after.status == .unauthorized)
+
+        // An agent.
+        let agent = try await ServerHarness.enroll(client)
+        let first = try await upload(client, BatchCodec.encode(testBatch(sequence: 1)), headers: agent)
+        #expect(first.status == .ok)
+        let revokeAgent = try await client.execute(uri: "/api/v1/agents/agent-a", method: .delete, headers: ServerHarness.adminBasic)
+        #expect(revokeAgent.status == .ok)
+        let second = try await upload(client, BatchCodec.encode(testBatch(sequence: 2)), headers: agent)
+        #expect(second.status == .unauthorized)
+        let again = try await client.execute(uri: "/api/agent/v1/enroll", method: .post, headers: [.authorization: "Bearer \(ServerHarness.agentToken)"],
+                                             body: ByteBuffer(string: #"{"agentId":"agent-a","platformKey":"machine-id:m1"}"#))
+        #expect(again.status == .forbidden, "a revoked agent cannot enroll again")
+
+        // A re-enrollment replaces the agent's earlier credential.
+        let old = try await ServerHarness.enroll(client, agent: "agent-c", machine: "m3")
+        let new = try await ServerHarness.enroll(client, agent: "agent-c", machine: "m3")
+        let withOld = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-c", sequence: 1, machine: "m3")), headers: old)
+        #expect(withOld.status == .unauthorized)
+        let withNew = try await upload(client, BatchCodec.encode(testBatch(agent: "agent-c", sequence: 1, machine: "m3")), headers: new)
+        #expect(withNew.status == .ok)
+
+        // A disabled user: password (even one just cached) and tokens stop at once.
+        let user = try await post(client, "/api/v1/users", #"{"username":"temp","password":"temporary-pass","role":"viewer"}"#, ServerHarness.adminBasic)
+        let userID = (user.data as? [String: Any])?["id"] as? Int ?? -1
+        let cached = try await client.execute(uri: "/api/v1/resources", method: .get, headers: basic("temp", "temporary-pass"))
+        #expect(cached.status == .ok)
+        let disable = try await post(client, "/api/v1/users/\(userID)", #"{"disabled":true}"#, ServerHarness.adminBasic, method: .patch)
+        #expect(disable.status == .ok)
+        let refused = try await client.execute(uri: "/api/v1/resources", method: .get, headers: basic("temp", "temporary-pass"))
+        #expect(refused.status == .unauthorized)
+        let selfDisable = try await post(client, "/api/v1/users/1", #"{"disabled":true}"#, ServerHarness.adminBasic, method: .patch)
+        #expect(selfDisable.status == .conflict, "an admin cannot lock themselves out")
+    }
+}
+
+@Test func sessionsUseHttpOnlyCookiesAndNeedTheCSRFTokenForWrites() async throws {
+    try await ServerHarness().test { client in
+        let wrong = try await post(client, "/api/v1/sessions", #"{"username":"admin","password":"nope"}"#, [:])
+        #expect(wrong.status == .unauthorized)
+        let login = try await post(client, "/api/v1/sessions", #"{"username":"admin","password":"\#(ServerHarness.password)"}"#, [:])
+        #expect(login.status == .created)
+        let setCookie = login.headers[.setCookie] ?? ""
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"))
+        let session = String(setCookie.split(separator: ";")[0])
+        let csrf = (login.data as? [String: Any])?["csrfToken"] as? String ?? ""
+        #expect(!csrf.isEmpty && !setCookie.contains(csrf), "the CSRF token travels in the body, not the cookie")
+
+        let read = try await client.execute(uri: "/api/v1/resources", method: .get, headers: [.cookie: session])
+        #expect(read.status == .ok)
+        let forged = try await post(client, "/api/v1/tokens", #"{"name":"csrf"}"#, [.cookie: session])
+        #expect(forged.status == .forbidden, "a write without the CSRF token is what a cross-site form would send")
+        let wrongToken = try await post(client, "/api/v1/tokens", #"{"name":"csrf"}"#, [.cookie: session, Authenticator.csrfHeader: "guess"])
+        #expect(wrongToken.status == .forbidden)
+        let allowed = try await post(client, "/api/v1/tokens", #"{"name":"csrf"}"#, [.cookie: session, Authenticator.csrfHeader: csrf])
+        #expect(allowed.status == .created)
+        let logout = try await client.execute(uri: "/api/v1/sessions/current", method: .delete,
+                                              headers: [.cookie: session, Authenticator.csrfHeader: csrf])
+        #expect(logout.status == .ok)
+        #expect(logout.headers[.setCookie]?.contains("Max-Age=0") == true)
+        let afterLogout = try await client.execute(uri: "/api/v1/resources", method: .get, headers: [.cookie: session])
+        #expect(afterLogout.status == .unauthorized)
+    }
+}
+
+@Test func theAuditLogRecordsLoginsTokenUseAndChanges() async throws {
+    try await ServerHarness().test { client in
+        _ = try await client.execute(uri: "/api/v1/resources", method: .get, headers: basic("admin", "wrong password"))
+        _ = try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic)
+        let created = try await post(client, "/api/v1/tokens", #"{"name":"ci"}"#, ServerHarness.adminBasic)
+        let token = (created.data as? [String: Any])?["token"] as? String ?? ""
+        let tokenID = (created.data as? [String: Any])?["id"] as? Int ?? -1
+        _ = try await client.execute(uri: "/api/v1/resources", method: .get, headers: [.authorization: "Bearer \(token)"])
+        _ = try await client.execute(uri: "/api/v1/tokens/\(tokenID)", method: .delete, headers: ServerHarness.adminBasic)
+        _ = try await post(client, "/api/v1/users", #"{"username":"ana","password":"ana-password-1","role":"viewer"}"#, ServerHarness.adminBasic)
+        _ = try await ServerHarness.enroll(client)
+        _ = try await client.execute(uri: "/api/v1/agents/agent-a", method: .delete, headers: ServerHarness.adminBasic)
+
+        let audit = try await client.execute(uri: "/api/v1/audit?limit=100", method: .get, headers: ServerHarness.adminBasic)
+        let records = (audit.data as? [[String: Any]]) ?? []
+        let seen = records.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
+        for expected in ["login denied", "login ok", "token.create ok", "token.use ok", "token.revoke ok", "user.create ok",
+                         "agent.enroll ok", "agent.revoke ok"] {
+            #expect(seen.contains(expected), "\(expected) in \(seen)")
+        }
+        #expect(!String(buffer: audit.body).contains(token), "no secret in the audit log")
+        #expect(!String(buffer: audit.body).contains(ServerHarness.password))
+        let onlyTokens = try await client.execute(uri: "/api/v1/audit?action=token.", method: .get, headers: ServerHarness.adminBasic)
+        let actions = Set(((onlyTokens.data as? [[String: Any]]) ?? []).compactMap { $0["action"] as? String })
+        #expect(actions == ["token.create", "token.use", "token.revoke"])
+    }
+}
+
+@Test func floodsAndGuessingGet429WithRetryAfter() async throws {
+    let limited = try ServerHarness { $0.rateLimitPerSecond = 1 }
+    try await limited.test { client in
+        var refused: TestResponse?
+        for _ in 0..<200 where refused == nil {
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            if response.status == .tooManyRequests { refused = response }
+        }
+        #expect(refused != nil, "a flood from one address is cut off")
+        #expect(refused?.headers[.retryAfter] != nil)
+        #expect(refused?.json["errorType"] as? String == "too_many_requests")
+    }
+    let guarded = try ServerHarness { $0.authFailuresPerMinute = 3 }
+    try await guarded.test { client in
+        for _ in 0..<3 {
+            let status = try await client.execute(uri: "/api/v1/resources", method: .get, headers: basic("admin", "guess")).status
+            #expect(status == .unauthorized)
+        }
+        let blocked = try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic)
+        #expect(blocked.status == .tooManyRequests, "after 3 failures even the right password waits out the minute")
+        #expect(blocked.headers[.retryAfter] != nil)
+    }
+}
+
+@Test func theRateLimiterRefillsAtItsRateAndKeepsAddressesApart() throws {
+    let limiter = RateLimiter(ratePerSecond: 2, burst: 4)
+    for _ in 0..<4 { try limiter.take("10.0.0.1", nowMs: 0) }
+    #expect(throws: APIError.self) { try limiter.take("10.0.0.1", nowMs: 0) }
+    try limiter.take("10.0.0.2", nowMs: 0)
+    try limiter.take("10.0.0.1", nowMs: 500)
+    #expect(throws: APIError.self, "half a second at 2/s buys one request") { try limiter.take("10.0.0.1", nowMs: 500) }
+    do {
+        try limiter.take("10.0.0.1", nowMs: 600)
+        Issue.record("the bucket is empty")
+    } catch let error as APIError {
+        #expect(error.status == .tooManyRequests && error.headers[.retryAfter] == "1")
+    }
+}
+
+@Test func everyRouteIsDocumentedInTheOpenAPIFileAndNothingElse() async throws {
+    let harness = try ServerHarness()
+    try await harness.test { _ in }
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/openapi.yaml")
+    var documented: Set<String> = []
+    var path = ""
+    for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+        if line.hasPrefix("  /"), line.hasSuffix(":") {
+            path = String(line.dropFirst(2).dropLast())
+        } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), !path.isEmpty,
+                  ["get", "post", "put", "patch", "delete"].contains(line.trimmingCharacters(in: .whitespaces).dropLast()) {
+            documented.insert("\(line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()) \(path)")
+        } else if !line.hasPrefix(" ") {
+            path = ""
+        }
+    }
+    let registered = Set(harness.server.routes.all.map { rule in
+        "\(rule.method.rawValue) " + rule.path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+    })
+    #expect(registered.count >= 25 && documented.contains("POST /api/agent/v1/enroll"))
+    #expect(registered.subtracting(documented).isEmpty, "routes missing from docs/openapi.yaml: \(registered.subtracting(documented).sorted())")
+    #expect(documented.subtracting(registered).isEmpty, "documented routes that do not exist: \(documented.subtracting(registered).sorted())")
+}
