@@ -1,7 +1,7 @@
 # Strata — the two set-up commands are `make run` and `make test`.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 
-.PHONY: run test bench build build-debug deps deps-test deps-bench clean-data
+.PHONY: run test bench fuzz build build-debug deps deps-test deps-bench clean-data
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -35,6 +35,10 @@ bench: deps-bench build
 	$(SWIFT) build -c release --product strata-bench
 	.build/release/strata-bench engine query recovery
 	python3 bench/remote_write_side_by_side.py
+
+## make fuzz: every decoder under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60); docs/security.md.
+fuzz: deps
+	bash scripts/fuzz.sh
 
 clean-data:
 	rm -rf ./data

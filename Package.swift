@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// Strata: one package, one module per layer. Dependencies point one way:
-/// StrataCore ← StrataTSDB, StrataCatalog ← StrataAgent, StrataServer ← strata.
+/// StrataCore ← StrataTSDB, StrataCatalog, StrataWire (decoders of outside input) ← StrataAgent,
+/// StrataServer ← strata.
 let package = Package(
     name: "strata",
     platforms: [.macOS(.v15)],
@@ -21,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -49,11 +53,19 @@ let package = Package(
             dependencies: ["StrataCore", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "StrataWire",
+            dependencies: ["StrataCore", "StrataTSDB", "CSnappy"]
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataTSDB", "StrataCatalog", "CSnappy",
+                "StrataCore", "StrataTSDB", "StrataCatalog", "StrataWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -84,10 +96,27 @@ let package = Package(
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// Fuzz targets (`make fuzz`, `scripts/fuzz.sh`): one static library per decoder of outside input, each
+/// defining `LLVMFuzzerTestOneInput`, linked by the script with `swiftc -sanitize=fuzzer` (libFuzzer
+/// supplies `main`). Declared only when STRATA_FUZZ=1, so normal builds never see them.
+if Context.environment["STRATA_FUZZ"] == "1" {
+    let fuzzers: [(String, [Target.Dependency])] = [
+        ("fuzz-agent-batch", ["StrataCore"]),
+        ("fuzz-remote-write", ["StrataWire", "StrataTSDB"]),
+        ("fuzz-json-body", ["StrataWire"]),
+        ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
+        ("fuzz-http-response", ["StrataAgent"]),
+    ]
+    for (name, dependencies) in fuzzers {
+        package.targets.append(.target(name: name, dependencies: dependencies, path: "Fuzz/\(name)"))
+        package.products.append(.library(name: name, type: .static, targets: [name]))
+    }
+}

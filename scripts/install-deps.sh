@@ -4,7 +4,8 @@ set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev libsnappy-dev curl)
 case "$purpose" in
-  test) packages+=(python3) ;;
+  test) packages+=(python3 openssl) ;;
+  fuzz) ;;
   bench) packages+=(python3 prometheus-node-exporter prometheus) ;;
 esac
 missing=()

@@ -48,6 +48,8 @@ public enum TokenKind: String, Sendable, CaseIterable, Codable {
     case agent
     /// A browser session (`ses_…`, HttpOnly cookie) with a CSRF token for writes.
     case session
+    /// A client certificate issued to an agent, stored by the SHA-256 of its DER form.
+    case certificate
 }
 
 /// How a principal authenticated.

@@ -106,7 +106,7 @@ extension SQLiteCatalog {
                 guard role != nil else { return nil }
                 name = row["username"]
             case .enrollment: principalKind = .enrollment
-            case .agent: principalKind = .agent
+            case .agent, .certificate: principalKind = .agent
             }
             let principal = Principal(tenantID: row["tenant_id"], userID: row["user_id"], name: name, role: role, kind: principalKind,
                                       tokenID: row["id"], scopes: ScopeText.decode(row["scopes"]), agentID: row["agent_id"],
@@ -178,7 +178,7 @@ extension SQLiteCatalog {
                     VALUES (?, ?, ?, 0, 0, '', ?, ?, 1)
                     """, arguments: [agentID, tenantID, platformID, nowMs, nowMs])
             }
-            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND kind = 'agent' AND revoked_ms IS NULL",
+            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND kind IN ('agent', 'certificate') AND revoked_ms IS NULL",
                            arguments: [nowMs, agentID])
             return try Self.insertToken(db, NewToken(tenantID: tenantID, userID: nil, kind: .agent, name: "agent \(agentID)",
                                                      tokenHash: tokenHash, agentID: agentID, platformID: platformID), nowMs: nowMs)

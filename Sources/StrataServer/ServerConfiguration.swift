@@ -32,6 +32,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var authFailuresPerMinute = 20
     /// Browser sessions last this many hours.
     public var sessionHours: Int64 = 12
+    /// TLS: `off`, `auto` (a certificate from the server's own CA in `DATA/tls`), or `files` (`tlsCertificateFile`
+    /// and `tlsKeyFile`, set automatically when those are given).
+    public var tls = "off"
+    /// PEM certificate chain for `tls: files`.
+    public var tlsCertificateFile: String?
+    /// PEM private key for `tls: files`.
+    public var tlsKeyFile: String?
+    /// Extra DNS names or addresses for the `auto` certificate (localhost, 127.0.0.1, ::1 and the host name are always in).
+    public var tlsHosts: [String] = []
+    /// Mutual TLS for agents: `off`, `optional` (a presented client certificate must be valid, unrevoked and the
+    /// agent's own) or `required` (agent batches need one). Client certificates come from the server's CA at enrollment.
+    public var mutualTLS = "off"
     /// Admin password to create on first start (else random, printed once).
     public var bootstrapAdminPassword: String?
     /// Agent enrollment token to create on first start (else random, printed once).
@@ -53,6 +65,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         var retention_1m: String?
         var retention_1h: String?
         var rate_limit: Int?
+        var tls: String?
+        var tls_cert: String?
+        var tls_key: String?
+        var tls_hosts: [String]?
+        var mtls: String?
         var session_hours: Int64?
     }
 
@@ -73,6 +90,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let bytes = file.max_batch_bytes { maxBatchBytes = bytes }
         if let bytes = file.max_json_bytes { maxJSONBytes = bytes }
         if let text = file.block_duration { blockDurationMs = try Self.duration(text, source: path + " block_duration") }
+        if let mode = file.tls { try setTLS(mode, source: path + " tls") }
+        if let cert = file.tls_cert { tlsCertificateFile = cert; tls = "files" }
+        if let key = file.tls_key { tlsKeyFile = key }
+        if let hosts = file.tls_hosts { tlsHosts = hosts }
+        if let mode = file.mtls { try setMutualTLS(mode, source: path + " mtls") }
         if let limit = file.rate_limit { rateLimitPerSecond = try Self.nonNegative(limit, source: path + " rate_limit") }
         if let hours = file.session_hours {
             guard (1...720).contains(hours) else { throw .invalid(source: path + " session_hours", reason: "expected 1 to 720") }
@@ -80,6 +102,28 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         for (level, text) in [("raw", file.retention_raw), ("1m", file.retention_1m), ("1h", file.retention_1h)] {
             if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
+        }
+    }
+
+    /// Sets the TLS mode.
+    public mutating func setTLS(_ mode: String, source: String) throws(ConfigurationError) {
+        guard ["off", "auto", "files"].contains(mode) else { throw .invalid(source: source, reason: "expected off, auto or files") }
+        tls = mode
+    }
+
+    /// Sets the mutual-TLS mode.
+    public mutating func setMutualTLS(_ mode: String, source: String) throws(ConfigurationError) {
+        guard ["off", "optional", "required"].contains(mode) else { throw .invalid(source: source, reason: "expected off, optional or required") }
+        mutualTLS = mode
+    }
+
+    /// Checks combinations that single values cannot: `files` needs both files; mutual TLS needs TLS.
+    public func validate() throws(ConfigurationError) {
+        if tls == "files", tlsCertificateFile == nil || tlsKeyFile == nil {
+            throw .invalid(source: "tls", reason: "tls: files needs both tls_cert and tls_key (STRATA_TLS_CERT, STRATA_TLS_KEY)")
+        }
+        if mutualTLS != "off", tls == "off" {
+            throw .invalid(source: "mtls", reason: "mutual TLS needs TLS: set tls to auto or give tls_cert and tls_key")
         }
     }
 
@@ -112,6 +156,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let password = environment["STRATA_BOOTSTRAP_ADMIN_PASSWORD"], !password.isEmpty { bootstrapAdminPassword = password }
         if let token = environment["STRATA_BOOTSTRAP_AGENT_TOKEN"], !token.isEmpty { bootstrapAgentToken = token }
+        if let mode = environment["STRATA_TLS"] { try setTLS(mode, source: "STRATA_TLS") }
+        if let cert = environment["STRATA_TLS_CERT"] { tlsCertificateFile = cert; tls = "files" }
+        if let key = environment["STRATA_TLS_KEY"] { tlsKeyFile = key }
+        if let hosts = environment["STRATA_TLS_HOSTS"] { tlsHosts = hosts.split(separator: ",").map(String.init) }
+        if let mode = environment["STRATA_MTLS"] { try setMutualTLS(mode, source: "STRATA_MTLS") }
         if let text = environment["STRATA_RATE_LIMIT"] {
             guard let value = Int(text) else { throw .invalid(source: "STRATA_RATE_LIMIT", reason: "expected a whole number ≥ 0") }
             rateLimitPerSecond = try Self.nonNegative(value, source: "STRATA_RATE_LIMIT")

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import StrataCatalog
 
 /// Per-request context: the framework's storage plus who is calling and from where.
@@ -9,12 +10,15 @@ public struct StrataRequestContext: RequestContext {
     public var principal: Principal?
     /// The client's IP address (or `local`), for rate limits and the audit log.
     public let remoteAddress: String
+    /// The connection, to read a TLS client certificate from.
+    let channel: any Channel
 
     /// Creates a context for a new request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "local"
+        self.channel = source.channel
     }
 
     /// JSON request bodies are small.

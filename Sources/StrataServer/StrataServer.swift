@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -19,6 +20,8 @@ public struct StrataServer: Sendable {
     let logger: Logger
     /// Attaches first-seen remote-written series to resources, in the background.
     let registrar: RemoteSeriesRegistrar
+    /// TLS, when configured.
+    public let tls: TLSSetup?
     /// Every route with its requirement, filled by `makeRouter`.
     public let routes = RouteTable()
 
@@ -37,6 +40,7 @@ public struct StrataServer: Sendable {
         }
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, logger: logger)
+        tls = try TLSSetup.make(configuration)
     }
 
     /// Creates the admin user and agent token on first start; returns them only then.
@@ -68,11 +72,12 @@ public struct StrataServer: Sendable {
         secured("healthz", nil).get("", .none) { _, _ in Envelope.success(["healthy": .bool(true)]) }
 
         let agentAPI = secured("api/agent/v1", .agents)
-        AgentRoutes(pipeline: pipeline, catalog: catalog, audit: audit, maxBatchBytes: configuration.maxBatchBytes, maxJSONBytes: json)
+        AgentRoutes(pipeline: pipeline, catalog: catalog, audit: audit, maxBatchBytes: configuration.maxBatchBytes, maxJSONBytes: json,
+                    authority: tls?.authority, mutualTLS: tls?.mutualTLS ?? "off")
             .register(on: agentAPI)
 
         let sessions = SessionRoutes(authenticator: authenticator, catalog: catalog, audit: audit, maxJSONBytes: json,
-                                     sessionHours: configuration.sessionHours, secureCookie: false)
+                                     sessionHours: configuration.sessionHours, secureCookie: tls != nil)
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
@@ -101,6 +106,7 @@ public struct StrataServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: makeRouter(),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -35,6 +35,7 @@ struct ServerCommand: AsyncParsableCommand {
             if let path = config ?? environment["STRATA_CONFIG"] { try settings.apply(yamlFile: path) }
             try settings.apply(environment: environment)
             if let listen { try settings.setListen(listen, source: "--listen") }
+            try settings.validate()
         } catch {
             throw ValidationError(error.description)
         }
@@ -56,8 +57,13 @@ struct ServerCommand: AsyncParsableCommand {
         let credentials = try await server.bootstrap()
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let dataDirectory = settings.dataDirectory
+        let scheme = settings.tls == "off" ? "http" : "https"
+        let ownCA = settings.tls == "auto" ? server.tls?.authority?.certificatePath : nil
         try await server.run { port in
-            print("Strata server listening on http://\(host):\(port)")
+            print("Strata server listening on \(scheme)://\(host):\(port)")
+            if let ownCA {
+                print("TLS certificate from the server's own CA; clients trust \(ownCA)")
+            }
             if let credentials {
                 print("""
                     First start: created user 'admin' and an agent enrollment token. They are shown once:

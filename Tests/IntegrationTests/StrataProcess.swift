@@ -83,7 +83,10 @@ struct Testbed {
                                                      "STRATA_BOOTSTRAP_AGENT_TOKEN": Self.agentToken].merging(extra) { $1 },
                                        logPath: directory + "/server.log")
         try waitUntil("the server's /healthz", timeout: 30) {
-            (try? HTTPClient(baseURL: url).send(method: "GET", path: "/healthz").status) == 200
+            if extra["STRATA_TLS"] != nil {
+                return (try? curl(["--cacert", directory + "/server/tls/ca.pem", "https://127.0.0.1:\(port)/healthz"]))?.status == 0
+            }
+            return (try? HTTPClient(baseURL: url).send(method: "GET", path: "/healthz").status) == 200
         }
         return server
     }
@@ -161,6 +164,25 @@ struct Testbed {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Runs a command to completion; returns its exit status and standard output (standard error discarded).
+func runTool(_ path: String, _ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// curl, silent, failing on nothing (the HTTP status is printed last by `-w`).
+func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    try runTool("/usr/bin/curl", ["-sS", "--max-time", "10"] + arguments)
 }
 
 /// Polls `condition` every 100 ms until it holds or `timeout` seconds pass.

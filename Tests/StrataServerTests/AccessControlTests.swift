@@ -5,6 +5,7 @@ import StrataCatalog
 import StrataCore
 import Testing
 @testable import StrataServer
+@testable import StrataWire
 
 /// Basic-auth headers for `login` (`user` or `user@tenant`).
 func basic(_ login: String, _ password: String) -> HTTPFields {

@@ -5,6 +5,7 @@ import StrataCore
 import StrataTSDB
 import Testing
 @testable import StrataServer
+@testable import StrataWire
 
 /// Remote-writes `series` (as the bootstrap admin unless `headers` say otherwise).
 func write(_ client: any TestClientProtocol, _ series: [(labels: [(String, String)], samples: [(Int64, Double)])],

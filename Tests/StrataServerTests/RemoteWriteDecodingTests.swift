@@ -2,6 +2,7 @@ import StrataCore
 import StrataTSDB
 import Testing
 @testable import StrataServer
+@testable import StrataWire
 
 /// A minimal protobuf encoder for building `WriteRequest` bodies in tests.
 struct ProtoWriter {
@@ -62,7 +63,7 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     ])
     let decoded = try decodeBatch(try Snappy.decompress(Snappy.compress(body), limit: 1 << 20))
     let labels: Labels = ["__name__": "node_load1", "instance": "a:9100"]
-    let id = RemoteWriteRoutes.seriesID(tenant: "default", labels: labels)
+    let id = RemoteWriteRequest.seriesID(tenant: "default", labels: labels)
     #expect(decoded.batch.seriesIDs == [id, id], "a series without samples adds nothing")
     #expect(decoded.batch.timestamps == [1_700_000_000_000, -5])
     #expect(decoded.batch.values[0] == 0.5 && decoded.batch.values[1].isNaN)
@@ -132,7 +133,7 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     request.message(1, series.bytes)
     let resolver = SeriesResolver()
     let interleaved = try decodeBatch(request.bytes, resolver: resolver)
-    let expected = RemoteWriteRoutes.seriesID(tenant: "default", labels: ["__name__": "up", "job": "x"])
+    let expected = RemoteWriteRequest.seriesID(tenant: "default", labels: ["__name__": "up", "job": "x"])
     #expect(interleaved.batch.seriesIDs == [expected, expected])
     resolver.remember(interleaved.new)
     let contiguous = try decodeBatch(ProtoWriter.writeRequest([(labels: [("__name__", "up"), ("job", "x")], samples: [(3, 3)])]), resolver: resolver)

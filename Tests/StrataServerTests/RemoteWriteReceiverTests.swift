@@ -4,6 +4,7 @@ import HummingbirdTesting
 import StrataCore
 import Testing
 @testable import StrataServer
+@testable import StrataWire
 
 /// The cases of the benchmark kit's `rw_probe.py`, in its order, with what Prometheus 2.42 answered
 /// (`probe-prometheus-2.42.jsonl`). One deliberate deviation: a duplicate label name is 400 here, 500 there.
@@ -54,7 +55,7 @@ import Testing
                 #expect(response.headers[.contentType] == "text/plain; charset=utf-8", "\(probe.name)")
             }
         }
-        let partial = RemoteWriteRoutes.seriesID(tenant: "default", labels: ["__name__": "probe_partial", "job": "probe"])
+        let partial = RemoteWriteRequest.seriesID(tenant: "default", labels: ["__name__": "probe_partial", "job": "probe"])
         let partialSamples = try await engine.samples(series: partial, fromMs: .min, toMs: .max)
         #expect(partialSamples.isEmpty, "the valid series of a rejected request is not stored")
         let retried = try await client.execute(uri: "/api/v1/write", method: .post, headers: ServerHarness.adminBasic,
@@ -62,7 +63,7 @@ import Testing
         #expect(retried.status == .noContent)
         let partialLabels = await engine.labels(of: partial)
         #expect(partialLabels?.visible == ["__name__": "probe_partial", "job": "probe"], "first seen in a rejected request, labels still registered")
-        let metric = RemoteWriteRoutes.seriesID(tenant: "default", labels: Labels(lab.map { Label($0.0, $0.1) }))
+        let metric = RemoteWriteRequest.seriesID(tenant: "default", labels: Labels(lab.map { Label($0.0, $0.1) }))
         let metricSamples = try await engine.samples(series: metric, fromMs: .min, toMs: .max)
         #expect(metricSamples.map(\.value) == [1, 2])
     }

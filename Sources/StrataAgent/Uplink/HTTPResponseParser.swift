@@ -1,6 +1,12 @@
 /// Parses an HTTP/1.1 response held entirely in memory (fixed length, chunked, or until close).
-struct HTTPResponseParser {
-    var maxBodyBytes: Int
+public struct HTTPResponseParser: Sendable {
+    /// Largest body accepted.
+    public var maxBodyBytes: Int
+
+    /// Creates a parser accepting bodies up to `maxBodyBytes`.
+    public init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
 
     /// Offset just past `\r\n\r\n`, if the head is complete.
     static func headEnd(_ bytes: [UInt8]) -> Int? {
@@ -13,7 +19,7 @@ struct HTTPResponseParser {
     }
 
     /// Total length of a response with Content-Length once its head has arrived; nil otherwise.
-    static func completeLength(_ bytes: [UInt8]) -> Int? {
+    public static func completeLength(_ bytes: [UInt8]) -> Int? {
         guard let end = headEnd(bytes) else { return nil }
         let head = String(decoding: bytes[0..<end], as: UTF8.self).lowercased()
         for line in head.split(separator: "\r\n") where line.hasPrefix("content-length:") {
@@ -22,7 +28,7 @@ struct HTTPResponseParser {
         return nil
     }
 
-    func parse(_ bytes: [UInt8]) throws(HTTPClientError) -> HTTPResponse {
+    public func parse(_ bytes: [UInt8]) throws(HTTPClientError) -> HTTPResponse {
         guard let end = Self.headEnd(bytes) else { throw .malformedResponse("connection closed before the headers ended") }
         let head = String(decoding: bytes[0..<(end - 4)], as: UTF8.self)
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)

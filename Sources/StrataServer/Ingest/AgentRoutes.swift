@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import NIOSSL
 import StrataCatalog
 import StrataCore
 
@@ -11,10 +12,15 @@ struct AgentRoutes {
     let audit: AuditTrail
     let maxBatchBytes: Int
     let maxJSONBytes: Int
+    /// Issues client certificates for mutual TLS; nil when the server has no CA.
+    let authority: CertificateAuthority?
+    /// `off`, `optional` or `required`.
+    let mutualTLS: String
 
     struct EnrollRequest: Decodable {
         var agentId: String
         var platformKey: String
+        var csr: String?
     }
 
     func register(on group: SecuredGroup) {
@@ -26,7 +32,7 @@ struct AgentRoutes {
     /// `platformKey`; earlier credentials of the agent stop working. 403 for a revoked or foreign agent id.
     func enroll(request: Request, context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(EnrollRequest.self, from: request, allowedFields: ["agentId", "platformKey"],
+        let body = try await StrictJSON.decode(EnrollRequest.self, from: request, allowedFields: ["agentId", "platformKey", "csr"],
                                                limit: maxJSONBytes, example: #"{"agentId": "0f3c…", "platformKey": "machine-id:…"}"#)
         guard (1...64).contains(body.agentId.count),
               body.agentId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -34,6 +40,15 @@ struct AgentRoutes {
         }
         guard (1...512).contains(body.platformKey.utf8.count) else { throw APIError.badData("platformKey must be 1 to 512 bytes") }
         let platformID = StableID.resource(tenant: principal.tenantID, kind: .platform, key: body.platformKey).description
+        var issued: (pem: String, fingerprint: String)?
+        if let csr = body.csr {
+            guard let authority else { throw APIError.badData("this server issues no client certificates: set tls to auto and mtls to optional or required") }
+            do {
+                issued = try authority.issueAgentCertificate(csrPEM: csr, agentID: body.agentId)
+            } catch {
+                throw APIError.badData(error.description)
+            }
+        }
         let credential = Secrets.newToken(prefix: "sag")
         let now = Time.nowMs()
         do {
@@ -44,10 +59,22 @@ struct AgentRoutes {
                                remote: context.remoteAddress, nowMs: now)
             throw APIError.forbidden(error.description)
         }
-        await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", detail: "platform \(platformID)",
+        if let issued {
+            _ = try await catalog.createToken(NewToken(tenantID: principal.tenantID, userID: nil, kind: .certificate,
+                                                       name: "certificate of agent \(body.agentId)", tokenHash: issued.fingerprint,
+                                                       agentID: body.agentId, platformID: platformID,
+                                                       expiresMs: now + 365 * 86_400_000), nowMs: now)
+        }
+        await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)",
+                           detail: "platform \(platformID)" + (issued.map { ", client certificate sha256 \($0.fingerprint)" } ?? ""),
                            remote: context.remoteAddress, nowMs: now)
-        return Envelope.success(["credential": .string(credential), "agentId": .string(body.agentId), "platformId": .string(platformID)],
-                                status: .created)
+        var answer: [(String, JSON)] = [("credential", .string(credential)), ("agentId", .string(body.agentId)),
+                                        ("platformId", .string(platformID))]
+        if let issued, let authority {
+            answer.append(("certificate", .string(issued.pem)))
+            answer.append(("caCertificate", .string((try? authority.certificate.serializeAsPEM().pemString) ?? "")))
+        }
+        return Envelope.success(.object(answer), status: .created)
     }
 
     /// 200 with the stored sequence once durable; 409 for a sequence already stored; 400 for a body that
@@ -69,6 +96,7 @@ struct AgentRoutes {
         guard batch.agentID == principal.agentID else {
             throw APIError.forbidden("this credential belongs to agent \(principal.agentID ?? "-"), not \(batch.agentID)")
         }
+        try await checkClientCertificate(context: context, agentID: batch.agentID)
         let result: IngestResult
         do {
             result = try await pipeline.ingest(batch, tenantID: principal.tenantID, platformID: principal.platformID, nowMs: Time.nowMs())
@@ -81,6 +109,25 @@ struct AgentRoutes {
                                      "events": .int(Int64(events))])
         case .duplicate(let last):
             throw APIError.conflict("sequence \(batch.sequence) already stored (last stored: \(last)); the batch is acknowledged")
+        }
+    }
+
+    /// With mutual TLS on, a client certificate presented on the connection (NIOSSL already checked it
+    /// chains to the server's CA) must be one issued to this agent and not revoked; with `required`, one
+    /// must be presented. Checked on every batch, so a revocation applies to open connections too.
+    func checkClientCertificate(context: StrataRequestContext, agentID: String) async throws {
+        guard mutualTLS != "off" else { return }
+        let certificate = try? await context.channel.nioSSL_peerCertificate().get()
+        guard let certificate else {
+            if mutualTLS == "required" {
+                throw APIError.unauthorized("a client certificate is required (mtls: required); enroll with a csr to get one")
+            }
+            return
+        }
+        let fingerprint = CertificateAuthority.fingerprint(der: try certificate.toDERBytes())
+        let match = try await catalog.credential(tokenHash: fingerprint, kinds: [.certificate], nowMs: Time.nowMs())
+        guard let owner = match?.principal.agentID, owner == agentID else {
+            throw APIError.unauthorized("the client certificate is revoked, expired or not agent \(agentID)'s")
         }
     }
 }

@@ -4,6 +4,7 @@ import Metrics
 import NIOCore
 import StrataCore
 import StrataTSDB
+import StrataWire
 
 /// The Prometheus remote-write 1.0 receiver at `/api/v1/write` and `/prometheus/api/v1/write`.
 ///
@@ -60,16 +61,6 @@ struct RemoteWriteRoutes {
         resolver.remember(newSeries)
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
-    }
-
-    /// The id of a remote-written series: its tenant and its sorted labels (`__name__` included).
-    static func seriesID(tenant: String, labels: Labels) -> StableID {
-        var parts = ["prometheus", tenant]
-        for label in labels.pairs {
-            parts.append(label.name)
-            parts.append(label.value)
-        }
-        return StableID(parts: parts)
     }
 
     private func reject(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -3,17 +3,17 @@ import StrataTSDB
 
 /// Decoding of Prometheus remote-write 1.0 `WriteRequest` bodies (after snappy) straight into a flat
 /// `SampleBatch`. Exemplars, histograms and metadata are skipped.
-enum RemoteWriteRequest {
+public enum RemoteWriteRequest {
     /// Why a body did not decode; messages follow Prometheus 2.42 (gogo-protobuf) where it has one.
-    struct DecodeError: Error, Equatable, CustomStringConvertible {
-        var description: String
+    public struct DecodeError: Error, Equatable, CustomStringConvertible {
+        public var description: String
         /// A label name appeared twice in one series (Prometheus answers that as an invalid sample).
-        var duplicateLabel = false
+        public var duplicateLabel = false
     }
 
     /// Decodes a `WriteRequest` straight into a flat batch: label bytes go through `resolver` (no string
     /// decoding for known series); labels of first-seen series are put in `batch.labels`.
-    static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
+    public static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
                        into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
         var reader = ProtoReader(bytes: bytes[...])
         var labelBytes: [UInt8] = []
@@ -65,6 +65,16 @@ enum RemoteWriteRequest {
             }
             batch.assignSeries(id, from: firstSample)
         }
+    }
+
+    /// The id of a remote-written series: its tenant and its sorted labels (`__name__` included).
+    public static func seriesID(tenant: String, labels: Labels) -> StableID {
+        var parts = ["prometheus", tenant]
+        for label in labels.pairs {
+            parts.append(label.name)
+            parts.append(label.value)
+        }
+        return StableID(parts: parts)
     }
 
     static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {

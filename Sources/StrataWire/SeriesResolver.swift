@@ -10,12 +10,14 @@ import StrataCore
 ///
 /// Invariant: an entry's `bytes` are exactly the label messages it was computed from, compared in full on
 /// every hit, so a hash collision can only cost a slow path, never a wrong id.
-final class SeriesResolver: Sendable {
-    struct Entry: Sendable {
+public final class SeriesResolver: Sendable {
+    /// A first-seen series: to `remember` once the engine registered it.
+    public struct Entry: Sendable {
         var tenant: String
         var hash: UInt64
         var bytes: [UInt8]
-        var id: StableID
+        /// The series id.
+        public var id: StableID
     }
 
     /// What a lookup found.
@@ -91,7 +93,8 @@ final class SeriesResolver: Sendable {
     private let seed: UInt64
     static let stripeCount = 16
 
-    init(capacity: Int = 2_000_000) {
+    /// Creates a resolver remembering up to `capacity` series.
+    public init(capacity: Int = 2_000_000) {
         stripes = (0..<Self.stripeCount).map { _ in Stripe() }
         capacityPerStripe = max(1, capacity / Self.stripeCount)
         var generator = SystemRandomNumberGenerator()
@@ -106,13 +109,13 @@ final class SeriesResolver: Sendable {
         let hit = stripe(hash).table.withLock { $0.find(hash, tenant: tenant, labelBytes: labelBytes) }
         if let hit { return .known(hit) }
         let labels = try Self.decodeLabels(labelBytes)
-        let id = RemoteWriteRoutes.seriesID(tenant: tenant, labels: labels)
+        let id = RemoteWriteRequest.seriesID(tenant: tenant, labels: labels)
         return .new(id, labels, Entry(tenant: tenant, hash: hash, bytes: Array(labelBytes), id: id))
     }
 
     /// Remembers entries whose series the engine has now registered (their append succeeded), so a series
     /// first seen in a rejected request is resolved the slow way again and its labels are not lost.
-    func remember(_ new: [Entry]) {
+    public func remember(_ new: [Entry]) {
         for entry in new {
             stripe(entry.hash).table.withLock { $0.insert(entry, capacity: capacityPerStripe) }
         }

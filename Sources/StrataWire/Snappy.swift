@@ -1,14 +1,14 @@
 import CSnappy
 
 /// Snappy block format (not framed), as Prometheus remote write uses it, through libsnappy.
-enum Snappy {
+public enum Snappy {
     /// Why a body could not be decompressed; the message matches Prometheus 2.42's.
-    struct CorruptInput: Error, CustomStringConvertible {
-        var description: String { "snappy: corrupt input" }
+    public struct CorruptInput: Error, CustomStringConvertible {
+        public var description: String { "snappy: corrupt input" }
     }
 
     /// Decompresses `input`, refusing bodies that would inflate beyond `limit` bytes.
-    static func decompress(_ input: [UInt8], limit: Int) throws(CorruptInput) -> [UInt8] {
+    public static func decompress(_ input: [UInt8], limit: Int) throws(CorruptInput) -> [UInt8] {
         guard !input.isEmpty else { throw CorruptInput() }
         var length = 0
         let lengthStatus = input.withUnsafeBufferPointer { buffer in
@@ -36,7 +36,7 @@ enum Snappy {
     }
 
     /// Compresses `input` (for tests and clients).
-    static func compress(_ input: [UInt8]) -> [UInt8] {
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
         var length = snappy_max_compressed_length(input.count)
         var output = [UInt8](repeating: 0, count: length)
         let status = input.withUnsafeBufferPointer { source in

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Strict decoding of JSON request bodies: an object at the top, no unknown fields, and a reason that
+/// names what is wrong. Free of any HTTP framework so it can be fuzzed on its own.
+public enum JSONBody {
+    /// Why a body was refused.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, for the client.
+        public var description: String
+    }
+
+    /// Decodes `bytes` as `T`, refusing anything but a JSON object with only `allowedFields`.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, allowedFields: Set<String>,
+                                            example: String) throws(Invalid) -> T {
+        let data = Data(bytes)
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Invalid(description: "expected a JSON object such as \(example)")
+        }
+        let unknown = Set(object.keys).subtracting(allowedFields)
+        guard unknown.isEmpty else {
+            throw Invalid(description: "unknown field(s) \(unknown.sorted().joined(separator: ", ")); allowed: \(allowedFields.sorted().joined(separator: ", "))")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Invalid(description: "\(error.shortDescription); expected \(example)")
+        } catch {
+            throw Invalid(description: "invalid body; expected \(example)")
+        }
+    }
+}
+
+extension DecodingError {
+    /// A one-line reason without Swift type names.
+    var shortDescription: String {
+        switch self {
+        case .keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type for \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\""
+        case .dataCorrupted: return "not valid JSON"
+        @unknown default: return "invalid body"
+        }
+    }
+}
