@@ -2,7 +2,7 @@
 # Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test]
 set -euo pipefail
 purpose="${1:-run}"
-packages=(libsqlite3-dev zlib1g-dev libsnappy-dev curl)
+packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev curl)
 case "$purpose" in
   test) packages+=(python3 openssl) ;;
   fuzz) ;;

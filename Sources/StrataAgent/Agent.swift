@@ -24,6 +24,10 @@ public struct AgentConfiguration: Sendable {
     public var maxSpoolBytes = 64 << 20
     /// Platform discovery runs (and its properties are sent) every this many batches.
     public var propertiesRefreshBatches: UInt64 = 30
+    /// CA certificate (PEM) for an `https://` server; nil trusts the system store.
+    public var caFile: String?
+    /// Obtain a client certificate at enrollment and present it (mutual TLS).
+    public var mutualTLS = false
     /// Stop after this many collections (for tests); nil runs forever.
     public var maxCollections: Int?
 
@@ -60,7 +64,8 @@ public struct Agent: Sendable {
     public func run() throws {
         let stop = StopSignals()
         let fs = HostFS(root: configuration.hostRoot)
-        let client = try HTTPClient(baseURL: configuration.serverURL)
+        let tls = configuration.serverURL.hasPrefix("https://") ? try TLSClient(caFile: configuration.caFile) : nil
+        let client = try HTTPClient(baseURL: configuration.serverURL, tls: tls)
         let statePath = configuration.dataDirectory + "/agent.state"
         var spool = try Spool(directory: configuration.dataDirectory + "/spool",
                               maxBatches: configuration.maxSpoolBatches, maxBytes: configuration.maxSpoolBytes)
@@ -76,7 +81,8 @@ public struct Agent: Sendable {
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
                                    refreshEvery: configuration.propertiesRefreshBatches)
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
-                                    path: configuration.dataDirectory + "/agent.credential", logger: logger)
+                                    path: configuration.dataDirectory + "/agent.credential", logger: logger,
+                                    certificateTLS: configuration.mutualTLS ? tls : nil)
         var uplink = Uplink(client: client, enrollment: enrollment, logger: logger)
         var collections = 0
         var nextTick = Clock.nowMs()

@@ -2,8 +2,8 @@ import StrataCore
 
 /// Parses the agent's command line without Foundation or ArgumentParser, for the lean `strata-agent`
 /// binary. Flags: `--server URL`, `--token TOKEN`, `--data DIR`, `--interval DURATION`,
-/// `--spool-batches N`, `--log-level LEVEL`; environment: `STRATA_SERVER`, `STRATA_AGENT_TOKEN`,
-/// `STRATA_HOST_ROOT`.
+/// `--spool-batches N`, `--log-level LEVEL`, `--ca-file PATH`; environment: `STRATA_SERVER`, `STRATA_AGENT_TOKEN`,
+/// `STRATA_HOST_ROOT`, `STRATA_CA_FILE`, `STRATA_AGENT_MTLS`.
 public enum AgentCommandLine {
     /// The usage text.
     public static let usage = """
@@ -15,7 +15,10 @@ public enum AgentCommandLine {
           --interval DURATION  collection interval, e.g. 10s, 2s, 500ms (default 10s)
           --spool-batches N    most batches kept while the server is unreachable (default 8640)
           --log-level LEVEL    trace, debug, info, notice, warning, error, critical (default info)
-        The host is read through STRATA_HOST_ROOT (default /).
+          --ca-file PATH       CA certificate (PEM) that signs an https:// server's certificate
+                               (default: STRATA_CA_FILE, else the system's trust store)
+        The host is read through STRATA_HOST_ROOT (default /). STRATA_AGENT_MTLS=1 makes the agent ask for a
+        client certificate at enrollment and present it on every connection (mutual TLS).
         """
 
     /// What the command line asks for.
@@ -36,7 +39,7 @@ public enum AgentCommandLine {
     public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Parsed {
         var values: [String: String] = [:]
         var index = 0
-        let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level"]
+        let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level", "--ca-file"]
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--help" || argument == "-h" { return .help }
@@ -66,6 +69,11 @@ public enum AgentCommandLine {
             serverURL: values["--server"] ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480", token: token,
             dataDirectory: values["--data"] ?? "./agent-data", intervalMs: intervalMs,
             hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
+        configuration.caFile = values["--ca-file"] ?? environment["STRATA_CA_FILE"]
+        configuration.mutualTLS = environment["STRATA_AGENT_MTLS"] == "1"
+        if configuration.mutualTLS, !configuration.serverURL.hasPrefix("https://") {
+            throw UsageError(description: "STRATA_AGENT_MTLS=1 needs an https:// server URL")
+        }
         if let text = values["--spool-batches"] {
             guard let batches = Int(text), batches > 0 else { throw UsageError(description: "--spool-batches must be a positive number") }
             configuration.maxSpoolBatches = batches

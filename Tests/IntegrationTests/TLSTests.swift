@@ -1,4 +1,5 @@
 import Foundation
+import StrataAgent
 import StrataCore
 import Testing
 
@@ -72,5 +73,26 @@ import Testing
         #expect(try upload(4, certificate: agentCertificate) == "401", "a revoked agent's certificate and credential stop working")
         let stored = try curl(["--cacert", ca, "-u", admin, "\(base)/api/v1/resources?kind=platform"])
         #expect(stored.output.contains("tls-host"))
+    }
+
+    @Test func theAgentEnrollsForACertificateAndReportsOverMutualTLS() throws {
+        let bed = try Testbed("tls-agent")
+        let server = try bed.startServer(environment: ["STRATA_TLS": "auto", "STRATA_MTLS": "required"])
+        defer { server.terminate() }
+        let ca = bed.directory + "/server/tls/ca.pem"
+        let agent = try StrataProcess(["agent", "--server", "https://127.0.0.1:\(bed.port)", "--data", bed.directory + "/agent", "--interval", "1s"],
+                                      environment: ["STRATA_AGENT_TOKEN": Testbed.agentToken, "STRATA_CA_FILE": ca, "STRATA_AGENT_MTLS": "1"],
+                                      logPath: bed.directory + "/agent.log")
+        defer { agent.terminate() }
+        let admin = "admin:\(Testbed.password)"
+        try waitUntil("the platform, reported over mutual TLS", timeout: 30) {
+            try curl(["--cacert", ca, "-u", admin, "https://127.0.0.1:\(bed.port)/api/v1/resources?kind=platform"]).output.contains("\"platform\"")
+        }
+        try waitUntil("the spool drained", timeout: 10) { bed.spooled().isEmpty }
+        let subject = try runTool("/usr/bin/openssl", ["x509", "-in", bed.directory + "/agent/agent.pem", "-noout", "-subject"])
+        let agentID = AgentState.load(path: bed.directory + "/agent/agent.state").agentID
+        #expect(subject.output.contains("CN = \(agentID)"), "the agent holds a certificate issued to its id: \(subject.output)")
+        let mode = try FileManager.default.attributesOfItem(atPath: bed.directory + "/agent/agent-key.pem")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 }

@@ -16,16 +16,27 @@ struct Enrollment: Sendable {
     let enrollmentToken: String
     let path: String
     let logger: Logger
+    /// For mutual TLS: the context that presents the agent's certificate (`agent.pem`, `agent-key.pem`
+    /// beside the credential), obtained with a CSR at enrollment.
+    let certificateTLS: TLSClient?
     private(set) var credential: String?
 
-    init(client: HTTPClient, enrollmentToken: String, path: String, logger: Logger) {
+    init(client: HTTPClient, enrollmentToken: String, path: String, logger: Logger, certificateTLS: TLSClient? = nil) {
         self.client = client
         self.enrollmentToken = enrollmentToken
         self.path = path
         self.logger = logger
+        self.certificateTLS = certificateTLS
         let stored = HostFS(root: "/").read(path).map { String($0.filter { !$0.isWhitespace }) }
         self.credential = stored?.isEmpty == false ? stored : nil
+        if let certificateTLS, credential != nil, (try? certificateTLS.useClientCertificate(certificateFile: certificatePath, keyFile: keyPath)) == nil {
+            credential = nil
+        }
     }
+
+    var certificatePath: String { directory + "/agent.pem" }
+    var keyPath: String { directory + "/agent-key.pem" }
+    private var directory: String { path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "." }
 
     /// The credential, enrolling first if there is none. Nil (with the reason) when enrollment failed.
     mutating func current(agentID: String, platformKey: String) -> Result<String, EnrollmentFailure> {
@@ -34,6 +45,17 @@ struct Enrollment: Sendable {
         JSONText.appendQuoted(agentID, to: &body)
         body += ",\"platformKey\":"
         JSONText.appendQuoted(platformKey, to: &body)
+        var keyPEM: String?
+        if certificateTLS != nil {
+            do {
+                let made = try TLSClient.makeKeyAndRequest(commonName: agentID)
+                keyPEM = made.keyPEM
+                body += ",\"csr\":"
+                JSONText.appendQuoted(made.csrPEM, to: &body)
+            } catch {
+                return .failure(EnrollmentFailure(reason: "cannot make a certificate request: \(error)"))
+            }
+        }
         body += "}"
         let response: HTTPResponse
         do {
@@ -45,6 +67,18 @@ struct Enrollment: Sendable {
         }
         guard response.status == 201, let credential = Self.credential(in: response.text) else {
             return .failure(EnrollmentFailure(reason: "enrollment refused, HTTP \(response.status): \(response.text.prefix(300))"))
+        }
+        if let certificateTLS, let keyPEM {
+            guard let certificate = Self.jsonString("certificate", in: response.text) else {
+                return .failure(EnrollmentFailure(reason: "the server issued no client certificate; is mtls on at the server?"))
+            }
+            do {
+                try FileIO.writeAtomically(Array(keyPEM.utf8), to: keyPath, mode: 0o600)
+                try FileIO.writeAtomically(Array(certificate.utf8), to: certificatePath, mode: 0o600)
+                try certificateTLS.useClientCertificate(certificateFile: certificatePath, keyFile: keyPath)
+            } catch {
+                return .failure(EnrollmentFailure(reason: "cannot keep the client certificate: \(error)"))
+            }
         }
         do {
             try FileIO.writeAtomically(Array((credential + "\n").utf8), to: path, mode: 0o600)
@@ -72,6 +106,34 @@ struct Enrollment: Sendable {
         let value = String(decoding: bytes[(start + marker.count)...].prefix { $0 != UInt8(ascii: "\"") }, as: UTF8.self)
         guard value.hasPrefix("sag_"), value.count < 200, value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
         return String(value)
+    }
+}
+
+extension Enrollment {
+    /// The string value of `"name":"…"` in a JSON text, unescaped (enough for PEM and tokens).
+    static func jsonString(_ name: String, in text: String) -> String? {
+        let marker = Array("\"\(name)\":\"".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count > marker.count,
+              let start = (0...(bytes.count - marker.count)).first(where: { bytes[$0..<$0 + marker.count].elementsEqual(marker) })
+        else { return nil }
+        var value: [UInt8] = []
+        var index = start + marker.count
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                index += 1
+                switch bytes[index] {
+                case UInt8(ascii: "n"): value.append(10)
+                case UInt8(ascii: "r"): value.append(13)
+                case UInt8(ascii: "t"): value.append(9)
+                default: value.append(bytes[index])
+                }
+            } else {
+                value.append(bytes[index])
+            }
+            index += 1
+        }
+        return String(decoding: value, as: UTF8.self)
     }
 }
 

@@ -29,10 +29,13 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible, Equatable
     case io(String)
     /// The server's answer was not valid HTTP/1.1.
     case malformedResponse(String)
+    /// TLS could not be set up or the handshake failed.
+    case tls(String)
 
     public var description: String {
         switch self {
-        case .invalidURL(let url): return "invalid URL \(url): expected http://HOST:PORT[/PATH]"
+        case .invalidURL(let url): return "invalid URL \(url): expected http[s]://HOST:PORT[/PATH]"
+        case .tls(let reason): return "TLS: \(reason)"
         case let .resolve(host, reason): return "cannot resolve \(host): \(reason)"
         case .connect(let reason): return "cannot connect: \(reason)"
         case .io(let reason): return "connection failed: \(reason)"
@@ -42,7 +45,8 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible, Equatable
 }
 
 /// A small blocking HTTP/1.1 client on POSIX sockets, without Foundation, for the agent's uplink and the
-/// CLI. One connection per request (`Connection: close`); every step has a timeout.
+/// CLI. One connection per request (`Connection: close`); every step has a timeout. `https://` goes
+/// through `TLSClient` (the system's OpenSSL).
 public struct HTTPClient: Sendable {
     /// Scheme-less parts of the base URL.
     public let host: String
@@ -54,16 +58,19 @@ public struct HTTPClient: Sendable {
     public var timeoutMs: Int32 = 10_000
     /// Largest response body accepted.
     public var maxResponseBytes = 64 << 20
+    /// TLS for `https://` URLs; nil for plain HTTP.
+    public let tls: TLSClient?
 
-    /// Parses `http://host[:port][/prefix]`.
-    public init(baseURL: String) throws(HTTPClientError) {
-        guard baseURL.hasPrefix("http://") else {
-            if baseURL.hasPrefix("https://") {
-                throw .invalidURL(baseURL + " (TLS is not supported by this client yet; use http:// on a trusted network)")
-            }
-            throw .invalidURL(baseURL)
+    /// Parses `http[s]://host[:port][/prefix]`. An `https` URL uses `tls`, or the system's trust store.
+    public init(baseURL: String, tls: TLSClient? = nil) throws(HTTPClientError) {
+        let secure = baseURL.hasPrefix("https://")
+        guard secure || baseURL.hasPrefix("http://") else { throw .invalidURL(baseURL) }
+        if secure {
+            if let tls { self.tls = tls } else { self.tls = try TLSClient(caFile: nil) }
+        } else {
+            self.tls = nil
         }
-        var rest = Substring(baseURL.dropFirst(7))
+        var rest = Substring(baseURL.dropFirst(secure ? 8 : 7))
         var path = ""
         if let slash = rest.firstIndex(of: "/") {
             path = String(rest[slash...])
@@ -71,7 +78,7 @@ public struct HTTPClient: Sendable {
         }
         while path.hasSuffix("/") { path.removeLast() }
         var hostPart = String(rest)
-        var port: UInt16 = 80
+        var port: UInt16 = secure ? 443 : 80
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { throw .invalidURL(baseURL) }
             let after = hostPart[hostPart.index(after: close)...]
@@ -96,12 +103,22 @@ public struct HTTPClient: Sendable {
                      body: [UInt8] = []) throws(HTTPClientError) -> HTTPResponse {
         let socket = try connect()
         defer { close(socket) }
+        let session = try tls?.open(fd: socket, host: host)
+        defer { session?.close() }
         var head = "\(method) \(basePath)\(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         head += "Content-Length: \(body.count)\r\nUser-Agent: strata\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
+        if let session {
+            try session.write(Array(head.utf8) + body)
+            return try HTTPResponseParser(maxBodyBytes: maxResponseBytes).parse(try receiveAll { buffer throws(HTTPClientError) in
+                try session.read(into: &buffer)
+            })
+        }
         try sendAll(socket, Array(head.utf8) + body)
-        return try HTTPResponseParser(maxBodyBytes: maxResponseBytes).parse(try receiveAll(socket))
+        return try HTTPResponseParser(maxBodyBytes: maxResponseBytes).parse(try receiveAll { buffer throws(HTTPClientError) in
+            try Self.receive(socket, into: &buffer, timeoutMs: timeoutMs)
+        })
     }
 
     private func connect() throws(HTTPClientError) -> Int32 {
@@ -166,16 +183,23 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func receiveAll(_ fd: Int32) throws(HTTPClientError) -> [UInt8] {
+    /// One `recv` into `buffer`, retried on EINTR; 0 at the end of the stream.
+    private static func receive(_ fd: Int32, into buffer: inout [UInt8], timeoutMs: Int32) throws(HTTPClientError) -> Int {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw .io("no answer within \(timeoutMs) ms") }
+            throw .io("recv: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Reads through `read` until the response is complete or the stream ends.
+    private func receiveAll(_ read: (inout [UInt8]) throws(HTTPClientError) -> Int) throws(HTTPClientError) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw .io("no answer within \(timeoutMs) ms") }
-                throw .io("recv: \(String(cString: strerror(errno)))")
-            }
+            let count = try read(&buffer)
             if count == 0 { return result }
             result.append(contentsOf: buffer[0..<count])
             if result.count > maxResponseBytes + 64 * 1024 { throw .malformedResponse("response larger than \(maxResponseBytes) bytes") }
