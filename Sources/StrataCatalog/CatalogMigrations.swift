@@ -114,6 +114,25 @@ enum CatalogMigrations {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("2026-11-22-groups") { db in
+            try db.execute(sql: """
+                CREATE TABLE group_members (
+                    tenant_id TEXT NOT NULL,
+                    group_id TEXT NOT NULL REFERENCES resources(id),
+                    resource_id TEXT NOT NULL,
+                    PRIMARY KEY (group_id, resource_id)
+                );
+                CREATE INDEX group_members_by_resource ON group_members(tenant_id, resource_id);
+                CREATE TABLE grants (
+                    tenant_id TEXT NOT NULL,
+                    user_id INTEGER NOT NULL REFERENCES users(id),
+                    group_id TEXT NOT NULL REFERENCES resources(id),
+                    role TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, group_id)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -54,6 +54,7 @@ public struct StrataServer: Sendable {
         let audit = AuditTrail(catalog: catalog, logger: logger)
         let authenticator = Authenticator(catalog: catalog, audit: audit,
                                           failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000))
+        let authorizer = Authorizer(catalog: catalog)
         let pipeline = IngestPipeline(catalog: catalog, store: store, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
@@ -66,7 +67,7 @@ public struct StrataServer: Sendable {
         func secured(_ prefix: String, _ audience: Audience?) -> SecuredGroup {
             let group = router.group(RouterPath(prefix))
             if let audience { group.add(middleware: AuthMiddleware(authenticator: authenticator, audience: audience)) }
-            return SecuredGroup(group: group, prefix: "/" + prefix, table: routes)
+            return SecuredGroup(group: group, prefix: "/" + prefix, table: routes, authorizer: authorizer)
         }
 
         secured("healthz", nil).get("", .none) { _, _ in Envelope.success(["healthy": .bool(true)]) }
@@ -93,6 +94,7 @@ public struct StrataServer: Sendable {
         TenantRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         AgentAdminRoutes(catalog: catalog, audit: audit).register(on: api)
         AuditRoutes(catalog: catalog).register(on: api)
+        GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, _ in

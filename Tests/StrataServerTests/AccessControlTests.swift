@@ -61,7 +61,7 @@ func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
                 let status = try await client.execute(uri: concrete(rule.path), method: rule.method, headers: headers).status
                 let label = "\(role.rawValue) \(rule.method) \(rule.path) → \(status.code)"
                 switch rule.requirement {
-                case .permission(let permission):
+                case .permission(let permission), .onResource(let permission):
                     if role.permissions(tenantID: defaultTenant).contains(permission) {
                         #expect(status != .unauthorized && status != .forbidden, "\(label)")
                     } else {
@@ -388,4 +388,50 @@ func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
     #expect(registered.count >= 25 && documented.contains("POST /api/agent/v1/enroll"))
     #expect(registered.subtracting(documented).isEmpty, "routes missing from docs/openapi.yaml: \(registered.subtracting(documented).sorted())")
     #expect(documented.subtracting(registered).isEmpty, "documented routes that do not exist: \(documented.subtracting(registered).sorted())")
+}
+
+@Test func groupGrantsAddPermissionsOnTheGroupsResourcesAndBelow() async throws {
+    try await ServerHarness().test { client in
+        var batch = testBatch(sequence: 1)
+        batch.resources.append(ResourceReport(kind: .server, key: "tomcat:/opt/tomcat", name: "tomcat", parentIndex: 0))
+        #expect(try await upload(client, BatchCodec.encode(batch)).status == .ok)
+        let other = try await ServerHarness.enroll(client, agent: "agent-b", machine: "m2")
+        #expect(try await upload(client, BatchCodec.encode(testBatch(agent: "agent-b", sequence: 1, machine: "m2")), headers: other).status == .ok)
+        let rows = (try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic).data as? [[String: Any]]) ?? []
+        func id(_ name: String) -> String { rows.first { $0["name"] as? String == name }?["id"] as? String ?? "missing" }
+
+        let user = try await post(client, "/api/v1/users", #"{"username":"ana","password":"ana-password-1","role":"viewer"}"#, ServerHarness.adminBasic)
+        let anaID = (user.data as? [String: Any])?["id"] as? Int ?? -1
+        let ana = basic("ana", "ana-password-1")
+        let group = try await post(client, "/api/v1/groups", #"{"name":"web tier","members":["\#(id("host-m1"))"]}"#, ServerHarness.adminBasic)
+        #expect(group.status == .created)
+        let groupID = (group.data as? [String: Any])?["id"] as? String ?? ""
+        let denied = try await post(client, "/api/v1/groups", #"{"name":"x","members":[]}"#, ana)
+        #expect(denied.status == .forbidden, "a viewer manages no groups")
+        let unknown = try await post(client, "/api/v1/groups", #"{"name":"bad","members":["ffffffffffffffff"]}"#, ServerHarness.adminBasic)
+        #expect(unknown.status == .badRequest)
+
+        func permissions(_ resource: String) async throws -> [String] {
+            let answer = try await client.execute(uri: "/api/v1/resources/\(resource)/permissions", method: .get, headers: ana)
+            return (answer.data as? [String: Any])?["permissions"] as? [String] ?? []
+        }
+        #expect(try await permissions(id("tomcat")) == ["read"])
+        let granted = try await post(client, "/api/v1/users/\(anaID)/grants/\(groupID)", #"{"role":"operator"}"#, ServerHarness.adminBasic, method: .put)
+        #expect(granted.status == .ok)
+        #expect(try await permissions(id("host-m1")) == ["acknowledge", "control", "read"], "the member itself")
+        #expect(try await permissions(id("tomcat")) == ["acknowledge", "control", "read"], "and what runs below it")
+        #expect(try await permissions(id("host-m2")) == ["read"], "outside the group only the tenant role counts")
+
+        _ = try await post(client, "/api/v1/users/\(anaID)/grants/\(groupID)", #"{"role":"admin"}"#, ServerHarness.adminBasic, method: .put)
+        #expect(try await permissions(id("tomcat")) == ["acknowledge", "control", "manage", "read"],
+                "a group grant never gives tenant-wide powers (administer, write)")
+        let users = try await client.execute(uri: "/api/v1/users", method: .get, headers: ana)
+        #expect(users.status == .forbidden)
+
+        let revoked = try await client.execute(uri: "/api/v1/users/\(anaID)/grants/\(groupID)", method: .delete, headers: ServerHarness.adminBasic)
+        #expect(revoked.status == .ok)
+        #expect(try await permissions(id("tomcat")) == ["read"])
+        let members = try await client.execute(uri: "/api/v1/groups/\(groupID)", method: .get, headers: ana)
+        #expect((members.data as? [String: Any])?["members"] as? [String] == [id("host-m1")])
+    }
 }

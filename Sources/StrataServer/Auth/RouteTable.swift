@@ -8,8 +8,10 @@ public enum Requirement: Sendable, Equatable, CustomStringConvertible {
     case none
     /// Any authenticated user.
     case authenticated
-    /// A user holding this permission.
+    /// A user holding this permission in the tenant.
     case permission(Permission)
+    /// A user holding this permission on the resource named by the route's `:id` (tenant role or a group grant).
+    case onResource(Permission)
     /// An enrolled agent's credential.
     case agentCredential
     /// An agent enrollment token.
@@ -20,15 +22,19 @@ public enum Requirement: Sendable, Equatable, CustomStringConvertible {
         case .none: return "public"
         case .authenticated: return "any user"
         case .permission(let permission): return permission.rawValue
+        case .onResource(let permission): return permission.rawValue + " on the resource"
         case .agentCredential: return "agent credential"
         case .enrollmentToken: return "enrollment token"
         }
     }
 
-    /// Throws 401/403 unless `principal` meets the requirement.
-    func check(_ principal: Principal?) throws {
+    /// Throws 401/403 unless `principal` meets the requirement; `resourceID` and `authorizer` serve `onResource`.
+    func check(_ principal: Principal?, resourceID: String?, authorizer: Authorizer) async throws {
         switch self {
         case .none: return
+        case .onResource(let permission):
+            guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
+            try await authorizer.require(permission, of: principal, on: resourceID ?? "")
         case .authenticated:
             guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
         case .permission(let permission):
@@ -75,14 +81,16 @@ struct SecuredGroup {
     let group: RouterGroup<StrataRequestContext>
     let prefix: String
     let table: RouteTable
+    let authorizer: Authorizer
 
     /// Registers `handler` for `method path`, guarded by `requirement`.
     @discardableResult
     func on(_ method: HTTPRequest.Method, _ path: String, _ requirement: Requirement,
             _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) -> SecuredGroup {
         table.add(RouteRule(method: method, path: path.isEmpty ? prefix : prefix + "/" + path, requirement: requirement))
+        let authorizer = self.authorizer
         group.on(RouterPath(path), method: method) { request, context in
-            try requirement.check(context.principal)
+            try await requirement.check(context.principal, resourceID: context.parameters.get("id"), authorizer: authorizer)
             return try await handler(request, context)
         }
         return self
@@ -101,6 +109,11 @@ struct SecuredGroup {
     func patch(_ path: String, _ requirement: Requirement,
                _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
         on(.patch, path, requirement, handler)
+    }
+
+    func put(_ path: String, _ requirement: Requirement,
+             _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        on(.put, path, requirement, handler)
     }
 
     func delete(_ path: String, _ requirement: Requirement,
