@@ -13,13 +13,23 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "User for HTTP basic auth (default: STRATA_USER); the password comes from STRATA_PASSWORD.")
     var user: String?
 
+    @Option(help: "CA certificate (PEM) for an https server (default: STRATA_CA_FILE, else the system's trust store).")
+    var caFile: String?
+
     @Flag(help: "Print the raw JSON data instead of a table.")
     var json = false
 
     /// GETs `path` and returns the envelope's `data`.
     func get(_ path: String) throws -> Any {
+        try send("GET", path)
+    }
+
+    /// Sends `method path` (with a JSON `body`) and returns the envelope's `data`.
+    func send(_ method: String, _ path: String, body: [String: Any]? = nil) throws -> Any {
         let environment = ProcessInfo.processInfo.environment
-        let client = try HTTPClient(baseURL: url ?? environment["STRATA_URL"] ?? "http://127.0.0.1:7480")
+        let base = url ?? environment["STRATA_URL"] ?? "http://127.0.0.1:7480"
+        let tls = base.hasPrefix("https://") ? try TLSClient(caFile: caFile ?? environment["STRATA_CA_FILE"]) : nil
+        let client = try HTTPClient(baseURL: base, tls: tls)
         var headers: [(String, String)] = [("Accept", "application/json")]
         if let token = token ?? environment["STRATA_TOKEN"], !token.isEmpty {
             headers.append(("Authorization", "Bearer \(token)"))
@@ -27,7 +37,12 @@ struct ClientOptions: ParsableArguments {
             let password = environment["STRATA_PASSWORD"] ?? ""
             headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
         }
-        let response = try client.send(method: "GET", path: path, headers: headers)
+        var bytes: [UInt8] = []
+        if let body {
+            bytes = Array(try JSONSerialization.data(withJSONObject: body))
+            headers.append(("Content-Type", "application/json"))
+        }
+        let response = try client.send(method: method, path: path, headers: headers, body: bytes)
         let object = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
         guard let envelope = object as? [String: Any] else {
             throw ValidationError("HTTP \(response.status) from the server, not a Strata API answer")

@@ -7,5 +7,6 @@ struct Strata: AsyncParsableCommand {
         commandName: "strata",
         abstract: "Virtualization-aware infrastructure and application management.",
         subcommands: [ServerCommand.self, AgentCommand.self, ResourcesCommand.self, ResourceCommand.self,
-                      QueryCommand.self, EventsCommand.self])
+                      QueryCommand.self, EventsCommand.self, TokensCommand.self, UsersCommand.self, AgentsCommand.self,
+                      AuditCommand.self])
 }

@@ -51,4 +51,36 @@ import Testing
         defer { server.terminate() }
         #expect(try bed.platforms().first?["id"] as? String == id, "the inventory survives the restart")
     }
+
+    @Test func cliManagesTokensUsersAgentsAndReadsTheAuditLogOverTLS() throws {
+        let bed = try Testbed("cli-access")
+        let server = try bed.startServer(environment: ["STRATA_TLS": "auto"])
+        defer { server.terminate() }
+        let environment = ["STRATA_URL": "https://127.0.0.1:\(bed.port)", "STRATA_CA_FILE": bed.directory + "/server/tls/ca.pem",
+                           "STRATA_USER": "admin", "STRATA_PASSWORD": Testbed.password]
+
+        let created = try runCLI(["tokens", "create", "grafana", "--scope", "read", "--json"], environment: environment)
+        #expect(created.status == 0, "\(created.output)")
+        let token = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any] ?? [:]
+        let secret = try #require(token["token"] as? String)
+        let tokenID = try #require(token["id"] as? Int)
+        let asToken = try runCLI(["resources"], environment: ["STRATA_URL": environment["STRATA_URL"]!, "STRATA_CA_FILE": environment["STRATA_CA_FILE"]!,
+                                                              "STRATA_TOKEN": secret])
+        #expect(asToken.status == 0 && asToken.output.hasPrefix("ID"), "the scoped token reads over TLS")
+        let listed = try runCLI(["tokens"], environment: environment)
+        #expect(listed.output.contains("grafana") && !listed.output.contains(secret), "listed without its secret")
+        let revoked = try runCLI(["tokens", "revoke", String(tokenID)], environment: environment)
+        #expect(revoked.status == 0)
+        let refused = try runCLI(["resources"], environment: ["STRATA_URL": environment["STRATA_URL"]!, "STRATA_CA_FILE": environment["STRATA_CA_FILE"]!,
+                                                              "STRATA_TOKEN": secret])
+        #expect(refused.status != 0 && refused.output.contains("unauthorized"))
+
+        let audit = try runCLI(["audit", "--action", "token."], environment: environment)
+        #expect(audit.output.contains("token.create") && audit.output.contains("token.revoke"))
+        let users = try runCLI(["users"], environment: environment)
+        #expect(users.output.contains("admin"))
+        let untrusted = try runCLI(["resources"], environment: ["STRATA_URL": environment["STRATA_URL"]!, "STRATA_USER": "admin",
+                                                                "STRATA_PASSWORD": Testbed.password])
+        #expect(untrusted.status != 0, "without the CA the server is not trusted")
+    }
 }

@@ -72,5 +72,13 @@ import Testing
         let outcomes = audit.map { "\($0["action"] as? String ?? "") \($0["outcome"] as? String ?? "")" }
         #expect(outcomes.contains("agent.revoke ok") && outcomes.contains("agent.enroll ok"))
         #expect(outcomes.contains("agent.enroll denied"), "the revoked agent tried to enroll again and was refused: \(outcomes)")
+        // Secrets never reach a log: not the agent's credential, and the enrollment token only in the
+        // server's one-time first-start banner.
+        let agentLog = try String(contentsOfFile: bed.directory + "/agent.log", encoding: .utf8)
+        let serverLog = try String(contentsOfFile: bed.directory + "/server.log", encoding: .utf8)
+        let credentialValue = credential.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!agentLog.contains(credentialValue) && !serverLog.contains(credentialValue))
+        #expect(!agentLog.contains(Testbed.agentToken))
+        #expect(serverLog.components(separatedBy: Testbed.agentToken).count <= 2, "shown once at first start, never again")
     }
 }
