@@ -161,11 +161,8 @@ struct EventsCommand: ParsableCommand {
         if let kind { parameters.append("kind=" + queryEscape(kind)) }
         let data = try client.get("/api/v1/events?" + parameters.joined(separator: "&"))
         if client.json { return try client.printJSON(data) }
-        let formatter = ISO8601DateFormatter()
         printTable(["TIME", "KIND", "SEVERITY", "RESOURCE", "MESSAGE"], (data as? [[String: Any]] ?? []).map { event in
-            let ms = (event["timeMs"] as? NSNumber)?.doubleValue ?? 0
-            return [formatter.string(from: Date(timeIntervalSince1970: ms / 1000)), text(event["kind"]), text(event["severity"]),
-                    text(event["resourceId"]), text(event["message"])]
+            [time(event["timeMs"]), text(event["kind"]), text(event["severity"]), text(event["resourceId"]), text(event["message"])]
         })
     }
 }
