@@ -29,7 +29,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
-        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CStrataTLS", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "StrataCore",
             dependencies: ["CZlib"]
@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "StrataAgent",
-            dependencies: ["StrataCore", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataCore", "CStrataTLS", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "StrataWire",
