@@ -22,6 +22,8 @@ public struct StrataServer: Sendable {
     let registrar: RemoteSeriesRegistrar
     /// TLS, when configured.
     public let tls: TLSSetup?
+    /// Password checkers in order; nil means the built-in `LocalPasswords` only (docs/security.md).
+    public var identityProviders: [any IdentityProvider]?
     /// Every route with its requirement, filled by `makeRouter`.
     public let routes = RouteTable()
 
@@ -53,7 +55,8 @@ public struct StrataServer: Sendable {
     public func makeRouter() -> Router<StrataRequestContext> {
         let audit = AuditTrail(catalog: catalog, logger: logger)
         let authenticator = Authenticator(catalog: catalog, audit: audit,
-                                          failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000))
+                                          failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000),
+                                          providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
         let pipeline = IngestPipeline(catalog: catalog, store: store, logger: logger)
         let router = Router(context: StrataRequestContext.self)

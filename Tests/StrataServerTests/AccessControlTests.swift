@@ -435,3 +435,30 @@ func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
         #expect((members.data as? [String: Any])?["members"] as? [String] == [id("host-m1")])
     }
 }
+
+/// A directory that knows one password for user `ana`: stands in for an LDAP bind, which no test here runs.
+struct OneUserDirectory: IdentityProvider {
+    let userID: Int64
+    var name: String { "directory" }
+
+    func authenticate(username: String, tenantID: String, password: String) async throws -> IdentityMatch? {
+        username == "ana" && password == "directory secret" ? IdentityMatch(userID: userID, role: .operator) : nil
+    }
+}
+
+@Test func identityProvidersAreAskedInOrderAndTheAuditNamesWhichOneMatched() async throws {
+    var harness = try ServerHarness()
+    harness.server.identityProviders = [OneUserDirectory(userID: 2), LocalPasswords(catalog: harness.server.catalog)]
+    try await harness.test { client in
+        let created = try await post(client, "/api/v1/users", #"{"username":"ana","password":"local-password-1","role":"viewer"}"#,
+                                     ServerHarness.adminBasic)
+        #expect((created.data as? [String: Any])?["id"] as? Int == 2)
+        let viaDirectory = try await client.execute(uri: "/api/v1/whoami", method: .get, headers: basic("ana", "directory secret"))
+        #expect((viaDirectory.data as? [String: Any])?["role"] as? String == "operator", "the directory's answer wins")
+        let viaLocal = try await client.execute(uri: "/api/v1/whoami", method: .get, headers: basic("ana", "local-password-1"))
+        #expect(viaLocal.status == .ok, "then the local passwords are asked")
+        let audit = try await client.execute(uri: "/api/v1/audit?action=login", method: .get, headers: ServerHarness.adminBasic)
+        let details = ((audit.data as? [[String: Any]]) ?? []).compactMap { $0["detail"] as? String }
+        #expect(details.contains("via directory") && details.contains("via local"))
+    }
+}

@@ -10,7 +10,7 @@ import StrataCore
 struct ServerHarness {
     static let password = "correct horse battery"
     static let agentToken = "sat_test_token_0123456789"
-    let server: StrataServer
+    var server: StrataServer
 
     init(maxBatchBytes: Int = 16 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()

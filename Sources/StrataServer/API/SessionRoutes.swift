@@ -57,18 +57,25 @@ struct SessionRoutes {
         if let explicit = body.tenant { tenant = explicit }
         guard let principal = try await authenticator.login(username: username, tenantID: tenant, password: body.password,
                                                             remote: context.remoteAddress, nowMs: now),
-              let userID = principal.userID else {
+              principal.userID != nil else {
             authenticator.failures.fail(context.remoteAddress, nowMs: now)
             throw APIError.unauthorized("wrong user name, tenant or password")
         }
+        return try await startSession(for: principal, nowMs: now)
+    }
+
+    /// Starts a browser session for an authenticated user (the password login above, or an OIDC callback):
+    /// 201 with the CSRF token, and the HttpOnly session cookie.
+    func startSession(for principal: Principal, nowMs now: Int64) async throws -> Response {
+        guard let userID = principal.userID else { throw APIError.forbidden("only users have sessions") }
         let secret = Secrets.newToken(prefix: "ses")
         let csrf = Secrets.randomText(length: 32)
         let expires = now + sessionHours * 3_600_000
-        _ = try await catalog.createToken(NewToken(tenantID: tenant, userID: userID, kind: .session, name: "session",
+        _ = try await catalog.createToken(NewToken(tenantID: principal.tenantID, userID: userID, kind: .session, name: "session",
                                                    tokenHash: Secrets.hashToken(secret), csrfHash: Secrets.hashToken(csrf),
                                                    expiresMs: expires), nowMs: now)
         var response = Envelope.success([
-            "tenant": .string(tenant), "username": .string(username), "role": .optional(principal.role?.rawValue),
+            "tenant": .string(principal.tenantID), "username": .string(principal.name), "role": .optional(principal.role?.rawValue),
             "csrfToken": .string(csrf), "expiresMs": .int(expires),
         ], status: .created)
         response.headers[.setCookie] = cookie(value: secret, maxAge: sessionHours * 3600)

@@ -16,6 +16,8 @@ public final class Authenticator: Sendable {
     let audit: AuditTrail
     let cacheSeconds: Int64
     let failures: FailureLimiter
+    /// Where passwords are checked, in order (`LocalPasswords` unless told otherwise).
+    let providers: [any IdentityProvider]
     private let verified = Mutex<[String: (principal: Principal, expiresMs: Int64)]>([:])
     /// When each token's use was last recorded (audit and `last_used_ms`), to record it at most hourly.
     private let used = Mutex<[Int64: Int64]>([:])
@@ -26,11 +28,13 @@ public final class Authenticator: Sendable {
     public static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     /// Creates an authenticator over `catalog`.
-    public init(catalog: any Catalog, audit: AuditTrail, cacheSeconds: Int64 = 60, failures: FailureLimiter = FailureLimiter()) {
+    public init(catalog: any Catalog, audit: AuditTrail, cacheSeconds: Int64 = 60, failures: FailureLimiter = FailureLimiter(),
+                providers: [any IdentityProvider]? = nil) {
         self.catalog = catalog
         self.audit = audit
         self.cacheSeconds = cacheSeconds
         self.failures = failures
+        self.providers = providers ?? [LocalPasswords(catalog: catalog)]
     }
 
     /// Forgets cached basic logins (after any change to users).
@@ -84,17 +88,17 @@ public final class Authenticator: Sendable {
         return match.principal
     }
 
-    /// Checks a user's password (for basic auth and session logins); audits the outcome.
+    /// Checks a user's password with each provider in turn (for basic auth and session logins); audits the outcome.
     func login(username: String, tenantID: String, password: String, remote: String, nowMs: Int64) async throws -> Principal? {
-        guard let user = try await catalog.user(named: username, tenantID: tenantID),
-              Secrets.verifyPassword(password, hash: user.passwordHash) else {
+        for provider in providers {
+            guard let match = try await provider.authenticate(username: username, tenantID: tenantID, password: password) else { continue }
             await audit.record(AuditRecord(tenantID: tenantID, timeMs: nowMs, actor: username, action: "login", target: "user:\(username)",
-                                           outcome: "denied", detail: "wrong user name or password", remote: remote))
-            return nil
+                                           detail: "via \(provider.name)", remote: remote))
+            return Principal(tenantID: tenantID, userID: match.userID, name: username, role: match.role, kind: .password)
         }
         await audit.record(AuditRecord(tenantID: tenantID, timeMs: nowMs, actor: username, action: "login", target: "user:\(username)",
-                                       remote: remote))
-        return Principal(tenantID: tenantID, userID: user.id, name: username, role: user.role, kind: .password)
+                                       outcome: "denied", detail: "wrong user name or password", remote: remote))
+        return nil
     }
 
     private func basic(_ header: String, remote: String, nowMs: Int64) async throws -> Principal? {
