@@ -78,8 +78,10 @@ public struct Agent: Sendable {
             "spooled": "\(spool.pending().count)",
         ])
 
+        let settings = PluginSettings.load(path: configuration.dataDirectory + "/plugins.conf", logger: logger)
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
-                                   refreshEvery: configuration.propertiesRefreshBatches)
+                                   refreshEvery: configuration.propertiesRefreshBatches,
+                                   servers: ServerDiscovery(fs: fs, settings: settings, logger: logger))
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)

@@ -1,25 +1,32 @@
 import StrataCore
 
-/// Turns one collection pass into a batch: the platform resource and one point per reading.
+/// Turns one collection pass into a batch: the platform resource, the servers and services the plugins
+/// found under it, and one point per reading.
 ///
 /// Discovery runs on the first batch and then every `refreshEvery` batches (5 min at 10 s); the
-/// properties travel only on those batches, so the steady-state cost of a collection is the metrics alone.
+/// properties travel only on those batches (and when a server first appears), so the steady-state cost of
+/// a collection is the metrics alone.
 struct BatchBuilder: Sendable {
     let fs: HostFS
     let intervalMs: Int64
     let refreshEvery: UInt64
     var platform: PlatformInfo?
     var batchesSinceDiscovery: UInt64 = 0
+    var servers: ServerDiscovery
+    /// Server keys whose properties were sent since start.
+    var announced: Set<String> = []
 
-    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64) {
+    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil) {
         self.fs = fs
         self.intervalMs = intervalMs
         self.refreshEvery = max(1, refreshEvery)
+        self.servers = servers ?? ServerDiscovery(fs: fs)
     }
 
     mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64) -> AgentBatch {
         var properties: PropertyValue?
-        if platform == nil || batchesSinceDiscovery >= refreshEvery {
+        let refresh = platform == nil || batchesSinceDiscovery >= refreshEvery
+        if refresh {
             platform = PlatformDiscovery(fs: fs).discover()
             properties = platform?.properties
             batchesSinceDiscovery = 0
@@ -31,11 +38,37 @@ struct BatchBuilder: Sendable {
         SelfCollector().collect(into: &sink)
         let resource = ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname,
                                       properties: properties)
-        let series = sink.readings.map { reading in
-            SeriesPoints(resourceIndex: 0, metric: reading.metric, type: reading.type, labels: reading.labels,
-                         points: [Sample(timestampMs, reading.value)])
+        var resources = [resource]
+        var series: [SeriesPoints] = []
+        func add(_ sink: MetricSink, to index: Int) {
+            for reading in sink.readings {
+                series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
+                                           points: [Sample(timestampMs, reading.value)]))
+            }
+        }
+        add(sink, to: 0)
+        let found = servers.collect(refresh: refresh)
+        for report in found.servers {
+            let key = platform.identityKey + "/" + report.key
+            let sendProperties = refresh || !announced.contains(report.key)
+            announced.insert(report.key)
+            let serverIndex = resources.count
+            resources.append(ResourceReport(kind: .server, key: key, name: report.name, parentIndex: 0,
+                                            properties: sendProperties ? .map(report.properties) : nil))
+            add(report.metrics, to: serverIndex)
+            for service in report.services {
+                resources.append(ResourceReport(kind: .service, key: key + "/" + service.key, name: service.name, parentIndex: serverIndex,
+                                                properties: sendProperties ? .map(service.properties) : nil))
+                add(service.metrics, to: resources.count - 1)
+            }
+        }
+        for gone in found.down {
+            resources.append(ResourceReport(kind: .server, key: platform.identityKey + "/" + gone.key, name: gone.name, parentIndex: 0))
+            var down = MetricSink()
+            down.gauge("up", 0)
+            add(down, to: resources.count - 1)
         }
         return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
-                          agentVersion: Agent.version, resources: [resource], series: series)
+                          agentVersion: Agent.version, resources: resources, series: series)
     }
 }

@@ -115,6 +115,9 @@ public protocol Catalog: AccessStore, GroupStore {
     /// Throws `CatalogError.foreignResource` when the batch reports a resource that belongs to another
     /// platform's subtree (a VM excepted: VMs move between hosts).
     func record(batch: BatchRecord) async throws -> [EventRecord]
+    /// Sets a resource's availability from what its agent measured (the `up` metric of a server); records an
+    /// `availability` event when it changed. Returns that event, if any.
+    func setAvailability(tenantID: String, resourceID: String, up: Bool, reason: String, nowMs: Int64) async throws -> EventRecord?
     /// Marks agents whose deadline passed as unavailable and records the events.
     func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord]
     /// The platform each existing resource of `ids` belongs to (resources without one are absent).

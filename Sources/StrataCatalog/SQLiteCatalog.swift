@@ -106,6 +106,20 @@ public final class SQLiteCatalog: Catalog {
         }
     }
 
+    public func setAvailability(tenantID: String, resourceID: String, up: Bool, reason: String, nowMs: Int64) async throws -> EventRecord? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, availability FROM resources WHERE tenant_id = ? AND id = ?",
+                                             arguments: [tenantID, resourceID]) else { return nil }
+            let wanted = up ? "up" : "down"
+            guard row["availability"] != wanted else { return nil }
+            try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?", arguments: [wanted, nowMs, resourceID])
+            let kind: String = row["kind"]
+            let name: String = row["name"]
+            return try Self.insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: nowMs, kind: "availability",
+                                        severity: up ? "info" : "warning", message: "\(kind) \(name) is \(wanted): \(reason)")
+        }
+    }
+
     public func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord] {
         try await pool.write { db in
             var events: [EventRecord] = []

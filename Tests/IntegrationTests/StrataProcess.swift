@@ -29,13 +29,14 @@ final class StrataProcess: @unchecked Sendable {
     let process = Process()
     let logPath: String
 
-    init(_ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.binaryMissing(Self.binary) }
+    /// Runs `executable` (default: the debug `strata`) with `arguments`, output to `logPath`.
+    init(executable: String = StrataProcess.binary, _ arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else { throw HarnessError.binaryMissing(executable) }
         self.logPath = logPath
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw HarnessError.api("cannot create \(logPath)") }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = log
@@ -49,6 +50,26 @@ final class StrataProcess: @unchecked Sendable {
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// SIGKILL for the process and its children (nginx's workers); waits at most 5 s for it to be gone.
+    /// Foundation may not reap a child of the test runner promptly (SIGCHLD is blocked on its threads), so
+    /// this does not rely on `waitUntilExit`: a killed process has closed its sockets even before it is reaped.
+    func killTree() {
+        let pid = process.processIdentifier
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == pid { kill(child, SIGKILL) }
+        }
+        kill(pid, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              !state.contains(") Z") {
+            usleep(20_000)
+        }
     }
 
     /// SIGTERM and wait for exit.

@@ -121,6 +121,23 @@ public struct HTTPClient: Sendable {
         })
     }
 
+    /// Sends raw `bytes` over plain TCP and reads until `complete` says the answer is whole or the peer
+    /// closes (for line protocols such as Redis's); the same timeouts as `send`.
+    func exchange(_ bytes: [UInt8], maxBytes: Int = 4 << 20, complete: ([UInt8]) -> Bool) throws(HTTPClientError) -> [UInt8] {
+        let socket = try connect()
+        defer { close(socket) }
+        try sendAll(socket, bytes)
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = try Self.receive(socket, into: &buffer, timeoutMs: timeoutMs)
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[0..<count])
+            if complete(result) { return result }
+            if result.count > maxBytes { throw .malformedResponse("answer larger than \(maxBytes) bytes") }
+        }
+    }
+
     private func connect() throws(HTTPClientError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

@@ -113,12 +113,24 @@ public actor IngestPipeline {
         } catch let CatalogError.foreignResource(id, owner) {
             throw IngestError.foreignResource(id: id, platformID: owner)
         }
+        var allEvents = events
+        // A server's `up` series drives its availability (the platform's comes from its agent's heartbeat).
+        for points in batch.series where points.metric == "up" && points.labels.pairs.isEmpty {
+            let resource = resources[points.resourceIndex]
+            guard resource.kind != .platform, let last = points.points.last else { continue }
+            let up = last.value >= 1
+            if let event = try await catalog.setAvailability(tenantID: tenantID, resourceID: resource.id, up: up,
+                                                             reason: up ? "its status interface answers" : "its process is gone or its status interface fails",
+                                                             nowMs: nowMs) {
+                allEvents.append(event)
+            }
+        }
         batches.increment()
         samplesStored.increment(by: stored)
-        for event in events {
+        for event in allEvents {
             logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
         }
-        return .stored(samples: stored, events: events.count)
+        return .stored(samples: stored, events: allEvents.count)
     }
 
     /// Refuses, before anything is stored, a batch that reaches outside the bound platform's subtree.

@@ -1,0 +1,114 @@
+import StrataCore
+
+/// nginx: the master process (`nginx: master process …`); its configuration file from `-c` (else
+/// `/etc/nginx/nginx.conf`); connections and requests from `stub_status`, whose location is read from the
+/// configuration (`nginx.status_url` in the credentials file overrides it) and tried on each listening
+/// port; the version from the status answer's `Server` header.
+public struct NginxPlugin: ServerPlugin {
+    public var type: String { "nginx" }
+    public var processNames: Set<String> { ["nginx"] }
+
+    /// Creates the plugin.
+    public init() {}
+
+    public func matches(_ process: ProcessEntry, in table: ProcessTable) -> Bool {
+        process.name == "nginx" && (process.arguments.first?.hasPrefix("nginx: master process") ?? false)
+    }
+
+    public func key(for process: ProcessEntry, context: PluginContext) -> String {
+        "nginx:\(Self.configFile(process.arguments))"
+    }
+
+    public func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport {
+        let configFile = Self.configFile(process.arguments)
+        var report = ServerReport(key: key(for: process, context: context), name: "nginx \(configFile)",
+                                  properties: [("type", .string("nginx")), ("executable", .string(process.executable)),
+                                               ("config_files", .list([.string(configFile)])),
+                                               ("ports", .list(process.listeningPorts.map { .int(Int64($0)) }))])
+        let candidates: [String]
+        if let url = context.settings["nginx.status_url"] {
+            candidates = [url]
+        } else {
+            let path = context.fs.read(configFile).flatMap(Self.statusLocation) ?? "/nginx_status"
+            candidates = process.listeningPorts.map { "http://127.0.0.1:\($0)\(path)" }
+        }
+        var lastError = "no listening port to ask for stub_status"
+        for url in candidates {
+            do {
+                var client = try HTTPClient(baseURL: url)
+                client.timeoutMs = context.timeoutMs
+                let response = try client.send(method: "GET", path: "")
+                guard response.status == 200, let status = Self.parseStatus(response.text) else {
+                    lastError = "\(url) answered HTTP \(response.status) without stub_status"
+                    continue
+                }
+                if let server = response.headers["server"], server.hasPrefix("nginx/") {
+                    report.properties.append(("version", .string(String(server.dropFirst(6)))))
+                }
+                report.properties.append(("status_url", .string(url)))
+                Self.record(status, into: &report.metrics)
+                return report
+            } catch {
+                lastError = "\(url): \(error)"
+            }
+        }
+        report.status = .failed(lastError)
+        return report
+    }
+
+    /// The configuration file named by `-c`, else the packaged default.
+    static func configFile(_ arguments: [String]) -> String {
+        // The master's title is one argument, "nginx: master process /usr/sbin/nginx -c FILE …".
+        let words = arguments.flatMap { $0.split(separator: " ").map(String.init) }
+        if let flag = words.firstIndex(of: "-c"), flag + 1 < words.count { return words[flag + 1] }
+        return "/etc/nginx/nginx.conf"
+    }
+
+    /// The path of the `location` block holding `stub_status`, if the configuration text has one.
+    static func statusLocation(_ text: String) -> String? {
+        var location: String?
+        for line in text.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" || $0 == ";" })
+            guard let first = words.first, !first.hasPrefix("#") else { continue }
+            if first == "location", words.count >= 2 {
+                let modifiers: Set<Substring> = ["=", "~", "~*", "^~"]
+                location = String(modifiers.contains(words[1]) && words.count >= 3 ? words[2] : words[1])
+            }
+            if first == "stub_status" || words.contains("stub_status") { return location }
+        }
+        return nil
+    }
+
+    /// The numbers of a stub_status page.
+    struct Status: Equatable {
+        var active: Double
+        var accepted: Double
+        var handled: Double
+        var requests: Double
+        var reading: Double
+        var writing: Double
+        var waiting: Double
+    }
+
+    /// Parses `Active connections: N / server accepts handled requests / A H R / Reading: … Writing: … Waiting: …`.
+    static func parseStatus(_ text: String) -> Status? {
+        let lines = text.split(separator: "\n").map { $0.split(separator: " ") }
+        guard lines.count >= 4, lines[0].starts(with: ["Active", "connections:"]), lines[0].count >= 3,
+              let active = Double(lines[0][2]), lines[2].count >= 3,
+              let accepted = Double(lines[2][0]), let handled = Double(lines[2][1]), let requests = Double(lines[2][2]),
+              lines[3].count >= 6, let reading = Double(lines[3][1]), let writing = Double(lines[3][3]), let waiting = Double(lines[3][5])
+        else { return nil }
+        return Status(active: active, accepted: accepted, handled: handled, requests: requests, reading: reading, writing: writing,
+                      waiting: waiting)
+    }
+
+    static func record(_ status: Status, into sink: inout MetricSink) {
+        sink.gauge("nginx_connections_active", status.active)
+        sink.counter("nginx_connections_accepted_total", status.accepted)
+        sink.counter("nginx_connections_handled_total", status.handled)
+        sink.counter("nginx_requests_total", status.requests)
+        sink.gauge("nginx_connections_reading", status.reading)
+        sink.gauge("nginx_connections_writing", status.writing)
+        sink.gauge("nginx_connections_waiting", status.waiting)
+    }
+}

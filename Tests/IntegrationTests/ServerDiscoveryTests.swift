@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Real redis-server and nginx on loopback ports with their own files, found by the real agent.
+/// They are stopped with SIGKILL: children of the test runner inherit its blocked SIGTERM.
+@Suite(.serialized) struct ServerDiscoveryTests {
+    /// Starts `redis-server` on `port` with no persistence.
+    static func startRedis(_ bed: Testbed, port: Int) throws -> StrataProcess {
+        try StrataProcess(executable: "/usr/bin/redis-server",
+                          ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", bed.directory],
+                          logPath: bed.directory + "/redis.log")
+    }
+
+    /// Starts nginx in the foreground with its own configuration serving stub_status on `port`.
+    static func startNginx(_ bed: Testbed, port: Int) throws -> StrataProcess {
+        let config = """
+            pid \(bed.directory)/nginx.pid;
+            error_log \(bed.directory)/nginx-error.log;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(bed.directory)/nginx-body;
+                proxy_temp_path \(bed.directory)/nginx-proxy;
+                fastcgi_temp_path \(bed.directory)/nginx-fastcgi;
+                uwsgi_temp_path \(bed.directory)/nginx-uwsgi;
+                scgi_temp_path \(bed.directory)/nginx-scgi;
+                server {
+                    listen 127.0.0.1:\(port);
+                    location /basic_status { stub_status; }
+                    location / { return 200 "hello\\n"; }
+                }
+            }
+            """
+        try config.write(toFile: bed.directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        return try StrataProcess(executable: "/usr/sbin/nginx", ["-c", bed.directory + "/nginx.conf", "-g", "daemon off;"],
+                                 logPath: bed.directory + "/nginx.log")
+    }
+
+    @Test func redisAndNginxAreFoundWithVersionsServicesAndMovingCounters() throws {
+        let bed = try Testbed("servers")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let redisPort = try Testbed.freePort()
+        var redis = try Self.startRedis(bed, port: redisPort)
+        defer { redis.killTree() }
+        let nginxPort = try Testbed.freePort()
+        let nginx = try Self.startNginx(bed, port: nginxPort)
+        defer { nginx.killTree() }
+        _ = try runTool("/usr/bin/redis-cli", ["-p", String(redisPort), "SET", "greeting", "hello"])
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+
+        func servers() throws -> [[String: Any]] { try bed.get("/api/v1/resources?kind=server") as? [[String: Any]] ?? [] }
+        func named(_ prefix: String) throws -> [String: Any]? { try servers().first { ($0["name"] as? String)?.hasPrefix(prefix) == true } }
+        try waitUntil("redis and nginx in the inventory", timeout: 30) {
+            try named("redis :\(redisPort)") != nil && named("nginx \(bed.directory)") != nil
+        }
+        let redisResource = try #require(try named("redis :\(redisPort)"))
+        let redisProperties = redisResource["properties"] as? [String: Any] ?? [:]
+        #expect((redisProperties["version"] as? String)?.hasPrefix("7.") == true, "redis version from INFO: \(redisProperties)")
+        #expect(redisProperties["ports"] as? [Int] == [redisPort])
+        let platform = try #require(try bed.platforms().first?["id"] as? String)
+        #expect(redisResource["parentId"] as? String == platform, "servers hang below their platform")
+        let redisID = try #require(redisResource["id"] as? String)
+        let keyspaces = try bed.get("/api/v1/resources?parent=\(redisID)") as? [[String: Any]] ?? []
+        #expect(keyspaces.map { $0["name"] as? String } == ["db0"], "the keyspace is a service")
+
+        let nginxResource = try #require(try named("nginx \(bed.directory)"))
+        let nginxProperties = nginxResource["properties"] as? [String: Any] ?? [:]
+        #expect((nginxProperties["version"] as? String)?.hasPrefix("1.") == true, "nginx version from the Server header: \(nginxProperties)")
+        #expect(nginxProperties["status_url"] as? String == "http://127.0.0.1:\(nginxPort)/basic_status", "stub_status location read from the config")
+        let nginxID = try #require(nginxResource["id"] as? String)
+
+        // Counters move with load.
+        func last(_ resource: String, _ metric: String) throws -> Double {
+            try bed.samples(platformID: resource, metric: metric).last?.1 ?? -1
+        }
+        try waitUntil("nginx requests counted", timeout: 20) { try last(nginxID, "nginx_requests_total") > 0 }
+        let before = try last(nginxID, "nginx_requests_total")
+        for _ in 0..<20 { _ = try curl(["-o", "/dev/null", "http://127.0.0.1:\(nginxPort)/"]) }
+        try waitUntil("nginx_requests_total up by the 20 requests", timeout: 20) { try last(nginxID, "nginx_requests_total") >= before + 20 }
+        let commands = try last(redisID, "redis_commands_processed_total")
+        for index in 0..<10 { _ = try runTool("/usr/bin/redis-cli", ["-p", String(redisPort), "SET", "k\(index)", "v"]) }
+        try waitUntil("redis commands counted", timeout: 20) { try last(redisID, "redis_commands_processed_total") >= commands + 10 }
+        #expect(try last(redisID, "process_resident_memory_bytes") > 0, "every server gets process metrics")
+
+        // Stopped: down within two intervals (1 s); restarted: the same resource, up again, history kept.
+        redis.killTree()
+        try waitUntil("redis marked down", timeout: 10) { try named("redis :\(redisPort)")?["availability"] as? String == "down" }
+        redis = try Self.startRedis(bed, port: redisPort)
+        try waitUntil("redis up again", timeout: 20) { try named("redis :\(redisPort)")?["availability"] as? String == "up" }
+        #expect(try named("redis :\(redisPort)")?["id"] as? String == redisID, "identity survives the restart")
+        let events = try bed.get("/api/v1/events?resource=\(redisID)&kind=availability") as? [[String: Any]] ?? []
+        #expect(events.count >= 2)
+    }
+}
