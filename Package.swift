@@ -115,6 +115,7 @@ if Context.environment["STRATA_FUZZ"] == "1" {
         ("fuzz-json-body", ["StrataWire"]),
         ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
         ("fuzz-http-response", ["StrataAgent"]),
+        ("fuzz-server-status", ["StrataAgent"]),
     ]
     for (name, dependencies) in fuzzers {
         package.targets.append(.target(name: name, dependencies: dependencies, path: "Fuzz/\(name)"))

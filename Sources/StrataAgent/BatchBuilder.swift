@@ -13,8 +13,8 @@ struct BatchBuilder: Sendable {
     var platform: PlatformInfo?
     var batchesSinceDiscovery: UInt64 = 0
     var servers: ServerDiscovery
-    /// Server keys whose properties were sent since start.
-    var announced: Set<String> = []
+    /// Properties last sent per server and service key: sent again only when they change or at a refresh.
+    var announced: [String: PropertyValue] = [:]
 
     init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil) {
         self.fs = fs
@@ -50,15 +50,14 @@ struct BatchBuilder: Sendable {
         let found = servers.collect(refresh: refresh)
         for report in found.servers {
             let key = platform.identityKey + "/" + report.key
-            let sendProperties = refresh || !announced.contains(report.key)
-            announced.insert(report.key)
             let serverIndex = resources.count
             resources.append(ResourceReport(kind: .server, key: key, name: report.name, parentIndex: 0,
-                                            properties: sendProperties ? .map(report.properties) : nil))
+                                            properties: changed(key, .map(report.properties), refresh: refresh)))
             add(report.metrics, to: serverIndex)
             for service in report.services {
-                resources.append(ResourceReport(kind: .service, key: key + "/" + service.key, name: service.name, parentIndex: serverIndex,
-                                                properties: sendProperties ? .map(service.properties) : nil))
+                let serviceKey = key + "/" + service.key
+                resources.append(ResourceReport(kind: .service, key: serviceKey, name: service.name, parentIndex: serverIndex,
+                                                properties: changed(serviceKey, .map(service.properties), refresh: refresh)))
                 add(service.metrics, to: resources.count - 1)
             }
         }
@@ -70,5 +69,12 @@ struct BatchBuilder: Sendable {
         }
         return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
                           agentVersion: Agent.version, resources: resources, series: series)
+    }
+
+    /// `properties` if they differ from what was last sent for `key` (or at a refresh), else nil.
+    private mutating func changed(_ key: String, _ properties: PropertyValue, refresh: Bool) -> PropertyValue? {
+        guard refresh || announced[key] != properties else { return nil }
+        announced[key] = properties
+        return properties
     }
 }

@@ -52,8 +52,12 @@ import Testing
 
         func servers() throws -> [[String: Any]] { try bed.get("/api/v1/resources?kind=server") as? [[String: Any]] ?? [] }
         func named(_ prefix: String) throws -> [String: Any]? { try servers().first { ($0["name"] as? String)?.hasPrefix(prefix) == true } }
-        try waitUntil("redis and nginx in the inventory", timeout: 30) {
-            try named("redis :\(redisPort)") != nil && named("nginx \(bed.directory)") != nil
+        // Properties come with the first status answer (re-sent when they change; under load an early one may time out).
+        func version(_ prefix: String) throws -> String? {
+            (try named(prefix)?["properties"] as? [String: Any])?["version"] as? String
+        }
+        try waitUntil("redis and nginx in the inventory with their versions", timeout: 30) {
+            try version("redis :\(redisPort)") != nil && version("nginx \(bed.directory)") != nil
         }
         let redisResource = try #require(try named("redis :\(redisPort)"))
         let redisProperties = redisResource["properties"] as? [String: Any] ?? [:]
@@ -62,8 +66,10 @@ import Testing
         let platform = try #require(try bed.platforms().first?["id"] as? String)
         #expect(redisResource["parentId"] as? String == platform, "servers hang below their platform")
         let redisID = try #require(redisResource["id"] as? String)
-        let keyspaces = try bed.get("/api/v1/resources?parent=\(redisID)") as? [[String: Any]] ?? []
-        #expect(keyspaces.map { $0["name"] as? String } == ["db0"], "the keyspace is a service")
+        // The keyspace arrives with the first INFO that answers (under load an early one may time out).
+        try waitUntil("the db0 keyspace as a service of redis", timeout: 20) {
+            (try bed.get("/api/v1/resources?parent=\(redisID)") as? [[String: Any]] ?? []).map { $0["name"] as? String } == ["db0"]
+        }
 
         let nginxResource = try #require(try named("nginx \(bed.directory)"))
         let nginxProperties = nginxResource["properties"] as? [String: Any] ?? [:]

@@ -29,6 +29,9 @@ import Testing
     #expect(throws: (any Error).self) { try RESPReader.replies(Array("HTTP/1.1 200 OK\r\n".utf8), count: 1) }
     #expect(throws: (any Error).self) { try RESPReader.replies(Array("$-99999999999999999999\r\n".utf8), count: 1) }
     #expect(throws: (any Error).self) { try RESPReader.replies([], count: 1) }
+    #expect(throws: (any Error).self, "an empty line after a reply (found by fuzz-server-status)") {
+        try RESPReader.replies(Array("$3\r\nabc\r\n\r\nmore".utf8), count: 2)
+    }
     #expect(try RESPReader.replies(Array("-NOAUTH Authentication required.\r\n".utf8), count: 1) == [.error("NOAUTH Authentication required.")])
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<2000 {

@@ -16,8 +16,7 @@ public struct PlatformCollector: Sendable {
     /// Creates a collector over `fs`.
     public init(fs: HostFS) {
         self.fs = fs
-        let ticks = sysconf(Int32(_SC_CLK_TCK))
-        self.ticksPerSecond = ticks > 0 ? Double(ticks) : 100
+        self.ticksPerSecond = KernelUnits.ticksPerSecond
     }
 
     /// Reads every platform metric into `sink`.

@@ -7,10 +7,7 @@ import Musl
 /// The agent's own footprint: CPU seconds and resident memory, always read from the real /proc/self.
 public struct SelfCollector: Sendable {
     private let fs = HostFS(root: "/")
-    private let ticksPerSecond: Double = {
-        let ticks = sysconf(Int32(_SC_CLK_TCK))
-        return ticks > 0 ? Double(ticks) : 100
-    }()
+    private let ticksPerSecond = KernelUnits.ticksPerSecond
 
     /// Creates the collector.
     public init() {}

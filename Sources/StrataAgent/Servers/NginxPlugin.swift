@@ -65,7 +65,7 @@ public struct NginxPlugin: ServerPlugin {
     }
 
     /// The path of the `location` block holding `stub_status`, if the configuration text has one.
-    static func statusLocation(_ text: String) -> String? {
+    public static func statusLocation(_ text: String) -> String? {
         var location: String?
         for line in text.split(separator: "\n") {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" || $0 == ";" })
@@ -80,18 +80,25 @@ public struct NginxPlugin: ServerPlugin {
     }
 
     /// The numbers of a stub_status page.
-    struct Status: Equatable {
-        var active: Double
-        var accepted: Double
-        var handled: Double
-        var requests: Double
-        var reading: Double
-        var writing: Double
-        var waiting: Double
+    public struct Status: Equatable, Sendable {
+        /// Open client connections.
+        public var active: Double
+        /// Connections accepted since start.
+        public var accepted: Double
+        /// Connections handled since start.
+        public var handled: Double
+        /// Requests since start.
+        public var requests: Double
+        /// Connections reading a request.
+        public var reading: Double
+        /// Connections writing a response.
+        public var writing: Double
+        /// Idle keep-alive connections.
+        public var waiting: Double
     }
 
     /// Parses `Active connections: N / server accepts handled requests / A H R / Reading: … Writing: … Waiting: …`.
-    static func parseStatus(_ text: String) -> Status? {
+    public static func parseStatus(_ text: String) -> Status? {
         let lines = text.split(separator: "\n").map { $0.split(separator: " ") }
         guard lines.count >= 4, lines[0].starts(with: ["Active", "connections:"]), lines[0].count >= 3,
               let active = Double(lines[0][2]), lines[2].count >= 3,

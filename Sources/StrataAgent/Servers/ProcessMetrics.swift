@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import StrataCore
 
 /// Per-process metrics every discovered server gets: CPU seconds, resident memory, threads, open file
@@ -15,10 +10,8 @@ public struct ProcessMetrics: Sendable {
     /// Creates the collector over `fs`.
     public init(fs: HostFS) {
         self.fs = fs
-        let ticks = sysconf(Int32(_SC_CLK_TCK))
-        ticksPerSecond = ticks > 0 ? Double(ticks) : 100
-        let page = sysconf(Int32(_SC_PAGESIZE))
-        pageSize = page > 0 ? Double(page) : 4096
+        ticksPerSecond = KernelUnits.ticksPerSecond
+        pageSize = KernelUnits.pageSize
     }
 
     /// Adds `process_cpu_seconds_total`, `process_resident_memory_bytes`, `process_threads`,

@@ -83,12 +83,17 @@ public struct RedisPlugin: ServerPlugin {
         request += command(["INFO"])
         let expectedReplies = password == nil ? 1 : 2
         let answer = try client.exchange(request) { bytes in (try? RESPReader.replies(bytes, count: expectedReplies)) != nil }
-        let replies = try RESPReader.replies(answer, count: expectedReplies)
+        return try parseInfo(answer, afterAuth: password != nil)
+    }
+
+    /// The fields of an `INFO` answer (preceded by the `AUTH` reply when `afterAuth`); throws for anything else.
+    public static func parseInfo(_ answer: [UInt8], afterAuth: Bool) throws -> [String: String] {
+        let replies = try RESPReader.replies(answer, count: afterAuth ? 2 : 1)
         guard case .bulk(let text) = replies.last! else {
             if case .error(let message) = replies.last! { throw RedisError(description: "INFO refused: \(message)") }
             throw RedisError(description: "INFO answered something else than a bulk string")
         }
-        if password != nil, case .error(let message) = replies[0] { throw RedisError(description: "AUTH refused: \(message)") }
+        if afterAuth, case .error(let message) = replies[0] { throw RedisError(description: "AUTH refused: \(message)") }
         var fields: [String: String] = [:]
         for line in text.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) where !line.hasPrefix("#") {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -126,6 +131,8 @@ enum RESPReader {
         var replies: [Reply] = []
         while replies.count < count {
             guard index < bytes.count, let lineEnd = lineEnd(bytes, from: index) else { throw RedisError(description: "incomplete reply") }
+            // A reply is a type byte and a line; an empty line (found by the fuzzer) is not one.
+            guard lineEnd > index else { throw RedisError(description: "empty reply line") }
             let line = String(decoding: bytes[(index + 1)..<lineEnd], as: UTF8.self)
             let marker = bytes[index]
             index = lineEnd + 2
