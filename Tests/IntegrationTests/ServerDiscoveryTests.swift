@@ -46,7 +46,11 @@ import Testing
         let nginxPort = try Testbed.freePort()
         let nginx = try Self.startNginx(bed, port: nginxPort)
         defer { nginx.killTree() }
-        _ = try runTool("/usr/bin/redis-cli", ["-p", String(redisPort), "SET", "greeting", "hello"])
+        try waitUntil("redis accepting commands", timeout: 10) {
+            try runTool("/usr/bin/redis-cli", ["-p", String(redisPort), "PING"]).output.contains("PONG")
+        }
+        let set = try runTool("/usr/bin/redis-cli", ["-p", String(redisPort), "SET", "greeting", "hello"])
+        #expect(set.output.contains("OK"))
         let agent = try bed.startAgent()
         defer { agent.terminate() }
 
