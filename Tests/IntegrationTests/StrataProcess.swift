@@ -58,18 +58,24 @@ final class StrataProcess: @unchecked Sendable {
     func killTree() {
         let pid = process.processIdentifier
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+            guard let child = Int32(entry), let stat = Self.procText("/proc/\(child)/stat"),
                   let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, Int32(fields[1]) == pid { kill(child, SIGKILL) }
         }
         kill(pid, SIGKILL)
         let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, let state = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              !state.contains(") Z") {
+        while Date() < deadline, let state = Self.procText("/proc/\(pid)/stat"), !state.contains(") Z") {
             usleep(20_000)
         }
+    }
+
+    /// A /proc file read to its end (its size shows as 0, so size-based readers return nothing).
+    static func procText(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let data = handle.readDataToEndOfFile()
+        return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
 
     /// SIGTERM and wait for exit.
