@@ -14,9 +14,7 @@ public struct SelfCollector: Sendable {
 
     /// Adds `agent_cpu_seconds_total` and `agent_resident_memory_bytes`.
     public func collect(into sink: inout MetricSink) {
-        if let stat = fs.readLine("/proc/self/stat"), let close = stat.lastIndex(of: ")") {
-            // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
-            let fields = stat[stat.index(after: close)...].fields
+        if let fields = fs.processStatFields("self") {
             if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
                 sink.counter("agent_cpu_seconds_total", (user + system) / ticksPerSecond)
             }

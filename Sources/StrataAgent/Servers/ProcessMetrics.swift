@@ -17,8 +17,7 @@ public struct ProcessMetrics: Sendable {
     /// Adds `process_cpu_seconds_total`, `process_resident_memory_bytes`, `process_threads`,
     /// `process_open_fds` and `process_io_{read,write}_bytes_total` of `pid`.
     public func collect(pid: Int32, into sink: inout MetricSink) {
-        if let stat = fs.readLine("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") {
-            let fields = stat[stat.index(after: close)...].fields
+        if let fields = fs.processStatFields(String(pid)) {
             if fields.count > 21, let user = Double(fields[11]), let system = Double(fields[12]),
                let threads = Double(fields[17]), let rssPages = Double(fields[21]) {
                 sink.counter("process_cpu_seconds_total", (user + system) / ticksPerSecond)

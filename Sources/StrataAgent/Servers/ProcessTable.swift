@@ -31,9 +31,7 @@ public struct ProcessTable: Sendable {
         let sockets = SocketTable.read(fs)
         var processes: [ProcessEntry] = []
         for name in fs.list("/proc") {
-            guard let pid = Int32(name), let stat = fs.readLine("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { continue }
-            // Fields after "(comm)": state, ppid, …; starttime is field 22 of the whole line, 20th after comm.
-            let fields = stat[stat.index(after: close)...].fields
+            guard let pid = Int32(name), let fields = fs.processStatFields(name) else { continue }
             guard fields.count > 19, let ppid = Int32(fields[1]), let start = UInt64(fields[19]) else { continue }
             let comm = fs.readLine("/proc/\(pid)/comm") ?? ""
             let arguments = (fs.readBytes("/proc/\(pid)/cmdline", limit: 64 << 10) ?? [])

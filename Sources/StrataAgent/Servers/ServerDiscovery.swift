@@ -14,7 +14,7 @@ struct ServerDiscovery: Sendable {
     /// Servers found by the last scan: plugin index and process, by key.
     private(set) var known: [(key: String, plugin: Int, process: ProcessEntry)] = []
     /// Keys of servers seen since start whose process is gone.
-    private(set) var vanished: [String: (plugin: Int, name: String)] = [:]
+    private(set) var vanished: Set<String> = []
     private var pids: Set<Int32> = []
     private let names: Set<String>
     /// Last display name of each server, for its `up` 0 reports once gone.
@@ -60,7 +60,8 @@ struct ServerDiscovery: Sendable {
             }
             reports.append(report)
         }
-        return (reports, vanished.map { ($0.key, displayNames[$0.key] ?? $0.value.name) }.sorted { $0.key < $1.key })
+        // Every vanished server was inspected (and named) in the collection that last found it.
+        return (reports, vanished.sorted().map { ($0, displayNames[$0] ?? $0) })
     }
 
     /// Reads the whole process table and matches every plugin against it.
@@ -76,8 +77,8 @@ struct ServerDiscovery: Sendable {
             }
         }
         for server in previous where !known.contains(where: { $0.key == server.key }) {
-            vanished[server.key] = (server.plugin, "\(plugins[server.plugin].type) \(server.key)")
+            vanished.insert(server.key)
         }
-        for server in known { vanished[server.key] = nil }
+        for server in known { vanished.remove(server.key) }
     }
 }

@@ -59,6 +59,13 @@ public struct HostFS: Sendable {
     }
 
     /// Whether `path` exists (any file type).
+    /// The fields of `/proc/PROCESS/stat` after `(comm)` (which may hold spaces): index 0 is the state
+    /// (field 3 of proc(5)), 1 the ppid, 11/12 utime/stime, 17 threads, 19 starttime, 21 rss pages.
+    public func processStatFields(_ process: String) -> [Substring]? {
+        guard let stat = readLine("/proc/\(process)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].fields
+    }
+
     public func exists(_ path: String) -> Bool {
         access(resolve(path), F_OK) == 0
     }

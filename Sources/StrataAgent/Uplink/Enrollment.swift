@@ -98,14 +98,9 @@ struct Enrollment: Sendable {
 
     /// The `credential` string of the server's JSON answer (`sag_` followed by the token alphabet).
     static func credential(in text: String) -> String? {
-        let marker = Array("\"credential\":\"".utf8)
-        let bytes = Array(text.utf8)
-        guard bytes.count > marker.count,
-              let start = (0...(bytes.count - marker.count)).first(where: { bytes[$0..<$0 + marker.count].elementsEqual(marker) })
-        else { return nil }
-        let value = String(decoding: bytes[(start + marker.count)...].prefix { $0 != UInt8(ascii: "\"") }, as: UTF8.self)
-        guard value.hasPrefix("sag_"), value.count < 200, value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
-        return String(value)
+        guard let value = jsonString("credential", in: text), value.hasPrefix("sag_"), value.count < 200,
+              value.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+        return value
     }
 }
 

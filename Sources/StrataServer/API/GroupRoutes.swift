@@ -72,12 +72,12 @@ struct GroupRoutes {
         }
         group.get("users/:id/grants", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
-            let grants = try await catalog.grants(tenantID: principal.tenantID, userID: try Self.userID(context))
+            let grants = try await catalog.grants(tenantID: principal.tenantID, userID: try UserRoutes.userID(context))
             return Envelope.success(.array(grants.map { ["groupId": .string($0.groupID), "role": .string($0.role.rawValue)] }))
         }
         group.put("users/:id/grants/:group", .permission(.administer)) { request, context in
             let principal = try context.requirePrincipal()
-            let userID = try Self.userID(context)
+            let userID = try UserRoutes.userID(context)
             let groupID = context.parameters.get("group") ?? ""
             let body = try await StrictJSON.decode(GrantRequest.self, from: request, allowedFields: ["role"], limit: maxJSONBytes,
                                                    example: #"{"role": "operator"}"#)
@@ -92,7 +92,7 @@ struct GroupRoutes {
         }
         group.delete("users/:id/grants/:group", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
-            let userID = try Self.userID(context)
+            let userID = try UserRoutes.userID(context)
             let groupID = context.parameters.get("group") ?? ""
             guard try await catalog.revokeGrant(tenantID: principal.tenantID, userID: userID, groupID: groupID) else {
                 throw APIError.notFound("user \(userID) has no grant on group \(groupID)")
@@ -115,8 +115,4 @@ struct GroupRoutes {
         }
     }
 
-    static func userID(_ context: StrataRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("user id must be a number") }
-        return id
-    }
 }

@@ -51,7 +51,7 @@ struct UserRoutes {
 
     func update(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("user id must be a number") }
+        let id = try Self.userID(context)
         let body = try await StrictJSON.decode(UpdateRequest.self, from: request, allowedFields: ["role", "password", "disabled"],
                                                limit: maxJSONBytes, example: #"{"role": "operator"}"#)
         let role = try body.role.map(Validation.role)
@@ -72,6 +72,12 @@ struct UserRoutes {
         await audit.record(principal, "user.update", target: "user:\(user.username)", detail: changes.joined(separator: ", "),
                            remote: context.remoteAddress, nowMs: now)
         return Envelope.success(Self.json(user))
+    }
+
+    /// The `:id` path parameter as a user id.
+    static func userID(_ context: StrataRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("user id must be a number") }
+        return id
     }
 
     static func json(_ user: UserRecord) -> JSON {

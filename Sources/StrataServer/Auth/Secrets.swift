@@ -22,10 +22,15 @@ public enum Secrets {
 
     /// SHA-256 of a token, as lowercase hex.
     public static func hashToken(_ token: String) -> String {
+        sha256Hex(Array(token.utf8))
+    }
+
+    /// SHA-256 of `bytes`, as lowercase hex (tokens at rest, certificate fingerprints).
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(token.utf8)) {
+        for byte in SHA256.hash(data: bytes) {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0f)])
         }

@@ -115,7 +115,7 @@ public struct CertificateAuthority: Sendable {
 
     /// SHA-256 of DER bytes as lowercase hex: how issued certificates are recognised and revoked.
     public static func fingerprint(der: [UInt8]) -> String {
-        SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+        Secrets.sha256Hex(der)
     }
 
     static func write(_ text: String, to path: String, mode: Int) throws {
