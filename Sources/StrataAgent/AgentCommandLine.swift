@@ -17,6 +17,7 @@ public enum AgentCommandLine {
           --log-level LEVEL    trace, debug, info, notice, warning, error, critical (default info)
           --ca-file PATH       CA certificate (PEM) that signs an https:// server's certificate
                                (default: STRATA_CA_FILE, else the system's trust store)
+          --discover           find the servers and services on this host once, print them and exit
         The host is read through STRATA_HOST_ROOT (default /). STRATA_AGENT_MTLS=1 makes the agent ask for a
         client certificate at enrollment and present it on every connection (mutual TLS).
         """
@@ -27,6 +28,9 @@ public enum AgentCommandLine {
         case run(AgentConfiguration, logLevel: String)
         /// Print the usage.
         case help
+        /// Find the servers on this host once, print them and exit (`--discover`), with the plugin settings of
+        /// this data directory.
+        case discover(dataDirectory: String)
     }
 
     /// A message for the user saying what is wrong.
@@ -38,11 +42,13 @@ public enum AgentCommandLine {
     /// Parses `arguments` (without the program name).
     public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Parsed {
         var values: [String: String] = [:]
+        var discover = false
         var index = 0
         let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level", "--ca-file"]
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--help" || argument == "-h" { return .help }
+            if argument == "--discover" { discover = true; index += 1; continue }
             var name = argument
             var value: String?
             if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
@@ -58,6 +64,7 @@ public enum AgentCommandLine {
             values[name] = value
             index += 1
         }
+        if discover { return .discover(dataDirectory: values["--data"] ?? "./agent-data") }
         let intervalText = values["--interval"] ?? "10s"
         guard let intervalMs = DurationText.milliseconds(intervalText), intervalMs >= 100 else {
             throw UsageError(description: "--interval \"\(intervalText)\" is not a duration of at least 100ms (e.g. 10s, 2s)")

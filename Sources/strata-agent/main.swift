@@ -22,6 +22,8 @@ do {
     switch try AgentCommandLine.parse(Array(CommandLine.arguments.dropFirst()), environment: environment) {
     case .help:
         print(AgentCommandLine.usage)
+    case .discover(let dataDirectory):
+        print(DiscoveryPrinter.text(dataDirectory: dataDirectory, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/"), terminator: "")
     case let .run(configuration, logLevel):
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -101,9 +101,8 @@ public struct HTTPClient: Sendable {
     /// Sends one request and reads the whole response.
     public func send(method: String, path: String, headers: [(String, String)] = [],
                      body: [UInt8] = []) throws(HTTPClientError) -> HTTPResponse {
-        let socket = try connect()
-        defer { close(socket) }
-        let session = try tls?.open(fd: socket, host: host)
+        let connection = try TCPConnection(host: host, port: port, timeoutMs: timeoutMs)
+        let session = try tls?.open(fd: connection.fd, host: host)
         defer { session?.close() }
         var head = "\(method) \(basePath)\(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         head += "Content-Length: \(body.count)\r\nUser-Agent: strata\r\n"
@@ -115,100 +114,18 @@ public struct HTTPClient: Sendable {
                 try session.read(into: &buffer)
             })
         }
-        try sendAll(socket, Array(head.utf8) + body)
+        try connection.send(Array(head.utf8) + body)
         return try HTTPResponseParser(maxBodyBytes: maxResponseBytes).parse(try receiveAll { buffer throws(HTTPClientError) in
-            try Self.receive(socket, into: &buffer, timeoutMs: timeoutMs)
+            try connection.receive(into: &buffer)
         })
     }
 
     /// Sends raw `bytes` over plain TCP and reads until `complete` says the answer is whole or the peer
     /// closes (for line protocols such as Redis's); the same timeouts as `send`.
     func exchange(_ bytes: [UInt8], maxBytes: Int = 4 << 20, complete: ([UInt8]) -> Bool) throws(HTTPClientError) -> [UInt8] {
-        let socket = try connect()
-        defer { close(socket) }
-        try sendAll(socket, bytes)
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = try Self.receive(socket, into: &buffer, timeoutMs: timeoutMs)
-            if count == 0 { return result }
-            result.append(contentsOf: buffer[0..<count])
-            if complete(result) { return result }
-            if result.count > maxBytes { throw .malformedResponse("answer larger than \(maxBytes) bytes") }
-        }
-    }
-
-    private func connect() throws(HTTPClientError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw .resolve(host: host, reason: String(cString: gai_strerror(status)))
-        }
-        defer { freeaddrinfo(list) }
-        var lastError = "no addresses"
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            cursor = entry.pointee.ai_next
-            let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), entry.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
-            if connectWithTimeout(fd, entry.pointee.ai_addr, entry.pointee.ai_addrlen, error: &lastError) {
-                var timeout = timeval(tv_sec: Int(timeoutMs / 1000), tv_usec: Int(timeoutMs % 1000) * 1000)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                return fd
-            }
-            close(fd)
-        }
-        throw .connect("\(host):\(port): \(lastError)")
-    }
-
-    private func connectWithTimeout(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t,
-                                    error: inout String) -> Bool {
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(fd, F_SETFL, flags) }
-        if Glibc.connect(fd, address, length) == 0 { return true }
-        guard errno == EINPROGRESS else { error = String(cString: strerror(errno)); return false }
-        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ready = poll(&descriptor, 1, timeoutMs)
-        guard ready > 0 else { error = ready == 0 ? "timed out after \(timeoutMs) ms" : String(cString: strerror(errno)); return false }
-        var socketError: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &size)
-        guard socketError == 0 else { error = String(cString: strerror(socketError)); return false }
-        return true
-    }
-
-    private func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(HTTPClientError) {
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io("send: \(String(cString: strerror(errno)))")
-            }
-            sent += count
-        }
-    }
-
-    /// One `recv` into `buffer`, retried on EINTR; 0 at the end of the stream.
-    private static func receive(_ fd: Int32, into buffer: inout [UInt8], timeoutMs: Int32) throws(HTTPClientError) -> Int {
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count >= 0 { return count }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { throw .io("no answer within \(timeoutMs) ms") }
-            throw .io("recv: \(String(cString: strerror(errno)))")
-        }
+        let connection = try TCPConnection(host: host, port: port, timeoutMs: timeoutMs)
+        try connection.send(bytes)
+        return try connection.read(maxBytes: maxBytes, until: complete)
     }
 
     /// Reads through `read` until the response is complete or the stream ends.

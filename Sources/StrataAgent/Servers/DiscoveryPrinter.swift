@@ -1,0 +1,43 @@
+import Logging
+import StrataCore
+
+/// `strata-agent --discover`: one discovery pass over this host, printed for a person: each server with
+/// its properties, status and readings, and its services below it.
+public enum DiscoveryPrinter {
+    /// The report text, with the plugin settings of `dataDirectory`.
+    public static func text(dataDirectory: String, hostRoot: String) -> String {
+        let logger = Logger(label: "strata.agent.discover")
+        let fs = HostFS(root: hostRoot)
+        let settings = PluginSettings.load(path: dataDirectory + "/plugins.conf", logger: logger)
+        var discovery = ServerDiscovery(fs: fs, settings: settings)
+        let found = discovery.collect(refresh: true)
+        if found.servers.isEmpty { return "no servers found\n" }
+        var out = ""
+        for server in found.servers {
+            out += "\(server.key)  \(server.name)\n"
+            if case .failed(let reason) = server.status { out += "  status: failed: \(reason)\n" }
+            for (key, value) in server.properties { out += "  \(key): \(describe(value))\n" }
+            for reading in server.metrics.readings { out += "  \(line(reading))\n" }
+            for service in server.services {
+                out += "  service \(service.key)\n"
+                for (key, value) in service.properties { out += "    \(key): \(describe(value))\n" }
+                for reading in service.metrics.readings { out += "    \(line(reading))\n" }
+            }
+        }
+        return out
+    }
+
+    static func line(_ reading: Reading) -> String {
+        let labels = reading.labels.pairs.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",")
+        return "\(reading.metric)\(labels.isEmpty ? "" : "{\(labels)}") \(reading.value)"
+    }
+
+    static func describe(_ value: PropertyValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .list(let items): return items.map(describe).joined(separator: ", ")
+        default: return "\(value)"
+        }
+    }
+}
