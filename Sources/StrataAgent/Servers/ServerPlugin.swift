@@ -93,5 +93,5 @@ public struct ServiceReport: Sendable {
 /// The plugins the agent runs.
 public enum ServerPlugins {
     /// Every built-in plugin.
-    public static let all: [any ServerPlugin] = [RedisPlugin(), NginxPlugin(), ApachePlugin(), MySQLPlugin(), PostgresPlugin()]
+    public static let all: [any ServerPlugin] = [RedisPlugin(), NginxPlugin(), ApachePlugin(), MySQLPlugin(), PostgresPlugin(), TomcatPlugin()]
 }
