@@ -132,6 +132,8 @@ public protocol Catalog: AccessStore, GroupStore {
     func series(tenantID: String, id: StableID) async throws -> SeriesRecord?
     /// Events, newest first.
     func events(tenantID: String, query: EventQuery) async throws -> [EventRecord]
+    /// Relations starting or ending at a resource.
+    func relations(tenantID: String, resourceID: String) async throws -> [RelationRecord]
     /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or
     /// `instance` label names, else a `source` resource per `job` and `instance`, created on first sight
     /// with a "discovered" event. Idempotent. Returns the events recorded.

@@ -133,6 +133,22 @@ enum CatalogMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("2026-11-22-relations") { db in
+            try db.execute(sql: """
+                CREATE TABLE relations (
+                    tenant_id TEXT NOT NULL,
+                    source_id TEXT NOT NULL REFERENCES resources(id),
+                    target_id TEXT NOT NULL REFERENCES resources(id),
+                    kind TEXT NOT NULL,
+                    evidence TEXT NOT NULL DEFAULT '',
+                    active INTEGER NOT NULL DEFAULT 1,
+                    created_ms INTEGER NOT NULL,
+                    seen_ms INTEGER NOT NULL,
+                    PRIMARY KEY (source_id, target_id, kind)
+                );
+                CREATE INDEX relations_by_target ON relations(tenant_id, target_id);
+                """)
+        }
         return migrator
     }
 }

@@ -118,3 +118,23 @@ public enum CatalogError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A typed edge between two resources beyond parent→child, e.g. a server that `depends-on` a database.
+public struct RelationRecord: Sendable, Equatable, Codable {
+    /// Owning tenant.
+    public var tenantID: String
+    /// The resource the edge starts at (the dependent).
+    public var sourceID: String
+    /// The resource it points to (the dependency).
+    public var targetID: String
+    /// Kind, e.g. `depends-on`.
+    public var kind: String
+    /// What showed it, e.g. `connection to 127.0.0.1:3306`.
+    public var evidence: String
+    /// Whether the last report still showed it.
+    public var active: Bool
+    /// First seen, Unix ms.
+    public var createdMs: Int64
+    /// Last seen, Unix ms.
+    public var seenMs: Int64
+}

@@ -59,7 +59,7 @@ public final class SQLiteCatalog: Catalog {
             let now = batch.receivedMs
             for resource in batch.resources {
                 let platformID = resource.kind == .platform ? resource.id : batch.platformID
-                let existing = try Row.fetchOne(db, sql: "SELECT platform_id FROM resources WHERE id = ?", arguments: [resource.id])
+                let existing = try Row.fetchOne(db, sql: "SELECT platform_id, properties FROM resources WHERE id = ?", arguments: [resource.id])
                 let exists = existing != nil
                 if let owner = existing?["platform_id"] as String?, owner != platformID, resource.kind != .vm {
                     throw CatalogError.foreignResource(id: resource.id, platformID: owner)
@@ -77,7 +77,17 @@ public final class SQLiteCatalog: Catalog {
                     events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
                                                        kind: "discovered", severity: "info",
                                                        message: "\(resource.kind.rawValue) \(resource.name) discovered"))
+                } else if let new = resource.propertiesJSON, let old = existing?["properties"] as String?, old != new,
+                          case let changes = try Self.propertyChanges(db, old: old, new: new), !changes.isEmpty {
+                    events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
+                                                       kind: "changed", severity: "info",
+                                                       message: "\(resource.kind.rawValue) \(resource.name) changed: \(changes.joined(separator: "; "))"))
                 }
+            }
+            for resource in batch.resources where resource.kind == .server {
+                guard let properties = resource.propertiesJSON else { continue }
+                events += try Self.updateRelations(db, tenantID: batch.tenantID, sourceID: resource.id, sourceName: resource.name,
+                                                   platformID: batch.platformID, propertiesJSON: properties, nowMs: now)
             }
             for series in batch.series {
                 try db.execute(sql: """

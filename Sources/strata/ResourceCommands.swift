@@ -32,7 +32,7 @@ struct ResourcesCommand: ParsableCommand {
 
 /// `strata resource ID`: one resource with its parents, children and series.
 struct ResourceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resource", abstract: "Show one resource, its parents, children and series.")
+    static let configuration = CommandConfiguration(commandName: "resource", abstract: "Show one resource, its parents, children, relations and series.")
 
     @Argument(help: "The resource id.")
     var id: String
@@ -65,6 +65,15 @@ struct ResourceCommand: ParsableCommand {
         if !children.isEmpty {
             print("children:")
             printTable(["ID", "KIND", "NAME"], children.map { [text($0["id"]), text($0["kind"]), text($0["name"])] })
+        }
+        let relations = object["relations"] as? [[String: Any]] ?? []
+        if !relations.isEmpty {
+            print("relations:")
+            printTable(["KIND", "DIRECTION", "ID", "NAME", "EVIDENCE", "ACTIVE"], relations.map { relation in
+                let outgoing = text(relation["direction"]) == "out"
+                return [text(relation["kind"]), outgoing ? "->" : "<-", text(relation["resourceId"]), text(relation["name"]),
+                        text(relation["evidence"]), (relation["active"] as? Bool ?? false) ? "yes" : "no"]
+            })
         }
         let rows = (series as? [[String: Any]] ?? []).map { entry -> [String] in
             let labels = (entry["labels"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }

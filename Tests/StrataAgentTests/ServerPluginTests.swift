@@ -101,7 +101,7 @@ final class MisbehavingListener: @unchecked Sendable {
     let context = PluginContext(fs: HostFS(root: "/"), timeoutMs: 300)
     func redis(on port: UInt16) -> ProcessEntry {
         ProcessEntry(pid: 1, ppid: 0, name: "redis-server", executable: "/usr/bin/redis-server", arguments: [], uid: 0, startTicks: 0,
-                     listeningPorts: [port], connectedPorts: [])
+                     listeningPorts: [port])
     }
     let garbage = try MisbehavingListener(answer: "\u{7f}ELF garbage that is not RESP\r\n")
     let silent = try MisbehavingListener(answer: nil)
@@ -112,7 +112,7 @@ final class MisbehavingListener: @unchecked Sendable {
         #expect(report.metrics.readings.isEmpty, "\(what): no made-up metrics")
     }
     let nginx = ProcessEntry(pid: 1, ppid: 0, name: "nginx", executable: "/usr/sbin/nginx", arguments: ["nginx: master process nginx"],
-                             uid: 0, startTicks: 0, listeningPorts: [garbage.port, silent.port], connectedPorts: [])
+                             uid: 0, startTicks: 0, listeningPorts: [garbage.port, silent.port])
     let report = NginxPlugin().inspect(nginx, context: context)
     if case .ok = report.status { Issue.record("garbage and silence are no stub_status") }
 }

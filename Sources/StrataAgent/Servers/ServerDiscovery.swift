@@ -11,23 +11,24 @@ struct ServerDiscovery: Sendable {
     let fs: HostFS
     let plugins: [any ServerPlugin]
     let context: PluginContext
-    /// Servers found by the last scan: plugin index and process, by key.
-    private(set) var known: [(key: String, plugin: Int, process: ProcessEntry)] = []
+    /// Servers found by the last scan: plugin index, process, and the remote ends of the connections it and
+    /// its child processes opened (for `depends-on` edges), by key.
+    private(set) var known: [(key: String, plugin: Int, process: ProcessEntry, connections: [String])] = []
     /// Keys of servers seen since start whose process is gone.
     private(set) var vanished: Set<String> = []
     private var pids: Set<Int32> = []
-    private let names: Set<String>
     /// Last display name of each server, for its `up` 0 reports once gone.
     private var displayNames: [String: String] = [:]
     /// Servers whose status interface is failing: warned once per failure, not every interval.
     private var failing: Set<String> = []
     let logger: Logger?
 
-    init(fs: HostFS, plugins: [any ServerPlugin] = ServerPlugins.all, settings: [String: String] = [:], logger: Logger? = nil) {
+    /// Discovery with `plugins`, by default the built-in ones followed by the user's process rules from `settings`.
+    init(fs: HostFS, plugins: [any ServerPlugin]? = nil, settings: [String: String] = [:], logger: Logger? = nil) {
         self.fs = fs
-        self.plugins = plugins
+        let rules = ProcessRulePlugin(settings: settings)
+        self.plugins = plugins ?? (ServerPlugins.all + (rules.rules.isEmpty ? [] : [rules]))
         self.context = PluginContext(fs: fs, settings: settings)
-        self.names = Set(plugins.flatMap(\.processNames))
         self.logger = logger
     }
 
@@ -37,7 +38,7 @@ struct ServerDiscovery: Sendable {
         let current = Set(fs.list("/proc").compactMap(Int32.init))
         let appeared = current.subtracting(pids)
         pids = current
-        let newCandidate = appeared.contains { pid in (fs.readLine("/proc/\(pid)/comm")).map(names.contains) ?? false }
+        let newCandidate = appeared.contains { pid in (fs.readLine("/proc/\(pid)/comm")).map(mayOwn) ?? false }
         let lost = known.contains { !current.contains($0.process.pid) }
         if refresh || newCandidate || lost { rescan() }
 
@@ -46,6 +47,7 @@ struct ServerDiscovery: Sendable {
         for server in known {
             var report = plugins[server.plugin].inspect(server.process, context: context)
             report.key = server.key
+            report.properties.append(("connections", .list(server.connections.map { .string($0) })))
             processMetrics.collect(pid: server.process.pid, into: &report.metrics)
             report.metrics.gauge("up", report.status == .ok ? 1 : 0)
             displayNames[server.key] = report.name
@@ -64,15 +66,38 @@ struct ServerDiscovery: Sendable {
         return (reports, vanished.sorted().map { ($0, displayNames[$0] ?? $0) })
     }
 
+    private func mayOwn(_ name: String) -> Bool { plugins.contains { $0.mayOwn(processNamed: name) } }
+
+    /// The remote ends of the connections `process` and its descendants opened, without those to its own
+    /// listening ports on this host.
+    static func connections(of process: ProcessEntry, in table: ProcessTable) -> [String] {
+        var family: Set<Int32> = [process.pid]
+        var remotes = Set(process.connections)
+        var grew = true
+        while grew {
+            grew = false
+            for child in table.processes where !family.contains(child.pid) && family.contains(child.ppid) {
+                family.insert(child.pid)
+                remotes.formUnion(child.connections)
+                grew = true
+            }
+        }
+        let own = Set(process.listeningPorts.map(String.init))
+        return remotes.filter { remote in
+            let port = remote.split(separator: ":").last.map(String.init) ?? ""
+            return !(own.contains(port) && (remote.hasPrefix("127.") || remote.hasPrefix("[::1]")))
+        }.sorted()
+    }
+
     /// Reads the whole process table and matches every plugin against it.
     private mutating func rescan() {
         let table = ProcessTable.read(fs)
         let previous = known
         known = []
-        for process in table.processes where names.contains(process.name) {
-            for (index, plugin) in plugins.enumerated() where plugin.matches(process, in: table) {
+        for process in table.processes where mayOwn(process.name) {
+            for (index, plugin) in plugins.enumerated() where plugin.mayOwn(processNamed: process.name) && plugin.matches(process, in: table) {
                 let key = plugin.key(for: process, context: context)
-                if !known.contains(where: { $0.key == key }) { known.append((key, index, process)) }
+                if !known.contains(where: { $0.key == key }) { known.append((key, index, process, Self.connections(of: process, in: table))) }
                 break
             }
         }

@@ -8,6 +8,9 @@ public protocol ServerPlugin: Sendable {
     var type: String { get }
     /// Process names (`/proc/PID/comm`) its servers run as: a new process with one of them triggers a scan.
     var processNames: Set<String> { get }
+    /// Whether a process named `name` may be one of its servers (a new one triggers a scan); by default
+    /// whether `processNames` holds it.
+    func mayOwn(processNamed name: String) -> Bool
     /// Whether `process` is the main process of one of this plugin's servers (not a worker).
     func matches(_ process: ProcessEntry, in table: ProcessTable) -> Bool
     /// The server's natural key, from the process alone (no status request): stable across restarts and
@@ -16,6 +19,10 @@ public protocol ServerPlugin: Sendable {
     /// Identity, services and metrics of the server `process` runs, read through its status interface.
     /// A status interface that refuses, hangs or answers garbage yields `status: .failed(reason)`, never a trap.
     func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport
+}
+
+extension ServerPlugin {
+    public func mayOwn(processNamed name: String) -> Bool { processNames.contains(name) }
 }
 
 /// What a plugin may use: the host's files, a status-request timeout, and the configured credentials.

@@ -49,6 +49,23 @@ struct ResourceRoutes {
         guard case .object(var entries) = Self.json(resource) else { return Envelope.success(Self.json(resource)) }
         entries.append(("parents", .array(parents.map(Self.json))))
         entries.append(("children", .array(children.map(Self.json))))
+        let relations = try await catalog.relations(tenantID: tenant, resourceID: resource.id)
+        var related: [JSON] = []
+        for relation in relations {
+            let outgoing = relation.sourceID == resource.id
+            let other = try await catalog.resource(tenantID: tenant, id: outgoing ? relation.targetID : relation.sourceID)
+            related.append([
+                "kind": .string(relation.kind),
+                "direction": .string(outgoing ? "out" : "in"),
+                "resourceId": .string(outgoing ? relation.targetID : relation.sourceID),
+                "name": .optional(other?.name),
+                "evidence": .string(relation.evidence),
+                "active": .bool(relation.active),
+                "createdMs": .int(relation.createdMs),
+                "seenMs": .int(relation.seenMs),
+            ])
+        }
+        entries.append(("relations", .array(related)))
         return Envelope.success(.object(entries))
     }
 
