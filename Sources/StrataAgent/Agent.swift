@@ -81,7 +81,7 @@ public struct Agent: Sendable {
         let settings = PluginSettings.load(path: configuration.dataDirectory + "/plugins.conf", logger: logger)
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
                                    refreshEvery: configuration.propertiesRefreshBatches,
-                                   servers: ServerDiscovery(fs: fs, settings: settings, logger: logger))
+                                   servers: ServerDiscovery(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory, logger: logger))
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)

@@ -30,6 +30,17 @@ public struct MetricSink: Sendable {
         readings.append(Reading(metric: metric, type: .counter, labels: labels, value: value))
     }
 
+    /// Adds a reading as it is.
+    public mutating func append(_ reading: Reading) {
+        readings.append(reading)
+    }
+
+    /// Drops the readings whose metric name is in `names` (e.g. a scraped exporter's own `process_*`,
+    /// which the agent measures itself).
+    public mutating func remove(metricsNamed names: Set<String>) {
+        readings.removeAll { names.contains($0.metric) }
+    }
+
     /// The first reading of `metric` whose labels contain all of `labels`.
     public func value(_ metric: String, _ labels: Labels = Labels()) -> Double? {
         readings.first { reading in

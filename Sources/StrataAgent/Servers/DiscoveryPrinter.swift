@@ -9,7 +9,7 @@ public enum DiscoveryPrinter {
         let logger = Logger(label: "strata.agent.discover")
         let fs = HostFS(root: hostRoot)
         let settings = PluginSettings.load(path: dataDirectory + "/plugins.conf", logger: logger)
-        var discovery = ServerDiscovery(fs: fs, settings: settings)
+        var discovery = ServerDiscovery(fs: fs, settings: settings, dataDirectory: dataDirectory, logger: logger)
         let found = discovery.collect(refresh: true)
         if found.servers.isEmpty { return "no servers found\n" }
         var out = ""

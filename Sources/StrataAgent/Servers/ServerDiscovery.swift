@@ -23,11 +23,23 @@ struct ServerDiscovery: Sendable {
     private var failing: Set<String> = []
     let logger: Logger?
 
-    /// Discovery with `plugins`, by default the built-in ones followed by the user's process rules from `settings`.
-    init(fs: HostFS, plugins: [any ServerPlugin]? = nil, settings: [String: String] = [:], logger: Logger? = nil) {
+    /// Configured Prometheus targets by port: scraped into the server that listens there.
+    let scrapeTargets: [UInt16: String]
+    /// The script plugin, when a data directory is known.
+    let scripts: ScriptRunner?
+    /// Scripts refused for their ownership or mode, warned about once.
+    private var refusedScripts: Set<String> = []
+
+    /// Discovery with `plugins`, by default the built-in ones, then Prometheus endpoints, then the user's
+    /// process rules from `settings`; scripts from `dataDirectory`'s scripts directory when one is given.
+    init(fs: HostFS, plugins: [any ServerPlugin]? = nil, settings: [String: String] = [:], dataDirectory: String? = nil,
+         logger: Logger? = nil) {
         self.fs = fs
         let rules = ProcessRulePlugin(settings: settings)
-        self.plugins = plugins ?? (ServerPlugins.all + (rules.rules.isEmpty ? [] : [rules]))
+        let prometheus = PrometheusPlugin(settings: settings)
+        self.scrapeTargets = prometheus.targetPorts
+        self.scripts = dataDirectory.map { ScriptRunner(dataDirectory: $0, settings: settings) }
+        self.plugins = plugins ?? (ServerPlugins.all + [prometheus] + (rules.rules.isEmpty ? [] : [rules]))
         self.context = PluginContext(fs: fs, settings: settings)
         self.logger = logger
     }
@@ -48,22 +60,59 @@ struct ServerDiscovery: Sendable {
             var report = plugins[server.plugin].inspect(server.process, context: context)
             report.key = server.key
             report.properties.append(("connections", .list(server.connections.map { .string($0) })))
-            processMetrics.collect(pid: server.process.pid, into: &report.metrics)
-            report.metrics.gauge("up", report.status == .ok ? 1 : 0)
-            displayNames[server.key] = report.name
-            switch report.status {
-            case .ok:
-                if failing.remove(server.key) != nil { logger?.info("server status readable again", metadata: ["server": "\(server.key)"]) }
-            case .failed(let reason):
-                if failing.insert(server.key).inserted {
-                    logger?.warning("cannot read server status; reporting it down until it answers",
-                                    metadata: ["server": "\(server.key)", "reason": "\(reason)"])
-                }
+            if !(plugins[server.plugin] is PrometheusPlugin) {
+                for port in server.process.listeningPorts { if let url = scrapeTargets[port] { scrape(url, into: &report) } }
             }
-            reports.append(report)
+            var own = MetricSink()
+            processMetrics.collect(pid: server.process.pid, into: &own)
+            own.gauge("up", report.status == .ok ? 1 : 0)
+            // The agent's own process readings and `up` win over a scraped endpoint's of the same names.
+            report.metrics.remove(metricsNamed: Set(own.readings.map(\.metric)))
+            for reading in own.readings { report.metrics.append(reading) }
+            reports.append(note(report))
+        }
+        if let scripts {
+            let found = scripts.scripts()
+            for (path, reason) in found.refused where refusedScripts.insert(path).inserted {
+                logger?.warning("not running script", metadata: ["path": "\(path)", "reason": "\(reason)"])
+            }
+            for path in found.runnable {
+                var report = scripts.run(path)
+                report.metrics.remove(metricsNamed: ["up"])
+                report.metrics.gauge("up", report.status == .ok ? 1 : 0)
+                reports.append(note(report))
+            }
         }
         // Every vanished server was inspected (and named) in the collection that last found it.
         return (reports, vanished.sorted().map { ($0, displayNames[$0] ?? $0) })
+    }
+
+    /// Remembers the report's name and logs a status failure once per failure.
+    private mutating func note(_ report: ServerReport) -> ServerReport {
+        displayNames[report.key] = report.name
+        switch report.status {
+        case .ok:
+            if failing.remove(report.key) != nil { logger?.info("server status readable again", metadata: ["server": "\(report.key)"]) }
+        case .failed(let reason):
+            if failing.insert(report.key).inserted {
+                logger?.warning("cannot read server status; reporting it down until it answers",
+                                metadata: ["server": "\(report.key)", "reason": "\(reason)"])
+            }
+        }
+        return report
+    }
+
+    /// Adds the readings of a configured Prometheus target to the server listening on its port; a failing
+    /// scrape is warned about once and does not make the server down.
+    private mutating func scrape(_ url: String, into report: inout ServerReport) {
+        do {
+            for reading in try PrometheusPlugin.scrape(url, timeoutMs: context.timeoutMs) { report.metrics.append(reading) }
+            if failing.remove(url) != nil { logger?.info("scrape target readable again", metadata: ["url": "\(url)"]) }
+        } catch {
+            if failing.insert(url).inserted {
+                logger?.warning("cannot scrape target", metadata: ["url": "\(url)", "server": "\(report.key)", "reason": "\(error)"])
+            }
+        }
     }
 
     private func mayOwn(_ name: String) -> Bool { plugins.contains { $0.mayOwn(processNamed: name) } }
