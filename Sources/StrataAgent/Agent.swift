@@ -22,8 +22,9 @@ public struct AgentConfiguration: Sendable {
     public var maxSpoolBatches = 8640
     /// Spool bound in bytes.
     public var maxSpoolBytes = 64 << 20
-    /// Platform discovery runs (and its properties are sent) every this many batches.
-    public var propertiesRefreshBatches: UInt64 = 30
+    /// Full re-discovery (platform, process scan, every property sent again) every this many milliseconds;
+    /// process starts and exits trigger a scan in between.
+    public var discoveryIntervalMs: Int64 = 300_000
     /// CA certificate (PEM) for an `https://` server; nil trusts the system store.
     public var caFile: String?
     /// Obtain a client certificate at enrollment and present it (mutual TLS).
@@ -80,7 +81,7 @@ public struct Agent: Sendable {
 
         let settings = PluginSettings.load(path: configuration.dataDirectory + "/plugins.conf", logger: logger)
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
-                                   refreshEvery: configuration.propertiesRefreshBatches,
+                                   refreshEvery: UInt64(max(1, configuration.discoveryIntervalMs / configuration.intervalMs)),
                                    servers: ServerDiscovery(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory, logger: logger))
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,

@@ -2,8 +2,8 @@ import StrataCore
 
 /// Parses the agent's command line without Foundation or ArgumentParser, for the lean `strata-agent`
 /// binary. Flags: `--server URL`, `--token TOKEN`, `--data DIR`, `--interval DURATION`,
-/// `--spool-batches N`, `--log-level LEVEL`, `--ca-file PATH`; environment: `STRATA_SERVER`, `STRATA_AGENT_TOKEN`,
-/// `STRATA_HOST_ROOT`, `STRATA_CA_FILE`, `STRATA_AGENT_MTLS`.
+/// `--spool-batches N`, `--log-level LEVEL`, `--ca-file PATH`, `--discovery-interval DURATION`, `--discover`; environment: `STRATA_SERVER`, `STRATA_AGENT_TOKEN`,
+/// `STRATA_HOST_ROOT`, `STRATA_CA_FILE`, `STRATA_AGENT_MTLS`, `STRATA_DISCOVERY_INTERVAL`.
 public enum AgentCommandLine {
     /// The usage text.
     public static let usage = """
@@ -17,6 +17,9 @@ public enum AgentCommandLine {
           --log-level LEVEL    trace, debug, info, notice, warning, error, critical (default info)
           --ca-file PATH       CA certificate (PEM) that signs an https:// server's certificate
                                (default: STRATA_CA_FILE, else the system's trust store)
+          --discovery-interval DURATION
+                               full re-discovery of platform and servers (default: STRATA_DISCOVERY_INTERVAL,
+                               else 5m); process starts and exits trigger discovery in between
           --discover           find the servers and services on this host once, print them and exit
         The host is read through STRATA_HOST_ROOT (default /). STRATA_AGENT_MTLS=1 makes the agent ask for a
         client certificate at enrollment and present it on every connection (mutual TLS).
@@ -44,7 +47,7 @@ public enum AgentCommandLine {
         var values: [String: String] = [:]
         var discover = false
         var index = 0
-        let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level", "--ca-file"]
+        let known: Set<String> = ["--server", "--token", "--data", "--interval", "--spool-batches", "--log-level", "--ca-file", "--discovery-interval"]
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--help" || argument == "-h" { return .help }
@@ -77,6 +80,11 @@ public enum AgentCommandLine {
             dataDirectory: values["--data"] ?? "./agent-data", intervalMs: intervalMs,
             hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
         configuration.caFile = values["--ca-file"] ?? environment["STRATA_CA_FILE"]
+        let discoveryText = values["--discovery-interval"] ?? environment["STRATA_DISCOVERY_INTERVAL"] ?? "5m"
+        guard let discoveryMs = DurationText.milliseconds(discoveryText), discoveryMs >= intervalMs else {
+            throw UsageError(description: "--discovery-interval \"\(discoveryText)\" is not a duration of at least the interval (e.g. 5m)")
+        }
+        configuration.discoveryIntervalMs = discoveryMs
         configuration.mutualTLS = environment["STRATA_AGENT_MTLS"] == "1"
         if configuration.mutualTLS, !configuration.serverURL.hasPrefix("https://") {
             throw UsageError(description: "STRATA_AGENT_MTLS=1 needs an https:// server URL")

@@ -33,6 +33,9 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Log level.")
     var logLevel: String = "info"
 
+    @Option(help: "Full re-discovery of platform and servers, e.g. 5m (default: STRATA_DISCOVERY_INTERVAL, else 5m).")
+    var discoveryInterval: String?
+
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let intervalMs = DurationText.milliseconds(interval), intervalMs >= 100 else {
@@ -43,11 +46,16 @@ struct AgentCommand: ParsableCommand {
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \"\(logLevel)\"") }
         let serverURL = server ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480"
+        let discoveryText = discoveryInterval ?? environment["STRATA_DISCOVERY_INTERVAL"] ?? "5m"
+        guard let discoveryMs = DurationText.milliseconds(discoveryText), discoveryMs >= intervalMs else {
+            throw ValidationError("--discovery-interval \"\(discoveryText)\" is not a duration of at least the interval (e.g. 5m)")
+        }
         if environment["STRATA_AGENT_IN_PROCESS"] == nil, let lean = LeanAgent.pathBesideThisBinary() {
             // Hand over to the small binary (no Foundation, static stdlib); the token travels in the
             // environment, never on a command line other users can read.
             try LeanAgent.exec(lean, arguments: ["--server", serverURL, "--data", data, "--interval", interval,
-                                                 "--spool-batches", String(spoolBatches), "--log-level", logLevel],
+                                                 "--spool-batches", String(spoolBatches), "--log-level", logLevel,
+                                                 "--discovery-interval", discoveryText],
                                environment: environment.merging(["STRATA_AGENT_TOKEN": token]) { $1 })
         }
         LoggingSystem.bootstrap { label in
@@ -59,6 +67,7 @@ struct AgentCommand: ParsableCommand {
             serverURL: serverURL, token: token,
             dataDirectory: data, intervalMs: intervalMs, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
         configuration.maxSpoolBatches = spoolBatches
+        configuration.discoveryIntervalMs = discoveryMs
         try Agent(configuration: configuration, logger: Logger(label: "strata.agent")).run()
     }
 }
