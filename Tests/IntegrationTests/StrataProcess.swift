@@ -99,6 +99,10 @@ struct Testbed {
     init(_ name: String) throws {
         directory = "/tmp/strata-tests/\(name)-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Servers under test that drop privileges (Apache's www-data, PostgreSQL's postgres) must reach
+        // their files: the parent is traversable, not listable; each bed is readable.
+        chmod("/tmp/strata-tests", 0o711)
+        chmod(directory, 0o755)
         port = try Testbed.freePort()
     }
 
