@@ -131,9 +131,9 @@ struct ScramSHA256 {
         self.password = password
         var generator = SystemRandomNumberGenerator()
         clientNonce = nonce ?? Base64.encode((0..<18).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        // PostgreSQL takes the user from the startup message and ignores this one.
-        clientFirstBare = "n=,r=\(clientNonce)"
-        _ = user
+        // PostgreSQL takes the user from the startup message and ignores this one; it is sent escaped as RFC 5802 asks.
+        let escaped = user.replacingAll("=", with: "=3D").replacingAll(",", with: "=2C")
+        clientFirstBare = "n=\(escaped),r=\(clientNonce)"
     }
 
     /// The client-first message.
@@ -162,5 +162,14 @@ struct ScramSHA256 {
         guard serverFinal.hasPrefix("v="), !saltedPassword.isEmpty else { return false }
         let serverKey = Digest.hmacSHA256(key: saltedPassword, Array("Server Key".utf8))
         return Base64.encode(Digest.hmacSHA256(key: serverKey, Array(authMessage.utf8))) == String(serverFinal.dropFirst(2).prefix { $0 != "," })
+    }
+}
+
+extension String {
+    /// The string with every `target` replaced by `replacement`.
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var result = ""
+        for character in self { if character == target { result += replacement } else { result.append(character) } }
+        return result
     }
 }
