@@ -69,7 +69,9 @@ final class MisbehavingListener: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
 
-    init(answer: String?) throws {
+    /// Answers each connection with `answer` after its first bytes, or at once when `greets` (as a MySQL
+    /// server speaks first).
+    init(answer: String?, greets: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var address = sockaddr_in()
@@ -87,7 +89,7 @@ final class MisbehavingListener: @unchecked Sendable {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
                 var buffer = [UInt8](repeating: 0, count: 4096)
-                _ = recv(client, &buffer, buffer.count, 0)
+                if !greets { _ = recv(client, &buffer, buffer.count, 0) }
                 _ = answer.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
                 close(client)
             }
