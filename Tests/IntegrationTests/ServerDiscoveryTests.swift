@@ -103,4 +103,42 @@ import Testing
         let events = try bed.get("/api/v1/events?resource=\(redisID)&kind=availability") as? [[String: Any]] ?? []
         #expect(events.count >= 2)
     }
+
+    @Test func exportersAreScrapedAndScriptsRunAsServers() throws {
+        let bed = try Testbed("exporters")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let port = try Testbed.freePort()
+        let exporter = try StrataProcess(executable: "/usr/bin/prometheus-node-exporter",
+                                         ["--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.loadavg"],
+                                         logPath: bed.directory + "/exporter.log")
+        defer { exporter.killTree() }
+        try WebStack.write("#!/bin/sh\necho '# TYPE crm_queue_depth gauge'\necho 'crm_queue_depth{queue=\"orders\"} 17'\n",
+                           to: bed.directory + "/agent/scripts/crm-queue")
+        chmod(bed.directory + "/agent/scripts/crm-queue", 0o755)
+        try WebStack.write("#!/bin/sh\nsleep 30\n", to: bed.directory + "/agent/scripts/stuck")
+        chmod(bed.directory + "/agent/scripts/stuck", 0o755)
+        try WebStack.write("scripts.timeout_ms = 300\n", to: bed.directory + "/agent/plugins.conf")
+        chmod(bed.directory + "/agent/plugins.conf", 0o600)
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+
+        func resource(_ name: String) throws -> [String: Any]? {
+            (try bed.get("/api/v1/resources?kind=server") as? [[String: Any]] ?? []).first { $0["name"] as? String == name }
+        }
+        try waitUntil("the exporter, the script and the stuck script as servers", timeout: 30) {
+            try resource("prometheus-node :\(port)") != nil && resource("script crm-queue") != nil && resource("script stuck") != nil
+        }
+        let exporterID = try #require(try resource("prometheus-node :\(port)")?["id"] as? String)
+        try waitUntil("node_load1 scraped into the exporter's resource", timeout: 20) {
+            try !bed.samples(platformID: exporterID, metric: "node_load1").isEmpty
+        }
+        #expect(try bed.samples(platformID: exporterID, metric: "process_resident_memory_bytes").last?.1 ?? 0 > 0)
+        let scriptID = try #require(try resource("script crm-queue")?["id"] as? String)
+        try waitUntil("the script's reading", timeout: 20) {
+            try bed.samples(platformID: scriptID, metric: "crm_queue_depth", labels: ["queue": "orders"]).last?.1 == 17
+        }
+        try waitUntil("the stuck script down", timeout: 20) { try resource("script stuck")?["availability"] as? String == "down" }
+        #expect(try resource("script crm-queue")?["availability"] as? String == "up", "one stuck script does not stop the others")
+    }
 }
