@@ -173,17 +173,9 @@ enum WebStack {
     /// Runs one SQL statement with psql over TCP as `postgres`.
     @discardableResult
     static func psql(_ bin: String, port: Int, password: String, database: String = "postgres", _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/psql")
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-tAc", sql]
-        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw HarnessError.api("psql \(sql) failed") }
-        return String(decoding: data, as: UTF8.self)
+        let result = try runTool(bin + "/psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-tAc", sql],
+                                 environment: ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"])
+        guard result.status == 0 else { throw HarnessError.api("psql \(sql) failed") }
+        return result.output
     }
 }

@@ -43,26 +43,15 @@ public struct ApachePlugin: ServerPlugin {
             let path = config.statusLocation ?? "/server-status"
             candidates = process.listeningPorts.map { "http://127.0.0.1:\($0)\(path)?auto" }
         }
-        var lastError = "no listening port to ask for server-status"
-        for url in candidates {
-            do {
-                var client = try HTTPClient(baseURL: url)
-                client.timeoutMs = context.timeoutMs
-                let response = try client.send(method: "GET", path: "")
-                guard response.status == 200, let status = Self.parseStatus(response.text) else {
-                    lastError = "\(url) answered HTTP \(response.status) without mod_status ?auto fields"
-                    continue
-                }
-                if let version = status.version { report.properties.append(("version", .string(version))) }
-                if let mpm = status.fields["ServerMPM"] { report.properties.append(("mpm", .string(mpm))) }
-                report.properties.append(("status_url", .string(url)))
-                Self.record(status, into: &report.metrics)
-                return report
-            } catch {
-                lastError = "\(url): \(error)"
-            }
+        switch StatusPage.first(candidates, what: "mod_status ?auto fields", timeoutMs: context.timeoutMs, parse: { Self.parseStatus($0.text) }) {
+        case .success(let page):
+            if let version = page.parsed.version { report.properties.append(("version", .string(version))) }
+            if let mpm = page.parsed.fields["ServerMPM"] { report.properties.append(("mpm", .string(mpm))) }
+            report.properties.append(("status_url", .string(page.url)))
+            Self.record(page.parsed, into: &report.metrics)
+        case .failure(let failure):
+            report.status = .failed(failure.description)
         }
-        report.status = .failed(lastError)
         return report
     }
 

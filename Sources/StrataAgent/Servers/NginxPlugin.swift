@@ -32,27 +32,16 @@ public struct NginxPlugin: ServerPlugin {
             let path = context.fs.read(configFile).flatMap(Self.statusLocation) ?? "/nginx_status"
             candidates = process.listeningPorts.map { "http://127.0.0.1:\($0)\(path)" }
         }
-        var lastError = "no listening port to ask for stub_status"
-        for url in candidates {
-            do {
-                var client = try HTTPClient(baseURL: url)
-                client.timeoutMs = context.timeoutMs
-                let response = try client.send(method: "GET", path: "")
-                guard response.status == 200, let status = Self.parseStatus(response.text) else {
-                    lastError = "\(url) answered HTTP \(response.status) without stub_status"
-                    continue
-                }
-                if let server = response.headers["server"], server.hasPrefix("nginx/") {
-                    report.properties.append(("version", .string(String(server.dropFirst(6)))))
-                }
-                report.properties.append(("status_url", .string(url)))
-                Self.record(status, into: &report.metrics)
-                return report
-            } catch {
-                lastError = "\(url): \(error)"
+        switch StatusPage.first(candidates, what: "stub_status", timeoutMs: context.timeoutMs, parse: { Self.parseStatus($0.text) }) {
+        case .success(let page):
+            if let server = page.response.headers["server"], server.hasPrefix("nginx/") {
+                report.properties.append(("version", .string(String(server.dropFirst(6)))))
             }
+            report.properties.append(("status_url", .string(page.url)))
+            Self.record(page.parsed, into: &report.metrics)
+        case .failure(let failure):
+            report.status = .failed(failure.description)
         }
-        report.status = .failed(lastError)
         return report
     }
 

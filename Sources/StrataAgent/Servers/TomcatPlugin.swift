@@ -60,41 +60,36 @@ public struct TomcatPlugin: ServerPlugin {
         let candidates = context.settings["tomcat.manager_url"].map { [$0] } ?? (ports.isEmpty ? process.listeningPorts : ports).map {
             "http://127.0.0.1:\($0)/manager"
         }
-        var lastError = "no HTTP connector to ask for the manager status"
-        for url in candidates {
-            do {
-                var client = try HTTPClient(baseURL: url)
-                client.timeoutMs = context.timeoutMs
-                let response = try client.send(method: "GET", path: "/status/all?XML=true", headers: [("Authorization", authorization)])
-                guard response.status == 200, response.text.contains("<status>") else {
-                    lastError = response.status == 401 || response.status == 403
-                        ? "\(url) refused the manager login (HTTP \(response.status)): set tomcat.user/tomcat.password for a manager-status user"
-                        : "\(url)/status answered HTTP \(response.status) without a status document"
-                    continue
-                }
-                report.properties.append(("manager_url", .string(url)))
-                Self.recordStatus(response.text, into: &report.metrics)
-                let jmx = try? client.send(method: "GET", path: "/jmxproxy/?qry=Catalina:j2eeType=WebModule,*", headers: [("Authorization", authorization)])
-                if let jmx, jmx.status == 200, jmx.text.hasPrefix("OK") {
-                    let sessions = try? client.send(method: "GET", path: "/jmxproxy/?qry=Catalina:type=Manager,*", headers: [("Authorization", authorization)])
-                    let server = try? client.send(method: "GET", path: "/jmxproxy/?qry=Catalina:type=Server", headers: [("Authorization", authorization)])
-                    if let info = server.flatMap({ Self.jmxBeans($0.text).first?["serverInfo"] }), let slash = info.firstIndex(of: "/") {
-                        report.properties.append(("version", .string(String(info[info.index(after: slash)...].prefix { $0 != " " }))))
-                    }
-                    report.services = Self.webapps(modules: Self.jmxBeans(jmx.text), managers: Self.jmxBeans(sessions?.text ?? ""))
-                } else {
-                    report.services = context.fs.list(appBase).sorted().filter { !$0.hasSuffix(".war") && !$0.hasPrefix(".") }.map { name in
-                        let path = name == "ROOT" ? "/" : "/" + name
-                        return ServiceReport(key: path, name: path, properties: [("kind", .string("webapp")), ("path", .string(path)),
-                                                                                ("doc_base", .string(appBase + "/" + name))])
-                    }
-                }
-                return report
-            } catch {
-                lastError = "\(url): \(error)"
+        let headers = [("Authorization", authorization)]
+        let found = StatusPage.first(candidates.map { $0 + "/status/all?XML=true" }, what: "a manager status document", headers: headers,
+                                     timeoutMs: context.timeoutMs, parse: { $0.text.contains("<status>") ? $0.text : nil })
+        guard case .success(let page) = found else {
+            if case .failure(let failure) = found { report.status = .failed(failure.description) }
+            return report
+        }
+        let managerURL = String(page.url.dropLast("/status/all?XML=true".count))
+        report.properties.append(("manager_url", .string(managerURL)))
+        Self.recordStatus(page.parsed, into: &report.metrics)
+        func jmx(_ query: String) -> String? {
+            guard var client = try? HTTPClient(baseURL: managerURL) else { return nil }
+            client.timeoutMs = context.timeoutMs
+            guard let response = try? client.send(method: "GET", path: "/jmxproxy/?qry=" + query, headers: headers),
+                  response.status == 200, response.text.hasPrefix("OK") else { return nil }
+            return response.text
+        }
+        if let modules = jmx("Catalina:j2eeType=WebModule,*") {
+            if let info = jmx("Catalina:type=Server").flatMap({ Self.jmxBeans($0).first?["serverInfo"] }), let slash = info.firstIndex(of: "/") {
+                report.properties.append(("version", .string(String(info[info.index(after: slash)...].prefix { $0 != " " }))))
+            }
+            report.services = Self.webapps(modules: Self.jmxBeans(modules), managers: Self.jmxBeans(jmx("Catalina:type=Manager,*") ?? ""))
+        } else {
+            // Without manager-jmx: the webapps the app base holds, without their readings.
+            report.services = context.fs.list(appBase).sorted().filter { !$0.hasSuffix(".war") && !$0.hasPrefix(".") }.map { name in
+                let path = name == "ROOT" ? "/" : "/" + name
+                return ServiceReport(key: path, name: path, properties: [("kind", .string("webapp")), ("path", .string(path)),
+                                                                        ("doc_base", .string(appBase + "/" + name))])
             }
         }
-        report.status = .failed(lastError)
         return report
     }
 
