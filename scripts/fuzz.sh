@@ -14,7 +14,7 @@ flags=(-sanitize=fuzzer,address)
 build=.build-fuzz
 for target in "${targets[@]}"; do
     echo "== building $target"
-    STRATA_FUZZ=1 swift build -c release --build-path "$build" --product "$target" -Xswiftc -g \
+    STRATA_FUZZ=1 swift build -c release --build-path "$build" --product "$target" -Xswiftc -g -Xswiftc -enable-testing \
         $(printf -- '-Xswiftc %s ' "${flags[@]}") 2>&1 | grep -Ev "unhandled|^\[" || true
     test -f "$build/release/lib$target.a" || { echo "build of $target failed"; exit 1; }
     swiftc "$build/release/lib$target.a" -g "${flags[@]}" -lz -lsnappy -o "$build/$target" 2>&1 | grep -v "Cannot export local symbol" || true

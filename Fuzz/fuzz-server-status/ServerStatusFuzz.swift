@@ -1,14 +1,30 @@
-import StrataAgent
+@testable import StrataAgent
 
-/// libFuzzer entry: what the agent reads from status interfaces of servers it monitors (Redis `INFO` over
-/// RESP, nginx `stub_status`, nginx configuration) must never trap, whatever a server or an impostor sends.
+/// libFuzzer entry: what the agent reads from the status interfaces of servers it monitors — Redis `INFO`
+/// over RESP, nginx `stub_status` and configuration, Apache `server-status?auto`, Tomcat's XML status and
+/// JMX proxy text, the MySQL handshake and row packets, PostgreSQL error fields, Prometheus text, kernel
+/// socket addresses — must never trap, whatever a server or an impostor sends. (Internal parsers are
+/// reached with `@testable`; scripts/fuzz.sh builds with `-enable-testing`.)
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzServerStatus(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     _ = try? RedisPlugin.parseInfo(bytes, afterAuth: false)
     _ = try? RedisPlugin.parseInfo(bytes, afterAuth: true)
+    _ = try? MySQLClient.parseHandshake(bytes)
+    _ = MySQLClient.errorMessage(bytes)
+    _ = PostgresClient.errorText(bytes)
+    var reader = PacketReader(bytes: bytes)
+    while reader.lengthEncodedString() != nil {}
     let text = String(decoding: bytes, as: UTF8.self)
     _ = NginxPlugin.parseStatus(text)
     _ = NginxPlugin.statusLocation(text)
+    _ = ApachePlugin.parseStatus(text).map { $0.scoreboard }
+    var sink = MetricSink()
+    TomcatPlugin.recordStatus(text, into: &sink)
+    _ = TomcatPlugin.serverConfig(text)
+    _ = TomcatPlugin.webapps(modules: TomcatPlugin.jmxBeans(text), managers: TomcatPlugin.jmxBeans(text))
+    _ = try? PrometheusText.parse(text)
+    _ = SocketTable.endpoint(Substring(text))
+    _ = ApacheConfig.tokens(ApacheConfig.substitute(text, ["A": "b"]))
     return 0
 }
