@@ -237,3 +237,33 @@ private func put(_ text: String, _ path: String) throws {
         }
     }
 }
+
+@Test func nginxConfigIncludesAndLogFilesAreFollowed() throws {
+    let root = try scratchRoot()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try put("error_log /var/log/nginx/error.log;\nhttp {\n  access_log /var/log/nginx/access.log;\n  include conf.d/*.conf;\n}\n",
+            root + "/etc/nginx/nginx.conf")
+    try put("server { listen 81; access_log off; access_log logs/crm.log; location /st { stub_status; } }\n",
+            root + "/etc/nginx/conf.d/crm.conf")
+    let config = NginxPlugin.readConfig("/etc/nginx/nginx.conf", fs: HostFS(root: root))
+    #expect(config.files == ["/etc/nginx/nginx.conf", "/etc/nginx/conf.d/crm.conf"])
+    #expect(config.logFiles == ["/var/log/nginx/error.log", "/var/log/nginx/access.log", "/etc/nginx/logs/crm.log"])
+    #expect(config.texts.compactMap(NginxPlugin.statusLocation).first == "/st", "stub_status is found in an included file")
+}
+
+@Test func everyServerDeclaresItsControlActions() throws {
+    #expect(NginxPlugin().controlActions.map(\.name) == ["reload", "reopen-logs", "graceful-stop"])
+    #expect(NginxPlugin().controlActions.first?.method == .signal(SIGHUP))
+    #expect(ApachePlugin().controlActions.first { $0.name == "graceful" }?.method == .signal(SIGUSR1))
+    #expect(PostgresPlugin().controlActions.first { $0.name == "reload" }?.method == .signal(SIGHUP))
+    #expect(ProcessRulePlugin(settings: [:]).controlActions.map(\.name) == ["freeze", "thaw", "terminate"])
+    // Discovery reports them as the server's `actions` property.
+    let sleeper = Process()
+    sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+    sleeper.arguments = ["31.5"]
+    try sleeper.run()
+    defer { kill(sleeper.processIdentifier, SIGKILL) }
+    var discovery = ServerDiscovery(fs: HostFS(root: "/"), settings: ["process.sleeper.cmdline": "*sleep 31.5"])
+    let found = discovery.collect(refresh: true).servers.first { $0.key == "process:sleeper" }
+    #expect(found?.properties.first { $0.key == "actions" }?.value == .list(["freeze", "thaw", "terminate"].map { .string($0) }))
+}

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// Apache httpd: the parent process of `apache2`/`httpd` (its workers are its children); the configuration
@@ -7,6 +12,11 @@ import StrataCore
 public struct ApachePlugin: ServerPlugin {
     public var type: String { "apache" }
     public var processNames: Set<String> { ["apache2", "httpd"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("graceful", "re-read the configuration; workers finish their requests first (SIGUSR1)", .signal(SIGUSR1)),
+         ControlAction("restart", "re-read the configuration and restart the workers at once (SIGHUP)", .signal(SIGHUP)),
+         ControlAction("graceful-stop", "stop after serving open requests (SIGWINCH)", .signal(SIGWINCH))]
+    }
 
     /// Creates the plugin.
     public init() {}

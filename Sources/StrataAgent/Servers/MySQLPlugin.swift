@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// MariaDB and MySQL: `mariadbd`/`mysqld` with a listening port; identity, global status and variables,
@@ -7,6 +12,10 @@ import StrataCore
 public struct MySQLPlugin: ServerPlugin {
     public var type: String { "mysql" }
     public var processNames: Set<String> { ["mariadbd", "mysqld"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("flush", "reload grant tables, flush and reopen logs (SIGHUP)", .signal(SIGHUP)),
+         ControlAction("stop", "shut the server down cleanly (SIGTERM)", .signal(SIGTERM))]
+    }
 
     /// Creates the plugin.
     public init() {}

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// nginx: the master process (`nginx: master process …`); its configuration file from `-c` (else
@@ -7,6 +12,11 @@ import StrataCore
 public struct NginxPlugin: ServerPlugin {
     public var type: String { "nginx" }
     public var processNames: Set<String> { ["nginx"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("reload", "re-read the configuration and replace the workers gracefully (SIGHUP)", .signal(SIGHUP)),
+         ControlAction("reopen-logs", "reopen log files after rotation (SIGUSR1)", .signal(SIGUSR1)),
+         ControlAction("graceful-stop", "stop after serving open requests (SIGQUIT)", .signal(SIGQUIT))]
+    }
 
     /// Creates the plugin.
     public init() {}
@@ -21,15 +31,17 @@ public struct NginxPlugin: ServerPlugin {
 
     public func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport {
         let configFile = Self.configFile(process.arguments)
+        let config = Self.readConfig(configFile, fs: context.fs)
         var report = ServerReport(key: key(for: process, context: context), name: "nginx \(configFile)",
                                   properties: [("type", .string("nginx")), ("executable", .string(process.executable)),
-                                               ("config_files", .list([.string(configFile)])),
+                                               ("config_files", .list(config.files.map { .string($0) })),
+                                               ("log_files", .list(config.logFiles.map { .string($0) })),
                                                ("ports", .list(process.listeningPorts.map { .int(Int64($0)) }))])
         let candidates: [String]
         if let url = context.settings["nginx.status_url"] {
             candidates = [url]
         } else {
-            let path = context.fs.read(configFile).flatMap(Self.statusLocation) ?? "/nginx_status"
+            let path = config.texts.lazy.compactMap(Self.statusLocation).first ?? "/nginx_status"
             candidates = process.listeningPorts.map { "http://127.0.0.1:\($0)\(path)" }
         }
         switch StatusPage.first(candidates, what: "stub_status", timeoutMs: context.timeoutMs, parse: { Self.parseStatus($0.text) }) {
@@ -53,17 +65,48 @@ public struct NginxPlugin: ServerPlugin {
         return "/etc/nginx/nginx.conf"
     }
 
+    /// The configuration files (`include` followed, globs expanded, relative to the main file's directory),
+    /// their texts, and the `error_log`/`access_log` files they name.
+    static func readConfig(_ file: String, fs: HostFS) -> (files: [String], texts: [String], logFiles: [String]) {
+        let directory = file.split(separator: "/").dropLast().joined(separator: "/")
+        var files: [String] = []
+        var texts: [String] = []
+        var logs: [String] = []
+        func visit(_ path: String, depth: Int) {
+            guard depth < 16, !files.contains(path), let text = fs.read(path, limit: 1 << 20) else { return }
+            files.append(path)
+            texts.append(text)
+            for statement in text.split(whereSeparator: { $0 == ";" || $0 == "{" || $0 == "}" || $0 == "\n" }) {
+                let words = statement.fields
+                guard words.count >= 2, !words[0].hasPrefix("#") else { continue }
+                let argument = String(words[1])
+                let absolute = argument.hasPrefix("/") ? argument : "/" + directory + "/" + argument
+                switch words[0] {
+                case "include": for match in fs.glob(absolute) { visit(match, depth: depth + 1) }
+                case "error_log", "access_log":
+                    if argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr", !logs.contains(absolute) { logs.append(absolute) }
+                default: continue
+                }
+            }
+        }
+        visit(file, depth: 0)
+        return (files, texts, logs)
+    }
+
     /// The path of the `location` block holding `stub_status`, if the configuration text has one.
     public static func statusLocation(_ text: String) -> String? {
+        // Words of the configuration without comments, wherever the line breaks fall.
+        let words = text.split(separator: "\n").flatMap { line in
+            line.prefix { $0 != "#" }.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" || $0 == ";" || $0 == "}" })
+        }
+        let modifiers: Set<Substring> = ["=", "~", "~*", "^~"]
         var location: String?
-        for line in text.split(separator: "\n") {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "{" || $0 == ";" })
-            guard let first = words.first, !first.hasPrefix("#") else { continue }
-            if first == "location", words.count >= 2 {
-                let modifiers: Set<Substring> = ["=", "~", "~*", "^~"]
-                location = String(modifiers.contains(words[1]) && words.count >= 3 ? words[2] : words[1])
+        for (index, word) in words.enumerated() {
+            if word == "location", index + 1 < words.count {
+                let hasModifier = modifiers.contains(words[index + 1]) && index + 2 < words.count
+                location = String(words[index + (hasModifier ? 2 : 1)])
             }
-            if first == "stub_status" || words.contains("stub_status") { return location }
+            if word == "stub_status" { return location }
         }
         return nil
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// PostgreSQL: the postmaster (a `postgres` process whose parent is not one) with a listening port;
@@ -8,6 +13,11 @@ import StrataCore
 public struct PostgresPlugin: ServerPlugin {
     public var type: String { "postgresql" }
     public var processNames: Set<String> { ["postgres", "postmaster"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("reload", "re-read postgresql.conf and pg_hba.conf (SIGHUP)", .signal(SIGHUP)),
+         ControlAction("stop", "smart shutdown: wait for clients to disconnect (SIGTERM)", .signal(SIGTERM)),
+         ControlAction("fast-stop", "roll back open transactions and stop (SIGINT)", .signal(SIGINT))]
+    }
 
     /// Creates the plugin.
     public init() {}

@@ -26,6 +26,9 @@ public struct ProcessRulePlugin: ServerPlugin {
 
     public var type: String { "process" }
     public var processNames: Set<String> { [] }
+    public var controlActions: [ControlAction] {
+        ControlAction.freezeAndThaw + [ControlAction("terminate", "ask the process to exit (SIGTERM)", .signal(SIGTERM))]
+    }
 
     /// The rules found in `settings` (`process.NAME.comm` / `process.NAME.cmdline`).
     public init(settings: [String: String]) {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// Redis: `redis-server` processes; identity, metrics and keyspaces from `INFO` over the Redis protocol on
@@ -6,6 +11,9 @@ import StrataCore
 public struct RedisPlugin: ServerPlugin {
     public var type: String { "redis" }
     public var processNames: Set<String> { ["redis-server"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("stop", "save (when configured) and shut down (SIGTERM)", .signal(SIGTERM))]
+    }
 
     /// Creates the plugin.
     public init() {}

@@ -60,6 +60,8 @@ struct ServerDiscovery: Sendable {
             var report = plugins[server.plugin].inspect(server.process, context: context)
             report.key = server.key
             report.properties.append(("connections", .list(server.connections.map { .string($0) })))
+            let actions = plugins[server.plugin].controlActions + (plugins[server.plugin] is ProcessRulePlugin ? [] : ControlAction.freezeAndThaw)
+            report.properties.append(("actions", .list(actions.map { .string($0.name) })))
             if !(plugins[server.plugin] is PrometheusPlugin) {
                 for port in server.process.listeningPorts { if let url = scrapeTargets[port] { scrape(url, into: &report) } }
             }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// A server plugin: recognises one kind of server among the processes, says who it is, finds its
@@ -16,6 +21,9 @@ public protocol ServerPlugin: Sendable {
     /// The server's natural key, from the process alone (no status request): stable across restarts and
     /// upgrades, unique on the platform, e.g. `redis:6379` or `nginx:/etc/nginx/nginx.conf`.
     func key(for process: ProcessEntry, context: PluginContext) -> String
+    /// The control actions this kind of server offers (reload, graceful restart, …), for the Control
+    /// capability to run; reported as the server's `actions` property.
+    var controlActions: [ControlAction] { get }
     /// Identity, services and metrics of the server `process` runs, read through its status interface.
     /// A status interface that refuses, hangs or answers garbage yields `status: .failed(reason)`, never a trap.
     func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport
@@ -23,6 +31,38 @@ public protocol ServerPlugin: Sendable {
 
 extension ServerPlugin {
     public func mayOwn(processNamed name: String) -> Bool { processNames.contains(name) }
+    public var controlActions: [ControlAction] { [] }
+}
+
+/// A corrective or pre-emptive action a server offers, declared by its plugin. The agent only declares
+/// them (the server's `actions` property); running them — permissioned and audited — is the Control
+/// capability's.
+public struct ControlAction: Sendable, Equatable {
+    /// How the action is carried out on the server's main process.
+    public enum Method: Sendable, Equatable {
+        /// Send this signal to the main process (e.g. SIGHUP: reload).
+        case signal(Int32)
+    }
+
+    /// Name, e.g. `reload`.
+    public var name: String
+    /// What it does, for people.
+    public var summary: String
+    /// How.
+    public var method: Method
+
+    /// Creates an action.
+    public init(_ name: String, _ summary: String, _ method: Method) {
+        self.name = name
+        self.summary = summary
+        self.method = method
+    }
+
+    /// Freeze and thaw (SIGSTOP/SIGCONT), which every process allows.
+    public static let freezeAndThaw = [
+        ControlAction("freeze", "stop the process where it is (SIGSTOP)", .signal(SIGSTOP)),
+        ControlAction("thaw", "let a frozen process run again (SIGCONT)", .signal(SIGCONT)),
+    ]
 }
 
 /// What a plugin may use: the host's files, a status-request timeout, and the configured credentials.

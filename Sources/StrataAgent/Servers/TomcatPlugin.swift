@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import StrataCore
 
 /// Apache Tomcat: a `java` process running `org.apache.catalina.startup.Bootstrap`; its base directory
@@ -10,6 +15,10 @@ import StrataCore
 public struct TomcatPlugin: ServerPlugin {
     public var type: String { "tomcat" }
     public var processNames: Set<String> { ["java"] }
+    public var controlActions: [ControlAction] {
+        [ControlAction("thread-dump", "print every JVM thread's stack to catalina.out (SIGQUIT)", .signal(SIGQUIT)),
+         ControlAction("stop", "shut Tomcat down cleanly (SIGTERM)", .signal(SIGTERM))]
+    }
 
     /// Creates the plugin.
     public init() {}
