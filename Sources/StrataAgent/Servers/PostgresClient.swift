@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Just enough of the PostgreSQL frontend/backend protocol 3.0 to read statistics: startup, the trust,
 /// cleartext and SCRAM-SHA-256 logins (the server's signature is checked), and simple queries whose rows
 /// come back as text. No TLS (loopback only), no extended protocol.
@@ -147,7 +149,7 @@ struct ScramSHA256 {
         }
         guard let nonce = fields["r"], nonce.hasPrefix(clientNonce), let salt = fields["s"].flatMap(Base64.decode),
               let iterations = fields["i"].flatMap({ Int($0) }), iterations > 0, iterations <= 1_000_000 else { return nil }
-        saltedPassword = Digest.pbkdf2SHA256(password: Array(password.utf8), salt: salt, iterations: iterations)
+        saltedPassword = Self.salted(password: password, salt: salt, iterations: iterations)
         let clientKey = Digest.hmacSHA256(key: saltedPassword, Array("Client Key".utf8))
         let storedKey = Digest.sha256(clientKey)
         let withoutProof = "c=biws,r=\(nonce)"
@@ -156,6 +158,21 @@ struct ScramSHA256 {
         let proof = zip(clientKey, signature).map { $0 ^ $1 }
         return withoutProof + ",p=" + Base64.encode(proof)
     }
+
+    /// SaltedPassword for this password, salt and iteration count: 4,096 HMAC rounds, so it is computed once
+    /// and kept for the agent's life (a role's salt changes only when its password does).
+    static func salted(password: String, salt: [UInt8], iterations: Int) -> [UInt8] {
+        let key = "\(iterations):\(Base64.encode(salt)):\(password)"
+        if let known = saltedCache.withLock({ $0[key] }) { return known }
+        let value = Digest.pbkdf2SHA256(password: Array(password.utf8), salt: salt, iterations: iterations)
+        saltedCache.withLock { cache in
+            if cache.count > 64 { cache.removeAll() }
+            cache[key] = value
+        }
+        return value
+    }
+
+    private static let saltedCache = Mutex<[String: [UInt8]]>([:])
 
     /// Whether the server-final message (`v=…`) proves the server knows the password.
     func verify(serverFinal: String) -> Bool {
