@@ -72,10 +72,18 @@ final class StrataProcess: @unchecked Sendable {
 
     /// A /proc file read to its end (its size shows as 0, so size-based readers return nothing).
     static func procText(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        let data = handle.readDataToEndOfFile()
-        return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
+        // POSIX reads: Foundation's FileHandle traps when the process vanishes while its file is read (ESRCH).
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// SIGTERM and wait for exit.
