@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "CStrataTLS", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CStrataVirt", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "StrataCore",
             dependencies: ["CZlib"]
@@ -51,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "StrataAgent",
-            dependencies: ["StrataCore", "CStrataTLS", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataCore", "CStrataTLS", "CStrataVirt", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "StrataWire",

@@ -2,7 +2,7 @@
 # Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test]
 set -euo pipefail
 purpose="${1:-run}"
-packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev curl)
+packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl)
 case "$purpose" in
   test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter) ;;
   fuzz) ;;

@@ -82,7 +82,8 @@ public struct Agent: Sendable {
         let settings = PluginSettings.load(path: configuration.dataDirectory + "/plugins.conf", logger: logger)
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
                                    refreshEvery: UInt64(max(1, configuration.discoveryIntervalMs / configuration.intervalMs)),
-                                   servers: ServerDiscovery(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory, logger: logger))
+                                   servers: ServerDiscovery(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory, logger: logger),
+                                   hypervisors: HypervisorCollector(uris: HypervisorCollector.uris(from: settings), logger: logger))
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)

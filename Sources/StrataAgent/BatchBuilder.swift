@@ -13,14 +13,16 @@ struct BatchBuilder: Sendable {
     var platform: PlatformInfo?
     var batchesSinceDiscovery: UInt64 = 0
     var servers: ServerDiscovery
+    var hypervisors: HypervisorCollector
     /// Properties last sent per server and service key: sent again only when they change or at a refresh.
     var announced: [String: PropertyValue] = [:]
 
-    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil) {
+    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil, hypervisors: HypervisorCollector? = nil) {
         self.fs = fs
         self.intervalMs = intervalMs
         self.refreshEvery = max(1, refreshEvery)
         self.servers = servers ?? ServerDiscovery(fs: fs)
+        self.hypervisors = hypervisors ?? HypervisorCollector(uris: [])
     }
 
     mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64) -> AgentBatch {
@@ -66,6 +68,21 @@ struct BatchBuilder: Sendable {
             var down = MetricSink()
             down.gauge("up", 0)
             add(down, to: resources.count - 1)
+        }
+        // Hypervisors hang below this platform; their VMs below them, keyed by UUID alone so a VM keeps its
+        // identity (and series) when it moves to another host. An unreachable hypervisor reports no VMs.
+        for hypervisor in hypervisors.collect(nowMs: timestampMs, intervalMs: intervalMs) {
+            let key = platform.identityKey + "/libvirt:" + hypervisor.uri
+            let hypervisorIndex = resources.count
+            resources.append(ResourceReport(kind: .hypervisor, key: key, name: hypervisor.name, parentIndex: 0,
+                                            properties: hypervisor.properties.isEmpty ? nil : changed(key, .map(hypervisor.properties), refresh: refresh)))
+            add(hypervisor.metrics, to: hypervisorIndex)
+            for vm in hypervisor.vms ?? [] {
+                let vmKey = "vm:" + vm.uuid
+                resources.append(ResourceReport(kind: .vm, key: vmKey, name: vm.name, parentIndex: hypervisorIndex,
+                                                properties: changed(vmKey + "@" + hypervisor.uri, .map(vm.properties), refresh: refresh)))
+                add(vm.metrics, to: resources.count - 1)
+            }
         }
         return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
                           agentVersion: Agent.version, resources: resources, series: series)

@@ -11,8 +11,20 @@ public enum DiscoveryPrinter {
         let settings = PluginSettings.load(path: dataDirectory + "/plugins.conf", logger: logger)
         var discovery = ServerDiscovery(fs: fs, settings: settings, dataDirectory: dataDirectory, logger: logger)
         let found = discovery.collect(refresh: true)
-        if found.servers.isEmpty { return "no servers found\n" }
+        var hypervisors = HypervisorCollector(uris: HypervisorCollector.uris(from: settings), logger: logger)
+        let virtualization = hypervisors.collect(nowMs: 0, intervalMs: 10_000)
+        if found.servers.isEmpty && virtualization.isEmpty { return "no servers found\n" }
         var out = ""
+        for hypervisor in virtualization {
+            out += "libvirt:\(hypervisor.uri)  \(hypervisor.name)\n"
+            for (key, value) in hypervisor.properties { out += "  \(key): \(describe(value))\n" }
+            for reading in hypervisor.metrics.readings { out += "  \(line(reading))\n" }
+            for vm in hypervisor.vms ?? [] {
+                out += "  vm \(vm.uuid) \(vm.name)\n"
+                for (key, value) in vm.properties { out += "    \(key): \(describe(value))\n" }
+                for reading in vm.metrics.readings { out += "    \(line(reading))\n" }
+            }
+        }
         for server in found.servers {
             out += "\(server.key)  \(server.name)\n"
             if case .failed(let reason) = server.status { out += "  status: failed: \(reason)\n" }
@@ -37,6 +49,7 @@ public enum DiscoveryPrinter {
         case .string(let text): return text
         case .int(let number): return String(number)
         case .list(let items): return items.map(describe).joined(separator: ", ")
+        case .map(let entries): return "{" + entries.map { "\($0.key)=\(describe($0.value))" }.joined(separator: " ") + "}"
         default: return "\(value)"
         }
     }
