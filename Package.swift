@@ -101,7 +101,7 @@ let package = Package(
             "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

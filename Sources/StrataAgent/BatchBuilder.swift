@@ -69,23 +69,38 @@ struct BatchBuilder: Sendable {
             down.gauge("up", 0)
             add(down, to: resources.count - 1)
         }
-        // Hypervisors hang below this platform; their VMs below them, keyed by UUID alone so a VM keeps its
-        // identity (and series) when it moves to another host. An unreachable hypervisor reports no VMs.
-        for hypervisor in hypervisors.collect(nowMs: timestampMs, intervalMs: intervalMs) {
-            let key = platform.identityKey + "/libvirt:" + hypervisor.uri
+        Self.append(hypervisors.collect(nowMs: timestampMs, intervalMs: intervalMs), platformKey: platform.identityKey,
+                    timestampMs: timestampMs, resources: &resources, series: &series) { key, properties in
+            changed(key, properties, refresh: refresh)
+        }
+        return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
+                          agentVersion: Agent.version, resources: resources, series: series)
+    }
+
+    /// Adds hypervisors below the platform at index 0, and their VMs below them, keyed by UUID alone so a VM
+    /// keeps its identity (and series) when it moves to another host. An unreachable hypervisor reports no
+    /// VMs. `properties` decides which property trees travel (those that changed).
+    static func append(_ hypervisors: [HypervisorReport], platformKey: String, timestampMs: Int64, resources: inout [ResourceReport],
+                       series: inout [SeriesPoints], properties: (String, PropertyValue) -> PropertyValue?) {
+        func add(_ sink: MetricSink, to index: Int) {
+            for reading in sink.readings {
+                series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
+                                           points: [Sample(timestampMs, reading.value)]))
+            }
+        }
+        for hypervisor in hypervisors {
+            let key = platformKey + "/libvirt:" + hypervisor.uri
             let hypervisorIndex = resources.count
             resources.append(ResourceReport(kind: .hypervisor, key: key, name: hypervisor.name, parentIndex: 0,
-                                            properties: hypervisor.properties.isEmpty ? nil : changed(key, .map(hypervisor.properties), refresh: refresh)))
+                                            properties: hypervisor.properties.isEmpty ? nil : properties(key, .map(hypervisor.properties))))
             add(hypervisor.metrics, to: hypervisorIndex)
             for vm in hypervisor.vms ?? [] {
                 let vmKey = "vm:" + vm.uuid
                 resources.append(ResourceReport(kind: .vm, key: vmKey, name: vm.name, parentIndex: hypervisorIndex,
-                                                properties: changed(vmKey + "@" + hypervisor.uri, .map(vm.properties), refresh: refresh)))
+                                                properties: properties(vmKey + "@" + hypervisor.uri, .map(vm.properties))))
                 add(vm.metrics, to: resources.count - 1)
             }
         }
-        return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
-                          agentVersion: Agent.version, resources: resources, series: series)
     }
 
     /// `properties` if they differ from what was last sent for `key` (or at a refresh), else nil.

@@ -46,6 +46,9 @@ public struct BatchRecord: Sendable {
     public var series: [SeriesRecord]
     /// Arrival time, Unix ms.
     public var receivedMs: Int64
+    /// Hypervisors that answered in this batch (their `up` is 1): their VM lists are complete, so a VM
+    /// placed on one of them and missing from the batch has left it.
+    public var reachableHypervisors: Set<String> = []
 
     /// Creates a record.
     public init(tenantID: String, agentID: String, sequence: UInt64, intervalMs: Int64, agentVersion: String,
@@ -134,6 +137,11 @@ public protocol Catalog: AccessStore, GroupStore {
     func events(tenantID: String, query: EventQuery) async throws -> [EventRecord]
     /// Relations starting or ending at a resource.
     func relations(tenantID: String, resourceID: String) async throws -> [RelationRecord]
+    /// Where VMs ran: the placements of a VM (`vmID`) or on a hypervisor (`hypervisorID`), optionally only
+    /// those covering the time `atMs`, oldest first.
+    func placements(tenantID: String, vmID: String?, hypervisorID: String?, atMs: Int64?) async throws -> [PlacementRecord]
+    /// Marks retired the VMs no hypervisor has reported since their last placement closed (plus its grace).
+    func retireVanishedVMs(nowMs: Int64) async throws -> [EventRecord]
     /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or
     /// `instance` label names, else a `source` resource per `job` and `instance`, created on first sight
     /// with a "discovered" event. Idempotent. Returns the events recorded.

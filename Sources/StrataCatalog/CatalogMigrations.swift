@@ -149,6 +149,21 @@ enum CatalogMigrations {
                 CREATE INDEX relations_by_target ON relations(tenant_id, target_id);
                 """)
         }
+        migrator.registerMigration("2026-11-22-placements") { db in
+            try db.execute(sql: """
+                CREATE TABLE placements (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL,
+                    vm_id TEXT NOT NULL REFERENCES resources(id),
+                    hypervisor_id TEXT NOT NULL REFERENCES resources(id),
+                    from_ms INTEGER NOT NULL,
+                    to_ms INTEGER,
+                    grace_ms INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX placements_by_vm ON placements(vm_id, from_ms);
+                CREATE INDEX placements_by_hypervisor ON placements(hypervisor_id, from_ms);
+                """)
+        }
         return migrator
     }
 }

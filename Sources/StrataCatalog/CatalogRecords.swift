@@ -138,3 +138,15 @@ public struct RelationRecord: Sendable, Equatable, Codable {
     /// Last seen, Unix ms.
     public var seenMs: Int64
 }
+
+/// A VM's stay on one hypervisor: from when it was first reported there to when it left (nil: still there).
+public struct PlacementRecord: Sendable, Equatable, Codable {
+    /// The VM.
+    public var vmID: String
+    /// The hypervisor.
+    public var hypervisorID: String
+    /// First reported there, Unix ms.
+    public var fromMs: Int64
+    /// Last reported there (left), Unix ms; nil while it is there.
+    public var toMs: Int64?
+}

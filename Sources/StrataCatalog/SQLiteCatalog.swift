@@ -57,7 +57,22 @@ public final class SQLiteCatalog: Catalog {
         try await pool.write { db in
             var events: [EventRecord] = []
             let now = batch.receivedMs
+            var vms: [(id: String, name: String, hypervisorID: String)] = []
+            var newVMs: [String] = []
             for resource in batch.resources {
+                if resource.kind == .vm, let hypervisor = resource.parentID {
+                    // One UUID under two hypervisors at once is a clone (or a split brain), not a move: keep the first.
+                    if let first = vms.first(where: { $0.id == resource.id }) {
+                        if first.hypervisorID != hypervisor {
+                            events += try Self.ambiguity(db, tenantID: batch.tenantID, resourceID: resource.id,
+                                                         message: Self.cloneMessage(uuid: String(resource.naturalKey.dropFirst(3)),
+                                                                                    hypervisors: [first.hypervisorID, hypervisor]),
+                                                         nowMs: now)
+                        }
+                        continue
+                    }
+                    vms.append((resource.id, resource.name, hypervisor))
+                }
                 let platformID = resource.kind == .platform ? resource.id : batch.platformID
                 let existing = try Row.fetchOne(db, sql: "SELECT platform_id, properties FROM resources WHERE id = ?", arguments: [resource.id])
                 let exists = existing != nil
@@ -67,13 +82,15 @@ public final class SQLiteCatalog: Catalog {
                 try db.execute(sql: """
                     INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms, platform_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'up', ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id,
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name,
+                        parent_id = CASE WHEN resources.kind IN ('platform', 'vm') THEN resources.parent_id ELSE excluded.parent_id END,
                         properties = CASE WHEN ? THEN excluded.properties ELSE resources.properties END,
                         updated_ms = excluded.updated_ms, platform_id = excluded.platform_id
                     """, arguments: [resource.id, batch.tenantID, resource.kind.rawValue, resource.naturalKey, resource.name,
                                      resource.parentID, resource.propertiesJSON ?? "{}", now, now, platformID,
                                      resource.propertiesJSON != nil])
                 if !exists {
+                    if resource.kind == .vm { newVMs.append(resource.id) }
                     events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
                                                        kind: "discovered", severity: "info",
                                                        message: "\(resource.kind.rawValue) \(resource.name) discovered"))
@@ -84,6 +101,10 @@ public final class SQLiteCatalog: Catalog {
                                                        message: "\(resource.kind.rawValue) \(resource.name) changed: \(changes.joined(separator: "; "))"))
                 }
             }
+            events += try Self.recordPlacements(db, batch: batch, vms: vms)
+            events += try Self.matchGuests(db, tenantID: batch.tenantID,
+                                           platformIDs: batch.resources.filter { $0.kind == .platform && $0.propertiesJSON != nil }.map(\.id),
+                                           newVMIDs: newVMs, nowMs: now)
             for resource in batch.resources where resource.kind == .server {
                 guard let properties = resource.propertiesJSON else { continue }
                 events += try Self.updateRelations(db, tenantID: batch.tenantID, sourceID: resource.id, sourceName: resource.name,

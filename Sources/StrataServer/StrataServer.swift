@@ -97,6 +97,7 @@ public struct StrataServer: Sendable {
         TenantRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         AgentAdminRoutes(catalog: catalog, audit: audit).register(on: api)
         AuditRoutes(catalog: catalog).register(on: api)
+        PlacementRoutes(catalog: catalog).register(on: api)
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry

@@ -46,6 +46,13 @@ public struct HypervisorCollector: Sendable {
         self.logger = logger
     }
 
+    /// A collector over connections already open (a test holding test-driver hosts it changes).
+    public init(connections: [LibvirtConnection], logger: Logger? = nil) {
+        self.uris = connections.map(\.uri)
+        self.logger = logger
+        for connection in connections { self.connections[connection.uri] = connection }
+    }
+
     /// The URIs of `settings["libvirt.uris"]`.
     public static func uris(from settings: [String: String]) -> [String] {
         (settings["libvirt.uris"] ?? "").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }

@@ -107,9 +107,15 @@ public actor IngestPipeline {
         let platformID = resources.first(where: { $0.kind == .platform })?.id
         let events: [EventRecord]
         do {
-            events = try await catalog.record(batch: BatchRecord(
+            var record = BatchRecord(
                 tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
-                agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs))
+                agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs)
+            // A hypervisor whose `up` is 1 listed all its VMs in this batch.
+            record.reachableHypervisors = Set(batch.series.filter { points in
+                points.metric == "up" && points.labels.pairs.isEmpty && resources[points.resourceIndex].kind == .hypervisor
+                    && (points.points.last?.value ?? 0) >= 1
+            }.map { resources[$0.resourceIndex].id })
+            events = try await catalog.record(batch: record)
         } catch let CatalogError.foreignResource(id, owner) {
             throw IngestError.foreignResource(id: id, platformID: owner)
         }
@@ -120,7 +126,7 @@ public actor IngestPipeline {
             guard resource.kind != .platform, let last = points.points.last else { continue }
             let up = last.value >= 1
             if let event = try await catalog.setAvailability(tenantID: tenantID, resourceID: resource.id, up: up,
-                                                             reason: up ? "its status interface answers" : "its process is gone or its status interface fails",
+                                                             reason: Self.availabilityReason(resource.kind, up: up),
                                                              nowMs: nowMs) {
                 allEvents.append(event)
             }
@@ -131,6 +137,15 @@ public actor IngestPipeline {
             logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
         }
         return .stored(samples: stored, events: allEvents.count)
+    }
+
+    /// Why a resource's `up` says what it says, for its availability event.
+    static func availabilityReason(_ kind: ResourceKind, up: Bool) -> String {
+        switch kind {
+        case .vm: return up ? "it is running" : "it is not running (shut off, paused or crashed)"
+        case .hypervisor: return up ? "its hypervisor connection answers" : "its hypervisor connection fails"
+        default: return up ? "its status interface answers" : "its process is gone or its status interface fails"
+        }
     }
 
     /// Refuses, before anything is stored, a batch that reaches outside the bound platform's subtree.

@@ -1,0 +1,54 @@
+import Hummingbird
+import StrataCatalog
+
+/// `GET /api/v1/placements`: where VMs ran. `vm=ID` gives a VM's placement history (where it ran at `at`,
+/// with `at`); `hypervisor=ID` or `host=ID` (a platform: its hypervisors) gives the VMs that ran there (at
+/// `at`). Each placement names the VM, the hypervisor and the host platform, from when and until when.
+struct PlacementRoutes {
+    let catalog: any Catalog
+
+    func register(on group: SecuredGroup) {
+        group.get("placements", .permission(.read)) { request, context in
+            let tenant = try context.requirePrincipal().tenantID
+            let vm = request.uri.queryParameters["vm"].map(String.init)
+            let hypervisor = request.uri.queryParameters["hypervisor"].map(String.init)
+            let host = request.uri.queryParameters["host"].map(String.init)
+            guard [vm, hypervisor, host].compactMap({ $0 }).count == 1 else {
+                throw APIError.badData("give exactly one of vm, hypervisor or host (resource ids)")
+            }
+            let at = try ResourceRoutes.milliseconds(request, "at")
+            var placements: [PlacementRecord] = []
+            if let host {
+                guard try await catalog.resource(tenantID: tenant, id: host)?.kind == .platform else {
+                    throw APIError.notFound("no platform \(host) in this tenant")
+                }
+                for hypervisor in try await catalog.resources(tenantID: tenant, query: ResourceQuery(kind: .hypervisor, parentID: host)) {
+                    placements += try await catalog.placements(tenantID: tenant, vmID: nil, hypervisorID: hypervisor.id, atMs: at)
+                }
+                placements.sort { ($0.fromMs, $0.vmID) < ($1.fromMs, $1.vmID) }
+            } else {
+                placements = try await catalog.placements(tenantID: tenant, vmID: vm, hypervisorID: hypervisor, atMs: at)
+            }
+            var names: [String: ResourceRecord] = [:]
+            func resource(_ id: String?) async throws -> ResourceRecord? {
+                guard let id else { return nil }
+                if let known = names[id] { return known }
+                let found = try await catalog.resource(tenantID: tenant, id: id)
+                names[id] = found
+                return found
+            }
+            var rows: [JSON] = []
+            for placement in placements {
+                let hypervisorRecord = try await resource(placement.hypervisorID)
+                let hostRecord = try await resource(hypervisorRecord?.parentID)
+                rows.append([
+                    "vmId": .string(placement.vmID), "vmName": .optional(try await resource(placement.vmID)?.name),
+                    "hypervisorId": .string(placement.hypervisorID), "hypervisorName": .optional(hypervisorRecord?.name),
+                    "hostId": .optional(hostRecord?.id), "hostName": .optional(hostRecord?.name),
+                    "fromMs": .int(placement.fromMs), "toMs": placement.toMs.map { .int($0) } ?? .null,
+                ])
+            }
+            return Envelope.success(.array(rows))
+        }
+    }
+}
