@@ -140,6 +140,14 @@ public protocol Catalog: AccessStore, GroupStore {
     /// Where VMs ran: the placements of a VM (`vmID`) or on a hypervisor (`hypervisorID`), optionally only
     /// those covering the time `atMs`, oldest first.
     func placements(tenantID: String, vmID: String?, hypervisorID: String?, atMs: Int64?) async throws -> [PlacementRecord]
+    /// The tenant's discovery policy (`auto` with no rules until one is set).
+    func discoveryPolicy(tenantID: String) async throws -> DiscoveryPolicy
+    /// Replaces the tenant's discovery policy.
+    func setDiscoveryPolicy(tenantID: String, policy: DiscoveryPolicy) async throws
+    /// Queue entries, newest first, optionally of one status.
+    func discoveries(tenantID: String, status: String?, limit: Int) async throws -> [DiscoveryRecord]
+    /// Decides a queue entry (`approve`, `ignore`, `defer`); nil when there is no such entry in the tenant.
+    func decideDiscovery(tenantID: String, id: Int64, decision: String, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
     /// Marks retired the VMs no hypervisor has reported since their last placement closed (plus its grace).
     func retireVanishedVMs(nowMs: Int64) async throws -> [EventRecord]
     /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or

@@ -164,6 +164,29 @@ enum CatalogMigrations {
                 CREATE INDEX placements_by_hypervisor ON placements(hypervisor_id, from_ms);
                 """)
         }
+        migrator.registerMigration("2026-11-22-discovery-queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE discovery_policies (
+                    tenant_id TEXT PRIMARY KEY NOT NULL,
+                    mode TEXT NOT NULL,
+                    expected TEXT NOT NULL DEFAULT '[]',
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE TABLE discoveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL,
+                    resource_id TEXT NOT NULL REFERENCES resources(id),
+                    change TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    decided_ms INTEGER,
+                    decided_by TEXT
+                );
+                CREATE INDEX discoveries_by_status ON discoveries(tenant_id, status, id);
+                ALTER TABLE resources ADD COLUMN approval TEXT NOT NULL DEFAULT 'approved';
+                """)
+        }
         return migrator
     }
 }

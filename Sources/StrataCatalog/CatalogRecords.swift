@@ -25,6 +25,8 @@ public struct ResourceRecord: Sendable, Equatable, Codable {
     public var createdMs: Int64
     /// Last update time, Unix ms.
     public var updatedMs: Int64
+    /// `approved`, `pending` (waiting in the discovery queue) or `ignored`.
+    public var approval: String = "approved"
 }
 
 /// A series as stored: which resource, which metric, which labels.
@@ -149,4 +151,59 @@ public struct PlacementRecord: Sendable, Equatable, Codable {
     public var fromMs: Int64
     /// Last reported there (left), Unix ms; nil while it is there.
     public var toMs: Int64?
+}
+
+/// How a tenant's new, changed and removed resources are admitted to the inventory.
+public struct DiscoveryPolicy: Sendable, Equatable, Codable {
+    /// `auto` (everything approved), `rules` (what an expected rule matches is approved, the rest waits) or
+    /// `queue` (everything waits for a decision).
+    public var mode: String
+    /// Expected resources: a kind (optional) and a shell glob on the name, e.g. `vm` / `crm-*`.
+    public var expected: [ExpectedRule]
+    /// Last change, Unix ms.
+    public var updatedMs: Int64
+
+    /// One expected-resource rule.
+    public struct ExpectedRule: Sendable, Equatable, Codable {
+        /// Only resources of this kind, if given.
+        public var kind: String?
+        /// Shell glob on the resource's name.
+        public var name: String
+
+        /// Creates a rule.
+        public init(kind: String?, name: String) {
+            self.kind = kind
+            self.name = name
+        }
+    }
+
+    /// The modes there are.
+    public static let modes = ["auto", "rules", "queue"]
+
+    /// Creates a policy.
+    public init(mode: String, expected: [ExpectedRule], updatedMs: Int64) {
+        self.mode = mode
+        self.expected = expected
+        self.updatedMs = updatedMs
+    }
+}
+
+/// One entry of the discovery approval queue.
+public struct DiscoveryRecord: Sendable, Equatable, Codable {
+    /// Monotonic id.
+    public var id: Int64
+    /// The resource concerned.
+    public var resourceID: String
+    /// `new`, `changed` or `removed`.
+    public var change: String
+    /// What changed, for people.
+    public var summary: String
+    /// `pending`, `approved`, `ignored` or `deferred`.
+    public var status: String
+    /// Queued at, Unix ms.
+    public var createdMs: Int64
+    /// Decided at, Unix ms.
+    public var decidedMs: Int64?
+    /// Who decided.
+    public var decidedBy: String?
 }

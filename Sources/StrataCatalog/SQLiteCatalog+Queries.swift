@@ -87,7 +87,8 @@ extension SQLiteCatalog {
         guard let kind = ResourceKind(rawValue: row["kind"]) else { return nil }
         return ResourceRecord(id: row["id"], tenantID: row["tenant_id"], kind: kind, naturalKey: row["natural_key"],
                               name: row["name"], parentID: row["parent_id"], propertiesJSON: row["properties"],
-                              availability: row["availability"], createdMs: row["created_ms"], updatedMs: row["updated_ms"])
+                              availability: row["availability"], createdMs: row["created_ms"], updatedMs: row["updated_ms"],
+                              approval: row["approval"] ?? "approved")
     }
 
     static func seriesRecord(_ row: Row) -> SeriesRecord {

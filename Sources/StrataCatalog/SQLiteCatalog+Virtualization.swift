@@ -182,6 +182,8 @@ extension SQLiteCatalog {
                 try db.execute(sql: "UPDATE resources SET availability = 'retired', updated_ms = ? WHERE id = ?", arguments: [nowMs, id])
                 events.append(try Self.insertEvent(db, tenantID: row["tenant_id"], resourceID: id, timeMs: nowMs, kind: "retired", severity: "info",
                                                    message: "vm \(name) is gone from every hypervisor: retired, kept with its history"))
+                events += try Self.admit(db, tenantID: row["tenant_id"], resourceID: id, kind: .vm, name: name, change: "removed",
+                                         summary: "vm \(name) retired", nowMs: nowMs)
             }
             return events
         }

@@ -94,11 +94,15 @@ public final class SQLiteCatalog: Catalog {
                     events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
                                                        kind: "discovered", severity: "info",
                                                        message: "\(resource.kind.rawValue) \(resource.name) discovered"))
+                    events += try Self.admit(db, tenantID: batch.tenantID, resourceID: resource.id, kind: resource.kind, name: resource.name,
+                                             change: "new", summary: "\(resource.kind.rawValue) \(resource.name) discovered", nowMs: now)
                 } else if let new = resource.propertiesJSON, let old = existing?["properties"] as String?, old != new,
                           case let changes = try Self.propertyChanges(db, old: old, new: new), !changes.isEmpty {
                     events.append(try Self.insertEvent(db, tenantID: batch.tenantID, resourceID: resource.id, timeMs: now,
                                                        kind: "changed", severity: "info",
                                                        message: "\(resource.kind.rawValue) \(resource.name) changed: \(changes.joined(separator: "; "))"))
+                    events += try Self.admit(db, tenantID: batch.tenantID, resourceID: resource.id, kind: resource.kind, name: resource.name,
+                                             change: "changed", summary: changes.joined(separator: "; "), nowMs: now)
                 }
             }
             events += try Self.recordPlacements(db, batch: batch, vms: vms)

@@ -99,6 +99,7 @@ public struct StrataServer: Sendable {
         AuditRoutes(catalog: catalog).register(on: api)
         PlacementRoutes(catalog: catalog).register(on: api)
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
+        DiscoveryRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, _ in

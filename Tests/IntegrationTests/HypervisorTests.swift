@@ -211,4 +211,38 @@ import Testing
         reports = collector.collect(nowMs: now, intervalMs: 1000)
         #expect(reports[0].metrics.value("up") == 1 && reports[0].vms?.count == 4, "reconnected")
     }
+
+    @Test func anUnapprovedDomainIsAnUnknownVMUntilApproved() throws {
+        let bed = try Testbed("hypervisor-approval")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let cli = ["--url", bed.url, "--user", "admin"]
+        let environment = ["STRATA_PASSWORD": Testbed.password]
+        let policy = try runCLI(["discovery", "policy", "--mode", "rules", "--expect", "vm:crm-*"] + cli, environment: environment)
+        #expect(policy.status == 0 && policy.output.contains("mode: rules") && policy.output.contains("expect: vm:crm-*"), "\(policy.output)")
+        let hostA = try Host(bed, name: "host-a", fixture: "host-a.xml")
+        for _ in 0..<2 { try Self.report(bed, hostA) }
+
+        let twin = try #require(try Self.named(bed, "vm", "twin-1"))
+        let twinID = try #require(twin["id"] as? String)
+        #expect(twin["approval"] as? String == "pending")
+        #expect(try Self.events(bed, twinID, kind: "unknown-vm").count == 1, "a VM neither approved nor expected is an unknown VM, once")
+        let crmWeb = try #require(try Self.named(bed, "vm", "crm-web"))
+        #expect(crmWeb["approval"] as? String == "approved", "an expected VM is approved by the rule")
+        #expect(try Self.events(bed, try #require(crmWeb["id"] as? String), kind: "unknown-vm").isEmpty)
+
+        let pending = try bed.get("/api/v1/discoveries?status=pending") as? [[String: Any]] ?? []
+        let entry = try #require(pending.first { $0["resourceId"] as? String == twinID })
+        #expect(entry["change"] as? String == "new")
+        let approve = try runCLI(["discovery", "approve", "\(try #require(entry["id"] as? Int))"] + cli, environment: environment)
+        #expect(approve.status == 0 && approve.output.contains("twin-1") && approve.output.contains("approved"), "\(approve.output)")
+        #expect(try Self.named(bed, "vm", "twin-1")?["approval"] as? String == "approved")
+        let cleared = try Self.events(bed, twinID, kind: "discovery")
+        #expect(cleared.count == 1 && (cleared.first?["message"] as? String)?.contains("unknown-VM warning is cleared") == true, "\(cleared)")
+        #expect(!(try bed.get("/api/v1/discoveries?status=pending") as? [[String: Any]] ?? []).contains { $0["resourceId"] as? String == twinID })
+        let audit = try bed.get("/api/v1/audit?action=discovery.") as? [[String: Any]] ?? []
+        #expect(audit.map { $0["action"] as? String } == ["discovery.approve", "discovery.policy"], "decisions are audited")
+        for _ in 0..<2 { try Self.report(bed, hostA) }
+        #expect(try Self.events(bed, twinID, kind: "unknown-vm").count == 1, "no new warning once approved")
+    }
 }

@@ -157,6 +157,7 @@ struct ResourceRoutes {
             "parentId": .optional(resource.parentID),
             "naturalKey": .string(resource.naturalKey),
             "availability": .string(resource.availability),
+            "approval": .string(resource.approval),
             "properties": .raw(resource.propertiesJSON),
             "createdMs": .int(resource.createdMs),
             "updatedMs": .int(resource.updatedMs),

@@ -1,0 +1,93 @@
+import Hummingbird
+import StrataCatalog
+
+/// The discovery approval queue: `GET /api/v1/discoveries?status=pending`, `POST /api/v1/discoveries/{id}`
+/// with `{"decision": "approve"|"ignore"|"defer"}` (acknowledge), and the tenant's policy
+/// `GET|PUT /api/v1/discovery-policy` (`{"mode": "auto"|"rules"|"queue", "expected": [{"kind": "vm", "name": "crm-*"}]}`, manage).
+struct DiscoveryRoutes {
+    let catalog: any Catalog
+    let audit: AuditTrail
+    let maxJSONBytes: Int
+
+    struct DecisionRequest: Decodable {
+        var decision: String
+    }
+
+    struct PolicyRequest: Decodable {
+        var mode: String
+        var expected: [DiscoveryPolicy.ExpectedRule]?
+    }
+
+    func register(on group: SecuredGroup) {
+        group.get("discoveries", .permission(.read)) { request, context in
+            let principal = try context.requirePrincipal()
+            let status = request.uri.queryParameters["status"].map(String.init)
+            if let status, !["pending", "approved", "ignored", "deferred"].contains(status) {
+                throw APIError.badData("status must be pending, approved, ignored or deferred")
+            }
+            let limit = try ResourceRoutes.limit(request, default: 100)
+            var rows: [JSON] = []
+            for record in try await catalog.discoveries(tenantID: principal.tenantID, status: status, limit: limit) {
+                let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)
+                rows.append(Self.json(record, resource: resource))
+            }
+            return Envelope.success(.array(rows))
+        }
+        group.post("discoveries/:id", .permission(.acknowledge)) { request, context in
+            let principal = try context.requirePrincipal()
+            let text = context.parameters.get("id") ?? ""
+            guard let id = Int64(text) else { throw APIError.badData("discovery id must be a number, not \"\(text)\"") }
+            let body = try await StrictJSON.decode(DecisionRequest.self, from: request, allowedFields: ["decision"], limit: maxJSONBytes,
+                                                   example: #"{"decision": "approve"}"#)
+            guard ["approve", "ignore", "defer"].contains(body.decision) else {
+                throw APIError.badData("decision must be approve, ignore or defer")
+            }
+            let now = Time.nowMs()
+            guard let (record, _) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, decision: body.decision,
+                                                                      by: principal.auditActor, nowMs: now) else {
+                throw APIError.notFound("no discovery \(id) in this tenant")
+            }
+            await audit.record(principal, "discovery.\(body.decision)", target: "resource:\(record.resourceID)", detail: record.summary,
+                               remote: context.remoteAddress, nowMs: now)
+            let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)
+            return Envelope.success(Self.json(record, resource: resource))
+        }
+        group.get("discovery-policy", .permission(.read)) { _, context in
+            let principal = try context.requirePrincipal()
+            return Envelope.success(Self.json(try await catalog.discoveryPolicy(tenantID: principal.tenantID)))
+        }
+        group.put("discovery-policy", .permission(.manage)) { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await StrictJSON.decode(PolicyRequest.self, from: request, allowedFields: ["mode", "expected"], limit: maxJSONBytes,
+                                                   example: #"{"mode": "rules", "expected": [{"kind": "vm", "name": "crm-*"}]}"#)
+            guard DiscoveryPolicy.modes.contains(body.mode) else { throw APIError.badData("mode must be auto, rules or queue") }
+            let expected = body.expected ?? []
+            guard expected.count <= 1000, expected.allSatisfy({ (1...200).contains($0.name.count) }) else {
+                throw APIError.badData("expected: at most 1000 rules, each name glob 1 to 200 characters")
+            }
+            let now = Time.nowMs()
+            let policy = DiscoveryPolicy(mode: body.mode, expected: expected, updatedMs: now)
+            try await catalog.setDiscoveryPolicy(tenantID: principal.tenantID, policy: policy)
+            await audit.record(principal, "discovery.policy", target: "tenant:\(principal.tenantID)",
+                               detail: "\(body.mode), \(expected.count) expected rules", remote: context.remoteAddress, nowMs: now)
+            return Envelope.success(Self.json(policy))
+        }
+    }
+
+    static func json(_ record: DiscoveryRecord, resource: ResourceRecord?) -> JSON {
+        [
+            "id": .int(record.id), "resourceId": .string(record.resourceID), "resourceName": .optional(resource?.name),
+            "resourceKind": .optional(resource?.kind.rawValue), "change": .string(record.change), "summary": .string(record.summary),
+            "status": .string(record.status), "createdMs": .int(record.createdMs),
+            "decidedMs": record.decidedMs.map { .int($0) } ?? .null, "decidedBy": .optional(record.decidedBy),
+        ]
+    }
+
+    static func json(_ policy: DiscoveryPolicy) -> JSON {
+        [
+            "mode": .string(policy.mode),
+            "expected": .array(policy.expected.map { ["kind": .optional($0.kind), "name": .string($0.name)] }),
+            "updatedMs": .int(policy.updatedMs),
+        ]
+    }
+}
