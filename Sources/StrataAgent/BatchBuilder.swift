@@ -14,6 +14,10 @@ struct BatchBuilder: Sendable {
     var batchesSinceDiscovery: UInt64 = 0
     var servers: ServerDiscovery
     var hypervisors: HypervisorCollector
+    /// Containers found by the last cgroup walk (every `containerScanEvery` batches and at each refresh).
+    var containers: [ContainerInfo] = []
+    var batchesSinceContainerScan: UInt64 = .max
+    static let containerScanEvery: UInt64 = 6
     /// Properties last sent per server and service key: sent again only when they change or at a refresh.
     var announced: [String: PropertyValue] = [:]
 
@@ -68,6 +72,35 @@ struct BatchBuilder: Sendable {
             var down = MetricSink()
             down.gauge("up", 0)
             add(down, to: resources.count - 1)
+        }
+        // Containers (cgroup v1 and v2) hang below the platform; one that is gone reports `up` 0 once.
+        let collector = ContainerCollector(fs: fs)
+        batchesSinceContainerScan = batchesSinceContainerScan == .max ? .max : batchesSinceContainerScan + 1
+        if refresh || batchesSinceContainerScan >= Self.containerScanEvery {
+            let scanned = collector.discover()
+            for gone in containers where !scanned.contains(where: { $0.runtime == gone.runtime && $0.id == gone.id }) {
+                resources.append(ResourceReport(kind: .container, key: platform.identityKey + "/container:\(gone.runtime):\(gone.id)",
+                                                name: gone.displayName, parentIndex: 0))
+                var down = MetricSink()
+                down.gauge("up", 0)
+                add(down, to: resources.count - 1)
+            }
+            containers = scanned
+            batchesSinceContainerScan = 0
+        }
+        for container in containers {
+            let key = platform.identityKey + "/container:\(container.runtime):\(container.id)"
+            var properties: [(key: String, value: PropertyValue)] = [("runtime", .string(container.runtime)), ("id", .string(container.id))]
+            if let name = container.name { properties.append(("name", .string(name))) }
+            if let image = container.image { properties.append(("image", .string(image))) }
+            if let v2 = container.v2 { properties.append(("cgroup_v2", .string(v2))) }
+            if !container.v1.isEmpty { properties.append(("cgroup_v1", .map(container.v1.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
+            resources.append(ResourceReport(kind: .container, key: key, name: container.displayName, parentIndex: 0,
+                                            properties: changed(key, .map(properties), refresh: refresh)))
+            var sink = MetricSink()
+            collector.collect(container, into: &sink)
+            sink.gauge("up", 1)
+            add(sink, to: resources.count - 1)
         }
         Self.append(hypervisors.collect(nowMs: timestampMs, intervalMs: intervalMs), platformKey: platform.identityKey,
                     timestampMs: timestampMs, resources: &resources, series: &series) { key, properties in
