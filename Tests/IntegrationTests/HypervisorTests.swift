@@ -72,17 +72,18 @@ import Testing
         defer { server.terminate() }
         let hostA = try Host(bed, name: "host-a", fixture: "host-a.xml")
         let hostB = try Host(bed, name: "host-b", fixture: "host-b.xml")
-        let guestCredential = try bed.enroll(agentID: "agent-guest", platformKey: "machine-id:guest-web")
+        // The guest's platform as the agent's own discovery reads it from a recorded guest tree whose SMBIOS
+        // product UUID (upper case, as DMI gives it) is the crm-web domain's and whose NIC has its MAC.
+        let guestInfo = PlatformDiscovery(fs: HostFS(root: Self.fixtures + "/../guest-crm-web")).discover()
+        #expect(guestInfo.smbiosUUID == Self.web)
+        let guestCredential = try bed.enroll(agentID: "agent-guest", platformKey: guestInfo.identityKey)
         var guestSequence: UInt64 = 0
         func round() throws {
             try Self.report(bed, hostA)
             try Self.report(bed, hostB)
             guestSequence += 1
-            // The guest's own agent: its SMBIOS product UUID is the crm-web domain's (upper case, as DMI gives it).
-            try Self.report(bed, agentID: "agent-guest", credential: guestCredential, sequence: guestSequence, platformKey: "machine-id:guest-web",
-                            name: "guest-web", properties: .map([("hostname", .string("guest-web")),
-                                                                 ("smbios", .map([("product_uuid", .string(Self.web.uppercased()))])),
-                                                                 ("nics", .list([.map([("name", .string("eth0")), ("mac", .string("52:54:00:0a:00:01"))])]))]))
+            #expect(try Self.report(bed, agentID: "agent-guest", credential: guestCredential, sequence: guestSequence, platformKey: guestInfo.identityKey,
+                                    name: guestInfo.hostname, properties: guestInfo.properties) == 200)
             usleep(1_100_000)
         }
         for _ in 0..<3 { try round() }
@@ -194,10 +195,21 @@ import Testing
     }
 
     @Test func aFailingHypervisorIsReportedDownAndReconnectsWithoutStallingTheOthers() throws {
+        let bed = try Testbed("hypervisor-failing")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let credential = try bed.enroll(agentID: "agent-flaky", platformKey: "machine-id:flaky")
+        var sequence: UInt64 = 0
+        func send(_ reports: [HypervisorReport]) throws {
+            sequence += 1
+            #expect(try Self.report(bed, agentID: "agent-flaky", credential: credential, sequence: sequence, platformKey: "machine-id:flaky",
+                                    name: "flaky", properties: .map([("hostname", .string("flaky"))]), hypervisors: reports) == 200)
+        }
         let missing = NSTemporaryDirectory() + "strata-missing-host-\(UInt32.random(in: 0...UInt32.max)).xml"
         var collector = HypervisorCollector(uris: ["test://" + missing, "test://" + Self.fixtures + "/host-b.xml"])
         var now: Int64 = 1_000_000
         var reports = collector.collect(nowMs: now, intervalMs: 1000)
+        try send(reports)
         #expect(reports.count == 2)
         #expect(reports[0].metrics.value("up") == 0 && reports[0].vms == nil, "the failing one: down, and no VMs (so no VM alerts)")
         #expect(reports[1].metrics.value("up") == 1 && reports[1].vms?.count == 2, "the other is collected in the same pass")
@@ -210,6 +222,17 @@ import Testing
         now += 5_000
         reports = collector.collect(nowMs: now, intervalMs: 1000)
         #expect(reports[0].metrics.value("up") == 1 && reports[0].vms?.count == 4, "reconnected")
+        try send(reports)
+
+        // On the server: the failing hypervisor went down and came back up (availability events); the
+        // platform's own series and the healthy hypervisor's VMs kept arriving throughout.
+        let flaky = try #require(try Self.resources(bed, kind: "hypervisor").first { ($0["naturalKey"] as? String)?.contains(missing) == true })
+        let availability = try Self.events(bed, try #require(flaky["id"] as? String), kind: "availability").compactMap { $0["message"] as? String }
+        #expect(availability.count == 2 && availability.contains { $0.contains("is down") } && availability.contains { $0.contains("is up") },
+                "\(availability)")
+        let platform = try #require(try bed.platforms().first { $0["name"] as? String == "flaky" }?["id"] as? String)
+        #expect(try bed.samples(platformID: platform, metric: "uptime_seconds").count == 2)
+        #expect(try Self.named(bed, "vm", "cache") != nil)
     }
 
     @Test func anUnapprovedDomainIsAnUnknownVMUntilApproved() throws {
