@@ -14,7 +14,7 @@
     X(virConnectOpen) X(virConnectOpenReadOnly) X(virConnectClose) X(virConnectIsAlive) X(virNodeGetInfo) \
     X(virConnectGetType) X(virConnectGetVersion) X(virConnectGetLibVersion) X(virConnectGetHostname) \
     X(virConnectListAllDomains) X(virDomainFree) X(virDomainGetUUIDString) X(virDomainGetName) X(virDomainGetInfo) \
-    X(virDomainGetState) X(virDomainGetXMLDesc) X(virDomainInterfaceStats) X(virDomainBlockStats) \
+    X(virDomainGetState) X(virDomainGetOSType) X(virDomainGetXMLDesc) X(virDomainInterfaceStats) X(virDomainBlockStats) \
     X(virDomainDefineXML) X(virDomainLookupByUUIDString) X(virDomainCreate) X(virDomainDestroy) X(virDomainUndefine) \
     X(virGetLastErrorMessage) X(virSetErrorFunc)
 
@@ -111,6 +111,11 @@ int strata_virt_domain_info_of(void *domain, strata_virt_domain_info *out) {
     out->memory_kib = info.memory;
     out->vcpus = info.nrVirtCpu;
     out->cpu_time_ns = info.cpuTime;
+    char *os_type = p_virDomainGetOSType(domain);
+    if (os_type) {
+        snprintf(out->os_type, sizeof out->os_type, "%s", os_type);
+        free(os_type);
+    }
     int state = 0, reason = 0;
     if (p_virDomainGetState(domain, &state, &reason, 0) == 0) {
         out->state = state;

@@ -3,7 +3,7 @@ import StrataCore
 
 extension SQLiteCatalog {
     /// Properties whose changes are not events: they move with the host's activity, not its configuration.
-    static let volatileProperties: Set<String> = ["connections", "state", "vm_count"]
+    static let volatileProperties: Set<String> = ["connections", "state", "state_reason", "vm_count"]
 
     /// The top-level properties that differ between two property objects, as `name old → new` for
     /// scalars and the bare name for lists and maps; volatile properties are left out.

@@ -29,6 +29,7 @@ typedef struct {
     unsigned long memory_kib;
     unsigned int vcpus;
     unsigned long long cpu_time_ns;
+    char os_type[32];
 } strata_virt_domain_info;
 
 typedef struct {

@@ -134,6 +134,9 @@ public struct HypervisorCollector: Sendable {
             ("disks", .list(domain.description.disks.map { .string($0) })),
         ]
         if let type = domain.description.type { properties.append(("domain_type", .string(type))) }
+        let osType = LibvirtDomain.text(info.os_type)
+        if !osType.isEmpty { properties.append(("os_type", .string(osType))) }
+        properties.append(("state_reason", .int(Int64(info.reason))))
         var metrics = MetricSink()
         metrics.gauge("libvirt_domain_state", Double(info.state))
         metrics.gauge("libvirt_domain_vcpus", Double(info.vcpus))
