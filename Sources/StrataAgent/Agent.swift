@@ -63,6 +63,9 @@ public struct Agent: Sendable {
     /// Runs the collection loop (blocking) until `maxCollections` is reached or SIGTERM/SIGINT arrives;
     /// a signal is honoured between collections, so the batch being built is spooled first.
     public func run() throws {
+        // A peer that goes away must be an error on that connection, not the agent's death: libvirt's
+        // remote driver (and OpenSSL) write to sockets without MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
         let stop = StopSignals()
         let fs = HostFS(root: configuration.hostRoot)
         let tls = configuration.serverURL.hasPrefix("https://") ? try TLSClient(caFile: configuration.caFile) : nil

@@ -23,6 +23,7 @@ do {
     case .help:
         print(AgentCommandLine.usage)
     case .discover(let dataDirectory):
+        signal(SIGPIPE, SIG_IGN)
         print(DiscoveryPrinter.text(dataDirectory: dataDirectory, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/"), terminator: "")
     case let .run(configuration, logLevel):
         let level = Logger.Level(rawValue: logLevel) ?? .info

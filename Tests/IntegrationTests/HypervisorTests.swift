@@ -268,4 +268,61 @@ import Testing
         for _ in 0..<2 { try Self.report(bed, hostA) }
         #expect(try Self.events(bed, twinID, kind: "unknown-vm").count == 1, "no new warning once approved")
     }
+
+    /// A private libvirtd (no driver modules: it serves the test driver over its Unix socket) the agent
+    /// reaches through `test+unix://`, so the connection can really drop mid-run when the daemon dies.
+    static func startLibvirtd(_ directory: String) throws -> StrataProcess {
+        try FileManager.default.createDirectory(atPath: directory + "/no-drivers", withIntermediateDirectories: true)
+        try """
+            unix_sock_dir = "\(directory)"
+            auth_unix_rw = "none"
+            auth_unix_ro = "none"
+            log_outputs = "3:file:\(directory)/libvirtd.log"
+            """.write(toFile: directory + "/libvirtd.conf", atomically: true, encoding: .utf8)
+        let daemon = try StrataProcess(executable: "/usr/sbin/libvirtd", ["--config", directory + "/libvirtd.conf", "--pid-file", directory + "/pid"],
+                                       environment: ["LIBVIRT_DRIVER_DIR": directory + "/no-drivers"], logPath: directory + "/stdout.log")
+        try waitUntil("libvirtd's socket", timeout: 20) { FileManager.default.fileExists(atPath: directory + "/libvirt-sock") }
+        return daemon
+    }
+
+    @Test func aHypervisorConnectionThatDropsMidRunIsSurvived() throws {
+        let bed = try Testbed("hypervisor-daemon")
+        let daemonDirectory = bed.directory + "/libvirtd"
+        var daemon = try Self.startLibvirtd(daemonDirectory)
+        defer { daemon.killTree() }
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let uri = "test+unix://\(Self.fixtures)/host-a.xml?socket=\(daemonDirectory)/libvirt-sock"
+        try WebStack.write("libvirt.uris = \(uri)\n", to: bed.directory + "/agent/plugins.conf")
+        chmod(bed.directory + "/agent/plugins.conf", 0o600)
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+
+        func hypervisor() throws -> [String: Any]? {
+            try Self.resources(bed, kind: "hypervisor").first { ($0["naturalKey"] as? String)?.hasSuffix("/libvirt:" + uri) == true }
+        }
+        try waitUntil("the hypervisor and its VMs", timeout: 30) {
+            try hypervisor()?["availability"] as? String == "up" && Self.named(bed, "vm", "crm-web") != nil
+        }
+        let hypervisorID = try #require(try hypervisor()?["id"] as? String)
+        let platform = try #require(try bed.platforms().first?["id"] as? String)
+
+        // The daemon dies mid-run: the connection drops; the hypervisor goes down, the platform's metrics go on.
+        daemon.killTree()
+        try waitUntil("the hypervisor down", timeout: 20) { try hypervisor()?["availability"] as? String == "down" }
+        let uptimeAtDrop = try bed.samples(platformID: platform, metric: "uptime_seconds").count
+        try waitUntil("platform samples still arriving", timeout: 10) {
+            try bed.samples(platformID: platform, metric: "uptime_seconds").count >= uptimeAtDrop + 2
+        }
+        let crmWeb = try #require(try Self.named(bed, "vm", "crm-web")?["id"] as? String)
+        #expect(try Self.events(bed, crmWeb, kind: "availability").isEmpty, "an unreachable hypervisor raises no alerts for its VMs")
+
+        // The daemon is back: the agent reconnects (after its backoff) and the hypervisor is up again.
+        daemon = try Self.startLibvirtd(daemonDirectory)
+        try waitUntil("the hypervisor up again", timeout: 30) { try hypervisor()?["availability"] as? String == "up" }
+        let availability = try Self.events(bed, hypervisorID, kind: "availability").compactMap { $0["message"] as? String }
+        #expect(availability.filter { $0.contains("is down") }.count == 1 && availability.filter { $0.contains("is up") }.count == 1, "\(availability)")
+        let log = try String(contentsOfFile: bed.directory + "/agent.log", encoding: .utf8)
+        #expect(log.contains("cannot collect hypervisor") && log.contains("hypervisor reachable again"), "warned once, and said when it recovered")
+    }
 }

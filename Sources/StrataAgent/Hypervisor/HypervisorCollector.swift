@@ -65,6 +65,11 @@ public struct HypervisorCollector: Sendable {
     public mutating func collect(nowMs: Int64, intervalMs: Int64) -> [HypervisorReport] {
         var reports: [HypervisorReport] = []
         for uri in uris {
+            // While backing off, the hypervisor is reported down without another attempt (or a longer wait).
+            if connections[uri] == nil, let retry = retryAtMs[uri], nowMs < retry {
+                reports.append(Self.unreachable(uri))
+                continue
+            }
             do {
                 let connection = try connection(uri, nowMs: nowMs, intervalMs: intervalMs)
                 let node = try connection.node()
@@ -80,17 +85,21 @@ public struct HypervisorCollector: Sendable {
                 if failing.insert(uri).inserted {
                     logger?.warning("cannot collect hypervisor; retrying with backoff", metadata: ["uri": "\(uri)", "reason": "\(error)"])
                 }
-                var metrics = MetricSink()
-                metrics.gauge("up", 0)
-                reports.append(HypervisorReport(uri: uri, name: "libvirt \(uri)", properties: [], metrics: metrics, vms: nil))
+                reports.append(Self.unreachable(uri))
             }
         }
         return reports
     }
 
+    /// A hypervisor that cannot be reached: `up` 0 and no VM list (so its VMs raise no alerts).
+    static func unreachable(_ uri: String) -> HypervisorReport {
+        var metrics = MetricSink()
+        metrics.gauge("up", 0)
+        return HypervisorReport(uri: uri, name: "libvirt \(uri)", properties: [], metrics: metrics, vms: nil)
+    }
+
     private mutating func connection(_ uri: String, nowMs: Int64, intervalMs: Int64) throws -> LibvirtConnection {
         if let open = connections[uri], open.isAlive { return open }
-        if let retry = retryAtMs[uri], nowMs < retry { throw LibvirtError(description: "waiting to reconnect to \(uri)") }
         let connection = try LibvirtConnection(uri: uri)
         connections[uri] = connection
         return connection
