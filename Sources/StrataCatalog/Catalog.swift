@@ -93,6 +93,18 @@ public struct EventQuery: Sendable {
     public var kind: String?
     /// Only events at or after this time.
     public var sinceMs: Int64?
+    /// Only events before this time.
+    public var untilMs: Int64?
+    /// With `resourceID`: also the events of everything below the resource (one timeline for a subtree).
+    public var subtree = false
+    /// Only events at least this severe (`info` < `warning` < `critical`).
+    public var minimumSeverity: String?
+    /// Full-text search over message and kind (words, all of which must appear).
+    public var text: String?
+    /// Only events with a smaller id (paging back).
+    public var beforeID: Int64?
+    /// Only events with a larger id (following new events).
+    public var afterID: Int64?
     /// Most rows returned, newest first.
     public var limit: Int = 100
 
@@ -103,6 +115,9 @@ public struct EventQuery: Sendable {
         self.sinceMs = sinceMs
         self.limit = limit
     }
+
+    /// Severities from least to most severe.
+    public static let severities = ["info", "warning", "critical"]
 }
 
 /// Inventory, events and agents, plus everything of `AccessStore` and `GroupStore`. Every call is scoped to a tenant.
@@ -148,6 +163,8 @@ public protocol Catalog: AccessStore, GroupStore {
     func discoveries(tenantID: String, status: String?, limit: Int) async throws -> [DiscoveryRecord]
     /// Decides a queue entry (`approve`, `ignore`, `defer`); nil when there is no such entry in the tenant.
     func decideDiscovery(tenantID: String, id: Int64, decision: String, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
+    /// Deletes events older than `cutoffMs` (retention); returns how many.
+    func deleteEvents(olderThanMs cutoffMs: Int64) async throws -> Int
     /// Marks retired the VMs no hypervisor has reported since their last placement closed (plus its grace).
     func retireVanishedVMs(nowMs: Int64) async throws -> [EventRecord]
     /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or

@@ -187,6 +187,19 @@ enum CatalogMigrations {
                 ALTER TABLE resources ADD COLUMN approval TEXT NOT NULL DEFAULT 'approved';
                 """)
         }
+        migrator.registerMigration("2026-11-22-event-search") { db in
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE events_fts USING fts5(message, kind, content='events', content_rowid='id');
+                INSERT INTO events_fts(rowid, message, kind) SELECT id, message, kind FROM events;
+                CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+                    INSERT INTO events_fts(rowid, message, kind) VALUES (new.id, new.message, new.kind);
+                END;
+                CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+                    INSERT INTO events_fts(events_fts, rowid, message, kind) VALUES ('delete', old.id, old.message, old.kind);
+                END;
+                CREATE INDEX IF NOT EXISTS events_by_time ON events(tenant_id, time_ms);
+                """)
+        }
         return migrator
     }
 }

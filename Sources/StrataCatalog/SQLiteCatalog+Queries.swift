@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StrataCore
 
@@ -61,25 +62,53 @@ extension SQLiteCatalog {
     public func events(tenantID: String, query: EventQuery) async throws -> [EventRecord] {
         try await pool.read { db in
             var sql = "SELECT * FROM events WHERE tenant_id = ?"
-            var arguments: StatementArguments = [tenantID]
+            var arguments: [any DatabaseValueConvertible] = [tenantID]
             if let resource = query.resourceID {
-                sql += " AND resource_id = ?"
-                _ = arguments.append(contentsOf: [resource])
+                if query.subtree {
+                    sql += """
+                         AND resource_id IN (WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT r.id FROM resources r JOIN tree ON r.parent_id = tree.id)
+                        SELECT id FROM tree)
+                        """
+                } else {
+                    sql += " AND resource_id = ?"
+                }
+                arguments.append(resource)
             }
-            if let kind = query.kind {
-                sql += " AND kind = ?"
-                _ = arguments.append(contentsOf: [kind])
+            if let kind = query.kind { sql += " AND kind = ?"; arguments.append(kind) }
+            if let since = query.sinceMs { sql += " AND time_ms >= ?"; arguments.append(since) }
+            if let until = query.untilMs { sql += " AND time_ms < ?"; arguments.append(until) }
+            if let severity = query.minimumSeverity, let rank = EventQuery.severities.firstIndex(of: severity) {
+                let allowed = EventQuery.severities[rank...]
+                sql += " AND severity IN (\(allowed.map { _ in "?" }.joined(separator: ", ")))"
+                arguments += allowed.map { $0 as any DatabaseValueConvertible }
             }
-            if let since = query.sinceMs {
-                sql += " AND time_ms >= ?"
-                _ = arguments.append(contentsOf: [since])
+            if let text = query.text, let match = Self.ftsQuery(text) {
+                sql += " AND id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
+                arguments.append(match)
             }
+            if let before = query.beforeID { sql += " AND id < ?"; arguments.append(before) }
+            if let after = query.afterID { sql += " AND id > ?"; arguments.append(after) }
             sql += " ORDER BY id DESC LIMIT ?"
-            _ = arguments.append(contentsOf: [query.limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            arguments.append(query.limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 EventRecord(id: row["id"], tenantID: row["tenant_id"], resourceID: row["resource_id"], timeMs: row["time_ms"],
                             kind: row["kind"], severity: row["severity"], message: row["message"])
             }
+        }
+    }
+
+    /// Words of a search as an FTS5 query: each word a quoted phrase (so operators and punctuation in the
+    /// user's text are plain text), all required; nil when there is no word.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(16)
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+    }
+
+    public func deleteEvents(olderThanMs cutoffMs: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE time_ms < ?", arguments: [cutoffMs])
+            return db.changesCount
         }
     }
 

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var authFailuresPerMinute = 20
     /// Browser sessions last this many hours.
     public var sessionHours: Int64 = 12
+    /// Events older than this are deleted (`event_retention`, default 31 days).
+    public var eventRetentionMs: Int64 = 31 * 86_400_000
     /// TLS: `off`, `auto` (a certificate from the server's own CA in `DATA/tls`), or `files` (`tlsCertificateFile`
     /// and `tlsKeyFile`, set automatically when those are given).
     public var tls = "off"
@@ -64,6 +66,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var retention_raw: String?
         var retention_1m: String?
         var retention_1h: String?
+        var event_retention: String?
         var rate_limit: Int?
         var tls: String?
         var tls_cert: String?
@@ -103,6 +106,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         for (level, text) in [("raw", file.retention_raw), ("1m", file.retention_1m), ("1h", file.retention_1h)] {
             if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
         }
+        if let text = file.event_retention { eventRetentionMs = try Self.duration(text, source: path + " event_retention") }
     }
 
     /// Sets the TLS mode.

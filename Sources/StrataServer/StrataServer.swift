@@ -117,8 +117,9 @@ public struct StrataServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let monitor = AvailabilityMonitor(catalog: catalog, missedIntervals: configuration.missedIntervals,
+        var monitor = AvailabilityMonitor(catalog: catalog, missedIntervals: configuration.missedIntervals,
                                           startedMs: Time.nowMs(), logger: logger)
+        monitor.eventRetentionMs = configuration.eventRetentionMs
         // Shutdown runs in reverse order: the HTTP server stops first, the storage last.
         let storage = StorageService(engine: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [storage, monitor, app],

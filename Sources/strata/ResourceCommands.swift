@@ -159,6 +159,15 @@ struct EventsCommand: ParsableCommand {
     @Option(help: "Only this kind (discovered, availability, …).")
     var kind: String?
 
+    @Flag(help: "With --resource: also everything below it (one timeline for a host, VM or server).")
+    var subtree = false
+
+    @Option(help: "At least this severe: info, warning, critical.")
+    var severity: String?
+
+    @Option(name: .customLong("search"), help: "Full-text words that must all appear.")
+    var search: String?
+
     @Option(help: "Most events.")
     var limit: Int = 50
 
@@ -168,6 +177,12 @@ struct EventsCommand: ParsableCommand {
         var parameters = ["limit=\(limit)"]
         if let resource { parameters.append("resource=" + queryEscape(resource)) }
         if let kind { parameters.append("kind=" + queryEscape(kind)) }
+        if subtree { parameters.append("subtree=true") }
+        if let severity { parameters.append("severity=" + queryEscape(severity)) }
+        if let search { parameters.append("q=" + queryEscape(search)) }
+        if subtree { parameters.append("subtree=true") }
+        if let severity { parameters.append("severity=" + queryEscape(severity)) }
+        if let search { parameters.append("q=" + queryEscape(search)) }
         let data = try client.get("/api/v1/events?" + parameters.joined(separator: "&"))
         if client.json { return try client.printJSON(data) }
         printTable(["TIME", "KIND", "SEVERITY", "RESOURCE", "MESSAGE"], (data as? [[String: Any]] ?? []).map { event in

@@ -84,3 +84,31 @@ import Testing
         #expect(untrusted.status != 0, "without the CA the server is not trusted")
     }
 }
+
+/// The live event stream: Server-Sent Events of what happens while a client listens.
+@Suite(.serialized) struct EventStreamTests {
+    @Test func newEventsArriveOnTheStreamAsTheyHappen() throws {
+        let bed = try Testbed("events-stream")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        listener.arguments = ["-sN", "-u", "admin:\(Testbed.password)", "\(bed.url)/api/v1/events/stream?seconds=6&kind=discovered"]
+        let pipe = Pipe()
+        listener.standardOutput = pipe
+        try listener.run()
+        usleep(1_000_000)
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        listener.waitUntilExit()
+        #expect(output.hasPrefix("retry: 1000"))
+        #expect(output.contains("event: discovered") && output.contains("\"message\":\"platform "), "the agent's platform appeared live: \(output.prefix(500))")
+        let ids = output.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+        #expect(!ids.isEmpty && ids == ids.sorted(), "ids ascend so a client can resume with Last-Event-ID")
+        // Resuming after the last id sends nothing already seen.
+        let resumed = try runTool("/usr/bin/curl", ["-sN", "-u", "admin:\(Testbed.password)", "-H", "Last-Event-ID: \(ids.last ?? 0)",
+                                                   "\(bed.url)/api/v1/events/stream?seconds=1&kind=discovered"])
+        #expect(!resumed.output.contains("id: \(ids.last ?? 0)\n"))
+    }
+}

@@ -20,9 +20,11 @@ func post(_ client: any TestClientProtocol, _ uri: String, _ json: String, _ hea
 
 /// A route path with its parameters filled in.
 func concrete(_ path: String, id: String = "0123456789abcdef", name: String = "__name__") -> String {
-    path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+    let concrete = path.split(separator: "/", omittingEmptySubsequences: false).map { part in
         part == ":name" ? name : (part.hasPrefix(":") ? id : String(part))
     }.joined(separator: "/")
+    // The event stream stays open for `seconds`: one second is enough to check who may open it.
+    return concrete.hasSuffix("events/stream") ? concrete + "?seconds=1" : concrete
 }
 
 /// The user and agent routes the server registered, with what each requires.
@@ -152,7 +154,8 @@ func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
         for headers in [ServerHarness.adminBasic, basic("watcher", "watcher-pass-1")] {
             for rule in securedRoutes(harness) where rule.method == .get {
                 for id in [betaPlatform, betaSeriesID, "agent-b", String(betaTokenID)] {
-                    let uri = concrete(rule.path, id: id) + query
+                    let path = concrete(rule.path, id: id)
+                    let uri = path + (path.contains("?") ? "&" + query.dropFirst() : query)
                     let response = try await client.execute(uri: uri, method: .get, headers: headers)
                     let text = String(buffer: response.body)
                     // An error may echo the id that was asked for; nothing else of beta's may appear.
