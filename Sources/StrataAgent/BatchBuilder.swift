@@ -16,7 +16,7 @@ struct BatchBuilder: Sendable {
     var hypervisors: HypervisorCollector
     /// Containers found by the last cgroup walk (every `containerScanEvery` batches and at each refresh).
     var containers: [ContainerInfo] = []
-    var batchesSinceContainerScan: UInt64 = .max
+    var batchesSinceContainerScan: UInt64 = 0
     static let containerScanEvery: UInt64 = 6
     /// Properties last sent per server and service key: sent again only when they change or at a refresh.
     var announced: [String: PropertyValue] = [:]
@@ -46,11 +46,12 @@ struct BatchBuilder: Sendable {
                                       properties: properties)
         var resources = [resource]
         var series: [SeriesPoints] = []
-        func add(_ sink: MetricSink, to index: Int) {
-            for reading in sink.readings {
-                series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
-                                           points: [Sample(timestampMs, reading.value)]))
-            }
+        func add(_ sink: MetricSink, to index: Int) { Self.append(sink, to: index, at: timestampMs, series: &series) }
+        func down(_ kind: ResourceKind, key: String, name: String) {
+            resources.append(ResourceReport(kind: kind, key: key, name: name, parentIndex: 0))
+            var down = MetricSink()
+            down.gauge("up", 0)
+            add(down, to: resources.count - 1)
         }
         add(sink, to: 0)
         let found = servers.collect(refresh: refresh)
@@ -67,23 +68,14 @@ struct BatchBuilder: Sendable {
                 add(service.metrics, to: resources.count - 1)
             }
         }
-        for gone in found.down {
-            resources.append(ResourceReport(kind: .server, key: platform.identityKey + "/" + gone.key, name: gone.name, parentIndex: 0))
-            var down = MetricSink()
-            down.gauge("up", 0)
-            add(down, to: resources.count - 1)
-        }
+        for gone in found.down { down(.server, key: platform.identityKey + "/" + gone.key, name: gone.name) }
         // Containers (cgroup v1 and v2) hang below the platform; one that is gone reports `up` 0 once.
         let collector = ContainerCollector(fs: fs)
-        batchesSinceContainerScan = batchesSinceContainerScan == .max ? .max : batchesSinceContainerScan + 1
+        batchesSinceContainerScan += 1
         if refresh || batchesSinceContainerScan >= Self.containerScanEvery {
             let scanned = collector.discover()
             for gone in containers where !scanned.contains(where: { $0.runtime == gone.runtime && $0.id == gone.id }) {
-                resources.append(ResourceReport(kind: .container, key: platform.identityKey + "/container:\(gone.runtime):\(gone.id)",
-                                                name: gone.displayName, parentIndex: 0))
-                var down = MetricSink()
-                down.gauge("up", 0)
-                add(down, to: resources.count - 1)
+                down(.container, key: platform.identityKey + "/container:\(gone.runtime):\(gone.id)", name: gone.displayName)
             }
             containers = scanned
             batchesSinceContainerScan = 0
@@ -115,12 +107,7 @@ struct BatchBuilder: Sendable {
     /// VMs. `properties` decides which property trees travel (those that changed).
     static func append(_ hypervisors: [HypervisorReport], platformKey: String, timestampMs: Int64, resources: inout [ResourceReport],
                        series: inout [SeriesPoints], properties: (String, PropertyValue) -> PropertyValue?) {
-        func add(_ sink: MetricSink, to index: Int) {
-            for reading in sink.readings {
-                series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
-                                           points: [Sample(timestampMs, reading.value)]))
-            }
-        }
+        func add(_ sink: MetricSink, to index: Int) { append(sink, to: index, at: timestampMs, series: &series) }
         for hypervisor in hypervisors {
             let key = platformKey + "/libvirt:" + hypervisor.uri
             let hypervisorIndex = resources.count
@@ -133,6 +120,14 @@ struct BatchBuilder: Sendable {
                                                 properties: properties(vmKey + "@" + hypervisor.uri, .map(vm.properties))))
                 add(vm.metrics, to: resources.count - 1)
             }
+        }
+    }
+
+    /// One point at `timestampMs` per reading of `sink`, for the resource at `index`.
+    static func append(_ sink: MetricSink, to index: Int, at timestampMs: Int64, series: inout [SeriesPoints]) {
+        for reading in sink.readings {
+            series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
+                                       points: [Sample(timestampMs, reading.value)]))
         }
     }
 

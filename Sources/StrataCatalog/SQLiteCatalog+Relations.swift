@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StrataCore
 
@@ -39,7 +40,7 @@ extension SQLiteCatalog {
         var targets: [(id: String, name: String, evidence: String)] = []
         for remote in remotes {
             guard let colon = remote.lastIndex(of: ":"), let port = Int(remote[remote.index(after: colon)...]) else { continue }
-            let address = remote[..<colon].trimmingCharacters(in: "[]")
+            let address = remote[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             let loopback = address.hasPrefix("127.") || address == "::1"
             let platforms: [String]
             if loopback {
@@ -90,13 +91,6 @@ extension SQLiteCatalog {
 }
 
 extension StringProtocol {
-    /// The text without the characters of `set` at either end.
-    func trimmingCharacters(in set: String) -> String {
-        let drop: (Character) -> Bool = { set.contains($0) }
-        guard let first = firstIndex(where: { !drop($0) }), let last = lastIndex(where: { !drop($0) }) else { return "" }
-        return String(self[first...last])
-    }
-
     /// The text without one pair of surrounding double quotes.
     var trimmingQuotes: String {
         count >= 2 && hasPrefix("\"") && hasSuffix("\"") ? String(dropFirst().dropLast()) : String(self)

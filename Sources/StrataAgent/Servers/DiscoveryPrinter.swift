@@ -15,25 +15,25 @@ public enum DiscoveryPrinter {
         let virtualization = hypervisors.collect(nowMs: 0, intervalMs: 10_000)
         if found.servers.isEmpty && virtualization.isEmpty { return "no servers found\n" }
         var out = ""
+        func describe(_ properties: [(key: String, value: PropertyValue)], _ readings: MetricSink, indent: String) {
+            for (key, value) in properties { out += "\(indent)\(key): \(Self.describe(value))\n" }
+            for reading in readings.readings { out += "\(indent)\(line(reading))\n" }
+        }
         for hypervisor in virtualization {
             out += "libvirt:\(hypervisor.uri)  \(hypervisor.name)\n"
-            for (key, value) in hypervisor.properties { out += "  \(key): \(describe(value))\n" }
-            for reading in hypervisor.metrics.readings { out += "  \(line(reading))\n" }
+            describe(hypervisor.properties, hypervisor.metrics, indent: "  ")
             for vm in hypervisor.vms ?? [] {
                 out += "  vm \(vm.uuid) \(vm.name)\n"
-                for (key, value) in vm.properties { out += "    \(key): \(describe(value))\n" }
-                for reading in vm.metrics.readings { out += "    \(line(reading))\n" }
+                describe(vm.properties, vm.metrics, indent: "    ")
             }
         }
         for server in found.servers {
             out += "\(server.key)  \(server.name)\n"
             if case .failed(let reason) = server.status { out += "  status: failed: \(reason)\n" }
-            for (key, value) in server.properties { out += "  \(key): \(describe(value))\n" }
-            for reading in server.metrics.readings { out += "  \(line(reading))\n" }
+            describe(server.properties, server.metrics, indent: "  ")
             for service in server.services {
                 out += "  service \(service.key)\n"
-                for (key, value) in service.properties { out += "    \(key): \(describe(value))\n" }
-                for reading in service.metrics.readings { out += "    \(line(reading))\n" }
+                describe(service.properties, service.metrics, indent: "    ")
             }
         }
         return out

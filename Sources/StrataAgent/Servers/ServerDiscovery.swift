@@ -60,7 +60,9 @@ struct ServerDiscovery: Sendable {
             var report = plugins[server.plugin].inspect(server.process, context: context)
             report.key = server.key
             report.properties.append(("connections", .list(server.connections.map { .string($0) })))
-            let actions = plugins[server.plugin].controlActions + (plugins[server.plugin] is ProcessRulePlugin ? [] : ControlAction.freezeAndThaw)
+            // Every process can be frozen and thawed; a plugin that declares those itself is not listed twice.
+            let declared = plugins[server.plugin].controlActions
+            let actions = declared + ControlAction.freezeAndThaw.filter { generic in !declared.contains { $0.name == generic.name } }
             report.properties.append(("actions", .list(actions.map { .string($0.name) })))
             if !(plugins[server.plugin] is PrometheusPlugin) {
                 for port in server.process.listeningPorts { if let url = scrapeTargets[port] { scrape(url, into: &report) } }
