@@ -91,22 +91,72 @@ public struct Agent: Sendable {
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)
         var uplink = Uplink(client: client, enrollment: enrollment, logger: logger)
+        var logs = LogTracker(fs: fs, statePath: configuration.dataDirectory + "/logs.state", settings: settings, logger: logger)
+        var configs = ConfigTracker(fs: fs, statePath: configuration.dataDirectory + "/configs.state", settings: settings,
+                                    hashKey: try Self.redactionKey(path: configuration.dataDirectory + "/redaction.key"), logger: logger)
+        let pollMs = max(100, settings["log.poll"].flatMap(DurationText.milliseconds) ?? 1000)
+        var pendingEvents: [OwnedEvent] = []
+        var pendingConfigs: [OwnedConfig] = []
         var collections = 0
         var nextTick = Clock.nowMs()
+        var nextPoll = nextTick
+        var lastBatchMs: Int64 = 0
         while configuration.maxCollections.map({ collections < $0 }) ?? true {
-            if let signal = stop.wait(untilMs: nextTick) {
+            if let signal = stop.wait(untilMs: min(nextTick, nextPoll)) {
                 logger.info("agent stopping", metadata: ["signal": "\(signal)", "spooled": "\(spool.pending().count)"])
                 return
             }
-            let now = Clock.nowMs()
-            state.lastSequence += 1
-            try state.save(path: statePath)
-            let batch = builder.build(agentID: state.agentID, sequence: state.lastSequence, timestampMs: now)
+            var now = Clock.nowMs()
+            if now >= nextPoll {
+                // Logs wait in their files while a large backlog is unsent (the next batch takes it).
+                if pendingEvents.count < Self.maxEventsPerBatch { pendingEvents += logs.poll(nowMs: now) }
+                pendingConfigs += configs.poll(nowMs: now)
+                nextPoll = (Clock.nowMs() / pollMs + 1) * pollMs
+            }
+            let batch: AgentBatch
+            let full = now >= nextTick
+            if full {
+                state.lastSequence += 1
+                try state.save(path: statePath)
+                batch = builder.build(agentID: state.agentID, sequence: state.lastSequence, timestampMs: now,
+                                      events: pendingEvents, configs: pendingConfigs)
+                logs.setServers(builder.serverFiles.map { ($0.key, $0.name, $0.type, $0.logFiles) })
+                configs.setServers(builder.serverFiles.map { ($0.key, $0.name, $0.type, $0.configFiles) })
+                collections += 1
+                nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
+            } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty) && now - lastBatchMs >= Self.eventFlushMs,
+                      let events = builder.eventBatch(agentID: state.agentID, sequence: state.lastSequence + 1, timestampMs: now,
+                                                      events: pendingEvents, configs: pendingConfigs) {
+                state.lastSequence += 1
+                try state.save(path: statePath)
+                batch = events
+            } else {
+                continue
+            }
             try spool.append(sequence: batch.sequence, body: BatchCodec.encode(batch), logger: logger)
-            collections += 1
+            // Only now are the records before the saved offsets durable (in the spool).
+            if !pendingEvents.isEmpty || full { logs.save() }
+            if !pendingConfigs.isEmpty { configs.save() }
+            pendingEvents.removeAll(keepingCapacity: true)
+            pendingConfigs.removeAll()
+            now = Clock.nowMs()
+            lastBatchMs = now
             uplink.deliver(spool: spool, nowMs: now, agentID: state.agentID, platformKey: builder.platform?.identityKey ?? "")
-            nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
         }
+    }
+
+    /// Log events and configuration changes are sent between collections once this long has passed since the last batch.
+    static let eventFlushMs: Int64 = 1000
+    /// Most log events in one batch.
+    static let maxEventsPerBatch = 20_000
+
+    /// The agent's own random key for redaction fingerprints (`DATA/redaction.key`, 0600, never sent).
+    static func redactionKey(path: String) throws(FileError) -> [UInt8] {
+        if let bytes = HostFS(root: "/").readBytes(path), bytes.count == 32 { return bytes }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try FileIO.writeAtomically(key, to: path)
+        return key
     }
 }
 

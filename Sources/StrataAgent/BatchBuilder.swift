@@ -20,6 +20,8 @@ struct BatchBuilder: Sendable {
     static let containerScanEvery: UInt64 = 6
     /// Properties last sent per server and service key: sent again only when they change or at a refresh.
     var announced: [String: PropertyValue] = [:]
+    /// The log and configuration files of the servers the last collection found, for the trackers.
+    private(set) var serverFiles: [ServerFiles] = []
 
     init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil, hypervisors: HypervisorCollector? = nil) {
         self.fs = fs
@@ -29,7 +31,8 @@ struct BatchBuilder: Sendable {
         self.hypervisors = hypervisors ?? HypervisorCollector(uris: [])
     }
 
-    mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64) -> AgentBatch {
+    mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64, events: [OwnedEvent] = [],
+                        configs: [OwnedConfig] = []) -> AgentBatch {
         var properties: PropertyValue?
         let refresh = platform == nil || batchesSinceDiscovery >= refreshEvery
         if refresh {
@@ -55,6 +58,7 @@ struct BatchBuilder: Sendable {
         }
         add(sink, to: 0)
         let found = servers.collect(refresh: refresh)
+        serverFiles = found.servers.map(ServerFiles.init(report:))
         for report in found.servers {
             let key = platform.identityKey + "/" + report.key
             let serverIndex = resources.count
@@ -98,8 +102,47 @@ struct BatchBuilder: Sendable {
                     timestampMs: timestampMs, resources: &resources, series: &series) { key, properties in
             changed(key, properties, refresh: refresh)
         }
-        return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
-                          agentVersion: Agent.version, resources: resources, series: series)
+        var batch = AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
+                               agentVersion: Agent.version, resources: resources, series: series)
+        Self.attach(events, configs, platformKey: platform.identityKey, to: &batch)
+        return batch
+    }
+
+    /// A batch of log events and configuration snapshots alone (between collections, so they travel within
+    /// a second or two): the platform and the servers that own them, no samples. Nil before the first
+    /// collection found the platform.
+    func eventBatch(agentID: String, sequence: UInt64, timestampMs: Int64, events: [OwnedEvent], configs: [OwnedConfig]) -> AgentBatch? {
+        guard let platform else { return nil }
+        var batch = AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
+                               agentVersion: Agent.version,
+                               resources: [ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname)], series: [])
+        Self.attach(events, configs, platformKey: platform.identityKey, to: &batch)
+        return batch
+    }
+
+    /// Adds events and snapshots to `batch`, each pointing at the resource that owns its file: the server
+    /// (added below the platform when the batch does not report it) or the platform.
+    static func attach(_ events: [OwnedEvent], _ configs: [OwnedConfig], platformKey: String, to batch: inout AgentBatch) {
+        var indices: [String: Int] = [:]
+        for (index, resource) in batch.resources.enumerated() where resource.kind == .server { indices[resource.key] = index }
+        func index(of owner: FileOwner) -> Int {
+            guard let serverKey = owner.serverKey else { return 0 }
+            let key = platformKey + "/" + serverKey
+            if let index = indices[key] { return index }
+            batch.resources.append(ResourceReport(kind: .server, key: key, name: owner.name, parentIndex: 0))
+            indices[key] = batch.resources.count - 1
+            return batch.resources.count - 1
+        }
+        for owned in events {
+            var event = owned.event
+            event.resourceIndex = index(of: owned.owner)
+            batch.events.append(event)
+        }
+        for owned in configs {
+            var snapshot = owned.snapshot
+            snapshot.resourceIndex = index(of: owned.owner)
+            batch.configs.append(snapshot)
+        }
     }
 
     /// Adds hypervisors below the platform at index 0, and their VMs below them, keyed by UUID alone so a VM
@@ -136,5 +179,30 @@ struct BatchBuilder: Sendable {
         guard refresh || announced[key] != properties else { return nil }
         announced[key] = properties
         return properties
+    }
+}
+
+/// A discovered server's files to track: its logs (`error_logs`, else `log_files`) and `config_files`.
+struct ServerFiles: Sendable, Equatable {
+    var key: String
+    var name: String
+    var type: String
+    var logFiles: [String]
+    var configFiles: [String]
+
+    init(report: ServerReport) {
+        func strings(_ name: String) -> [String]? {
+            guard case .list(let values)? = report.properties.first(where: { $0.key == name })?.value else { return nil }
+            return values.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        }
+        key = report.key
+        name = report.name
+        if case .string(let type)? = report.properties.first(where: { $0.key == "type" })?.value {
+            self.type = type
+        } else {
+            type = String(report.key.prefix { $0 != ":" })
+        }
+        logFiles = strings("error_logs") ?? strings("log_files") ?? []
+        configFiles = strings("config_files") ?? []
     }
 }

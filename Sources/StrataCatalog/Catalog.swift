@@ -49,6 +49,10 @@ public struct BatchRecord: Sendable {
     /// Hypervisors that answered in this batch (their `up` is 1): their VM lists are complete, so a VM
     /// placed on one of them and missing from the batch has left it.
     public var reachableHypervisors: Set<String> = []
+    /// Events the agent observed (log records), with their resources resolved.
+    public var events: [ObservedEvent] = []
+    /// Configuration files that changed, with their resources resolved.
+    public var configs: [ObservedConfig] = []
 
     /// Creates a record.
     public init(tenantID: String, agentID: String, sequence: UInt64, intervalMs: Int64, agentVersion: String,
@@ -62,6 +66,50 @@ public struct BatchRecord: Sendable {
         self.resources = resources
         self.series = series
         self.receivedMs = receivedMs
+    }
+}
+
+/// An event an agent observed, for the catalog: stored once per (resource, origin).
+public struct ObservedEvent: Sendable, Equatable {
+    public var resourceID: String
+    public var kind: String
+    public var timeMs: Int64
+    public var severity: String
+    public var source: String
+    public var origin: String
+    public var message: String
+
+    /// Creates an observed event.
+    public init(resourceID: String, kind: String, timeMs: Int64, severity: String, source: String, origin: String, message: String) {
+        self.resourceID = resourceID
+        self.kind = kind
+        self.timeMs = timeMs
+        self.severity = severity
+        self.source = source
+        self.origin = origin
+        self.message = message
+    }
+}
+
+/// A configuration file's content as an agent saw it, for the catalog: a new version when it differs
+/// from the latest stored one.
+public struct ObservedConfig: Sendable, Equatable {
+    public var resourceID: String
+    public var resourceName: String
+    public var path: String
+    /// `present`, `deleted` or `untracked`.
+    public var state: String
+    public var observedMs: Int64
+    public var content: String
+
+    /// Creates an observed configuration.
+    public init(resourceID: String, resourceName: String, path: String, state: String, observedMs: Int64, content: String) {
+        self.resourceID = resourceID
+        self.resourceName = resourceName
+        self.path = path
+        self.state = state
+        self.observedMs = observedMs
+        self.content = content
     }
 }
 
@@ -97,7 +145,7 @@ public struct EventQuery: Sendable {
     public var untilMs: Int64?
     /// With `resourceID`: also the events of everything below the resource (one timeline for a subtree).
     public var subtree = false
-    /// Only events at least this severe (`info` < `warning` < `critical`).
+    /// Only events at least this severe (`info` < `warning` < `error` < `critical`).
     public var minimumSeverity: String?
     /// Full-text search over message and kind (words, all of which must appear).
     public var text: String?
@@ -117,7 +165,7 @@ public struct EventQuery: Sendable {
     }
 
     /// Severities from least to most severe.
-    public static let severities = ["info", "warning", "critical"]
+    public static let severities = ["info", "warning", "error", "critical"]
 }
 
 /// Inventory, events and agents, plus everything of `AccessStore` and `GroupStore`. Every call is scoped to a tenant.
@@ -165,6 +213,12 @@ public protocol Catalog: AccessStore, GroupStore {
     func decideDiscovery(tenantID: String, id: Int64, decision: String, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
     /// Deletes events older than `cutoffMs` (retention); returns how many.
     func deleteEvents(olderThanMs cutoffMs: Int64) async throws -> Int
+    /// The tracked configuration files of a resource, each at its latest version (no content).
+    func configFiles(tenantID: String, resourceID: String) async throws -> [ConfigVersionRecord]
+    /// Every version of one file, newest first (no content).
+    func configVersions(tenantID: String, resourceID: String, path: String) async throws -> [ConfigVersionRecord]
+    /// One version of one file with its content (the latest when `version` is nil).
+    func configVersion(tenantID: String, resourceID: String, path: String, version: Int64?) async throws -> ConfigVersionRecord?
     /// Marks retired the VMs no hypervisor has reported since their last placement closed (plus its grace).
     func retireVanishedVMs(nowMs: Int64) async throws -> [EventRecord]
     /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or

@@ -200,6 +200,28 @@ enum CatalogMigrations {
                 CREATE INDEX IF NOT EXISTS events_by_time ON events(tenant_id, time_ms);
                 """)
         }
+        migrator.registerMigration("2026-11-22-logs-and-configs") { db in
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN origin TEXT;
+                ALTER TABLE events ADD COLUMN source TEXT;
+                CREATE UNIQUE INDEX events_by_origin ON events(tenant_id, resource_id, origin) WHERE origin IS NOT NULL;
+                CREATE INDEX events_by_kind ON events(tenant_id, kind, time_ms);
+                CREATE INDEX events_by_severity ON events(tenant_id, severity, time_ms);
+                CREATE TABLE config_versions (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    resource_id TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    observed_ms INTEGER NOT NULL,
+                    added INTEGER NOT NULL DEFAULT 0,
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (tenant_id, resource_id, path, version)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -82,10 +82,33 @@ public struct EventRecord: Sendable, Equatable, Codable {
     public var timeMs: Int64
     /// Kind, e.g. `availability`, `discovered`.
     public var kind: String
-    /// `info`, `warning` or `critical`.
+    /// `info`, `warning`, `error` or `critical`.
     public var severity: String
     /// Human-readable message.
     public var message: String
+    /// The file it came from (a log record's log file, a configuration change's file), if any.
+    public var source: String? = nil
+}
+
+/// One stored version of a tracked configuration file.
+public struct ConfigVersionRecord: Sendable, Equatable, Codable {
+    /// The resource the file configures.
+    public var resourceID: String
+    /// The file's path on its host.
+    public var path: String
+    /// 1, 2, … per file.
+    public var version: Int64
+    /// `present`, `deleted` or `untracked` (then `content` says why).
+    public var state: String
+    /// When the agent read it, Unix ms.
+    public var observedMs: Int64
+    /// Lines added and removed relative to the previous version.
+    public var added: Int
+    public var removed: Int
+    /// SHA-256 of the content, hex.
+    public var hash: String
+    /// The redacted content (only when asked for).
+    public var content: String?
 }
 
 /// What the catalog knows about an agent.

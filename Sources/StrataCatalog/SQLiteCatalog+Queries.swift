@@ -92,7 +92,7 @@ extension SQLiteCatalog {
             arguments.append(query.limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 EventRecord(id: row["id"], tenantID: row["tenant_id"], resourceID: row["resource_id"], timeMs: row["time_ms"],
-                            kind: row["kind"], severity: row["severity"], message: row["message"])
+                            kind: row["kind"], severity: row["severity"], message: row["message"], source: row["source"])
             }
         }
     }

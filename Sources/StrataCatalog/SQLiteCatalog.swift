@@ -114,6 +114,8 @@ public final class SQLiteCatalog: Catalog {
                 events += try Self.updateRelations(db, tenantID: batch.tenantID, sourceID: resource.id, sourceName: resource.name,
                                                    platformID: batch.platformID, propertiesJSON: properties, nowMs: now)
             }
+            events += try Self.recordObserved(db, tenantID: batch.tenantID, events: batch.events)
+            events += try Self.recordConfigs(db, tenantID: batch.tenantID, configs: batch.configs, nowMs: now)
             for series in batch.series {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)

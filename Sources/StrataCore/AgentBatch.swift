@@ -17,6 +17,10 @@ public struct AgentBatch: Sendable, Equatable {
     public var resources: [ResourceReport]
     /// The series and their samples.
     public var series: [SeriesPoints]
+    /// Events the agent observed (log records); protocol v2.
+    public var events: [AgentEvent] = []
+    /// Configuration files that changed since the agent last sent them; protocol v2.
+    public var configs: [ConfigSnapshot] = []
 
     /// Creates a batch.
     public init(agentID: String, sequence: UInt64, createdAtMs: Int64, intervalMs: UInt64,

@@ -3,8 +3,9 @@
 /// Wire body: magic `STRA`, protocol version (1), compression (0 none, 1 zlib), then the payload.
 /// The payload layout is specified field by field in `docs/protocol.md`.
 public enum BatchCodec {
-    /// The protocol version this build speaks.
-    public static let protocolVersion: UInt8 = 1
+    /// The newest protocol version this build speaks: 2 adds events and configuration snapshots after the
+    /// series. A batch without either is encoded as version 1, which every server accepts.
+    public static let protocolVersion: UInt8 = 2
     /// Magic bytes that open every body.
     public static let magic: [UInt8] = Array("STRA".utf8)
     /// Largest payload accepted after decompression (protects against compression bombs).
@@ -20,7 +21,7 @@ public enum BatchCodec {
     public static func encode(_ batch: AgentBatch, compression: Compression = .zlib) -> [UInt8] {
         let payload = encodePayload(batch)
         var body = magic
-        body.append(protocolVersion)
+        body.append(batch.events.isEmpty && batch.configs.isEmpty ? 1 : 2)
         body.append(compression.rawValue)
         switch compression {
         case .none: body.append(contentsOf: payload)
@@ -35,8 +36,9 @@ public enum BatchCodec {
         guard Array(body[0..<4]) == magic else {
             throw .invalidValue(field: "magic", reason: "body does not start with STRA; is this a Strata agent batch?")
         }
-        guard body[4] == protocolVersion else {
-            throw .invalidValue(field: "version", reason: "protocol version \(body[4]) is not supported; this server speaks \(protocolVersion)")
+        let version = body[4]
+        guard version == 1 || version == 2 else {
+            throw .invalidValue(field: "version", reason: "protocol version \(version) is not supported; this server speaks 1 and 2")
         }
         guard let compression = Compression(rawValue: body[5]) else {
             throw .invalidValue(field: "compression", reason: "unknown compression \(body[5])")
@@ -56,7 +58,7 @@ public enum BatchCodec {
                 throw .invalidValue(field: "payload", reason: "\(error)")
             }
         }
-        return try decodePayload(payload)
+        return try decodePayload(payload, version: version)
     }
 
     static func encodePayload(_ batch: AgentBatch) -> [UInt8] {
@@ -97,10 +99,29 @@ public enum BatchCodec {
                 w.write(double: point.value)
             }
         }
+        guard !batch.events.isEmpty || !batch.configs.isEmpty else { return w.bytes }
+        w.write(uvarint: UInt64(batch.events.count))
+        for event in batch.events {
+            w.write(uvarint: UInt64(event.resourceIndex))
+            w.write(string: event.kind)
+            w.write(varint: event.timeMs)
+            w.write(byte: event.severity.rawValue)
+            w.write(string: event.source)
+            w.write(string: event.origin)
+            w.write(string: event.message)
+        }
+        w.write(uvarint: UInt64(batch.configs.count))
+        for config in batch.configs {
+            w.write(uvarint: UInt64(config.resourceIndex))
+            w.write(string: config.path)
+            w.write(byte: config.state.rawValue)
+            w.write(varint: config.observedMs)
+            w.write(string: config.content)
+        }
         return w.bytes
     }
 
-    static func decodePayload(_ payload: [UInt8]) throws(DecodeError) -> AgentBatch {
+    static func decodePayload(_ payload: [UInt8], version: UInt8) throws(DecodeError) -> AgentBatch {
         var r = BinaryReader(payload)
         let agentID = try r.readString("agentID")
         guard !agentID.isEmpty, agentID.utf8.count <= 128 else {
@@ -183,8 +204,59 @@ public enum BatchCodec {
             series.append(SeriesPoints(resourceIndex: Int(resourceIndex), metric: metric, type: type,
                                        labels: Labels(labels), points: points))
         }
+        var batch = AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: createdAtMs, intervalMs: intervalMs,
+                               agentVersion: agentVersion, resources: resources, series: series)
+        if version >= 2 {
+            batch.events = try decodeEvents(&r, resourceCount: resources.count)
+            batch.configs = try decodeConfigs(&r, resourceCount: resources.count)
+        }
         guard r.remaining == 0 else { throw .trailingBytes(count: r.remaining) }
-        return AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: createdAtMs, intervalMs: intervalMs,
-                          agentVersion: agentVersion, resources: resources, series: series)
+        return batch
+    }
+
+    static func decodeEvents(_ r: inout BinaryReader, resourceCount: Int) throws(DecodeError) -> [AgentEvent] {
+        let count = try r.readCount("events", minimumElementSize: 7)
+        var events: [AgentEvent] = []
+        events.reserveCapacity(count)
+        for index in 0..<count {
+            let resourceIndex = try r.readUVarint("event.resource")
+            guard resourceIndex < UInt64(resourceCount) else {
+                throw .invalidValue(field: "events[\(index)].resource", reason: "no resource \(resourceIndex) in this batch")
+            }
+            let kind = try r.readString("event.kind")
+            guard !kind.isEmpty, kind.utf8.count <= 64 else { throw .invalidValue(field: "events[\(index)].kind", reason: "must be 1 to 64 bytes") }
+            let timeMs = try r.readVarint("event.time")
+            let rawSeverity = try r.readByte("event.severity")
+            guard let severity = EventSeverity(rawValue: rawSeverity) else {
+                throw .invalidValue(field: "events[\(index)].severity", reason: "unknown severity \(rawSeverity)")
+            }
+            events.append(AgentEvent(resourceIndex: Int(resourceIndex), kind: kind, timeMs: timeMs, severity: severity,
+                                     source: try r.readString("event.source"), origin: try r.readString("event.origin"),
+                                     message: try r.readString("event.message")))
+        }
+        return events
+    }
+
+    static func decodeConfigs(_ r: inout BinaryReader, resourceCount: Int) throws(DecodeError) -> [ConfigSnapshot] {
+        let count = try r.readCount("configs", minimumElementSize: 5)
+        var configs: [ConfigSnapshot] = []
+        for index in 0..<count {
+            let resourceIndex = try r.readUVarint("config.resource")
+            guard resourceIndex < UInt64(resourceCount) else {
+                throw .invalidValue(field: "configs[\(index)].resource", reason: "no resource \(resourceIndex) in this batch")
+            }
+            let path = try r.readString("config.path")
+            guard path.hasPrefix("/") else { throw .invalidValue(field: "configs[\(index)].path", reason: "must be absolute") }
+            let rawState = try r.readByte("config.state")
+            guard let state = ConfigSnapshot.State(rawValue: rawState) else {
+                throw .invalidValue(field: "configs[\(index)].state", reason: "unknown state \(rawState)")
+            }
+            let observedMs = try r.readVarint("config.observed")
+            r.maxStringLength = ConfigSnapshot.maxContentBytes
+            let content = try r.readString("config.content")
+            r.maxStringLength = 1 << 16
+            configs.append(ConfigSnapshot(resourceIndex: Int(resourceIndex), path: path, state: state, observedMs: observedMs, content: content))
+        }
+        return configs
     }
 }

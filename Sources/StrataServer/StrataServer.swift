@@ -98,6 +98,7 @@ public struct StrataServer: Sendable {
         AgentAdminRoutes(catalog: catalog, audit: audit).register(on: api)
         AuditRoutes(catalog: catalog).register(on: api)
         PlacementRoutes(catalog: catalog).register(on: api)
+        ConfigRoutes(catalog: catalog).register(on: api)
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         DiscoveryRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 

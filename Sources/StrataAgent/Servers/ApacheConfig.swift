@@ -23,6 +23,8 @@ public struct ApacheConfig: Sendable, Equatable {
     public var virtualHosts: [VirtualHost] = []
     /// Log files of the main server.
     public var logFiles: [String] = []
+    /// The `ErrorLog` files (server-wide and of virtual hosts): what log tracking follows.
+    public var errorLogs: [String] = []
     /// Path of the `<Location>` whose handler is `server-status`.
     public var statusLocation: String?
 
@@ -61,6 +63,7 @@ public struct ApacheConfig: Sendable, Equatable {
                 case "errorlog", "customlog", "transferlog":
                     guard let value = arguments.first, !value.hasPrefix("|"), !value.hasPrefix("syslog") else { continue }
                     if virtualHost != nil { virtualHost?.logFiles.append(absolute(value)) } else { config.logFiles.append(absolute(value)) }
+                    if directive == "errorlog", !config.errorLogs.contains(absolute(value)) { config.errorLogs.append(absolute(value)) }
                 case "<location": location = arguments.first?.replacingTrailing(">")
                 case "</location>": location = nil
                 case "sethandler":

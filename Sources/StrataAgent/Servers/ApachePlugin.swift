@@ -36,6 +36,7 @@ public struct ApachePlugin: ServerPlugin {
                                   properties: [("type", .string("apache")), ("executable", .string(process.executable)),
                                                ("config_files", .list(config.files.map { .string($0) })),
                                                ("log_files", .list(Self.allLogFiles(config).map { .string($0) })),
+                                               ("error_logs", .list(config.errorLogs.map { .string($0) })),
                                                ("ports", .list(process.listeningPorts.map { .int(Int64($0)) }))])
         for host in config.virtualHosts {
             var properties: [(key: String, value: PropertyValue)] = [("kind", .string("vhost")), ("server_name", .string(host.serverName)),

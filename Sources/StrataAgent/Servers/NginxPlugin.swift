@@ -36,6 +36,7 @@ public struct NginxPlugin: ServerPlugin {
                                   properties: [("type", .string("nginx")), ("executable", .string(process.executable)),
                                                ("config_files", .list(config.files.map { .string($0) })),
                                                ("log_files", .list(config.logFiles.map { .string($0) })),
+                                               ("error_logs", .list(config.errorLogs.map { .string($0) })),
                                                ("ports", .list(process.listeningPorts.map { .int(Int64($0)) }))])
         let candidates: [String]
         if let url = context.settings["nginx.status_url"] {
@@ -66,12 +67,13 @@ public struct NginxPlugin: ServerPlugin {
     }
 
     /// The configuration files (`include` followed, globs expanded, relative to the main file's directory),
-    /// their texts, and the `error_log`/`access_log` files they name.
-    static func readConfig(_ file: String, fs: HostFS) -> (files: [String], texts: [String], logFiles: [String]) {
+    /// their texts, the `error_log`/`access_log` files they name, and the `error_log` files alone.
+    static func readConfig(_ file: String, fs: HostFS) -> (files: [String], texts: [String], logFiles: [String], errorLogs: [String]) {
         let directory = file.split(separator: "/").dropLast().joined(separator: "/")
         var files: [String] = []
         var texts: [String] = []
         var logs: [String] = []
+        var errorLogs: [String] = []
         func visit(_ path: String, depth: Int) {
             guard depth < 16, !files.contains(path), let text = fs.read(path, limit: 1 << 20) else { return }
             files.append(path)
@@ -85,12 +87,15 @@ public struct NginxPlugin: ServerPlugin {
                 case "include": for match in fs.glob(absolute) { visit(match, depth: depth + 1) }
                 case "error_log", "access_log":
                     if argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr", !logs.contains(absolute) { logs.append(absolute) }
+                    if words[0] == "error_log", argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr", !errorLogs.contains(absolute) {
+                        errorLogs.append(absolute)
+                    }
                 default: continue
                 }
             }
         }
         visit(file, depth: 0)
-        return (files, texts, logs)
+        return (files, texts, logs, errorLogs)
     }
 
     /// The path of the `location` block holding `stub_status`, if the configuration text has one.

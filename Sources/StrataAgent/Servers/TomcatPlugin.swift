@@ -61,8 +61,9 @@ public struct TomcatPlugin: ServerPlugin {
         var report = ServerReport(key: key(for: process, context: context), name: "tomcat \(base)",
                                   properties: [("type", .string("tomcat")), ("executable", .string(process.executable)),
                                                ("catalina_base", .string(base)),
-                                               ("config_files", .list(["server.xml", "context.xml", "web.xml"].map { .string(base + "/conf/" + $0) })),
+                                               ("config_files", .list(["server.xml", "context.xml", "web.xml", "tomcat-users.xml"].map { .string(base + "/conf/" + $0) })),
                                                ("log_directory", .string(base + "/logs")),
+                                               ("log_files", .list(["catalina.out", "catalina.*.log", "localhost.*.log"].map { .string(base + "/logs/" + $0) })),
                                                ("ports", .list(process.listeningPorts.map { .int(Int64($0)) }))])
         let authorization = "Basic " + Base64.encode(Array("\(context.settings["tomcat.user"] ?? "strata"):\(context.settings["tomcat.password"] ?? "")".utf8))
         let ports = config.httpPorts.filter(process.listeningPorts.contains)

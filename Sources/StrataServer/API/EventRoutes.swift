@@ -56,7 +56,7 @@ struct EventRoutes {
         query.subtree = request.uri.queryParameters["subtree"] == "true"
         query.kind = request.uri.queryParameters["kind"].map(String.init)
         if let severity = request.uri.queryParameters["severity"].map(String.init) {
-            guard EventQuery.severities.contains(severity) else { throw APIError.badData("severity must be info, warning or critical") }
+            guard EventQuery.severities.contains(severity) else { throw APIError.badData("severity must be info, warning, error or critical") }
             query.minimumSeverity = severity
         }
         if let text = request.uri.queryParameters["q"].map(String.init), !text.isEmpty {
@@ -75,6 +75,7 @@ struct EventRoutes {
         [
             "id": .int(event.id), "resourceId": .optional(event.resourceID), "timeMs": .int(event.timeMs),
             "kind": .string(event.kind), "severity": .string(event.severity), "message": .string(event.message),
+            "source": .optional(event.source),
         ]
     }
 }

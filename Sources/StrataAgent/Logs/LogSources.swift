@@ -1,0 +1,103 @@
+import Logging
+import StrataCore
+
+/// The resource a tracked file belongs to: a discovered server (by its key below the platform) or the platform.
+struct FileOwner: Hashable, Sendable {
+    /// The server's key below the platform (`nginx:/etc/nginx/nginx.conf`), nil for the platform itself.
+    var serverKey: String?
+    /// Its display name (for a server the agent has not reported in the same batch).
+    var name: String
+
+    static let platform = FileOwner(serverKey: nil, name: "")
+}
+
+/// What to follow and how: a path or glob, its format, the records to keep and how many per second.
+struct LogSource: Sendable {
+    /// `log.NAME` for a configured source, `server:KEY` for a discovered server's log.
+    var name: String
+    /// A path or a shell glob on the host.
+    var pattern: String
+    var format: LogFormat
+    /// Records below this are dropped (counted as `below_level`).
+    var minimumLevel: EventSeverity
+    /// Only records matching this are kept.
+    var include: POSIXRegex?
+    /// Records matching this are dropped.
+    var exclude: POSIXRegex?
+    /// Records kept per second and file (bursts up to 10 s worth); beyond that they are counted and dropped.
+    var ratePerSecond: Double
+    var owner: FileOwner
+    /// For a server type set with `log.NAME.server`: attach to the discovered server of that type.
+    var ownerType: String?
+
+    /// The defaults of the `log.*` settings.
+    static let defaultRate = 100.0
+    static let defaultServerLevel = EventSeverity.warning
+
+    /// The sources `log.NAME.path = …` settings configure (`format`, `level`, `include`, `exclude`, `rate`,
+    /// `server` beside them); a bad setting is logged and that source skipped.
+    static func configured(_ settings: [String: String], logger: Logger?) -> [LogSource] {
+        var names: [String] = []
+        for key in settings.keys where key.hasPrefix("log.") && key.hasSuffix(".path") {
+            names.append(String(key.dropFirst(4).dropLast(5)))
+        }
+        let defaultRate = settings["log.rate"].flatMap(Double.init) ?? defaultRate
+        var sources: [LogSource] = []
+        for name in names.sorted() {
+            func setting(_ field: String) -> String? { settings["log.\(name).\(field)"] }
+            do throws(ConfigurationError) {
+                guard let path = setting("path"), path.hasPrefix("/") else { throw ConfigurationError("log.\(name).path must be an absolute path or glob") }
+                let format = try setting("format").map { text throws(ConfigurationError) in
+                    guard let format = LogFormat(rawValue: text) else {
+                        throw ConfigurationError("log.\(name).format \"\(text)\" is not one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return format
+                } ?? .plain
+                let level = try setting("level").map { text throws(ConfigurationError) in
+                    guard let level = EventSeverity(name: text) else { throw ConfigurationError("log.\(name).level \"\(text)\" is not info, warning, error or critical") }
+                    return level
+                } ?? .info
+                let rate = setting("rate").flatMap(Double.init) ?? defaultRate
+                sources.append(LogSource(name: "log.\(name)", pattern: path, format: format, minimumLevel: level,
+                                         include: try setting("include").map { text throws(ConfigurationError) in try POSIXRegex(text) },
+                                         exclude: try setting("exclude").map { text throws(ConfigurationError) in try POSIXRegex(text) },
+                                         ratePerSecond: max(0.1, rate), owner: .platform, ownerType: setting("server")))
+            } catch {
+                logger?.warning("log source skipped", metadata: ["source": "log.\(name)", "reason": "\(error)"])
+            }
+        }
+        return sources
+    }
+
+    /// The source for one log file (or glob) of a discovered server.
+    static func server(key: String, name: String, type: String, pattern: String, settings: [String: String]) -> LogSource {
+        LogSource(name: "server:\(key)", pattern: pattern, format: LogFormat.forServer(type: type),
+                  minimumLevel: settings["log.server_level"].flatMap(EventSeverity.init(name:)) ?? defaultServerLevel,
+                  include: nil, exclude: nil, ratePerSecond: settings["log.rate"].flatMap(Double.init) ?? defaultRate,
+                  owner: FileOwner(serverKey: key, name: name))
+    }
+}
+
+/// Tokens for `rate` records per second, holding up to `burst`.
+struct TokenBucket: Sendable {
+    let rate: Double
+    let burst: Double
+    private var tokens: Double
+    private var lastMs: Int64
+
+    init(rate: Double, nowMs: Int64) {
+        self.rate = rate
+        self.burst = max(1, rate * 10)
+        self.tokens = burst
+        self.lastMs = nowMs
+    }
+
+    /// Takes one token if there is one.
+    mutating func take(nowMs: Int64) -> Bool {
+        tokens = min(burst, tokens + Double(max(0, nowMs - lastMs)) * rate / 1000)
+        lastMs = nowMs
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}
