@@ -8,5 +8,5 @@ struct Strata: AsyncParsableCommand {
         abstract: "Virtualization-aware infrastructure and application management.",
         subcommands: [ServerCommand.self, AgentCommand.self, ResourcesCommand.self, ResourceCommand.self,
                       QueryCommand.self, EventsCommand.self, TokensCommand.self, UsersCommand.self, AgentsCommand.self,
-                      AuditCommand.self, PlacementCommand.self, DiscoveryCommand.self])
+                      AuditCommand.self, PlacementCommand.self, ConfigCommand.self, DiscoveryCommand.self])
 }

@@ -61,7 +61,7 @@ func sampleBatch(sequence: UInt64 = 7, points: Int = 3) -> AgentBatch {
     }
     body = BatchCodec.encode(sampleBatch())
     body[4] = 9
-    #expect(throws: DecodeError.invalidValue(field: "version", reason: "protocol version 9 is not supported; this server speaks 1")) {
+    #expect(throws: DecodeError.invalidValue(field: "version", reason: "protocol version 9 is not supported; this server speaks 1 and 2")) {
         try BatchCodec.decode(body)
     }
     body = BatchCodec.encode(sampleBatch())

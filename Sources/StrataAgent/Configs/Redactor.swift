@@ -14,7 +14,7 @@ struct Redactor: Sendable {
 
     init(keys: String = Redactor.defaultKeys, hashKey: [UInt8]) throws(ConfigurationError) {
         assignment = try POSIXRegex(
-            "[A-Za-z0-9_.-]*(\(keys))[A-Za-z0-9_.-]*([[:space:]]*[=:][[:space:]]*|[[:space:]]+)(\"[^\"]*\"|'[^']*'|[^[:space:];,<>\"']+)",
+            "[A-Za-z0-9_.-]*(\(keys))[A-Za-z0-9_.-]*([[:space:]]*[=:][[:space:]]*|[[:space:]]+)(\"[^\"]*\"|'[^']*'|[^[:space:];,<>\"'=:][^[:space:];,<>\"']*)",
             caseInsensitive: true, capturing: true)
         urlPassword = try POSIXRegex("://[^/:@[:space:]]+:([^@/[:space:]]+)@", capturing: true)
         key = hashKey

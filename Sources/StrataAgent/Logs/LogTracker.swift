@@ -43,7 +43,7 @@ struct LogTracker: Sendable {
         var bucket: TokenBucket
         var record: PendingRecord?
         var dropped = 0
-        var lastDropReportMs: Int64 = 0
+        var lastDropReportMs: Int64 = .min / 2
     }
 
     struct PendingRecord: Sendable {
