@@ -32,6 +32,7 @@ test: deps-test build-debug
 bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 10 --duration 60
 	python3 bench/agent_footprint.py --interval 1 --duration 30
+	python3 bench/log_tracking.py --rate 10000 --duration 30
 	$(SWIFT) build -c release --product strata-bench
 	.build/release/strata-bench engine query recovery
 	python3 bench/remote_write_side_by_side.py

@@ -111,7 +111,8 @@ public struct Agent: Sendable {
                 // Logs wait in their files while a large backlog is unsent (the next batch takes it).
                 if pendingEvents.count < Self.maxEventsPerBatch { pendingEvents += logs.poll(nowMs: now) }
                 pendingConfigs += configs.poll(nowMs: now)
-                nextPoll = (Clock.nowMs() / pollMs + 1) * pollMs
+                // A file with more than one poll's budget unread is read again at once (after a batch if one is due).
+                nextPoll = logs.backlog ? now : (Clock.nowMs() / pollMs + 1) * pollMs
             }
             let batch: AgentBatch
             let full = now >= nextTick
@@ -124,7 +125,8 @@ public struct Agent: Sendable {
                 configs.setServers(builder.serverFiles.map { ($0.key, $0.name, $0.type, $0.configFiles) })
                 collections += 1
                 nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
-            } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty) && now - lastBatchMs >= Self.eventFlushMs,
+            } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty)
+                        && (now - lastBatchMs >= Self.eventFlushMs || pendingEvents.count >= Self.maxEventsPerBatch),
                       let events = builder.eventBatch(agentID: state.agentID, sequence: state.lastSequence + 1, timestampMs: now,
                                                       events: pendingEvents, configs: pendingConfigs) {
                 state.lastSequence += 1
@@ -147,8 +149,8 @@ public struct Agent: Sendable {
 
     /// Log events and configuration changes are sent between collections once this long has passed since the last batch.
     static let eventFlushMs: Int64 = 1000
-    /// Most log events in one batch.
-    static let maxEventsPerBatch = 20_000
+    /// Log events after which a batch is sent at once (and no more are read until it is spooled).
+    static let maxEventsPerBatch = 5_000
 
     /// The agent's own random key for redaction fingerprints (`DATA/redaction.key`, 0600, never sent).
     static func redactionKey(path: String) throws(FileError) -> [UInt8] {

@@ -25,7 +25,8 @@ public enum BatchCodec {
         body.append(compression.rawValue)
         switch compression {
         case .none: body.append(contentsOf: payload)
-        case .zlib: body.append(contentsOf: Zlib.compress(payload))
+        // Large payloads (log events) take the fastest level: 3x less CPU for a few percent more bytes.
+        case .zlib: body.append(contentsOf: Zlib.compress(payload, level: payload.count > 64 << 10 ? 1 : 6))
         }
         return body
     }

@@ -18,12 +18,12 @@ public enum Zlib {
     }
 
     /// Compresses `input` at the default level.
-    public static func compress(_ input: [UInt8]) -> [UInt8] {
+    public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
         var destinationLength = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(destinationLength))
         let status = input.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
-                compress2(destination.baseAddress, &destinationLength, source.baseAddress, uLong(input.count), 6)
+                compress2(destination.baseAddress, &destinationLength, source.baseAddress, uLong(input.count), level)
             }
         }
         // compress2 only fails for lack of memory or a wrong bound, both programming errors here.

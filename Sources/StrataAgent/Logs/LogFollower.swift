@@ -35,7 +35,34 @@ struct LogPosition: Equatable, Sendable, CustomStringConvertible {
     var generation: UInt32
     var offset: Int64
 
-    var description: String { "\(identity.device):\(identity.inode):\(generation):\(offset)" }
+    /// `device:inode:generation:offset` (formatted by hand: one per log record, so it is on the hot path).
+    var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(48)
+        func append(_ value: UInt64) {
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            var rest = value
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(rest % 10) + 0x30
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+                for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            }
+        }
+        append(identity.device)
+        bytes.append(0x3A)
+        append(identity.inode)
+        bytes.append(0x3A)
+        append(UInt64(generation))
+        bytes.append(0x3A)
+        append(UInt64(max(0, offset)))
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 /// Follows one log file by path, like `tail -F`, without losing or repeating a line:

@@ -108,22 +108,32 @@ struct LogLineParser: Sendable {
         return nil
     }
 
-    /// Severity of a level word as loggers write it (case-insensitive), or nil.
+    /// Severity of a level word as loggers write it (case-insensitive), or nil. Words are packed into an
+    /// integer (at most 8 letters or digits) and looked up: no string is built per token.
     static func levelWord(_ word: ArraySlice<UInt8>) -> EventSeverity? {
-        guard word.count >= 3, word.count <= 11 else { return nil }
-        var lower = ""
+        guard word.count >= 3, word.count <= 8 else { return nil }
+        var packed: UInt64 = 0
         for byte in word {
             guard (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || isDigit(byte) else { return nil }
-            lower.unicodeScalars.append(Unicode.Scalar(byte | 0x20))
+            packed = packed << 8 | UInt64(isDigit(byte) ? byte : byte | 0x20)
         }
-        switch lower {
-        case "fine", "finer", "finest", "config", "system", "debug1", "debug2", "debug3", "debug4", "debug5",
-             "trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8":
-            return .info
-        default:
-            return EventSeverity(name: lower)
-        }
+        return levelWords[packed]
     }
+
+    /// Level words (lower case, packed as `levelWord` packs them) and their severities.
+    static let levelWords: [UInt64: EventSeverity] = {
+        var words: [UInt64: EventSeverity] = [:]
+        let info = ["info", "notice", "note", "debug", "trace", "log", "fine", "finer", "finest", "config", "system"]
+            + (1...5).map { "debug\($0)" } + (1...8).map { "trace\($0)" }
+        let table: [(EventSeverity, [String])] = [
+            (.info, info), (.warning, ["warning", "warn"]), (.error, ["error", "err", "severe"]),
+            (.critical, ["critical", "crit", "fatal", "alert", "emerg", "panic"]),
+        ]
+        for (severity, names) in table {
+            for name in names { words[name.utf8.reduce(0) { $0 << 8 | UInt64($1) }] = severity }
+        }
+        return words
+    }()
 
     /// For formats without a level field: the most severe of the words `panic`/`fatal`/`critical`,
     /// `error`/`failed`, `warning` found in the line.

@@ -33,8 +33,10 @@ struct LogTracker: Sendable {
     static let expandEvery = 10
     /// A record's message is cut at this many bytes.
     static let maxRecordBytes = 32 << 10
-    /// Bytes read per file and poll (the rest waits for the next poll).
-    static let readBudget = 8 << 20
+    /// Bytes read per file and poll (the rest waits for the next poll, which comes at once: `backlog`).
+    static let readBudget = 512 << 10
+    /// Whether the last poll left unread bytes in a file (it read its whole budget).
+    private(set) var backlog = false
 
     struct TrackedFile: Sendable {
         var follower: LogFollower
@@ -98,10 +100,16 @@ struct LogTracker: Sendable {
         pollsSinceExpand = pollsSinceExpand == .max ? .max : pollsSinceExpand + 1
         var events: [OwnedEvent] = []
         if pollsSinceExpand >= Self.expandEvery { expand(nowMs: nowMs, events: &events) }
+        backlog = false
         for path in files.keys.sorted() {
             var file = files[path]!
             var lines: [LogLine] = []
+            let before = file.follower.position
             file.follower.poll(budget: Self.readBudget, lines: &lines)
+            if let before, let after = file.follower.position, after.identity == before.identity, after.generation == before.generation,
+               after.offset - before.offset >= Int64(Self.readBudget) {
+                backlog = true
+            }
             consume(lines, into: &file, nowMs: nowMs, events: &events)
             // A record is complete once its file has nothing more for a poll (a stack trace is written at once).
             if lines.isEmpty { finish(&file, nowMs: nowMs, into: &events) }

@@ -122,12 +122,15 @@ struct TimeScanner {
 
     private mutating func monthName() -> Int64? {
         guard index + 3 <= bytes.endIndex else { return nil }
-        let name = String(decoding: bytes[index..<index + 3], as: UTF8.self)
-        guard let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].firstIndex(of: name) else {
-            return nil
-        }
+        let packed = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+        guard let month = Self.months.firstIndex(of: packed) else { return nil }
         index += 3
         return Int64(month + 1)
+    }
+
+    /// `Jan` … `Dec`, three bytes packed.
+    private static let months: [UInt32] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map {
+        $0.utf8.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     private mutating func letters(_ count: Int) -> Bool {
