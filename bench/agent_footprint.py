@@ -15,17 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from benchlib import free_port, wait_http
-
-TICK = os.sysconf("SC_CLK_TCK")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
+from benchlib import cpu_seconds, free_port, start_strata, wait_http
 
 def memory(pid):
     out = {}
@@ -60,18 +50,10 @@ def measure(pid, settle, duration, tick=None, interval=None):
 
 
 def strata_case(args):
-    binary = os.path.join(ROOT, ".build/release/strata")
     work = tempfile.mkdtemp(prefix="strata-bench-")
-    port = free_port()
-    env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD="bench-password", STRATA_BOOTSTRAP_AGENT_TOKEN="sat_bench")
-    server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work + "/server"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    agent = None
+    server = agent = None
     try:
-        wait_http("http://127.0.0.1:%d/healthz" % port)
-        agent = subprocess.Popen([binary, "agent", "--server", "http://127.0.0.1:%d" % port, "--data", work + "/agent",
-                                  "--interval", "%gs" % args.interval], env=dict(env, STRATA_AGENT_TOKEN="sat_bench"),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, agent, _ = start_strata(work, args.interval)
         result = measure(agent.pid, args.settle, args.duration)
         with open("/proc/%d/cmdline" % agent.pid) as f:
             executable = f.read().split("\0")[0]

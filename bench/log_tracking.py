@@ -11,22 +11,13 @@ import base64
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import urllib.request
 
-from benchlib import free_port, wait_http
+from benchlib import ADMIN_PASSWORD, cpu_seconds, start_strata
 
-TICK = os.sysconf("SC_CLK_TCK")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEVELS = ["INFO", "INFO", "INFO", "INFO", "INFO", "INFO", "INFO", "WARNING", "WARNING", "SEVERE"]
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def rss_mib(pid):
@@ -38,7 +29,7 @@ def rss_mib(pid):
 
 
 def count_events(port):
-    auth = "Basic " + base64.b64encode(b"admin:bench-password").decode()
+    auth = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
     total, before = 0, ""
     while True:
         request = urllib.request.Request("http://127.0.0.1:%d/api/v1/events?kind=log&limit=10000%s" % (port, before),
@@ -55,26 +46,14 @@ def main():
     parser.add_argument("--rate", type=int, default=10000)
     parser.add_argument("--duration", type=float, default=30)
     args = parser.parse_args()
-    binary = os.path.join(ROOT, ".build/release/strata")
     work = tempfile.mkdtemp(prefix="strata-bench-logs-")
     log = os.path.join(work, "catalina.log")
     open(log, "w").close()
-    os.makedirs(work + "/agent", mode=0o700)
     settings = "log.bench.path = %s\nlog.bench.format = java\nlog.bench.rate = %d\nlog.servers = off\nconfig.servers = off\n" % (
         log, args.rate * 2)
-    with open(work + "/agent/plugins.conf", "w") as f:
-        f.write(settings)
-    os.chmod(work + "/agent/plugins.conf", 0o600)
-    port = free_port()
-    env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD="bench-password", STRATA_BOOTSTRAP_AGENT_TOKEN="sat_bench")
-    server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work + "/server"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    agent = None
+    server = agent = None
     try:
-        wait_http("http://127.0.0.1:%d/healthz" % port)
-        agent = subprocess.Popen([binary, "agent", "--server", "http://127.0.0.1:%d" % port, "--data", work + "/agent",
-                                  "--interval", "10s"], env=dict(env, STRATA_AGENT_TOKEN="sat_bench"),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, agent, port = start_strata(work, 10, settings)
         time.sleep(3)
         with open("/proc/%d/cmdline" % agent.pid) as f:
             executable = f.read().split("\0")[0]

@@ -203,32 +203,15 @@ import Testing
         let port = try Testbed.freePort()
         let configPath = bed.directory + "/nginx.conf"
         func config(connections: Int, token: String) -> String {
-            """
-            pid \(bed.directory)/nginx.pid;
-            error_log \(bed.directory)/nginx-error.log;
-            events { worker_connections \(connections); }
-            http {
-                access_log off;
-                client_body_temp_path \(bed.directory)/nginx-body;
-                proxy_temp_path \(bed.directory)/nginx-proxy;
-                fastcgi_temp_path \(bed.directory)/nginx-fastcgi;
-                uwsgi_temp_path \(bed.directory)/nginx-uwsgi;
-                scgi_temp_path \(bed.directory)/nginx-scgi;
-                server {
-                    listen 127.0.0.1:\(port);
-                    set $api_token "\(token)";
-                    location /basic_status { stub_status; }
-                    location /missing { root \(bed.directory)/nonexistent; }
-                    location / { return 200 "hello\\n"; }
-                }
-            }
+            ServerDiscoveryTests.nginxConfig(bed, port: port, connections: connections, serverLines: """
+                        set $api_token "\(token)";
+                        location /missing { root \(bed.directory)/nonexistent; }
 
-            """
+                """)
         }
-        try config(connections: 64, token: "s3cr3t-first").write(toFile: configPath, atomically: true, encoding: .utf8)
         let server = try bed.startServer()
         defer { server.terminate() }
-        let nginx = try StrataProcess(executable: "/usr/sbin/nginx", ["-c", configPath, "-g", "daemon off;"], logPath: bed.directory + "/nginx.log")
+        let nginx = try ServerDiscoveryTests.startNginx(bed, port: port, config: config(connections: 64, token: "s3cr3t-first"))
         defer { nginx.killTree() }
         let agent = try bed.startAgent()
         defer { agent.terminate() }

@@ -11,27 +11,33 @@ import Testing
                           logPath: bed.directory + "/redis.log")
     }
 
-    /// Starts nginx in the foreground with its own configuration serving stub_status on `port`.
-    static func startNginx(_ bed: Testbed, port: Int) throws -> StrataProcess {
-        let config = """
-            pid \(bed.directory)/nginx.pid;
-            error_log \(bed.directory)/nginx-error.log;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path \(bed.directory)/nginx-body;
-                proxy_temp_path \(bed.directory)/nginx-proxy;
-                fastcgi_temp_path \(bed.directory)/nginx-fastcgi;
-                uwsgi_temp_path \(bed.directory)/nginx-uwsgi;
-                scgi_temp_path \(bed.directory)/nginx-scgi;
-                server {
-                    listen 127.0.0.1:\(port);
-                    location /basic_status { stub_status; }
-                    location / { return 200 "hello\\n"; }
-                }
+    /// An nginx configuration with its files in the bed, serving stub_status on `port`; `serverLines` go into
+    /// its server block.
+    static func nginxConfig(_ bed: Testbed, port: Int, connections: Int = 64, serverLines: String = "") -> String {
+        """
+        pid \(bed.directory)/nginx.pid;
+        error_log \(bed.directory)/nginx-error.log;
+        events { worker_connections \(connections); }
+        http {
+            access_log off;
+            client_body_temp_path \(bed.directory)/nginx-body;
+            proxy_temp_path \(bed.directory)/nginx-proxy;
+            fastcgi_temp_path \(bed.directory)/nginx-fastcgi;
+            uwsgi_temp_path \(bed.directory)/nginx-uwsgi;
+            scgi_temp_path \(bed.directory)/nginx-scgi;
+            server {
+                listen 127.0.0.1:\(port);
+        \(serverLines)        location /basic_status { stub_status; }
+                location / { return 200 "hello\\n"; }
             }
-            """
-        try config.write(toFile: bed.directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        }
+
+        """
+    }
+
+    /// Starts nginx in the foreground with `config` (by default `nginxConfig`) at `bed/nginx.conf`.
+    static func startNginx(_ bed: Testbed, port: Int, config: String? = nil) throws -> StrataProcess {
+        try (config ?? nginxConfig(bed, port: port)).write(toFile: bed.directory + "/nginx.conf", atomically: true, encoding: .utf8)
         return try StrataProcess(executable: "/usr/sbin/nginx", ["-c", bed.directory + "/nginx.conf", "-g", "daemon off;"],
                                  logPath: bed.directory + "/nginx.log")
     }

@@ -171,13 +171,7 @@ struct ConfigTracker: Sendable {
 
     private static func hash(_ snapshot: ConfigSnapshot) -> String {
         guard snapshot.state != .deleted else { return "deleted" }
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in Digest.sha256([snapshot.state.rawValue] + Array(snapshot.content.utf8)) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(Digest.sha256([snapshot.state.rawValue] + Array(snapshot.content.utf8)))
     }
 
     private static func loadState(_ path: String) -> [String: String] {

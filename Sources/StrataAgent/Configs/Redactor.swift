@@ -58,12 +58,7 @@ struct Redactor: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func fingerprint(_ secret: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in Digest.hmacSHA256(key: key, secret).prefix(4) { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private func fingerprint(_ secret: [UInt8]) -> String { Hex.encode(Digest.hmacSHA256(key: key, secret).prefix(4)) }
 }
 
 extension Array {

@@ -135,7 +135,7 @@ struct LogTracker: Sendable {
             if let record = file.record, record.origin.identity == position.identity, record.origin.generation == position.generation {
                 position.offset = min(position.offset, record.origin.offset)
             }
-            text += "\(path)\t\(position.identity.device)\t\(position.identity.inode)\t\(position.generation)\t\(position.offset)\t\(Self.hex(file.follower.fingerprint))\n"
+            text += "\(path)\t\(position.identity.device)\t\(position.identity.inode)\t\(position.generation)\t\(position.offset)\t\(Hex.encode(file.follower.fingerprint))\n"
         }
         do { try FileIO.writeAtomically(Array(text.utf8), to: statePath) } catch {
             logger?.warning("log offsets not saved", metadata: ["reason": "\(error)"])
@@ -225,26 +225,9 @@ struct LogTracker: Sendable {
             guard fields.count == 6, let device = UInt64(fields[1]), let inode = UInt64(fields[2]),
                   let generation = UInt32(fields[3]), let offset = Int64(fields[4]) else { continue }
             state[String(fields[0])] = (LogPosition(identity: FileIdentity(device: device, inode: inode), generation: generation, offset: offset),
-                                        unhex(fields[5]))
+                                        Hex.decode(fields[5]) ?? [])
         }
         return state
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func unhex(_ text: Substring) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var high: UInt8?
-        for scalar in text.utf8 {
-            let value: UInt8 = scalar >= 0x61 ? scalar - 0x61 + 10 : scalar - 0x30
-            if let h = high { bytes.append(h << 4 | value); high = nil } else { high = value }
-        }
-        return bytes
     }
 
     private static func format(_ rate: Double) -> String {

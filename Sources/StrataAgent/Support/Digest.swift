@@ -100,6 +100,32 @@ enum Digest {
     }
 }
 
+/// Lower-case hexadecimal, for digests, fingerprints and the agent's state files.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Two digits per byte.
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of `text` (pairs of hex digits); nil if it is not hex.
+    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for scalar in text.utf8 {
+            guard let value = digits.firstIndex(of: scalar | 0x20).map(UInt8.init) else { return nil }
+            if let h = high { bytes.append(h << 4 | value); high = nil } else { high = value }
+        }
+        return high == nil ? bytes : nil
+    }
+}
+
 /// Base64 (RFC 4648, with padding), for SCRAM's messages.
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
