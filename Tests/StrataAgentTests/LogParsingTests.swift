@@ -53,6 +53,10 @@ private let base: Int64 = 1_795_352_400_000
         == ParsedLine(startsRecord: true, timeMs: base, severity: .error))
     #expect(parse(.json, "not json at all, an error").severity == .error)
     #expect(parse(.json, #"{"level":"#).startsRecord, "a torn object is still one record, never a trap")
+    // Found by fuzz-server-status: a time too large for Int64 milliseconds trapped the conversion.
+    #expect(parse(.json, #"{"level":"error","ts":17953524009999999999999999999999999999.25}"#)
+        == ParsedLine(startsRecord: true, timeMs: nil, severity: .error))
+    #expect(parse(.json, #"{"ts":-1e308,"time":1e400}"#).timeMs == nil)
 }
 
 @Test func timestampsWithoutAZoneAreLocalTime() {

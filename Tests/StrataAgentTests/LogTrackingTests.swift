@@ -155,6 +155,9 @@ private func texts(_ lines: [LogLine]) -> [String] { lines.map { String(decoding
 @Test func aBadFilterIsReportedAndItsSourceSkipped() {
     let sources = LogSource.configured(["log.bad.path": "/var/log/x.log", "log.bad.include": "([unclosed"], logger: nil)
     #expect(sources.isEmpty)
+    for rate in ["nan", "inf", "1e300", "0", "fast"] {
+        #expect(LogSource.configured(["log.x.path": "/var/log/x.log", "log.x.rate": rate], logger: nil).isEmpty, "rate \(rate) is refused")
+    }
     #expect(throws: ConfigurationError.self) { try POSIXRegex("([unclosed") }
 }
 

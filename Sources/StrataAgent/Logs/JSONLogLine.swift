@@ -36,8 +36,9 @@ enum JSONLogLine {
                 if levelKeys.contains(key) {
                     // Numeric levels as bunyan/pino write them: 30 info, 40 warn, 50 error, 60 fatal.
                     parsed.severity = number >= 60 ? .critical : number >= 50 ? .error : number >= 40 ? .warning : .info
-                } else if parsed.timeMs == nil {
-                    // Seconds, milliseconds or microseconds since the epoch, told apart by size.
+                } else if parsed.timeMs == nil, number.isFinite, number >= 0, number < 1e17 {
+                    // Seconds, milliseconds or microseconds since the epoch, told apart by size (others are not times;
+                    // converting them would trap).
                     parsed.timeMs = number > 1e14 ? Int64(number / 1000) : number > 1e11 ? Int64(number) : Int64(number * 1000)
                 }
             } else if !skipValue(line, &index) {

@@ -41,7 +41,7 @@ struct LogSource: Sendable {
         for key in settings.keys where key.hasPrefix("log.") && key.hasSuffix(".path") {
             names.append(String(key.dropFirst(4).dropLast(5)))
         }
-        let defaultRate = settings["log.rate"].flatMap(Double.init) ?? defaultRate
+        let fileRate = rate(settings["log.rate"]) ?? Self.defaultRate
         var sources: [LogSource] = []
         for name in names.sorted() {
             func setting(_ field: String) -> String? { settings["log.\(name).\(field)"] }
@@ -57,11 +57,14 @@ struct LogSource: Sendable {
                     guard let level = EventSeverity(name: text) else { throw ConfigurationError("log.\(name).level \"\(text)\" is not info, warning, error or critical") }
                     return level
                 } ?? .info
-                let rate = setting("rate").flatMap(Double.init) ?? defaultRate
+                if let text = setting("rate"), Self.rate(text) == nil {
+                    throw ConfigurationError("log.\(name).rate \"\(text)\" is not a number of records per second from 0.1 to 1000000")
+                }
+                let perSecond = Self.rate(setting("rate")) ?? fileRate
                 sources.append(LogSource(name: "log.\(name)", pattern: path, format: format, minimumLevel: level,
                                          include: try setting("include").map { text throws(ConfigurationError) in try POSIXRegex(text) },
                                          exclude: try setting("exclude").map { text throws(ConfigurationError) in try POSIXRegex(text) },
-                                         ratePerSecond: max(0.1, rate), owner: .platform, ownerType: setting("server")))
+                                         ratePerSecond: perSecond, owner: .platform, ownerType: setting("server")))
             } catch {
                 logger?.warning("log source skipped", metadata: ["source": "log.\(name)", "reason": "\(error)"])
             }
@@ -69,11 +72,17 @@ struct LogSource: Sendable {
         return sources
     }
 
+    /// A rate setting: records per second from 0.1 to 1,000,000, else nil.
+    static func rate(_ text: String?) -> Double? {
+        guard let text, let value = Double(text), value.isFinite, value >= 0.1, value <= 1_000_000 else { return nil }
+        return value
+    }
+
     /// The source for one log file (or glob) of a discovered server.
     static func server(key: String, name: String, type: String, pattern: String, settings: [String: String]) -> LogSource {
         LogSource(name: "server:\(key)", pattern: pattern, format: LogFormat.forServer(type: type),
                   minimumLevel: settings["log.server_level"].flatMap(EventSeverity.init(name:)) ?? defaultServerLevel,
-                  include: nil, exclude: nil, ratePerSecond: settings["log.rate"].flatMap(Double.init) ?? defaultRate,
+                  include: nil, exclude: nil, ratePerSecond: rate(settings["log.rate"]) ?? Self.defaultRate,
                   owner: FileOwner(serverKey: key, name: name))
     }
 }

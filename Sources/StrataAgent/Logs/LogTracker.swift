@@ -28,6 +28,8 @@ struct LogTracker: Sendable {
     /// Whether globs were expanded once: files found later are new and read from their start.
     private var expandedOnce: Set<String> = []
     private(set) var counts = LogCounts()
+    /// The state file's content as last written.
+    private var lastSaved = ""
 
     /// Globs are re-expanded (new files picked up) every this many polls.
     static let expandEvery = 10
@@ -126,8 +128,8 @@ struct LogTracker: Sendable {
         return events
     }
 
-    /// Saves where every file was read to (the start of the first record not yet returned).
-    func save() {
+    /// Saves where every file was read to (the start of the first record not yet returned), when it moved.
+    mutating func save() {
         guard let statePath else { return }
         var text = ""
         for (path, file) in files.sorted(by: { $0.key < $1.key }) {
@@ -137,7 +139,11 @@ struct LogTracker: Sendable {
             }
             text += "\(path)\t\(position.identity.device)\t\(position.identity.inode)\t\(position.generation)\t\(position.offset)\t\(Hex.encode(file.follower.fingerprint))\n"
         }
-        do { try FileIO.writeAtomically(Array(text.utf8), to: statePath) } catch {
+        guard text != lastSaved else { return }
+        do {
+            try FileIO.writeAtomically(Array(text.utf8), to: statePath)
+            lastSaved = text
+        } catch {
             logger?.warning("log offsets not saved", metadata: ["reason": "\(error)"])
         }
     }
