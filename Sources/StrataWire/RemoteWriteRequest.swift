@@ -15,15 +15,30 @@ public enum RemoteWriteRequest {
     /// decoding for known series); labels of first-seen series are put in `batch.labels`.
     public static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
                        into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
-        var reader = ProtoReader(bytes: bytes[...])
+        // The hot loop reads through a raw pointer with an integer cursor (no slice bookkeeping per byte);
+        // label bytes reach the resolver as slices of `bytes`.
+        let result: Result<Void, DecodeError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(DecodeError) {
+                try decode(buffer, bytes, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private static func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
+                               into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
+        var reader = RawProtoReader(buffer, 0..<buffer.count)
         var labelBytes: [UInt8] = []
         while let (field, wire) = try reader.nextKey() {
             guard field == 1 && wire == 2 else {
                 try reader.skip(wire)
                 continue
             }
-            let seriesBytes = try reader.lengthDelimited()
-            var series = ProtoReader(bytes: seriesBytes)
+            let seriesRange = try reader.lengthDelimited()
+            var series = RawProtoReader(buffer, seriesRange)
             // The label fields as the sender framed them (key, length, message) are an unambiguous
             // concatenation: when contiguous (every real sender writes them together) they are used in
             // place, else gathered into `labelBytes`.
@@ -32,30 +47,39 @@ public enum RemoteWriteRequest {
             labelBytes.removeAll(keepingCapacity: true)
             let firstSample = batch.count
             while true {
-                let fieldStart = series.bytes.startIndex
+                let fieldStart = series.position
                 guard let (seriesField, seriesWire) = try series.nextKey() else { break }
                 switch (seriesField, seriesWire) {
                 case (1, 2):
                     let label = try series.lengthDelimited()
                     if gathered {
-                        labelBytes.append(contentsOf: seriesBytes[fieldStart..<label.endIndex])
+                        labelBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
                     } else if let range = labelRange, range.upperBound != fieldStart {
-                        labelBytes.append(contentsOf: seriesBytes[range])
-                        labelBytes.append(contentsOf: seriesBytes[fieldStart..<label.endIndex])
+                        labelBytes.append(contentsOf: buffer[range])
+                        labelBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
                         gathered = true
                     } else {
-                        labelRange = (labelRange?.lowerBound ?? fieldStart)..<label.endIndex
+                        labelRange = (labelRange?.lowerBound ?? fieldStart)..<label.upperBound
                     }
                 case (2, 2):
-                    let sample = try decodeSample(try series.lengthDelimited())
-                    batch.append(StableID(rawValue: 0), sample.timestampMs, sample.value)
+                    var sample = RawProtoReader(buffer, try series.lengthDelimited())
+                    var value = 0.0
+                    var timestamp: Int64 = 0
+                    while let (sampleField, sampleWire) = try sample.nextKey() {
+                        switch (sampleField, sampleWire) {
+                        case (1, 1): value = Double(bitPattern: try sample.fixed64())
+                        case (2, 0): timestamp = Int64(bitPattern: try sample.varint())
+                        default: try sample.skip(sampleWire)
+                        }
+                    }
+                    batch.append(StableID(rawValue: 0), timestamp, value)
                 default:
                     try series.skip(seriesWire)
                 }
             }
             guard batch.count > firstSample else { continue }
             let id: StableID
-            let labelSlice = gathered ? labelBytes[...] : seriesBytes[labelRange ?? seriesBytes.startIndex..<seriesBytes.startIndex]
+            let labelSlice = gathered ? labelBytes[...] : bytes[labelRange ?? seriesRange.lowerBound..<seriesRange.lowerBound]
             switch try resolver.resolve(tenant: tenant, labelBytes: labelSlice) {
             case .known(let known): id = known
             case let .new(new, labels, entry):
@@ -77,44 +101,54 @@ public enum RemoteWriteRequest {
         return StableID(parts: parts)
     }
 
-    static func decodeLabel(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Label {
-        var reader = ProtoReader(bytes: bytes)
-        var name = ""
-        var value = ""
-        while let (field, wire) = try reader.nextKey() {
-            switch (field, wire) {
-            case (1, 2): name = try reader.string()
-            case (2, 2): value = try reader.string()
-            default: try reader.skip(wire)
+    /// Decodes the label messages framed in `bytes` (field, length, message per label).
+    static func decodeLabels(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> [Label] {
+        let result: Result<[Label], DecodeError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(DecodeError) {
+                var reader = RawProtoReader(buffer, 0..<buffer.count)
+                var labels: [Label] = []
+                while let (_, wire) = try reader.nextKey() {
+                    guard wire == 2 else { try reader.skip(wire); continue }
+                    var label = RawProtoReader(buffer, try reader.lengthDelimited())
+                    var name = ""
+                    var value = ""
+                    while let (field, labelWire) = try label.nextKey() {
+                        switch (field, labelWire) {
+                        case (1, 2): name = try label.string()
+                        case (2, 2): value = try label.string()
+                        default: try label.skip(labelWire)
+                        }
+                    }
+                    labels.append(Label(name, value))
+                }
+                return .success(labels)
+            } catch {
+                return .failure(error)
             }
         }
-        return Label(name, value)
-    }
-
-    static func decodeSample(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> Sample {
-        var reader = ProtoReader(bytes: bytes)
-        var value = 0.0
-        var timestamp: Int64 = 0
-        while let (field, wire) = try reader.nextKey() {
-            switch (field, wire) {
-            case (1, 1): value = Double(bitPattern: try reader.fixed64())
-            case (2, 0): timestamp = Int64(bitPattern: try reader.varint())
-            default: try reader.skip(wire)
-            }
-        }
-        return Sample(timestamp, value)
+        return try result.get()
     }
 }
 
-/// Protobuf wire-format primitives over a byte slice; never traps on bad input.
-struct ProtoReader {
-    var bytes: ArraySlice<UInt8>
+/// Protobuf wire-format primitives over a buffer and a range of it, with an integer cursor; never traps on
+/// bad input (every read is checked against `end`).
+struct RawProtoReader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    private(set) var position: Int
+    let end: Int
 
     typealias Failure = RemoteWriteRequest.DecodeError
 
+    init(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        self.buffer = buffer
+        position = range.lowerBound
+        end = range.upperBound
+    }
+
     /// The next field number and wire type, or nil at the end.
+    @inline(__always)
     mutating func nextKey() throws(Failure) -> (Int, Int)? {
-        guard !bytes.isEmpty else { return nil }
+        guard position < end else { return nil }
         let key = try varint()
         let wire = Int(key & 7)
         let field = key >> 3
@@ -123,11 +157,13 @@ struct ProtoReader {
         return (Int(field), wire)
     }
 
+    @inline(__always)
     mutating func varint() throws(Failure) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        while let byte = bytes.first {
-            bytes.removeFirst()
+        while position < end {
+            let byte = buffer[position]
+            position += 1
             guard shift < 64 else { throw Failure(description: "proto: integer overflow") }
             result |= UInt64(byte & 0x7f) << shift
             if byte < 0x80 { return result }
@@ -136,38 +172,40 @@ struct ProtoReader {
         throw Failure(description: "unexpected EOF")
     }
 
+    @inline(__always)
     mutating func fixed64() throws(Failure) -> UInt64 {
-        guard bytes.count >= 8 else { throw Failure(description: "unexpected EOF") }
-        var value: UInt64 = 0
-        for (index, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << UInt64(8 * index) }
-        bytes.removeFirst(8)
-        return value
+        guard end - position >= 8 else { throw Failure(description: "unexpected EOF") }
+        let value = UnsafeRawPointer(buffer.baseAddress! + position).loadUnaligned(as: UInt64.self)
+        position += 8
+        return UInt64(littleEndian: value)
     }
 
-    mutating func lengthDelimited() throws(Failure) -> ArraySlice<UInt8> {
+    @inline(__always)
+    mutating func lengthDelimited() throws(Failure) -> Range<Int> {
         let length = try varint()
         guard length <= UInt64(Int32.max) else { throw Failure(description: "proto: negative length found during unmarshaling") }
-        guard Int(length) <= bytes.count else { throw Failure(description: "unexpected EOF") }
-        let slice = bytes.prefix(Int(length))
-        bytes.removeFirst(Int(length))
-        return slice
-    }
-
-    mutating func string() throws(Failure) -> String {
-        let slice = try lengthDelimited()
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw Failure(description: "proto: invalid UTF-8 string")
-        }
-        return text
+        guard Int(length) <= end - position else { throw Failure(description: "unexpected EOF") }
+        let range = position..<(position + Int(length))
+        position += Int(length)
+        return range
     }
 
     mutating func skip(_ wire: Int) throws(Failure) {
         switch wire {
         case 0: _ = try varint()
-        case 1: guard bytes.count >= 8 else { throw Failure(description: "unexpected EOF") }; bytes.removeFirst(8)
+        case 1: guard end - position >= 8 else { throw Failure(description: "unexpected EOF") }; position += 8
         case 2: _ = try lengthDelimited()
-        case 5: guard bytes.count >= 4 else { throw Failure(description: "unexpected EOF") }; bytes.removeFirst(4)
+        case 5: guard end - position >= 4 else { throw Failure(description: "unexpected EOF") }; position += 4
         default: throw Failure(description: "proto: illegal wireType \(wire)")
         }
+    }
+
+    /// A length-delimited field as UTF-8 text.
+    mutating func string() throws(Failure) -> String {
+        let range = try lengthDelimited()
+        guard let text = String(validating: buffer[range], as: UTF8.self) else {
+            throw Failure(description: "proto: invalid UTF-8 string")
+        }
+        return text
     }
 }

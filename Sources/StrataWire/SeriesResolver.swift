@@ -123,12 +123,7 @@ public final class SeriesResolver: Sendable {
 
     /// Decodes label messages, refusing a name given twice (as Prometheus does).
     static func decodeLabels(_ bytes: ArraySlice<UInt8>) throws(RemoteWriteRequest.DecodeError) -> Labels {
-        var reader = ProtoReader(bytes: bytes)
-        var labels: [Label] = []
-        while let (_, wire) = try reader.nextKey() {
-            guard wire == 2 else { try reader.skip(wire); continue }
-            labels.append(try RemoteWriteRequest.decodeLabel(try reader.lengthDelimited()))
-        }
+        let labels = try RemoteWriteRequest.decodeLabels(bytes)
         var seen = Set<String>()
         for label in labels where !seen.insert(label.name).inserted {
             throw RemoteWriteRequest.DecodeError(description: "label name \"\(label.name)\" is not unique: invalid sample", duplicateLabel: true)
