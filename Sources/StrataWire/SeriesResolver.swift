@@ -46,8 +46,12 @@ public final class SeriesResolver: Sendable {
 
         var mask: Int { hashes.count - 1 }
 
+        /// The slot a hash starts probing at. Bit 0 is always set (0 marks an empty slot), so it is shifted
+        /// out: keyed on it, every home slot was odd and linear probing ran into long clusters.
+        static func home(_ hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 1) & mask }
+
         func find(_ hash: UInt64, tenant: String, labelBytes: ArraySlice<UInt8>) -> StableID? {
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Self.home(hash, mask: mask)
             while hashes[slot] != 0 {
                 if hashes[slot] == hash, tenants[slot] == tenant, SeriesResolver.equal(bytes[slot], labelBytes) { return ids[slot] }
                 slot = (slot + 1) & mask
@@ -70,7 +74,7 @@ public final class SeriesResolver: Sendable {
         }
 
         private mutating func place(_ hash: UInt64, _ id: StableID, _ entryBytes: [UInt8], _ tenant: String) {
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Self.home(hash, mask: mask)
             while hashes[slot] != 0 {
                 if hashes[slot] == hash, tenants[slot] == tenant, SeriesResolver.equal(bytes[slot], entryBytes[...]) { return }
                 slot = (slot + 1) & mask
