@@ -13,8 +13,12 @@ public final class SQLiteCatalog: Catalog {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // Up to 4 readers and the writer each keep a page cache: 1 MiB each (SQLite's default is 2) keeps the
+        // catalog's share of the server's memory small; its hot tables are far smaller.
+        configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -1024")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try CatalogMigrations.migrator.migrate(pool)
