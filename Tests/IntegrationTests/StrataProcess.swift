@@ -57,6 +57,8 @@ final class StrataProcess: @unchecked Sendable {
     /// this does not rely on `waitUntilExit`: a killed process has closed its sockets even before it is reaped.
     func killTree() {
         let pid = process.processIdentifier
+        // Stopped first: a live nginx master respawns the workers killed below, and those outlive the test.
+        kill(pid, SIGSTOP)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let child = Int32(entry), let stat = Self.procText("/proc/\(child)/stat"),
                   let close = stat.lastIndex(of: ")") else { continue }
