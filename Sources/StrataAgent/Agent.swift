@@ -121,8 +121,8 @@ public struct Agent: Sendable {
                 try state.save(path: statePath)
                 batch = builder.build(agentID: state.agentID, sequence: state.lastSequence, timestampMs: now,
                                       events: pendingEvents, configs: pendingConfigs)
-                logs.setServers(builder.serverFiles.map { ($0.key, $0.name, $0.type, $0.logFiles) })
-                configs.setServers(builder.serverFiles.map { ($0.key, $0.name, $0.type, $0.configFiles) })
+                logs.setServers(builder.serverFiles)
+                configs.setServers(builder.serverFiles)
                 collections += 1
                 nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
             } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty)

@@ -49,10 +49,11 @@ public struct BatchRecord: Sendable {
     /// Hypervisors that answered in this batch (their `up` is 1): their VM lists are complete, so a VM
     /// placed on one of them and missing from the batch has left it.
     public var reachableHypervisors: Set<String> = []
-    /// Events the agent observed (log records), with their resources resolved.
-    public var events: [ObservedEvent] = []
-    /// Configuration files that changed, with their resources resolved.
-    public var configs: [ObservedConfig] = []
+    /// Events the agent observed (log records) with the ids of their resources: stored once per (resource, origin).
+    public var events: [(resourceID: String, event: AgentEvent)] = []
+    /// Configuration files that changed, with the ids and names of their resources: a new version each when
+    /// the content differs from the file's latest one.
+    public var configs: [(resourceID: String, resourceName: String, snapshot: ConfigSnapshot)] = []
 
     /// Creates a record.
     public init(tenantID: String, agentID: String, sequence: UInt64, intervalMs: Int64, agentVersion: String,
@@ -66,50 +67,6 @@ public struct BatchRecord: Sendable {
         self.resources = resources
         self.series = series
         self.receivedMs = receivedMs
-    }
-}
-
-/// An event an agent observed, for the catalog: stored once per (resource, origin).
-public struct ObservedEvent: Sendable, Equatable {
-    public var resourceID: String
-    public var kind: String
-    public var timeMs: Int64
-    public var severity: String
-    public var source: String
-    public var origin: String
-    public var message: String
-
-    /// Creates an observed event.
-    public init(resourceID: String, kind: String, timeMs: Int64, severity: String, source: String, origin: String, message: String) {
-        self.resourceID = resourceID
-        self.kind = kind
-        self.timeMs = timeMs
-        self.severity = severity
-        self.source = source
-        self.origin = origin
-        self.message = message
-    }
-}
-
-/// A configuration file's content as an agent saw it, for the catalog: a new version when it differs
-/// from the latest stored one.
-public struct ObservedConfig: Sendable, Equatable {
-    public var resourceID: String
-    public var resourceName: String
-    public var path: String
-    /// `present`, `deleted` or `untracked`.
-    public var state: String
-    public var observedMs: Int64
-    public var content: String
-
-    /// Creates an observed configuration.
-    public init(resourceID: String, resourceName: String, path: String, state: String, observedMs: Int64, content: String) {
-        self.resourceID = resourceID
-        self.resourceName = resourceName
-        self.path = path
-        self.state = state
-        self.observedMs = observedMs
-        self.content = content
     }
 }
 

@@ -105,10 +105,19 @@ public struct ConfigVersionRecord: Sendable, Equatable, Codable {
     /// Lines added and removed relative to the previous version.
     public var added: Int
     public var removed: Int
-    /// SHA-256 of the content, hex.
+    /// A hash of state and content (FNV-1a 64, hex): equal content, equal hash.
     public var hash: String
     /// The redacted content (only when asked for).
     public var content: String?
+
+    /// The text a diff compares: the content of a present file, nothing for a deleted or untracked one.
+    public var text: String { state == "present" ? content ?? "" : "" }
+
+    /// The unified diff between two versions' texts, named `PATH@VERSION` (version 0: before the first),
+    /// as config-change events carry it and the API serves it.
+    public static func diff(path: String, old: String, oldVersion: Int64, new: String, newVersion: Int64) -> String {
+        UnifiedDiff.diff(old: old, new: new, oldName: "\(path)@\(oldVersion)", newName: "\(path)@\(newVersion)")
+    }
 }
 
 /// What the catalog knows about an agent.

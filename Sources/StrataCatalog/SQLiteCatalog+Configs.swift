@@ -5,62 +5,59 @@ import StrataCore
 extension SQLiteCatalog {
     /// Stores observed events; one whose (resource, origin) is stored already (a resend) is skipped.
     /// Returns the events stored.
-    static func recordObserved(_ db: Database, tenantID: String, events: [ObservedEvent]) throws -> [EventRecord] {
+    static func recordObserved(_ db: Database, tenantID: String, events: [(resourceID: String, event: AgentEvent)]) throws -> [EventRecord] {
         guard !events.isEmpty else { return [] }
         var stored: [EventRecord] = []
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO events (tenant_id, resource_id, time_ms, kind, severity, message, origin, source)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for event in events {
-            try statement.execute(arguments: [tenantID, event.resourceID, event.timeMs, event.kind, event.severity, event.message,
+        for (resourceID, event) in events {
+            try statement.execute(arguments: [tenantID, resourceID, event.timeMs, event.kind, event.severity.name, event.message,
                                               event.origin, event.source])
             guard db.changesCount > 0 else { continue }
-            stored.append(EventRecord(id: db.lastInsertedRowID, tenantID: tenantID, resourceID: event.resourceID, timeMs: event.timeMs,
-                                      kind: event.kind, severity: event.severity, message: event.message, source: event.source))
+            stored.append(EventRecord(id: db.lastInsertedRowID, tenantID: tenantID, resourceID: resourceID, timeMs: event.timeMs,
+                                      kind: event.kind, severity: event.severity.name, message: event.message, source: event.source))
         }
         return stored
     }
 
     /// Stores each configuration whose content differs from the file's latest version as the next version,
     /// with a `config-change` event carrying the unified diff (none for a file's first version).
-    static func recordConfigs(_ db: Database, tenantID: String, configs: [ObservedConfig], nowMs: Int64) throws -> [EventRecord] {
+    static func recordConfigs(_ db: Database, tenantID: String,
+                              configs: [(resourceID: String, resourceName: String, snapshot: ConfigSnapshot)]) throws -> [EventRecord] {
         var events: [EventRecord] = []
-        for config in configs {
-            let hash = Self.contentHash(config.state, config.content)
+        for (resourceID, resourceName, config) in configs {
+            let state = config.state.name
+            let hash = Self.contentHash(state, config.content)
             let latest = try Row.fetchOne(db, sql: """
                 SELECT version, state, content, hash FROM config_versions
                 WHERE tenant_id = ? AND resource_id = ? AND path = ? ORDER BY version DESC LIMIT 1
-                """, arguments: [tenantID, config.resourceID, config.path])
+                """, arguments: [tenantID, resourceID, config.path])
             if let latest, latest["hash"] as String == hash { continue }
             let version = (latest?["version"] as Int64? ?? 0) + 1
-            let oldContent = latest?["content"] as String? ?? ""
-            let oldState = latest?["state"] as String? ?? "absent"
-            let comparable = oldState == "present" || oldState == "absent" || oldState == "deleted"
-            let newText = config.state == "present" ? config.content : ""
-            let oldText = comparable && oldState == "present" ? oldContent : ""
+            let oldPresent = latest?["state"] as String? == "present"
+            let oldText = oldPresent ? latest?["content"] as String? ?? "" : ""
+            let newText = config.state == .present ? config.content : ""
             let counts = UnifiedDiff.counts(old: oldText, new: newText)
             try db.execute(sql: """
                 INSERT INTO config_versions (tenant_id, resource_id, path, version, state, content, hash, observed_ms, added, removed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [tenantID, config.resourceID, config.path, version, config.state, config.content, hash,
+                """, arguments: [tenantID, resourceID, config.path, version, state, config.content, hash,
                                  config.observedMs, counts.added, counts.removed])
             guard latest != nil else { continue }
             let summary: String
             switch config.state {
-            case "deleted": summary = "\(config.path) of \(config.resourceName) was deleted (version \(version))"
-            case "untracked": summary = "\(config.path) of \(config.resourceName) is no longer tracked: \(config.content) (version \(version))"
-            default:
-                summary = oldState == "present"
-                    ? "\(config.path) of \(config.resourceName) changed (version \(version), +\(counts.added) -\(counts.removed) lines)"
-                    : "\(config.path) of \(config.resourceName) appeared (version \(version), \(counts.added) lines)"
+            case .deleted: summary = "\(config.path) of \(resourceName) was deleted (version \(version))"
+            case .untracked: summary = "\(config.path) of \(resourceName) is no longer tracked: \(config.content) (version \(version))"
+            case .present:
+                summary = oldPresent
+                    ? "\(config.path) of \(resourceName) changed (version \(version), +\(counts.added) -\(counts.removed) lines)"
+                    : "\(config.path) of \(resourceName) appeared (version \(version), \(counts.added) lines)"
             }
-            let diff = UnifiedDiff.diff(old: oldText, new: newText, oldName: "\(config.path)@\(version - 1)", newName: "\(config.path)@\(version)")
-            var event = try insertEvent(db, tenantID: tenantID, resourceID: config.resourceID, timeMs: config.observedMs,
-                                        kind: "config-change", severity: "info", message: diff.isEmpty ? summary : summary + "\n" + diff)
-            try db.execute(sql: "UPDATE events SET source = ? WHERE id = ?", arguments: [config.path, event.id])
-            event.source = config.path
-            events.append(event)
+            let diff = ConfigVersionRecord.diff(path: config.path, old: oldText, oldVersion: version - 1, new: newText, newVersion: version)
+            events.append(try insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: config.observedMs, kind: "config-change",
+                                          severity: "info", message: diff.isEmpty ? summary : summary + "\n" + diff, source: config.path))
         }
         return events
     }

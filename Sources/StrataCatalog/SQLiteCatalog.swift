@@ -119,7 +119,7 @@ public final class SQLiteCatalog: Catalog {
                                                    platformID: batch.platformID, propertiesJSON: properties, nowMs: now)
             }
             events += try Self.recordObserved(db, tenantID: batch.tenantID, events: batch.events)
-            events += try Self.recordConfigs(db, tenantID: batch.tenantID, configs: batch.configs, nowMs: now)
+            events += try Self.recordConfigs(db, tenantID: batch.tenantID, configs: batch.configs)
             for series in batch.series {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -182,11 +182,11 @@ public final class SQLiteCatalog: Catalog {
     }
 
     static func insertEvent(_ db: Database, tenantID: String, resourceID: String?, timeMs: Int64, kind: String,
-                            severity: String, message: String) throws -> EventRecord {
+                            severity: String, message: String, source: String? = nil) throws -> EventRecord {
         try db.execute(sql: """
-            INSERT INTO events (tenant_id, resource_id, time_ms, kind, severity, message) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [tenantID, resourceID, timeMs, kind, severity, message])
+            INSERT INTO events (tenant_id, resource_id, time_ms, kind, severity, message, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [tenantID, resourceID, timeMs, kind, severity, message, source])
         return EventRecord(id: db.lastInsertedRowID, tenantID: tenantID, resourceID: resourceID, timeMs: timeMs,
-                           kind: kind, severity: severity, message: message)
+                           kind: kind, severity: severity, message: message, source: source)
     }
 }

@@ -71,6 +71,15 @@ public struct ConfigSnapshot: Sendable, Equatable {
         case deleted = 1
         /// The file cannot be tracked (binary, too large, unreadable); `content` says why.
         case untracked = 2
+
+        /// `present`, `deleted` or `untracked`, as the server stores it.
+        public var name: String {
+            switch self {
+            case .present: "present"
+            case .deleted: "deleted"
+            case .untracked: "untracked"
+            }
+        }
     }
 
     /// Index into the batch's `resources` of the resource the file configures.

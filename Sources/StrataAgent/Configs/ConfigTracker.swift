@@ -60,17 +60,17 @@ struct ConfigTracker: Sendable {
         sent = statePath.map(Self.loadState) ?? [:]
     }
 
-    /// Replaces the discovered servers' configuration files: `(key, name, type, files)`.
-    mutating func setServers(_ servers: [(key: String, name: String, type: String, configFiles: [String])]) {
+    /// Replaces the discovered servers' configuration files (after each collection).
+    mutating func setServers(_ servers: [ServerFiles]) {
         var files: [(pattern: String, owner: FileOwner)] = []
         if settings["config.servers"] != "off" {
             for server in servers {
                 for file in server.configFiles { files.append((file, FileOwner(serverKey: server.key, name: server.name))) }
             }
         }
+        // `config.NAME.server = TYPE` attaches a configured path to the server of that type.
         for index in configured.indices {
-            guard let type = configured[index].ownerType, let server = servers.first(where: { $0.type == type }) else { continue }
-            configured[index].owner = FileOwner(serverKey: server.key, name: server.name)
+            if let owner = FileOwner.server(ofType: configured[index].ownerType, in: servers) { configured[index].owner = owner }
         }
         if files.map(\.pattern) != serverFiles.map(\.pattern) || files.map(\.owner) != serverFiles.map(\.owner) {
             serverFiles = files

@@ -9,6 +9,12 @@ struct FileOwner: Hashable, Sendable {
     var name: String
 
     static let platform = FileOwner(serverKey: nil, name: "")
+
+    /// The first discovered server of `type` (a `log.NAME.server` / `config.NAME.server` setting), if any.
+    static func server(ofType type: String?, in servers: [ServerFiles]) -> FileOwner? {
+        guard let type, let server = servers.first(where: { $0.type == type }) else { return nil }
+        return FileOwner(serverKey: server.key, name: server.name)
+    }
 }
 
 /// What to follow and how: a path or glob, its format, the records to keep and how many per second.
@@ -29,6 +35,9 @@ struct LogSource: Sendable {
     var owner: FileOwner
     /// For a server type set with `log.NAME.server`: attach to the discovered server of that type.
     var ownerType: String?
+
+    /// Name and pattern: a source whose files were expanded once reads files that appear later from their start.
+    var identity: String { name + "\u{0}" + pattern }
 
     /// The defaults of the `log.*` settings.
     static let defaultRate = 100.0

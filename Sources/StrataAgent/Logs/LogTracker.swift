@@ -77,8 +77,8 @@ struct LogTracker: Sendable {
     /// Whether discovered servers' logs are followed (`log.servers = off` turns it off).
     var followsServers: Bool { settings["log.servers"] != "off" }
 
-    /// Replaces the discovered servers' sources (after a discovery pass): `(key, name, type, log files)`.
-    mutating func setServers(_ servers: [(key: String, name: String, type: String, logFiles: [String])]) {
+    /// Replaces the discovered servers' sources with their log files (after each collection).
+    mutating func setServers(_ servers: [ServerFiles]) {
         var sources: [LogSource] = []
         if followsServers {
             for server in servers {
@@ -87,10 +87,7 @@ struct LogTracker: Sendable {
         }
         // `log.NAME.server = TYPE` attaches a configured source to the server of that type.
         for index in configured.indices {
-            guard let type = configured[index].ownerType else { continue }
-            if let server = servers.first(where: { $0.type == type }) {
-                configured[index].owner = FileOwner(serverKey: server.key, name: server.name)
-            }
+            if let owner = FileOwner.server(ofType: configured[index].ownerType, in: servers) { configured[index].owner = owner }
         }
         let changed = sources.map(\.pattern) != serverSources.map(\.pattern) || sources.map(\.owner) != serverSources.map(\.owner)
         serverSources = sources
@@ -169,7 +166,7 @@ struct LogTracker: Sendable {
             file.record = PendingRecord(origin: line.origin, timeMs: parsed.timeMs,
                                         severity: parsed.severity ?? LogLineParser.severityFromWords(line.bytes),
                                         bytes: Array(line.bytes))
-            }
+        }
     }
 
     private mutating func finish(_ file: inout TrackedFile, nowMs: Int64, into events: inout [OwnedEvent]) {
@@ -207,20 +204,20 @@ struct LogTracker: Sendable {
         }
         for (path, source) in wanted {
             if var file = files[path] {
-                if file.source.owner != source.owner || file.source.minimumLevel != source.minimumLevel { file.source = source }
+                file.source = source
                 files[path] = file
                 continue
             }
             var follower = LogFollower(path: path, resolved: fs.resolve(path))
             var lines: [LogLine] = []
-            let fromStart = expandedOnce.contains(source.name + "\u{0}" + source.pattern)
+            let fromStart = expandedOnce.contains(source.identity)
             follower.open(saved: saved[path], fromStart: fromStart, lines: &lines)
             var file = TrackedFile(follower: follower, source: source, parser: LogLineParser(format: source.format),
                                    bucket: TokenBucket(rate: source.ratePerSecond, nowMs: nowMs))
             consume(lines, into: &file, nowMs: nowMs, events: &events)
             files[path] = file
         }
-        for source in configured + serverSources { expandedOnce.insert(source.name + "\u{0}" + source.pattern) }
+        for source in configured + serverSources { expandedOnce.insert(source.identity) }
     }
 
     private static func loadState(_ path: String) -> [String: (position: LogPosition, fingerprint: [UInt8])] {

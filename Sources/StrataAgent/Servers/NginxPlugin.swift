@@ -86,10 +86,9 @@ public struct NginxPlugin: ServerPlugin {
                 switch words[0] {
                 case "include": for match in fs.glob(absolute) { visit(match, depth: depth + 1) }
                 case "error_log", "access_log":
-                    if argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr", !logs.contains(absolute) { logs.append(absolute) }
-                    if words[0] == "error_log", argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr", !errorLogs.contains(absolute) {
-                        errorLogs.append(absolute)
-                    }
+                    guard argument != "off", !argument.hasPrefix("syslog:"), argument != "stderr" else { continue }
+                    if !logs.contains(absolute) { logs.append(absolute) }
+                    if words[0] == "error_log", !errorLogs.contains(absolute) { errorLogs.append(absolute) }
                 default: continue
                 }
             }

@@ -1,6 +1,5 @@
 import Hummingbird
 import StrataCatalog
-import StrataCore
 
 /// A resource's tracked configuration files, their versions and diffs:
 /// `GET /api/v1/resources/{id}/configs` (every file at its latest version),
@@ -40,8 +39,7 @@ struct ConfigRoutes {
             let fromVersion = try ResourceRoutes.integer(request, "from", meaning: "a version number") ?? (to.version - 1)
             let from = fromVersion >= 1 ? try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path, version: fromVersion) : nil
             guard fromVersion < 1 || from != nil else { throw APIError.notFound("\(path) has no version \(fromVersion) for resource \(id)") }
-            let text = { (record: ConfigVersionRecord?) in record?.state == "present" ? record?.content ?? "" : "" }
-            let diff = UnifiedDiff.diff(old: text(from), new: text(to), oldName: "\(path)@\(max(0, fromVersion))", newName: "\(path)@\(to.version)")
+            let diff = ConfigVersionRecord.diff(path: path, old: from?.text ?? "", oldVersion: max(0, fromVersion), new: to.text, newVersion: to.version)
             return Envelope.success(["path": .string(path), "from": .int(max(0, fromVersion)), "to": .int(to.version), "diff": .string(diff)])
         }
     }

@@ -115,19 +115,8 @@ public actor IngestPipeline {
                 points.metric == "up" && points.labels.pairs.isEmpty && resources[points.resourceIndex].kind == .hypervisor
                     && (points.points.last?.value ?? 0) >= 1
             }.map { resources[$0.resourceIndex].id })
-            record.events = batch.events.map { event in
-                ObservedEvent(resourceID: resources[event.resourceIndex].id, kind: event.kind, timeMs: event.timeMs,
-                              severity: event.severity.name, source: event.source, origin: event.origin, message: event.message)
-            }
-            record.configs = batch.configs.map { config in
-                let state = switch config.state {
-                case .present: "present"
-                case .deleted: "deleted"
-                case .untracked: "untracked"
-                }
-                return ObservedConfig(resourceID: resources[config.resourceIndex].id, resourceName: resources[config.resourceIndex].name,
-                                      path: config.path, state: state, observedMs: config.observedMs, content: config.content)
-            }
+            record.events = batch.events.map { (resources[$0.resourceIndex].id, $0) }
+            record.configs = batch.configs.map { (resources[$0.resourceIndex].id, resources[$0.resourceIndex].name, $0) }
             events = try await catalog.record(batch: record)
         } catch let CatalogError.foreignResource(id, owner) {
             throw IngestError.foreignResource(id: id, platformID: owner)
