@@ -9,6 +9,9 @@ public struct SampleBatch: Sendable, Equatable {
     public private(set) var timestamps: [Int64] = []
     /// Value of each sample.
     public private(set) var values: [Double] = []
+    /// The head slot each sample's series had when its sender last appended it (`SeriesRef.none` when not
+    /// known); a hint the engine checks against the id, never trusts.
+    public private(set) var hints: [SeriesRef] = []
     /// Labels of series the caller wants registered (new series); others may be absent.
     public var labels: [StableID: Labels] = [:]
 
@@ -17,6 +20,7 @@ public struct SampleBatch: Sendable, Equatable {
         seriesIDs.reserveCapacity(capacity)
         timestamps.reserveCapacity(capacity)
         values.reserveCapacity(capacity)
+        hints.reserveCapacity(capacity)
     }
 
     /// Flattens grouped samples.
@@ -29,16 +33,25 @@ public struct SampleBatch: Sendable, Equatable {
     }
 
     /// Adds one sample.
-    public mutating func append(_ series: StableID, _ timestamp: Int64, _ value: Double) {
+    public mutating func append(_ series: StableID, _ timestamp: Int64, _ value: Double, hint: SeriesRef = .none) {
         seriesIDs.append(series)
         timestamps.append(timestamp)
         values.append(value)
+        hints.append(hint)
     }
 
-    /// Sets the series of every sample from index `start` on (for decoders that learn a series' id after
-    /// its samples).
-    public mutating func assignSeries(_ series: StableID, from start: Int) {
-        for index in start..<seriesIDs.count { seriesIDs[index] = series }
+    /// Sets the series (and its hint) of every sample from index `start` on (for decoders that learn a
+    /// series' id after its samples).
+    public mutating func assignSeries(_ series: StableID, hint: SeriesRef = .none, from start: Int) {
+        assignSeries(series, hint: hint, in: start..<seriesIDs.count)
+    }
+
+    /// Sets the series (and its hint) of the samples at `indices`.
+    public mutating func assignSeries(_ series: StableID, hint: SeriesRef = .none, in indices: Range<Int>) {
+        for index in indices {
+            seriesIDs[index] = series
+            hints[index] = hint
+        }
     }
 
     /// Number of samples.
@@ -46,4 +59,18 @@ public struct SampleBatch: Sendable, Equatable {
 
     /// Whether there are no samples.
     public var isEmpty: Bool { seriesIDs.isEmpty }
+}
+
+/// A series' slot in the engine's head, handed out when the series is created and stable for the life of
+/// the engine. Callers that see the same series again (the remote-write resolver) pass it back as a hint
+/// so the engine skips its hash lookup; a hint that does not name the sample's series is ignored.
+public struct SeriesRef: Sendable, Hashable {
+    /// 1-based slot; 0 is `none`.
+    public let rawValue: UInt32
+
+    /// A ref from its raw value.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// No hint.
+    public static let none = SeriesRef(rawValue: 0)
 }

@@ -80,7 +80,7 @@ public actor TimeSeriesEngine: SampleStore {
         for payload in recovery.records {
             switch try? WALRecord.decode(payload) {
             case .series(let entries):
-                for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(labels: entry.labels) }
+                for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels) }
             case .samples(let groups):
                 Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels)
                 replayed += groups.reduce(0) { $0 + $1.samples.count }
@@ -115,14 +115,20 @@ public actor TimeSeriesEngine: SampleStore {
     /// meanwhile and this one does not queue for the actor again just to return.
     @discardableResult
     public nonisolated func appendBatch(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendSummary {
-        let (summary, ticket) = try await apply(batch, policy: policy)
-        if ticket > 0 { try await wal.waitUntilDurable(ticket) }
-        return summary
+        try await appendResolving(batch, policy: policy).summary
     }
 
-    /// Applies a batch to the head and enqueues its WAL record; returns the summary and the record's ticket
+    /// `appendBatch`, also returning the `SeriesRef` of each series whose sample carried no valid hint, for
+    /// callers that pass hints next time.
+    public nonisolated func appendResolving(_ batch: SampleBatch, policy: AppendPolicy) async throws -> AppendResult {
+        let (result, ticket) = try await apply(batch, policy: policy)
+        if ticket > 0 { try await wal.waitUntilDurable(ticket) }
+        return result
+    }
+
+    /// Applies a batch to the head and enqueues its WAL record; returns the result and the record's ticket
     /// (0 when nothing was logged).
-    func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendSummary, UInt64) {
+    func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendResult, UInt64) {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
         // The series validation looked up, by sample, so applying does not look them up again.
@@ -131,10 +137,11 @@ public actor TimeSeriesEngine: SampleStore {
             let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked)
             if verdict.rejected > 0 {
                 record(verdict)
-                return (verdict, 0)
+                return (AppendResult(summary: verdict), 0)
             }
         }
         var summary = AppendSummary()
+        var refs: [StableID: SeriesRef] = [:]
         var newSeries: [(id: StableID, labels: Labels)] = []
         var accepted = SampleBatch(capacity: batch.count)
         var current: (id: StableID, series: MemSeries)?
@@ -144,18 +151,21 @@ public actor TimeSeriesEngine: SampleStore {
             let series: MemSeries
             if let current, current.id == id {
                 series = current.series
-            } else if !looked.isEmpty, let known = looked[index] {
-                series = known
-            } else if let existing = head[id] {
-                series = existing
             } else {
-                let labels = batch.labels[id] ?? Labels()
-                series = MemSeries(labels: labels)
-                head[id] = series
-                if !labels.isEmpty {
-                    newSeries.append((id, labels))
-                    labelIndex.add(id, labels)
+                if !looked.isEmpty, let known = looked[index] {
+                    series = known
+                } else if let existing = head.series(id, hint: batch.hints[index]) {
+                    series = existing
+                } else {
+                    let labels = batch.labels[id] ?? Labels()
+                    series = MemSeries(id: id, labels: labels)
+                    head[id] = series
+                    if !labels.isEmpty {
+                        newSeries.append((id, labels))
+                        labelIndex.add(id, labels)
+                    }
                 }
+                if series.ref != batch.hints[index] { refs[id] = series.ref }
             }
             current = (id, series)
             let timestamp = batch.timestamps[index]
@@ -191,7 +201,7 @@ public actor TimeSeriesEngine: SampleStore {
             try persistHead()
             if options.automaticMaintenance { startMaintenance() }
         }
-        return (summary, ticket)
+        return (AppendResult(summary: summary, refs: refs), ticket)
     }
 
     /// What `append` would do, without changing anything (for all-or-nothing appends).
@@ -217,7 +227,7 @@ public actor TimeSeriesEngine: SampleStore {
             let timestamp = batch.timestamps[index]
             let bits = batch.values[index].bitPattern
             let series: MemSeries?
-            if let previous, previous.id == id { series = previous.series } else { series = head[id] }
+            if let previous, previous.id == id { series = previous.series } else { series = head.series(id, hint: batch.hints[index]) }
             previous = (id, series)
             looked.append(series)
             let last: (timestamp: Int64, bits: UInt64)
@@ -265,7 +275,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else if let existing = head[id] {
                 series = existing
             } else {
-                series = MemSeries(labels: knownLabels[id] ?? Labels())
+                series = MemSeries(id: id, labels: knownLabels[id] ?? Labels())
                 head[id] = series
             }
             current = (id, series)
@@ -299,6 +309,14 @@ public actor TimeSeriesEngine: SampleStore {
             total + entry.1.chunks.reduce(0) { $0 + $1.bytes.count } + (entry.1.open?.byteCount ?? 0)
         }
     }
+}
+
+/// What an append did, and the refs of series the batch named without a valid hint.
+public struct AppendResult: Sendable {
+    /// Counts by outcome.
+    public var summary: AppendSummary
+    /// `SeriesRef` by series, for series whose samples carried no hint or a stale one.
+    public var refs: [StableID: SeriesRef] = [:]
 }
 
 /// A (series, timestamp) pair.

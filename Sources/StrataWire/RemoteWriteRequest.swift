@@ -28,10 +28,20 @@ public enum RemoteWriteRequest {
         try result.get()
     }
 
+    /// One series of the request, resolved after the whole body is parsed: where its label bytes are
+    /// (in the body, or in the gathered buffer) and which samples are its.
+    private struct ParsedSeries {
+        var labels: Range<Int>
+        var gathered: Bool
+        var samples: Range<Int>
+    }
+
     private static func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
                                into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
         var reader = RawProtoReader(buffer, 0..<buffer.count)
-        var labelBytes: [UInt8] = []
+        // Label fields that were not contiguous in their series, copied one after another.
+        var gatheredBytes: [UInt8] = []
+        var parsed: [ParsedSeries] = []
         while let (field, wire) = try reader.nextKey() {
             guard field == 1 && wire == 2 else {
                 try reader.skip(wire)
@@ -41,10 +51,10 @@ public enum RemoteWriteRequest {
             var series = RawProtoReader(buffer, seriesRange)
             // The label fields as the sender framed them (key, length, message) are an unambiguous
             // concatenation: when contiguous (every real sender writes them together) they are used in
-            // place, else gathered into `labelBytes`.
+            // place, else gathered into `gatheredBytes`.
             var labelRange: Range<Int>?
+            let gatherStart = gatheredBytes.count
             var gathered = false
-            labelBytes.removeAll(keepingCapacity: true)
             let firstSample = batch.count
             while true {
                 let fieldStart = series.position
@@ -53,10 +63,10 @@ public enum RemoteWriteRequest {
                 case (1, 2):
                     let label = try series.lengthDelimited()
                     if gathered {
-                        labelBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
+                        gatheredBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
                     } else if let range = labelRange, range.upperBound != fieldStart {
-                        labelBytes.append(contentsOf: buffer[range])
-                        labelBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
+                        gatheredBytes.append(contentsOf: buffer[range])
+                        gatheredBytes.append(contentsOf: buffer[fieldStart..<label.upperBound])
                         gathered = true
                     } else {
                         labelRange = (labelRange?.lowerBound ?? fieldStart)..<label.upperBound
@@ -77,17 +87,37 @@ public enum RemoteWriteRequest {
                     try series.skip(seriesWire)
                 }
             }
-            guard batch.count > firstSample else { continue }
-            let id: StableID
-            let labelSlice = gathered ? labelBytes[...] : bytes[labelRange ?? seriesRange.lowerBound..<seriesRange.lowerBound]
-            switch try resolver.resolve(tenant: tenant, labelBytes: labelSlice) {
-            case .known(let known): id = known
-            case let .new(new, labels, entry):
-                id = new
-                batch.labels[new] = labels.setting(Labels.tenant, tenant)
-                newSeries.append(entry)
+            if batch.count == firstSample {
+                gatheredBytes.removeSubrange(gatherStart...)
+                continue
             }
-            batch.assignSeries(id, from: firstSample)
+            let labels = gathered ? gatherStart..<gatheredBytes.count : labelRange ?? seriesRange.lowerBound..<seriesRange.lowerBound
+            parsed.append(ParsedSeries(labels: labels, gathered: gathered, samples: firstSample..<batch.count))
+        }
+        guard !parsed.isEmpty else { return }
+        // Every series of the request resolved at once (see `SeriesResolver`).
+        let outcome: Result<[SeriesResolver.Resolution], DecodeError> = gatheredBytes.withUnsafeBytes { gatheredRaw in
+            let body = UnsafeRawBufferPointer(buffer)
+            let lookups = parsed.map { series in
+                let raw = UnsafeRawBufferPointer(rebasing: (series.gathered ? gatheredRaw : body)[series.labels])
+                return SeriesResolver.Lookup(hash: resolver.hash(raw, tenant: tenant), bytes: raw)
+            }
+            do throws(DecodeError) {
+                return .success(try resolver.resolve(tenant: tenant, lookups))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let resolutions = try outcome.get()
+        for (series, resolution) in zip(parsed, resolutions) {
+            switch resolution {
+            case let .known(id, ref):
+                batch.assignSeries(id, hint: ref, in: series.samples)
+            case let .new(id, labels, entry):
+                batch.labels[id] = labels.setting(Labels.tenant, tenant)
+                newSeries.append(entry)
+                batch.assignSeries(id, in: series.samples)
+            }
         }
     }
 
@@ -102,8 +132,8 @@ public enum RemoteWriteRequest {
     }
 
     /// Decodes the label messages framed in `bytes` (field, length, message per label).
-    static func decodeLabels(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> [Label] {
-        let result: Result<[Label], DecodeError> = bytes.withUnsafeBufferPointer { buffer in
+    static func decodeLabels(_ raw: UnsafeRawBufferPointer) throws(DecodeError) -> [Label] {
+        let result: Result<[Label], DecodeError> = raw.withMemoryRebound(to: UInt8.self) { buffer in
             do throws(DecodeError) {
                 var reader = RawProtoReader(buffer, 0..<buffer.count)
                 var labels: [Label] = []

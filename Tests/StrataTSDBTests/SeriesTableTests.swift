@@ -8,7 +8,7 @@ import Testing
     // Ids that share their low bits probe into each other's slots.
     let ids = (0..<5_000).map { StableID(rawValue: UInt64($0) << 40 | 7) } + [StableID(rawValue: 0)]
     for id in ids {
-        let series = MemSeries(labels: ["id": id.description])
+        let series = MemSeries(id: id, labels: ["id": id.description])
         table[id] = series
         added[id] = series
     }
@@ -16,4 +16,25 @@ import Testing
     for id in ids { #expect(table[id] === added[id]) }
     #expect(table[StableID(rawValue: 12345)] == nil)
     #expect(Set(table.map(\.0)) == Set(ids))
+}
+
+@Test func seriesRefsAreStableAcrossGrowthAndAWrongHintFallsBackToTheId() {
+    let table = SeriesTable(capacity: 4)
+    let ids = (1...3_000).map { StableID(rawValue: UInt64($0) &* 0x9e37_79b9_7f4a_7c15) }
+    var refs: [StableID: SeriesRef] = [:]
+    for id in ids {
+        table[id] = MemSeries(id: id, labels: ["id": id.description])
+        refs[id] = table[id]!.ref
+    }
+    #expect(Set(refs.values).count == ids.count)
+    #expect(!refs.values.contains(.none))
+    for id in ids {
+        #expect(table[id]!.ref == refs[id])
+        #expect(table.series(id, hint: refs[id]!)?.id == id)
+    }
+    // Hints naming another series, out of range or none: the id decides.
+    #expect(table.series(ids[0], hint: refs[ids[1]]!)?.id == ids[0])
+    #expect(table.series(ids[0], hint: SeriesRef(rawValue: 99_999))?.id == ids[0])
+    #expect(table.series(ids[0], hint: .none)?.id == ids[0])
+    #expect(table.series(StableID(rawValue: 42), hint: refs[ids[0]]!) == nil)
 }

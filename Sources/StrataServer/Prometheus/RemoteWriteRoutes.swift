@@ -50,7 +50,8 @@ struct RemoteWriteRoutes {
             return reject(.badRequest, error.description)
         }
         guard !batch.isEmpty else { return Response(status: .noContent) }
-        let summary = try await engine.appendBatch(batch, policy: .prometheus)
+        let result = try await engine.appendResolving(batch, policy: .prometheus)
+        let summary = result.summary
         if let rejection = summary.firstRejection {
             return reject(.badRequest, rejection.description)
         }
@@ -58,7 +59,7 @@ struct RemoteWriteRoutes {
             // First sight: the inventory learns of these series in the background (see the registrar).
             await registrar.submit(tenant: tenant, series: newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } })
         }
-        resolver.remember(newSeries)
+        resolver.remember(newSeries, refs: result.refs)
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }

@@ -26,6 +26,10 @@ enum AppendOutcome: Sendable, Equatable {
 /// A class so the head mutates it in place (a struct in a dictionary was copied on every append).
 /// Not `Sendable`: only the engine actor that owns the head touches it.
 final class MemSeries {
+    /// The series' id.
+    let id: StableID
+    /// Its slot in the head's dense list (set when the head takes it).
+    var ref = SeriesRef.none
     var labels: Labels
     var chunks: [ClosedChunk] = []
     var open: ChunkAppender?
@@ -38,7 +42,10 @@ final class MemSeries {
     var validationEpoch: UInt64 = 0
     var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
-    init(labels: Labels) { self.labels = labels }
+    init(id: StableID, labels: Labels) {
+        self.id = id
+        self.labels = labels
+    }
 
     func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
         if sample.timestampMs > lastTimestamp {

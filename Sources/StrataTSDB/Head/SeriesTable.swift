@@ -5,10 +5,13 @@ import StrataCore
 /// Series ids are already hashes, so one multiplication by a random odd number per process (keeping the
 /// high bits) places them — no `Hasher` (SipHash) per lookup, which profiling showed on the ingest path —
 /// while a client that crafts ids cannot predict their slots. Linear probing, load factor ≤ 0.5, never
-/// shrinks. Not `Sendable`: owned by the engine actor.
+/// shrinks. Each series also gets a dense `SeriesRef` (its position in insertion order), so a caller that
+/// kept the ref finds it with one array load instead of probing. Not `Sendable`: owned by the engine actor.
 final class SeriesTable: Sequence {
     private var keys: [UInt64]
     private var values: [MemSeries?]
+    /// Series by ref - 1.
+    private var dense: [MemSeries] = []
     private var mask: Int
     private var shift: UInt64
     private let multiplier: UInt64
@@ -51,7 +54,22 @@ final class SeriesTable: Sequence {
             keys[slot] = id.rawValue
             values[slot] = newValue
             count += 1
+            if newValue.ref == .none {
+                dense.append(newValue)
+                newValue.ref = SeriesRef(rawValue: UInt32(truncatingIfNeeded: dense.count))
+            }
         }
+    }
+
+    /// The series `id`, found through `hint` when it names that series, else by probing.
+    @inline(__always)
+    func series(_ id: StableID, hint: SeriesRef) -> MemSeries? {
+        let index = Int(hint.rawValue) &- 1
+        if index >= 0 && index < dense.count {
+            let candidate = dense[index]
+            if candidate.id == id { return candidate }
+        }
+        return self[id]
     }
 
     private func grow() {
@@ -65,6 +83,7 @@ final class SeriesTable: Sequence {
         for index in 0..<oldKeys.count {
             if let value = oldValues[index] { self[StableID(rawValue: oldKeys[index])] = value }
         }
+        // Refs stay: re-inserting kept every series' ref (only a series without one is appended to `dense`).
     }
 
     /// Every (id, series) pair, in no particular order.
