@@ -22,6 +22,7 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
     /// Creates a label set from pairs in any order.
     public init(_ pairs: [Label] = []) {
         var unique: [Label] = []
+        unique.reserveCapacity(pairs.count) // exact: a series keeps its labels for life, growth slack would stay too
         for label in pairs.sorted(by: { $0.name < $1.name }) {
             if let last = unique.last, last.name == label.name {
                 unique[unique.count - 1] = label

@@ -91,7 +91,7 @@ public actor TimeSeriesEngine: SampleStore {
                 undecodable += 1
             }
         }
-        for (id, series) in recovered { loadedIndex.add(id, series.labels) }
+        for (id, series) in recovered { series.labels = loadedIndex.add(id, series.labels) }
         head = recovered
         headRange = range
         blocks = loaded
@@ -162,7 +162,7 @@ public actor TimeSeriesEngine: SampleStore {
                     head[id] = series
                     if !labels.isEmpty {
                         newSeries.append((id, labels))
-                        labelIndex.add(id, labels)
+                        series.labels = labelIndex.add(id, labels)
                     }
                 }
                 if series.ref != batch.hints[index] { refs[id] = series.ref }

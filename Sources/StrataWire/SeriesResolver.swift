@@ -62,6 +62,8 @@ public final class SeriesResolver: Sendable {
         var arena: [UInt8] = []
         var tenants: [String] = []
         var count = 0
+        /// Grows past this load, in quarters (2: 0.5 for the pending table, 3 for a snapshot).
+        var maxLoadQuarters = 2
 
         init(size: Int) { slots = [Slot](repeating: Slot(), count: max(16, size)) }
 
@@ -100,7 +102,7 @@ public final class SeriesResolver: Sendable {
         /// Adds a series (or updates its ref when it is there); false when its bytes do not fit the arena.
         @discardableResult
         mutating func insert(hash: UInt64, id: StableID, tenant: String, bytes: UnsafeRawBufferPointer, ref: SeriesRef) -> Bool {
-            if (count + 1) * 2 > slots.count { grow() }
+            if (count + 1) * 4 > slots.count * maxLoadQuarters { grow() }
             let index = probe(hash, tenant: tenant, bytes: bytes)
             if slots[index].hash != 0 {
                 if ref != .none { slots[index].ref = ref.rawValue }
@@ -130,11 +132,13 @@ public final class SeriesResolver: Sendable {
             }
         }
 
-        /// Every series of both tables in one new table sized for them (load factor at most 0.5).
+        /// Every series of both tables in one new table sized for them (load factor at most 0.75: the
+        /// snapshot is never inserted into, and the seeded hash spreads well, so probes stay short).
         static func merged(_ base: Table, _ extra: Table) -> Table {
             var size = 16
-            while size < (base.count + extra.count) * 2 { size <<= 1 }
+            while size * 3 < (base.count + extra.count) * 4 { size <<= 1 }
             var result = Table(size: size)
+            result.maxLoadQuarters = 3
             result.arena.reserveCapacity(base.arena.count + extra.arena.count)
             for table in [base, extra] {
                 table.arena.withUnsafeBytes { arena in

@@ -140,3 +140,56 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     #expect(contiguous.batch.seriesIDs == [expected], "gathered and in-place label bytes are the same bytes")
     #expect(contiguous.new.isEmpty)
 }
+
+@Test func manySeriesResolveFromSnapshotAndPendingWithTheEnginesRefsAndTheSameIDs() throws {
+    let resolver = SeriesResolver()
+    func request(_ range: Range<Int>, at timestamp: Int64) -> [UInt8] {
+        ProtoWriter.writeRequest(range.map { index in
+            (labels: [("__name__", "node_cpu_seconds_total"), ("cpu", "\(index % 64)"), ("instance", "host-\(index / 64):9100")],
+             samples: [(timestamp, Double(index))])
+        })
+    }
+    // 3,000 series remembered in requests of 500, each with a ref as the engine would hand out.
+    var expected: [StableID] = []
+    var refs: [StableID: SeriesRef] = [:]
+    for start in stride(from: 0, to: 3_000, by: 500) {
+        let first = try decodeBatch(request(start..<start + 500, at: 1), resolver: resolver)
+        #expect(first.new.count == 500)
+        #expect(first.batch.hints.allSatisfy { $0 == .none }, "a first-seen series has no hint")
+        for entry in first.new { refs[entry.id] = SeriesRef(rawValue: UInt32(refs.count + 1)) }
+        resolver.remember(first.new, refs: refs)
+        expected += first.batch.seriesIDs
+    }
+    // One more series stays in the pending table (too few to merge yet) and still resolves.
+    let late = try decodeBatch(request(3_000..<3_001, at: 1), resolver: resolver)
+    refs[late.new[0].id] = SeriesRef(rawValue: 9_999)
+    resolver.remember(late.new, refs: refs)
+    expected += late.batch.seriesIDs
+
+    let again = try decodeBatch(request(0..<3_001, at: 2), resolver: resolver)
+    #expect(again.new.isEmpty, "every remembered series resolves from its bytes")
+    #expect(again.batch.seriesIDs == expected)
+    #expect(again.batch.hints == expected.map { refs[$0]! }, "each sample carries its series' ref")
+    #expect(again.batch.seriesIDs[0] == RemoteWriteRequest.seriesID(tenant: "default", labels: [
+        "__name__": "node_cpu_seconds_total", "cpu": "0", "instance": "host-0:9100",
+    ]))
+    // Another tenant's identical bytes are another series.
+    var batch = SampleBatch()
+    var fresh: [SeriesResolver.Entry] = []
+    try RemoteWriteRequest.decode(request(0..<1, at: 3), tenant: "other", resolver: resolver, into: &batch, newSeries: &fresh)
+    #expect(fresh.count == 1 && batch.seriesIDs[0] != expected[0])
+}
+
+@Test func theResolverStartsOverPastItsCapacityAndStillResolvesCorrectly() throws {
+    let resolver = SeriesResolver(capacity: 100)
+    let body = { (name: String) in ProtoWriter.writeRequest((0..<60).map { (labels: [("__name__", name), ("i", "\($0)")], samples: [(1, 1)]) }) }
+    let first = try decodeBatch(body("a"), resolver: resolver)
+    resolver.remember(first.new)
+    #expect(try decodeBatch(body("a"), resolver: resolver).new.isEmpty)
+    let second = try decodeBatch(body("b"), resolver: resolver)
+    resolver.remember(second.new) // 120 > 100: the resolver forgets and keeps only these
+    let a = try decodeBatch(body("a"), resolver: resolver)
+    #expect(a.new.count == 60, "forgotten series take the slow path again")
+    #expect(a.batch.seriesIDs == first.batch.seriesIDs, "and get the same ids")
+    #expect(try decodeBatch(body("b"), resolver: resolver).new.isEmpty)
+}

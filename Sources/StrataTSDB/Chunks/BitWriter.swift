@@ -35,6 +35,9 @@ public struct BitWriter: Sendable {
         }
         let overflow = count - free
         let word = (accumulated == 0 ? 0 : accumulator << UInt64(free)) | (masked >> UInt64(overflow))
+        // Grown 16 words at a time rather than doubled: every series keeps an open chunk in memory, and
+        // doubling left a third of those buffers unused on average.
+        if words.count == words.capacity { words.reserveCapacity(words.count + 16) }
         words.append(word)
         accumulator = overflow == 0 ? 0 : masked & ((1 << UInt64(overflow)) - 1)
         accumulated = overflow

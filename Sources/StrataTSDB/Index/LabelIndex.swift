@@ -11,11 +11,28 @@ struct LabelIndex {
     /// Number of indexed series.
     var count: Int { labels.count }
 
-    /// Indexes `id` unless it is known already or has no labels.
-    mutating func add(_ id: StableID, _ seriesLabels: Labels) {
-        guard !seriesLabels.isEmpty, labels[id] == nil else { return }
-        labels[id] = seriesLabels
-        for label in seriesLabels.pairs { postings[label.name, default: [:]][label.value, default: []].append(id) }
+    /// Indexes `id` unless it is known already or has no labels; returns the labels as indexed, their
+    /// names and values sharing the storage of equal strings already in the index (thousands of series
+    /// repeat the same metric names and label values, so the head keeps one copy of each).
+    @discardableResult
+    mutating func add(_ id: StableID, _ seriesLabels: Labels) -> Labels {
+        guard !seriesLabels.isEmpty else { return seriesLabels }
+        if let known = labels[id] { return known }
+        var interned: [Label] = []
+        interned.reserveCapacity(seriesLabels.pairs.count)
+        for label in seriesLabels.pairs {
+            var name = label.name
+            var value = label.value
+            if let index = postings.index(forKey: name) {
+                name = postings[index].key
+                if let valueIndex = postings[index].value.index(forKey: value) { value = postings[index].value[valueIndex].key }
+            }
+            interned.append(Label(name, value))
+            postings[name, default: [:]][value, default: []].append(id)
+        }
+        let indexed = Labels(interned)
+        labels[id] = indexed
+        return indexed
     }
 
     /// The series matching every matcher, sorted by id.
