@@ -16,6 +16,8 @@ public actor TimeSeriesEngine: SampleStore {
         public var outOfOrderWindowMs: Int64 = 3_600_000
         /// WAL segment size.
         public var walSegmentSize = 128 << 20
+        /// Zero-fill WAL segments ahead of use, so a sync writes the records' blocks only (`SegmentWriter`).
+        public var walPreallocate = true
         /// The head is persisted as a block once the samples it holds span this long.
         public var blockDurationMs: Int64 = 2 * 3_600_000
         /// How long each resolution is kept, behind the newest sample stored. Whole blocks are deleted.
@@ -98,7 +100,8 @@ public actor TimeSeriesEngine: SampleStore {
         labelIndex = loadedIndex
         lastPersistedMax = loaded[.raw]?.map(\.index.maxT).max() ?? .min
         newestAppended = max(lastPersistedMax, range?.max ?? .min)
-        wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, logger: logger)
+        wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, preallocate: options.walPreallocate,
+                                recovered: recovery, logger: logger)
         logger.info("time-series engine opened", metadata: [
             "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
             "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)",

@@ -25,7 +25,7 @@ let quietLogger = Logger(label: "test")
 
 @Test func tornTailIsCutAndTheLogStaysUsable() async throws {
     let directory = scratchDirectory("wal-torn")
-    let wal = try WriteAheadLog(directory: directory, logger: quietLogger)
+    let wal = try WriteAheadLog(directory: directory, preallocate: false, logger: quietLogger)
     for index in 0..<10 { try await wal.append([UInt8](repeating: UInt8(index), count: 100)) }
     let segment = directory + "/00000001"
     let intact = try Data(contentsOf: URL(fileURLWithPath: segment))
@@ -45,14 +45,14 @@ let quietLogger = Logger(label: "test")
     #expect(recovery.cutBytes == 60)
     #expect(try Data(contentsOf: URL(fileURLWithPath: segment)) == intact, "the file is cut back to the last whole record")
 
-    let reopened = try WriteAheadLog(directory: directory, logger: quietLogger)
+    let reopened = try WriteAheadLog(directory: directory, preallocate: false, logger: quietLogger)
     try await reopened.append([1, 2, 3])
     #expect(try WriteAheadLog.recover(directory: directory, logger: quietLogger).records.last == [1, 2, 3])
 }
 
 @Test func corruptionDropsEverythingAfterItAndSaysSo() async throws {
     let directory = scratchDirectory("wal-corrupt")
-    let wal = try WriteAheadLog(directory: directory, segmentSize: 300, logger: quietLogger)
+    let wal = try WriteAheadLog(directory: directory, segmentSize: 300, preallocate: false, logger: quietLogger)
     for index in 0..<12 { try await wal.append([UInt8](repeating: UInt8(index), count: 92)) }
     #expect(wal.segments().count >= 3, "small segments rotate")
     let first = directory + "/00000001"
@@ -75,4 +75,78 @@ let quietLogger = Logger(label: "test")
     wal.removeSegments(below: next)
     #expect(wal.segments() == [next])
     #expect(try WriteAheadLog.recover(directory: directory, logger: quietLogger).records == [[2]])
+}
+
+/// Appends until the log has switched to a preallocated segment (the preparer runs in the background).
+private func appendUntilPreallocated(_ wal: WriteAheadLog, directory: String) async throws -> Int {
+    var index = 0
+    while index < 100_000 {
+        try await wal.append(Array("record-\(index)".utf8))
+        index += 1
+        if let newest = wal.segments().last, newest > 1, fileSize(directory + "/" + SegmentWriter.name(of: newest)) == SegmentWriter.firstPreallocation {
+            return index
+        }
+        if index % 50 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+    }
+    Issue.record("the log never switched to a preallocated segment")
+    return index
+}
+
+private func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
+}
+
+@Test func preallocatedSegmentsRecoverEveryRecordAndTheirZerosAreNotDamage() async throws {
+    let directory = scratchDirectory("wal-prealloc")
+    let wal = try WriteAheadLog(directory: directory, logger: quietLogger)
+    var written = try await appendUntilPreallocated(wal, directory: directory)
+    for _ in 0..<20 {
+        try await wal.append(Array("record-\(written)".utf8))
+        written += 1
+    }
+    #expect(wal.segments().count >= 2, "the log moved to the zero-filled segment once it was ready")
+    let recovery = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    #expect(recovery.records.map { String(decoding: $0, as: UTF8.self) } == (0..<written).map { "record-\($0)" })
+    #expect(recovery.cutBytes == 0, "zeros after the last record are unused space")
+    #expect(recovery.removedSegments == 0)
+    let newest = directory + "/" + SegmentWriter.name(of: wal.segments().last!)
+    #expect(fileSize(newest) == SegmentWriter.firstPreallocation, "recovery keeps the preallocation")
+
+    // Reopened, the log continues right after the last record, not at the end of the file.
+    let reopened = try WriteAheadLog(directory: directory, recovered: recovery, logger: quietLogger)
+    try await reopened.append(Array("after-restart".utf8))
+    let again = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    #expect(again.records.count == written + 1)
+    #expect(again.records.last.map { String(decoding: $0, as: UTF8.self) } == "after-restart")
+    // Without the recovery's hint the writer finds the end itself.
+    let rescanned = try WriteAheadLog(directory: directory, logger: quietLogger)
+    try await rescanned.append(Array("rescanned".utf8))
+    let third = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    #expect(third.records.suffix(2).map { String(decoding: $0, as: UTF8.self) } == ["after-restart", "rescanned"])
+    #expect(third.cutBytes == 0)
+}
+
+@Test func aTornRecordInAPreallocatedSegmentIsCutAndTheLogStaysUsable() async throws {
+    let directory = scratchDirectory("wal-prealloc-torn")
+    let wal = try WriteAheadLog(directory: directory, logger: quietLogger)
+    let written = try await appendUntilPreallocated(wal, directory: directory)
+    let recovery = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    let newest = directory + "/" + SegmentWriter.name(of: wal.segments().last!)
+    // A crash in the middle of the next record: its header and part of its payload reached the disk.
+    var framed: [UInt8] = []
+    WALFraming.frame([UInt8](repeating: 7, count: 100), into: &framed)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: newest))
+    try handle.seek(toOffset: UInt64(recovery.tail!.dataEnd))
+    handle.write(Data(framed.prefix(40)))
+    try handle.close()
+
+    let cut = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    #expect(cut.records.count == written, "every whole record survives")
+    #expect(cut.cutBytes > 0, "the torn record and what follows it are cut")
+    let reopened = try WriteAheadLog(directory: directory, recovered: cut, logger: quietLogger)
+    try await reopened.append([1, 2, 3])
+    let after = try WriteAheadLog.recover(directory: directory, logger: quietLogger)
+    #expect(after.records.count == written + 1)
+    #expect(after.records.last == [1, 2, 3])
+    #expect(after.cutBytes == 0)
 }

@@ -92,6 +92,24 @@ enum Files {
         guard fsync(fd) == 0 else { throw StorageIOError(operation: "fsync \(path)", code: errno) }
     }
 
+    /// Writes a new file of `length` zero bytes at `path` and fsyncs it.
+    static func writeZeros(_ path: String, length: Int) throws(StorageIOError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageIOError(operation: "open \(path)", code: errno) }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0, count: min(length, 64 << 10))
+        var written = 0
+        while written < length {
+            let count = chunk.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, min($0.count, length - written)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StorageIOError(operation: "write \(path)", code: errno)
+            }
+            written += count
+        }
+        guard fdatasync(fd) == 0 else { throw StorageIOError(operation: "fsync \(path)", code: errno) }
+    }
+
     static func rename(_ from: String, _ to: String) throws(StorageIOError) {
         guard Glibc.rename(from, to) == 0 else { throw StorageIOError(operation: "rename \(from) to \(to)", code: errno) }
     }

@@ -22,6 +22,8 @@ public final class WriteAheadLog: Sendable {
         public var cutBytes: Int
         /// Whole segments after a corrupt record that were removed.
         public var removedSegments: Int
+        /// The newest segment and where its records end (a preallocated segment has zeros after them).
+        public var tail: (segment: Int, dataEnd: Int)?
     }
 
     struct State: ~Copyable {
@@ -38,19 +40,24 @@ public final class WriteAheadLog: Sendable {
     private let writer: SegmentWriter
     private let state = Mutex(State())
 
-    /// Opens the log in `directory` for appending after `recover` has run.
-    public init(directory: String, segmentSize: Int = 128 << 20, logger: Logger) throws(StorageIOError) {
+    /// Opens the log in `directory` for appending after `recover` has run (pass its result as `recovered`
+    /// to spare a second read of the newest segment). `preallocate` zero-fills segments ahead of use.
+    public init(directory: String, segmentSize: Int = 128 << 20, preallocate: Bool = true, recovered: Recovery? = nil,
+                logger: Logger) throws(StorageIOError) {
         self.directory = directory
         self.logger = logger
         try Files.makeDirectory(directory)
-        writer = try SegmentWriter(directory: directory, segmentSize: segmentSize)
+        let newest = SegmentWriter.segmentNames(in: directory).compactMap { Int($0) }.last
+        let dataEnd = recovered?.tail.flatMap { $0.segment == newest ? $0.dataEnd : nil }
+        writer = try SegmentWriter(directory: directory, segmentSize: segmentSize, preallocate: preallocate,
+                                   dataEnd: dataEnd, logger: logger)
     }
 
     /// Reads every valid record; cuts a torn tail (a crash mid-write) and drops anything after a corrupt
     /// record, logging how much. Never fails on bad data, only on I/O errors.
     public static func recover(directory: String, logger: Logger) throws(StorageIOError) -> Recovery {
         try Files.makeDirectory(directory)
-        var recovery = Recovery(records: [], cutBytes: 0, removedSegments: 0)
+        var recovery = Recovery(records: [], cutBytes: 0, removedSegments: 0, tail: nil)
         var broken = false
         for name in SegmentWriter.segmentNames(in: directory) {
             let path = directory + "/" + name
@@ -62,7 +69,9 @@ public final class WriteAheadLog: Sendable {
             let bytes = try Files.readAll(path)
             let scan = WALFraming.scan(bytes)
             recovery.records += scan.records.map(Array.init)
-            if scan.validLength < bytes.count {
+            recovery.tail = (Int(name) ?? 0, scan.validLength)
+            // Zeros after the records are a preallocated segment's unused space, not damage.
+            if scan.validLength < bytes.count && !WALFraming.isZero(bytes[scan.validLength...]) {
                 recovery.cutBytes += bytes.count - scan.validLength
                 try Files.truncate(path, to: scan.validLength)
                 broken = true
@@ -162,20 +171,54 @@ public final class WriteAheadLog: Sendable {
 }
 
 /// The open segment file. Used only on `queue`, which serialises every access.
+///
+/// Segments are preallocated: a second queue zero-fills the next segment ahead of time (`preallocated`,
+/// renamed into place at rotation), so records are written over blocks that already exist and
+/// `fdatasync` has no file size or extent to commit — on this machine's ext4 that took the median sync of
+/// a 28 KB write from 0.25 ms to 0.11 ms and its 90th percentile from 4 ms to 0.14 ms, and raised 10k-series
+/// remote-write ingest by 5 % (docs/performance.md). The price is writing each segment twice (zeros, then
+/// records). The first prepared segment is 4 MiB and each one after a full segment is twice as large, up to
+/// `segmentSize`, so an idle server writes only 4 MiB of zeros. Until one is ready the log appends to a
+/// segment that grows.
 final class SegmentWriter: @unchecked Sendable {
-    // @unchecked: all mutable state is touched only from `queue` (a serial queue).
+    // @unchecked: all mutable state is touched only from `queue` (a serial queue), except `prepared`,
+    // which has its own lock.
     let queue = DispatchQueue(label: "strata.tsdb.wal")
+    private let preparer = DispatchQueue(label: "strata.tsdb.wal.prepare", qos: .utility)
     let directory: String
     let segmentSize: Int
+    let preallocate: Bool
+    let logger: Logger
     private var fd: Int32 = -1
     private var number: Int
+    /// Where the next record goes: bytes of records in the current segment.
     private var size = 0
+    /// Bytes the current segment holds before it counts as full.
+    private var capacity: Int
+    /// Whether the current segment was zero-filled ahead (else it grows as records are appended).
+    private var isPreallocated = false
+    /// Length of the next segment to prepare.
+    private var nextPreallocation: Int
+    /// The prepared file's length once it is complete and synced; `preparing` while the preparer works.
+    private let prepared = Mutex<(length: Int?, preparing: Bool)>((nil, false))
 
-    init(directory: String, segmentSize: Int) throws(StorageIOError) {
+    static let preparedName = "preallocated"
+    static let firstPreallocation = 4 << 20
+
+    /// Opens the newest segment for appending at `dataEnd` (the end of its valid records, as recovery
+    /// found it; scanned here when not given).
+    init(directory: String, segmentSize: Int, preallocate: Bool, dataEnd: Int?, logger: Logger) throws(StorageIOError) {
         self.directory = directory
         self.segmentSize = segmentSize
+        self.preallocate = preallocate
+        self.logger = logger
+        capacity = segmentSize
+        nextPreallocation = min(segmentSize, Self.firstPreallocation)
         number = Self.segmentNames(in: directory).compactMap { Int($0) }.last ?? 1
-        try open()
+        // A file left by a preparer that may not have finished.
+        unlink(directory + "/" + Self.preparedName)
+        try open(dataEnd: dataEnd)
+        if preallocate { schedulePreparation() }
     }
 
     static func name(of number: Int) -> String {
@@ -187,31 +230,99 @@ final class SegmentWriter: @unchecked Sendable {
         Files.list(directory).filter { $0.count == 8 && Int($0) != nil }
     }
 
-    private func open() throws(StorageIOError) {
+    /// Opens segment `number`; records continue at `dataEnd` (scanned when nil; 0 for a new file).
+    private func open(dataEnd: Int?) throws(StorageIOError) {
         let path = directory + "/" + Self.name(of: number)
-        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageIOError(operation: "open \(path)", code: errno) }
         var info = stat()
         fstat(fd, &info)
-        size = Int(info.st_size)
+        let fileSize = Int(info.st_size)
+        if let dataEnd {
+            size = min(dataEnd, fileSize)
+        } else if fileSize > 0 {
+            size = WALFraming.scan(try Files.readAll(path)).validLength
+        } else {
+            size = 0
+        }
+        isPreallocated = fileSize > size
+        capacity = isPreallocated ? max(fileSize, 1) : segmentSize
         Files.syncDirectory(directory)
     }
 
-    func rotate() throws(StorageIOError) -> Int {
+    /// Starts the next segment (the prepared one when ready); `full` says the current one filled up, which
+    /// doubles the next preparation.
+    func rotate(full: Bool = false) throws(StorageIOError) -> Int {
         if fd >= 0 {
             fsync(fd)
             close(fd)
+            fd = -1
         }
+        if full { nextPreallocation = min(segmentSize, max(nextPreallocation, capacity) * 2) }
         number += 1
-        try open()
+        let path = directory + "/" + Self.name(of: number)
+        if let length = takePrepared() {
+            try Files.rename(directory + "/" + Self.preparedName, path)
+            try open(dataEnd: 0)
+            capacity = length
+            isPreallocated = true
+        } else {
+            try open(dataEnd: 0)
+        }
+        if preallocate { schedulePreparation() }
         return number
     }
 
     func writeAndSync(_ bytes: [UInt8]) throws(StorageIOError) {
-        if size > 0 && size + bytes.count > segmentSize { _ = try rotate() }
-        try Files.writeAll(fd, bytes, path: Self.name(of: number))
+        if size > 0 && size + bytes.count > capacity {
+            _ = try rotate(full: true)
+        } else if preallocate && !isPreallocated && prepared.withLock({ $0.length != nil }) {
+            // A zero-filled segment is ready: switch to it now rather than when this one fills.
+            _ = try rotate()
+        }
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(size + done)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StorageIOError(operation: "write wal segment \(number)", code: errno)
+            }
+            done += count
+        }
         size += bytes.count
         guard fdatasync(fd) == 0 else { throw StorageIOError(operation: "fsync wal segment \(number)", code: errno) }
+    }
+
+    /// The prepared file's length, taking it (nil when none is ready).
+    private func takePrepared() -> Int? {
+        prepared.withLock { state in
+            defer { if state.length != nil { state.length = nil } }
+            return state.length
+        }
+    }
+
+    /// Zero-fills the next segment on the preparer's queue unless one is ready or being prepared.
+    private func schedulePreparation() {
+        let length = nextPreallocation
+        let start = prepared.withLock { state -> Bool in
+            guard state.length == nil, !state.preparing else { return false }
+            state.preparing = true
+            return true
+        }
+        guard start else { return }
+        let path = directory + "/" + Self.preparedName
+        preparer.async { [self] in
+            let ready: Int?
+            do throws(StorageIOError) {
+                try Files.writeZeros(path, length: length)
+                ready = length
+            } catch {
+                logger.warning("write-ahead log could not preallocate a segment; appending instead", metadata: ["error": "\(error)"])
+                unlink(path)
+                ready = nil
+            }
+            prepared.withLock { $0 = (ready, false) }
+        }
     }
 
     deinit {
