@@ -136,17 +136,26 @@ public actor TimeSeriesEngine: SampleStore {
         let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
         // The series validation looked up, by sample, so applying does not look them up again.
         var looked: [MemSeries?] = []
+        var ticket: UInt64 = 0
+        var validatedStored = -1
         if policy.allOrNothing {
-            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked)
+            var stored: [Int] = []
+            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked, stored: &stored)
             if verdict.rejected > 0 {
                 record(verdict)
                 return (AppendResult(summary: verdict), 0)
             }
+            // Validation decided every sample, so the WAL records are enqueued (and their sync started) before
+            // the head changes: applying overlaps the sync (+7 % remote-write ingest, docs/performance.md).
+            // Log order still equals apply order: this actor does both.
+            ticket = logValidated(batch, looked: looked, stored: stored)
+            validatedStored = stored.count
         }
+        let logged = validatedStored >= 0
         var summary = AppendSummary()
         var refs: [StableID: SeriesRef] = [:]
         var newSeries: [(id: StableID, labels: Labels)] = []
-        var accepted = SampleBatch(capacity: batch.count)
+        var accepted = SampleBatch(capacity: logged ? 0 : batch.count)
         var current: (id: StableID, series: MemSeries)?
         var range = headRange ?? (.max, .min)
         for index in 0..<batch.count {
@@ -183,7 +192,7 @@ public actor TimeSeriesEngine: SampleStore {
             }
             switch series.append(Sample(timestamp, batch.values[index]), windowMs: window) {
             case .appended, .outOfOrder:
-                accepted.append(id, timestamp, batch.values[index])
+                if !logged { accepted.append(id, timestamp, batch.values[index]) }
                 summary.stored += 1
                 range = (min(range.0, timestamp), max(range.1, timestamp))
             case .duplicate: summary.duplicates += 1
@@ -191,13 +200,15 @@ public actor TimeSeriesEngine: SampleStore {
             case .tooOld: summary.reject(.tooOld)
             }
         }
-        if !accepted.isEmpty {
+        if summary.stored > 0 {
             headRange = range
             newestAppended = max(newestAppended, range.1)
         }
-        var ticket: UInt64 = 0
-        if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
-        if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.flat(accepted).encode()) }
+        assert(validatedStored < 0 || validatedStored == summary.stored, "apply stored other samples than validation logged")
+        if !logged {
+            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
+            if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.flat(accepted).encode()) }
+        }
         record(summary)
         if let range = headRange, range.max - range.min >= options.blockDurationMs,
            lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
@@ -210,14 +221,40 @@ public actor TimeSeriesEngine: SampleStore {
     /// What `append` would do, without changing anything (for all-or-nothing appends).
     func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
         var looked: [MemSeries?] = []
-        return validate(batch, windowMs: windowMs, lowerBound: lowerBound, looked: &looked)
+        var stored: [Int] = []
+        return validate(batch, windowMs: windowMs, lowerBound: lowerBound, looked: &looked, stored: &stored)
     }
 
-    /// `validate`, also returning in `looked` the head series of each sample (nil where not in the head).
-    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64, looked: inout [MemSeries?]) -> AppendSummary {
+    /// Enqueues the WAL records of a validated batch — the series not in the head yet (first occurrence,
+    /// with labels), then exactly the samples validation would store, which `apply` then stores — and
+    /// starts their sync.
+    private func logValidated(_ batch: SampleBatch, looked: [MemSeries?], stored: [Int]) -> UInt64 {
+        var ticket: UInt64 = 0
+        if !batch.labels.isEmpty {
+            var newSeries: [(id: StableID, labels: Labels)] = []
+            var seen = Set<StableID>()
+            for index in 0..<batch.count where looked[index] == nil {
+                let id = batch.seriesIDs[index]
+                if let labels = batch.labels[id], !labels.isEmpty, seen.insert(id).inserted { newSeries.append((id, labels)) }
+            }
+            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
+        }
+        if !stored.isEmpty {
+            ticket = wal.enqueue(WALRecord.encodeFlat(batch, indices: stored.count == batch.count ? nil : stored))
+        }
+        if ticket > 0 { wal.startFlush() }
+        return ticket
+    }
+
+    /// `validate`, also returning in `looked` the head series of each sample (nil where not in the head) and
+    /// in `stored` the indices of the samples it would store.
+    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64, looked: inout [MemSeries?],
+                  stored: inout [Int]) -> AppendSummary {
         var summary = AppendSummary()
         looked.removeAll(keepingCapacity: true)
         looked.reserveCapacity(batch.count)
+        stored.removeAll(keepingCapacity: true)
+        stored.reserveCapacity(batch.count)
         var previous: (id: StableID, series: MemSeries?)?
         // Each series carries the newest sample this validation has let through (`pendingLast`), valid for
         // the current epoch only; series not in the head yet are tracked in a small dictionary.
@@ -248,6 +285,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else if timestamp > last.timestamp {
                 if let series { series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
                 summary.stored += 1
+                stored.append(index)
             } else if timestamp == last.timestamp {
                 if bits == last.bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if timestamp < last.timestamp &- windowMs {
@@ -259,6 +297,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else {
                 late[SeriesPoint(series: id, timestamp: timestamp)] = bits
                 summary.stored += 1
+                stored.append(index)
             }
         }
         return summary

@@ -98,6 +98,44 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     }
 }
 
+@Test func allOrNothingAppendsMatchTheReferenceAndTheirEarlyLogReplaysIdentically() async throws {
+    // All-or-nothing batches are logged from validation's decisions before the head changes; replaying that
+    // log must give the same head, labels included.
+    var generator = SystemRandomNumberGenerator()
+    let policy = AppendPolicy(outOfOrderWindowMs: 3_600_000, outOfBoundsMs: nil, allOrNothing: true)
+    var accepted = 0
+    for _ in 0..<5 {
+        let directory = scratchDirectory("engine-aon")
+        let engine = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        var reference = ReferenceStore(window: 3_600_000)
+        var labelled = Set<StableID>()
+        for batch in randomWorkload(series: 4, batches: 80, using: &generator) {
+            let groups = batch.map { group in
+                SeriesSamples(seriesID: group.seriesID, samples: group.samples, labels: ["__name__": "m", "id": group.seriesID.description])
+            }
+            var trial = reference
+            let expected = trial.append(groups)
+            let summary = try await engine.append(groups, policy: policy)
+            #expect((summary.rejected > 0) == (expected.rejected > 0))
+            if expected.rejected == 0 {
+                #expect(summary == expected)
+                reference = trial
+                accepted += 1
+                for group in groups { labelled.insert(group.seriesID) }
+            }
+        }
+        let reopened = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        for index in 0..<4 {
+            let id = StableID(parts: ["s\(index)"])
+            let stored = reference.samples(id, from: .min, to: .max)
+            #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == stored)
+            #expect(try await reopened.samples(series: id, fromMs: .min, toMs: .max) == stored)
+            if labelled.contains(id) { #expect(await reopened.labels(of: id)?["id"] == id.description) }
+        }
+    }
+    #expect(accepted > 20, "the workload accepted enough batches to mean something")
+}
+
 @Test func exactResendIsSilentAndOlderThanTheWindowIsRefused() async throws {
     let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-rules"), logger: quietLogger)
     let id = StableID(parts: ["rules"])

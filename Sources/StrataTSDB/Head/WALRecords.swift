@@ -59,6 +59,24 @@ enum WALRecord: Equatable {
         return writer.bytes
     }
 
+    /// The payload of `.flat` holding the samples of `batch` at `indices` (all of them when nil), encoded
+    /// straight from the batch's arrays.
+    static func encodeFlat(_ batch: SampleBatch, indices: [Int]?) -> [UInt8] {
+        let count = indices?.count ?? batch.count
+        var writer = BinaryWriter(capacity: 16 + count * 14)
+        writer.write(byte: 3)
+        writer.write(uvarint: UInt64(count))
+        var previous: Int64 = 0
+        func add(_ index: Int) {
+            writer.write(uvarint: batch.seriesIDs[index].rawValue)
+            writer.write(varint: batch.timestamps[index] &- previous)
+            previous = batch.timestamps[index]
+            writer.write(double: batch.values[index])
+        }
+        if let indices { for index in indices { add(index) } } else { for index in 0..<batch.count { add(index) } }
+        return writer.bytes
+    }
+
     static func decode(_ bytes: [UInt8]) throws(DecodeError) -> WALRecord {
         var reader = BinaryReader(bytes)
         switch try reader.readByte("record type") {

@@ -117,6 +117,17 @@ public final class WriteAheadLog: Sendable {
         }
     }
 
+    /// Starts writing and syncing what is enqueued, if no flush is running, without waiting for it (a later
+    /// `waitUntilDurable` finds it done or in progress).
+    public func startFlush() {
+        let start: Bool = state.withLock { state in
+            guard state.failure == nil, !state.flushing, !state.pending.isEmpty else { return false }
+            state.flushing = true
+            return true
+        }
+        if start { writer.queue.async { self.flushLoop() } }
+    }
+
     /// Appends one record and returns once it is durable.
     public func append(_ payload: [UInt8]) async throws {
         try await waitUntilDurable(enqueue(payload))
