@@ -353,6 +353,27 @@ func securedRoutes(_ harness: ServerHarness) -> [RouteRule] {
     }
 }
 
+@Test func failedUserLoginsDoNotLockOutAnAgentOnTheSameAddressAndAgentGuessesAreLimited() async throws {
+    let guarded = try ServerHarness { $0.authFailuresPerMinute = 3 }
+    try await guarded.test { client in
+        let agent = try await ServerHarness.enroll(client)
+        for _ in 0..<4 {
+            _ = try await client.execute(uri: "/api/v1/resources", method: .get, headers: basic("admin", "guess"))
+        }
+        #expect(try await client.execute(uri: "/api/v1/resources", method: .get, headers: ServerHarness.adminBasic).status == .tooManyRequests)
+        let batch = try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: agent, body: ByteBuffer(bytes: [1]))
+        #expect(batch.status != .tooManyRequests && batch.status != .unauthorized,
+                "the agent's own credential still passes (the body is bad: \(batch.status))")
+        for _ in 0..<3 {
+            let status = try await client.execute(uri: "/api/agent/v1/batches", method: .post,
+                                                  headers: [.authorization: "Bearer sac_guess"], body: ByteBuffer(bytes: [1])).status
+            #expect(status == .unauthorized)
+        }
+        let locked = try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: agent, body: ByteBuffer(bytes: [1]))
+        #expect(locked.status == .tooManyRequests, "agent credential guessing is limited on its own")
+    }
+}
+
 @Test func theRateLimiterRefillsAtItsRateAndKeepsAddressesApart() throws {
     let limiter = RateLimiter(ratePerSecond: 2, burst: 4)
     for _ in 0..<4 { try limiter.take("10.0.0.1", nowMs: 0) }

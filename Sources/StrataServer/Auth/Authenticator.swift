@@ -15,7 +15,12 @@ public final class Authenticator: Sendable {
     let catalog: any Catalog
     let audit: AuditTrail
     let cacheSeconds: Int64
+    /// Failed user authentications (passwords, API tokens, sessions) by address.
     let failures: FailureLimiter
+    /// Failed agent authentications by address, counted apart: a user guessing passwords on a host must not
+    /// lock out the agent running beside it (found by `make run`: an agent on 127.0.0.1 got 429 for 34 s
+    /// after a script's failed logins from the same address, and its platform went down).
+    let agentFailures: FailureLimiter
     /// Where passwords are checked, in order (`LocalPasswords` unless told otherwise).
     let providers: [any IdentityProvider]
     private let verified = Mutex<[String: (principal: Principal, expiresMs: Int64)]>([:])
@@ -27,13 +32,14 @@ public final class Authenticator: Sendable {
     /// Header carrying a session's CSRF token on writes.
     public static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    /// Creates an authenticator over `catalog`.
+    /// Creates an authenticator over `catalog`; `agentFailures` defaults to a limiter like `failures`.
     public init(catalog: any Catalog, audit: AuditTrail, cacheSeconds: Int64 = 60, failures: FailureLimiter = FailureLimiter(),
-                providers: [any IdentityProvider]? = nil) {
+                agentFailures: FailureLimiter? = nil, providers: [any IdentityProvider]? = nil) {
         self.catalog = catalog
         self.audit = audit
         self.cacheSeconds = cacheSeconds
         self.failures = failures
+        self.agentFailures = agentFailures ?? FailureLimiter(maxFailures: failures.maxFailures, windowMs: failures.windowMs)
         self.providers = providers ?? [LocalPasswords(catalog: catalog)]
     }
 
@@ -76,10 +82,10 @@ public final class Authenticator: Sendable {
 
     /// The principal of an agent request: an agent credential or an enrollment token.
     func agent(headers: HTTPFields, remote: String, nowMs: Int64) async throws -> Principal {
-        try failures.check(remote, nowMs: nowMs)
+        try agentFailures.check(remote, nowMs: nowMs)
         guard let header = headers[.authorization], let token = Self.value(header, scheme: "bearer"),
               let match = try await catalog.credential(tokenHash: Secrets.hashToken(token), kinds: [.agent, .enrollment], nowMs: nowMs) else {
-            failures.fail(remote, nowMs: nowMs)
+            agentFailures.fail(remote, nowMs: nowMs)
             throw APIError.unauthorized(headers[.authorization] == nil
                 ? "an agent credential or enrollment token is required as a bearer token"
                 : "invalid, expired or revoked agent credential")
