@@ -40,13 +40,8 @@ public struct SampleBatch: Sendable, Equatable {
         hints.append(hint)
     }
 
-    /// Sets the series (and its hint) of every sample from index `start` on (for decoders that learn a
-    /// series' id after its samples).
-    public mutating func assignSeries(_ series: StableID, hint: SeriesRef = .none, from start: Int) {
-        assignSeries(series, hint: hint, in: start..<seriesIDs.count)
-    }
-
-    /// Sets the series (and its hint) of the samples at `indices`.
+    /// Sets the series (and its hint) of the samples at `indices` (for decoders that learn a series' id
+    /// after its samples).
     public mutating func assignSeries(_ series: StableID, hint: SeriesRef = .none, in indices: Range<Int>) {
         for index in indices {
             seriesIDs[index] = series

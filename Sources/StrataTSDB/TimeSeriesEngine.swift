@@ -173,7 +173,7 @@ public actor TimeSeriesEngine: SampleStore {
                     series = MemSeries(id: id, labels: labels)
                     head[id] = series
                     if !labels.isEmpty {
-                        newSeries.append((id, labels))
+                        if !logged { newSeries.append((id, labels)) }
                         series.labels = labelIndex.add(id, labels)
                     }
                 }
@@ -218,13 +218,6 @@ public actor TimeSeriesEngine: SampleStore {
         return (AppendResult(summary: summary, refs: refs), ticket)
     }
 
-    /// What `append` would do, without changing anything (for all-or-nothing appends).
-    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64) -> AppendSummary {
-        var looked: [MemSeries?] = []
-        var stored: [Int] = []
-        return validate(batch, windowMs: windowMs, lowerBound: lowerBound, looked: &looked, stored: &stored)
-    }
-
     /// Enqueues the WAL records of a validated batch — the series not in the head yet (first occurrence,
     /// with labels), then exactly the samples validation would store, which `apply` then stores — and
     /// starts their sync.
@@ -246,8 +239,9 @@ public actor TimeSeriesEngine: SampleStore {
         return ticket
     }
 
-    /// `validate`, also returning in `looked` the head series of each sample (nil where not in the head) and
-    /// in `stored` the indices of the samples it would store.
+    /// What `append` would do, without changing anything (for all-or-nothing appends); also returns in
+    /// `looked` the head series of each sample (nil where not in the head) and in `stored` the indices of
+    /// the samples it would store.
     func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64, looked: inout [MemSeries?],
                   stored: inout [Int]) -> AppendSummary {
         var summary = AppendSummary()

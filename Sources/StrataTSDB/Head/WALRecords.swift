@@ -45,16 +45,7 @@ enum WALRecord: Equatable {
                 }
             }
         case .flat(let batch):
-            writer = BinaryWriter(capacity: 16 + batch.count * 14)
-            writer.write(byte: 3)
-            writer.write(uvarint: UInt64(batch.count))
-            var previous: Int64 = 0
-            for index in 0..<batch.count {
-                writer.write(uvarint: batch.seriesIDs[index].rawValue)
-                writer.write(varint: batch.timestamps[index] &- previous)
-                previous = batch.timestamps[index]
-                writer.write(double: batch.values[index])
-            }
+            return Self.encodeFlat(batch, indices: nil)
         }
         return writer.bytes
     }

@@ -98,14 +98,11 @@ enum Files {
         guard fd >= 0 else { throw StorageIOError(operation: "open \(path)", code: errno) }
         defer { close(fd) }
         let chunk = [UInt8](repeating: 0, count: min(length, 64 << 10))
-        var written = 0
-        while written < length {
-            let count = chunk.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, min($0.count, length - written)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StorageIOError(operation: "write \(path)", code: errno)
-            }
-            written += count
+        var remaining = length
+        while remaining > 0 {
+            let count = min(remaining, chunk.count)
+            try writeAll(fd, count == chunk.count ? chunk : Array(chunk.prefix(count)), path: path)
+            remaining -= count
         }
         guard fdatasync(fd) == 0 else { throw StorageIOError(operation: "fsync \(path)", code: errno) }
     }

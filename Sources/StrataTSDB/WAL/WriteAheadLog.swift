@@ -47,10 +47,8 @@ public final class WriteAheadLog: Sendable {
         self.directory = directory
         self.logger = logger
         try Files.makeDirectory(directory)
-        let newest = SegmentWriter.segmentNames(in: directory).compactMap { Int($0) }.last
-        let dataEnd = recovered?.tail.flatMap { $0.segment == newest ? $0.dataEnd : nil }
         writer = try SegmentWriter(directory: directory, segmentSize: segmentSize, preallocate: preallocate,
-                                   dataEnd: dataEnd, logger: logger)
+                                   recoveredTail: recovered?.tail, logger: logger)
     }
 
     /// Reads every valid record; cuts a torn tail (a crash mid-write) and drops anything after a corrupt
@@ -216,9 +214,10 @@ final class SegmentWriter: @unchecked Sendable {
     static let preparedName = "preallocated"
     static let firstPreallocation = 4 << 20
 
-    /// Opens the newest segment for appending at `dataEnd` (the end of its valid records, as recovery
-    /// found it; scanned here when not given).
-    init(directory: String, segmentSize: Int, preallocate: Bool, dataEnd: Int?, logger: Logger) throws(StorageIOError) {
+    /// Opens the newest segment for appending after its valid records: where recovery found them to end
+    /// (`recoveredTail`, when it names that segment), else where a scan here finds it.
+    init(directory: String, segmentSize: Int, preallocate: Bool, recoveredTail: (segment: Int, dataEnd: Int)?,
+         logger: Logger) throws(StorageIOError) {
         self.directory = directory
         self.segmentSize = segmentSize
         self.preallocate = preallocate
@@ -228,7 +227,7 @@ final class SegmentWriter: @unchecked Sendable {
         number = Self.segmentNames(in: directory).compactMap { Int($0) }.last ?? 1
         // A file left by a preparer that may not have finished.
         unlink(directory + "/" + Self.preparedName)
-        try open(dataEnd: dataEnd)
+        try open(dataEnd: recoveredTail.flatMap { $0.segment == number ? $0.dataEnd : nil })
         if preallocate { schedulePreparation() }
     }
 
