@@ -21,7 +21,7 @@ if [ -f "$data/initial-credentials" ]; then
   # shellcheck disable=SC1091
   . "$data/initial-credentials"
 fi
-token=${STRATA_AGENT_TOKEN:-}
+token=${STRATA_AGENT_TOKEN:-${STRATA_BOOTSTRAP_AGENT_TOKEN:-}}
 if [ -z "$token" ]; then
   echo "no agent token: $data/initial-credentials is gone; set STRATA_AGENT_TOKEN to an agent token and run again"
   exit 1

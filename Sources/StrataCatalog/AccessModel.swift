@@ -86,10 +86,12 @@ public struct Principal: Sendable, Equatable {
     public var agentID: String?
     /// The platform resource an agent credential is bound to.
     public var platformID: String?
+    /// When the credential that authenticated it expires (Unix ms), if it does.
+    public var expiresMs: Int64?
 
     /// Creates a principal.
     public init(tenantID: String, userID: Int64?, name: String, role: Role?, kind: PrincipalKind, tokenID: Int64? = nil,
-                scopes: Set<Permission> = [], agentID: String? = nil, platformID: String? = nil) {
+                scopes: Set<Permission> = [], agentID: String? = nil, platformID: String? = nil, expiresMs: Int64? = nil) {
         self.tenantID = tenantID
         self.userID = userID
         self.name = name
@@ -99,6 +101,7 @@ public struct Principal: Sendable, Equatable {
         self.scopes = scopes
         self.agentID = agentID
         self.platformID = platformID
+        self.expiresMs = expiresMs
     }
 
     /// What it may do: the role's permissions narrowed by the token's scopes. Agents get none here;
@@ -232,12 +235,19 @@ public enum EnrollmentError: Error, Sendable, Equatable, CustomStringConvertible
     case agentRevoked(String)
     /// The agent id is enrolled in another tenant.
     case foreignAgent(String)
+    /// Another agent reports the platform: an admin must approve the request, queued as this discovery.
+    case awaitingApproval(discoveryID: Int64, holder: String)
+    /// An admin ignored this agent's request to report the platform.
+    case refusedByAdmin(String)
 
     public var description: String {
         switch self {
         case .agentRevoked(let id):
             return "agent \(id) was revoked and cannot enroll again; give the agent a new identity (remove its agent.state) and, if the host was compromised, rotate the enrollment token"
         case .foreignAgent(let id): return "agent \(id) is enrolled in another tenant"
+        case let .awaitingApproval(discoveryID, holder):
+            return "agent \(holder) already reports this platform; an admin must approve this agent (discovery \(discoveryID)), or enroll with the platform's current agent credential as platformCredential"
+        case .refusedByAdmin(let id): return "an admin refused agent \(id) for this platform"
         }
     }
 }

@@ -17,6 +17,10 @@ public protocol AccessStore: Sendable {
     func updateUser(tenantID: String, id: Int64, role: Role?, passwordHash: String?, disabled: Bool?, nowMs: Int64) async throws -> UserRecord?
     /// The principal of a live (unexpired, unrevoked) credential of one of `kinds` with this hash.
     func credential(tokenHash: String, kinds: Set<TokenKind>, nowMs: Int64) async throws -> CredentialMatch?
+    /// Whether the credential that authenticated `principal` still stands: its token unrevoked and unexpired,
+    /// its user enabled (for a password login: the user enabled and `passwordHash` still the user's). Long
+    /// requests (event streams) ask this while they run, so a revocation ends them too.
+    func credentialStands(_ principal: Principal, passwordHash: String?, nowMs: Int64) async throws -> Bool
     /// Stores a credential; returns its id.
     func createToken(_ token: NewToken, nowMs: Int64) async throws -> Int64
     /// The tenant's credentials of `kinds`, newest first; only `userID`'s when given.
@@ -26,8 +30,12 @@ public protocol AccessStore: Sendable {
     /// Records that a credential was used.
     func touchToken(id: Int64, nowMs: Int64) async throws
     /// Enrolls an agent: revokes its earlier credentials, stores the new one bound to `platformID`, and
-    /// registers the agent. Throws `EnrollmentError` for a revoked or foreign agent id.
-    func enrollAgent(tenantID: String, agentID: String, platformID: String, tokenHash: String, nowMs: Int64) async throws -> Int64
+    /// registers the agent. Throws `EnrollmentError` for a revoked or foreign agent id. A platform that
+    /// another agent already reports (and has reported to) moves to this one only with that agent's live
+    /// credential (its hash as `holderCredentialHash`) or an admin's approval of the `enrollment` discovery
+    /// this call queues (`awaitingApproval`); the former agent's credentials are then revoked.
+    func enrollAgent(tenantID: String, agentID: String, platformID: String, tokenHash: String, holderCredentialHash: String?,
+                     nowMs: Int64) async throws -> Int64
     /// The tenant's agents.
     func agents(tenantID: String) async throws -> [AgentRecord]
     /// Revokes an agent: its credentials stop working at once and it cannot enroll again. False if unknown.

@@ -167,6 +167,8 @@ public protocol Catalog: AccessStore, GroupStore {
     /// Queue entries, newest first, optionally of one status.
     func discoveries(tenantID: String, status: String?, limit: Int) async throws -> [DiscoveryRecord]
     /// Decides a queue entry (`approve`, `ignore`, `defer`); nil when there is no such entry in the tenant.
+    /// One discovery of the tenant, if it exists.
+    func discovery(tenantID: String, id: Int64) async throws -> DiscoveryRecord?
     func decideDiscovery(tenantID: String, id: Int64, decision: String, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
     /// Deletes events older than `cutoffMs` (retention); returns how many.
     func deleteEvents(olderThanMs cutoffMs: Int64) async throws -> Int

@@ -222,6 +222,9 @@ enum CatalogMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("2026-12-02-enrollment-approval") { db in
+            try db.execute(sql: "ALTER TABLE discoveries ADD COLUMN agent_id TEXT")
+        }
         return migrator
     }
 }

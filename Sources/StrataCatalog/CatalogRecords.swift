@@ -238,4 +238,6 @@ public struct DiscoveryRecord: Sendable, Equatable, Codable {
     public var decidedMs: Int64?
     /// Who decided.
     public var decidedBy: String?
+    /// For an `enrollment` request: the agent asking to report the platform.
+    public var agentID: String?
 }

@@ -110,8 +110,24 @@ extension SQLiteCatalog {
             }
             let principal = Principal(tenantID: row["tenant_id"], userID: row["user_id"], name: name, role: role, kind: principalKind,
                                       tokenID: row["id"], scopes: ScopeText.decode(row["scopes"]), agentID: row["agent_id"],
-                                      platformID: row["platform_id"])
+                                      platformID: row["platform_id"], expiresMs: row["expires_ms"])
             return CredentialMatch(principal: principal, csrfHash: row["csrf_hash"])
+        }
+    }
+
+    public func credentialStands(_ principal: Principal, passwordHash: String?, nowMs: Int64) async throws -> Bool {
+        try await pool.read { db in
+            if let tokenID = principal.tokenID {
+                return try Bool.fetchOne(db, sql: """
+                    SELECT 1 FROM tokens t LEFT JOIN users u ON u.id = t.user_id LEFT JOIN agents a ON a.id = t.agent_id
+                    WHERE t.id = ? AND t.tenant_id = ? AND t.revoked_ms IS NULL AND (t.expires_ms IS NULL OR t.expires_ms > ?)
+                      AND u.disabled_ms IS NULL AND a.revoked_ms IS NULL
+                    """, arguments: [tokenID, principal.tenantID, nowMs]) != nil
+            }
+            guard let userID = principal.userID,
+                  let row = try Row.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ? AND tenant_id = ? AND disabled_ms IS NULL",
+                                             arguments: [userID, principal.tenantID]) else { return false }
+            return passwordHash == nil || row["password_hash"] == passwordHash
         }
     }
 
@@ -166,8 +182,14 @@ extension SQLiteCatalog {
         }
     }
 
-    public func enrollAgent(tenantID: String, agentID: String, platformID: String, tokenHash: String, nowMs: Int64) async throws -> Int64 {
-        try await pool.write { db in
+    public func enrollAgent(tenantID: String, agentID: String, platformID: String, tokenHash: String, holderCredentialHash: String?,
+                            nowMs: Int64) async throws -> Int64 {
+        // A refusal that queued a request is returned, not thrown, so the request commits.
+        let outcome: Result<Int64, EnrollmentError> = try await pool.write { db in
+            if let refusal = try Self.checkPlatformHolder(db, tenantID: tenantID, agentID: agentID, platformID: platformID,
+                                                          holderCredentialHash: holderCredentialHash, nowMs: nowMs) {
+                return .failure(refusal)
+            }
             if let row = try Row.fetchOne(db, sql: "SELECT tenant_id, revoked_ms FROM agents WHERE id = ?", arguments: [agentID]) {
                 guard row["tenant_id"] == tenantID else { throw EnrollmentError.foreignAgent(agentID) }
                 guard (row["revoked_ms"] as Int64?) == nil else { throw EnrollmentError.agentRevoked(agentID) }
@@ -180,9 +202,54 @@ extension SQLiteCatalog {
             }
             try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND kind IN ('agent', 'certificate') AND revoked_ms IS NULL",
                            arguments: [nowMs, agentID])
-            return try Self.insertToken(db, NewToken(tenantID: tenantID, userID: nil, kind: .agent, name: "agent \(agentID)",
-                                                     tokenHash: tokenHash, agentID: agentID, platformID: platformID), nowMs: nowMs)
+            return .success(try Self.insertToken(db, NewToken(tenantID: tenantID, userID: nil, kind: .agent, name: "agent \(agentID)",
+                                                              tokenHash: tokenHash, agentID: agentID, platformID: platformID), nowMs: nowMs))
         }
+        return try outcome.get()
+    }
+
+    /// Lets `agentID` bind `platformID` only if no other live agent reports it, or that agent's credential
+    /// is presented, or an admin approved; otherwise queues (once) an `enrollment` discovery and returns the
+    /// refusal. When allowed, the former agent is unbound and its credentials revoked.
+    static func checkPlatformHolder(_ db: Database, tenantID: String, agentID: String, platformID: String,
+                                    holderCredentialHash: String?, nowMs: Int64) throws -> EnrollmentError? {
+        guard let holder = try String.fetchOne(db, sql: """
+            SELECT id FROM agents WHERE tenant_id = ? AND platform_id = ? AND id != ? AND revoked_ms IS NULL
+            """, arguments: [tenantID, platformID, agentID]),
+              let platform = try Row.fetchOne(db, sql: "SELECT name FROM resources WHERE tenant_id = ? AND id = ?",
+                                              arguments: [tenantID, platformID]) else {
+            // Nobody reports the platform yet (a holder that never delivered a batch has no platform row).
+            return nil
+        }
+        let presented = try holderCredentialHash.map { hash in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM tokens WHERE token_hash = ? AND agent_id = ? AND platform_id = ? AND kind IN ('agent', 'certificate')
+                  AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)
+                """, arguments: [hash, holder, platformID, nowMs]) != nil
+        } ?? false
+        if !presented {
+            let request = try Row.fetchOne(db, sql: """
+                SELECT id, status FROM discoveries WHERE tenant_id = ? AND resource_id = ? AND change = 'enrollment' AND agent_id = ?
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [tenantID, platformID, agentID])
+            switch request?["status"] as String? {
+            case "approved": break
+            case "ignored": return .refusedByAdmin(agentID)
+            case .some: return .awaitingApproval(discoveryID: request!["id"], holder: holder)
+            case nil:
+                let name: String = platform["name"]
+                try db.execute(sql: """
+                    INSERT INTO discoveries (tenant_id, resource_id, change, summary, status, created_ms, agent_id)
+                    VALUES (?, ?, 'enrollment', ?, 'pending', ?, ?)
+                    """, arguments: [tenantID, platformID,
+                                     "agent \(agentID) asks to report platform \(name), which agent \(holder) reports; approving moves the platform to it and revokes \(holder)'s credentials",
+                                     nowMs, agentID])
+                return .awaitingApproval(discoveryID: db.lastInsertedRowID, holder: holder)
+            }
+        }
+        try db.execute(sql: "UPDATE agents SET platform_id = NULL WHERE id = ?", arguments: [holder])
+        try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND revoked_ms IS NULL", arguments: [nowMs, holder])
+        return nil
     }
 
     public func agents(tenantID: String) async throws -> [AgentRecord] {

@@ -55,7 +55,13 @@ extension SQLiteCatalog {
 
     static func discoveryRecord(_ row: Row) -> DiscoveryRecord {
         DiscoveryRecord(id: row["id"], resourceID: row["resource_id"], change: row["change"], summary: row["summary"], status: row["status"],
-                        createdMs: row["created_ms"], decidedMs: row["decided_ms"], decidedBy: row["decided_by"])
+                        createdMs: row["created_ms"], decidedMs: row["decided_ms"], decidedBy: row["decided_by"], agentID: row["agent_id"])
+    }
+
+    public func discovery(tenantID: String, id: Int64) async throws -> DiscoveryRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM discoveries WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]).map(Self.discoveryRecord)
+        }
     }
 
     public func discoveries(tenantID: String, status: String?, limit: Int) async throws -> [DiscoveryRecord] {

@@ -98,9 +98,13 @@ extension SQLiteCatalog {
     }
 
     /// Words of a search as an FTS5 query: each word a quoted phrase (so operators and punctuation in the
-    /// user's text are plain text), all required; nil when there is no word.
+    /// user's text are plain text), all required; nil when there is no word. Whitespace and control
+    /// characters separate words (a NUL would end SQLite's string early: "unterminated string"), so every
+    /// input becomes a valid query.
     static func ftsQuery(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(16)
+        let words = text.split(whereSeparator: { character in
+            character.isWhitespace || character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0.properties.generalCategory == .control }
+        }).prefix(16)
         guard !words.isEmpty else { return nil }
         return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
     }

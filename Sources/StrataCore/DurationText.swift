@@ -19,8 +19,9 @@ public enum DurationText {
             default: return false
             }
             let (product, overflow) = number.multipliedReportingOverflow(by: scale)
-            guard !overflow else { return false }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return false }
+            total = sum
             number = 0
             haveNumber = false
             units = ""

@@ -13,4 +13,14 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Hashable {
     case application
     case group
     case source
+
+    /// Whether an agent may report resources of this kind. Agents discover what runs below their own
+    /// platform; `application` and `group` belong to users and `source` to remote write, so a batch naming
+    /// one is refused rather than allowed to rename or move it.
+    public var isAgentReported: Bool {
+        switch self {
+        case .platform, .hypervisor, .vm, .server, .service, .container: return true
+        case .application, .group, .source: return false
+        }
+    }
 }

@@ -1,14 +1,16 @@
 import Foundation
 import StrataCatalog
 
-/// First-start credentials: the `admin` user and an agent enrollment token.
+/// First-start credentials: the `admin` user and an agent enrollment token. Only secrets generated now
+/// appear here (and in `initial-credentials`): one supplied by the environment is the operator's already,
+/// and is never printed or stored in plain text.
 public struct BootstrapCredentials: Sendable {
-    /// The admin password (plain text, shown once).
-    public var adminPassword: String
-    /// The agent enrollment token (plain text, shown once).
-    public var agentToken: String
+    /// The generated admin password (plain text, shown once); nil when the environment supplied it.
+    public var adminPassword: String?
+    /// The generated agent enrollment token (plain text, shown once); nil when the environment supplied it.
+    public var agentToken: String?
     /// Whether either was generated rather than supplied by the environment.
-    public var generated: Bool
+    public var generated: Bool { adminPassword != nil || agentToken != nil }
 }
 
 enum Bootstrap {
@@ -24,15 +26,18 @@ enum Bootstrap {
         let created = try await catalog.bootstrap(adminPasswordHash: Secrets.hashPassword(password),
                                                   agentTokenHash: Secrets.hashToken(token), nowMs: Time.nowMs())
         guard created else { return nil }
-        let generated = configuration.bootstrapAdminPassword == nil || configuration.bootstrapAgentToken == nil
-        if generated {
+        let credentials = BootstrapCredentials(adminPassword: configuration.bootstrapAdminPassword == nil ? password : nil,
+                                               agentToken: configuration.bootstrapAgentToken == nil ? token : nil)
+        if credentials.generated {
             let path = configuration.dataDirectory + "/" + credentialsFile
-            let text = "STRATA_ADMIN_USER=admin\nSTRATA_ADMIN_PASSWORD=\(password)\nSTRATA_AGENT_TOKEN=\(token)\n"
+            var text = "STRATA_ADMIN_USER=admin\n"
+            if let password = credentials.adminPassword { text += "STRATA_ADMIN_PASSWORD=\(password)\n" }
+            if let token = credentials.agentToken { text += "STRATA_AGENT_TOKEN=\(token)\n" }
             guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw BootstrapError.cannotWrite(path)
             }
         }
-        return BootstrapCredentials(adminPassword: password, agentToken: token, generated: generated)
+        return credentials
     }
 }
 

@@ -34,6 +34,7 @@ public struct StrataServer: Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        try Self.restrictAccess(configuration.dataDirectory)
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
         var options = TimeSeriesEngine.Options()
         options.blockDurationMs = configuration.blockDurationMs
@@ -43,6 +44,19 @@ public struct StrataServer: Sendable {
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, logger: logger)
         tls = try TLSSetup.make(configuration)
+    }
+
+    /// The data directory holds credentials, samples and the audit log: it is made 0700 (also when it existed
+    /// with looser modes) and its files 0600, and everything the server creates from now on is private
+    /// (umask 077; files meant to be shared, like the CA certificate, set their mode explicitly).
+    static func restrictAccess(_ directory: String) throws {
+        umask(0o077)
+        guard chmod(directory, 0o700) == 0 else {
+            throw ServerStartError.dataDirectory("cannot make \(directory) private (chmod 0700): \(String(cString: strerror(errno)))")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("catalog.sqlite") {
+            _ = chmod(directory + "/" + name, 0o600)
+        }
     }
 
     /// Creates the admin user and agent token on first start; returns them only then.
@@ -58,7 +72,8 @@ public struct StrataServer: Sendable {
                                           failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000),
                                           providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
-        let pipeline = IngestPipeline(catalog: catalog, store: store, logger: logger)
+        let pipeline = IngestPipeline(catalog: catalog, store: store, policy: AppendPolicy(outOfBoundsMs: store.options.retentionMs[.raw]),
+                                      logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
         if configuration.rateLimitPerSecond > 0 {

@@ -27,8 +27,10 @@ public struct AppendSummary: Sendable, Equatable {
     public var conflicts = 0
     /// Samples older than the out-of-order window behind their series' newest: rejected.
     public var tooOld = 0
-    /// Samples older than the policy's bound behind the newest sample of any series: rejected.
+    /// Samples older than the policy's bound behind the store's clock: rejected.
     public var outOfBounds = 0
+    /// Samples further ahead of the store's clock than it tolerates (10 minutes by default): rejected.
+    public var tooFarInFuture = 0
     /// The first rejection, for error messages.
     public var firstRejection: Rejection?
 
@@ -37,35 +39,39 @@ public struct AppendSummary: Sendable, Equatable {
         case conflict
         case tooOld
         case outOfBounds
+        case tooFarInFuture
 
         public var description: String {
             switch self {
             case .conflict: return "duplicate sample for timestamp"
             case .tooOld: return "out of order sample"
             case .outOfBounds: return "out of bounds"
+            case .tooFarInFuture: return "too far in the future"
             }
         }
     }
 
     /// Creates a summary.
     public init(stored: Int = 0, duplicates: Int = 0, conflicts: Int = 0, tooOld: Int = 0, outOfBounds: Int = 0,
-                firstRejection: Rejection? = nil) {
+                tooFarInFuture: Int = 0, firstRejection: Rejection? = nil) {
         self.stored = stored
         self.duplicates = duplicates
         self.conflicts = conflicts
         self.tooOld = tooOld
         self.outOfBounds = outOfBounds
+        self.tooFarInFuture = tooFarInFuture
         self.firstRejection = firstRejection
     }
 
     /// Samples refused.
-    public var rejected: Int { conflicts + tooOld + outOfBounds }
+    public var rejected: Int { conflicts + tooOld + outOfBounds + tooFarInFuture }
 
     mutating func reject(_ reason: Rejection) {
         switch reason {
         case .conflict: conflicts += 1
         case .tooOld: tooOld += 1
         case .outOfBounds: outOfBounds += 1
+        case .tooFarInFuture: tooFarInFuture += 1
         }
         if firstRejection == nil { firstRejection = reason }
     }
@@ -75,7 +81,8 @@ public struct AppendSummary: Sendable, Equatable {
 public struct AppendPolicy: Sendable, Equatable {
     /// Out-of-order tolerance behind a series' newest sample; nil uses the store's default (1 h).
     public var outOfOrderWindowMs: Int64?
-    /// Reject samples older than this behind the newest sample of any series; nil: no such bound.
+    /// Reject samples older than this behind the store's clock (never behind other series' samples, so one
+    /// tenant's writes cannot move another's bound); nil: no such bound.
     public var outOfBoundsMs: Int64?
     /// Store nothing when any sample is rejected.
     public var allOrNothing: Bool
@@ -89,8 +96,9 @@ public struct AppendPolicy: Sendable, Equatable {
 
     /// Agents: the 1 h out-of-order window, per-sample decisions.
     public static let standard = AppendPolicy()
-    /// Prometheus remote write as 2.42 answers it: no out-of-order samples, nothing older than 1 h behind
-    /// the newest sample, and one bad sample rejects the whole request.
+    /// Prometheus remote write as 2.42 answers it: no out-of-order samples, nothing older than 1 h (behind the
+    /// store's clock here; Prometheus measures from its head's newest sample), and one bad sample rejects the
+    /// whole request.
     public static let prometheus = AppendPolicy(outOfOrderWindowMs: 0, outOfBoundsMs: 3_600_000, allOrNothing: true)
 }
 

@@ -73,15 +73,16 @@ extension TimeSeriesEngine {
         return report
     }
 
-    /// Deletes the blocks of each resolution that lie wholly before its retention, behind the newest
-    /// sample stored.
+    /// Deletes the blocks of each resolution that lie wholly before its retention, behind `referenceMs` (the
+    /// clock, or the newest sample if earlier: a tenant's far-future sample cannot expire another's data).
     func applyRetention() throws -> Int {
         guard newestAppended != .min else { return 0 }
+        let now = referenceMs
         var transaction: BlockTransaction?
         var expired: [Resolution: Set<String>] = [:]
         for (resolution, list) in blocks {
             guard let keep = options.retentionMs[resolution] else { continue }
-            let cutoff = newestAppended &- keep
+            let cutoff = now.subtractingReportingOverflow(keep).partialValue
             for block in list where block.index.maxT < cutoff {
                 if transaction == nil { transaction = try BlockTransaction(root: blocksDirectory) }
                 transaction!.remove(block.directory)

@@ -71,11 +71,10 @@ extension TimeSeriesEngine {
         if let explicit = query.resolution { return explicit }
         var chosen: Resolution = query.stepMs >= Resolution.hour.milliseconds ? .hour
             : query.stepMs >= Resolution.minute.milliseconds ? .minute : .raw
-        if newestAppended != .min {
-            for resolution in [Resolution.raw, .minute] {
-                if let keep = options.retentionMs[resolution], query.fromMs < newestAppended &- keep, chosen <= resolution {
-                    chosen = resolution == .raw ? .minute : .hour
-                }
+        let now = referenceMs
+        for resolution in [Resolution.raw, .minute] {
+            if let keep = options.retentionMs[resolution], query.fromMs < now &- keep, chosen <= resolution {
+                chosen = resolution == .raw ? .minute : .hour
             }
         }
         return chosen
@@ -101,8 +100,7 @@ extension TimeSeriesEngine {
     /// Runs a range query over every matching series. Series selection and head data are taken under the
     /// actor; block chunks are decoded outside it, so a long query does not hold up ingest.
     public nonisolated func query(_ query: RangeQuery) async throws -> QueryResult {
-        guard query.stepMs > 0 else { throw QueryError(message: "step must be positive") }
-        guard query.fromMs <= query.toMs else { throw QueryError(message: "from (\(query.fromMs)) is after to (\(query.toMs))") }
+        try query.validate()
         let steps = (query.toMs - query.alignedFromMs) / query.stepMs + 1
         guard steps <= Self.maxStepsPerSeries else {
             throw QueryError(message: "\(steps) steps per series is more than \(Self.maxStepsPerSeries); use a larger step or a shorter range")

@@ -31,12 +31,19 @@ public actor TimeSeriesEngine: SampleStore {
         ]
         /// Run compaction and retention after each head persistence.
         public var automaticMaintenance = true
+        /// Samples more than this ahead of `clock` are refused (`tooFarInFuture`), under every policy.
+        public var futureToleranceMs: Int64 = 600_000
+        /// The store's clock, Unix ms. Time bounds and retention are measured from it, never from the newest
+        /// sample stored: one engine serves every tenant, and a sample one tenant sends years ahead must not
+        /// move another tenant's bounds or expire its data. Tests inject a fixed clock.
+        public var clock: @Sendable () -> Int64 = { WallClock.nowMs() }
 
         /// The defaults.
         public init() {}
     }
 
-    let options: Options
+    /// The options it was opened with.
+    public nonisolated let options: Options
     let logger: Logger
     let wal: WriteAheadLog
     let blocksDirectory: String
@@ -47,13 +54,15 @@ public actor TimeSeriesEngine: SampleStore {
     var labelIndex = LabelIndex()
     /// The compaction and retention pass running, if any.
     var maintenanceTask: Task<MaintenanceReport, any Error>?
+    /// The newest timestamp ever stored. Never more than `futureToleranceMs` ahead of the clock, so no
+    /// tenant can move it further; retention and the choice of resolution measure from the earlier of it and
+    /// the clock (`referenceMs`).
+    var newestAppended: Int64 = .min
     /// Oldest and newest timestamps appended to the head since it was last persisted.
     var headRange: (min: Int64, max: Int64)?
     /// The newest timestamp of the last persisted head. The head is persisted again only once its newest
     /// sample is a block duration past this, so stray old samples cannot make it persist on every append.
     var lastPersistedMax: Int64 = .min
-    /// The newest timestamp ever appended (the reference for `AppendPolicy.outOfBoundsMs`).
-    var newestAppended: Int64 = .min
     /// Incremented by every `validate`, marking which series' `pendingLast` is current.
     var validationEpoch: UInt64 = 0
     /// Totals since open, for the server's metrics.
@@ -133,14 +142,16 @@ public actor TimeSeriesEngine: SampleStore {
     /// (0 when nothing was logged).
     func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendResult, UInt64) {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
-        let lowerBound = policy.outOfBoundsMs.map { newestAppended == .min ? Int64.min : newestAppended &- $0 } ?? .min
+        let now = options.clock()
+        let lowerBound = policy.outOfBoundsMs.map { now.subtractingReportingOverflow($0).partialValue } ?? .min
+        let upperBound = now > Int64.max - options.futureToleranceMs ? Int64.max : now + options.futureToleranceMs
         // The series validation looked up, by sample, so applying does not look them up again.
         var looked: [MemSeries?] = []
         var ticket: UInt64 = 0
         var validatedStored = -1
         if policy.allOrNothing {
             var stored: [Int] = []
-            let verdict = validate(batch, windowMs: window, lowerBound: lowerBound, looked: &looked, stored: &stored)
+            let verdict = validate(batch, windowMs: window, bounds: lowerBound...max(lowerBound, upperBound), looked: &looked, stored: &stored)
             if verdict.rejected > 0 {
                 record(verdict)
                 return (AppendResult(summary: verdict), 0)
@@ -183,6 +194,10 @@ public actor TimeSeriesEngine: SampleStore {
             let timestamp = batch.timestamps[index]
             if timestamp < lowerBound {
                 summary.reject(.outOfBounds)
+                continue
+            }
+            if timestamp > upperBound {
+                summary.reject(.tooFarInFuture)
                 continue
             }
             if timestamp <= lastPersistedMax, timestamp < series.lastTimestamp, series.withinWindow(timestamp, windowMs: window),
@@ -242,7 +257,7 @@ public actor TimeSeriesEngine: SampleStore {
     /// What `append` would do, without changing anything (for all-or-nothing appends); also returns in
     /// `looked` the head series of each sample (nil where not in the head) and in `stored` the indices of
     /// the samples it would store.
-    func validate(_ batch: SampleBatch, windowMs: Int64, lowerBound: Int64, looked: inout [MemSeries?],
+    func validate(_ batch: SampleBatch, windowMs: Int64, bounds: ClosedRange<Int64>, looked: inout [MemSeries?],
                   stored: inout [Int]) -> AppendSummary {
         var summary = AppendSummary()
         looked.removeAll(keepingCapacity: true)
@@ -274,8 +289,10 @@ public actor TimeSeriesEngine: SampleStore {
             } else {
                 last = unknown[id] ?? (.min, 0)
             }
-            if timestamp < lowerBound {
+            if timestamp < bounds.lowerBound {
                 summary.reject(.outOfBounds)
+            } else if timestamp > bounds.upperBound {
+                summary.reject(.tooFarInFuture)
             } else if timestamp > last.timestamp {
                 if let series { series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
                 summary.stored += 1
@@ -329,7 +346,14 @@ public actor TimeSeriesEngine: SampleStore {
         totals.conflicts += summary.conflicts
         totals.tooOld += summary.tooOld
         totals.outOfBounds += summary.outOfBounds
+        totals.tooFarInFuture += summary.tooFarInFuture
     }
+
+    /// Where retention and the choice of resolution measure from: the clock, or the newest sample stored when
+    /// that is earlier (as Prometheus measures retention from its newest block, so a server that was down or
+    /// a store of old data does not expire what it just wrote). A sample cannot be stored more than
+    /// `futureToleranceMs` ahead of the clock, so no tenant can move this point forward.
+    var referenceMs: Int64 { min(options.clock(), newestAppended) }
 
     /// The labels registered for `series`, if any.
     public func labels(of series: StableID) -> Labels? {

@@ -7,14 +7,20 @@ public enum Snappy {
         public var description: String { "snappy: corrupt input" }
     }
 
-    /// Decompresses `input`, refusing bodies that would inflate beyond `limit` bytes.
+    /// The most bytes one compressed byte can expand to: a 3-byte copy element emits at most 64 bytes, and
+    /// nothing in the format does better. A length header claiming more than this times the body is a lie.
+    public static let maxExpansion = 22
+
+    /// Decompresses `input`, refusing bodies that would inflate beyond `limit` bytes, and — before anything
+    /// is allocated — bodies whose length header claims more than the format can expand them to (a 14-byte
+    /// body claiming 255 MiB used to make the server allocate 255 MiB first).
     public static func decompress(_ input: [UInt8], limit: Int) throws(CorruptInput) -> [UInt8] {
         guard !input.isEmpty else { throw CorruptInput() }
         var length = 0
         let lengthStatus = input.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, buffer.count, &length) }
         }
-        guard lengthStatus == SNAPPY_OK, length <= limit else { throw CorruptInput() }
+        guard lengthStatus == SNAPPY_OK, length <= limit, length / maxExpansion <= input.count else { throw CorruptInput() }
         guard length > 0 else {
             // A valid empty stream is the single byte 0.
             guard input == [0] else { throw CorruptInput() }

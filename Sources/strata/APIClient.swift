@@ -40,8 +40,9 @@ struct ClientOptions: ParsableArguments {
         var bytes: [UInt8] = []
         if let body {
             bytes = Array(try JSONSerialization.data(withJSONObject: body))
-            headers.append(("Content-Type", "application/json"))
         }
+        // Writes always declare JSON: the server refuses a POST on basic credentials without it (CSRF rule).
+        if body != nil || method != "GET" { headers.append(("Content-Type", "application/json")) }
         let response = try client.send(method: method, path: path, headers: headers, body: bytes)
         let object = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
         guard let envelope = object as? [String: Any] else {

@@ -64,15 +64,12 @@ struct ServerCommand: AsyncParsableCommand {
             if let ownCA {
                 print("TLS certificate from the server's own CA; clients trust \(ownCA)")
             }
-            if let credentials {
-                print("""
-                    First start: created user 'admin' and an agent enrollment token. They are shown once:
-                      admin password: \(credentials.adminPassword)
-                      agent token:    \(credentials.agentToken)
-                    """)
-                if credentials.generated {
-                    print("  (also saved, mode 0600, in \(dataDirectory)/initial-credentials)")
-                }
+            if let credentials, credentials.generated {
+                // Only generated secrets are shown; those the environment supplied are the operator's already.
+                print("First start: created user 'admin' and an agent enrollment token. Generated secrets are shown once:")
+                if let password = credentials.adminPassword { print("  admin password: \(password)") }
+                if let token = credentials.agentToken { print("  agent token:    \(token)") }
+                print("  (also saved, mode 0600, in \(dataDirectory)/initial-credentials)")
             }
             Output.flush()
         }

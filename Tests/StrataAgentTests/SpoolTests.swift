@@ -66,6 +66,17 @@ func temporaryDirectory(_ name: String) -> String {
     if case .retryLater = UplinkOutcome.classify(status: 429, body: "") {} else { Issue.record("429 must be retried") }
 }
 
+/// Issue 15, point 2: an answer that stored nothing was taken for a clean acknowledgement and nothing was logged.
+@Test func aBatchWhoseSamplesWereRefusedIsAcknowledgedAndLogged() {
+    let answer = #"{"status":"success","data":{"sequence":7,"samples":0,"rejectedSamples":3,"warning":"3 of the batch's samples were refused"}}"#
+    guard case .acknowledgedWithRejections(let text) = UplinkOutcome.classify(status: 200, body: answer) else {
+        Issue.record("refused samples must be told apart from a clean acknowledgement")
+        return
+    }
+    #expect(text.contains("refused"))
+    #expect(UplinkOutcome.classify(status: 200, body: #"{"data":{"samples":5,"rejectedSamples":0}}"#) == .acknowledged)
+}
+
 @Test func backoffDoublesToACapAndResets() {
     var backoff = Backoff(initialMs: 1000, maximumMs: 5000)
     #expect([backoff.fail(), backoff.fail(), backoff.fail(), backoff.fail()] == [1000, 2000, 4000, 5000])

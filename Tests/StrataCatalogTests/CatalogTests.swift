@@ -29,9 +29,9 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     let path = temporaryPath("migrations")
     try FileSupport.makeDirectory("/tmp/strata-tests")
     let first = try SQLiteCatalog(path: path)
-    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs"])
+    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval"])
     let again = try SQLiteCatalog(path: path)
-    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs"])
+    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval"])
 }
 
 @Test func bootstrapHappensOnlyOnce() async throws {
@@ -102,19 +102,19 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
 
 @Test func enrollmentBindsAnAgentToItsPlatformAndRevocationSticks() async throws {
     let catalog = try await makeCatalog()
-    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c1", nowMs: 10)
+    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c1", holderCredentialHash: nil, nowMs: 10)
     let bound = try await catalog.credential(tokenHash: "c1", kinds: [.agent], nowMs: 11)?.principal
     #expect(bound?.agentID == "a1" && bound?.platformID == "p1" && bound?.kind == .agent)
     #expect(try await catalog.markOverdueAgents(nowMs: 1_000_000, missedIntervals: 3, notBeforeMs: 0).isEmpty,
             "an agent that never reported has no interval and is never overdue")
-    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c2", nowMs: 12)
+    _ = try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c2", holderCredentialHash: nil, nowMs: 12)
     #expect(try await catalog.credential(tokenHash: "c1", kinds: [.agent], nowMs: 13) == nil, "re-enrolling replaces the credential")
     #expect(try await catalog.revokeAgent(tenantID: defaultTenant, id: "a1", nowMs: 14))
     #expect(try await catalog.credential(tokenHash: "c2", kinds: [.agent], nowMs: 15) == nil)
     await #expect(throws: EnrollmentError.agentRevoked("a1")) {
-        try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c3", nowMs: 16)
+        try await catalog.enrollAgent(tenantID: defaultTenant, agentID: "a1", platformID: "p1", tokenHash: "c3", holderCredentialHash: nil, nowMs: 16)
     }
     await #expect(throws: EnrollmentError.foreignAgent("a1")) {
-        try await catalog.enrollAgent(tenantID: "other", agentID: "a1", platformID: "p1", tokenHash: "c4", nowMs: 17)
+        try await catalog.enrollAgent(tenantID: "other", agentID: "a1", platformID: "p1", tokenHash: "c4", holderCredentialHash: nil, nowMs: 17)
     }
 }

@@ -107,7 +107,7 @@ func storedSamples(_ client: any TestClientProtocol) async throws -> [[Double]] 
                                                method: .get, headers: ServerHarness.adminBasic)
         #expect(stepped.status == .badRequest, "too many steps for the range")
         let narrow = try await client.execute(
-            uri: "/api/v1/series/\(seriesID)/samples?from=1700000000000&to=1700000030000&step=10s", method: .get,
+            uri: "/api/v1/series/\(seriesID)/samples?from=\(testStartMs)&to=\(testStartMs + 30_000)&step=10s", method: .get,
             headers: ServerHarness.adminBasic)
         let points = (narrow.data as? [String: Any])?["samples"] as? [[NSNumber]] ?? []
         #expect(points.map { $0[1].doubleValue } == [1, 2, 3], "one point per 10 s step ending at `to`, the last sample in each")

@@ -44,7 +44,7 @@ import Testing
             ("metadata-only WriteRequest", Snappy.compress(metadata.bytes), .post, 204, ""),
             ("GET", nil, .get, 405, "Method Not Allowed\n"),
             ("PUT", Snappy.compress(good), .put, 405, "Method Not Allowed\n"),
-            ("far future (+1h)", body([(labels: lab + [("k", "fut")], samples: [(now + 3_600_000, 1)])]), .post, 204, ""),
+            ("far future (+1h)", body([(labels: lab + [("k", "fut")], samples: [(now + 3_600_000, 1)])]), .post, 400, "too far in the future\n"),
         ]
         for probe in cases {
             let response = try await client.execute(uri: "/api/v1/write", method: probe.method, headers: ServerHarness.adminBasic,

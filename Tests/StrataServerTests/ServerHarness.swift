@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Prometheus
 import StrataCore
+import StrataTSDB
 @testable import StrataServer
 
 /// A server on a fresh data directory with known credentials, tested in-process through its router.
@@ -32,15 +33,17 @@ struct ServerHarness {
         try await app.test(.router) { client in try await body(client) }
     }
 
+    /// The bootstrap admin's basic credentials, declaring JSON bodies as every API client does.
     static var adminBasic: HTTPFields {
-        [.authorization: "Basic " + Data("admin:\(password)".utf8).base64EncodedString()]
+        [.authorization: "Basic " + Data("admin:\(password)".utf8).base64EncodedString(), .contentType: "application/json"]
     }
 
     /// Enrolls `agent` for platform `machine-id:MACHINE` with the bootstrap enrollment token and returns
     /// the headers that upload batches with its new credential.
     static func enroll(_ client: any TestClientProtocol, agent: String = "agent-a", machine: String = "m1",
                        token: String = agentToken) async throws -> HTTPFields {
-        let response = try await client.execute(uri: "/api/agent/v1/enroll", method: .post, headers: [.authorization: "Bearer \(token)"],
+        let response = try await client.execute(uri: "/api/agent/v1/enroll", method: .post,
+                                                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                                                  body: ByteBuffer(string: #"{"agentId":"\#(agent)","platformKey":"machine-id:\#(machine)"}"#))
         let credential = (response.data as? [String: Any])?["credential"] as? String ?? "enrollment failed: \(response.status)"
         return [.authorization: "Bearer \(credential)", .contentType: "application/x-strata-batch"]
@@ -58,7 +61,10 @@ extension TestResponse {
 }
 
 /// A batch for a platform with one gauge series carrying `points` samples.
-func testBatch(agent: String = "agent-a", sequence: UInt64, machine: String = "m1", start: Int64 = 1_700_000_000_000,
+/// Yesterday's midnight UTC: recent enough for the server's time bounds, whole days for readable times.
+let testStartMs = (WallClock.nowMs() / 86_400_000 - 1) * 86_400_000
+
+func testBatch(agent: String = "agent-a", sequence: UInt64, machine: String = "m1", start: Int64 = testStartMs,
                points: Int = 1) -> AgentBatch {
     AgentBatch(agentID: agent, sequence: sequence, createdAtMs: start, intervalMs: 1000, agentVersion: "test",
                resources: [ResourceReport(kind: .platform, key: "machine-id:\(machine)", name: "host-\(machine)",

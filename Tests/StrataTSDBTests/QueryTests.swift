@@ -250,9 +250,11 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
     options.automaticMaintenance = false
     let day: Int64 = 86_400_000
     options.retentionMs = [.raw: 2 * day, .minute: 4 * day, .hour: 30 * day]
+    let base: Int64 = 1_700_006_400_000
+    // Retention runs behind the store's clock: now is the newest sample's minute (day 5).
+    options.clock = { base + 5 * day + 9 * 60_000 }
     let engine = try TimeSeriesEngine(directory: scratchDirectory("retention"), options: options, logger: quietLogger)
     let id = StableID(parts: ["kept"])
-    let base: Int64 = 1_700_006_400_000
     for dayIndex in 0..<6 as Range<Int64> {
         let samples = (0..<10).map { Sample(base + dayIndex * day + $0 * 60_000, Double($0)) }
         try await engine.append([SeriesSamples(seriesID: id, samples: samples, labels: ["__name__": "kept"])])
@@ -272,10 +274,12 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
 }
 
 @Test func resolutionIsChosenFromStepUnlessNamed() async throws {
-    let engine = try TimeSeriesEngine(directory: scratchDirectory("choice"), logger: quietLogger)
-    try await engine.append([SeriesSamples(seriesID: StableID(parts: ["c"]), samples: [Sample(10 * 86_400_000, 1)])])
-    let matchers = try SeriesSelector.parse("c")
     let now: Int64 = 10 * 86_400_000
+    var options = TimeSeriesEngine.Options()
+    options.clock = { now }
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("choice"), options: options, logger: quietLogger)
+    try await engine.append([SeriesSamples(seriesID: StableID(parts: ["c"]), samples: [Sample(now, 1)])])
+    let matchers = try SeriesSelector.parse("c")
     #expect(await engine.resolution(for: RangeQuery(matchers: matchers, fromMs: now - 3_600_000, toMs: now, stepMs: 15_000)) == .raw)
     #expect(await engine.resolution(for: RangeQuery(matchers: matchers, fromMs: now - 3_600_000, toMs: now, stepMs: 60_000)) == .minute)
     #expect(await engine.resolution(for: RangeQuery(matchers: matchers, fromMs: now - 86_400_000, toMs: now, stepMs: 3_600_000)) == .hour)

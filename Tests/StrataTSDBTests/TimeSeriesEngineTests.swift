@@ -212,10 +212,12 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 }
 
 @Test func prometheusPolicyRejectsLikePrometheusAndStoresNothingOnError() async throws {
-    let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-prom"), logger: quietLogger)
+    let now: Int64 = 1_700_000_000_000
+    var options = TimeSeriesEngine.Options()
+    options.clock = { now }
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("engine-prom"), options: options, logger: quietLogger)
     let a = StableID(parts: ["a"])
     let b = StableID(parts: ["b"])
-    let now: Int64 = 1_700_000_000_000
     func send(_ groups: [SeriesSamples]) async throws -> AppendSummary {
         try await engine.append(groups, policy: .prometheus)
     }

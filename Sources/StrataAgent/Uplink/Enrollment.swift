@@ -65,6 +65,9 @@ struct Enrollment: Sendable {
         } catch {
             return .failure(EnrollmentFailure(reason: "cannot reach the server to enroll: \(error)"))
         }
+        if response.status == 202 {
+            return .failure(EnrollmentFailure(reason: "waiting for an admin to approve this agent for its platform: \(response.text.prefix(300))"))
+        }
         guard response.status == 201, let credential = Self.credential(in: response.text) else {
             return .failure(EnrollmentFailure(reason: "enrollment refused, HTTP \(response.status): \(response.text.prefix(300))"))
         }

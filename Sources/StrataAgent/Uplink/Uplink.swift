@@ -42,6 +42,11 @@ struct Uplink: Sendable {
                 outcome = .retryLater(error.description)
             }
             switch outcome {
+            case .acknowledgedWithRejections(let answer):
+                logger.warning("server stored the batch but refused some of its samples; is this host's clock right?", metadata: [
+                    "sequence": "\(sequence)", "answer": "\(answer)",
+                ])
+                fallthrough
             case .acknowledged:
                 spool.remove(sequence: sequence)
                 if backoff.failures > 0 {

@@ -36,6 +36,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         APIError(status: .tooManyRequests, errorType: "too_many_requests", message: message,
                  headers: [.retryAfter: String(retryAfterSeconds)])
     }
+    /// 415: the body's `Content-Type` is not one the route takes.
+    public static func unsupportedMediaType(_ message: String) -> APIError {
+        APIError(status: .unsupportedMediaType, errorType: "unsupported", message: message)
+    }
     /// 503: try again later.
     public static func unavailable(_ message: String) -> APIError { APIError(status: .serviceUnavailable, errorType: "unavailable", message: message) }
 

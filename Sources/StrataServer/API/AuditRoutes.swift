@@ -10,11 +10,12 @@ struct AuditRoutes {
         group.get("audit", .permission(.administer)) { request, context in
             let principal = try context.requirePrincipal()
             var query = AuditQuery()
-            query.action = request.uri.queryParameters["action"].map(String.init)
-            query.actor = request.uri.queryParameters["actor"].map(String.init)
-            query.sinceMs = try ResourceRoutes.milliseconds(request, "since")
-            query.beforeID = try ResourceRoutes.integer(request, "before", meaning: "an audit record id")
-            query.limit = try ResourceRoutes.limit(request, default: query.limit)
+            let parameters = QueryParameters(request)
+            query.action = parameters["action"]
+            query.actor = parameters["actor"]
+            query.sinceMs = try parameters.time("since")
+            query.beforeID = try parameters.id("before", meaning: "an audit record id")
+            query.limit = try parameters.limit(default: query.limit)
             let records = try await catalog.audit(tenantID: principal.tenantID, query: query)
             return Envelope.success(.array(records.map { record in
                 [

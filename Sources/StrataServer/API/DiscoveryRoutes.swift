@@ -21,11 +21,11 @@ struct DiscoveryRoutes {
     func register(on group: SecuredGroup) {
         group.get("discoveries", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
-            let status = request.uri.queryParameters["status"].map(String.init)
+            let status = QueryParameters(request)["status"]
             if let status, !["pending", "approved", "ignored", "deferred"].contains(status) {
                 throw APIError.badData("status must be pending, approved, ignored or deferred")
             }
-            let limit = try ResourceRoutes.limit(request, default: 100)
+            let limit = try QueryParameters(request).limit(default: 100)
             var rows: [JSON] = []
             for record in try await catalog.discoveries(tenantID: principal.tenantID, status: status, limit: limit) {
                 let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)
@@ -41,6 +41,10 @@ struct DiscoveryRoutes {
                                                    example: #"{"decision": "approve"}"#)
             guard ["approve", "ignore", "defer"].contains(body.decision) else {
                 throw APIError.badData("decision must be approve, ignore or defer")
+            }
+            // Handing a platform to another agent is an admin's decision, not an operator's acknowledgement.
+            if try await catalog.discovery(tenantID: principal.tenantID, id: id)?.change == "enrollment", !principal.may(.administer) {
+                throw APIError.forbidden("approving an agent's enrollment for a platform another agent reports needs \"administer\"")
             }
             let now = Time.nowMs()
             guard let (record, _) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, decision: body.decision,
@@ -80,6 +84,7 @@ struct DiscoveryRoutes {
             "resourceKind": .optional(resource?.kind.rawValue), "change": .string(record.change), "summary": .string(record.summary),
             "status": .string(record.status), "createdMs": .int(record.createdMs),
             "decidedMs": record.decidedMs.map { .int($0) } ?? .null, "decidedBy": .optional(record.decidedBy),
+            "agentId": .optional(record.agentID),
         ]
     }
 

@@ -18,10 +18,13 @@ struct EventRoutes {
             return Envelope.success(.array(events.map(Self.json)))
         }
         group.get("events/stream", .permission(.read)) { request, context in
-            let tenant = try context.requirePrincipal().tenantID
+            let principal = try context.requirePrincipal()
+            let tenant = principal.tenantID
+            // A password login is checked against the password it used: a new password ends the stream too.
+            let passwordHash = principal.kind == .password
+                ? try await catalog.user(named: principal.name, tenantID: tenant)?.passwordHash : nil
             var query = try Self.query(request)
-            let seconds = try ResourceRoutes.integer(request, "seconds", meaning: "seconds to stream") ?? 60
-            guard (1...300).contains(seconds) else { throw APIError.badData("seconds must be 1 to 300") }
+            let seconds = try QueryParameters(request).integer("seconds", in: 1...300, meaning: "seconds to stream") ?? 60
             // Resume after the client's last event, else start with what happens from now on.
             if let last = request.headers[values: HTTPField.Name("Last-Event-ID")!].first.flatMap({ Int64($0) }) {
                 query.afterID = last
@@ -36,6 +39,11 @@ struct EventRoutes {
                 let deadline = ContinuousClock.now + .seconds(seconds)
                 try await writer.write(ByteBuffer(string: "retry: 1000\n: strata event stream\n\n"))
                 while ContinuousClock.now < deadline {
+                    // Revocation is immediate, also on open streams (docs/security.md).
+                    guard try await catalog.credentialStands(principal, passwordHash: passwordHash, nowMs: Time.nowMs()) else {
+                        try await writer.write(ByteBuffer(string: "event: revoked\ndata: {\"reason\":\"the credential of this stream was revoked or expired\"}\n\n"))
+                        break
+                    }
                     let events = try await catalog.events(tenantID: tenant, query: query).reversed()
                     for event in events {
                         try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(Self.json(event).text)\n\n"))
@@ -52,22 +60,23 @@ struct EventRoutes {
     /// The filters of a timeline request.
     static func query(_ request: Request) throws -> EventQuery {
         var query = EventQuery()
-        query.resourceID = request.uri.queryParameters["resource"].map(String.init)
-        query.subtree = request.uri.queryParameters["subtree"] == "true"
-        query.kind = request.uri.queryParameters["kind"].map(String.init)
-        if let severity = request.uri.queryParameters["severity"].map(String.init) {
+        let parameters = QueryParameters(request)
+        query.resourceID = parameters["resource"]
+        query.subtree = parameters["subtree"] == "true"
+        query.kind = parameters["kind"]
+        if let severity = parameters["severity"] {
             guard EventQuery.severities.contains(severity) else { throw APIError.badData("severity must be info, warning, error or critical") }
             query.minimumSeverity = severity
         }
-        if let text = request.uri.queryParameters["q"].map(String.init), !text.isEmpty {
+        if let text = parameters["q"], !text.isEmpty {
             guard text.count <= 200 else { throw APIError.badData("q must be at most 200 characters") }
             query.text = text
         }
-        query.sinceMs = try ResourceRoutes.milliseconds(request, "since")
-        query.untilMs = try ResourceRoutes.milliseconds(request, "until")
-        query.beforeID = try ResourceRoutes.integer(request, "before", meaning: "an event id")
-        query.afterID = try ResourceRoutes.integer(request, "after", meaning: "an event id")
-        query.limit = try ResourceRoutes.limit(request, default: query.limit)
+        query.sinceMs = try parameters.time("since")
+        query.untilMs = try parameters.time("until")
+        query.beforeID = try parameters.id("before", meaning: "an event id")
+        query.afterID = try parameters.id("after", meaning: "an event id")
+        query.limit = try parameters.limit(default: query.limit)
         return query
     }
 

@@ -10,13 +10,14 @@ struct PlacementRoutes {
     func register(on group: SecuredGroup) {
         group.get("placements", .permission(.read)) { request, context in
             let tenant = try context.requirePrincipal().tenantID
-            let vm = request.uri.queryParameters["vm"].map(String.init)
-            let hypervisor = request.uri.queryParameters["hypervisor"].map(String.init)
-            let host = request.uri.queryParameters["host"].map(String.init)
+            let parameters = QueryParameters(request)
+            let vm = parameters["vm"]
+            let hypervisor = parameters["hypervisor"]
+            let host = parameters["host"]
             guard [vm, hypervisor, host].compactMap({ $0 }).count == 1 else {
                 throw APIError.badData("give exactly one of vm, hypervisor or host (resource ids)")
             }
-            let at = try ResourceRoutes.milliseconds(request, "at")
+            let at = try parameters.time("at")
             var placements: [PlacementRecord] = []
             if let host {
                 guard try await catalog.resource(tenantID: tenant, id: host)?.kind == .platform else {

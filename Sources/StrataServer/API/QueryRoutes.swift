@@ -17,8 +17,8 @@ struct QueryRoutes {
 
     func query(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        let parameters = request.uri.queryParameters
-        guard let selector = parameters["select"].map(String.init), !selector.isEmpty else {
+        let parameters = QueryParameters(request)
+        guard let selector = parameters["select"], !selector.isEmpty else {
             throw APIError.badData(#"select is required: a series selector such as cpu_seconds_total{mode="user"}"#)
         }
         var matchers: [LabelMatcher]
@@ -28,19 +28,17 @@ struct QueryRoutes {
             throw APIError.badData("select: \(error)")
         }
         matchers.append(try LabelMatcher(Labels.tenant, .equal, tenant))
-        let to = try ResourceRoutes.milliseconds(request, "to") ?? Time.nowMs()
-        let from = try ResourceRoutes.milliseconds(request, "from") ?? (to - 3_600_000)
-        guard from <= to else { throw APIError.badData("from (\(from)) is after to (\(to))") }
-        let step = try parameters["step"].map { try ResourceRoutes.step(String($0)) } ?? Self.defaultStep(from: from, to: to)
+        let (from, to) = try parameters.window(defaultSpanMs: 3_600_000, nowMs: Time.nowMs())
+        let step = try parameters.step() ?? Self.defaultStep(from: from, to: to)
         let function = try parameters["fn"].map { text in
-            guard let function = QueryFunction(rawValue: String(text)) else {
+            guard let function = QueryFunction(rawValue: text) else {
                 throw APIError.badData("fn \"\(text)\" is not one of \(QueryFunction.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return function
         } ?? .last
         var resolution: Resolution?
         if let text = parameters["resolution"], text != "auto" {
-            guard let named = Resolution(rawValue: String(text)) else {
+            guard let named = Resolution(rawValue: text) else {
                 throw APIError.badData("resolution \"\(text)\" is not one of auto, raw, 1m, 1h")
             }
             resolution = named

@@ -23,15 +23,16 @@ struct ResourceRoutes {
     func list(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         var query = ResourceQuery()
-        if let kind = request.uri.queryParameters["kind"].map(String.init) {
+        let parameters = QueryParameters(request)
+        if let kind = parameters["kind"] {
             guard let parsed = ResourceKind(rawValue: kind) else {
                 throw APIError.badData("unknown kind \"\(kind)\"; one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             query.kind = parsed
         }
-        query.parentID = request.uri.queryParameters["parent"].map(String.init)
-        query.text = request.uri.queryParameters["q"].map(String.init)
-        query.limit = try Self.limit(request, default: query.limit)
+        query.parentID = parameters["parent"]
+        query.text = parameters["q"]
+        query.limit = try parameters.limit(default: query.limit)
         let resources = try await catalog.resources(tenantID: tenant, query: query)
         return Envelope.success(.array(resources.map(Self.json)))
     }
@@ -82,16 +83,16 @@ struct ResourceRoutes {
               let series = try await catalog.series(tenantID: tenant, id: id) else {
             throw APIError.notFound("no series \(context.parameters.get("id") ?? "") in this tenant")
         }
-        let now = Time.nowMs()
-        let to = try Self.milliseconds(request, "to") ?? now
-        let from = try Self.milliseconds(request, "from") ?? (to - 3_600_000)
-        guard from <= to else { throw APIError.badData("from (\(from)) is after to (\(to))") }
-        var samples = try await store.samples(series: id, fromMs: from, toMs: to)
-        if let stepText = request.uri.queryParameters["step"].map(String.init) {
-            let stepMs = try Self.step(stepText)
+        let parameters = QueryParameters(request)
+        let (from, to) = try parameters.window(defaultSpanMs: 3_600_000, nowMs: Time.nowMs())
+        let step = try parameters.step()
+        if let stepMs = step {
             guard (to - from) / stepMs <= Self.maxSteppedPoints else {
                 throw APIError.badData("from..to / step is more than \(Self.maxSteppedPoints) points; use a larger step")
             }
+        }
+        var samples = try await store.samples(series: id, fromMs: from, toMs: to)
+        if let stepMs = step {
             samples = Self.lastPerStep(samples, stepMs: stepMs)
         } else if samples.count > Self.maxRawSamples {
             throw APIError.badData("more than \(Self.maxRawSamples) samples; narrow from..to or give a step")
@@ -106,7 +107,10 @@ struct ResourceRoutes {
     static func lastPerStep(_ samples: [Sample], stepMs: Int64) -> [Sample] {
         var result: [Sample] = []
         for sample in samples {
-            let bucketEnd = (sample.timestampMs / stepMs + (sample.timestampMs % stepMs == 0 ? 0 : 1)) * stepMs
+            // The bucket's end: the timestamp rounded up to a multiple of the step, saturating at Int64.max.
+            let (quotient, remainder) = sample.timestampMs.quotientAndRemainder(dividingBy: stepMs)
+            let (product, overflow) = (remainder > 0 ? quotient + 1 : quotient).multipliedReportingOverflow(by: stepMs)
+            let bucketEnd = overflow ? Int64.max : product
             if let last = result.last, last.timestampMs == bucketEnd {
                 result[result.count - 1] = Sample(bucketEnd, sample.value)
             } else {
@@ -122,31 +126,6 @@ struct ResourceRoutes {
             throw APIError.notFound("no resource \(id) in this tenant")
         }
         return resource
-    }
-
-    /// The `limit` parameter, 1 to 10,000, or `defaultValue`.
-    static func limit(_ request: Request, default defaultValue: Int) throws -> Int {
-        guard let text = request.uri.queryParameters["limit"] else { return defaultValue }
-        guard let value = Int(text), (1...10_000).contains(value) else { throw APIError.badData("limit must be 1 to 10000") }
-        return value
-    }
-
-    static func milliseconds(_ request: Request, _ name: String) throws -> Int64? {
-        try integer(request, name, meaning: "Unix time in milliseconds")
-    }
-
-    /// A whole-number query parameter; the error says what it should have been.
-    static func integer(_ request: Request, _ name: String, meaning: String) throws -> Int64? {
-        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-        guard let value = Int64(text) else { throw APIError.badData("\(name) must be \(meaning)") }
-        return value
-    }
-
-    /// A step in seconds (`30`, `0.5`) or a duration (`30s`, `5m`).
-    static func step(_ text: String) throws -> Int64 {
-        if let seconds = Double(text), seconds.isFinite, seconds > 0 { return max(1, Int64(seconds * 1000)) }
-        if let ms = DurationText.milliseconds(text) { return ms }
-        throw APIError.badData("step \"\(text)\" is not a positive number of seconds or a duration like 30s")
     }
 
     static func json(_ resource: ResourceRecord) -> JSON {

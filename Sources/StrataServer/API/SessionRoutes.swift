@@ -50,15 +50,17 @@ struct SessionRoutes {
 
     func login(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let now = Time.nowMs()
-        try authenticator.failures.check(context.remoteAddress, nowMs: now)
         let body = try await StrictJSON.decode(LoginRequest.self, from: request, allowedFields: ["username", "password", "tenant"],
                                                limit: maxJSONBytes, example: #"{"username": "admin", "password": "…", "tenant": "default"}"#)
         var (username, tenant) = Authenticator.splitLogin(body.username)
         if let explicit = body.tenant { tenant = explicit }
+        let failureKey = Authenticator.passwordFailureKey(context.remoteAddress, username: username, tenant: tenant)
+        try await authenticator.pauseIfGuessing(failureKey, nowMs: now)
         guard let principal = try await authenticator.login(username: username, tenantID: tenant, password: body.password,
                                                             remote: context.remoteAddress, nowMs: now),
               principal.userID != nil else {
-            authenticator.failures.fail(context.remoteAddress, nowMs: now)
+            try authenticator.failures.check(failureKey, nowMs: now)
+            authenticator.failures.fail(failureKey, nowMs: now)
             throw APIError.unauthorized("wrong user name, tenant or password")
         }
         return try await startSession(for: principal, nowMs: now)

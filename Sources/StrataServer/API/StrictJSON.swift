@@ -2,11 +2,13 @@ import Hummingbird
 import NIOCore
 import StrataWire
 
-/// Reads a JSON request body within a size limit and decodes it strictly (`JSONBody`): 413 above the
-/// limit, 400 naming what is wrong otherwise.
+/// Reads a JSON request body within a size limit and decodes it strictly (`JSONBody`): 415 unless the request
+/// says `Content-Type: application/json` (a cross-site form cannot), 413 above the limit, 400 naming what is
+/// wrong otherwise.
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
                                      limit: Int, example: String) async throws -> T {
+        try ContentType.requireJSON(request)
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)

@@ -59,9 +59,13 @@ struct TokenRoutes {
             scopes.insert(scope)
         }
         guard kind == .api || scopes.isEmpty else { throw APIError.badData("scopes apply to API tokens only") }
+        // A token made by a token may only narrow it: without scopes it gets exactly its creator's permissions
+        // (never the whole role), and it expires no later than its creator.
+        if kind == .api, scopes.isEmpty, !principal.scopes.isEmpty { scopes = principal.permissions }
         let token = Secrets.newToken(prefix: kind == .api ? "sk" : "sat")
         let now = Time.nowMs()
-        let expires = body.expiresInDays.map { now + Int64($0) * 86_400_000 }
+        var expires = body.expiresInDays.map { now + Int64($0) * 86_400_000 }
+        if principal.kind == .apiToken, let limit = principal.expiresMs { expires = min(expires ?? limit, limit) }
         let id = try await catalog.createToken(NewToken(tenantID: principal.tenantID, userID: kind == .api ? principal.userID : nil,
                                                         kind: kind, name: body.name, tokenHash: Secrets.hashToken(token),
                                                         scopes: scopes, expiresMs: expires), nowMs: now)

@@ -15,7 +15,10 @@ public final class Authenticator: Sendable {
     let catalog: any Catalog
     let audit: AuditTrail
     let cacheSeconds: Int64
-    /// Failed user authentications (passwords, API tokens, sessions) by address.
+    /// Failed user authentications: passwords by address and user name, tokens and sessions by address.
+    /// A valid credential is never refused for others' failures: tokens are looked up before the limiter
+    /// answers, and a password login waits only after failures for its own user name from its own address
+    /// (and one that succeeded within `cacheSeconds` passes even then).
     let failures: FailureLimiter
     /// Failed agent authentications by address, counted apart: a user guessing passwords on a host must not
     /// lock out the agent running beside it (found by `make run`: an agent on 127.0.0.1 got 429 for 34 s
@@ -49,16 +52,22 @@ public final class Authenticator: Sendable {
     }
 
     /// The user principal of a request, or an `APIError`: 401 without valid credentials, 403 for a session
-    /// write without its CSRF token, 429 after too many failures from `remote`.
+    /// write without its CSRF token, 429 after too many failures (see `failures`).
     func user(headers: HTTPFields, method: HTTPRequest.Method, remote: String, nowMs: Int64) async throws -> Principal {
-        try failures.check(remote, nowMs: nowMs)
         let header = headers[.authorization]
         var principal: Principal?
+        // Which failure count this attempt belongs to.
+        var failureKey = Self.tokenFailureKey(remote)
         if let header {
             if let token = Self.value(header, scheme: "bearer") {
                 principal = try await catalog.credential(tokenHash: Secrets.hashToken(token), kinds: [.api], nowMs: nowMs)?.principal
-            } else {
-                principal = try await basic(header, remote: remote, nowMs: nowMs)
+            } else if let login = Self.basicLogin(header) {
+                let (username, tenant) = Self.splitLogin(login.username)
+                failureKey = Self.passwordFailureKey(remote, username: username, tenant: tenant)
+                if let match = try await basic(login, failureKey: failureKey, remote: remote, nowMs: nowMs) {
+                    try Self.checkBasicWrite(headers: headers, method: method)
+                    principal = match
+                }
             }
         } else if let session = Self.cookie(Self.sessionCookie, in: headers) {
             if let match = try await catalog.credential(tokenHash: Secrets.hashToken(session), kinds: [.session], nowMs: nowMs) {
@@ -71,7 +80,8 @@ public final class Authenticator: Sendable {
             }
         }
         guard let principal else {
-            failures.fail(remote, nowMs: nowMs)
+            try failures.check(failureKey, nowMs: nowMs)
+            failures.fail(failureKey, nowMs: nowMs)
             throw APIError.unauthorized(header == nil && Self.cookie(Self.sessionCookie, in: headers) == nil
                 ? "credentials required: HTTP basic, a bearer token or a session cookie"
                 : "invalid, expired or revoked credentials")
@@ -82,9 +92,10 @@ public final class Authenticator: Sendable {
 
     /// The principal of an agent request: an agent credential or an enrollment token.
     func agent(headers: HTTPFields, remote: String, nowMs: Int64) async throws -> Principal {
-        try agentFailures.check(remote, nowMs: nowMs)
         guard let header = headers[.authorization], let token = Self.value(header, scheme: "bearer"),
               let match = try await catalog.credential(tokenHash: Secrets.hashToken(token), kinds: [.agent, .enrollment], nowMs: nowMs) else {
+            // Looked up first: a valid agent credential passes whatever others at its address got wrong.
+            try agentFailures.check(remote, nowMs: nowMs)
             agentFailures.fail(remote, nowMs: nowMs)
             throw APIError.unauthorized(headers[.authorization] == nil
                 ? "an agent credential or enrollment token is required as a bearer token"
@@ -107,19 +118,46 @@ public final class Authenticator: Sendable {
         return nil
     }
 
-    private func basic(_ header: String, remote: String, nowMs: Int64) async throws -> Principal? {
+    /// The login and password of a basic `Authorization` header.
+    static func basicLogin(_ header: String) -> (username: String, password: String, decoded: String)? {
         guard let encoded = Self.value(header, scheme: "basic"),
               let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
               let colon = decoded.firstIndex(of: ":") else { return nil }
-        let cacheKey = Secrets.hashToken(decoded)
+        return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]), decoded)
+    }
+
+    /// How long a password check waits once its user name has failed `failures.maxFailures` times from its
+    /// address within the window: no CPU is spent meanwhile, and a guesser gets one try per pause per connection.
+    static let guessPause: Duration = .seconds(1)
+
+    /// Waits `guessPause` when `key` has used up its failures.
+    func pauseIfGuessing(_ key: String, nowMs: Int64) async throws {
+        if (try? failures.check(key, nowMs: nowMs)) == nil { try await Task.sleep(for: Self.guessPause) }
+    }
+
+    /// The failure count of password logins for `username` from `remote`.
+    static func passwordFailureKey(_ remote: String, username: String, tenant: String) -> String {
+        "password \(remote) \(username.lowercased())@\(tenant)"
+    }
+
+    /// The failure count of tokens and sessions presented from `remote`.
+    static func tokenFailureKey(_ remote: String) -> String { "token \(remote)" }
+
+    /// A basic login: a recent success passes from the cache; otherwise the password is checked — after a
+    /// pause (`guessPause`) when this user name has failed too often from this address, so guessing slows
+    /// down while the right password still gets in.
+    private func basic(_ login: (username: String, password: String, decoded: String), failureKey: String, remote: String,
+                       nowMs: Int64) async throws -> Principal? {
+        let cacheKey = Secrets.hashToken(login.decoded)
         let cached: Principal? = verified.withLock { entries in
             guard let entry = entries[cacheKey], entry.expiresMs > nowMs else { return nil }
             return entry.principal
         }
         if let cached { return cached }
-        let (username, tenant) = Self.splitLogin(String(decoded[..<colon]))
-        guard let principal = try await login(username: username, tenantID: tenant, password: String(decoded[decoded.index(after: colon)...]),
-                                              remote: remote, nowMs: nowMs) else { return nil }
+        try await pauseIfGuessing(failureKey, nowMs: nowMs)
+        let (username, tenant) = Self.splitLogin(login.username)
+        guard let principal = try await self.login(username: username, tenantID: tenant, password: login.password,
+                                                   remote: remote, nowMs: nowMs) else { return nil }
         verified.withLock { entries in
             if entries.count > 1000 { entries.removeAll() }
             entries[cacheKey] = (principal, nowMs + cacheSeconds * 1000)
@@ -168,6 +206,22 @@ public final class Authenticator: Sendable {
             }
         }
         return nil
+    }
+
+    /// Browsers cache HTTP basic credentials and attach them to any request to the server, also one a
+    /// hostile page makes. Such a page can send a POST without asking (no CORS preflight) only with no
+    /// `Content-Type` or a form's; other methods and types need a preflight, which this server never grants.
+    /// So a POST on basic credentials must declare a non-form body type (`application/json`, the remote-write
+    /// protobuf…), as every API client does, and none may come from a page of another site (`Sec-Fetch-Site`).
+    static func checkBasicWrite(headers: HTTPFields, method: HTTPRequest.Method) throws {
+        guard !isSafe(method) else { return }
+        if let site = headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site == "cross-site" || site == "same-site" {
+            throw APIError.forbidden("a write with HTTP basic credentials from a page of another site is refused (CSRF); use a session or a token")
+        }
+        if method == .post, ContentType.isFormLike(headers) {
+            throw APIError.forbidden("a POST with HTTP basic credentials must have a non-form Content-Type such as application/json "
+                + "(CSRF protection: a browser may attach cached basic credentials to a cross-site form)")
+        }
     }
 
     /// GET, HEAD and OPTIONS change nothing and need no CSRF token.

@@ -30,17 +30,27 @@ public struct IdentityMatch: Sendable, Equatable {
 /// The built-in provider: bcrypt hashes in the catalog; disabled users never match.
 public struct LocalPasswords: IdentityProvider {
     let catalog: any Catalog
+    /// Checks a password against a bcrypt hash (tests count the checks).
+    let verify: @Sendable (_ password: String, _ hash: String) -> Bool
 
     /// Creates the provider over `catalog`.
-    public init(catalog: any Catalog) {
+    public init(catalog: any Catalog, verify: @escaping @Sendable (_ password: String, _ hash: String) -> Bool = Secrets.verifyPassword) {
         self.catalog = catalog
+        self.verify = verify
     }
 
     public var name: String { "local" }
 
     public func authenticate(username: String, tenantID: String, password: String) async throws -> IdentityMatch? {
-        guard let user = try await catalog.user(named: username, tenantID: tenantID),
-              Secrets.verifyPassword(password, hash: user.passwordHash) else { return nil }
+        guard let user = try await catalog.user(named: username, tenantID: tenantID) else {
+            // An unknown user costs the same bcrypt check as a known one, so timing does not tell which names exist.
+            _ = verify(password, Self.unknownUserHash)
+            return nil
+        }
+        guard verify(password, user.passwordHash) else { return nil }
         return IdentityMatch(userID: user.id, role: user.role)
     }
+
+    /// A hash of a random password at the cost new hashes get, checked for unknown users.
+    static let unknownUserHash = Secrets.hashPassword(Secrets.randomText(length: 24))
 }

@@ -21,6 +21,9 @@ struct AgentRoutes {
         var agentId: String
         var platformKey: String
         var csr: String?
+        /// The live credential of the agent that reports the platform now, to hand the platform over without
+        /// an admin's approval (a reinstalled agent that kept its former credential file).
+        var platformCredential: String?
     }
 
     func register(on group: SecuredGroup) {
@@ -32,7 +35,7 @@ struct AgentRoutes {
     /// `platformKey`; earlier credentials of the agent stop working. 403 for a revoked or foreign agent id.
     func enroll(request: Request, context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(EnrollRequest.self, from: request, allowedFields: ["agentId", "platformKey", "csr"],
+        let body = try await StrictJSON.decode(EnrollRequest.self, from: request, allowedFields: ["agentId", "platformKey", "csr", "platformCredential"],
                                                limit: maxJSONBytes, example: #"{"agentId": "0f3c…", "platformKey": "machine-id:…"}"#)
         guard (1...64).contains(body.agentId.count),
               body.agentId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -53,7 +56,15 @@ struct AgentRoutes {
         let now = Time.nowMs()
         do {
             _ = try await catalog.enrollAgent(tenantID: principal.tenantID, agentID: body.agentId, platformID: platformID,
-                                              tokenHash: Secrets.hashToken(credential), nowMs: now)
+                                              tokenHash: Secrets.hashToken(credential),
+                                              holderCredentialHash: body.platformCredential.map(Secrets.hashToken), nowMs: now)
+        } catch let EnrollmentError.awaitingApproval(discoveryID, holder) {
+            await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", outcome: "pending",
+                               detail: "platform \(platformID) is reported by agent \(holder); discovery \(discoveryID) awaits an admin",
+                               remote: context.remoteAddress, nowMs: now)
+            return Envelope.success(["pending": .bool(true), "discoveryId": .int(discoveryID),
+                                     "message": .string(EnrollmentError.awaitingApproval(discoveryID: discoveryID, holder: holder).description)],
+                                    status: .accepted)
         } catch let error as EnrollmentError {
             await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", outcome: "denied", detail: error.description,
                                remote: context.remoteAddress, nowMs: now)
@@ -105,8 +116,19 @@ struct AgentRoutes {
         }
         switch result {
         case let .stored(samples, events):
-            return Envelope.success(["sequence": .int(Int64(batch.sequence)), "samples": .int(Int64(samples)),
-                                     "events": .int(Int64(events))])
+            var answer: [(String, JSON)] = [("sequence", .int(Int64(batch.sequence))), ("samples", .int(Int64(samples.stored))),
+                                            ("duplicates", .int(Int64(samples.duplicates))), ("events", .int(Int64(events))),
+                                            ("rejectedSamples", .int(Int64(samples.rejected)))]
+            if let first = samples.firstRejection {
+                // The batch is acknowledged (retrying cannot change these verdicts); the agent logs the refusal.
+                answer.append(("rejections", [
+                    "outOfBounds": .int(Int64(samples.outOfBounds)), "tooFarInFuture": .int(Int64(samples.tooFarInFuture)),
+                    "outOfOrder": .int(Int64(samples.tooOld)), "conflicts": .int(Int64(samples.conflicts)),
+                ]))
+                answer.append(("warning", .string("\(samples.rejected) of the batch's samples were refused, first: \(first); "
+                    + "a sample must be newer than the raw retention and at most 10 minutes ahead of the server's clock")))
+            }
+            return Envelope.success(.object(answer))
         case .duplicate(let last):
             throw APIError.conflict("sequence \(batch.sequence) already stored (last stored: \(last)); the batch is acknowledged")
         }

@@ -6,8 +6,9 @@ import StrataTSDB
 
 /// The result of ingesting one batch.
 public enum IngestResult: Sendable, Equatable {
-    /// Stored durably: `samples` newly stored, `events` recorded.
-    case stored(samples: Int, events: Int)
+    /// Stored durably: what happened to each sample (stored, duplicates, and those refused with why — the
+    /// agent logs refusals, as retrying cannot change them), and how many events were recorded.
+    case stored(samples: AppendSummary, events: Int)
     /// The sequence was already stored; nothing changed.
     case duplicate(lastSequence: UInt64)
 }
@@ -22,6 +23,8 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     case outsideSubtree(index: Int)
     /// The batch reports a resource that belongs to another platform.
     case foreignResource(id: String, platformID: String)
+    /// The batch reports a kind of resource agents do not discover (a group, application or source).
+    case notAgentKind(index: Int, kind: ResourceKind)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "resource \(index) is outside the agent's platform subtree: every resource after the platform needs a parent, and only one platform is allowed"
         case let .foreignResource(id, platformID):
             return "resource \(id) belongs to platform \(platformID); an agent may report only its own platform's subtree"
+        case let .notAgentKind(index, kind):
+            return "resource \(index) is a \(kind.rawValue), which agents do not report (only platform, hypervisor, vm, server, service and container)"
         }
     }
 }
@@ -46,6 +51,9 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
 public actor IngestPipeline {
     let catalog: any Catalog
     let store: any SampleStore
+    /// How agents' samples are appended: per-sample decisions, and a floor at the raw retention (older samples
+    /// would be expired at once).
+    let policy: AppendPolicy
     let logger: Logger
     let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
     let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
@@ -53,11 +61,14 @@ public actor IngestPipeline {
     let samplesDuplicate = Counter(label: "strata_ingest_samples_ignored_total", dimensions: [("reason", "duplicate")])
     let samplesConflict = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "conflict")])
     let samplesTooOld = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_old")])
+    let samplesOutOfBounds = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "out_of_bounds")])
+    let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, policy: AppendPolicy = .standard, logger: Logger) {
         self.catalog = catalog
         self.store = store
+        self.policy = policy
         self.logger = logger
     }
 
@@ -74,7 +85,8 @@ public actor IngestPipeline {
             }
         }
         var resources: [ResolvedResource] = []
-        for report in batch.resources {
+        for (index, report) in batch.resources.enumerated() {
+            guard report.kind.isAgentReported else { throw IngestError.notAgentKind(index: index, kind: report.kind) }
             let id = StableID.resource(tenant: tenantID, kind: report.kind, key: report.key).description
             resources.append(ResolvedResource(id: id, kind: report.kind, naturalKey: report.key, name: report.name,
                                               parentID: report.parentIndex.map { resources[$0].id },
@@ -95,14 +107,18 @@ public actor IngestPipeline {
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
             groups.append(SeriesSamples(seriesID: id, samples: points.points, labels: Labels(labels)))
         }
-        let summary = try await store.append(groups)
+        let summary = try await store.append(groups, policy: policy)
         let stored = summary.stored
         samplesDuplicate.increment(by: summary.duplicates)
         samplesConflict.increment(by: summary.conflicts)
         samplesTooOld.increment(by: summary.tooOld)
+        samplesOutOfBounds.increment(by: summary.outOfBounds)
+        samplesInFuture.increment(by: summary.tooFarInFuture)
         if summary.rejected > 0 {
-            logger.warning("samples rejected", metadata: ["agent": "\(batch.agentID)", "sequence": "\(batch.sequence)",
-                                                          "conflicts": "\(summary.conflicts)", "tooOld": "\(summary.tooOld)"])
+            logger.warning("samples rejected", metadata: [
+                "agent": "\(batch.agentID)", "sequence": "\(batch.sequence)", "conflicts": "\(summary.conflicts)",
+                "tooOld": "\(summary.tooOld)", "outOfBounds": "\(summary.outOfBounds)", "tooFarInFuture": "\(summary.tooFarInFuture)",
+            ])
         }
         let platformID = resources.first(where: { $0.kind == .platform })?.id
         let events: [EventRecord]
@@ -138,7 +154,7 @@ public actor IngestPipeline {
         for event in allEvents where event.kind != "log" {
             logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
         }
-        return .stored(samples: stored, events: allEvents.count)
+        return .stored(samples: summary, events: allEvents.count)
     }
 
     /// Why a resource's `up` says what it says, for its availability event.

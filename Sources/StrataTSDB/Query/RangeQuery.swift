@@ -64,6 +64,20 @@ public struct RangeQuery: Sendable {
 
     /// The step-aligned start.
     public var alignedFromMs: Int64 { alignDown(fromMs, stepMs) }
+
+    /// The largest magnitude of a time or step a query may use: 2^61 ms (73 million years). Within it, the
+    /// sum or difference of any two times and steps fits in an `Int64`, so the query's arithmetic cannot trap.
+    public static let maxMagnitudeMs: Int64 = 1 << 61
+
+    /// Throws unless the step is positive, `fromMs <= toMs`, and every value is within `maxMagnitudeMs`.
+    public func validate() throws(QueryError) {
+        let bound = Self.maxMagnitudeMs
+        guard stepMs > 0, stepMs <= bound else { throw QueryError(message: "step must be 1 to \(bound) ms") }
+        guard (-bound...bound).contains(fromMs), (-bound...bound).contains(toMs) else {
+            throw QueryError(message: "from and to must be within ±\(bound) ms of the Unix epoch")
+        }
+        guard fromMs <= toMs else { throw QueryError(message: "from (\(fromMs)) is after to (\(toMs))") }
+    }
 }
 
 /// One series of a query result.
