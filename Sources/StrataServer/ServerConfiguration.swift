@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Failed authentications allowed per client address per minute before it gets 429 for the rest of
     /// the minute.
     public var authFailuresPerMinute = 20
+    /// Longest a query may run (`query_timeout`, `STRATA_QUERY_TIMEOUT`; default 30 s); a request's own
+    /// `timeout` parameter may only shorten it.
+    public var queryTimeoutMs: Int64 = 30_000
     /// Browser sessions last this many hours.
     public var sessionHours: Int64 = 12
     /// Events older than this are deleted (`event_retention`, default 31 days).
@@ -74,6 +77,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var tls_hosts: [String]?
         var mtls: String?
         var session_hours: Int64?
+        var query_timeout: String?
     }
 
     /// Applies a YAML configuration file.
@@ -107,6 +111,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
         }
         if let text = file.event_retention { eventRetentionMs = try Self.duration(text, source: path + " event_retention") }
+        if let text = file.query_timeout { queryTimeoutMs = try Self.duration(text, source: path + " query_timeout") }
     }
 
     /// Sets the TLS mode.
@@ -165,6 +170,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let key = environment["STRATA_TLS_KEY"] { tlsKeyFile = key }
         if let hosts = environment["STRATA_TLS_HOSTS"] { tlsHosts = hosts.split(separator: ",").map(String.init) }
         if let mode = environment["STRATA_MTLS"] { try setMutualTLS(mode, source: "STRATA_MTLS") }
+        if let text = environment["STRATA_QUERY_TIMEOUT"] { queryTimeoutMs = try Self.duration(text, source: "STRATA_QUERY_TIMEOUT") }
         if let text = environment["STRATA_RATE_LIMIT"] {
             guard let value = Int(text) else { throw .invalid(source: "STRATA_RATE_LIMIT", reason: "expected a whole number ≥ 0") }
             rateLimitPerSecond = try Self.nonNegative(value, source: "STRATA_RATE_LIMIT")

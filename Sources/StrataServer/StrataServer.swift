@@ -105,7 +105,7 @@ public struct StrataServer: Sendable {
         remoteWrite.register(on: api, path: "write")
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
         ResourceRoutes(catalog: catalog, store: store).register(on: api)
-        QueryRoutes(engine: store).register(on: api)
+        QueryRoutes(engine: store, timeoutMs: configuration.queryTimeoutMs).register(on: api)
         EventRoutes(catalog: catalog).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         UserRoutes(catalog: catalog, audit: audit, authenticator: authenticator, maxJSONBytes: json).register(on: api)

@@ -35,9 +35,15 @@ extension TimeSeriesEngine {
         return byTime.sorted { $0.key < $1.key }.map { Sample($0.key, $0.value) }
     }
 
-    /// The series matching every matcher, sorted by id, with their labels.
-    public func select(_ matchers: [LabelMatcher]) -> [(id: StableID, labels: Labels)] {
-        labelIndex.select(matchers).map { ($0, labelIndex.labels[$0]!) }
+    /// The label index as it is now, to match against off the actor (a copy that shares storage until the
+    /// next new series).
+    func labelIndexSnapshot() -> LabelIndex { labelIndex }
+
+    /// The series matching every matcher, sorted by id, with their labels. Matching runs off the actor, within
+    /// `budget`.
+    public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
+        let index = await labelIndexSnapshot()
+        return try await QueryRunner.run { try index.select(matchers, budget: budget).map { ($0, index.labels[$0]!) } }
     }
 
     /// Label names in use, sorted.
@@ -47,20 +53,32 @@ extension TimeSeriesEngine {
     public func labelValues(_ name: String) -> [String] { labelIndex.values(of: name) }
 
     /// Label names used by the series of `tenant` (those labelled `__tenant__="tenant"`), sorted.
-    public func labelNames(tenant: String) -> [String] {
-        var names = Set<String>()
-        for id in labelIndex.select(Self.tenantMatchers(tenant)) { for label in labelIndex.labels[id]!.pairs { names.insert(label.name) } }
-        return names.sorted()
+    public nonisolated func labelNames(tenant: String, budget: QueryBudget = .unlimited) async throws -> [String] {
+        let index = await labelIndexSnapshot()
+        return try await QueryRunner.run {
+            var names = Set<String>()
+            for (count, id) in try index.select(Self.tenantMatchers(tenant), budget: budget).enumerated() {
+                if count & 1023 == 0 { try budget.check() }
+                for label in index.labels[id]!.pairs { names.insert(label.name) }
+            }
+            return names.sorted()
+        }
     }
 
     /// Values of label `name` among the series of `tenant`, sorted.
-    public func labelValues(_ name: String, tenant: String) -> [String] {
-        var values = Set<String>()
-        for id in labelIndex.select(Self.tenantMatchers(tenant)) { if let value = labelIndex.labels[id]![name] { values.insert(value) } }
-        return values.sorted()
+    public nonisolated func labelValues(_ name: String, tenant: String, budget: QueryBudget = .unlimited) async throws -> [String] {
+        let index = await labelIndexSnapshot()
+        return try await QueryRunner.run {
+            var values = Set<String>()
+            for (count, id) in try index.select(Self.tenantMatchers(tenant), budget: budget).enumerated() {
+                if count & 1023 == 0 { try budget.check() }
+                if let value = index.labels[id]![name] { values.insert(value) }
+            }
+            return values.sorted()
+        }
     }
 
-    static func tenantMatchers(_ tenant: String) -> [LabelMatcher] {
+    nonisolated static func tenantMatchers(_ tenant: String) -> [LabelMatcher] {
         [(try? LabelMatcher(Labels.tenant, .equal, tenant))].compactMap { $0 }
     }
 
@@ -87,19 +105,29 @@ extension TimeSeriesEngine {
         var blocks: [Block]
     }
 
-    func snapshot(for query: RangeQuery, from: Int64, to: Int64) -> QuerySnapshot {
+    /// The head samples of the `selected` series and the blocks a query needs, taken under the actor.
+    func snapshot(for query: RangeQuery, selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> QuerySnapshot {
         let resolution = resolution(for: query)
         let width = resolution.milliseconds
-        let selected = select(query.matchers).map { item in
+        let selected = selected.map { item in
             (item.id, item.labels, head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? [])
         }
         let relevant = (blocks[resolution] ?? []).filter { $0.overlaps(from, to &+ max(0, width - 1)) }
         return QuerySnapshot(resolution: resolution, series: selected, blocks: relevant)
     }
 
-    /// Runs a range query over every matching series. Series selection and head data are taken under the
-    /// actor; block chunks are decoded outside it, so a long query does not hold up ingest.
-    public nonisolated func query(_ query: RangeQuery) async throws -> QueryResult {
+    /// Runs a range query over every matching series within `budget`. Label matching and chunk decoding run
+    /// off the actor and off the cooperative pool (`QueryRunner`); only copying the selected series' head
+    /// samples happens on the actor, so a long query does not hold up ingest.
+    public nonisolated func query(_ query: RangeQuery, budget: QueryBudget = .unlimited) async throws -> QueryResult {
+        try await withTaskCancellationHandler {
+            try await run(query, budget: budget)
+        } onCancel: {
+            budget.cancelled.raise()
+        }
+    }
+
+    private nonisolated func run(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
         try query.validate()
         let steps = (query.toMs - query.alignedFromMs) / query.stepMs + 1
         guard steps <= Self.maxStepsPerSeries else {
@@ -107,12 +135,16 @@ extension TimeSeriesEngine {
         }
         // One step before the start: the baseline of rate and increase.
         let from = query.alignedFromMs &- query.stepMs
-        let snapshot = await snapshot(for: query, from: from, to: query.toMs)
+        let selected = try await select(query.matchers, budget: budget)
+        try budget.check()
+        let snapshot = await snapshot(for: query, selected: selected, from: from, to: query.toMs)
         // Series are independent: decode them in a few parallel slices, keeping their order.
         let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 64)))
         let results = try await withThrowingTaskGroup(of: (Int, [SeriesResult]).self) { group in
             for (number, range) in slices.enumerated() {
-                group.addTask { (number, try Self.evaluate(snapshot, range: range, query: query, from: from)) }
+                group.addTask {
+                    (number, try await QueryRunner.run { try Self.evaluate(snapshot, range: range, query: query, from: from, budget: budget) })
+                }
             }
             var parts = [[SeriesResult]](repeating: [], count: slices.count)
             for try await (number, part) in group { parts[number] = part }
@@ -128,12 +160,14 @@ extension TimeSeriesEngine {
     }
 
     /// Step points of the snapshot's series in `range`.
-    static func evaluate(_ snapshot: QuerySnapshot, range: Range<Int>, query: RangeQuery, from: Int64) throws -> [SeriesResult] {
+    static func evaluate(_ snapshot: QuerySnapshot, range: Range<Int>, query: RangeQuery, from: Int64,
+                         budget: QueryBudget) throws -> [SeriesResult] {
         let width = snapshot.resolution.milliseconds
         let wanted = query.function.columns
         var results: [SeriesResult] = []
         let to = query.toMs &+ max(0, width - 1)
         for series in snapshot.series[range] {
+            try budget.check()
             var buckets: [RollupBucket]
             if snapshot.resolution == .raw {
                 // Raw samples merge as `samples(series:…)` merges them (a timestamp twice: the older block wins).

@@ -16,7 +16,8 @@ import Testing
         let client = try HTTPClient(baseURL: bed.url)
         let credential = try bed.enroll(agentID: "crash-loop-agent", platformKey: "machine-id:crashloop")
         let seriesCount = 20
-        let start: Int64 = 1_800_000_000_000
+        // Six hours back: within the server's time bounds (no sample may be more than 10 minutes ahead of its clock).
+        let start = Int64(Date().timeIntervalSince1970 * 1000) / 1000 * 1000 - 6 * 3_600_000
         var acknowledged: [String: [Int64: Double]] = [:]
         var sequence: UInt64 = 0
         var pending: AgentBatch?

@@ -39,14 +39,15 @@ import Testing
         #expect(subject.output.contains("CN = tls-agent") && subject.output.contains("TLS Web Client Authentication"))
 
         // Batches: over mutual TLS with the agent's certificate and credential → stored.
-        let batch = AgentBatch(agentID: "tls-agent", sequence: 1, createdAtMs: 1_800_000_000_000, intervalMs: 10_000, agentVersion: "test",
+        let start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+        let batch = AgentBatch(agentID: "tls-agent", sequence: 1, createdAtMs: start, intervalMs: 10_000, agentVersion: "test",
                                resources: [ResourceReport(kind: .platform, key: "machine-id:tls", name: "tls-host")],
                                series: [SeriesPoints(resourceIndex: 0, metric: "uptime_seconds", type: .gauge, labels: [:],
-                                                     points: [Sample(1_800_000_000_000, 1)])])
+                                                     points: [Sample(start, 1)])])
         func upload(_ sequence: UInt64, certificate: (String, String)?) throws -> String {
             var next = batch
             next.sequence = sequence
-            next.series[0].points = [Sample(1_800_000_000_000 + Int64(sequence) * 10_000, Double(sequence))]
+            next.series[0].points = [Sample(start + Int64(sequence) * 10_000, Double(sequence))]
             try Data(BatchCodec.encode(next)).write(to: URL(fileURLWithPath: bed.directory + "/batch.bin"))
             let tls = certificate.map { ["--cert", $0.0, "--key", $0.1] } ?? []
             let result = try curl(["--cacert", ca] + tls + status + ["-H", "Authorization: Bearer \(credential)",

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import StrataCore
 import Testing
@@ -183,7 +184,7 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
                                function: function, resolution: resolution)
         let result = try await engine.query(query)
         #expect(result.resolution == resolution)
-        let selected = await engine.select(query.matchers)
+        let selected = try await engine.select(query.matchers)
         var expected: [StableID: [Sample]] = [:]
         for item in selected {
             let points = naiveQuery(reference.samples(item.id, from: .min, to: .max), query, resolutionMs: resolution.milliseconds)
@@ -211,7 +212,7 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
         try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1)], labels: labels)])
     }
     func names(_ selector: String) async throws -> Set<Int> {
-        Set(await engine.select(try SeriesSelector.parse(selector)).map { ids.firstIndex(of: $0.id)! })
+        Set(try await engine.select(try SeriesSelector.parse(selector)).map { ids.firstIndex(of: $0.id)! })
     }
     #expect(try await names("up") == [0, 1, 2])
     #expect(try await names(#"up{job="api"}"#) == [0])
@@ -333,4 +334,33 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
     #expect(try await reopened.samples(series: id, fromMs: .min, toMs: .max).isEmpty, "the uncommitted block never appeared")
     #expect(Files.list(root).filter { $0.hasPrefix(".") }.isEmpty, "no staging directory is left")
     #expect(await reopened.blockCount(.minute) == 1, "other resolutions untouched")
+}
+
+/// Issue 15, point 3: a query ran on after its client left and had no deadline.
+@Test func aQueryStopsAtItsDeadlineWhenItsClientLeavesOrWhenCancelled() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("budget"), logger: quietLogger)
+    for index in 0..<3_000 {
+        let labels: Labels = ["__name__": "wide", "v": "value-\(index)"]
+        try await engine.append([SeriesSamples(seriesID: StableID(parts: ["wide", "\(index)"]), samples: [Sample(1_000, 1)], labels: labels)])
+    }
+    let query = RangeQuery(matchers: [try LabelMatcher("v", .matchesRegex, "value-.*")], fromMs: 0, toMs: 60_000, stepMs: 10_000)
+    func reason(_ budget: QueryBudget) async -> QueryError.Reason? {
+        do {
+            _ = try await engine.query(query, budget: budget)
+            return nil
+        } catch let error as QueryError {
+            return error.reason
+        } catch {
+            return nil
+        }
+    }
+    #expect(try await engine.query(query).series.count == 3_000, "unbudgeted, it answers")
+    #expect(await reason(QueryBudget(timeout: .zero)) == .timeout)
+    #expect(await reason(QueryBudget(timeout: .seconds(60), isAbandoned: { true })) == .canceled)
+    // Each check of this budget takes a millisecond, so the query would run for seconds; cancelling its task stops it.
+    let slow = QueryBudget(timeout: .seconds(600), isAbandoned: { usleep(1_000); return false })
+    let task = Task { await reason(slow) }
+    try await Task.sleep(for: .milliseconds(100))
+    task.cancel()
+    #expect(await task.value == QueryError.Reason.canceled)
 }

@@ -3,9 +3,14 @@ import StrataCore
 import StrataTSDB
 
 /// `GET /api/v1/query`: many series at once by selector, per-step function, chosen or named resolution.
-/// Scoped to the caller's tenant by an internal `__tenant__` matcher.
+/// Scoped to the caller's tenant by an internal `__tenant__` matcher. Every query runs within a budget: the
+/// server's `query_timeout` (a `timeout` parameter may shorten it), and it stops when its client goes away.
 struct QueryRoutes {
     let engine: TimeSeriesEngine
+    /// Longest a query may run, in ms.
+    let timeoutMs: Int64
+    /// Concurrent queries per tenant.
+    let gate = QueryGate()
     /// Most series one query may return.
     static let maxSeries = 10_000
 
@@ -43,12 +48,10 @@ struct QueryRoutes {
             }
             resolution = named
         }
-        let result: QueryResult
-        do {
-            result = try await engine.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step,
-                                                       function: function, resolution: resolution))
-        } catch let error as QueryError {
-            throw APIError.badData(error.message)
+        let result = try await answer(tenant: tenant) {
+            try await engine.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function,
+                                              resolution: resolution),
+                                   budget: try budget(parameters, context))
         }
         guard result.series.count <= Self.maxSeries else {
             throw APIError.badData("\(result.series.count) series match; narrow the selector (at most \(Self.maxSeries))")
@@ -69,7 +72,8 @@ struct QueryRoutes {
 
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        let names = await engine.labelNames(tenant: tenant)
+        let budget = try budget(QueryParameters(request), context)
+        let names = try await answer(tenant: tenant) { try await engine.labelNames(tenant: tenant, budget: budget) }
         return Envelope.success(.array(names.filter(Labels.isVisible).map(JSON.string)))
     }
 
@@ -77,7 +81,32 @@ struct QueryRoutes {
         let tenant = try context.requirePrincipal().tenantID
         let name = context.parameters.get("name") ?? ""
         guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
-        return Envelope.success(.array(await engine.labelValues(name, tenant: tenant).map(JSON.string)))
+        let budget = try budget(QueryParameters(request), context)
+        let values = try await answer(tenant: tenant) { try await engine.labelValues(name, tenant: tenant, budget: budget) }
+        return Envelope.success(.array(values.map(JSON.string)))
+    }
+
+    /// The budget of a request: the server's timeout or the shorter `timeout` parameter (seconds or a duration),
+    /// and its connection: once the client has gone, the query stops.
+    func budget(_ parameters: QueryParameters, _ context: StrataRequestContext) throws -> QueryBudget {
+        var milliseconds = timeoutMs
+        if let asked = try parameters.step("timeout") { milliseconds = min(milliseconds, asked) }
+        let channel = context.channel
+        return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { !channel.isActive })
+    }
+
+    /// The engine's answer, its refusals as API errors: 400 for a bad query, 503 for one that ran out of time
+    /// (`timeout`) or whose client went away (`canceled`).
+    func answer<T>(tenant: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await gate.run(tenant: tenant, body)
+        } catch let error as QueryError {
+            switch error.reason {
+            case .invalid: throw APIError.badData(error.message)
+            case .timeout: throw APIError(status: .serviceUnavailable, errorType: "timeout", message: error.message)
+            case .canceled: throw APIError(status: .serviceUnavailable, errorType: "canceled", message: error.message)
+            }
+        }
     }
 
     /// About 240 points over the range, in whole seconds, at least 10 s.

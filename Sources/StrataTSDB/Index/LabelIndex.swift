@@ -3,8 +3,9 @@ import StrataCore
 /// Every known series' labels, with postings (label name → value → series) to answer matchers.
 ///
 /// Series are added once and never removed (a series whose blocks all expired stays selectable and simply
-/// has no samples). Not `Sendable`: owned by the engine actor.
-struct LabelIndex {
+/// has no samples). A value type: queries match against a copy taken from the engine actor, off the actor
+/// (the copy shares storage until the actor next adds a series).
+struct LabelIndex: Sendable {
     private(set) var labels: [StableID: Labels] = [:]
     private var postings: [String: [String: [StableID]]] = [:]
 
@@ -39,9 +40,11 @@ struct LabelIndex {
     ///
     /// Matchers that reject the empty value narrow the candidates through postings (union over the
     /// label's matching values, intersected smallest first); the others are checked on each candidate.
-    func select(_ matchers: [LabelMatcher]) -> [StableID] {
+    /// `budget` is checked every 256 values or candidates.
+    func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [StableID] {
         var sets: [Set<StableID>] = []
         var remaining: [CompiledMatcher] = []
+        var work = 0
         for matcher in matchers.map({ $0.compiled() }) {
             guard !matcher.matches("") else {
                 remaining.append(matcher)
@@ -52,7 +55,11 @@ struct LabelIndex {
             if matcher.matcher.op == .equal {
                 set.formUnion(values[matcher.matcher.value] ?? [])
             } else {
-                for (value, ids) in values where matcher.matches(value) { set.formUnion(ids) }
+                for (value, ids) in values {
+                    work &+= 1
+                    if work & 255 == 0 { try budget.check() }
+                    if matcher.matches(value) { set.formUnion(ids) }
+                }
             }
             if set.isEmpty { return [] }
             sets.append(set)
@@ -67,10 +74,14 @@ struct LabelIndex {
             candidates = Array(result)
         }
         if !remaining.isEmpty {
-            candidates = candidates.filter { id in
+            var kept: [StableID] = []
+            for id in candidates {
+                work &+= 1
+                if work & 255 == 0 { try budget.check() }
                 let seriesLabels = labels[id]!
-                return remaining.allSatisfy { $0.matches(seriesLabels) }
+                if remaining.allSatisfy({ $0.matches(seriesLabels) }) { kept.append(id) }
             }
+            candidates = kept
         }
         return candidates.sorted()
     }

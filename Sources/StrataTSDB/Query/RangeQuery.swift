@@ -98,10 +98,25 @@ public struct QueryResult: Sendable, Equatable {
     public var series: [SeriesResult]
 }
 
-/// Why a query was refused.
+/// Why a query was refused or stopped.
 public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What to change.
     public var message: String
+    /// Which kind of failure: the request (`invalid`), its budget (`timeout`), or its client (`canceled`).
+    public var reason: Reason
+
+    /// The kinds of failure, which map to Prometheus's error types (`bad_data`, `timeout`, `canceled`).
+    public enum Reason: Sendable, Equatable {
+        case invalid
+        case timeout
+        case canceled
+    }
+
+    /// Creates an error.
+    public init(message: String, reason: Reason = .invalid) {
+        self.message = message
+        self.reason = reason
+    }
 
     public var description: String { message }
 }
