@@ -115,6 +115,8 @@ if Context.environment["STRATA_FUZZ"] == "1" {
         ("fuzz-remote-write", ["StrataWire", "StrataTSDB"]),
         ("fuzz-json-body", ["StrataWire"]),
         ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
+        ("fuzz-query-parameters", ["StrataWire", "StrataTSDB"]),
+        ("fuzz-regex", ["StrataCore"]),
         ("fuzz-http-response", ["StrataAgent"]),
         ("fuzz-server-status", ["StrataAgent"]),
     ]

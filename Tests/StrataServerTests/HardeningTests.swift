@@ -315,3 +315,24 @@ final class Counted: @unchecked Sendable {
     /// The count.
     var value: Int { lock.withLock { count } }
 }
+
+/// Point 3: `{v=~"(a+)+"}` against 28 `a`s and `!` backtracked for minutes (Swift `Regex`) and stalled all
+/// ingest. Matching is linear now; the same request answers at once and writes go on meanwhile.
+@Test func aPathologicalRegexIsMatchedInLinearTimeBesideIngest() async throws {
+    try await ServerHarness().test { client in
+        let now = WallClock.nowMs()
+        let values = [String(repeating: "a", count: 28) + "!", String(repeating: "a", count: 5_000) + "!", "aaaa"]
+        _ = try await write(client, values.map { (labels: [("__name__", "victim"), ("v", $0)], samples: [(now - 1000, 1)]) })
+        async let query = client.execute(uri: "/api/v1/query?select=" + #"{v=~"(a+)+"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
+                                         method: .get, headers: ServerHarness.adminBasic)
+        let written = try await write(client, [(labels: [("__name__", "during"), ("job", "j")], samples: [(now, 1)])])
+        #expect(written.status == .noContent)
+        let answer = try await query
+        #expect(answer.status == .ok)
+        let series = (answer.data as? [String: Any])?["series"] as? [[String: Any]] ?? []
+        #expect(series.compactMap { ($0["labels"] as? [String: String])?["v"] } == ["aaaa"], "only the value that is all a's matches")
+        let refused = try await client.execute(uri: "/api/v1/query?select=" + #"{v=~"(a)\1"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
+                                               method: .get, headers: ServerHarness.adminBasic)
+        #expect(refused.status == .badRequest, "RE2 has no backreferences")
+    }
+}

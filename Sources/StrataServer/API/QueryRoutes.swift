@@ -91,8 +91,11 @@ struct QueryRoutes {
     func budget(_ parameters: QueryParameters, _ context: StrataRequestContext) throws -> QueryBudget {
         var milliseconds = timeoutMs
         if let asked = try parameters.step("timeout") { milliseconds = min(milliseconds, asked) }
+        // A connection that was open when the query began and has closed since means the client has gone
+        // (in-process tests run on a channel that is never active).
         let channel = context.channel
-        return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { !channel.isActive })
+        let connected = channel.isActive
+        return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
     }
 
     /// The engine's answer, its refusals as API errors: 400 for a bad query, 503 for one that ran out of time

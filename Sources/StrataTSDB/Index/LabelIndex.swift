@@ -43,17 +43,17 @@ struct LabelIndex: Sendable {
     /// `budget` is checked every 256 values or candidates.
     func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [StableID] {
         var sets: [Set<StableID>] = []
-        var remaining: [CompiledMatcher] = []
+        var remaining: [LabelMatcher] = []
         var work = 0
-        for matcher in matchers.map({ $0.compiled() }) {
+        for matcher in matchers {
             guard !matcher.matches("") else {
                 remaining.append(matcher)
                 continue
             }
-            guard let values = postings[matcher.matcher.name] else { return [] }
+            guard let values = postings[matcher.name] else { return [] }
             var set = Set<StableID>()
-            if matcher.matcher.op == .equal {
-                set.formUnion(values[matcher.matcher.value] ?? [])
+            if matcher.op == .equal {
+                set.formUnion(values[matcher.value] ?? [])
             } else {
                 for (value, ids) in values {
                     work &+= 1

@@ -3,7 +3,9 @@ import StrataCore
 /// A condition on one label, as in a Prometheus selector: `name="v"`, `!=`, `=~` and `!~`.
 ///
 /// A missing label has the value "" (so `job!="x"` matches series without `job`, and `job=""` matches
-/// only those). Regular expressions are anchored at both ends, as Prometheus anchors them.
+/// only those). Regular expressions use RE2 syntax through `LinearRegex` — matched in time linear in the
+/// value, never by backtracking — and are anchored at both ends, as Prometheus anchors them. They are
+/// compiled once, when the matcher is made.
 public struct LabelMatcher: Sendable, CustomStringConvertible {
     /// The comparison.
     public enum Operator: String, Sendable, CaseIterable {
@@ -19,27 +21,36 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
     public let op: Operator
     /// Value or regular expression.
     public let value: String
+    /// The compiled expression of `=~` and `!~`.
+    private let regex: LinearRegex?
 
-    /// A matcher; throws when `op` is a regex operator and `value` does not compile.
+    /// A matcher; throws when `op` is a regex operator and `value` does not compile (or exceeds
+    /// `LinearRegex.Limits`: 4,096 bytes, repetitions of 1,000, 10,000 instructions).
     public init(_ name: String, _ op: Operator, _ value: String) throws(SelectorError) {
         self.name = name
         self.op = op
         self.value = value
-        if op == .matchesRegex || op == .notMatchesRegex {
+        switch op {
+        case .equal, .notEqual:
+            regex = nil
+        case .matchesRegex, .notMatchesRegex:
             do {
-                _ = try Regex(value)
+                regex = try LinearRegex(value)
             } catch {
                 throw SelectorError(message: "invalid regular expression \"\(value)\" for label \(name): \(error)", offset: nil)
             }
         }
     }
 
-    /// The matcher ready to test values (its regular expression compiled).
-    public func compiled() -> CompiledMatcher { CompiledMatcher(self) }
-
-    /// Whether a label value (or "" for a missing label) satisfies the matcher. Compiles a regular
-    /// expression on every call: use `compiled()` to test many values.
-    public func matches(_ candidate: String) -> Bool { compiled().matches(candidate) }
+    /// Whether a label value (or "" for a missing label) satisfies the matcher.
+    public func matches(_ candidate: String) -> Bool {
+        switch op {
+        case .equal: return candidate == value
+        case .notEqual: return candidate != value
+        case .matchesRegex: return regex?.wholeMatch(candidate) ?? false
+        case .notMatchesRegex: return !(regex?.wholeMatch(candidate) ?? false)
+        }
+    }
 
     /// Whether `labels` satisfy the matcher.
     public func matches(_ labels: Labels) -> Bool { matches(labels[name] ?? "") }
@@ -56,35 +67,6 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
         }
         return "\(name)\(op.rawValue)\"\(escaped)\""
     }
-}
-
-/// A `LabelMatcher` with its regular expression compiled, for testing many values in one task.
-/// (Not `Sendable`: the standard library's `Regex` is not.)
-public struct CompiledMatcher {
-    /// The matcher.
-    public let matcher: LabelMatcher
-    private let regex: Regex<AnyRegexOutput>?
-
-    init(_ matcher: LabelMatcher) {
-        self.matcher = matcher
-        switch matcher.op {
-        case .equal, .notEqual: regex = nil
-        case .matchesRegex, .notMatchesRegex: regex = try? Regex(matcher.value)
-        }
-    }
-
-    /// Whether a label value (or "" for a missing label) satisfies the matcher.
-    public func matches(_ candidate: String) -> Bool {
-        switch matcher.op {
-        case .equal: return candidate == matcher.value
-        case .notEqual: return candidate != matcher.value
-        case .matchesRegex: return (try? regex?.wholeMatch(in: candidate)) != nil
-        case .notMatchesRegex: return (try? regex?.wholeMatch(in: candidate)) == nil
-        }
-    }
-
-    /// Whether `labels` satisfy the matcher.
-    public func matches(_ labels: Labels) -> Bool { matches(labels[matcher.name] ?? "") }
 }
 
 /// A selector or matcher that cannot be parsed or compiled.

@@ -47,7 +47,7 @@ public enum SeriesSelector {
             }
             guard position == scalars.count else { throw fail("unexpected \"\(String(String.UnicodeScalarView(scalars[position...])))\"") }
             guard !matchers.isEmpty else { throw fail("empty selector; give a metric name or {label matchers}") }
-            guard matchers.contains(where: { !$0.compiled().matches("") }) else {
+            guard matchers.contains(where: { !$0.matches("") }) else {
                 throw fail("the selector matches every series; add a matcher that does not match the empty string")
             }
             return matchers
