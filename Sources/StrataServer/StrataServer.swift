@@ -34,8 +34,8 @@ public struct StrataServer: Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try Self.restrictAccess(configuration.dataDirectory)
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
+        try Self.restrictAccess(configuration.dataDirectory)
         var options = TimeSeriesEngine.Options()
         options.blockDurationMs = configuration.blockDurationMs
         for (level, ms) in configuration.retentionMs {
@@ -47,10 +47,9 @@ public struct StrataServer: Sendable {
     }
 
     /// The data directory holds credentials, samples and the audit log: it is made 0700 (also when it existed
-    /// with looser modes) and its files 0600, and everything the server creates from now on is private
-    /// (umask 077; files meant to be shared, like the CA certificate, set their mode explicitly).
+    /// with looser modes) and the catalog's files 0600. (`strata server` also sets umask 077, so whatever it
+    /// creates later is private too; the library leaves the process's umask alone.)
     static func restrictAccess(_ directory: String) throws {
-        umask(0o077)
         guard chmod(directory, 0o700) == 0 else {
             throw ServerStartError.dataDirectory("cannot make \(directory) private (chmod 0700): \(String(cString: strerror(errno)))")
         }

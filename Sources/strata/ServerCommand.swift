@@ -53,6 +53,9 @@ struct ServerCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "strata.server")
 
+        // Everything the server writes is private (files meant to be shared, like the CA certificate, set their
+        // mode explicitly).
+        umask(0o077)
         let server = try StrataServer(configuration: settings, registry: registry, logger: logger)
         let credentials = try await server.bootstrap()
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
