@@ -112,6 +112,8 @@ public struct EventQuery: Sendable {
     public var afterID: Int64?
     /// Most rows returned, newest first.
     public var limit: Int = 100
+    /// Oldest first (for following a stream forward from `afterID`); newest first otherwise.
+    public var oldestFirst = false
 
     /// Creates a query.
     public init(resourceID: String? = nil, kind: String? = nil, sinceMs: Int64? = nil, limit: Int = 100) {

@@ -88,7 +88,7 @@ extension SQLiteCatalog {
             }
             if let before = query.beforeID { sql += " AND id < ?"; arguments.append(before) }
             if let after = query.afterID { sql += " AND id > ?"; arguments.append(after) }
-            sql += " ORDER BY id DESC LIMIT ?"
+            sql += query.oldestFirst ? " ORDER BY id ASC LIMIT ?" : " ORDER BY id DESC LIMIT ?"
             arguments.append(query.limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 EventRecord(id: row["id"], tenantID: row["tenant_id"], resourceID: row["resource_id"], timeMs: row["time_ms"],

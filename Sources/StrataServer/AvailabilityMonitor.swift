@@ -9,6 +9,8 @@ import StrataCatalog
 /// Agents get a grace period from the server's start: an outage of the server is not the agents' fault.
 struct AvailabilityMonitor: Service {
     let catalog: any Catalog
+    /// Where availability and retirement events go.
+    let events: EventSink
     let missedIntervals: Int64
     let startedMs: Int64
     /// Events older than this are deleted, once an hour.
@@ -42,13 +44,8 @@ struct AvailabilityMonitor: Service {
 
     func check(nowMs: Int64) async {
         do {
-            let events = try await catalog.markOverdueAgents(nowMs: nowMs, missedIntervals: missedIntervals, notBeforeMs: startedMs)
-            for event in events {
-                logger.warning("platform down", metadata: ["resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
-            }
-            for event in try await catalog.retireVanishedVMs(nowMs: nowMs) {
-                logger.info("vm retired", metadata: ["resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
-            }
+            events.emit(try await catalog.markOverdueAgents(nowMs: nowMs, missedIntervals: missedIntervals, notBeforeMs: startedMs))
+            events.emit(try await catalog.retireVanishedVMs(nowMs: nowMs))
         } catch {
             logger.error("availability check failed", metadata: ["error": "\(error)"])
         }

@@ -20,6 +20,8 @@ public struct StrataServer: Sendable {
     let logger: Logger
     /// Attaches first-seen remote-written series to resources, in the background.
     let registrar: RemoteSeriesRegistrar
+    /// Every stored event is emitted here: logged and published to subscribers (the event stream, alerting).
+    public let events: EventSink
     /// TLS, when configured.
     public let tls: TLSSetup?
     /// Password checkers in order; nil means the built-in `LocalPasswords` only (docs/security.md).
@@ -42,7 +44,8 @@ public struct StrataServer: Sendable {
             if let resolution = Resolution(rawValue: level) { options.retentionMs[resolution] = ms }
         }
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
-        registrar = RemoteSeriesRegistrar(catalog: catalog, logger: logger)
+        events = EventSink(logger: logger)
+        registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
         tls = try TLSSetup.make(configuration)
     }
 
@@ -72,7 +75,7 @@ public struct StrataServer: Sendable {
                                           providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
         let pipeline = IngestPipeline(catalog: catalog, store: store, policy: AppendPolicy(outOfBoundsMs: store.options.retentionMs[.raw]),
-                                      logger: logger)
+                                      events: events, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
         if configuration.rateLimitPerSecond > 0 {
@@ -105,7 +108,7 @@ public struct StrataServer: Sendable {
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
         ResourceRoutes(catalog: catalog, store: store).register(on: api)
         QueryRoutes(engine: store, timeoutMs: configuration.queryTimeoutMs).register(on: api)
-        EventRoutes(catalog: catalog).register(on: api)
+        EventRoutes(catalog: catalog, events: events).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         UserRoutes(catalog: catalog, audit: audit, authenticator: authenticator, maxJSONBytes: json).register(on: api)
         TenantRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
@@ -114,7 +117,7 @@ public struct StrataServer: Sendable {
         PlacementRoutes(catalog: catalog).register(on: api)
         ConfigRoutes(catalog: catalog).register(on: api)
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
-        DiscoveryRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, _ in
@@ -132,7 +135,7 @@ public struct StrataServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        var monitor = AvailabilityMonitor(catalog: catalog, missedIntervals: configuration.missedIntervals,
+        var monitor = AvailabilityMonitor(catalog: catalog, events: events, missedIntervals: configuration.missedIntervals,
                                           startedMs: Time.nowMs(), logger: logger)
         monitor.eventRetentionMs = configuration.eventRetentionMs
         // Shutdown runs in reverse order: the HTTP server stops first, the storage last.

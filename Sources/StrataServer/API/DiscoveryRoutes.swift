@@ -6,6 +6,7 @@ import StrataCatalog
 /// `GET|PUT /api/v1/discovery-policy` (`{"mode": "auto"|"rules"|"queue", "expected": [{"kind": "vm", "name": "crm-*"}]}`, manage).
 struct DiscoveryRoutes {
     let catalog: any Catalog
+    let events: EventSink
     let audit: AuditTrail
     let maxJSONBytes: Int
 
@@ -47,10 +48,11 @@ struct DiscoveryRoutes {
                 throw APIError.forbidden("approving an agent's enrollment for a platform another agent reports needs \"administer\"")
             }
             let now = Time.nowMs()
-            guard let (record, _) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, decision: body.decision,
+            guard let (record, decided) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, decision: body.decision,
                                                                       by: principal.auditActor, nowMs: now) else {
                 throw APIError.notFound("no discovery \(id) in this tenant")
             }
+            events.emit(decided)
             await audit.record(principal, "discovery.\(body.decision)", target: "resource:\(record.resourceID)", detail: record.summary,
                                remote: context.remoteAddress, nowMs: now)
             let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)

@@ -6,9 +6,12 @@ import StrataCatalog
 /// resource and everything below it), `kind`, `severity` (at least), `q` (full-text words), `since`/`until`
 /// (Unix ms), `before` (an id, for paging back), `limit`; and `GET /api/v1/events/stream`, Server-Sent
 /// Events of new events with the same filters, for `seconds` (default 60, at most 300) after which the
-/// client reconnects with `Last-Event-ID` (EventSource does so by itself).
+/// client reconnects with `Last-Event-ID` (EventSource does so by itself). A stream is woken by the
+/// `EventSink` when its tenant has a new event, and reads the catalog only then.
 struct EventRoutes {
     let catalog: any Catalog
+    /// New events wake the streams.
+    let events: EventSink
 
     func register(on group: SecuredGroup) {
         group.get("events", .permission(.read)) { request, context in
@@ -33,23 +36,44 @@ struct EventRoutes {
             }
             let start = query
             let catalog = self.catalog
+            let sink = self.events
             let body = ResponseBody { writer in
                 var query = start
                 query.limit = 500
+                query.oldestFirst = true
                 let deadline = ContinuousClock.now + .seconds(seconds)
+                // Woken by each new event of the tenant (the sink), and once a second to re-check the credential
+                // and the deadline; the catalog is read only when there is something new.
+                let (wakeups, wake) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(2))
+                let subscription = sink.subscribe(tenantID: tenant) { _ in wake.yield(true) }
+                defer { sink.cancel(subscription) }
                 try await writer.write(ByteBuffer(string: "retry: 1000\n: strata event stream\n\n"))
-                while ContinuousClock.now < deadline {
-                    // Revocation is immediate, also on open streams (docs/security.md).
-                    guard try await catalog.credentialStands(principal, passwordHash: passwordHash, nowMs: Time.nowMs()) else {
-                        try await writer.write(ByteBuffer(string: "event: revoked\ndata: {\"reason\":\"the credential of this stream was revoked or expired\"}\n\n"))
-                        break
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: .seconds(1))
+                            wake.yield(false)
+                        }
                     }
-                    let events = try await catalog.events(tenantID: tenant, query: query).reversed()
-                    for event in events {
-                        try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(Self.json(event).text)\n\n"))
-                        query.afterID = event.id
+                    wake.yield(true)  // first: whatever was stored since the client's last event
+                    for await hasEvents in wakeups {
+                        guard ContinuousClock.now < deadline else { break }
+                        // Revocation is immediate, also on open streams (docs/security.md).
+                        guard try await catalog.credentialStands(principal, passwordHash: passwordHash, nowMs: Time.nowMs()) else {
+                            try await writer.write(ByteBuffer(string: "event: revoked\ndata: {\"reason\":\"the credential of this stream was revoked or expired\"}\n\n"))
+                            break
+                        }
+                        guard hasEvents else { continue }
+                        var page: [EventRecord]
+                        repeat {
+                            page = try await catalog.events(tenantID: tenant, query: query)
+                            for event in page {
+                                try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(Self.json(event).text)\n\n"))
+                                query.afterID = event.id
+                            }
+                        } while page.count == query.limit
                     }
-                    try await Task.sleep(for: .milliseconds(500))
+                    group.cancelAll()
                 }
                 try await writer.finish(nil)
             }

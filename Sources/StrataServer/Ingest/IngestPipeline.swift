@@ -54,6 +54,8 @@ public actor IngestPipeline {
     /// How agents' samples are appended: per-sample decisions, and a floor at the raw retention (older samples
     /// would be expired at once).
     let policy: AppendPolicy
+    /// Where the batch's events go once stored.
+    let events: EventSink
     let logger: Logger
     let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
     let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
@@ -65,10 +67,11 @@ public actor IngestPipeline {
     let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, policy: AppendPolicy = .standard, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, policy: AppendPolicy = .standard, events: EventSink, logger: Logger) {
         self.catalog = catalog
         self.store = store
         self.policy = policy
+        self.events = events
         self.logger = logger
     }
 
@@ -151,9 +154,7 @@ public actor IngestPipeline {
         }
         batches.increment()
         samplesStored.increment(by: stored)
-        for event in allEvents where event.kind != "log" {
-            logger.info("event", metadata: ["kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "message": "\(event.message)"])
-        }
+        self.events.emit(allEvents)
         return .stored(samples: summary, events: allEvents.count)
     }
 

@@ -11,12 +11,15 @@ import StrataCore
 /// series is "first seen" once more and attached again (attaching is idempotent).
 actor RemoteSeriesRegistrar {
     let catalog: any Catalog
+    /// Where the `discovered` events of new sources go.
+    let events: EventSink
     let logger: Logger
     private var pending: [String: [(id: StableID, labels: Labels)]] = [:]
     private var draining: Task<Void, Never>?
 
-    init(catalog: any Catalog, logger: Logger) {
+    init(catalog: any Catalog, events: EventSink, logger: Logger) {
         self.catalog = catalog
+        self.events = events
         self.logger = logger
     }
 
@@ -31,8 +34,7 @@ actor RemoteSeriesRegistrar {
         while let (tenant, series) = pending.first {
             pending[tenant] = nil
             do {
-                let events = try await catalog.attachRemoteSeries(tenantID: tenant, series: series, nowMs: Time.nowMs())
-                for event in events { logger.info("event", metadata: ["kind": "\(event.kind)", "message": "\(event.message)"]) }
+                events.emit(try await catalog.attachRemoteSeries(tenantID: tenant, series: series, nowMs: Time.nowMs()))
             } catch {
                 logger.error("remote-written series not attached to resources; retried when they are next first seen",
                              metadata: ["series": "\(series.count)", "error": "\(error)"])
