@@ -81,25 +81,33 @@ public struct AppendSummary: Sendable, Equatable {
 public struct AppendPolicy: Sendable, Equatable {
     /// Out-of-order tolerance behind a series' newest sample; nil uses the store's default (1 h).
     public var outOfOrderWindowMs: Int64?
-    /// Reject samples older than this behind the store's clock (never behind other series' samples, so one
-    /// tenant's writes cannot move another's bound); nil: no such bound.
-    public var outOfBoundsMs: Int64?
+    /// Reject samples with an older timestamp (`outOfBounds`); nil: no such bound. The caller sets it from a
+    /// reference of its own — a tenant's newest sample, the clock — never from the store's newest sample of
+    /// any series, so one tenant's writes cannot move another's bound.
+    public var oldestMs: Int64?
     /// Store nothing when any sample is rejected.
     public var allOrNothing: Bool
 
     /// Creates a policy.
-    public init(outOfOrderWindowMs: Int64? = nil, outOfBoundsMs: Int64? = nil, allOrNothing: Bool = false) {
+    public init(outOfOrderWindowMs: Int64? = nil, oldestMs: Int64? = nil, allOrNothing: Bool = false) {
         self.outOfOrderWindowMs = outOfOrderWindowMs
-        self.outOfBoundsMs = outOfBoundsMs
+        self.oldestMs = oldestMs
         self.allOrNothing = allOrNothing
     }
 
     /// Agents: the 1 h out-of-order window, per-sample decisions.
     public static let standard = AppendPolicy()
-    /// Prometheus remote write as 2.42 answers it: no out-of-order samples, nothing older than 1 h (behind the
-    /// store's clock here; Prometheus measures from its head's newest sample), and one bad sample rejects the
-    /// whole request.
-    public static let prometheus = AppendPolicy(outOfOrderWindowMs: 0, outOfBoundsMs: 3_600_000, allOrNothing: true)
+    /// Prometheus remote write as 2.42 answers it: no out-of-order samples and one bad sample rejects the whole
+    /// request; see `prometheus(newestMs:)` for its out-of-bounds window.
+    public static let prometheus = AppendPolicy(outOfOrderWindowMs: 0, allOrNothing: true)
+
+    /// Prometheus's out-of-bounds window: nothing older than 1 h behind `newestMs`, which Prometheus takes from
+    /// its head's newest sample and Strata from the newest sample of the writing tenant (nil: none yet, no bound).
+    public static func prometheus(newestMs: Int64?) -> AppendPolicy {
+        var policy = prometheus
+        policy.oldestMs = newestMs.map { $0.subtractingReportingOverflow(3_600_000).partialValue }
+        return policy
+    }
 }
 
 /// Durable storage of samples, the contract every storage engine fulfils.

@@ -52,36 +52,6 @@ extension TimeSeriesEngine {
     /// Values of label `name`, sorted.
     public func labelValues(_ name: String) -> [String] { labelIndex.values(of: name) }
 
-    /// Label names used by the series of `tenant` (those labelled `__tenant__="tenant"`), sorted.
-    public nonisolated func labelNames(tenant: String, budget: QueryBudget = .unlimited) async throws -> [String] {
-        let index = await labelIndexSnapshot()
-        return try await QueryRunner.run {
-            var names = Set<String>()
-            for (count, id) in try index.select(Self.tenantMatchers(tenant), budget: budget).enumerated() {
-                if count & 1023 == 0 { try budget.check() }
-                for label in index.labels[id]!.pairs { names.insert(label.name) }
-            }
-            return names.sorted()
-        }
-    }
-
-    /// Values of label `name` among the series of `tenant`, sorted.
-    public nonisolated func labelValues(_ name: String, tenant: String, budget: QueryBudget = .unlimited) async throws -> [String] {
-        let index = await labelIndexSnapshot()
-        return try await QueryRunner.run {
-            var values = Set<String>()
-            for (count, id) in try index.select(Self.tenantMatchers(tenant), budget: budget).enumerated() {
-                if count & 1023 == 0 { try budget.check() }
-                if let value = index.labels[id]![name] { values.insert(value) }
-            }
-            return values.sorted()
-        }
-    }
-
-    nonisolated static func tenantMatchers(_ tenant: String) -> [LabelMatcher] {
-        [(try? LabelMatcher(Labels.tenant, .equal, tenant))].compactMap { $0 }
-    }
-
     /// The resolution `query` runs at: the one it names, else the coarsest of: what its step can use
     /// (1 h buckets for steps of an hour or more, 1 min for a minute or more, else raw) and what retention
     /// still holds at its start.

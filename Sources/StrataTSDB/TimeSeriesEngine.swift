@@ -143,7 +143,7 @@ public actor TimeSeriesEngine: SampleStore {
     func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendResult, UInt64) {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let now = options.clock()
-        let lowerBound = policy.outOfBoundsMs.map { now.subtractingReportingOverflow($0).partialValue } ?? .min
+        let lowerBound = policy.oldestMs ?? .min
         let upperBound = now > Int64.max - options.futureToleranceMs ? Int64.max : now + options.futureToleranceMs
         // The series validation looked up, by sample, so applying does not look them up again.
         var looked: [MemSeries?] = []

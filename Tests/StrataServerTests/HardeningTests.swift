@@ -336,3 +336,20 @@ final class Counted: @unchecked Sendable {
         #expect(refused.status == .badRequest, "RE2 has no backreferences")
     }
 }
+
+/// Point 2, remote write's window: Prometheus refuses samples more than 1 h behind its newest; here "newest"
+/// is the writing tenant's, so another tenant's recent samples cannot push a tenant's backfill out of bounds.
+@Test func remoteWritesOutOfBoundsWindowFollowsTheWritingTenantOnly() async throws {
+    try await ServerHarness().test { client in
+        let now = WallClock.nowMs()
+        let tenant = try await post(client, "/api/v1/tenants", #"{"id":"beta","name":"Beta","adminUsername":"boss"}"#, ServerHarness.adminBasic)
+        let boss = basic("boss@beta", (tenant.data as? [String: Any])?["adminPassword"] as? String ?? "")
+        #expect(try await write(client, [(labels: [("__name__", "fresh"), ("job", "b")], samples: [(now, 1)])], headers: boss).status == .noContent)
+        let backfill = try await write(client, [(labels: [("__name__", "history"), ("job", "a")], samples: [(now - 2 * 3_600_000, 1)])])
+        #expect(backfill.status == .noContent, "beta's newest sample does not move the default tenant's window")
+        #expect(try await write(client, [(labels: [("__name__", "history"), ("job", "a")], samples: [(now, 2)])]).status == .noContent)
+        let late = try await write(client, [(labels: [("__name__", "other"), ("job", "a")], samples: [(now - 2 * 3_600_000, 1)])])
+        #expect(late.status == .badRequest, "its own newest sample does")
+        #expect(String(buffer: late.body) == "out of bounds\n")
+    }
+}

@@ -102,7 +102,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     // All-or-nothing batches are logged from validation's decisions before the head changes; replaying that
     // log must give the same head, labels included.
     var generator = SystemRandomNumberGenerator()
-    let policy = AppendPolicy(outOfOrderWindowMs: 3_600_000, outOfBoundsMs: nil, allOrNothing: true)
+    let policy = AppendPolicy(outOfOrderWindowMs: 3_600_000, oldestMs: nil, allOrNothing: true)
     var accepted = 0
     for _ in 0..<5 {
         let directory = scratchDirectory("engine-aon")
@@ -219,7 +219,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     let a = StableID(parts: ["a"])
     let b = StableID(parts: ["b"])
     func send(_ groups: [SeriesSamples]) async throws -> AppendSummary {
-        try await engine.append(groups, policy: .prometheus)
+        try await engine.append(groups, policy: .prometheus(newestMs: now + 10))
     }
     #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now, 1), Sample(now + 10, 2)])]).stored == 2)
     #expect(try await send([SeriesSamples(seriesID: a, samples: [Sample(now + 10, 2)])]) == AppendSummary(duplicates: 1))

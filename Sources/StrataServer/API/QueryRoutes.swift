@@ -6,7 +6,8 @@ import StrataTSDB
 /// Scoped to the caller's tenant by an internal `__tenant__` matcher. Every query runs within a budget: the
 /// server's `query_timeout` (a `timeout` parameter may shorten it), and it stops when its client goes away.
 struct QueryRoutes {
-    let engine: TimeSeriesEngine
+    /// The store's readers' contract; every read goes through a `TenantQuerier` of the caller's tenant.
+    let querier: any Querier
     /// Longest a query may run, in ms.
     let timeoutMs: Int64
     /// Concurrent queries per tenant.
@@ -32,7 +33,6 @@ struct QueryRoutes {
         } catch {
             throw APIError.badData("select: \(error)")
         }
-        matchers.append(try LabelMatcher(Labels.tenant, .equal, tenant))
         let (from, to) = try parameters.window(defaultSpanMs: 3_600_000, nowMs: Time.nowMs())
         let step = try parameters.step() ?? Self.defaultStep(from: from, to: to)
         let function = try parameters["fn"].map { text in
@@ -49,9 +49,9 @@ struct QueryRoutes {
             resolution = named
         }
         let result = try await answer(tenant: tenant) {
-            try await engine.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function,
-                                              resolution: resolution),
-                                   budget: try budget(parameters, context))
+            try await TenantQuerier(querier, tenant: tenant)
+                .query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function, resolution: resolution),
+                       budget: try budget(parameters, context))
         }
         guard result.series.count <= Self.maxSeries else {
             throw APIError.badData("\(result.series.count) series match; narrow the selector (at most \(Self.maxSeries))")
@@ -63,7 +63,7 @@ struct QueryRoutes {
             "series": .array(result.series.map { series in
                 [
                     "id": .string(series.id.description),
-                    "labels": .object(series.labels.visible.pairs.map { ($0.name, .string($0.value)) }),
+                    "labels": .object(series.labels.pairs.map { ($0.name, .string($0.value)) }),
                     "points": .array(series.points.map { [.int($0.timestampMs), .double($0.value)] }),
                 ]
             }),
@@ -73,8 +73,8 @@ struct QueryRoutes {
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let budget = try budget(QueryParameters(request), context)
-        let names = try await answer(tenant: tenant) { try await engine.labelNames(tenant: tenant, budget: budget) }
-        return Envelope.success(.array(names.filter(Labels.isVisible).map(JSON.string)))
+        let names = try await answer(tenant: tenant) { try await TenantQuerier(querier, tenant: tenant).labelNames(matching: [], budget: budget) }
+        return Envelope.success(.array(names.map(JSON.string)))
     }
 
     func values(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -82,7 +82,9 @@ struct QueryRoutes {
         let name = context.parameters.get("name") ?? ""
         guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
         let budget = try budget(QueryParameters(request), context)
-        let values = try await answer(tenant: tenant) { try await engine.labelValues(name, tenant: tenant, budget: budget) }
+        let values = try await answer(tenant: tenant) {
+            try await TenantQuerier(querier, tenant: tenant).labelValues(name, matching: [], budget: budget)
+        }
         return Envelope.success(.array(values.map(JSON.string)))
     }
 

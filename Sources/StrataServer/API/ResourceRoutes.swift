@@ -6,7 +6,8 @@ import StrataTSDB
 /// `/api/v1` inventory and series routes. Every query is scoped to the caller's tenant.
 struct ResourceRoutes {
     let catalog: any Catalog
-    let store: any SampleStore
+    /// Reads of samples, through a `TenantQuerier` of the caller's tenant.
+    let querier: any Querier
 
     /// Most points a stepped query may return, as in Prometheus.
     static let maxSteppedPoints: Int64 = 11_000
@@ -91,7 +92,7 @@ struct ResourceRoutes {
                 throw APIError.badData("from..to / step is more than \(Self.maxSteppedPoints) points; use a larger step")
             }
         }
-        var samples = try await store.samples(series: id, fromMs: from, toMs: to)
+        var samples = try await TenantQuerier(querier, tenant: tenant).samples(series: id, fromMs: from, toMs: to)
         if let stepMs = step {
             samples = Self.lastPerStep(samples, stepMs: stepMs)
         } else if samples.count > Self.maxRawSamples {

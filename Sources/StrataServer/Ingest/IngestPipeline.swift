@@ -51,9 +51,9 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
 public actor IngestPipeline {
     let catalog: any Catalog
     let store: any SampleStore
-    /// How agents' samples are appended: per-sample decisions, and a floor at the raw retention (older samples
-    /// would be expired at once).
-    let policy: AppendPolicy
+    /// Agents' samples older than this behind the clock are refused (they would be expired at once): the raw
+    /// retention; nil for none.
+    let oldestAgeMs: Int64?
     /// Where the batch's events go once stored.
     let events: EventSink
     let logger: Logger
@@ -67,10 +67,10 @@ public actor IngestPipeline {
     let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, policy: AppendPolicy = .standard, events: EventSink, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, oldestAgeMs: Int64? = nil, events: EventSink, logger: Logger) {
         self.catalog = catalog
         self.store = store
-        self.policy = policy
+        self.oldestAgeMs = oldestAgeMs
         self.events = events
         self.logger = logger
     }
@@ -110,6 +110,9 @@ public actor IngestPipeline {
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
             groups.append(SeriesSamples(seriesID: id, samples: points.points, labels: Labels(labels)))
         }
+        // Per-sample decisions within the out-of-order window; the floor is measured from the clock, never from
+        // other tenants' samples.
+        let policy = AppendPolicy(oldestMs: oldestAgeMs.map { nowMs.subtractingReportingOverflow($0).partialValue })
         let summary = try await store.append(groups, policy: policy)
         let stored = summary.stored
         samplesDuplicate.increment(by: summary.duplicates)

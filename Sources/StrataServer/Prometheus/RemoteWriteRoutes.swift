@@ -15,6 +15,11 @@ struct RemoteWriteRoutes {
     let engine: TimeSeriesEngine
     let registrar: RemoteSeriesRegistrar
     let resolver = SeriesResolver()
+    /// Each tenant's newest sample, the reference of its out-of-bounds window.
+    let horizons = TenantHorizons()
+    /// Samples older than this behind the clock are refused whatever the tenant's window (the raw retention:
+    /// they would be expired at once); nil for none.
+    let oldestAgeMs: Int64?
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
     let logger: Logger
@@ -50,11 +55,16 @@ struct RemoteWriteRoutes {
             return reject(.badRequest, error.description)
         }
         guard !batch.isEmpty else { return Response(status: .noContent) }
-        let result = try await engine.appendResolving(batch, policy: .prometheus)
+        var policy = AppendPolicy.prometheus(newestMs: horizons.newest(tenant))
+        if let age = oldestAgeMs {
+            policy.oldestMs = max(policy.oldestMs ?? .min, Time.nowMs().subtractingReportingOverflow(age).partialValue)
+        }
+        let result = try await engine.appendResolving(batch, policy: policy)
         let summary = result.summary
         if let rejection = summary.firstRejection {
             return reject(.badRequest, rejection.description)
         }
+        if let newest = batch.timestamps.max() { horizons.advance(tenant, to: newest) }
         if !newSeries.isEmpty {
             // First sight: the inventory learns of these series in the background (see the registrar).
             await registrar.submit(tenant: tenant, series: newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } })
