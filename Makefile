@@ -39,6 +39,7 @@ bench: deps-bench build
 	$(RELEASE) --product strata-bench
 	.build/release/strata-bench engine query recovery
 	python3 bench/remote_write_side_by_side.py
+	python3 bench/query_isolation.py
 
 ## make fuzz: every decoder under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60); docs/security.md.
 fuzz: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ingest latency with and without an expensive regular-expression query running beside it (issue 15).
 
-Two runs, each on a fresh release `strata server` (query_timeout 2 s): the server is seeded with --wide series
+Two runs, each on a fresh release `strata server` (query_timeout 1 s): the server is seeded with --wide series
 whose label `v` holds a long value, then the kit's `rw_load.py` remote-writes --series x --samples while
 (second run only) a loop of viewers sends a selector whose regex must be matched against every long value —
 far more work than its timeout allows, so each such query should end as a 503 `timeout`. Prints one JSON line
@@ -66,7 +66,9 @@ def post(url, body):
 
 def seed(base, wide, length):
     rng = random.Random(7)
-    now = int(time.time() * 1000)
+    # Before the load's first sample (2 h for 720 samples at 10 s): a tenant's newest sample sets its
+    # out-of-bounds window, as Prometheus's head does, and the load must not start behind it.
+    now = int(time.time() * 1000) - 3 * 3_600_000
     series = [{"__name__": "wide", "v": "".join(rng.choice("ab") for _ in range(length)) + str(i)} for i in range(wide)]
     for start in range(0, wide, 1000):
         post(base + "/api/v1/write", write_request(series[start:start + 1000], now))
@@ -140,7 +142,7 @@ def main():
     parser.add_argument("--value-length", type=int, default=1000)
     parser.add_argument("--selector", default='{v=~"(a|b|ab|ba)*((a+)+b)+(a|b)*c"}')
     parser.add_argument("--viewers", type=int, default=2)
-    parser.add_argument("--query-timeout", default="2s")
+    parser.add_argument("--query-timeout", default="1s")
     args = parser.parse_args()
     cache = os.path.join(tempfile.gettempdir(), "strata-qi-%d-%d.pkl" % (args.series, args.samples))
     quiet = run(args.kit, args, cache, with_query=False)

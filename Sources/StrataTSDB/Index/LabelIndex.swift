@@ -40,7 +40,7 @@ struct LabelIndex: Sendable {
     ///
     /// Matchers that reject the empty value narrow the candidates through postings (union over the
     /// label's matching values, intersected smallest first); the others are checked on each candidate.
-    /// `budget` is checked every 256 values or candidates.
+    /// `budget` is checked every 32 values or candidates.
     func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [StableID] {
         var sets: [Set<StableID>] = []
         var remaining: [LabelMatcher] = []
@@ -57,7 +57,7 @@ struct LabelIndex: Sendable {
             } else {
                 for (value, ids) in values {
                     work &+= 1
-                    if work & 255 == 0 { try budget.check() }
+                    if work & 31 == 0 { try budget.check() }
                     if matcher.matches(value) { set.formUnion(ids) }
                 }
             }
@@ -77,7 +77,7 @@ struct LabelIndex: Sendable {
             var kept: [StableID] = []
             for id in candidates {
                 work &+= 1
-                if work & 255 == 0 { try budget.check() }
+                if work & 31 == 0 { try budget.check() }
                 let seriesLabels = labels[id]!
                 if remaining.allSatisfy({ $0.matches(seriesLabels) }) { kept.append(id) }
             }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Runs a query's CPU-bound work (matching label values, decoding chunks) on a few threads of its own,
 /// outside Swift's cooperative pool — which has one thread per core and also runs ingest (the engine actor,
-/// the HTTP handlers) — and at a lower scheduling priority (nice 10), so a query that works for seconds
+/// the HTTP handlers) — and at the lowest scheduling priority (nice 19), so a query that works for seconds
 /// takes only what ingest leaves over. Work is checked against its `QueryBudget` and stops at its deadline.
 enum QueryRunner {
     /// The result of `work`, computed on a query thread.
@@ -38,7 +38,7 @@ final class QueryThreads: @unchecked Sendable {
                 let pool = Unmanaged<QueryThreads>.fromOpaque(argument!).takeRetainedValue()
                 // On Linux, PRIO_PROCESS with id 0 sets the nice value of the calling thread only: this one
                 // yields to ingest's threads.
-                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
                 pool.work()
                 return nil
             }, box.toOpaque())
