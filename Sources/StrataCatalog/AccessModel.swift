@@ -114,6 +114,10 @@ public struct Principal: Sendable, Equatable {
 
     /// Whether it holds `permission`.
     public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    /// Whether it holds every permission of `role` in its tenant — what it takes to give a user that role, or
+    /// to change a user who has it (a narrowed token must not mint or take over wider users).
+    public func holdsAll(of role: Role) -> Bool { permissions.isSuperset(of: role.permissions(tenantID: tenantID)) }
 }
 
 /// Scopes as stored: comma-separated permission names.
@@ -235,8 +239,9 @@ public enum EnrollmentError: Error, Sendable, Equatable, CustomStringConvertible
     case agentRevoked(String)
     /// The agent id is enrolled in another tenant.
     case foreignAgent(String)
-    /// Another agent reports the platform: an admin must approve the request, queued as this discovery.
-    case awaitingApproval(discoveryID: Int64, holder: String)
+    /// Another agent holds the binding (or this agent id's credential still works): an admin must approve the
+    /// request, queued as this discovery.
+    case awaitingApproval(discoveryID: Int64)
     /// An admin ignored this agent's request to report the platform.
     case refusedByAdmin(String)
 
@@ -245,8 +250,8 @@ public enum EnrollmentError: Error, Sendable, Equatable, CustomStringConvertible
         case .agentRevoked(let id):
             return "agent \(id) was revoked and cannot enroll again; give the agent a new identity (remove its agent.state) and, if the host was compromised, rotate the enrollment token"
         case .foreignAgent(let id): return "agent \(id) is enrolled in another tenant"
-        case let .awaitingApproval(discoveryID, holder):
-            return "agent \(holder) already reports this platform; an admin must approve this agent (discovery \(discoveryID)), or enroll with the platform's current agent credential as platformCredential"
+        case .awaitingApproval(let discoveryID):
+            return "another agent (or this agent id, with a working credential) already reports this platform; an admin must approve this enrollment (discovery \(discoveryID)), or enroll with that agent's current credential as platformCredential"
         case .refusedByAdmin(let id): return "an admin refused agent \(id) for this platform"
         }
     }

@@ -208,24 +208,25 @@ extension SQLiteCatalog {
         return try outcome.get()
     }
 
-    /// Lets `agentID` bind `platformID` only if no other live agent reports it, or that agent's credential
-    /// is presented, or an admin approved; otherwise queues (once) an `enrollment` discovery and returns the
-    /// refusal. When allowed, the former agent is unbound and its credentials revoked.
+    /// Lets `agentID` bind `platformID` only if nobody else holds that binding: no other live agent reports the
+    /// platform, and this agent id has no live credential (a working agent never enrolls again, so one that does
+    /// while its credential works is someone else using its id). Otherwise the live credential of the agent in
+    /// the way must be presented, or an admin must approve: the first refusal queues an `enrollment` discovery,
+    /// later ones return its state. When allowed, the agent in the way is unbound and its credentials revoked.
+    /// A platform none of whose agents has delivered a batch (no platform row yet) is bound to nobody.
     static func checkPlatformHolder(_ db: Database, tenantID: String, agentID: String, platformID: String,
                                     holderCredentialHash: String?, nowMs: Int64) throws -> EnrollmentError? {
-        guard let holder = try String.fetchOne(db, sql: """
+        guard let platform = try Row.fetchOne(db, sql: "SELECT name FROM resources WHERE tenant_id = ? AND id = ?",
+                                              arguments: [tenantID, platformID]) else { return nil }
+        let other = try String.fetchOne(db, sql: """
             SELECT id FROM agents WHERE tenant_id = ? AND platform_id = ? AND id != ? AND revoked_ms IS NULL
-            """, arguments: [tenantID, platformID, agentID]),
-              let platform = try Row.fetchOne(db, sql: "SELECT name FROM resources WHERE tenant_id = ? AND id = ?",
-                                              arguments: [tenantID, platformID]) else {
-            // Nobody reports the platform yet (a holder that never delivered a batch has no platform row).
-            return nil
-        }
+            """, arguments: [tenantID, platformID, agentID])
+        let liveCredentials = "agent_id = ? AND kind IN ('agent', 'certificate') AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)"
+        let selfIsLive = try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE \(liveCredentials)", arguments: [agentID, nowMs]) != nil
+        guard let holder = other ?? (selfIsLive ? agentID : nil) else { return nil }
         let presented = try holderCredentialHash.map { hash in
-            try Bool.fetchOne(db, sql: """
-                SELECT 1 FROM tokens WHERE token_hash = ? AND agent_id = ? AND platform_id = ? AND kind IN ('agent', 'certificate')
-                  AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)
-                """, arguments: [hash, holder, platformID, nowMs]) != nil
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE token_hash = ? AND \(liveCredentials)",
+                              arguments: [hash, holder, nowMs]) != nil
         } ?? false
         if !presented {
             let request = try Row.fetchOne(db, sql: """
@@ -235,19 +236,20 @@ extension SQLiteCatalog {
             switch request?["status"] as String? {
             case "approved": break
             case "ignored": return .refusedByAdmin(agentID)
-            case .some: return .awaitingApproval(discoveryID: request!["id"], holder: holder)
+            case .some: return .awaitingApproval(discoveryID: request!["id"])
             case nil:
                 let name: String = platform["name"]
+                let summary = holder == agentID
+                    ? "agent \(agentID) asks to enroll again for platform \(name) while its credential still works; approving revokes that credential"
+                    : "agent \(agentID) asks to report platform \(name), which agent \(holder) reports; approving moves the platform to it and revokes \(holder)'s credentials"
                 try db.execute(sql: """
                     INSERT INTO discoveries (tenant_id, resource_id, change, summary, status, created_ms, agent_id)
                     VALUES (?, ?, 'enrollment', ?, 'pending', ?, ?)
-                    """, arguments: [tenantID, platformID,
-                                     "agent \(agentID) asks to report platform \(name), which agent \(holder) reports; approving moves the platform to it and revokes \(holder)'s credentials",
-                                     nowMs, agentID])
-                return .awaitingApproval(discoveryID: db.lastInsertedRowID, holder: holder)
+                    """, arguments: [tenantID, platformID, summary, nowMs, agentID])
+                return .awaitingApproval(discoveryID: db.lastInsertedRowID)
             }
         }
-        try db.execute(sql: "UPDATE agents SET platform_id = NULL WHERE id = ?", arguments: [holder])
+        if holder != agentID { try db.execute(sql: "UPDATE agents SET platform_id = NULL WHERE id = ?", arguments: [holder]) }
         try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND revoked_ms IS NULL", arguments: [nowMs, holder])
         return nil
     }

@@ -130,6 +130,7 @@ public enum BatchCodec {
         }
         let sequence = try r.readUVarint("sequence")
         guard sequence > 0 else { throw .invalidValue(field: "sequence", reason: "must start at 1") }
+        guard sequence <= UInt64(Int64.max) else { throw .invalidValue(field: "sequence", reason: "must be below 2^63") }
         let createdAtMs = try r.readVarint("createdAtMs")
         let intervalMs = try r.readUVarint("intervalMs")
         guard intervalMs >= 100, intervalMs <= 86_400_000 else {

@@ -28,7 +28,7 @@ public struct BinaryReader {
     /// The offset of the next unread byte.
     public private(set) var offset: Int = 0
     /// Longest string accepted, in bytes.
-    public var maxStringLength = 1 << 16
+    public var maxStringLength = Labels.maxBytes
 
     /// Creates a reader over `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }

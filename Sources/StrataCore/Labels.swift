@@ -63,6 +63,10 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
 
     /// The label holding a series' metric name, as in Prometheus.
     public static let metricName = "__name__"
+    /// The longest label name or value accepted, in bytes: what the WAL and block indexes can hold
+    /// (`BinaryReader.maxStringLength`), so nothing acknowledged is undecodable after a restart.
+    public static let maxBytes = 1 << 16
+
     /// The internal label holding the tenant a series belongs to; every query is restricted by it.
     public static let tenant = "__tenant__"
 }

@@ -120,8 +120,12 @@ public struct StrataServer: Sendable {
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
-        secured("metrics", .users).get("", .permission(.read)) { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        secured("metrics", .users).get("", .permission(.read)) { _, context in
+            // The server's own metrics count every tenant's traffic: they are the provider's.
+            guard try context.requirePrincipal().tenantID == defaultTenant else {
+                throw APIError.forbidden("server metrics cover every tenant; only users of the provider tenant (default) may read them")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         return router

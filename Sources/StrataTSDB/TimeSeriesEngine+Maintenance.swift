@@ -18,6 +18,34 @@ extension TimeSeriesEngine {
     /// Compaction windows tried in turn, smallest first; each resolution stops at its `compactionSpanMs`.
     static let compactionTiers: [Int64] = [8, 24, 7 * 24, 30 * 24].map { $0 * 3_600_000 }
 
+    /// Persists the head in the background (the append that asked does not wait), then runs maintenance.
+    func schedulePersist() {
+        guard scheduledPersist == nil, persisting == nil else { return }
+        scheduledPersist = Task {
+            await self.persistScheduledHead()
+        }
+    }
+
+    /// Returns once the persist an append scheduled, and the maintenance pass after it, have finished (for
+    /// tests and benchmarks; appends never wait for them).
+    public func settle() async {
+        // The scheduled task clears its handle before it completes, so this loop never spins.
+        while let scheduled = scheduledPersist { await scheduled.value }
+        // A maintenance pass clears its handle only after its task completes: wait once, not in a loop.
+        if let running = maintenanceTask { _ = try? await running.value }
+    }
+
+    private func persistScheduledHead() async {
+        defer { scheduledPersist = nil }
+        do {
+            try await persistHead()
+            if options.automaticMaintenance { startMaintenance() }
+        } catch {
+            logger.error("persisting the head failed; its samples stay in the head and the WAL and it is tried again",
+                         metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Starts a maintenance pass in the background unless one is running.
     func startMaintenance() {
         guard maintenanceTask == nil else { return }

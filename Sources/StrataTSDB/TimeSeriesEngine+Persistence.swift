@@ -3,52 +3,93 @@ import StrataCore
 
 extension TimeSeriesEngine {
     /// Writes every sample in the head as a raw block plus its 1 min and 1 h rollup blocks, in one
-    /// transaction; empties the head's chunks (series keep their labels and newest timestamp, so the
-    /// out-of-order rule holds across blocks) and drops the WAL segments the blocks made redundant.
-    /// Series are streamed one at a time, so persisting never holds the head twice in memory.
-    /// Called on graceful shutdown and when the head spans a block's duration.
-    public func persistHead() throws {
-        lastPersistedMax = max(lastPersistedMax, headRange?.max ?? .min)
+    /// transaction, and drops the WAL segments the blocks made redundant. Only taking the samples out (freezing
+    /// them) happens on the actor; the blocks are written in a detached task while appends and queries go on —
+    /// queries read the frozen samples until the blocks are installed. Series keep their labels and newest
+    /// timestamp, so the out-of-order rule holds across blocks. One persist runs at a time; a call while one
+    /// runs waits for it, then persists what arrived since. If writing fails, the samples go back to the head
+    /// (and stay in the WAL). Called on graceful shutdown and when the head spans a block's duration.
+    public func persistHead() async throws {
+        // `persisting` includes installing the blocks and is cleared before it completes, so this loop never
+        // spins: each wait ends with the persist before it fully done.
+        while let running = persisting { _ = try? await running.value }
+        // No suspension from here until `persisting` is set: a second caller waits for this persist.
+        guard let frozen = try freezeHead() else { return }
+        let task = Task { try await self.complete(frozen) }
+        persisting = task
+        try await task.value
+    }
+
+    /// Writes the frozen samples as blocks in a detached task, then installs the blocks and drops the WAL
+    /// segments below the freeze, or, if writing failed, gives the samples back to the head.
+    private func complete(_ frozen: FrozenHead) async throws {
+        defer { persisting = nil }
+        let root = blocksDirectory
+        let written: [Block]
+        do {
+            written = try await Task.detached(priority: .utility) { try Self.writeBlocks(frozen.series, root: root) }.value
+        } catch {
+            for entry in frozen.series { head[entry.id]?.thaw() }
+            if let range = frozen.range { headRange = headRange.map { (min($0.min, range.min), max($0.max, range.max)) } ?? range }
+            throw error
+        }
+        for block in written { blocks[block.resolution, default: []].append(block) }
+        for entry in frozen.series { head[entry.id]?.releaseFrozen() }
+        wal.removeSegments(below: frozen.walCut)
+        let persisted = written.first { $0.resolution == .raw }
+        logger.info("head persisted as a block", metadata: [
+            "block": "\(persisted?.directory ?? "-")", "series": "\(frozen.series.count)", "samples": "\(persisted?.index.samples ?? 0)",
+        ])
+    }
+
+    /// What a persist takes out of the head: each series' samples, the head's range, and the WAL segment from
+    /// which records are newer than the freeze.
+    struct FrozenHead: Sendable {
+        var series: [(id: StableID, labels: Labels, samples: FrozenSamples)]
+        var range: (min: Int64, max: Int64)?
+        var walCut: Int
+    }
+
+    /// Freezes every series holding samples and starts a new WAL segment; nil when the head holds none.
+    func freezeHead() throws -> FrozenHead? {
+        var series: [(id: StableID, labels: Labels, samples: FrozenSamples)] = []
+        for (id, memSeries) in head where memSeries.holdsSamples { series.append((id, memSeries.labels, memSeries.freeze())) }
+        guard !series.isEmpty else { return nil }
+        series.sort { $0.id < $1.id }
+        let range = headRange
+        lastPersistedMax = max(lastPersistedMax, range?.max ?? .min)
         headRange = nil
-        var ids: [StableID] = []
-        ids.reserveCapacity(head.count)
-        for (id, series) in head where series.holdsSamples { ids.append(id) }
-        guard !ids.isEmpty else { return }
-        ids.sort()
-        var transaction = try BlockTransaction(root: blocksDirectory)
+        // Records enqueued from now on go to the new segment; segments below it hold only frozen samples.
+        let cut = try wal.cut()
+        return FrozenHead(series: series, range: range, walCut: cut)
+    }
+
+    /// Writes the raw, 1 min and 1 h blocks of frozen series (streamed one series at a time) in one
+    /// transaction; returns the blocks, opened.
+    static func writeBlocks(_ series: [(id: StableID, labels: Labels, samples: FrozenSamples)], root: String) throws -> [Block] {
+        var transaction = try BlockTransaction(root: root)
         do {
             var raw = try transaction.writer(.raw)
             var minute = try transaction.writer(.minute)
             var hour = try transaction.writer(.hour)
-            for id in ids {
-                let series = head[id]!
-                let samples = series.samples(from: .min, to: .max)
-                try raw.add(id: id, labels: series.labels, columns: [samples])
-                try minute.add(id: id, labels: series.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.minute.milliseconds)))
-                try hour.add(id: id, labels: series.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.hour.milliseconds)))
+            for entry in series {
+                let samples = entry.samples.samples()
+                try raw.add(id: entry.id, labels: entry.labels, columns: [samples])
+                try minute.add(id: entry.id, labels: entry.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.minute.milliseconds)))
+                try hour.add(id: entry.id, labels: entry.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.hour.milliseconds)))
             }
             let paths = [try transaction.stage(&raw), try transaction.stage(&minute), try transaction.stage(&hour)].compactMap { $0 }
             try transaction.commit()
-            for path in paths {
-                let block = try Block(directory: path)
-                blocks[block.resolution, default: []].append(block)
-            }
+            return try paths.map { try Block(directory: $0) }
         } catch {
             transaction.abandon()
             throw error
         }
-        for (_, series) in head { series.dropSamples() }
-        let next = try wal.cut()
-        wal.removeSegments(below: next)
-        let persisted = blocks[.raw]!.last!
-        logger.info("head persisted as a block", metadata: [
-            "block": "\(persisted.directory)", "series": "\(ids.count)", "samples": "\(persisted.index.samples)",
-        ])
     }
 
-    /// Persists the head; call before the process exits.
-    public func close() throws {
-        try persistHead()
+    /// Persists the head (after any persist already running); call before the process exits.
+    public func close() async throws {
+        try await persistHead()
     }
 
     /// Bytes of all persisted blocks of `resolution` (all resolutions when nil).

@@ -54,6 +54,10 @@ public actor TimeSeriesEngine: SampleStore {
     var labelIndex = LabelIndex()
     /// The compaction and retention pass running, if any.
     var maintenanceTask: Task<MaintenanceReport, any Error>?
+    /// The head persist writing blocks in the background, if any.
+    var persisting: Task<Void, any Error>?
+    /// The persist (and maintenance) an append scheduled, while it has not finished.
+    var scheduledPersist: Task<Void, Never>?
     /// The newest timestamp ever stored. Never more than `futureToleranceMs` ahead of the clock, so no
     /// tenant can move it further; retention and the choice of resolution measure from the earlier of it and
     /// the clock (`referenceMs`).
@@ -227,8 +231,7 @@ public actor TimeSeriesEngine: SampleStore {
         record(summary)
         if let range = headRange, range.max - range.min >= options.blockDurationMs,
            lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
-            try persistHead()
-            if options.automaticMaintenance { startMaintenance() }
+            schedulePersist()
         }
         return (AppendResult(summary: summary, refs: refs), ticket)
     }

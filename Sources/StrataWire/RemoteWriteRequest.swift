@@ -149,6 +149,9 @@ public enum RemoteWriteRequest {
                         default: try label.skip(labelWire)
                         }
                     }
+                    guard name.utf8.count <= Labels.maxBytes, value.utf8.count <= Labels.maxBytes else {
+                        throw DecodeError(description: "label \(name.prefix(64)) is longer than \(Labels.maxBytes) bytes (name or value)")
+                    }
                     labels.append(Label(name, value))
                 }
                 return .success(labels)

@@ -8,7 +8,7 @@ import Testing
 /// Uploads `body` as agent `agent-a` of platform `machine-id:m1` (enrolling it first), or with `headers`.
 func upload(_ client: any TestClientProtocol, _ body: [UInt8], headers: HTTPFields? = nil) async throws -> TestResponse {
     var fields = headers
-    if fields == nil { fields = try await ServerHarness.enroll(client) }
+    if fields == nil { fields = try await ServerHarness.defaultAgentHeaders(client) }
     return try await client.execute(uri: "/api/agent/v1/batches", method: .post, headers: fields ?? [:], body: ByteBuffer(bytes: body))
 }
 

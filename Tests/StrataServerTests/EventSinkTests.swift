@@ -42,10 +42,12 @@ func event(_ id: Int64, tenant: String, kind: String = "discovered") -> EventRec
     try await harness.test { client in
         let received = Received()
         _ = harness.server.events.subscribe(tenantID: defaultTenant) { received.add($0) }
-        async let stream = client.execute(uri: "/api/v1/events/stream?seconds=3&kind=discovered", method: .get,
+        let agent = try await ServerHarness.enroll(client)
+        // Long enough for a busy machine; the stream runs to its deadline either way.
+        async let stream = client.execute(uri: "/api/v1/events/stream?seconds=15&kind=discovered", method: .get,
                                           headers: ServerHarness.adminBasic)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await upload(client, BatchCodec.encode(testBatch(sequence: 1))).status == .ok)
+        #expect(try await upload(client, BatchCodec.encode(testBatch(sequence: 1)), headers: agent).status == .ok)
         let body = String(buffer: try await stream.body)
         #expect(body.contains("event: discovered") && body.contains("host-m1"), "the platform's discovery reached the stream: \(body)")
         #expect(received.all.contains { $0.kind == "discovered" }, "and every subscriber of the tenant")

@@ -138,6 +138,13 @@ import Testing
         #expect(write.status == .forbidden)
         let wider = try await post(client, "/api/v1/tokens", #"{"name":"wider","scopes":["write"]}"#, bearer)
         #expect(wider.status == .forbidden)
+        // Found by an outside probe: the same token minted an admin user, or took over the bootstrap admin.
+        let admin = try await post(client, "/api/v1/users", #"{"username":"escalated","password":"long enough pw","role":"admin"}"#, bearer)
+        #expect(admin.status == .forbidden)
+        let takeover = try await post(client, "/api/v1/users/1", #"{"password":"new long password"}"#, bearer, method: .patch)
+        #expect(takeover.status == .forbidden)
+        let grant = try await post(client, "/api/v1/users/1/grants/g1", #"{"role":"admin"}"#, bearer, method: .put)
+        #expect(grant.status == .forbidden || grant.status == .notFound)
     }
 }
 
@@ -193,6 +200,9 @@ import Testing
                                      headers: [.authorization: "Bearer \(ServerHarness.agentToken)", .contentType: "application/json"],
                                      body: ByteBuffer(string: #"{"agentId":"\#(agent)","platformKey":"machine-id:m1"\#(extra)}"#))
         }
+        // Found by an outside probe: re-enrolling under the reporting agent's own id took its platform.
+        let sameID = try await enroll("agent-a")
+        #expect(sameID.status == .accepted, "an agent whose credential works does not enroll again; someone else with its id needs an admin")
         let impostor = try await enroll("impostor")
         #expect(impostor.status == .accepted, "queued for an admin, no credential")
         #expect((impostor.data as? [String: Any])?["credential"] == nil)
@@ -351,5 +361,41 @@ final class Counted: @unchecked Sendable {
         let late = try await write(client, [(labels: [("__name__", "other"), ("job", "a")], samples: [(now - 2 * 3_600_000, 1)])])
         #expect(late.status == .badRequest, "its own newest sample does")
         #expect(String(buffer: late.body) == "out of bounds\n")
+    }
+}
+
+/// Found by an outside probe: an agent batch with sequence 2^63 trapped the server (Int64 conversion).
+@Test func anAgentSequenceBeyondInt64IsRefusedNotATrap() async throws {
+    try await ServerHarness().test { client in
+        var batch = testBatch(sequence: 1)
+        batch.sequence = UInt64(Int64.max) + 1
+        let response = try await upload(client, BatchCodec.encode(batch))
+        #expect(response.status == .badRequest)
+        #expect((response.json["error"] as? String)?.contains("sequence") == true)
+        #expect(try await upload(client, BatchCodec.encode(testBatch(sequence: 2))).status == .ok, "the server is alive")
+    }
+}
+
+/// Found by an outside probe: a label value over 64 KiB was acknowledged, then lost with its whole request at
+/// the next restart (the WAL reader refuses longer strings). Such requests are refused now.
+@Test func labelsTooLongForTheLogAreRefusedBeforeAcknowledging() async throws {
+    try await ServerHarness().test { client in
+        let now = WallClock.nowMs()
+        let long = String(repeating: "c", count: Labels.maxBytes + 1)
+        let response = try await write(client, [(labels: [("__name__", "mixok")], samples: [(now, 1)]),
+                                                (labels: [("__name__", "mixbig"), ("v", long)], samples: [(now, 2)])])
+        #expect(response.status == .badRequest)
+        let fits = String(repeating: "c", count: Labels.maxBytes)
+        #expect(try await write(client, [(labels: [("__name__", "fits"), ("v", fits)], samples: [(now, 3)])]).status == .noContent)
+    }
+}
+
+/// Found by an outside probe: `/metrics` (every tenant's traffic) was readable by any tenant's viewer.
+@Test func serverMetricsAreTheProvidersOnly() async throws {
+    try await ServerHarness().test { client in
+        let tenant = try await post(client, "/api/v1/tenants", #"{"id":"beta","name":"Beta","adminUsername":"boss"}"#, ServerHarness.adminBasic)
+        let boss = basic("boss@beta", (tenant.data as? [String: Any])?["adminPassword"] as? String ?? "")
+        #expect(try await client.execute(uri: "/metrics", method: .get, headers: boss).status == .forbidden)
+        #expect(try await client.execute(uri: "/metrics", method: .get, headers: ServerHarness.adminBasic).status == .ok)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import Prometheus
 import StrataCore
 import StrataTSDB
+import Synchronization
 @testable import StrataServer
 
 /// A server on a fresh data directory with known credentials, tested in-process through its router.
@@ -30,7 +31,21 @@ struct ServerHarness {
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         _ = try await server.bootstrap()
         let app = Application(router: server.makeRouter())
-        try await app.test(.router) { client in try await body(client) }
+        try await Self.$defaultAgent.withValue(DefaultAgent()) {
+            try await app.test(.router) { client in try await body(client) }
+        }
+    }
+
+    /// The credential of the default agent (`agent-a` on `m1`) of the running test, enrolled on first use: an
+    /// agent whose credential works may not enroll again without an admin (docs/security.md).
+    @TaskLocal static var defaultAgent: DefaultAgent?
+
+    /// Headers of the default agent of the running test.
+    static func defaultAgentHeaders(_ client: any TestClientProtocol) async throws -> HTTPFields {
+        if let cached = defaultAgent?.headers.withLock({ $0 }) { return cached }
+        let headers = try await enroll(client)
+        defaultAgent?.headers.withLock { $0 = headers }
+        return headers
     }
 
     /// The bootstrap admin's basic credentials, declaring JSON bodies as every API client does.
@@ -71,4 +86,9 @@ func testBatch(agent: String = "agent-a", sequence: UInt64, machine: String = "m
                                           properties: .map([("hostname", .string("host-\(machine)"))]))],
                series: [SeriesPoints(resourceIndex: 0, metric: "memory_used_bytes", type: .gauge, labels: [:],
                                      points: (0..<points).map { Sample(start + Int64(sequence) * 10_000 + Int64($0), Double(sequence)) })])
+}
+
+/// The default agent's credential within one test.
+final class DefaultAgent: Sendable {
+    let headers = Mutex<HTTPFields?>(nil)
 }

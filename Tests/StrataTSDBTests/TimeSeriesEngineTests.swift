@@ -202,11 +202,13 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     for step in 0..<7 as Range<Int64> {
         _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(step * 10_000, Double(step))])])
     }
+    await engine.settle()
     #expect(await engine.blockCount(.raw) == 1, "the head spanned 60 s and was persisted")
     for step in 0..<5 as Range<Int64> {
         _ = try await engine.append([SeriesSamples(seriesID: StableID(parts: ["old\(step)"]), samples: [Sample(step, 1)])])
         _ = try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(70_000 + step * 1_000, 1)])])
     }
+    await engine.settle()
     #expect(await engine.blockCount(.raw) == 1, "ancient samples of new series do not make every append persist")
     #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max).count == 12)
 }
@@ -231,4 +233,63 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
     #expect(mixed.stored == 1 && mixed.firstRejection == .tooOld)
     #expect(try await engine.samples(series: b, fromMs: .min, toMs: .max).isEmpty, "one bad sample rejects the whole request")
     #expect(AppendSummary.Rejection.tooOld.description == "out of order sample")
+}
+
+/// Issue 16: persisting the head ran inside `append` on the engine actor (0.57 s at 10k series, 2.36 s at 100k,
+/// during which ingest stopped). The blocks are written in the background now: appends made while they are
+/// written are stored and acknowledged, queries see frozen and new samples alike, and nothing is lost or
+/// duplicated across the persist and a reopen.
+@Test func appendsAndQueriesGoOnWhileTheHeadIsWrittenInTheBackground() async throws {
+    let directory = scratchDirectory("background-persist")
+    var options = TimeSeriesEngine.Options()
+    options.automaticMaintenance = false
+    let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+    let ids = (0..<2_000).map { StableID(parts: ["bg", "\($0)"]) }
+    let base: Int64 = 1_700_000_000_000
+    for step in 0..<30 as Range<Int64> {
+        try await engine.append(ids.map { SeriesSamples(seriesID: $0, samples: [Sample(base + step * 10_000, Double(step))],
+                                                       labels: ["__name__": "bg", "id": $0.description]) })
+    }
+    async let persisted: Void = engine.persistHead()
+    // Appended while the blocks are written (a late one too, below the frozen range's end).
+    for step in 30..<40 as Range<Int64> {
+        let summary = try await engine.append(ids.map { SeriesSamples(seriesID: $0, samples: [Sample(base + step * 10_000, Double(step))]) })
+        #expect(summary.stored == ids.count)
+    }
+    let late = try await engine.append([SeriesSamples(seriesID: ids[0], samples: [Sample(base + 5_000, 0.5)])])
+    #expect(late.stored == 1, "a late sample within the window is stored beside the frozen ones")
+    let resend = try await engine.append([SeriesSamples(seriesID: ids[1], samples: [Sample(base + 10_000, 1)])])
+    #expect(resend.duplicates == 1, "a resend of a frozen sample is a duplicate, not a second copy")
+    let during = try await engine.query(RangeQuery(matchers: try SeriesSelector.parse("bg"), fromMs: base, toMs: base + 400_000,
+                                                   stepMs: 400_000, function: .count))
+    #expect(during.series.count == ids.count)
+    try await persisted
+    #expect(await engine.blockCount(.raw) == 1)
+    let expected = (0..<40).map { Sample(base + Int64($0) * 10_000, Double($0)) }
+    #expect(try await engine.samples(series: ids[7], fromMs: .min, toMs: .max) == expected)
+    var withLate = expected
+    withLate.insert(Sample(base + 5_000, 0.5), at: 1)
+    #expect(try await engine.samples(series: ids[0], fromMs: .min, toMs: .max) == withLate)
+    try await engine.close()
+    let reopened = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+    #expect(try await reopened.samples(series: ids[7], fromMs: .min, toMs: .max) == expected, "no sample lost or doubled by the WAL cut")
+    #expect(try await reopened.samples(series: ids[0], fromMs: .min, toMs: .max) == withLate)
+}
+
+/// The longest label value accepted (`Labels.maxBytes`) survives the WAL and a block: what is acknowledged is
+/// readable after a restart.
+@Test func theLongestAcceptedLabelValueSurvivesTheLogAndABlock() async throws {
+    let directory = scratchDirectory("long-label")
+    let labels: Labels = ["__name__": "long", "v": String(repeating: "x", count: Labels.maxBytes)]
+    let id = StableID(parts: ["long"])
+    do {
+        let engine = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1)], labels: labels)])
+    }
+    let replayed = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+    #expect(await replayed.labels(of: id) == labels)
+    #expect(try await replayed.samples(series: id, fromMs: .min, toMs: .max) == [Sample(1_000, 1)])
+    try await replayed.close()
+    let fromBlock = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+    #expect(await fromBlock.labels(of: id) == labels)
 }

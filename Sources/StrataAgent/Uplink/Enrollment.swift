@@ -20,6 +20,9 @@ struct Enrollment: Sendable {
     /// beside the credential), obtained with a CSR at enrollment.
     let certificateTLS: TLSClient?
     private(set) var credential: String?
+    /// The credential the server last refused, shown when enrolling again: if it still works (the server
+    /// refused a batch, not the credential), it proves this agent may keep its platform without an admin.
+    private var refusedCredential: String?
 
     init(client: HTTPClient, enrollmentToken: String, path: String, logger: Logger, certificateTLS: TLSClient? = nil) {
         self.client = client
@@ -45,6 +48,10 @@ struct Enrollment: Sendable {
         JSONText.appendQuoted(agentID, to: &body)
         body += ",\"platformKey\":"
         JSONText.appendQuoted(platformKey, to: &body)
+        if let refusedCredential {
+            body += ",\"platformCredential\":"
+            JSONText.appendQuoted(refusedCredential, to: &body)
+        }
         var keyPEM: String?
         if certificateTLS != nil {
             do {
@@ -90,11 +97,13 @@ struct Enrollment: Sendable {
         }
         logger.info("agent enrolled", metadata: ["agentID": "\(agentID)", "platformKey": "\(platformKey)"])
         self.credential = credential
+        refusedCredential = nil
         return .success(credential)
     }
 
     /// Forgets a credential the server refused.
     mutating func forget() {
+        refusedCredential = credential ?? refusedCredential
         credential = nil
         unlink(path)
     }

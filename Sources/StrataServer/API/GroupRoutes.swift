@@ -82,6 +82,9 @@ struct GroupRoutes {
             let body = try await StrictJSON.decode(GrantRequest.self, from: request, allowedFields: ["role"], limit: maxJSONBytes,
                                                    example: #"{"role": "operator"}"#)
             let role = try Validation.role(body.role)
+            guard principal.holdsAll(of: role) else {
+                throw APIError.forbidden("a grant of role \(role.rawValue) would hold permissions this credential does not")
+            }
             let now = Time.nowMs()
             guard try await catalog.grant(tenantID: principal.tenantID, userID: userID, groupID: groupID, role: role, nowMs: now) else {
                 throw APIError.notFound("no user \(userID) or group \(groupID) in this tenant")

@@ -33,6 +33,9 @@ struct UserRoutes {
                                                    example: #"{"username": "ana", "password": "at least 10 characters", "role": "viewer"}"#)
             let username = try Validation.username(body.username)
             let role = try Validation.role(body.role)
+            guard principal.holdsAll(of: role) else {
+                throw APIError.forbidden("a user with role \(role.rawValue) would hold permissions this credential does not")
+            }
             let now = Time.nowMs()
             let user: UserRecord
             do {
@@ -57,6 +60,15 @@ struct UserRoutes {
         let role = try body.role.map(Validation.role)
         if id == principal.userID, (role.map { $0 != .admin } ?? false) || body.disabled == true {
             throw APIError.conflict("you cannot demote or disable yourself; ask another admin")
+        }
+        if let role, !principal.holdsAll(of: role) {
+            throw APIError.forbidden("role \(role.rawValue) holds permissions this credential does not")
+        }
+        guard let target = try await catalog.users(tenantID: principal.tenantID).first(where: { $0.id == id }) else {
+            throw APIError.notFound("no user \(id)")
+        }
+        guard principal.holdsAll(of: target.role) else {
+            throw APIError.forbidden("user \(target.username) holds permissions this credential does not; it cannot change them")
         }
         let hash = try body.password.map { Secrets.hashPassword(try Validation.password($0)) }
         let now = Time.nowMs()

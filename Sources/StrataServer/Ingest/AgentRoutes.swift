@@ -58,12 +58,12 @@ struct AgentRoutes {
             _ = try await catalog.enrollAgent(tenantID: principal.tenantID, agentID: body.agentId, platformID: platformID,
                                               tokenHash: Secrets.hashToken(credential),
                                               holderCredentialHash: body.platformCredential.map(Secrets.hashToken), nowMs: now)
-        } catch let EnrollmentError.awaitingApproval(discoveryID, holder) {
+        } catch EnrollmentError.awaitingApproval(let discoveryID) {
             await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", outcome: "pending",
-                               detail: "platform \(platformID) is reported by agent \(holder); discovery \(discoveryID) awaits an admin",
+                               detail: "platform \(platformID) is bound to another credential; discovery \(discoveryID) awaits an admin",
                                remote: context.remoteAddress, nowMs: now)
             return Envelope.success(["pending": .bool(true), "discoveryId": .int(discoveryID),
-                                     "message": .string(EnrollmentError.awaitingApproval(discoveryID: discoveryID, holder: holder).description)],
+                                     "message": .string(EnrollmentError.awaitingApproval(discoveryID: discoveryID).description)],
                                     status: .accepted)
         } catch let error as EnrollmentError {
             await audit.record(principal, "agent.enroll", target: "agent:\(body.agentId)", outcome: "denied", detail: error.description,

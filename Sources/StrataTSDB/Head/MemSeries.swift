@@ -7,6 +7,22 @@ struct ClosedChunk: Sendable {
     var bytes: [UInt8]
 }
 
+/// Samples of one series taken out of the head to be written as a block in the background: still read by
+/// queries and duplicate checks until the block is installed, given back to the head if writing fails.
+struct FrozenSamples: Sendable {
+    /// Closed chunks, the former open chunk included, oldest first.
+    var chunks: [ClosedChunk]
+    /// Out-of-order samples, sorted by time.
+    var outOfOrder: [Sample]
+
+    /// Every sample, in time order.
+    func samples() -> [Sample] {
+        var inOrder: [Sample] = []
+        for chunk in chunks { inOrder += (try? ChunkDecoder.decode(chunk.bytes)) ?? [] }
+        return MemSeries.merge(inOrder, outOfOrder)
+    }
+}
+
 /// What happened to one appended sample (the documented out-of-order rule, `docs/format/chunks.md`).
 enum AppendOutcome: Sendable, Equatable {
     /// Newer than everything stored: appended to the open chunk.
@@ -37,6 +53,8 @@ final class MemSeries {
     var lastBits: UInt64 = 0
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
+    /// Samples being written as a block in the background (older than everything in `chunks`).
+    var frozen: FrozenSamples?
     /// Scratch state of the engine's all-or-nothing validation: the newest sample a validation pass has let
     /// through, meaningful only while `validationEpoch` equals the engine's current epoch.
     var validationEpoch: UInt64 = 0
@@ -75,19 +93,37 @@ final class MemSeries {
         return overflow || timestamp >= oldest
     }
 
-    /// Whether any sample is held (not yet persisted).
+    /// Whether any sample is held that is not yet persisted nor being persisted.
     var holdsSamples: Bool { !chunks.isEmpty || (open?.count ?? 0) > 0 || !outOfOrder.isEmpty }
 
-    /// Forgets every sample (they were persisted); keeps labels and the newest timestamp and value.
-    func dropSamples() {
+    /// Takes every held sample out for a background persist (they stay readable through `frozen`); the next
+    /// sample starts a new open chunk.
+    func freeze() -> FrozenSamples {
+        let taken = FrozenSamples(chunks: liveChunks(), outOfOrder: outOfOrder)
+        frozen = taken
         chunks = []
         open = nil
         outOfOrder = []
+        return taken
+    }
+
+    /// The frozen samples are in a block now: forget them.
+    func releaseFrozen() {
+        frozen = nil
+    }
+
+    /// Writing the frozen samples failed: take them back into the head.
+    func thaw() {
+        guard let taken = frozen else { return }
+        chunks = taken.chunks + chunks
+        outOfOrder = Self.merge(taken.outOfOrder, outOfOrder)
+        frozen = nil
     }
 
     /// The value stored at exactly `timestamp`, if any (decodes the chunk that covers it).
     func storedValue(at timestamp: Int64) -> Double? {
         if let sample = outOfOrder.first(where: { $0.timestampMs == timestamp }) { return sample.value }
+        if let sample = frozen?.outOfOrder.first(where: { $0.timestampMs == timestamp }) { return sample.value }
         for chunk in allChunks() where chunk.minT <= timestamp && timestamp <= chunk.maxT {
             if let sample = (try? ChunkDecoder.decode(chunk.bytes))?.first(where: { $0.timestampMs == timestamp }) {
                 return sample.value
@@ -96,8 +132,14 @@ final class MemSeries {
         return nil
     }
 
-    /// Closed chunks plus the open one.
+    /// Frozen chunks, closed chunks and the open one, oldest first.
     func allChunks() -> [ClosedChunk] {
+        guard let frozen else { return liveChunks() }
+        return frozen.chunks + liveChunks()
+    }
+
+    /// Closed chunks plus the open one.
+    func liveChunks() -> [ClosedChunk] {
         guard let chunk = open, chunk.count > 0 else { return chunks }
         return chunks + [ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes)]
     }
@@ -109,17 +151,24 @@ final class MemSeries {
             guard let decoded = try? ChunkDecoder.decode(chunk.bytes) else { continue }
             inOrder += decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
         }
-        let late = outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
-        guard !late.isEmpty else { return inOrder }
+        var late = outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
+        if let frozen { late = Self.merge(frozen.outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }, late) }
+        return Self.merge(inOrder, late)
+    }
+
+    /// Two lists sorted by time merged into one (timestamps are unique across them).
+    static func merge(_ first: [Sample], _ second: [Sample]) -> [Sample] {
+        guard !first.isEmpty else { return second }
+        guard !second.isEmpty else { return first }
         var merged: [Sample] = []
-        merged.reserveCapacity(inOrder.count + late.count)
+        merged.reserveCapacity(first.count + second.count)
         var i = 0
         var j = 0
-        while i < inOrder.count || j < late.count {
-            if j == late.count || (i < inOrder.count && inOrder[i].timestampMs < late[j].timestampMs) {
-                merged.append(inOrder[i]); i += 1
+        while i < first.count || j < second.count {
+            if j == second.count || (i < first.count && first[i].timestampMs < second[j].timestampMs) {
+                merged.append(first[i]); i += 1
             } else {
-                merged.append(late[j]); j += 1
+                merged.append(second[j]); j += 1
             }
         }
         return merged
