@@ -22,7 +22,7 @@ public protocol Querier: Sendable {
 extension TimeSeriesEngine: Querier {
     public nonisolated func labelNames(matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
         let index = await labelIndexSnapshot()
-        return try await QueryRunner.run {
+        return try await BackgroundThreads.queries.run {
             var names = Set<String>()
             for (count, id) in try index.select(matchers, budget: budget).enumerated() {
                 if count & 1023 == 0 { try budget.check() }
@@ -34,7 +34,7 @@ extension TimeSeriesEngine: Querier {
 
     public nonisolated func labelValues(_ name: String, matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
         let index = await labelIndexSnapshot()
-        return try await QueryRunner.run {
+        return try await BackgroundThreads.queries.run {
             var values = Set<String>()
             for (count, id) in try index.select(matchers, budget: budget).enumerated() {
                 if count & 1023 == 0 { try budget.check() }

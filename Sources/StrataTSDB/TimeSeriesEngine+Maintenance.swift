@@ -31,6 +31,8 @@ extension TimeSeriesEngine {
     public func settle() async {
         // The scheduled task clears its handle before it completes, so this loop never spins.
         while let scheduled = scheduledPersist { await scheduled.value }
+        // A persist clears its handle before it completes, so this loop never spins either.
+        while let running = persisting { _ = try? await running.value }
         // A maintenance pass clears its handle only after its task completes: wait once, not in a loop.
         if let running = maintenanceTask { _ = try? await running.value }
     }

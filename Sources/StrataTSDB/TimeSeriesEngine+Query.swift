@@ -43,7 +43,7 @@ extension TimeSeriesEngine {
     /// `budget`.
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
-        return try await QueryRunner.run { try index.select(matchers, budget: budget).map { ($0, index.labels[$0]!) } }
+        return try await BackgroundThreads.queries.run { try index.select(matchers, budget: budget).map { ($0, index.labels[$0]!) } }
     }
 
     /// Label names in use, sorted.
@@ -87,7 +87,7 @@ extension TimeSeriesEngine {
     }
 
     /// Runs a range query over every matching series within `budget`. Label matching and chunk decoding run
-    /// off the actor and off the cooperative pool (`QueryRunner`); only copying the selected series' head
+    /// off the actor and off the cooperative pool (`BackgroundThreads.queries`); only copying the selected series' head
     /// samples happens on the actor, so a long query does not hold up ingest.
     public nonisolated func query(_ query: RangeQuery, budget: QueryBudget = .unlimited) async throws -> QueryResult {
         try await withTaskCancellationHandler {
@@ -113,7 +113,7 @@ extension TimeSeriesEngine {
         let results = try await withThrowingTaskGroup(of: (Int, [SeriesResult]).self) { group in
             for (number, range) in slices.enumerated() {
                 group.addTask {
-                    (number, try await QueryRunner.run { try Self.evaluate(snapshot, range: range, query: query, from: from, budget: budget) })
+                    (number, try await BackgroundThreads.queries.run { try Self.evaluate(snapshot, range: range, query: query, from: from, budget: budget) })
                 }
             }
             var parts = [[SeriesResult]](repeating: [], count: slices.count)

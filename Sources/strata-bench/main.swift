@@ -13,18 +13,21 @@ if arguments.first == "open", arguments.count == 2 {
     print(#"{"case":"open","seconds":\#(fixed(seconds(since: began)))}"#)
     exit(0)
 }
-let cases = arguments.isEmpty ? ["engine", "query", "recovery"] : arguments
+let cases = arguments.isEmpty ? ["engine", "persist", "query", "recovery"] : arguments
 for name in cases {
     switch name {
     case "engine":
         print(try await measureEngineIngest(series: 10_000, samplesPerSeries: 720, batch: 500))
         print(try await measureEngineIngest(series: 100_000, samplesPerSeries: 120, batch: 500))
+    case "persist":
+        print(try await measurePersistStall(series: 10_000))
+        print(try await measurePersistStall(series: 100_000))
     case "query":
         for line in try await measureQueries() { print(line) }
     case "recovery":
         print(try await measureRecovery())
     default:
-        FileHandle.standardError.write(Data("unknown case \(name); known: engine, query, recovery\n".utf8))
+        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery\n".utf8))
         exit(64)
     }
     flushOutput()

@@ -57,6 +57,9 @@ struct BlockTransaction {
         try Self.apply(staging: staging, root: root)
     }
 
+    /// Whether the plan is durable (`commit` got that far): from then on the next open finishes applying it.
+    var isCommitted: Bool { Files.exists(staging + "/commit") }
+
     /// Drops everything staged.
     func abandon() {
         Files.removeTree(staging)

@@ -99,11 +99,16 @@ final class MemSeries {
     /// Takes every held sample out for a background persist (they stay readable through `frozen`); the next
     /// sample starts a new open chunk.
     func freeze() -> FrozenSamples {
-        let taken = FrozenSamples(chunks: liveChunks(), outOfOrder: outOfOrder)
-        frozen = taken
-        chunks = []
+        precondition(frozen == nil, "a series is frozen by one persist at a time")
+        // Moved, not copied: the arrays change hands (this runs for every series while the actor is held).
+        var taken = FrozenSamples(chunks: [], outOfOrder: [])
+        swap(&taken.chunks, &chunks)
+        swap(&taken.outOfOrder, &outOfOrder)
+        if let chunk = open, chunk.count > 0 {
+            taken.chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
+        }
         open = nil
-        outOfOrder = []
+        frozen = taken
         return taken
     }
 

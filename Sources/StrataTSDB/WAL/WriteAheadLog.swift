@@ -136,9 +136,15 @@ public final class WriteAheadLog: Sendable {
         SegmentWriter.segmentNames(in: directory).compactMap { Int($0) }
     }
 
-    /// Starts a new segment so that everything written so far is in earlier segments; returns its number.
+    /// Starts a new segment so that everything enqueued so far is in earlier segments; returns its number.
+    /// Records enqueued but not yet written are written (and synced) into the current segment first: they belong
+    /// below the cut (a head persist frozen with them would otherwise leave them in a kept segment, replayed on
+    /// top of the block after a crash).
     public func cut() throws -> Int {
-        try writer.queue.sync { try writer.rotate() }
+        try writer.queue.sync {
+            writePending()
+            return try writer.rotate()
+        }
     }
 
     /// Deletes segments numbered below `number` (their records are persisted elsewhere).
@@ -152,29 +158,34 @@ public final class WriteAheadLog: Sendable {
     /// Runs on the writer's queue: writes and fsyncs whatever is pending until nothing is.
     private func flushLoop() {
         while true {
-            let (data, ticket): ([UInt8], UInt64) = state.withLock { state in
-                defer { state.pending = [] }
-                return (state.pending, state.enqueued)
-            }
-            var failure: StorageIOError?
-            if !data.isEmpty {
-                do { try writer.writeAndSync(data) } catch { failure = error }
-            }
-            let ready: [CheckedContinuation<Void, any Error>] = state.withLock { state in
-                if let failure { state.failure = failure } else { state.durable = ticket }
-                let done = state.waiters.filter { $0.ticket <= state.durable || state.failure != nil }
-                state.waiters.removeAll { $0.ticket <= state.durable || state.failure != nil }
-                if state.waiters.isEmpty { state.flushing = false }
-                return done.map(\.continuation)
-            }
-            for continuation in ready {
-                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
-            }
-            if let failure {
-                logger.error("write-ahead log write failed; refusing further writes", metadata: ["error": "\(failure)"])
-            }
+            writePending()
             let more = state.withLock { $0.flushing }
             if !more { return }
+        }
+    }
+
+    /// Runs on the writer's queue: writes and fsyncs what is pending, marks it durable and resumes its waiters.
+    private func writePending() {
+        let (data, ticket): ([UInt8], UInt64) = state.withLock { state in
+            defer { state.pending = [] }
+            return (state.pending, state.enqueued)
+        }
+        var failure: StorageIOError?
+        if !data.isEmpty {
+            do { try writer.writeAndSync(data) } catch { failure = error }
+        }
+        let ready: [CheckedContinuation<Void, any Error>] = state.withLock { state in
+            if let failure { state.failure = failure } else { state.durable = ticket }
+            let done = state.waiters.filter { $0.ticket <= state.durable || state.failure != nil }
+            state.waiters.removeAll { $0.ticket <= state.durable || state.failure != nil }
+            if state.waiters.isEmpty { state.flushing = false }
+            return done.map(\.continuation)
+        }
+        for continuation in ready {
+            if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+        }
+        if let failure {
+            logger.error("write-ahead log write failed; refusing further writes", metadata: ["error": "\(failure)"])
         }
     }
 }
