@@ -9,26 +9,7 @@ func measureEngineIngest(series: Int, samplesPerSeries: Int, batch: Int) async t
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let engine = try TimeSeriesEngine(directory: directory, logger: Logger(label: "bench"))
     let workload = Workload(series: series, samplesPerSeries: samplesPerSeries)
-    var generator = SystemRandomNumberGenerator()
-    let ids = (0..<series).map { StableID(parts: ["bench", String($0)]) }
-    let values = (0..<series).map { workload.values($0, generator: &generator) }
-    // Time-major batches of `batch` samples, as remote write sends them.
-    var batches: [[SeriesSamples]] = []
-    var current: [SeriesSamples] = []
-    var count = 0
-    for step in 0..<samplesPerSeries {
-        for index in 0..<series {
-            current.append(SeriesSamples(seriesID: ids[index], samples: [Sample(workload.start + Int64(step) * workload.intervalMs, values[index][step])]))
-            count += 1
-            if count == batch {
-                batches.append(current)
-                current = []
-                count = 0
-            }
-        }
-    }
-    if !current.isEmpty { batches.append(current) }
-    let prepared = batches
+    let prepared = workload.timeMajorBatches(batch: batch)
     let clock = ContinuousClock()
     let started = clock.now
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -18,22 +18,7 @@ func measurePersistStall(series: Int) async throws -> String {
     let engine = try TimeSeriesEngine(directory: directory, options: options, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
     let steps = 150  // 25 minutes of 10 s samples: one persist, of 120 samples per series, while 30 more steps arrive
     let workload = Workload(series: series, samplesPerSeries: steps)
-    var generator = SystemRandomNumberGenerator()
-    let ids = (0..<series).map { StableID(parts: ["bench", String($0)]) }
-    let values = (0..<series).map { workload.values($0, generator: &generator) }
-    var batches: [[SeriesSamples]] = []
-    var current: [SeriesSamples] = []
-    for step in 0..<steps {
-        for index in 0..<series {
-            current.append(SeriesSamples(seriesID: ids[index], samples: [Sample(workload.start + Int64(step) * workload.intervalMs, values[index][step])]))
-            if current.count == 500 {
-                batches.append(current)
-                current = []
-            }
-        }
-    }
-    if !current.isEmpty { batches.append(current) }
-    let prepared = batches
+    let prepared = workload.timeMajorBatches(batch: 500)
     let firstStepBatches = (series + 499) / 500
     let latencies = Latencies()
     let started = ContinuousClock.now

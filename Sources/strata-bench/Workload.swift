@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTSDB
 
 /// Node-exporter-like values: counters with 0.01 or whole-byte resolution, random-walk gauges.
 struct Workload {
@@ -26,3 +27,24 @@ struct Workload {
     }
 }
 
+extension Workload {
+    /// The workload as remote write sends it: time-major batches of `batch` samples over series `bench/0…`.
+    func timeMajorBatches(batch: Int) -> [[SeriesSamples]] {
+        var generator = SystemRandomNumberGenerator()
+        let ids = (0..<series).map { StableID(parts: ["bench", String($0)]) }
+        let values = (0..<series).map { self.values($0, generator: &generator) }
+        var batches: [[SeriesSamples]] = []
+        var current: [SeriesSamples] = []
+        for step in 0..<samplesPerSeries {
+            for index in 0..<series {
+                current.append(SeriesSamples(seriesID: ids[index], samples: [Sample(start + Int64(step) * intervalMs, values[index][step])]))
+                if current.count == batch {
+                    batches.append(current)
+                    current = []
+                }
+            }
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
+    }
+}
