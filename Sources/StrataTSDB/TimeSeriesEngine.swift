@@ -92,15 +92,17 @@ public actor TimeSeriesEngine: SampleStore {
         var range: (min: Int64, max: Int64)?
         var replayed = 0
         var undecodable = 0
+        var persisted = PersistedSamples(loaded[.raw] ?? [])
+        var inBlocks = 0
         for payload in recovery.records {
             switch try? WALRecord.decode(payload) {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels) }
             case .samples(let groups):
-                Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels)
+                inBlocks += Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted)
                 replayed += groups.reduce(0) { $0 + $1.samples.count }
             case .flat(let batch):
-                Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels)
+                inBlocks += Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted)
                 replayed += batch.count
             case nil:
                 undecodable += 1
@@ -117,7 +119,7 @@ public actor TimeSeriesEngine: SampleStore {
                                 recovered: recovery, logger: logger)
         logger.info("time-series engine opened", metadata: [
             "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
-            "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)",
+            "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)", "alreadyInBlocks": "\(inBlocks)",
         ])
     }
 
@@ -318,8 +320,10 @@ public actor TimeSeriesEngine: SampleStore {
     }
 
     /// Applies a logged batch while opening (every logged sample was accepted once).
+    /// Returns how many logged samples were skipped because a block already holds them.
     private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
-                               knownLabels: [StableID: Labels]) {
+                               knownLabels: [StableID: Labels], persisted: inout PersistedSamples) -> Int {
+        var skipped = 0
         var current: (id: StableID, series: MemSeries)?
         var low = range?.min ?? .max
         var high = range?.max ?? .min
@@ -336,11 +340,16 @@ public actor TimeSeriesEngine: SampleStore {
             }
             current = (id, series)
             let timestamp = batch.timestamps[index]
+            if persisted.contains(id, timestamp) {
+                skipped += 1
+                continue
+            }
             _ = series.append(Sample(timestamp, batch.values[index]), windowMs: .max)
             low = min(low, timestamp)
             high = max(high, timestamp)
         }
         if low <= high { range = (low, high) }
+        return skipped
     }
 
     private func record(_ summary: AppendSummary) {
