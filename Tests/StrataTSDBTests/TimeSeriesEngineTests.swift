@@ -242,8 +242,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 /// duplicated across the persist and a reopen.
 @Test func appendsAndQueriesGoOnWhileTheHeadIsWrittenInTheBackground() async throws {
     let directory = scratchDirectory("background-persist")
-    var options = TimeSeriesEngine.Options()
-    options.automaticMaintenance = false
+    let options = TimeSeriesEngine.Options.manualMaintenance
     let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
     let ids = (0..<2_000).map { StableID(parts: ["bg", "\($0)"]) }
     let base: Int64 = 1_700_000_000_000
@@ -299,8 +298,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 /// persist deleted their WAL records. The cut comes first now: a failed cut leaves the head as it was.
 @Test func aFailedWALCutLosesNoAcknowledgedSample() async throws {
     let directory = scratchDirectory("failed-cut")
-    var options = TimeSeriesEngine.Options()
-    options.automaticMaintenance = false
+    let options = TimeSeriesEngine.Options.manualMaintenance
     let id = StableID(parts: ["cut"])
     let samples = (0..<6).map { Sample(1_700_000_000_000 + Int64($0) * 60_000, Double($0)) }
     do {
@@ -325,8 +323,7 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
 /// 1 h rollups counted them twice, for good. Replay skips what a block already holds.
 @Test func aWALReplayedOverItsOwnBlocksStoresNothingTwice() async throws {
     let directory = scratchDirectory("replay-over-blocks")
-    var options = TimeSeriesEngine.Options()
-    options.automaticMaintenance = false
+    let options = TimeSeriesEngine.Options.manualMaintenance
     let id = StableID(parts: ["twice"])
     let samples = (0..<30).map { Sample(1_700_000_000_000 + Int64($0) * 10_000, Double($0)) }
     let backup = directory + "-wal-backup"
@@ -346,4 +343,13 @@ func randomWorkload(series: Int, batches: Int, using generator: inout some Rando
                                                      toMs: samples[29].timestampMs, stepMs: 3_600_000, function: .count,
                                                      resolution: .minute))
     #expect(counts.series.first?.points.map(\.value).reduce(0, +) == Double(samples.count), "the 1 min rollups count each sample once")
+}
+
+extension TimeSeriesEngine.Options {
+    /// The defaults without automatic compaction and retention (tests that persist by hand).
+    static var manualMaintenance: Self {
+        var options = Self()
+        options.automaticMaintenance = false
+        return options
+    }
 }
