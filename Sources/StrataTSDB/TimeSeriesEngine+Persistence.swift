@@ -13,77 +13,86 @@ extension TimeSeriesEngine {
         // `persisting` includes installing the blocks and is cleared before it completes, so this loop never
         // spins: each wait ends with the persist before it fully done.
         while let running = persisting { _ = try? await running.value }
-        // No suspension from here until `persisting` is set: a second caller waits for this persist.
-        guard let frozen = try freezeHead() else { return }
-        let task = Task { try await self.complete(frozen) }
+        guard let range = headRange else { return }
+        // The cut comes first: if it fails, nothing has changed. From here to `persisting` nothing suspends, so
+        // the records below the cut are exactly those of the samples of the epoch that ends now.
+        let cut = try wal.cut()
+        persistEpoch &+= 1
+        headRange = nil
+        let task = Task { try await self.complete(epoch: persistEpoch, range: range, walCut: cut) }
         persisting = task
         try await task.value
     }
 
-    /// Writes the frozen samples as blocks on the storage thread (`BackgroundThreads.storage`), then installs
-    /// the blocks and drops the WAL segments below the freeze's cut, or, if writing failed before the blocks
-    /// were committed, gives the samples back to the head. Once committed, the persist counts as done, even if
-    /// a block then fails to open (it is logged and left in place): writing the samples again would store them
-    /// twice.
-    private func complete(_ frozen: FrozenHead) async throws {
+    /// Seals every series of the ending epoch in slices (appends run between them, sealing the series they
+    /// touch themselves), writes the sealed samples as blocks on the storage thread, then installs the blocks
+    /// and drops the WAL segments below the cut; if writing failed before the blocks were committed, the
+    /// samples go back to the head. Once committed, the persist counts as done, even if a block then fails to
+    /// open (it is logged and left in place): writing the samples again would store them twice.
+    private func complete(epoch: UInt32, range: (min: Int64, max: Int64), walCut: Int) async throws {
         defer { persisting = nil }
+        var sealed: [MemSeries] = []
+        var toWrite: [(id: StableID, labels: Labels, samples: FrozenSamples)] = []
+        var start = 0
+        while start < head.denseCount {
+            let end = min(start + Self.sealSlice, head.denseCount)
+            for index in start..<end {
+                let series = head.series(atDense: index)
+                series.seal(at: epoch)
+                if let frozen = series.frozen {
+                    sealed.append(series)
+                    toWrite.append((series.id, series.labels, frozen))
+                }
+            }
+            start = end
+            await Task.yield()
+        }
         let root = blocksDirectory
         let committed: [String]
         do {
-            committed = try await BackgroundThreads.storage.run { try Self.writeBlocks(frozen.series, root: root) }
+            guard !toWrite.isEmpty else { return }
+            let written = toWrite
+            committed = try await BackgroundThreads.storage.run { try Self.writeBlocks(written, root: root) }
         } catch {
-            for entry in frozen.series { head[entry.id]?.thaw() }
-            if let range = frozen.range { headRange = headRange.map { (min($0.min, range.min), max($0.max, range.max)) } ?? range }
+            for series in sealed { series.thaw() }
+            headRange = headRange.map { (min($0.min, range.min), max($0.max, range.max)) } ?? range
             throw error
         }
         let opened = try await BackgroundThreads.storage.run { () -> [Result<Block, any Error>] in
             committed.map { path in Result { try Block(directory: path) } }
         }
-        var written: [Block] = []
+        var installed: [Block] = []
         for (path, result) in zip(committed, opened) {
             switch result {
-            case .success(let block): written.append(block)
+            case .success(let block): installed.append(block)
             case .failure(let error):
                 logger.error("a persisted block cannot be opened; it is left in place and not queried", metadata: [
                     "block": "\(path)", "error": "\(error)",
                 ])
             }
         }
-        for block in written { blocks[block.resolution, default: []].append(block) }
-        for entry in frozen.series { head[entry.id]?.releaseFrozen() }
-        lastPersistedMax = max(lastPersistedMax, frozen.range?.max ?? .min)
+        // Installing the blocks and releasing the frozen samples happen in one turn of the actor, so a query sees
+        // each sample exactly once.
+        for block in installed { blocks[block.resolution, default: []].append(block) }
+        for series in sealed { series.releaseFrozen() }
+        lastPersistedMax = max(lastPersistedMax, range.max)
+        // The frozen chunks are still referenced by `toWrite`: hand that to the storage thread, so freeing them
+        // (15 M samples at 100k series) happens there, not on the actor.
+        let garbage = toWrite
+        toWrite = []
+        _ = try? await BackgroundThreads.storage.run { garbage.count }
         // Unlinking and syncing the directory took 66 ms at 100k series on the actor; the segments are no longer
         // needed by anyone, so it happens on the storage thread.
         let wal = self.wal
-        let cut = frozen.walCut
-        _ = try? await BackgroundThreads.storage.run { wal.removeSegments(below: cut) }
-        let persisted = written.first { $0.resolution == .raw }
+        _ = try? await BackgroundThreads.storage.run { wal.removeSegments(below: walCut) }
+        let persisted = installed.first { $0.resolution == .raw }
         logger.info("head persisted as a block", metadata: [
-            "block": "\(persisted?.directory ?? "-")", "series": "\(frozen.series.count)", "samples": "\(persisted?.index.samples ?? 0)",
+            "block": "\(persisted?.directory ?? "-")", "series": "\(sealed.count)", "samples": "\(persisted?.index.samples ?? 0)",
         ])
     }
 
-    /// What a persist takes out of the head: each series' samples, the head's range, and the WAL segment from
-    /// which records are newer than the freeze.
-    struct FrozenHead: Sendable {
-        var series: [(id: StableID, labels: Labels, samples: FrozenSamples)]
-        var range: (min: Int64, max: Int64)?
-        var walCut: Int
-    }
-
-    /// Starts a new WAL segment, then freezes every series holding samples; nil when the head holds none.
-    /// The cut comes first: if it fails, the head is untouched. Nothing suspends between the two, so the
-    /// records below the cut are exactly those of the frozen samples.
-    func freezeHead() throws -> FrozenHead? {
-        guard head.contains(where: { $0.1.holdsSamples }) else { return nil }
-        let cut = try wal.cut()
-        var series: [(id: StableID, labels: Labels, samples: FrozenSamples)] = []
-        series.reserveCapacity(head.count)
-        for (id, memSeries) in head where memSeries.holdsSamples { series.append((id, memSeries.labels, memSeries.freeze())) }
-        let range = headRange
-        headRange = nil
-        return FrozenHead(series: series, range: range, walCut: cut)
-    }
+    /// Series sealed per turn of the actor while a persist gathers its samples.
+    static let sealSlice = 4_096
 
     /// Writes the raw, 1 min and 1 h blocks of frozen series (streamed one series at a time) in one
     /// transaction; returns their directories once committed.

@@ -54,6 +54,8 @@ public actor TimeSeriesEngine: SampleStore {
     var labelIndex = LabelIndex()
     /// The compaction and retention pass running, if any.
     var maintenanceTask: Task<MaintenanceReport, any Error>?
+    /// Moves at each persist's WAL cut: a series' samples of an earlier epoch belong to that persist.
+    var persistEpoch: UInt32 = 0
     /// The head persist writing blocks in the background, if any.
     var persisting: Task<Void, any Error>?
     /// The persist (and maintenance) an append scheduled, while it has not finished.
@@ -195,6 +197,7 @@ public actor TimeSeriesEngine: SampleStore {
                     }
                 }
                 if series.ref != batch.hints[index] { refs[id] = series.ref }
+                series.seal(at: persistEpoch)
             }
             current = (id, series)
             let timestamp = batch.timestamps[index]

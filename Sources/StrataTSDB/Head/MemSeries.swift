@@ -55,6 +55,8 @@ final class MemSeries {
     var outOfOrder: [Sample] = []
     /// Samples being written as a block in the background (older than everything in `chunks`).
     var frozen: FrozenSamples?
+    /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
+    var epoch: UInt32 = 0
     /// Scratch state of the engine's all-or-nothing validation: the newest sample a validation pass has let
     /// through, meaningful only while `validationEpoch` equals the engine's current epoch.
     var validationEpoch: UInt64 = 0
@@ -110,6 +112,16 @@ final class MemSeries {
         open = nil
         frozen = taken
         return taken
+    }
+
+    /// Hands the samples of an earlier persist epoch to `frozen`, once per persist: when the persist's pass
+    /// reaches this series, or at its first append after the epoch moved, whichever comes first. So a persist
+    /// never takes the actor for a pass over every series at once.
+    @inline(__always)
+    func seal(at current: UInt32) {
+        guard epoch != current else { return }
+        epoch = current
+        if holdsSamples { _ = freeze() }
     }
 
     /// The frozen samples are in a block now: forget them.

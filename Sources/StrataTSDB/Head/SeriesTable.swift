@@ -86,6 +86,12 @@ final class SeriesTable: Sequence {
         // Refs stay: re-inserting kept every series' ref (only a series without one is appended to `dense`).
     }
 
+    /// Number of series in the dense list (every series, in the order they arrived).
+    var denseCount: Int { dense.count }
+
+    /// The series at `index` of the dense list.
+    func series(atDense index: Int) -> MemSeries { dense[index] }
+
     /// Every (id, series) pair, in no particular order.
     func makeIterator() -> AnyIterator<(StableID, MemSeries)> {
         var index = 0
