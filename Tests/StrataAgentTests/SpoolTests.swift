@@ -58,7 +58,7 @@ func temporaryDirectory(_ name: String) -> String {
     #expect(UplinkOutcome.classify(status: 409, body: "dup") == .acknowledged)
     #expect(UplinkOutcome.classify(status: 400, body: "bad") == .rejected("HTTP 400: bad"))
     #expect(UplinkOutcome.classify(status: 413, body: "big") == .rejected("HTTP 413: big"))
-    if case .retryLater = UplinkOutcome.classify(status: 401, body: "") {} else { Issue.record("401 must be retried") }
+    if case .reenroll = UplinkOutcome.classify(status: 401, body: "") {} else { Issue.record("401 must be retried after enrolling again") }
     #expect(UplinkOutcome.classify(status: 401, body: "").refusesCredential, "a refused credential makes the agent enroll again")
     #expect(UplinkOutcome.classify(status: 403, body: "bound to platform").refusesCredential)
     #expect(!UplinkOutcome.classify(status: 503, body: "").refusesCredential)

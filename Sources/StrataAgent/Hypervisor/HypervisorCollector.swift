@@ -36,7 +36,8 @@ public struct HypervisorCollector: Sendable {
     public let uris: [String]
     private var connections: [String: LibvirtConnection] = [:]
     private var retryAtMs: [String: Int64] = [:]
-    private var backoffMs: [String: Int64] = [:]
+    /// Per URI: consecutive failures and the next delay (the interval, doubling to 5 min).
+    private var backoffs: [String: Backoff] = [:]
     private var failing: Set<String> = []
     let logger: Logger?
 
@@ -75,13 +76,13 @@ public struct HypervisorCollector: Sendable {
                 let node = try connection.node()
                 let domains = try connection.domains()
                 reports.append(Self.report(uri: uri, node: node, domains: domains))
-                backoffMs[uri] = nil
+                backoffs[uri] = nil
                 if failing.remove(uri) != nil { logger?.info("hypervisor reachable again", metadata: ["uri": "\(uri)"]) }
             } catch {
                 connections[uri] = nil
-                let wait = min(max(intervalMs, (backoffMs[uri] ?? intervalMs / 2) * 2), 300_000)
-                backoffMs[uri] = wait
-                retryAtMs[uri] = nowMs + wait
+                var backoff = backoffs[uri] ?? Backoff(initialMs: min(intervalMs, 300_000), maximumMs: 300_000)
+                retryAtMs[uri] = nowMs + backoff.fail()
+                backoffs[uri] = backoff
                 if failing.insert(uri).inserted {
                     logger?.warning("cannot collect hypervisor; retrying with backoff", metadata: ["uri": "\(uri)", "reason": "\(error)"])
                 }

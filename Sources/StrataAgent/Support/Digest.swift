@@ -1,6 +1,9 @@
-/// SHA-1 and SHA-256 (FIPS 180-4), HMAC (RFC 2104) and PBKDF2 (RFC 8018), written here for the database
-/// logins of the status plugins (MySQL `mysql_native_password`, PostgreSQL SCRAM-SHA-256) so the lean agent
-/// needs no crypto library. Not for anything secret-at-rest: these only answer a server's challenge.
+/// SHA-1 and SHA-256 (FIPS 180-4), HMAC (RFC 2104) and PBKDF2 (RFC 8018), written here so the lean agent needs
+/// no crypto library: for the database logins of the status plugins (MySQL `mysql_native_password`, PostgreSQL
+/// SCRAM-SHA-256), the content hashes of tracked configuration files, and the redactor's keyed fingerprints of
+/// secrets (HMAC-SHA256 under a per-agent key that never leaves the agent, truncated to 4 bytes: they show
+/// that a secret changed, not what it is). Standard algorithms, checked against their test vectors; not
+/// constant-time, which none of these uses needs (no comparison against a secret happens here).
 enum Digest {
     /// SHA-1 of `message` (20 bytes).
     static func sha1(_ message: [UInt8]) -> [UInt8] {

@@ -59,8 +59,11 @@ struct Uplink: Sendable {
                     "sequence": "\(sequence)", "reason": "\(reason)", "rejectedTotal": "\(rejected)",
                 ])
                 spool.remove(sequence: sequence)
+            case .reenroll(let reason):
+                enrollment.forget()
+                retryLater(reason, spool: spool, nowMs: nowMs)
+                return
             case .retryLater(let reason):
-                if outcome.refusesCredential { enrollment.forget() }
                 retryLater(reason, spool: spool, nowMs: nowMs)
                 return
             }

@@ -8,8 +8,11 @@ public enum UplinkOutcome: Sendable, Equatable {
     case acknowledgedWithRejections(String)
     /// The server will never accept this batch (400, 413, 422): drop it, log why, go on with the next.
     case rejected(String)
-    /// Try again later (network error, 401/403, 429, 5xx): keep it and every later batch, stop this round.
+    /// Try again later (network error, 429, 5xx): keep it and every later batch, stop this round.
     case retryLater(String)
+    /// The server refused the agent's credential (401) or its right to report this batch (403): keep the batch,
+    /// enroll again before the next attempt.
+    case reenroll(String)
 
     /// Classifies a response status.
     public static func classify(status: Int, body: String) -> UplinkOutcome {
@@ -18,8 +21,8 @@ public enum UplinkOutcome: Sendable, Equatable {
             return .acknowledgedWithRejections(body.prefix(600).description)
         case 200, 201, 202, 204, 409: return .acknowledged
         case 400, 413, 415, 422: return .rejected("HTTP \(status): \(body.prefix(300))")
-        case 401: return .retryLater("HTTP 401: the agent credential was refused; enrolling again")
-        case 403: return .retryLater("HTTP 403: \(body.prefix(300)); enrolling again")
+        case 401: return .reenroll("HTTP 401: the agent credential was refused; enrolling again")
+        case 403: return .reenroll("HTTP 403: \(body.prefix(300)); enrolling again")
         default: return .retryLater("HTTP \(status): \(body.prefix(300))")
         }
     }
@@ -34,8 +37,8 @@ public enum UplinkOutcome: Sendable, Equatable {
     /// Whether the server refused the agent's credential (401) or its right to report this batch (403),
     /// so the agent should enroll again before the next attempt.
     public var refusesCredential: Bool {
-        guard case .retryLater(let reason) = self else { return false }
-        return reason.hasPrefix("HTTP 401") || reason.hasPrefix("HTTP 403")
+        if case .reenroll = self { return true }
+        return false
     }
 }
 
