@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCatalog
 
 /// `GET /api/v1/audit`: the tenant's audit log, newest first; filters `action` (a trailing `.` matches a
@@ -10,7 +11,7 @@ struct AuditRoutes {
         group.get("audit", .permission(.administer)) { request, context in
             let principal = try context.requirePrincipal()
             var query = AuditQuery()
-            let parameters = QueryParameters(request)
+            let parameters = QueryString(request)
             query.action = parameters["action"]
             query.actor = parameters["actor"]
             query.sinceMs = try parameters.time("since")

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCatalog
 
 /// A resource's tracked configuration files, their versions and diffs:
@@ -23,7 +24,7 @@ struct ConfigRoutes {
         group.get("resources/:id/configs/content", .permission(.read)) { request, context in
             let (tenant, id) = try await resource(request, context)
             let path = try Self.path(request)
-            let version = try QueryParameters(request).id("version", meaning: "a version number")
+            let version = try QueryString(request).id("version", meaning: "a version number")
             guard let record = try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path, version: version) else {
                 throw APIError.notFound("\(path) has no version \(version.map(String.init) ?? "") for resource \(id)")
             }
@@ -33,10 +34,10 @@ struct ConfigRoutes {
             let (tenant, id) = try await resource(request, context)
             let path = try Self.path(request)
             guard let to = try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path,
-                                                           version: try QueryParameters(request).id("to", meaning: "a version number")) else {
+                                                           version: try QueryString(request).id("to", meaning: "a version number")) else {
                 throw APIError.notFound("\(path) has no such version for resource \(id)")
             }
-            let fromVersion = try QueryParameters(request).id("from", meaning: "a version number") ?? (to.version - 1)
+            let fromVersion = try QueryString(request).id("from", meaning: "a version number") ?? (to.version - 1)
             let from = fromVersion >= 1 ? try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path, version: fromVersion) : nil
             guard fromVersion < 1 || from != nil else { throw APIError.notFound("\(path) has no version \(fromVersion) for resource \(id)") }
             let diff = ConfigVersionRecord.diff(path: path, old: from?.text ?? "", oldVersion: max(0, fromVersion), new: to.text, newVersion: to.version)
@@ -53,7 +54,7 @@ struct ConfigRoutes {
     }
 
     private static func path(_ request: Request) throws -> String {
-        guard let path = QueryParameters(request)["path"], path.hasPrefix("/") else {
+        guard let path = QueryString(request)["path"], path.hasPrefix("/") else {
             throw APIError.badData("path must name the file (absolute), e.g. path=/etc/nginx/nginx.conf")
         }
         return path

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCatalog
 
 /// The discovery approval queue: `GET /api/v1/discoveries?status=pending`, `POST /api/v1/discoveries/{id}`
@@ -22,11 +23,11 @@ struct DiscoveryRoutes {
     func register(on group: SecuredGroup) {
         group.get("discoveries", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
-            let status = QueryParameters(request)["status"]
+            let status = QueryString(request)["status"]
             if let status, !["pending", "approved", "ignored", "deferred"].contains(status) {
                 throw APIError.badData("status must be pending, approved, ignored or deferred")
             }
-            let limit = try QueryParameters(request).limit(default: 100)
+            let limit = try QueryString(request).limit(default: 100)
             var rows: [JSON] = []
             for record in try await catalog.discoveries(tenantID: principal.tenantID, status: status, limit: limit) {
                 let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)

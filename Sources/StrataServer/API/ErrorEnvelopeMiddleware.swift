@@ -1,14 +1,17 @@
 import Hummingbird
 import Logging
+import StrataWire
 
-/// Turns every error into the JSON envelope: API errors keep their type, framework errors keep their
-/// status, anything else is a 500 whose details go to the log, never to the client.
+/// Turns every error into the JSON envelope: API errors keep their type, a query parameter out of its bounds
+/// (`QueryString.Invalid`) is 400 `bad_data`, framework errors keep their status, anything else is a 500 whose details go to the log, never to the client.
 struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as QueryString.Invalid {
+            return Envelope.error(status: .badRequest, errorType: "bad_data", message: error.description)
         } catch let error as any HTTPResponseError {
             let type: String
             switch error.status.code {

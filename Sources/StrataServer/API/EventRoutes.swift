@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import HTTPTypes
 import StrataCatalog
 
@@ -27,7 +28,7 @@ struct EventRoutes {
             let passwordHash = principal.kind == .password
                 ? try await catalog.user(named: principal.name, tenantID: tenant)?.passwordHash : nil
             var query = try Self.query(request)
-            let seconds = try QueryParameters(request).integer("seconds", in: 1...300, meaning: "seconds to stream") ?? 60
+            let seconds = try QueryString(request).integer("seconds", in: 1...300, meaning: "seconds to stream") ?? 60
             // Resume after the client's last event, else start with what happens from now on.
             if let last = request.headers[values: HTTPField.Name("Last-Event-ID")!].first.flatMap({ Int64($0) }) {
                 query.afterID = last
@@ -84,7 +85,7 @@ struct EventRoutes {
     /// The filters of a timeline request.
     static func query(_ request: Request) throws -> EventQuery {
         var query = EventQuery()
-        let parameters = QueryParameters(request)
+        let parameters = QueryString(request)
         query.resourceID = parameters["resource"]
         query.subtree = parameters["subtree"] == "true"
         query.kind = parameters["kind"]

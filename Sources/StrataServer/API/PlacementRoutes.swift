@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCatalog
 
 /// `GET /api/v1/placements`: where VMs ran. `vm=ID` gives a VM's placement history (where it ran at `at`,
@@ -10,7 +11,7 @@ struct PlacementRoutes {
     func register(on group: SecuredGroup) {
         group.get("placements", .permission(.read)) { request, context in
             let tenant = try context.requirePrincipal().tenantID
-            let parameters = QueryParameters(request)
+            let parameters = QueryString(request)
             let vm = parameters["vm"]
             let hypervisor = parameters["hypervisor"]
             let host = parameters["host"]

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCore
 import StrataTSDB
 
@@ -23,7 +24,7 @@ struct QueryRoutes {
 
     func query(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        let parameters = QueryParameters(request)
+        let parameters = QueryString(request)
         guard let selector = parameters["select"], !selector.isEmpty else {
             throw APIError.badData(#"select is required: a series selector such as cpu_seconds_total{mode="user"}"#)
         }
@@ -72,7 +73,7 @@ struct QueryRoutes {
 
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        let budget = try budget(QueryParameters(request), context)
+        let budget = try budget(QueryString(request), context)
         let names = try await answer(tenant: tenant) { try await TenantQuerier(querier, tenant: tenant).labelNames(matching: [], budget: budget) }
         return Envelope.success(.array(names.map(JSON.string)))
     }
@@ -81,7 +82,7 @@ struct QueryRoutes {
         let tenant = try context.requirePrincipal().tenantID
         let name = context.parameters.get("name") ?? ""
         guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
-        let budget = try budget(QueryParameters(request), context)
+        let budget = try budget(QueryString(request), context)
         let values = try await answer(tenant: tenant) {
             try await TenantQuerier(querier, tenant: tenant).labelValues(name, matching: [], budget: budget)
         }
@@ -90,7 +91,7 @@ struct QueryRoutes {
 
     /// The budget of a request: the server's timeout or the shorter `timeout` parameter (seconds or a duration),
     /// and its connection: once the client has gone, the query stops.
-    func budget(_ parameters: QueryParameters, _ context: StrataRequestContext) throws -> QueryBudget {
+    func budget(_ parameters: QueryString, _ context: StrataRequestContext) throws -> QueryBudget {
         var milliseconds = timeoutMs
         if let asked = try parameters.step("timeout") { milliseconds = min(milliseconds, asked) }
         // A connection that was open when the query began and has closed since means the client has gone

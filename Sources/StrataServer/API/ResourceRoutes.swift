@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataWire
 import StrataCatalog
 import StrataCore
 import StrataTSDB
@@ -24,7 +25,7 @@ struct ResourceRoutes {
     func list(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         var query = ResourceQuery()
-        let parameters = QueryParameters(request)
+        let parameters = QueryString(request)
         if let kind = parameters["kind"] {
             guard let parsed = ResourceKind(rawValue: kind) else {
                 throw APIError.badData("unknown kind \"\(kind)\"; one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -84,7 +85,7 @@ struct ResourceRoutes {
               let series = try await catalog.series(tenantID: tenant, id: id) else {
             throw APIError.notFound("no series \(context.parameters.get("id") ?? "") in this tenant")
         }
-        let parameters = QueryParameters(request)
+        let parameters = QueryString(request)
         let (from, to) = try parameters.window(defaultSpanMs: 3_600_000, nowMs: Time.nowMs())
         let step = try parameters.step()
         if let stepMs = step {
