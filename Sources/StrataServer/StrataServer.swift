@@ -74,7 +74,7 @@ public struct StrataServer: Sendable {
                                           failures: FailureLimiter(maxFailures: configuration.authFailuresPerMinute, windowMs: 60_000),
                                           providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
-        let pipeline = IngestPipeline(catalog: catalog, store: store, oldestAgeMs: store.options.retentionMs[.raw],
+        let pipeline = IngestPipeline(catalog: catalog, store: store, maxAgeMs: store.options.retentionMs[.raw],
                                       events: events, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
@@ -102,7 +102,7 @@ public struct StrataServer: Sendable {
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
-        let remoteWrite = RemoteWriteRoutes(engine: store, registrar: registrar, oldestAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(engine: store, registrar: registrar, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")

@@ -85,13 +85,17 @@ public struct AppendPolicy: Sendable, Equatable {
     /// reference of its own — a tenant's newest sample, the clock — never from the store's newest sample of
     /// any series, so one tenant's writes cannot move another's bound.
     public var oldestMs: Int64?
+    /// Reject samples older than this behind the store's clock (`outOfBounds`), whatever `oldestMs` says — the
+    /// raw retention, say, since older samples would be expired at once; nil: no such bound.
+    public var maxAgeMs: Int64?
     /// Store nothing when any sample is rejected.
     public var allOrNothing: Bool
 
     /// Creates a policy.
-    public init(outOfOrderWindowMs: Int64? = nil, oldestMs: Int64? = nil, allOrNothing: Bool = false) {
+    public init(outOfOrderWindowMs: Int64? = nil, oldestMs: Int64? = nil, maxAgeMs: Int64? = nil, allOrNothing: Bool = false) {
         self.outOfOrderWindowMs = outOfOrderWindowMs
         self.oldestMs = oldestMs
+        self.maxAgeMs = maxAgeMs
         self.allOrNothing = allOrNothing
     }
 

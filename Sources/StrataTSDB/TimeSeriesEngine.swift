@@ -151,7 +151,8 @@ public actor TimeSeriesEngine: SampleStore {
     func apply(_ batch: SampleBatch, policy: AppendPolicy) throws -> (AppendResult, UInt64) {
         let window = policy.outOfOrderWindowMs ?? options.outOfOrderWindowMs
         let now = options.clock()
-        let lowerBound = policy.oldestMs ?? .min
+        var lowerBound = policy.oldestMs ?? .min
+        if let age = policy.maxAgeMs { lowerBound = max(lowerBound, now.subtractingReportingOverflow(age).partialValue) }
         let upperBound = now > Int64.max - options.futureToleranceMs ? Int64.max : now + options.futureToleranceMs
         // The series validation looked up, by sample, so applying does not look them up again.
         var looked: [MemSeries?] = []

@@ -51,9 +51,9 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
 public actor IngestPipeline {
     let catalog: any Catalog
     let store: any SampleStore
-    /// Agents' samples older than this behind the clock are refused (they would be expired at once): the raw
-    /// retention; nil for none.
-    let oldestAgeMs: Int64?
+    /// Agents' samples older than this behind the store's clock are refused (they would be expired at once): the
+    /// raw retention; nil for none.
+    let maxAgeMs: Int64?
     /// Where the batch's events go once stored.
     let events: EventSink
     let logger: Logger
@@ -67,10 +67,10 @@ public actor IngestPipeline {
     let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, oldestAgeMs: Int64? = nil, events: EventSink, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, maxAgeMs: Int64? = nil, events: EventSink, logger: Logger) {
         self.catalog = catalog
         self.store = store
-        self.oldestAgeMs = oldestAgeMs
+        self.maxAgeMs = maxAgeMs
         self.events = events
         self.logger = logger
     }
@@ -110,10 +110,9 @@ public actor IngestPipeline {
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
             groups.append(SeriesSamples(seriesID: id, samples: points.points, labels: Labels(labels)))
         }
-        // Per-sample decisions within the out-of-order window; the floor is measured from the clock, never from
-        // other tenants' samples.
-        let policy = AppendPolicy(oldestMs: oldestAgeMs.map { nowMs.subtractingReportingOverflow($0).partialValue })
-        let summary = try await store.append(groups, policy: policy)
+        // Per-sample decisions within the out-of-order window; the floor is measured from the store's clock, never
+        // from other tenants' samples.
+        let summary = try await store.append(groups, policy: AppendPolicy(maxAgeMs: maxAgeMs))
         let stored = summary.stored
         samplesDuplicate.increment(by: summary.duplicates)
         samplesConflict.increment(by: summary.conflicts)

@@ -19,7 +19,7 @@ struct RemoteWriteRoutes {
     let horizons = TenantHorizons()
     /// Samples older than this behind the clock are refused whatever the tenant's window (the raw retention:
     /// they would be expired at once); nil for none.
-    let oldestAgeMs: Int64?
+    let maxAgeMs: Int64?
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
     let logger: Logger
@@ -56,9 +56,7 @@ struct RemoteWriteRoutes {
         }
         guard !batch.isEmpty else { return Response(status: .noContent) }
         var policy = AppendPolicy.prometheus(newestMs: horizons.newest(tenant))
-        if let age = oldestAgeMs {
-            policy.oldestMs = max(policy.oldestMs ?? .min, Time.nowMs().subtractingReportingOverflow(age).partialValue)
-        }
+        policy.maxAgeMs = maxAgeMs
         let result = try await engine.appendResolving(batch, policy: policy)
         let summary = result.summary
         if let rejection = summary.firstRejection {
