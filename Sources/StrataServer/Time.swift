@@ -1,6 +1,6 @@
-import Foundation
+import StrataTSDB
 
-/// Wall-clock time in Unix milliseconds.
+/// Wall-clock time in Unix milliseconds: the engine's clock, so the server and the store agree on "now".
 enum Time {
-    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func nowMs() -> Int64 { WallClock.nowMs() }
 }

@@ -21,26 +21,29 @@ public protocol Querier: Sendable {
 
 extension TimeSeriesEngine: Querier {
     public nonisolated func labelNames(matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
-        let index = await labelIndexSnapshot()
-        return try await BackgroundThreads.queries.run {
-            var names = Set<String>()
-            for (count, id) in try index.select(matchers, budget: budget).enumerated() {
-                if count & 1023 == 0 { try budget.check() }
-                for label in index.labels[id]!.pairs { names.insert(label.name) }
-            }
-            return names.sorted()
+        try await distinct(matching: matchers, budget: budget) { labels, names in
+            for label in labels.pairs { names.insert(label.name) }
         }
     }
 
     public nonisolated func labelValues(_ name: String, matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
+        try await distinct(matching: matchers, budget: budget) { labels, values in
+            if let value = labels[name] { values.insert(value) }
+        }
+    }
+
+    /// The strings `collect` gathers from the labels of every series matching `matchers`, sorted; matched on the
+    /// query threads against a snapshot of the label index, within `budget`.
+    private nonisolated func distinct(matching matchers: [LabelMatcher], budget: QueryBudget,
+                                      _ collect: @escaping @Sendable (Labels, inout Set<String>) -> Void) async throws -> [String] {
         let index = await labelIndexSnapshot()
         return try await BackgroundThreads.queries.run {
-            var values = Set<String>()
+            var found = Set<String>()
             for (count, id) in try index.select(matchers, budget: budget).enumerated() {
                 if count & 1023 == 0 { try budget.check() }
-                if let value = index.labels[id]![name] { values.insert(value) }
+                collect(index.labels[id]!, &found)
             }
-            return values.sorted()
+            return found.sorted()
         }
     }
 }
