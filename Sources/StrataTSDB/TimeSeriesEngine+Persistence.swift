@@ -3,9 +3,10 @@ import StrataCore
 
 extension TimeSeriesEngine {
     /// Writes every sample in the head as a raw block plus its 1 min and 1 h rollup blocks, in one
-    /// transaction, and drops the WAL segments the blocks made redundant. Only taking the samples out (freezing
-    /// them) happens on the actor; the blocks are written on a storage thread while appends and queries go on —
-    /// queries read the frozen samples until the blocks are installed. Series keep their labels and newest
+    /// transaction, and drops the WAL segments the blocks made redundant. Only cutting the WAL and taking the
+    /// samples out (sealing them, a slice of series per turn of the actor) happen on the actor; the blocks are
+    /// written on a storage thread while appends and queries go on — queries read the sealed samples until the
+    /// blocks are installed. Series keep their labels and newest
     /// timestamp, so the out-of-order rule holds across blocks. One persist runs at a time; a call while one
     /// runs waits for it, then persists what arrived since. If writing fails, the samples go back to the head
     /// (and stay in the WAL). Called on graceful shutdown and when the head spans a block's duration.

@@ -33,9 +33,10 @@ public actor TimeSeriesEngine: SampleStore {
         public var automaticMaintenance = true
         /// Samples more than this ahead of `clock` are refused (`tooFarInFuture`), under every policy.
         public var futureToleranceMs: Int64 = 600_000
-        /// The store's clock, Unix ms. Time bounds and retention are measured from it, never from the newest
-        /// sample stored: one engine serves every tenant, and a sample one tenant sends years ahead must not
-        /// move another tenant's bounds or expire its data. Tests inject a fixed clock.
+        /// The store's clock, Unix ms. The future bound and `AppendPolicy.maxAgeMs` are measured from it, and
+        /// retention from the earlier of it and the newest sample (`referenceMs`) — never from the newest sample
+        /// alone: one engine serves every tenant, and a sample one tenant sends years ahead must not move another
+        /// tenant's bounds or expire its data. Tests inject a fixed clock.
         public var clock: @Sendable () -> Int64 = { WallClock.nowMs() }
 
         /// The defaults.
@@ -153,7 +154,8 @@ public actor TimeSeriesEngine: SampleStore {
         let now = options.clock()
         var lowerBound = policy.oldestMs ?? .min
         if let age = policy.maxAgeMs { lowerBound = max(lowerBound, now.subtractingReportingOverflow(age).partialValue) }
-        let upperBound = now > Int64.max - options.futureToleranceMs ? Int64.max : now + options.futureToleranceMs
+        let ahead = now.addingReportingOverflow(options.futureToleranceMs)
+        let upperBound = ahead.overflow ? Int64.max : ahead.partialValue
         // The series validation looked up, by sample, so applying does not look them up again.
         var looked: [MemSeries?] = []
         var ticket: UInt64 = 0

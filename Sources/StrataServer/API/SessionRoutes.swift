@@ -54,13 +54,11 @@ struct SessionRoutes {
                                                limit: maxJSONBytes, example: #"{"username": "admin", "password": "…", "tenant": "default"}"#)
         var (username, tenant) = Authenticator.splitLogin(body.username)
         if let explicit = body.tenant { tenant = explicit }
-        let failureKey = Authenticator.passwordFailureKey(context.remoteAddress, username: username, tenant: tenant)
-        try await authenticator.pauseIfGuessing(failureKey, nowMs: now)
-        guard let principal = try await authenticator.login(username: username, tenantID: tenant, password: body.password,
-                                                            remote: context.remoteAddress, nowMs: now),
+        guard let principal = try await authenticator.checkPassword(username: username, tenantID: tenant, password: body.password,
+                                                                    remote: context.remoteAddress, nowMs: now),
               principal.userID != nil else {
-            try authenticator.failures.check(failureKey, nowMs: now)
-            authenticator.failures.fail(failureKey, nowMs: now)
+            try authenticator.failures.failed(Authenticator.passwordFailureKey(context.remoteAddress, username: username, tenant: tenant),
+                                              nowMs: now)
             throw APIError.unauthorized("wrong user name, tenant or password")
         }
         return try await startSession(for: principal, nowMs: now)

@@ -62,9 +62,8 @@ public final class Authenticator: Sendable {
             if let token = Self.value(header, scheme: "bearer") {
                 principal = try await catalog.credential(tokenHash: Secrets.hashToken(token), kinds: [.api], nowMs: nowMs)?.principal
             } else if let login = Self.basicLogin(header) {
-                let (username, tenant) = Self.splitLogin(login.username)
-                failureKey = Self.passwordFailureKey(remote, username: username, tenant: tenant)
-                if let match = try await basic(login, failureKey: failureKey, remote: remote, nowMs: nowMs) {
+                failureKey = Self.passwordFailureKey(remote, username: login.username, tenant: login.tenant)
+                if let match = try await basic(login, remote: remote, nowMs: nowMs) {
                     try Self.checkBasicWrite(headers: headers, method: method)
                     principal = match
                 }
@@ -80,8 +79,7 @@ public final class Authenticator: Sendable {
             }
         }
         guard let principal else {
-            try failures.check(failureKey, nowMs: nowMs)
-            failures.fail(failureKey, nowMs: nowMs)
+            try failures.failed(failureKey, nowMs: nowMs)
             throw APIError.unauthorized(header == nil && Self.cookie(Self.sessionCookie, in: headers) == nil
                 ? "credentials required: HTTP basic, a bearer token or a session cookie"
                 : "invalid, expired or revoked credentials")
@@ -95,8 +93,7 @@ public final class Authenticator: Sendable {
         guard let header = headers[.authorization], let token = Self.value(header, scheme: "bearer"),
               let match = try await catalog.credential(tokenHash: Secrets.hashToken(token), kinds: [.agent, .enrollment], nowMs: nowMs) else {
             // Looked up first: a valid agent credential passes whatever others at its address got wrong.
-            try agentFailures.check(remote, nowMs: nowMs)
-            agentFailures.fail(remote, nowMs: nowMs)
+            try agentFailures.failed(remote, nowMs: nowMs)
             throw APIError.unauthorized(headers[.authorization] == nil
                 ? "an agent credential or enrollment token is required as a bearer token"
                 : "invalid, expired or revoked agent credential")
@@ -118,21 +115,26 @@ public final class Authenticator: Sendable {
         return nil
     }
 
-    /// The login and password of a basic `Authorization` header.
-    static func basicLogin(_ header: String) -> (username: String, password: String, decoded: String)? {
+    /// The user name, tenant and password of a basic `Authorization` header, and the decoded credentials.
+    static func basicLogin(_ header: String) -> (username: String, tenant: String, password: String, decoded: String)? {
         guard let encoded = Self.value(header, scheme: "basic"),
               let decoded = Data(base64Encoded: encoded).flatMap({ String(data: $0, encoding: .utf8) }),
               let colon = decoded.firstIndex(of: ":") else { return nil }
-        return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]), decoded)
+        let (username, tenant) = splitLogin(String(decoded[..<colon]))
+        return (username, tenant, String(decoded[decoded.index(after: colon)...]), decoded)
     }
 
     /// How long a password check waits once its user name has failed `failures.maxFailures` times from its
     /// address within the window: no CPU is spent meanwhile, and a guesser gets one try per pause per connection.
     static let guessPause: Duration = .seconds(1)
 
-    /// Waits `guessPause` when `key` has used up its failures.
-    func pauseIfGuessing(_ key: String, nowMs: Int64) async throws {
+    /// Checks a password (basic logins and session logins alike): after `guessPause` when this user name has used
+    /// up its failures from `remote`, so guessing slows down while the right password still gets in. Counting a
+    /// failure is the caller's (`failures.failed`), beside its 401.
+    func checkPassword(username: String, tenantID: String, password: String, remote: String, nowMs: Int64) async throws -> Principal? {
+        let key = Self.passwordFailureKey(remote, username: username, tenant: tenantID)
         if (try? failures.check(key, nowMs: nowMs)) == nil { try await Task.sleep(for: Self.guessPause) }
+        return try await login(username: username, tenantID: tenantID, password: password, remote: remote, nowMs: nowMs)
     }
 
     /// The failure count of password logins for `username` from `remote`.
@@ -143,10 +145,8 @@ public final class Authenticator: Sendable {
     /// The failure count of tokens and sessions presented from `remote`.
     static func tokenFailureKey(_ remote: String) -> String { "token \(remote)" }
 
-    /// A basic login: a recent success passes from the cache; otherwise the password is checked — after a
-    /// pause (`guessPause`) when this user name has failed too often from this address, so guessing slows
-    /// down while the right password still gets in.
-    private func basic(_ login: (username: String, password: String, decoded: String), failureKey: String, remote: String,
+    /// A basic login: a recent success passes from the cache; otherwise the password is checked (`checkPassword`).
+    private func basic(_ login: (username: String, tenant: String, password: String, decoded: String), remote: String,
                        nowMs: Int64) async throws -> Principal? {
         let cacheKey = Secrets.hashToken(login.decoded)
         let cached: Principal? = verified.withLock { entries in
@@ -154,10 +154,8 @@ public final class Authenticator: Sendable {
             return entry.principal
         }
         if let cached { return cached }
-        try await pauseIfGuessing(failureKey, nowMs: nowMs)
-        let (username, tenant) = Self.splitLogin(login.username)
-        guard let principal = try await self.login(username: username, tenantID: tenant, password: login.password,
-                                                   remote: remote, nowMs: nowMs) else { return nil }
+        guard let principal = try await checkPassword(username: login.username, tenantID: login.tenant, password: login.password,
+                                                      remote: remote, nowMs: nowMs) else { return nil }
         verified.withLock { entries in
             if entries.count > 1000 { entries.removeAll() }
             entries[cacheKey] = (principal, nowMs + cacheSeconds * 1000)

@@ -27,8 +27,15 @@ public final class FailureLimiter: Sendable {
         }
     }
 
+    /// Records that a credential of `key` failed: throws 429 if `key` had already used up its failures in the
+    /// current window, else counts this one (the caller then answers 401).
+    func failed(_ key: String, nowMs: Int64) throws {
+        try check(key, nowMs: nowMs)
+        fail(key, nowMs: nowMs)
+    }
+
     /// Counts a failure from `key`.
-    func fail(_ key: String, nowMs: Int64) {
+    private func fail(_ key: String, nowMs: Int64) {
         windows.withLock { windows in
             if windows.count > 100_000 { windows = windows.filter { nowMs - $0.value.startMs < windowMs } }
             if let window = windows[key], nowMs - window.startMs < windowMs {

@@ -98,11 +98,17 @@ final class MemSeries {
     /// Whether any sample is held that is not yet persisted nor being persisted.
     var holdsSamples: Bool { !chunks.isEmpty || (open?.count ?? 0) > 0 || !outOfOrder.isEmpty }
 
-    /// Takes every held sample out for a background persist (they stay readable through `frozen`); the next
-    /// sample starts a new open chunk.
-    func freeze() -> FrozenSamples {
+    /// Hands the samples of an earlier persist epoch to `frozen` (still readable there; the next sample starts a
+    /// new open chunk), once per persist: when the persist's pass reaches this series, or at its first append
+    /// after the epoch moved, whichever comes first. So a persist never takes the actor for a pass over every
+    /// series at once.
+    @inline(__always)
+    func seal(at current: UInt32) {
+        guard epoch != current else { return }
+        epoch = current
+        guard holdsSamples else { return }
         precondition(frozen == nil, "a series is frozen by one persist at a time")
-        // Moved, not copied: the arrays change hands (this runs for every series while the actor is held).
+        // Moved, not copied: the arrays change hands.
         var taken = FrozenSamples(chunks: [], outOfOrder: [])
         swap(&taken.chunks, &chunks)
         swap(&taken.outOfOrder, &outOfOrder)
@@ -111,17 +117,6 @@ final class MemSeries {
         }
         open = nil
         frozen = taken
-        return taken
-    }
-
-    /// Hands the samples of an earlier persist epoch to `frozen`, once per persist: when the persist's pass
-    /// reaches this series, or at its first append after the epoch moved, whichever comes first. So a persist
-    /// never takes the actor for a pass over every series at once.
-    @inline(__always)
-    func seal(at current: UInt32) {
-        guard epoch != current else { return }
-        epoch = current
-        if holdsSamples { _ = freeze() }
     }
 
     /// The frozen samples are in a block now: forget them.
