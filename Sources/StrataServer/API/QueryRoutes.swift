@@ -49,10 +49,10 @@ struct QueryRoutes {
             }
             resolution = named
         }
-        let result = try await answer(tenant: tenant) {
-            try await TenantQuerier(querier, tenant: tenant)
-                .query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function, resolution: resolution),
-                       budget: try budget(parameters, context))
+        let budget = try budget(parameters, context)
+        let result = try await answer(tenant: tenant) { reader in
+            try await reader.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function,
+                                              resolution: resolution), budget: budget)
         }
         guard result.series.count <= Self.maxSeries else {
             throw APIError.badData("\(result.series.count) series match; narrow the selector (at most \(Self.maxSeries))")
@@ -74,7 +74,7 @@ struct QueryRoutes {
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let budget = try budget(QueryString(request), context)
-        let names = try await answer(tenant: tenant) { try await TenantQuerier(querier, tenant: tenant).labelNames(matching: [], budget: budget) }
+        let names = try await answer(tenant: tenant) { try await $0.labelNames(matching: [], budget: budget) }
         return Envelope.success(.array(names.map(JSON.string)))
     }
 
@@ -83,9 +83,7 @@ struct QueryRoutes {
         let name = context.parameters.get("name") ?? ""
         guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
         let budget = try budget(QueryString(request), context)
-        let values = try await answer(tenant: tenant) {
-            try await TenantQuerier(querier, tenant: tenant).labelValues(name, matching: [], budget: budget)
-        }
+        let values = try await answer(tenant: tenant) { try await $0.labelValues(name, matching: [], budget: budget) }
         return Envelope.success(.array(values.map(JSON.string)))
     }
 
@@ -101,11 +99,13 @@ struct QueryRoutes {
         return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
     }
 
-    /// The engine's answer, its refusals as API errors: 400 for a bad query, 503 for one that ran out of time
-    /// (`timeout`) or whose client went away (`canceled`).
-    func answer<T>(tenant: String, _ body: () async throws -> T) async throws -> T {
+    /// What `body` reads through the tenant's `TenantQuerier`, as one of the tenant's gated queries; refusals
+    /// as API errors: 400 for a bad query, 503 for one that ran out of time (`timeout`) or whose client went
+    /// away (`canceled`).
+    func answer<T>(tenant: String, _ body: (TenantQuerier) async throws -> T) async throws -> T {
+        let reader = try TenantQuerier(querier, tenant: tenant)
         do {
-            return try await gate.run(tenant: tenant, body)
+            return try await gate.run(tenant: tenant) { try await body(reader) }
         } catch let error as QueryError {
             switch error.reason {
             case .invalid: throw APIError.badData(error.message)
