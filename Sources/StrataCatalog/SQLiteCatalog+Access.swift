@@ -86,7 +86,7 @@ extension SQLiteCatalog {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT t.*, u.role, u.username, u.disabled_ms AS user_disabled_ms, a.revoked_ms AS agent_revoked_ms
                 FROM tokens t LEFT JOIN users u ON u.id = t.user_id LEFT JOIN agents a ON a.id = t.agent_id
-                WHERE t.token_hash = ? AND t.revoked_ms IS NULL AND (t.expires_ms IS NULL OR t.expires_ms > ?)
+                WHERE t.token_hash = ? AND \(Self.liveToken("t."))
                 """, arguments: [tokenHash, nowMs]),
                 let kind = TokenKind(rawValue: row["kind"]), kinds.contains(kind) else { return nil }
             let userDisabled: Int64? = row["user_disabled_ms"]
@@ -120,7 +120,7 @@ extension SQLiteCatalog {
             if let tokenID = principal.tokenID {
                 return try Bool.fetchOne(db, sql: """
                     SELECT 1 FROM tokens t LEFT JOIN users u ON u.id = t.user_id LEFT JOIN agents a ON a.id = t.agent_id
-                    WHERE t.id = ? AND t.tenant_id = ? AND t.revoked_ms IS NULL AND (t.expires_ms IS NULL OR t.expires_ms > ?)
+                    WHERE t.id = ? AND t.tenant_id = ? AND \(Self.liveToken("t."))
                       AND u.disabled_ms IS NULL AND a.revoked_ms IS NULL
                     """, arguments: [tokenID, principal.tenantID, nowMs]) != nil
             }
@@ -221,7 +221,7 @@ extension SQLiteCatalog {
         let other = try String.fetchOne(db, sql: """
             SELECT id FROM agents WHERE tenant_id = ? AND platform_id = ? AND id != ? AND revoked_ms IS NULL
             """, arguments: [tenantID, platformID, agentID])
-        let liveCredentials = "agent_id = ? AND kind IN ('agent', 'certificate') AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > ?)"
+        let liveCredentials = "agent_id = ? AND kind IN ('agent', 'certificate') AND \(liveToken(""))"
         let selfIsLive = try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE \(liveCredentials)", arguments: [agentID, nowMs]) != nil
         guard let holder = other ?? (selfIsLive ? agentID : nil) else { return nil }
         let presented = try holderCredentialHash.map { hash in
@@ -249,9 +249,18 @@ extension SQLiteCatalog {
                 return .awaitingApproval(discoveryID: db.lastInsertedRowID)
             }
         }
-        if holder != agentID { try db.execute(sql: "UPDATE agents SET platform_id = NULL WHERE id = ?", arguments: [holder]) }
-        try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND revoked_ms IS NULL", arguments: [nowMs, holder])
+        // The agent's own earlier credentials are revoked by the enrollment itself; another holder's here.
+        if holder != agentID {
+            try db.execute(sql: "UPDATE agents SET platform_id = NULL WHERE id = ?", arguments: [holder])
+            try db.execute(sql: "UPDATE tokens SET revoked_ms = ? WHERE agent_id = ? AND revoked_ms IS NULL", arguments: [nowMs, holder])
+        }
         return nil
+    }
+
+    /// SQL: a token row (columns prefixed with `prefix`, e.g. `t.`) is unrevoked and unexpired at the `?` bound
+    /// after it (now, in Unix ms).
+    static func liveToken(_ prefix: String) -> String {
+        "(\(prefix)revoked_ms IS NULL AND (\(prefix)expires_ms IS NULL OR \(prefix)expires_ms > ?))"
     }
 
     public func agents(tenantID: String) async throws -> [AgentRecord] {
