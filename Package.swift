@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Strata: one package, one module per layer. Dependencies point one way:
-/// StrataCore ← StrataTSDB, StrataCatalog, StrataWire (decoders of outside input) ← StrataAgent,
+/// StrataCore ← StrataTSDB, StrataInventory (pure domain decisions) ← StrataCatalog, StrataWire (decoders of outside input) ← StrataAgent,
 /// StrataServer ← strata.
 let package = Package(
     name: "strata",
@@ -43,9 +43,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StrataInventory",
+            dependencies: ["StrataCore"]
+        ),
+        .target(
             name: "StrataCatalog",
             dependencies: [
-                "StrataCore",
+                "StrataCore", "StrataInventory",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,7 +65,7 @@ let package = Package(
         .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataTSDB", "StrataCatalog", "StrataWire",
+                "StrataCore", "StrataTSDB", "StrataInventory", "StrataCatalog", "StrataWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -96,9 +100,10 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
-        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataCore"]),
+        .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
+        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"], exclude: ["Fixtures"]),
