@@ -16,6 +16,7 @@
     X(virConnectListAllDomains) X(virDomainFree) X(virDomainGetUUIDString) X(virDomainGetName) X(virDomainGetInfo) \
     X(virDomainGetState) X(virDomainGetOSType) X(virDomainGetXMLDesc) X(virDomainInterfaceStats) X(virDomainBlockStats) \
     X(virDomainDefineXML) X(virDomainLookupByUUIDString) X(virDomainCreate) X(virDomainDestroy) X(virDomainUndefine) \
+    X(virDomainSuspend) X(virDomainResume) \
     X(virGetLastErrorMessage) X(virSetErrorFunc)
 
 #define DECLARE(name) static __typeof__(&name) p_##name;
@@ -148,5 +149,7 @@ void *strata_virt_define(void *connection, const char *xml) { return p_virDomain
 void *strata_virt_lookup(void *connection, const char *uuid) { return p_virDomainLookupByUUIDString(connection, uuid); }
 int strata_virt_create(void *domain) { return p_virDomainCreate(domain); }
 int strata_virt_destroy(void *domain) { return p_virDomainDestroy(domain); }
+int strata_virt_suspend(void *domain) { return p_virDomainSuspend(domain); }
+int strata_virt_resume(void *domain) { return p_virDomainResume(domain); }
 int strata_virt_undefine(void *domain) { return p_virDomainUndefine(domain); }
 void strata_virt_domain_free(void *domain) { p_virDomainFree(domain); }

@@ -158,7 +158,7 @@ struct BatchBuilder: Sendable {
                                             properties: hypervisor.properties.isEmpty ? nil : properties(key, .map(hypervisor.properties))))
             add(hypervisor.metrics, to: hypervisorIndex)
             for vm in hypervisor.vms ?? [] {
-                let vmKey = "vm:" + vm.uuid
+                let vmKey = ResourceKey.vm(uuid: vm.uuid)
                 resources.append(ResourceReport(kind: .vm, key: vmKey, name: vm.name, parentIndex: hypervisorIndex,
                                                 properties: properties(vmKey + "@" + hypervisor.uri, .map(vm.properties))))
                 add(vm.metrics, to: resources.count - 1)

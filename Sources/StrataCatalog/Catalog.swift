@@ -1,4 +1,5 @@
 import StrataCore
+import StrataInventory
 
 /// A resource an ingested batch reported, with its derived id and resolved parent.
 public struct ResolvedResource: Sendable, Equatable {
@@ -49,6 +50,8 @@ public struct BatchRecord: Sendable {
     /// Hypervisors that answered in this batch (their `up` is 1): their VM lists are complete, so a VM
     /// placed on one of them and missing from the batch has left it.
     public var reachableHypervisors: Set<String> = []
+    /// The latest unlabelled `up` reading of each resource that has one (1 or more: up).
+    public var upReadings: [String: Bool] = [:]
     /// Events the agent observed (log records) with the ids of their resources: stored once per (resource, origin).
     public var events: [(resourceID: String, event: AgentEvent)] = []
     /// Configuration files that changed, with the ids and names of their resources: a new version each when
@@ -95,7 +98,7 @@ public struct EventQuery: Sendable {
     /// Only events of this resource.
     public var resourceID: String?
     /// Only this kind.
-    public var kind: String?
+    public var kind: EventKind?
     /// Only events at or after this time.
     public var sinceMs: Int64?
     /// Only events before this time.
@@ -103,7 +106,7 @@ public struct EventQuery: Sendable {
     /// With `resourceID`: also the events of everything below the resource (one timeline for a subtree).
     public var subtree = false
     /// Only events at least this severe (`info` < `warning` < `error` < `critical`).
-    public var minimumSeverity: String?
+    public var minimumSeverity: EventSeverity?
     /// Full-text search over message and kind (words, all of which must appear).
     public var text: String?
     /// Only events with a smaller id (paging back).
@@ -116,15 +119,12 @@ public struct EventQuery: Sendable {
     public var oldestFirst = false
 
     /// Creates a query.
-    public init(resourceID: String? = nil, kind: String? = nil, sinceMs: Int64? = nil, limit: Int = 100) {
+    public init(resourceID: String? = nil, kind: EventKind? = nil, sinceMs: Int64? = nil, limit: Int = 100) {
         self.resourceID = resourceID
         self.kind = kind
         self.sinceMs = sinceMs
         self.limit = limit
     }
-
-    /// Severities from least to most severe.
-    public static let severities = ["info", "warning", "error", "critical"]
 }
 
 /// Inventory, events and agents, plus everything of `AccessStore` and `GroupStore`. Every call is scoped to a tenant.
@@ -136,13 +136,11 @@ public protocol Catalog: AccessStore, GroupStore {
     func bootstrap(adminPasswordHash: String, agentTokenHash: String, nowMs: Int64) async throws -> Bool
     /// The agent's record.
     func agent(id: String) async throws -> AgentRecord?
-    /// Applies an acknowledged batch: resources, series, agent progress and the events they cause.
+    /// Applies an acknowledged batch: resources, placements, matches, edges, availability from `up` readings,
+    /// series, agent progress and the events they cause.
     /// Throws `CatalogError.foreignResource` when the batch reports a resource that belongs to another
     /// platform's subtree (a VM excepted: VMs move between hosts).
     func record(batch: BatchRecord) async throws -> [EventRecord]
-    /// Sets a resource's availability from what its agent measured (the `up` metric of a server); records an
-    /// `availability` event when it changed. Returns that event, if any.
-    func setAvailability(tenantID: String, resourceID: String, up: Bool, reason: String, nowMs: Int64) async throws -> EventRecord?
     /// Marks agents whose deadline passed as unavailable and records the events.
     func markOverdueAgents(nowMs: Int64, missedIntervals: Int64, notBeforeMs: Int64) async throws -> [EventRecord]
     /// The platform each existing resource of `ids` belongs to (resources without one are absent).
@@ -167,11 +165,11 @@ public protocol Catalog: AccessStore, GroupStore {
     /// Replaces the tenant's discovery policy.
     func setDiscoveryPolicy(tenantID: String, policy: DiscoveryPolicy) async throws
     /// Queue entries, newest first, optionally of one status.
-    func discoveries(tenantID: String, status: String?, limit: Int) async throws -> [DiscoveryRecord]
-    /// Decides a queue entry (`approve`, `ignore`, `defer`); nil when there is no such entry in the tenant.
+    func discoveries(tenantID: String, status: DiscoveryStatus?, limit: Int) async throws -> [DiscoveryRecord]
     /// One discovery of the tenant, if it exists.
     func discovery(tenantID: String, id: Int64) async throws -> DiscoveryRecord?
-    func decideDiscovery(tenantID: String, id: Int64, decision: String, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
+    /// Decides a queue entry (approved, ignored, deferred); nil when there is no such entry in the tenant.
+    func decideDiscovery(tenantID: String, id: Int64, status: DiscoveryStatus, by actor: String, nowMs: Int64) async throws -> (DiscoveryRecord, [EventRecord])?
     /// Deletes events older than `cutoffMs` (retention); returns how many.
     func deleteEvents(olderThanMs cutoffMs: Int64) async throws -> Int
     /// The tracked configuration files of a resource, each at its latest version (no content).

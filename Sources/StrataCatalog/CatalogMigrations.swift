@@ -225,6 +225,16 @@ enum CatalogMigrations {
         migrator.registerMigration("2026-12-02-enrollment-approval") { db in
             try db.execute(sql: "ALTER TABLE discoveries ADD COLUMN agent_id TEXT")
         }
+        // What each hypervisor last said about a VM it lists (see StrataInventory's VMPlacement); an empty
+        // fingerprint (placements from before) matches any definition.
+        migrator.registerMigration("2026-12-02-placement-state") { db in
+            try db.execute(sql: """
+                ALTER TABLE placements ADD COLUMN state TEXT NOT NULL DEFAULT 'running';
+                ALTER TABLE placements ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+                ALTER TABLE placements ADD COLUMN seen_ms INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE placements ADD COLUMN running_since_ms INTEGER;
+                """)
+        }
         return migrator
     }
 }

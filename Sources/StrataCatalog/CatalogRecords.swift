@@ -1,4 +1,5 @@
 import StrataCore
+import StrataInventory
 
 /// The tenant every row belongs to until multi-tenancy lands.
 public let defaultTenant = "default"
@@ -19,14 +20,14 @@ public struct ResourceRecord: Sendable, Equatable, Codable {
     public var parentID: String?
     /// Properties as a JSON object text.
     public var propertiesJSON: String
-    /// `up`, `down` or `unknown`.
-    public var availability: String
+    /// Up, down, unknown or retired.
+    public var availability: Availability
     /// Creation time, Unix ms.
     public var createdMs: Int64
     /// Last update time, Unix ms.
     public var updatedMs: Int64
-    /// `approved`, `pending` (waiting in the discovery queue) or `ignored`.
-    public var approval: String = "approved"
+    /// Approved, pending (waiting in the discovery queue) or ignored.
+    public var approval: Approval = .approved
 }
 
 /// A series as stored: which resource, which metric, which labels.
@@ -55,21 +56,6 @@ public struct SeriesRecord: Sendable, Equatable, Codable {
     }
 }
 
-extension StableID: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = StableID(hex: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a 16-digit hex id"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
-
 /// An event on the timeline of a resource (discovered, availability change, …).
 public struct EventRecord: Sendable, Equatable, Codable {
     /// Monotonic id.
@@ -81,9 +67,9 @@ public struct EventRecord: Sendable, Equatable, Codable {
     /// When it happened, Unix ms.
     public var timeMs: Int64
     /// Kind, e.g. `availability`, `discovered`.
-    public var kind: String
-    /// `info`, `warning`, `error` or `critical`.
-    public var severity: String
+    public var kind: EventKind
+    /// How severe.
+    public var severity: EventSeverity
     /// Human-readable message.
     public var message: String
     /// The file it came from (a log record's log file, a configuration change's file), if any.
@@ -162,7 +148,7 @@ public struct RelationRecord: Sendable, Equatable, Codable {
     /// The resource it points to (the dependency).
     public var targetID: String
     /// Kind, e.g. `depends-on`.
-    public var kind: String
+    public var kind: RelationKind
     /// What showed it, e.g. `connection to 127.0.0.1:3306`.
     public var evidence: String
     /// Whether the last report still showed it.
@@ -185,53 +171,18 @@ public struct PlacementRecord: Sendable, Equatable, Codable {
     public var toMs: Int64?
 }
 
-/// How a tenant's new, changed and removed resources are admitted to the inventory.
-public struct DiscoveryPolicy: Sendable, Equatable, Codable {
-    /// `auto` (everything approved), `rules` (what an expected rule matches is approved, the rest waits) or
-    /// `queue` (everything waits for a decision).
-    public var mode: String
-    /// Expected resources: a kind (optional) and a shell glob on the name, e.g. `vm` / `crm-*`.
-    public var expected: [ExpectedRule]
-    /// Last change, Unix ms.
-    public var updatedMs: Int64
-
-    /// One expected-resource rule.
-    public struct ExpectedRule: Sendable, Equatable, Codable {
-        /// Only resources of this kind, if given.
-        public var kind: String?
-        /// Shell glob on the resource's name.
-        public var name: String
-
-        /// Creates a rule.
-        public init(kind: String?, name: String) {
-            self.kind = kind
-            self.name = name
-        }
-    }
-
-    /// The modes there are.
-    public static let modes = ["auto", "rules", "queue"]
-
-    /// Creates a policy.
-    public init(mode: String, expected: [ExpectedRule], updatedMs: Int64) {
-        self.mode = mode
-        self.expected = expected
-        self.updatedMs = updatedMs
-    }
-}
-
 /// One entry of the discovery approval queue.
 public struct DiscoveryRecord: Sendable, Equatable, Codable {
     /// Monotonic id.
     public var id: Int64
     /// The resource concerned.
     public var resourceID: String
-    /// `new`, `changed` or `removed`.
-    public var change: String
+    /// New, changed, removed or enrollment.
+    public var change: DiscoveryChange
     /// What changed, for people.
     public var summary: String
-    /// `pending`, `approved`, `ignored` or `deferred`.
-    public var status: String
+    /// Pending, approved, ignored or deferred.
+    public var status: DiscoveryStatus
     /// Queued at, Unix ms.
     public var createdMs: Int64
     /// Decided at, Unix ms.

@@ -1,5 +1,6 @@
 import GRDB
 import StrataCore
+import StrataInventory
 
 /// Log events agents observed and configuration versions: stored in the batch's transaction.
 extension SQLiteCatalog {
@@ -17,7 +18,7 @@ extension SQLiteCatalog {
                                               event.origin, event.source])
             guard db.changesCount > 0 else { continue }
             stored.append(EventRecord(id: db.lastInsertedRowID, tenantID: tenantID, resourceID: resourceID, timeMs: event.timeMs,
-                                      kind: event.kind, severity: event.severity.name, message: event.message, source: event.source))
+                                      kind: EventKind(rawValue: event.kind), severity: event.severity, message: event.message, source: event.source))
         }
         return stored
     }
@@ -56,8 +57,8 @@ extension SQLiteCatalog {
                     : "\(config.path) of \(resourceName) appeared (version \(version), \(counts.added) lines)"
             }
             let diff = ConfigVersionRecord.diff(path: config.path, old: oldText, oldVersion: version - 1, new: newText, newVersion: version)
-            events.append(try insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: config.observedMs, kind: "config-change",
-                                          severity: "info", message: diff.isEmpty ? summary : summary + "\n" + diff, source: config.path))
+            events.append(try insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: config.observedMs, kind: .configChange,
+                                          severity: .info, message: diff.isEmpty ? summary : summary + "\n" + diff, source: config.path))
         }
         return events
     }

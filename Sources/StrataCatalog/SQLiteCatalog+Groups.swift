@@ -1,5 +1,6 @@
 import GRDB
 import StrataCore
+import StrataInventory
 
 extension SQLiteCatalog {
     public func createGroup(tenantID: String, name: String, members: [String], nowMs: Int64) async throws -> ResourceRecord {
@@ -14,7 +15,7 @@ extension SQLiteCatalog {
                 VALUES (?, ?, 'group', ?, ?, NULL, '{}', 'unknown', ?, ?)
                 """, arguments: [id, tenantID, name, name, nowMs, nowMs])
             try Self.replaceMembers(db, tenantID: tenantID, groupID: id, members: members)
-            _ = try Self.insertEvent(db, tenantID: tenantID, resourceID: id, timeMs: nowMs, kind: "discovered", severity: "info",
+            _ = try Self.insertEvent(db, tenantID: tenantID, resourceID: id, timeMs: nowMs, kind: .discovered, severity: .info,
                                      message: "group \(name) created with \(members.count) members")
             return try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE id = ?", arguments: [id]).flatMap(Self.resourceRecord)!
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StrataCore
+import StrataInventory
 
 extension SQLiteCatalog {
     public func resourcePlatforms(tenantID: String, ids: [String]) async throws -> [String: String] {
@@ -74,13 +75,13 @@ extension SQLiteCatalog {
                 }
                 arguments.append(resource)
             }
-            if let kind = query.kind { sql += " AND kind = ?"; arguments.append(kind) }
+            if let kind = query.kind { sql += " AND kind = ?"; arguments.append(kind.rawValue) }
             if let since = query.sinceMs { sql += " AND time_ms >= ?"; arguments.append(since) }
             if let until = query.untilMs { sql += " AND time_ms < ?"; arguments.append(until) }
-            if let severity = query.minimumSeverity, let rank = EventQuery.severities.firstIndex(of: severity) {
-                let allowed = EventQuery.severities[rank...]
+            if let minimum = query.minimumSeverity {
+                let allowed = EventSeverity.allCases.filter { $0 >= minimum }
                 sql += " AND severity IN (\(allowed.map { _ in "?" }.joined(separator: ", ")))"
-                arguments += allowed.map { $0 as any DatabaseValueConvertible }
+                arguments += allowed.map { $0.name as any DatabaseValueConvertible }
             }
             if let text = query.text, let match = Self.ftsQuery(text) {
                 sql += " AND id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)"
@@ -92,7 +93,8 @@ extension SQLiteCatalog {
             arguments.append(query.limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 EventRecord(id: row["id"], tenantID: row["tenant_id"], resourceID: row["resource_id"], timeMs: row["time_ms"],
-                            kind: row["kind"], severity: row["severity"], message: row["message"], source: row["source"])
+                            kind: EventKind(rawValue: row["kind"]), severity: EventSeverity(name: row["severity"]) ?? .info,
+                            message: row["message"], source: row["source"])
             }
         }
     }
@@ -120,8 +122,8 @@ extension SQLiteCatalog {
         guard let kind = ResourceKind(rawValue: row["kind"]) else { return nil }
         return ResourceRecord(id: row["id"], tenantID: row["tenant_id"], kind: kind, naturalKey: row["natural_key"],
                               name: row["name"], parentID: row["parent_id"], propertiesJSON: row["properties"],
-                              availability: row["availability"], createdMs: row["created_ms"], updatedMs: row["updated_ms"],
-                              approval: row["approval"] ?? "approved")
+                              availability: Availability(rawValue: row["availability"]) ?? .unknown, createdMs: row["created_ms"],
+                              updatedMs: row["updated_ms"], approval: Approval(rawValue: row["approval"] ?? "") ?? .approved)
     }
 
     static func seriesRecord(_ row: Row) -> SeriesRecord {

@@ -1,78 +1,47 @@
-import Foundation
 import GRDB
 import StrataCore
+import StrataInventory
 
+/// `depends-on` edges: looks up, for each endpoint `DependencyResolver` reads from a server's connections,
+/// the platforms with its address and the servers on its port there; stores the edges it decides on.
 extension SQLiteCatalog {
-    /// Properties whose changes are not events: they move with the host's activity, not its configuration.
-    static let volatileProperties: Set<String> = ["connections", "state", "state_reason", "vm_count"]
-
-    /// The top-level properties that differ between two property objects, as `name old → new` for
-    /// scalars and the bare name for lists and maps; volatile properties are left out.
-    static func propertyChanges(_ db: Database, old: String, new: String) throws -> [String] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT n.key AS key, o.value AS old, n.value AS new, n.type AS type FROM json_each(?) n
-                LEFT JOIN json_each(?) o ON o.key = n.key WHERE o.key IS NULL OR o.value IS NOT n.value
-            UNION ALL
-            SELECT o.key, o.value, NULL, o.type FROM json_each(?) o WHERE NOT EXISTS (SELECT 1 FROM json_each(?) n WHERE n.key = o.key)
-            ORDER BY 1
-            """, arguments: [new, old, old, new])
-        return rows.compactMap { row in
-            let key: String = row["key"]
-            guard !volatileProperties.contains(key) else { return nil }
-            let type: String = row["type"]
-            guard type != "object", type != "array" else { return key }
-            let before = (row["old"] as DatabaseValue).isNull ? "(none)" : String(describing: row["old"] as DatabaseValue)
-            let after = (row["new"] as DatabaseValue).isNull ? "(none)" : String(describing: row["new"] as DatabaseValue)
-            return "\(key) \(before.trimmingQuotes) → \(after.trimmingQuotes)"
-        }
-    }
-
-    /// Records the `depends-on` edges a server's `connections` property shows: each remote end
-    /// `ADDRESS:PORT` is the server listening on that port on the platform with that address (this
-    /// platform for loopback addresses). Edges seen before stay, marked inactive when the connection is
-    /// gone; a new edge is an event.
+    /// Records the edges a server's `connections` property shows. Edges seen before stay, marked inactive
+    /// when the connection is gone; a new edge is an event.
     static func updateRelations(_ db: Database, tenantID: String, sourceID: String, sourceName: String, platformID: String?,
-                                propertiesJSON: String, nowMs: Int64) throws -> [EventRecord] {
-        guard let endpoints = try String?.fetchOne(db, sql: "SELECT json_extract(?, '$.connections')", arguments: [propertiesJSON]) else {
-            return []
-        }
-        let remotes = try String.fetchAll(db, sql: "SELECT value FROM json_each(?)", arguments: [endpoints])
-        var targets: [(id: String, name: String, evidence: String)] = []
-        for remote in remotes {
-            guard let colon = remote.lastIndex(of: ":"), let port = Int(remote[remote.index(after: colon)...]) else { continue }
-            let address = remote[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            let loopback = address.hasPrefix("127.") || address == "::1"
+                                properties: PropertyValue, nowMs: Int64) throws -> [EventRecord] {
+        guard case .list(let connections)? = properties["connections"] else { return [] }
+        var targets: [(target: DependencyResolver.Target, endpoint: DependencyResolver.Endpoint)] = []
+        for endpoint in DependencyResolver.endpoints(connections.compactMap(\.stringValue)) {
             let platforms: [String]
-            if loopback {
+            if endpoint.isLoopback {
                 platforms = platformID.map { [$0] } ?? []
             } else {
                 platforms = try String.fetchAll(db, sql: """
                     SELECT DISTINCT r.id FROM resources r, json_each(r.properties, '$.nics') n, json_each(n.value, '$.addresses') a
                     WHERE r.tenant_id = ? AND r.kind = 'platform' AND (a.value = ? OR a.value LIKE ? || '/%')
-                    """, arguments: [tenantID, address, address])
+                    """, arguments: [tenantID, endpoint.address, endpoint.address])
             }
-            // An address two platforms claim (NAT, cloned VMs) is ambiguous: no edge rather than a wrong one.
-            guard platforms.count == 1 else { continue }
-            let servers = try Row.fetchAll(db, sql: """
+            let servers = try platforms.count == 1 ? Row.fetchAll(db, sql: """
                 SELECT DISTINCT s.id, s.name FROM resources s, json_each(s.properties, '$.ports') p
-                WHERE s.tenant_id = ? AND s.kind = 'server' AND s.platform_id = ? AND p.value = ? AND s.id != ?
-                """, arguments: [tenantID, platforms[0], port, sourceID])
-            guard servers.count == 1, !targets.contains(where: { $0.id == servers[0]["id"] }) else { continue }
-            targets.append((servers[0]["id"], servers[0]["name"], "connection to \(remote)"))
+                WHERE s.tenant_id = ? AND s.kind = 'server' AND s.platform_id = ? AND p.value = ?
+                """, arguments: [tenantID, platforms[0], endpoint.port]).map { DependencyResolver.Target(id: $0["id"], name: $0["name"]) } : []
+            guard let target = DependencyResolver.target(sourceID: sourceID, platformsWithAddress: platforms.count, servers: servers),
+                  !targets.contains(where: { $0.target.id == target.id }) else { continue }
+            targets.append((target, endpoint))
         }
         var events: [EventRecord] = []
-        try db.execute(sql: "UPDATE relations SET active = 0 WHERE source_id = ? AND kind = 'depends-on'", arguments: [sourceID])
-        for target in targets {
-            let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM relations WHERE source_id = ? AND target_id = ? AND kind = 'depends-on'",
-                                          arguments: [sourceID, target.id]) ?? false
+        let dependsOn = RelationKind.dependsOn.rawValue
+        try db.execute(sql: "UPDATE relations SET active = 0 WHERE source_id = ? AND kind = ?", arguments: [sourceID, dependsOn])
+        for (target, endpoint) in targets {
+            let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM relations WHERE source_id = ? AND target_id = ? AND kind = ?",
+                                          arguments: [sourceID, target.id, dependsOn]) ?? false
             try db.execute(sql: """
-                INSERT INTO relations (tenant_id, source_id, target_id, kind, evidence, active, created_ms, seen_ms)
-                VALUES (?, ?, ?, 'depends-on', ?, 1, ?, ?)
+                INSERT INTO relations (tenant_id, source_id, target_id, kind, evidence, active, created_ms, seen_ms) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT(source_id, target_id, kind) DO UPDATE SET evidence = excluded.evidence, active = 1, seen_ms = excluded.seen_ms
-                """, arguments: [tenantID, sourceID, target.id, target.evidence, nowMs, nowMs])
+                """, arguments: [tenantID, sourceID, target.id, dependsOn, "connection to \(endpoint.text)", nowMs, nowMs])
             if !known {
-                events.append(try insertEvent(db, tenantID: tenantID, resourceID: sourceID, timeMs: nowMs, kind: "relation", severity: "info",
-                                              message: "server \(sourceName) depends on \(target.name) (\(target.evidence))"))
+                let event = DependencyResolver.newEdgeEvent(sourceID: sourceID, sourceName: sourceName, target: target, endpoint: endpoint)
+                events.append(try insertEvent(db, tenantID: tenantID, event, timeMs: nowMs))
             }
         }
         return events
@@ -83,16 +52,9 @@ extension SQLiteCatalog {
             try Row.fetchAll(db, sql: """
                 SELECT * FROM relations WHERE tenant_id = ? AND (source_id = ? OR target_id = ?) ORDER BY kind, source_id, target_id
                 """, arguments: [tenantID, resourceID, resourceID]).map { row in
-                RelationRecord(tenantID: row["tenant_id"], sourceID: row["source_id"], targetID: row["target_id"], kind: row["kind"],
+                RelationRecord(tenantID: row["tenant_id"], sourceID: row["source_id"], targetID: row["target_id"], kind: RelationKind(rawValue: row["kind"]),
                                evidence: row["evidence"], active: row["active"], createdMs: row["created_ms"], seenMs: row["seen_ms"])
             }
         }
-    }
-}
-
-extension StringProtocol {
-    /// The text without one pair of surrounding double quotes.
-    var trimmingQuotes: String {
-        count >= 2 && hasPrefix("\"") && hasSuffix("\"") ? String(dropFirst().dropLast()) : String(self)
     }
 }

@@ -1,5 +1,6 @@
 import GRDB
 import StrataCore
+import StrataInventory
 
 extension SQLiteCatalog {
     public func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord] {
@@ -33,8 +34,8 @@ extension SQLiteCatalog {
                         VALUES (?, ?, 'source', ?, ?, NULL, '{}', 'unknown', ?, ?)
                         """, arguments: [resourceID, tenantID, key, RemoteSeriesOwner.sourceName(of: item.labels), nowMs, nowMs])
                     if db.changesCount > 0 {
-                        events.append(try Self.insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: nowMs, kind: "discovered",
-                                                           severity: "info", message: "source \(key) discovered from remote write"))
+                        events.append(try Self.insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: nowMs, kind: .discovered,
+                                                           severity: .info, message: "source \(key) discovered from remote write"))
                     }
                 }
                 let metric = item.labels[Labels.metricName] ?? ""

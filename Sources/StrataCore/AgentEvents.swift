@@ -1,5 +1,5 @@
 /// How severe an event is, least to most: the order `minimum level` filters use.
-public enum EventSeverity: UInt8, Sendable, Comparable, CaseIterable {
+public enum EventSeverity: UInt8, Sendable, Comparable, CaseIterable, TextCodable, CustomStringConvertible {
     case info = 0
     case warning = 1
     case error = 2
@@ -27,6 +27,18 @@ public enum EventSeverity: UInt8, Sendable, Comparable, CaseIterable {
     }
 
     public static func < (lhs: EventSeverity, rhs: EventSeverity) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String { name }
+    /// The severity whose `name` is exactly `text` (no aliases: what the store and the API spell).
+    public init?(text: String) {
+        guard let severity = Self.allCases.first(where: { $0.name == text }) else { return nil }
+        self = severity
+    }
+    public var text: String { name }
+    public static var textExpectation: String { "info, warning, error or critical" }
+    // An enum's synthesized coding (by case) would win over `TextCodable`'s.
+    public init(from decoder: any Decoder) throws { self = try Self.decodeText(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
 }
 
 /// An event an agent observed (a log record, a count of records a rate limit dropped), protocol v2.

@@ -29,9 +29,9 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     let path = temporaryPath("migrations")
     try FileSupport.makeDirectory("/tmp/strata-tests")
     let first = try SQLiteCatalog(path: path)
-    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval"])
+    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state"])
     let again = try SQLiteCatalog(path: path)
-    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval"])
+    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state"])
 }
 
 @Test func bootstrapHappensOnlyOnce() async throws {
@@ -58,7 +58,7 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     let resources = try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery(kind: .platform))
     #expect(resources.count == 1)
     #expect(resources.first?.propertiesJSON == "{\"hostname\":\"h1\"}", "a batch without properties keeps the stored ones")
-    #expect(resources.first?.availability == "up")
+    #expect(resources.first?.availability == .up)
     #expect(try await catalog.agent(id: "agent-1")?.lastSequence == 2)
     #expect(try await catalog.resources(tenantID: "other", query: ResourceQuery()).isEmpty, "tenants see only their rows")
 }
@@ -69,13 +69,13 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     #expect(try await catalog.markOverdueAgents(nowMs: 13_000, missedIntervals: 3, notBeforeMs: 0).isEmpty)
     let down = try await catalog.markOverdueAgents(nowMs: 13_001, missedIntervals: 3, notBeforeMs: 0)
     #expect(down.map(\.kind) == ["availability"])
-    #expect(down.first?.severity == "warning")
+    #expect(down.first?.severity == .warning)
     #expect(try await catalog.markOverdueAgents(nowMs: 20_000, missedIntervals: 3, notBeforeMs: 0).isEmpty, "down is reported once")
     let resource = try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery()).first
-    #expect(resource?.availability == "down")
+    #expect(resource?.availability == .down)
     let up = try await catalog.record(batch: platformBatch(sequence: 2, now: 21_000))
     #expect(up.map(\.message).first?.contains("is up") == true)
-    #expect(try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery()).first?.availability == "up")
+    #expect(try await catalog.resources(tenantID: defaultTenant, query: ResourceQuery()).first?.availability == .up)
     let timeline = try await catalog.events(tenantID: defaultTenant, query: EventQuery(resourceID: resource?.id))
     #expect(timeline.map(\.kind) == ["availability", "availability", "discovered"])
 }

@@ -11,9 +11,13 @@ import Testing
     batch.resources.append(ResolvedResource(id: serverID, kind: .server, naturalKey: "machine-id:1/redis:6379", name: "redis :6379",
                                             parentID: platformID, propertiesJSON: #"{"type":"redis"}"#))
     _ = try await catalog.record(batch: batch)
-    _ = try await catalog.setAvailability(tenantID: defaultTenant, resourceID: serverID, up: false, reason: "connection refused (ECONNREFUSED)",
-                                          nowMs: 2000)
-    _ = try await catalog.setAvailability(tenantID: defaultTenant, resourceID: serverID, up: true, reason: "answers again", nowMs: 3000)
+    for (sequence, up) in [(2, false), (3, true)] as [(UInt64, Bool)] {
+        var reading = platformBatch(sequence: sequence, now: Int64(sequence) * 1000, properties: nil)
+        reading.resources.append(ResolvedResource(id: serverID, kind: .server, naturalKey: "machine-id:1/redis:6379", name: "redis :6379",
+                                                  parentID: platformID, propertiesJSON: nil))
+        reading.upReadings[serverID] = up
+        _ = try await catalog.record(batch: reading)
+    }
 
     var platformOnly = EventQuery(resourceID: platformID)
     #expect(try await catalog.events(tenantID: defaultTenant, query: platformOnly).map(\.resourceID) == [platformID])
@@ -22,11 +26,12 @@ import Testing
             "the platform's timeline with everything below it: 2 discoveries, down, up")
 
     var warnings = EventQuery()
-    warnings.minimumSeverity = "warning"
-    #expect(try await catalog.events(tenantID: defaultTenant, query: warnings).map(\.message) == ["server redis :6379 is down: connection refused (ECONNREFUSED)"])
+    warnings.minimumSeverity = .warning
+    #expect(try await catalog.events(tenantID: defaultTenant, query: warnings).map(\.message)
+        == ["server redis :6379 is down: its process is gone or its status interface fails"])
 
     var search = EventQuery()
-    search.text = "ECONNREFUSED redis"
+    search.text = "fails redis"
     #expect(try await catalog.events(tenantID: defaultTenant, query: search).count == 1, "all words must appear")
     search.text = "\"unbalanced AND ( OR"
     #expect(try await catalog.events(tenantID: defaultTenant, query: search).isEmpty, "search syntax in the text is plain text, not an error")

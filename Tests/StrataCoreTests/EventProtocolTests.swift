@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StrataCore
 
@@ -127,4 +128,15 @@ private func apply(_ script: [UnifiedDiff.Edit]) -> (old: [String], new: [String
         .split(separator: "\n").filter { $0.hasPrefix("@@") } == ["@@ -1,5 +1,5 @@", "@@ -16,5 +16,5 @@"])
     #expect(UnifiedDiff.diff(old: old, new: old, oldName: "a", newName: "b").isEmpty)
     #expect(UnifiedDiff.counts(old: old, new: new) == (added: 2, removed: 1))
+}
+
+@Test func severitiesAndIDsTravelAsTheirTextAndOtherTextIsRefused() throws {
+    let encoded = String(decoding: try JSONEncoder().encode([EventSeverity.warning, .critical]), as: UTF8.self)
+    #expect(encoded == #"["warning","critical"]"#)
+    #expect(try JSONDecoder().decode([EventSeverity].self, from: Data(encoded.utf8)) == [.warning, .critical])
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode([EventSeverity].self, from: Data(#"["warn"]"#.utf8)) }
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode([EventSeverity].self, from: Data("[1]".utf8)) }
+    let id = StableID(hex: "00000000000000ff")!
+    #expect(String(decoding: try JSONEncoder().encode([id]), as: UTF8.self) == #"["00000000000000ff"]"#)
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode([StableID].self, from: Data(#"["xyz"]"#.utf8)) }
 }

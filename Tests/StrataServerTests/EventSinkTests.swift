@@ -5,6 +5,7 @@ import Logging
 @testable import StrataCatalog
 import StrataCore
 import Synchronization
+import StrataInventory
 import Testing
 @testable import StrataServer
 
@@ -15,8 +16,8 @@ final class Received: Sendable {
     var all: [EventRecord] { events.withLock { $0 } }
 }
 
-func event(_ id: Int64, tenant: String, kind: String = "discovered") -> EventRecord {
-    EventRecord(id: id, tenantID: tenant, resourceID: nil, timeMs: 0, kind: kind, severity: "info", message: "m\(id)")
+func event(_ id: Int64, tenant: String, kind: EventKind = .discovered) -> EventRecord {
+    EventRecord(id: id, tenantID: tenant, resourceID: nil, timeMs: 0, kind: kind, severity: .info, message: "m\(id)")
 }
 
 @Test func theSinkPublishesEachTenantsEventsToItsSubscribersOnly() {

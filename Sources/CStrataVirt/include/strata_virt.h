@@ -66,6 +66,9 @@ void *strata_virt_define(void *connection, const char *xml);
 void *strata_virt_lookup(void *connection, const char *uuid);
 int strata_virt_create(void *domain);
 int strata_virt_destroy(void *domain);
+/* Pauses (suspends) a running domain; resumes a paused one. 0 on success. */
+int strata_virt_suspend(void *domain);
+int strata_virt_resume(void *domain);
 int strata_virt_undefine(void *domain);
 void strata_virt_domain_free(void *domain);
 

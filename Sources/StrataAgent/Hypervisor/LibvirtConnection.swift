@@ -95,6 +95,10 @@ public final class LibvirtConnection: @unchecked Sendable {
     public func start(_ uuid: String) throws(LibvirtError) { try lifecycle(uuid, strata_virt_create, "start") }
     /// Stops a running domain at once.
     public func destroy(_ uuid: String) throws(LibvirtError) { try lifecycle(uuid, strata_virt_destroy, "destroy") }
+    /// Pauses a running domain (its memory stays; it runs no more until resumed).
+    public func suspend(_ uuid: String) throws(LibvirtError) { try lifecycle(uuid, strata_virt_suspend, "suspend") }
+    /// Resumes a paused domain.
+    public func resume(_ uuid: String) throws(LibvirtError) { try lifecycle(uuid, strata_virt_resume, "resume") }
     /// Removes a domain's definition.
     public func undefine(_ uuid: String) throws(LibvirtError) { try lifecycle(uuid, strata_virt_undefine, "undefine") }
 

@@ -64,4 +64,9 @@ public struct OpenPlacement: Sendable, Equatable {
         self.seenMs = seenMs
         self.runningSinceMs = runningSinceMs
     }
+
+    /// Whether both list the same definition; an unknown (empty) fingerprint matches any.
+    public func sameDefinition(as other: OpenPlacement) -> Bool {
+        fingerprint.isEmpty || other.fingerprint.isEmpty || fingerprint == other.fingerprint
+    }
 }

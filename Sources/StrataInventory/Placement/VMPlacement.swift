@@ -122,7 +122,7 @@ public struct VMPlacement: Sendable, Equatable {
         if let home, let current = open.first(where: { $0.hypervisorID == home }) {
             guard current.state != .running else { return home }
             // The source stopped running it and one other host runs the same definition: the switch-over is done.
-            let elsewhere = open.filter { $0.hypervisorID != home && $0.fingerprint == current.fingerprint && $0.state == .running }
+            let elsewhere = open.filter { $0.hypervisorID != home && $0.sameDefinition(as: current) && $0.state == .running }
             return elsewhere.count == 1 ? elsewhere[0].hypervisorID : home
         }
         return (open.first { $0.state == .running } ?? open[0]).hypervisorID
@@ -131,7 +131,7 @@ public struct VMPlacement: Sendable, Equatable {
     /// The ambiguity the current listings show, if any.
     func ambiguity(names: [String: String]) -> String? {
         guard let home, let current = open.first(where: { $0.hypervisorID == home }), open.count > 1 else { return nil }
-        let others = open.filter { $0.fingerprint != current.fingerprint }
+        let others = open.filter { !$0.sameDefinition(as: current) }
         if !others.isEmpty {
             let places = others.map { names[$0.hypervisorID] ?? $0.hypervisorID }.joined(separator: ", ")
             return "vm \(vmName)'s UUID is also listed under another name or other MACs by \(places): a cloned UUID? "

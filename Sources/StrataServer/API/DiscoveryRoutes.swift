@@ -1,6 +1,7 @@
 import Hummingbird
 import StrataWire
 import StrataCatalog
+import StrataInventory
 
 /// The discovery approval queue: `GET /api/v1/discoveries?status=pending`, `POST /api/v1/discoveries/{id}`
 /// with `{"decision": "approve"|"ignore"|"defer"}` (acknowledge), and the tenant's policy
@@ -16,17 +17,16 @@ struct DiscoveryRoutes {
     }
 
     struct PolicyRequest: Decodable {
-        var mode: String
+        var mode: DiscoveryPolicy.Mode
         var expected: [DiscoveryPolicy.ExpectedRule]?
     }
 
     func register(on group: SecuredGroup) {
         group.get("discoveries", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
-            let status = QueryString(request)["status"]
-            if let status, !["pending", "approved", "ignored", "deferred"].contains(status) {
-                throw APIError.badData("status must be pending, approved, ignored or deferred")
-            }
+            let statusText = QueryString(request)["status"]
+            let status = statusText.flatMap(DiscoveryStatus.init(rawValue:))
+            if statusText != nil, status == nil { throw APIError.badData("status must be pending, approved, ignored or deferred") }
             let limit = try QueryString(request).limit(default: 100)
             var rows: [JSON] = []
             for record in try await catalog.discoveries(tenantID: principal.tenantID, status: status, limit: limit) {
@@ -41,15 +41,13 @@ struct DiscoveryRoutes {
             guard let id = Int64(text) else { throw APIError.badData("discovery id must be a number, not \"\(text)\"") }
             let body = try await StrictJSON.decode(DecisionRequest.self, from: request, allowedFields: ["decision"], limit: maxJSONBytes,
                                                    example: #"{"decision": "approve"}"#)
-            guard ["approve", "ignore", "defer"].contains(body.decision) else {
-                throw APIError.badData("decision must be approve, ignore or defer")
-            }
+            guard let status = DiscoveryStatus(decision: body.decision) else { throw APIError.badData("decision must be approve, ignore or defer") }
             // Handing a platform to another agent is an admin's decision, not an operator's acknowledgement.
-            if try await catalog.discovery(tenantID: principal.tenantID, id: id)?.change == "enrollment", !principal.may(.administer) {
+            if try await catalog.discovery(tenantID: principal.tenantID, id: id)?.change == .enrollment, !principal.may(.administer) {
                 throw APIError.forbidden("approving an agent's enrollment for a platform another agent reports needs \"administer\"")
             }
             let now = Time.nowMs()
-            guard let (record, decided) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, decision: body.decision,
+            guard let (record, decided) = try await catalog.decideDiscovery(tenantID: principal.tenantID, id: id, status: status,
                                                                       by: principal.auditActor, nowMs: now) else {
                 throw APIError.notFound("no discovery \(id) in this tenant")
             }
@@ -67,7 +65,6 @@ struct DiscoveryRoutes {
             let principal = try context.requirePrincipal()
             let body = try await StrictJSON.decode(PolicyRequest.self, from: request, allowedFields: ["mode", "expected"], limit: maxJSONBytes,
                                                    example: #"{"mode": "rules", "expected": [{"kind": "vm", "name": "crm-*"}]}"#)
-            guard DiscoveryPolicy.modes.contains(body.mode) else { throw APIError.badData("mode must be auto, rules or queue") }
             let expected = body.expected ?? []
             guard expected.count <= 1000, expected.allSatisfy({ (1...200).contains($0.name.count) }) else {
                 throw APIError.badData("expected: at most 1000 rules, each name glob 1 to 200 characters")
@@ -76,7 +73,7 @@ struct DiscoveryRoutes {
             let policy = DiscoveryPolicy(mode: body.mode, expected: expected, updatedMs: now)
             try await catalog.setDiscoveryPolicy(tenantID: principal.tenantID, policy: policy)
             await audit.record(principal, "discovery.policy", target: "tenant:\(principal.tenantID)",
-                               detail: "\(body.mode), \(expected.count) expected rules", remote: context.remoteAddress, nowMs: now)
+                               detail: "\(body.mode.rawValue), \(expected.count) expected rules", remote: context.remoteAddress, nowMs: now)
             return Envelope.success(Self.json(policy))
         }
     }
@@ -84,8 +81,8 @@ struct DiscoveryRoutes {
     static func json(_ record: DiscoveryRecord, resource: ResourceRecord?) -> JSON {
         [
             "id": .int(record.id), "resourceId": .string(record.resourceID), "resourceName": .optional(resource?.name),
-            "resourceKind": .optional(resource?.kind.rawValue), "change": .string(record.change), "summary": .string(record.summary),
-            "status": .string(record.status), "createdMs": .int(record.createdMs),
+            "resourceKind": .optional(resource?.kind.rawValue), "change": .string(record.change.rawValue), "summary": .string(record.summary),
+            "status": .string(record.status.rawValue), "createdMs": .int(record.createdMs),
             "decidedMs": record.decidedMs.map { .int($0) } ?? .null, "decidedBy": .optional(record.decidedBy),
             "agentId": .optional(record.agentID),
         ]
@@ -93,7 +90,7 @@ struct DiscoveryRoutes {
 
     static func json(_ policy: DiscoveryPolicy) -> JSON {
         [
-            "mode": .string(policy.mode),
+            "mode": .string(policy.mode.rawValue),
             "expected": .array(policy.expected.map { ["kind": .optional($0.kind), "name": .string($0.name)] }),
             "updatedMs": .int(policy.updatedMs),
         ]

@@ -2,6 +2,8 @@ import Hummingbird
 import StrataWire
 import HTTPTypes
 import StrataCatalog
+import StrataCore
+import StrataInventory
 
 /// The event timeline: `GET /api/v1/events` newest first — filters `resource` (with `subtree=true`: the
 /// resource and everything below it), `kind`, `severity` (at least), `q` (full-text words), `since`/`until`
@@ -88,10 +90,12 @@ struct EventRoutes {
         let parameters = QueryString(request)
         query.resourceID = parameters["resource"]
         query.subtree = parameters["subtree"] == "true"
-        query.kind = parameters["kind"]
+        query.kind = parameters["kind"].map(EventKind.init(rawValue:))
         if let severity = parameters["severity"] {
-            guard EventQuery.severities.contains(severity) else { throw APIError.badData("severity must be info, warning, error or critical") }
-            query.minimumSeverity = severity
+            guard let minimum = EventSeverity.allCases.first(where: { $0.name == severity }) else {
+                throw APIError.badData("severity must be info, warning, error or critical")
+            }
+            query.minimumSeverity = minimum
         }
         if let text = parameters["q"], !text.isEmpty {
             guard text.count <= 200 else { throw APIError.badData("q must be at most 200 characters") }
@@ -108,7 +112,7 @@ struct EventRoutes {
     static func json(_ event: EventRecord) -> JSON {
         [
             "id": .int(event.id), "resourceId": .optional(event.resourceID), "timeMs": .int(event.timeMs),
-            "kind": .string(event.kind), "severity": .string(event.severity), "message": .string(event.message),
+            "kind": .string(event.kind.rawValue), "severity": .string(event.severity.name), "message": .string(event.message),
             "source": .optional(event.source),
         ]
     }

@@ -58,7 +58,7 @@ struct ResourceRoutes {
             let outgoing = relation.sourceID == resource.id
             let other = try await catalog.resource(tenantID: tenant, id: outgoing ? relation.targetID : relation.sourceID)
             related.append([
-                "kind": .string(relation.kind),
+                "kind": .string(relation.kind.rawValue),
                 "direction": .string(outgoing ? "out" : "in"),
                 "resourceId": .string(outgoing ? relation.targetID : relation.sourceID),
                 "name": .optional(other?.name),
@@ -137,8 +137,8 @@ struct ResourceRoutes {
             "name": .string(resource.name),
             "parentId": .optional(resource.parentID),
             "naturalKey": .string(resource.naturalKey),
-            "availability": .string(resource.availability),
-            "approval": .string(resource.approval),
+            "availability": .string(resource.availability.rawValue),
+            "approval": .string(resource.approval.rawValue),
             "properties": .raw(resource.propertiesJSON),
             "createdMs": .int(resource.createdMs),
             "updatedMs": .int(resource.updatedMs),

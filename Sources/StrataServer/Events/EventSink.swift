@@ -57,8 +57,12 @@ public final class EventSink: Sendable {
     public func emit(_ events: [EventRecord]) {
         guard !events.isEmpty else { return }
         for event in events {
-            let level: Logger.Level = event.kind == "log" ? .debug
-                : event.severity == "warning" ? .warning : event.severity == "error" || event.severity == "critical" ? .error : .info
+            let level: Logger.Level = switch (event.kind, event.severity) {
+            case (.log, _): .debug
+            case (_, .info): .info
+            case (_, .warning): .warning
+            case (_, .error), (_, .critical): .error
+            }
             logger.log(level: level, "event", metadata: [
                 "kind": "\(event.kind)", "resource": "\(event.resourceID ?? "-")", "tenant": "\(event.tenantID)",
                 "message": "\(event.message)",

@@ -131,42 +131,22 @@ public actor IngestPipeline {
             var record = BatchRecord(
                 tenantID: tenantID, agentID: batch.agentID, sequence: batch.sequence, intervalMs: Int64(batch.intervalMs),
                 agentVersion: batch.agentVersion, platformID: platformID, resources: resources, series: series, receivedMs: nowMs)
+            for points in batch.series where points.metric == "up" && points.labels.pairs.isEmpty {
+                guard let last = points.points.last else { continue }
+                record.upReadings[resources[points.resourceIndex].id] = last.value >= 1
+            }
             // A hypervisor whose `up` is 1 listed all its VMs in this batch.
-            record.reachableHypervisors = Set(batch.series.filter { points in
-                points.metric == "up" && points.labels.pairs.isEmpty && resources[points.resourceIndex].kind == .hypervisor
-                    && (points.points.last?.value ?? 0) >= 1
-            }.map { resources[$0.resourceIndex].id })
+            record.reachableHypervisors = Set(resources.filter { $0.kind == .hypervisor && record.upReadings[$0.id] == true }.map(\.id))
             record.events = batch.events.map { (resources[$0.resourceIndex].id, $0) }
             record.configs = batch.configs.map { (resources[$0.resourceIndex].id, resources[$0.resourceIndex].name, $0) }
             events = try await catalog.record(batch: record)
         } catch let CatalogError.foreignResource(id, owner) {
             throw IngestError.foreignResource(id: id, platformID: owner)
         }
-        var allEvents = events
-        // A server's `up` series drives its availability (the platform's comes from its agent's heartbeat).
-        for points in batch.series where points.metric == "up" && points.labels.pairs.isEmpty {
-            let resource = resources[points.resourceIndex]
-            guard resource.kind != .platform, let last = points.points.last else { continue }
-            let up = last.value >= 1
-            if let event = try await catalog.setAvailability(tenantID: tenantID, resourceID: resource.id, up: up,
-                                                             reason: Self.availabilityReason(resource.kind, up: up),
-                                                             nowMs: nowMs) {
-                allEvents.append(event)
-            }
-        }
         batches.increment()
         samplesStored.increment(by: stored)
-        self.events.emit(allEvents)
-        return .stored(samples: summary, events: allEvents.count)
-    }
-
-    /// Why a resource's `up` says what it says, for its availability event.
-    static func availabilityReason(_ kind: ResourceKind, up: Bool) -> String {
-        switch kind {
-        case .vm: return up ? "it is running" : "it is not running (shut off, paused or crashed)"
-        case .hypervisor: return up ? "its hypervisor connection answers" : "its hypervisor connection fails"
-        default: return up ? "its status interface answers" : "its process is gone or its status interface fails"
-        }
+        self.events.emit(events)
+        return .stored(samples: summary, events: events.count)
     }
 
     /// Refuses, before anything is stored, a batch that reaches outside the bound platform's subtree.
