@@ -47,6 +47,10 @@ let package = Package(
             dependencies: ["StrataCore"]
         ),
         .target(
+            name: "StrataAPI",
+            dependencies: ["StrataCore", "StrataInventory"]
+        ),
+        .target(
             name: "StrataCatalog",
             dependencies: [
                 "StrataCore", "StrataInventory",
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataTSDB", "StrataInventory", "StrataCatalog", "StrataWire",
+                "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -83,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "strata",
             dependencies: [
-                "StrataCore", "StrataAgent", "StrataServer",
+                "StrataCore", "StrataAPI", "StrataInventory", "StrataAgent", "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"], exclude: ["Fixtures"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataAPI
 import StrataAgent
 
 /// Connection options shared by the CLI commands.
@@ -19,13 +20,22 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print the raw JSON data instead of a table.")
     var json = false
 
-    /// GETs `path` and returns the envelope's `data`.
-    func get(_ path: String) throws -> Any {
-        try send("GET", path)
+    /// GETs `path` and returns the envelope's `data` as a `T`.
+    func get<T: Codable & Sendable>(_ path: String, as type: T.Type = T.self) throws -> T {
+        try exchange("GET", path, body: nil)
     }
 
-    /// Sends `method path` (with a JSON `body`) and returns the envelope's `data`.
-    func send(_ method: String, _ path: String, body: [String: Any]? = nil) throws -> Any {
+    /// Sends `method path` without a body and returns the envelope's `data`.
+    func send<T: Codable & Sendable>(_ method: String, _ path: String, as type: T.Type = T.self) throws -> T {
+        try exchange(method, path, body: nil)
+    }
+
+    /// Sends `method path` with a JSON `body` and returns the envelope's `data`.
+    func send<T: Codable & Sendable>(_ method: String, _ path: String, body: some Encodable, as type: T.Type = T.self) throws -> T {
+        try exchange(method, path, body: Array(try JSONEncoder().encode(body)))
+    }
+
+    private func exchange<T: Codable & Sendable>(_ method: String, _ path: String, body: [UInt8]?) throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let base = url ?? environment["STRATA_URL"] ?? "http://127.0.0.1:7480"
         let tls = base.hasPrefix("https://") ? try TLSClient(caFile: caFile ?? environment["STRATA_CA_FILE"]) : nil
@@ -37,29 +47,35 @@ struct ClientOptions: ParsableArguments {
             let password = environment["STRATA_PASSWORD"] ?? ""
             headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
         }
-        var bytes: [UInt8] = []
-        if let body {
-            bytes = Array(try JSONSerialization.data(withJSONObject: body))
-        }
         // Writes always declare JSON: the server refuses a POST on basic credentials without it (CSRF rule).
         if body != nil || method != "GET" { headers.append(("Content-Type", "application/json")) }
-        let response = try client.send(method: method, path: path, headers: headers, body: bytes)
-        let object = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
-        guard let envelope = object as? [String: Any] else {
-            throw ValidationError("HTTP \(response.status) from the server, not a Strata API answer")
+        let response = try client.send(method: method, path: path, headers: headers, body: body ?? [])
+        let envelope: API.Envelope<T>
+        do {
+            envelope = try JSONDecoder().decode(API.Envelope<T>.self, from: Data(response.body))
+        } catch {
+            if let failure = try? JSONDecoder().decode(API.Envelope<Empty>.self, from: Data(response.body)), failure.status == "error" {
+                throw ValidationError("\(failure.errorType ?? "error"): \(failure.error ?? "HTTP \(response.status)")")
+            }
+            throw ValidationError("HTTP \(response.status) from the server, not a Strata API answer this CLI understands (\(error))")
         }
-        guard envelope["status"] as? String == "success", let data = envelope["data"] else {
-            throw ValidationError("\(envelope["errorType"] ?? "error"): \(envelope["error"] ?? "HTTP \(response.status)")")
+        guard envelope.status == "success", let data = envelope.data else {
+            throw ValidationError("\(envelope.errorType ?? "error"): \(envelope.error ?? "HTTP \(response.status)")")
         }
         return data
     }
 
     /// Prints `data` as indented JSON.
-    func printJSON(_ data: Any) throws {
-        let bytes = try JSONSerialization.data(withJSONObject: data, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
-        print(String(decoding: bytes, as: UTF8.self))
+    func printJSON(_ data: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        print(String(decoding: try encoder.encode(data), as: UTF8.self))
     }
 }
+
+/// The data of an answer whose data the CLI does not read.
+struct Empty: Codable, Sendable {}
 
 /// Percent-encodes a query value.
 func queryEscape(_ text: String) -> String {
@@ -81,12 +97,13 @@ func printTable(_ header: [String], _ rows: [[String]]) {
     for row in rows { print(line(row)) }
 }
 
-/// A JSON value as display text.
-func text(_ value: Any?) -> String {
-    switch value {
-    case nil, is NSNull: return "-"
-    case let string as String: return string
-    case let number as NSNumber: return number.stringValue
-    default: return "\(value!)"
-    }
+/// An optional value as display text (`-` for none).
+func text(_ value: (some CustomStringConvertible)?) -> String {
+    value.map(\.description) ?? "-"
+}
+
+/// A Unix-ms time as ISO 8601 (`-` for none).
+func time(_ ms: Int64?) -> String {
+    guard let ms else { return "-" }
+    return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }

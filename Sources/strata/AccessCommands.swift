@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAPI
 import Foundation
 
 /// `strata tokens`: list, create and revoke API and enrollment tokens.
@@ -11,11 +12,11 @@ struct TokensCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.get("/api/v1/tokens")
-            if client.json { return try client.printJSON(data) }
-            printTable(["ID", "KIND", "NAME", "SCOPES", "EXPIRES", "REVOKED", "LAST USED"], (data as? [[String: Any]] ?? []).map { token in
-                [text(token["id"]), text(token["kind"]), text(token["name"]), (token["scopes"] as? [String] ?? []).joined(separator: ","),
-                 time(token["expiresMs"]), time(token["revokedMs"]), time(token["lastUsedMs"])]
+            let tokens = try client.get("/api/v1/tokens", as: [API.Token].self)
+            if client.json { return try client.printJSON(tokens) }
+            printTable(["ID", "KIND", "NAME", "SCOPES", "EXPIRES", "REVOKED", "LAST USED"], tokens.map { token in
+                [String(token.id), token.kind, token.name, token.scopes.joined(separator: ","), time(token.expiresMs), time(token.revokedMs),
+                 time(token.lastUsedMs)]
             })
         }
     }
@@ -33,13 +34,10 @@ struct TokensCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            var body: [String: Any] = ["name": name, "kind": kind]
-            if !scopes.isEmpty { body["scopes"] = scopes }
-            if let expiresInDays { body["expiresInDays"] = expiresInDays }
-            let data = try client.send("POST", "/api/v1/tokens", body: body)
-            if client.json { return try client.printJSON(data) }
-            let token = data as? [String: Any] ?? [:]
-            print("token \(text(token["id"])) (\(text(token["kind"]))): \(text(token["token"]))")
+            let request = API.TokenRequest(name: name, kind: kind, expiresInDays: expiresInDays, scopes: scopes.isEmpty ? nil : scopes)
+            let token = try client.send("POST", "/api/v1/tokens", body: request, as: API.CreatedToken.self)
+            if client.json { return try client.printJSON(token) }
+            print("token \(token.id) (\(token.kind)): \(token.token)")
             print("Store it now: it is not shown again.")
         }
     }
@@ -51,8 +49,8 @@ struct TokensCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.send("DELETE", "/api/v1/tokens/\(id)")
-            if client.json { return try client.printJSON(data) }
+            let token = try client.send("DELETE", "/api/v1/tokens/\(id)", as: API.Token.self)
+            if client.json { return try client.printJSON(token) }
             print("token \(id) revoked")
         }
     }
@@ -68,11 +66,9 @@ struct UsersCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.get("/api/v1/users")
-            if client.json { return try client.printJSON(data) }
-            printTable(["ID", "USERNAME", "ROLE", "DISABLED"], (data as? [[String: Any]] ?? []).map { user in
-                [text(user["id"]), text(user["username"]), text(user["role"]), time(user["disabledMs"])]
-            })
+            let users = try client.get("/api/v1/users", as: [API.User].self)
+            if client.json { return try client.printJSON(users) }
+            printTable(["ID", "USERNAME", "ROLE", "DISABLED"], users.map { [String($0.id), $0.username, $0.role, time($0.disabledMs)] })
         }
     }
 
@@ -88,8 +84,9 @@ struct UsersCommand: ParsableCommand {
             guard let password = readLine(strippingNewline: true), !password.isEmpty else {
                 throw ValidationError("give the new user's password on standard input")
             }
-            let data = try client.send("POST", "/api/v1/users", body: ["username": username, "password": password, "role": role])
-            if client.json { return try client.printJSON(data) }
+            let user = try client.send("POST", "/api/v1/users", body: API.UserRequest(username: username, password: password, role: role),
+                                       as: API.User.self)
+            if client.json { return try client.printJSON(user) }
             print("user \(username) (\(role)) created")
         }
     }
@@ -105,10 +102,10 @@ struct AgentsCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.get("/api/v1/agents")
-            if client.json { return try client.printJSON(data) }
-            printTable(["ID", "PLATFORM", "LAST SEEN", "AVAILABLE", "REVOKED"], (data as? [[String: Any]] ?? []).map { agent in
-                [text(agent["id"]), text(agent["platformId"]), time(agent["lastSeenMs"]), text(agent["available"]), time(agent["revokedMs"])]
+            let agents = try client.get("/api/v1/agents", as: [API.Agent].self)
+            if client.json { return try client.printJSON(agents) }
+            printTable(["ID", "PLATFORM", "LAST SEEN", "AVAILABLE", "REVOKED"], agents.map { agent in
+                [agent.id, text(agent.platformId), time(agent.lastSeenMs), String(agent.available), time(agent.revokedMs)]
             })
         }
     }
@@ -120,8 +117,8 @@ struct AgentsCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.send("DELETE", "/api/v1/agents/" + queryEscape(id))
-            if client.json { return try client.printJSON(data) }
+            let revoked = try client.send("DELETE", "/api/v1/agents/" + queryEscape(id), as: API.Revoked.self)
+            if client.json { return try client.printJSON(revoked) }
             print("agent \(id) revoked")
         }
     }
@@ -142,18 +139,10 @@ struct AuditCommand: ParsableCommand {
         var parameters = ["limit=\(limit)"]
         if let action { parameters.append("action=" + queryEscape(action)) }
         if let actor { parameters.append("actor=" + queryEscape(actor)) }
-        let data = try client.get("/api/v1/audit?" + parameters.joined(separator: "&"))
-        if client.json { return try client.printJSON(data) }
-        printTable(["TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAIL", "FROM"], (data as? [[String: Any]] ?? []).map { record in
-            [time(record["timeMs"]), text(record["actor"]), text(record["action"]), text(record["target"]), text(record["outcome"]),
-             text(record["detail"]), text(record["remote"])]
+        let records = try client.get("/api/v1/audit?" + parameters.joined(separator: "&"), as: [API.AuditRecord].self)
+        if client.json { return try client.printJSON(records) }
+        printTable(["TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAIL", "FROM"], records.map { record in
+            [time(record.timeMs), record.actor, record.action, record.target, record.outcome, record.detail, record.remote]
         })
     }
-}
-
-/// A Unix-ms value as UTC time, or "-".
-func time(_ value: Any?) -> String {
-    guard let ms = (value as? NSNumber)?.int64Value else { return "-" }
-    let formatter = ISO8601DateFormatter()
-    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAPI
 import Foundation
 
 /// `strata config`: a resource's tracked configuration files, their versions, content and diffs.
@@ -42,22 +43,22 @@ struct ConfigCommand: ParsableCommand {
         let file = path.map { "path=" + queryEscape($0) } ?? ""
         switch action {
         case "list", "versions":
-            let data = try client.get(action == "list" ? base : base + "/versions?" + file)
-            if client.json { return try client.printJSON(data) }
-            printTable(["PATH", "VERSION", "STATE", "OBSERVED", "+", "-"], (data as? [[String: Any]] ?? []).map { row in
-                [text(row["path"]), text(row["version"]), text(row["state"]), time(row["observedMs"]), text(row["added"]), text(row["removed"])]
+            let versions = try client.get(action == "list" ? base : base + "/versions?" + file, as: [API.ConfigVersion].self)
+            if client.json { return try client.printJSON(versions) }
+            printTable(["PATH", "VERSION", "STATE", "OBSERVED", "+", "-"], versions.map { row in
+                [row.path, String(row.version), row.state, time(row.observedMs), String(row.added), String(row.removed)]
             })
         case "show":
-            let data = try client.get(base + "/content?" + file + (version.map { "&version=\($0)" } ?? ""))
-            if client.json { return try client.printJSON(data) }
-            print((data as? [String: Any])?["content"] as? String ?? "", terminator: "")
+            let content = try client.get(base + "/content?" + file + (version.map { "&version=\($0)" } ?? ""), as: API.ConfigVersion.self)
+            if client.json { return try client.printJSON(content) }
+            print(content.content ?? "", terminator: "")
         default:
             var query = file
             if let from { query += "&from=\(from)" }
             if let to { query += "&to=\(to)" }
-            let data = try client.get(base + "/diff?" + query)
-            if client.json { return try client.printJSON(data) }
-            let diff = (data as? [String: Any])?["diff"] as? String ?? ""
+            let answer = try client.get(base + "/diff?" + query, as: API.ConfigDiff.self)
+            if client.json { return try client.printJSON(answer) }
+            let diff = answer.diff
             print(diff.isEmpty ? "(no difference)" : diff, terminator: diff.isEmpty ? "\n" : "")
         }
     }

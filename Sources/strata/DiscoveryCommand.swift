@@ -1,4 +1,6 @@
 import ArgumentParser
+import StrataAPI
+import StrataInventory
 
 /// `strata discovery`: the approval queue of new, changed and removed resources, and the tenant's policy.
 struct DiscoveryCommand: ParsableCommand {
@@ -13,21 +15,20 @@ struct DiscoveryCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            let data = try client.get("/api/v1/discoveries" + (status == "all" ? "" : "?status=" + queryEscape(status)))
-            if client.json { return try client.printJSON(data) }
-            printTable(["ID", "CHANGE", "KIND", "NAME", "RESOURCE", "STATUS", "SINCE", "SUMMARY"], (data as? [[String: Any]] ?? []).map { entry in
-                [text(entry["id"]), text(entry["change"]), text(entry["resourceKind"]), text(entry["resourceName"]), text(entry["resourceId"]),
-                 text(entry["status"]), time(entry["createdMs"]), text(entry["summary"])]
+            let entries = try client.get("/api/v1/discoveries" + (status == "all" ? "" : "?status=" + queryEscape(status)), as: [API.Discovery].self)
+            if client.json { return try client.printJSON(entries) }
+            printTable(["ID", "CHANGE", "KIND", "NAME", "RESOURCE", "STATUS", "SINCE", "SUMMARY"], entries.map { entry in
+                [String(entry.id), entry.change.rawValue, text(entry.resourceKind?.rawValue), text(entry.resourceName), entry.resourceId,
+                 entry.status.rawValue, time(entry.createdMs), entry.summary]
             })
         }
     }
 
     /// Sends one decision on an entry.
     static func decide(_ decision: String, id: Int64, client: ClientOptions) throws {
-        let data = try client.send("POST", "/api/v1/discoveries/\(id)", body: ["decision": decision])
-        if client.json { return try client.printJSON(data) }
-        let entry = data as? [String: Any] ?? [:]
-        print("\(text(entry["resourceKind"])) \(text(entry["resourceName"])) (\(text(entry["change"]))): \(text(entry["status"]))")
+        let entry = try client.send("POST", "/api/v1/discoveries/\(id)", body: API.DiscoveryDecision(decision: decision), as: API.Discovery.self)
+        if client.json { return try client.printJSON(entry) }
+        print("\(text(entry.resourceKind?.rawValue)) \(text(entry.resourceName)) (\(entry.change.rawValue)): \(entry.status.rawValue)")
     }
 
     struct Approve: ParsableCommand {
@@ -62,22 +63,20 @@ struct DiscoveryCommand: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            var data: Any
+            let policy: DiscoveryPolicy
             if let mode {
-                let rules: [[String: Any]] = expected.map { rule in
-                    guard let colon = rule.firstIndex(of: ":") else { return ["name": rule] }
-                    return ["kind": String(rule[..<colon]), "name": String(rule[rule.index(after: colon)...])]
+                guard let parsed = DiscoveryPolicy.Mode(rawValue: mode) else { throw ValidationError("--mode must be auto, rules or queue") }
+                let rules = expected.map { rule in
+                    guard let colon = rule.firstIndex(of: ":") else { return DiscoveryPolicy.ExpectedRule(kind: nil, name: rule) }
+                    return DiscoveryPolicy.ExpectedRule(kind: String(rule[..<colon]), name: String(rule[rule.index(after: colon)...]))
                 }
-                data = try client.send("PUT", "/api/v1/discovery-policy", body: ["mode": mode, "expected": rules])
+                policy = try client.send("PUT", "/api/v1/discovery-policy", body: API.DiscoveryPolicyRequest(mode: parsed, expected: rules))
             } else {
-                data = try client.get("/api/v1/discovery-policy")
+                policy = try client.get("/api/v1/discovery-policy")
             }
-            if client.json { return try client.printJSON(data) }
-            let policy = data as? [String: Any] ?? [:]
-            print("mode: \(text(policy["mode"]))")
-            for rule in policy["expected"] as? [[String: Any]] ?? [] {
-                print("expect: \(rule["kind"] as? String ?? "any"):\(text(rule["name"]))")
-            }
+            if client.json { return try client.printJSON(policy) }
+            print("mode: \(policy.mode.rawValue)")
+            for rule in policy.expected { print("expect: \(rule.kind ?? "any"):\(rule.name)") }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataAPI
 import Foundation
 
 /// `strata placement`: where a VM ran (when), or which VMs ran on a host or hypervisor (when).
@@ -32,11 +33,11 @@ struct PlacementCommand: ParsableCommand {
         if let host { parameters.append("host=" + queryEscape(host)) }
         if let hypervisor { parameters.append("hypervisor=" + queryEscape(hypervisor)) }
         if let at { parameters.append("at=\(try TimeArgument.milliseconds(at))") }
-        let data = try client.get("/api/v1/placements?" + parameters.joined(separator: "&"))
-        if client.json { return try client.printJSON(data) }
-        printTable(["VM", "NAME", "HYPERVISOR", "HOST", "FROM", "TO"], (data as? [[String: Any]] ?? []).map { placement in
-            [text(placement["vmId"]), text(placement["vmName"]), text(placement["hypervisorName"]), text(placement["hostName"]),
-             time(placement["fromMs"]), placement["toMs"] is NSNull || placement["toMs"] == nil ? "(now)" : time(placement["toMs"])]
+        let placements = try client.get("/api/v1/placements?" + parameters.joined(separator: "&"), as: [API.Placement].self)
+        if client.json { return try client.printJSON(placements) }
+        printTable(["VM", "NAME", "HYPERVISOR", "HOST", "FROM", "TO"], placements.map { placement in
+            [placement.vmId, text(placement.vmName), text(placement.hypervisorName), text(placement.hostName), time(placement.fromMs),
+             placement.toMs == nil ? "(now)" : time(placement.toMs)]
         })
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import StrataAPI
 import Foundation
+import StrataCore
 
 /// `strata resources`: lists the inventory.
 struct ResourcesCommand: ParsableCommand {
@@ -21,11 +23,9 @@ struct ResourcesCommand: ParsableCommand {
         if let kind { parameters.append("kind=" + queryEscape(kind)) }
         if let parent { parameters.append("parent=" + queryEscape(parent)) }
         if let query { parameters.append("q=" + queryEscape(query)) }
-        let data = try client.get("/api/v1/resources" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
-        if client.json { return try client.printJSON(data) }
-        let rows = (data as? [[String: Any]] ?? []).map { resource in
-            [text(resource["id"]), text(resource["kind"]), text(resource["name"]), text(resource["availability"]), text(resource["parentId"])]
-        }
+        let resources = try client.get("/api/v1/resources" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")), as: [API.Resource].self)
+        if client.json { return try client.printJSON(resources) }
+        let rows = resources.map { [$0.id, $0.kind.rawValue, $0.name, $0.availability.rawValue, text($0.parentId)] }
         printTable(["ID", "KIND", "NAME", "AVAILABILITY", "PARENT"], rows)
     }
 }
@@ -40,48 +40,43 @@ struct ResourceCommand: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() throws {
-        let resource = try client.get("/api/v1/resources/" + queryEscape(id))
-        let series = try client.get("/api/v1/resources/" + queryEscape(id) + "/series")
-        if client.json { return try client.printJSON(["resource": resource, "series": series]) }
-        guard let object = resource as? [String: Any] else { return }
-        print("\(text(object["kind"])) \(text(object["name"])) (\(text(object["id"])))  availability: \(text(object["availability"]))")
-        let chain = (object["parents"] as? [[String: Any]] ?? []).map { "\(text($0["kind"])) \(text($0["name"]))" }
+        let detail = try client.get("/api/v1/resources/" + queryEscape(id), as: API.ResourceDetail.self)
+        let series = try client.get("/api/v1/resources/" + queryEscape(id) + "/series", as: [API.Series].self)
+        if client.json { return try client.printJSON(Shown(resource: detail, series: series)) }
+        let resource = detail.resource
+        print("\(resource.kind.rawValue) \(resource.name) (\(resource.id))  availability: \(resource.availability.rawValue)")
+        let chain = detail.parents.map { "\($0.kind.rawValue) \($0.name)" }
         if !chain.isEmpty { print("parents: " + chain.joined(separator: " > ")) }
-        if let properties = object["properties"] as? [String: Any], !properties.isEmpty {
+        if case .map(let properties) = resource.properties, !properties.isEmpty {
             print("properties:")
-            for key in properties.keys.sorted() {
-                let value = properties[key]!
-                let rendered: String
-                if value is [Any] || value is [String: Any],
-                   let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
-                    rendered = String(decoding: data, as: UTF8.self)
-                } else {
-                    rendered = text(value)
-                }
+            for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+                let rendered = value.stringValue ?? value.json
                 print("  \(key): \(rendered.count > 160 ? String(rendered.prefix(157)) + "..." : rendered)")
             }
         }
-        let children = object["children"] as? [[String: Any]] ?? []
-        if !children.isEmpty {
+        if !detail.children.isEmpty {
             print("children:")
-            printTable(["ID", "KIND", "NAME"], children.map { [text($0["id"]), text($0["kind"]), text($0["name"])] })
+            printTable(["ID", "KIND", "NAME"], detail.children.map { [$0.id, $0.kind.rawValue, $0.name] })
         }
-        let relations = object["relations"] as? [[String: Any]] ?? []
-        if !relations.isEmpty {
+        if !detail.relations.isEmpty {
             print("relations:")
-            printTable(["KIND", "DIRECTION", "ID", "NAME", "EVIDENCE", "ACTIVE"], relations.map { relation in
-                let outgoing = text(relation["direction"]) == "out"
-                return [text(relation["kind"]), outgoing ? "->" : "<-", text(relation["resourceId"]), text(relation["name"]),
-                        text(relation["evidence"]), (relation["active"] as? Bool ?? false) ? "yes" : "no"]
+            printTable(["KIND", "DIRECTION", "ID", "NAME", "EVIDENCE", "ACTIVE"], detail.relations.map { relation in
+                [relation.kind.rawValue, relation.direction == "out" ? "->" : "<-", relation.resourceId, text(relation.name), relation.evidence,
+                 relation.active ? "yes" : "no"]
             })
         }
-        let rows = (series as? [[String: Any]] ?? []).map { entry -> [String] in
-            let labels = (entry["labels"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
-            return [text(entry["id"]), text(entry["metric"]) + (labels.isEmpty ? "" : "{\(labels)}")]
+        let rows = series.map { entry -> [String] in
+            let labels = entry.labels.labels.pairs.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",")
+            return [entry.id.description, entry.metric + (labels.isEmpty ? "" : "{\(labels)}")]
         }
         print("series (\(rows.count)):")
         printTable(["ID", "SERIES"], rows)
+    }
+
+    /// What `--json` prints: the resource with its stack, and its series.
+    struct Shown: Codable, Sendable {
+        var resource: API.ResourceDetail
+        var series: [API.Series]
     }
 }
 
@@ -121,29 +116,24 @@ struct QueryCommand: ParsableCommand {
         if let from { parameters.append("from=\(try TimeArgument.milliseconds(from))") }
         if let to { parameters.append("to=\(try TimeArgument.milliseconds(to))") }
         if let step { parameters.append("step=" + queryEscape(step)) }
-        let formatter = ISO8601DateFormatter()
-        func time(_ value: Any?) -> [String] {
-            let ms = (value as? NSNumber)?.int64Value ?? 0
-            return [formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)), String(ms)]
-        }
+        func point(_ point: API.Point) -> [String] { [time(point.timestampMs), String(point.timestampMs), String(point.value)] }
         let isSeriesID = target.count == 16 && target.allSatisfy(\.isHexDigit)
         if isSeriesID {
-            let data = try client.get("/api/v1/series/\(queryEscape(target))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")))
-            if client.json { return try client.printJSON(data) }
-            let samples = (data as? [String: Any])?["samples"] as? [[Any]] ?? []
-            printTable(["TIME", "TIMESTAMP_MS", "VALUE"], samples.map { time($0.first) + [text($0.last)] })
+            let answer = try client.get("/api/v1/series/\(queryEscape(target))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")),
+                                        as: API.SeriesSamples.self)
+            if client.json { return try client.printJSON(answer) }
+            printTable(["TIME", "TIMESTAMP_MS", "VALUE"], answer.samples.map(point))
             return
         }
         parameters.append("select=" + queryEscape(target))
         if let fn { parameters.append("fn=" + queryEscape(fn)) }
         if let resolution { parameters.append("resolution=" + queryEscape(resolution)) }
-        let data = try client.get("/api/v1/query?" + parameters.joined(separator: "&"))
-        if client.json { return try client.printJSON(data) }
-        let series = (data as? [String: Any])?["series"] as? [[String: Any]] ?? []
+        let answer = try client.get("/api/v1/query?" + parameters.joined(separator: "&"), as: API.QueryResult.self)
+        if client.json { return try client.printJSON(answer) }
         var rows: [[String]] = []
-        for item in series {
-            let labels = (item["labels"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            for point in item["points"] as? [[Any]] ?? [] { rows.append([labels] + time(point.first) + [text(point.last)]) }
+        for item in answer.series {
+            let labels = item.labels.labels.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+            for sample in item.points { rows.append([labels] + point(sample)) }
         }
         printTable(["SERIES", "TIME", "TIMESTAMP_MS", "VALUE"], rows)
     }
@@ -180,13 +170,10 @@ struct EventsCommand: ParsableCommand {
         if subtree { parameters.append("subtree=true") }
         if let severity { parameters.append("severity=" + queryEscape(severity)) }
         if let search { parameters.append("q=" + queryEscape(search)) }
-        if subtree { parameters.append("subtree=true") }
-        if let severity { parameters.append("severity=" + queryEscape(severity)) }
-        if let search { parameters.append("q=" + queryEscape(search)) }
-        let data = try client.get("/api/v1/events?" + parameters.joined(separator: "&"))
-        if client.json { return try client.printJSON(data) }
-        printTable(["TIME", "KIND", "SEVERITY", "RESOURCE", "MESSAGE"], (data as? [[String: Any]] ?? []).map { event in
-            [time(event["timeMs"]), text(event["kind"]), text(event["severity"]), text(event["resourceId"]), text(event["message"])]
+        let events = try client.get("/api/v1/events?" + parameters.joined(separator: "&"), as: [API.Event].self)
+        if client.json { return try client.printJSON(events) }
+        printTable(["TIME", "KIND", "SEVERITY", "RESOURCE", "MESSAGE"], events.map { event in
+            [time(event.timeMs), event.kind.rawValue, event.severity.name, text(event.resourceId), event.message]
         })
     }
 }
@@ -200,4 +187,3 @@ enum TimeArgument {
         throw ValidationError("\"\(text)\" is neither Unix milliseconds nor a duration like 1h")
     }
 }
-import StrataCore

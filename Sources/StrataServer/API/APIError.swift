@@ -57,6 +57,11 @@ enum Envelope {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// `{"status":"success","data":…}` of a StrataAPI value.
+    static func success(_ data: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        success(try JSONTreeEncoder.encode(data), status: status)
+    }
+
     /// `{"status":"error","errorType":…,"error":…}`.
     static func error(status: HTTPResponse.Status, errorType: String, message: String, headers: HTTPFields = [:]) -> Response {
         var fields = headers

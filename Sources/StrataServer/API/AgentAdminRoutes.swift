@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// `/api/v1/agents`: the tenant's agents (bound platform, last contact, revoked or not); admins revoke
@@ -10,13 +11,7 @@ struct AgentAdminRoutes {
     func register(on group: SecuredGroup) {
         group.get("agents", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
-            return Envelope.success(.array(try await catalog.agents(tenantID: principal.tenantID).map { agent in
-                [
-                    "id": .string(agent.id), "platformId": .optional(agent.platformID), "lastSequence": .int(Int64(agent.lastSequence)),
-                    "intervalMs": .int(agent.intervalMs), "lastSeenMs": .int(agent.lastSeenMs), "available": .bool(agent.available),
-                    "revokedMs": agent.revokedMs.map(JSON.int) ?? .null,
-                ]
-            }))
+            return try Envelope.success(try await catalog.agents(tenantID: principal.tenantID).map(API.Agent.init))
         }
         group.delete("agents/:id", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
@@ -26,7 +21,7 @@ struct AgentAdminRoutes {
                 throw APIError.notFound("no agent \(id)")
             }
             await audit.record(principal, "agent.revoke", target: "agent:\(id)", remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(["id": .string(id), "revoked": .bool(true)])
+            return try Envelope.success(API.Revoked(id: id))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCatalog
 
@@ -18,13 +19,7 @@ struct AuditRoutes {
             query.beforeID = try parameters.id("before", meaning: "an audit record id")
             query.limit = try parameters.limit(default: query.limit)
             let records = try await catalog.audit(tenantID: principal.tenantID, query: query)
-            return Envelope.success(.array(records.map { record in
-                [
-                    "id": .int(record.id), "timeMs": .int(record.timeMs), "actor": .string(record.actor), "action": .string(record.action),
-                    "target": .string(record.target), "outcome": .string(record.outcome), "detail": .string(record.detail),
-                    "remote": .string(record.remote),
-                ]
-            }))
+            return try Envelope.success(records.map(API.AuditRecord.init))
         }
     }
 }

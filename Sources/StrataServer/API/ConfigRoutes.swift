@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCatalog
 
@@ -12,14 +13,14 @@ struct ConfigRoutes {
     func register(on group: SecuredGroup) {
         group.get("resources/:id/configs", .permission(.read)) { request, context in
             let (tenant, id) = try await resource(request, context)
-            return Envelope.success(.array(try await catalog.configFiles(tenantID: tenant, resourceID: id).map(Self.json)))
+            return try Envelope.success(try await catalog.configFiles(tenantID: tenant, resourceID: id).map { API.ConfigVersion($0) })
         }
         group.get("resources/:id/configs/versions", .permission(.read)) { request, context in
             let (tenant, id) = try await resource(request, context)
             let path = try Self.path(request)
             let versions = try await catalog.configVersions(tenantID: tenant, resourceID: id, path: path)
             guard !versions.isEmpty else { throw APIError.notFound("\(path) is not tracked for resource \(id)") }
-            return Envelope.success(.array(versions.map(Self.json)))
+            return try Envelope.success(versions.map { API.ConfigVersion($0) })
         }
         group.get("resources/:id/configs/content", .permission(.read)) { request, context in
             let (tenant, id) = try await resource(request, context)
@@ -28,7 +29,7 @@ struct ConfigRoutes {
             guard let record = try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path, version: version) else {
                 throw APIError.notFound("\(path) has no version \(version.map(String.init) ?? "") for resource \(id)")
             }
-            return Envelope.success(Self.json(record, content: record.content ?? ""))
+            return try Envelope.success(API.ConfigVersion(record, content: record.content ?? ""))
         }
         group.get("resources/:id/configs/diff", .permission(.read)) { request, context in
             let (tenant, id) = try await resource(request, context)
@@ -41,7 +42,7 @@ struct ConfigRoutes {
             let from = fromVersion >= 1 ? try await catalog.configVersion(tenantID: tenant, resourceID: id, path: path, version: fromVersion) : nil
             guard fromVersion < 1 || from != nil else { throw APIError.notFound("\(path) has no version \(fromVersion) for resource \(id)") }
             let diff = ConfigVersionRecord.diff(path: path, old: from?.text ?? "", oldVersion: max(0, fromVersion), new: to.text, newVersion: to.version)
-            return Envelope.success(["path": .string(path), "from": .int(max(0, fromVersion)), "to": .int(to.version), "diff": .string(diff)])
+            return try Envelope.success(API.ConfigDiff(path: path, from: max(0, fromVersion), to: to.version, diff: diff))
         }
     }
 
@@ -58,17 +59,5 @@ struct ConfigRoutes {
             throw APIError.badData("path must name the file (absolute), e.g. path=/etc/nginx/nginx.conf")
         }
         return path
-    }
-
-    static func json(_ record: ConfigVersionRecord) -> JSON { json(record, content: nil) }
-
-    static func json(_ record: ConfigVersionRecord, content: String?) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("resourceId", .string(record.resourceID)), ("path", .string(record.path)), ("version", .int(record.version)),
-            ("state", .string(record.state)), ("observedMs", .int(record.observedMs)), ("added", .int(Int64(record.added))),
-            ("removed", .int(Int64(record.removed))), ("hash", .string(record.hash)),
-        ]
-        if let content { fields.append(("content", .string(content))) }
-        return .object(fields)
     }
 }

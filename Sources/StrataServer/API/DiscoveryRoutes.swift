@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCatalog
 import StrataInventory
@@ -12,15 +13,6 @@ struct DiscoveryRoutes {
     let audit: AuditTrail
     let maxJSONBytes: Int
 
-    struct DecisionRequest: Decodable {
-        var decision: String
-    }
-
-    struct PolicyRequest: Decodable {
-        var mode: DiscoveryPolicy.Mode
-        var expected: [DiscoveryPolicy.ExpectedRule]?
-    }
-
     func register(on group: SecuredGroup) {
         group.get("discoveries", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
@@ -28,18 +20,17 @@ struct DiscoveryRoutes {
             let status = statusText.flatMap(DiscoveryStatus.init(rawValue:))
             if statusText != nil, status == nil { throw APIError.badData("status must be pending, approved, ignored or deferred") }
             let limit = try QueryString(request).limit(default: 100)
-            var rows: [JSON] = []
+            var rows: [API.Discovery] = []
             for record in try await catalog.discoveries(tenantID: principal.tenantID, status: status, limit: limit) {
-                let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)
-                rows.append(Self.json(record, resource: resource))
+                rows.append(API.Discovery(record, resource: try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)))
             }
-            return Envelope.success(.array(rows))
+            return try Envelope.success(rows)
         }
         group.post("discoveries/:id", .permission(.acknowledge)) { request, context in
             let principal = try context.requirePrincipal()
             let text = context.parameters.get("id") ?? ""
             guard let id = Int64(text) else { throw APIError.badData("discovery id must be a number, not \"\(text)\"") }
-            let body = try await StrictJSON.decode(DecisionRequest.self, from: request, allowedFields: ["decision"], limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.DiscoveryDecision.self, from: request, allowedFields: ["decision"], limit: maxJSONBytes,
                                                    example: #"{"decision": "approve"}"#)
             guard let status = DiscoveryStatus(decision: body.decision) else { throw APIError.badData("decision must be approve, ignore or defer") }
             // Handing a platform to another agent is an admin's decision, not an operator's acknowledgement.
@@ -55,15 +46,15 @@ struct DiscoveryRoutes {
             await audit.record(principal, "discovery.\(body.decision)", target: "resource:\(record.resourceID)", detail: record.summary,
                                remote: context.remoteAddress, nowMs: now)
             let resource = try await catalog.resource(tenantID: principal.tenantID, id: record.resourceID)
-            return Envelope.success(Self.json(record, resource: resource))
+            return try Envelope.success(API.Discovery(record, resource: resource))
         }
         group.get("discovery-policy", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
-            return Envelope.success(Self.json(try await catalog.discoveryPolicy(tenantID: principal.tenantID)))
+            return try Envelope.success(try await catalog.discoveryPolicy(tenantID: principal.tenantID))
         }
         group.put("discovery-policy", .permission(.manage)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(PolicyRequest.self, from: request, allowedFields: ["mode", "expected"], limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.DiscoveryPolicyRequest.self, from: request, allowedFields: ["mode", "expected"], limit: maxJSONBytes,
                                                    example: #"{"mode": "rules", "expected": [{"kind": "vm", "name": "crm-*"}]}"#)
             let expected = body.expected ?? []
             guard expected.count <= 1000, expected.allSatisfy({ (1...200).contains($0.name.count) }) else {
@@ -74,25 +65,7 @@ struct DiscoveryRoutes {
             try await catalog.setDiscoveryPolicy(tenantID: principal.tenantID, policy: policy)
             await audit.record(principal, "discovery.policy", target: "tenant:\(principal.tenantID)",
                                detail: "\(body.mode.rawValue), \(expected.count) expected rules", remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(Self.json(policy))
+            return try Envelope.success(policy)
         }
-    }
-
-    static func json(_ record: DiscoveryRecord, resource: ResourceRecord?) -> JSON {
-        [
-            "id": .int(record.id), "resourceId": .string(record.resourceID), "resourceName": .optional(resource?.name),
-            "resourceKind": .optional(resource?.kind.rawValue), "change": .string(record.change.rawValue), "summary": .string(record.summary),
-            "status": .string(record.status.rawValue), "createdMs": .int(record.createdMs),
-            "decidedMs": record.decidedMs.map { .int($0) } ?? .null, "decidedBy": .optional(record.decidedBy),
-            "agentId": .optional(record.agentID),
-        ]
-    }
-
-    static func json(_ policy: DiscoveryPolicy) -> JSON {
-        [
-            "mode": .string(policy.mode.rawValue),
-            "expected": .array(policy.expected.map { ["kind": .optional($0.kind), "name": .string($0.name)] }),
-            "updatedMs": .int(policy.updatedMs),
-        ]
     }
 }

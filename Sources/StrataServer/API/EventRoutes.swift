@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import HTTPTypes
 import StrataCatalog
@@ -21,7 +22,7 @@ struct EventRoutes {
             let tenant = try context.requirePrincipal().tenantID
             let query = try Self.query(request)
             let events = try await catalog.events(tenantID: tenant, query: query)
-            return Envelope.success(.array(events.map(Self.json)))
+            return try Envelope.success(events.map(API.Event.init))
         }
         group.get("events/stream", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
@@ -71,7 +72,7 @@ struct EventRoutes {
                         repeat {
                             page = try await catalog.events(tenantID: tenant, query: query)
                             for event in page {
-                                try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(Self.json(event).text)\n\n"))
+                                try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(try JSONTreeEncoder.encode(API.Event(event)).text)\n\n"))
                                 query.afterID = event.id
                             }
                         } while page.count == query.limit
@@ -107,13 +108,5 @@ struct EventRoutes {
         query.afterID = try parameters.id("after", meaning: "an event id")
         query.limit = try parameters.limit(default: query.limit)
         return query
-    }
-
-    static func json(_ event: EventRecord) -> JSON {
-        [
-            "id": .int(event.id), "resourceId": .optional(event.resourceID), "timeMs": .int(event.timeMs),
-            "kind": .string(event.kind.rawValue), "severity": .string(event.severity.name), "message": .string(event.message),
-            "source": .optional(event.source),
-        ]
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// Resource groups and per-group roles:
@@ -11,20 +12,11 @@ struct GroupRoutes {
     let authorizer: Authorizer
     let maxJSONBytes: Int
 
-    struct GroupRequest: Decodable {
-        var name: String?
-        var members: [String]
-    }
-
-    struct GrantRequest: Decodable {
-        var role: String
-    }
-
     func register(on group: SecuredGroup) {
         group.get("groups", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
             let groups = try await catalog.resources(tenantID: principal.tenantID, query: ResourceQuery(kind: .group))
-            return Envelope.success(.array(groups.map(ResourceRoutes.json)))
+            return try Envelope.success(groups.map(API.Resource.init))
         }
         group.get("groups/:id", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
@@ -33,11 +25,11 @@ struct GroupRoutes {
                   let resource = try await catalog.resource(tenantID: principal.tenantID, id: id) else {
                 throw APIError.notFound("no group \(id) in this tenant")
             }
-            return Envelope.success(["group": ResourceRoutes.json(resource), "members": .array(members.map(JSON.string))])
+            return try Envelope.success(API.Group(group: API.Resource(resource), members: members))
         }
         group.post("groups", .permission(.manage)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(GroupRequest.self, from: request, allowedFields: ["name", "members"], limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.GroupRequest.self, from: request, allowedFields: ["name", "members"], limit: maxJSONBytes,
                                                    example: #"{"name": "web tier", "members": ["<resource id>"]}"#)
             guard let name = body.name, (1...200).contains(name.count) else { throw APIError.badData("name must be 1 to 200 characters") }
             let now = Time.nowMs()
@@ -51,12 +43,12 @@ struct GroupRoutes {
             }
             await audit.record(principal, "group.create", target: "group:\(created.id)", detail: "\(name), \(body.members.count) members",
                                remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(ResourceRoutes.json(created), status: .created)
+            return try Envelope.success(API.Resource(created), status: .created)
         }
         group.put("groups/:id/members", .permission(.manage)) { request, context in
             let principal = try context.requirePrincipal()
             let id = context.parameters.get("id") ?? ""
-            let body = try await StrictJSON.decode(GroupRequest.self, from: request, allowedFields: ["members"], limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.GroupRequest.self, from: request, allowedFields: ["members"], limit: maxJSONBytes,
                                                    example: #"{"members": ["<resource id>"]}"#)
             let now = Time.nowMs()
             let members: [String]?
@@ -68,18 +60,18 @@ struct GroupRoutes {
             guard let members else { throw APIError.notFound("no group \(id) in this tenant") }
             await audit.record(principal, "group.members", target: "group:\(id)", detail: "\(members.count) members",
                                remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(["members": .array(members.map(JSON.string))])
+            return try Envelope.success(API.Members(members: members))
         }
         group.get("users/:id/grants", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
             let grants = try await catalog.grants(tenantID: principal.tenantID, userID: try UserRoutes.userID(context))
-            return Envelope.success(.array(grants.map { ["groupId": .string($0.groupID), "role": .string($0.role.rawValue)] }))
+            return try Envelope.success(grants.map(API.Grant.init))
         }
         group.put("users/:id/grants/:group", .permission(.administer)) { request, context in
             let principal = try context.requirePrincipal()
             let userID = try UserRoutes.userID(context)
             let groupID = context.parameters.get("group") ?? ""
-            let body = try await StrictJSON.decode(GrantRequest.self, from: request, allowedFields: ["role"], limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.GrantRequest.self, from: request, allowedFields: ["role"], limit: maxJSONBytes,
                                                    example: #"{"role": "operator"}"#)
             let role = try Validation.role(body.role)
             guard principal.holdsAll(of: role) else {
@@ -91,7 +83,7 @@ struct GroupRoutes {
             }
             await audit.record(principal, "grant.set", target: "user:\(userID)", detail: "\(role.rawValue) on group \(groupID)",
                                remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(["groupId": .string(groupID), "role": .string(role.rawValue)])
+            return try Envelope.success(API.Grant(groupId: groupID, role: role.rawValue))
         }
         group.delete("users/:id/grants/:group", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
@@ -102,7 +94,7 @@ struct GroupRoutes {
             }
             await audit.record(principal, "grant.revoke", target: "user:\(userID)", detail: "group \(groupID)",
                                remote: context.remoteAddress, nowMs: Time.nowMs())
-            return Envelope.success(["groupId": .string(groupID), "revoked": .bool(true)])
+            return try Envelope.success(API.RevokedGrant(groupId: groupID))
         }
         group.get("resources/:id/permissions", .onResource(.read)) { _, context in
             let principal = try context.requirePrincipal()
@@ -111,10 +103,8 @@ struct GroupRoutes {
                 throw APIError.notFound("no resource \(id) in this tenant")
             }
             let (permissions, via) = try await authorizer.permissions(principal, on: id)
-            return Envelope.success([
-                "resourceId": .string(id), "permissions": .array(permissions.map(\.rawValue).sorted().map(JSON.string)),
-                "grants": .array(via.map { ["groupId": .string($0.groupID), "role": .string($0.role.rawValue)] }),
-            ])
+            return try Envelope.success(API.ResourcePermissions(resourceId: id, permissions: permissions.map(\.rawValue).sorted(),
+                                                                grants: via.map(API.Grant.init)))
         }
     }
 

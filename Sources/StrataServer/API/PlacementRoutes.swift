@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCatalog
 
@@ -39,18 +40,15 @@ struct PlacementRoutes {
                 names[id] = found
                 return found
             }
-            var rows: [JSON] = []
+            var rows: [API.Placement] = []
             for placement in placements {
                 let hypervisorRecord = try await resource(placement.hypervisorID)
                 let hostRecord = try await resource(hypervisorRecord?.parentID)
-                rows.append([
-                    "vmId": .string(placement.vmID), "vmName": .optional(try await resource(placement.vmID)?.name),
-                    "hypervisorId": .string(placement.hypervisorID), "hypervisorName": .optional(hypervisorRecord?.name),
-                    "hostId": .optional(hostRecord?.id), "hostName": .optional(hostRecord?.name),
-                    "fromMs": .int(placement.fromMs), "toMs": placement.toMs.map { .int($0) } ?? .null,
-                ])
+                rows.append(API.Placement(vmId: placement.vmID, vmName: try await resource(placement.vmID)?.name, hypervisorId: placement.hypervisorID,
+                                          hypervisorName: hypervisorRecord?.name, hostId: hostRecord?.id, hostName: hostRecord?.name,
+                                          fromMs: placement.fromMs, toMs: placement.toMs))
             }
-            return Envelope.success(.array(rows))
+            return try Envelope.success(rows)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCore
 import StrataTSDB
@@ -57,25 +58,16 @@ struct QueryRoutes {
         guard result.series.count <= Self.maxSeries else {
             throw APIError.badData("\(result.series.count) series match; narrow the selector (at most \(Self.maxSeries))")
         }
-        return Envelope.success([
-            "resolution": .string(result.resolution.rawValue),
-            "stepMs": .int(step),
-            "fn": .string(function.rawValue),
-            "series": .array(result.series.map { series in
-                [
-                    "id": .string(series.id.description),
-                    "labels": .object(series.labels.pairs.map { ($0.name, .string($0.value)) }),
-                    "points": .array(series.points.map { [.int($0.timestampMs), .double($0.value)] }),
-                ]
-            }),
-        ])
+        return try Envelope.success(API.QueryResult(resolution: result.resolution.rawValue, stepMs: step, fn: function.rawValue, series: result.series.map {
+            API.QuerySeries(id: $0.id, labels: API.LabelObject($0.labels), points: $0.points.map { API.Point($0.timestampMs, $0.value) })
+        }))
     }
 
     func labels(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let budget = try budget(QueryString(request), context)
         let names = try await answer(tenant: tenant) { try await $0.labelNames(matching: [], budget: budget) }
-        return Envelope.success(.array(names.map(JSON.string)))
+        return try Envelope.success(names)
     }
 
     func values(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -84,7 +76,7 @@ struct QueryRoutes {
         guard Labels.isVisible(name) else { throw APIError.notFound("no label \(name)") }
         let budget = try budget(QueryString(request), context)
         let values = try await answer(tenant: tenant) { try await $0.labelValues(name, matching: [], budget: budget) }
-        return Envelope.success(.array(values.map(JSON.string)))
+        return try Envelope.success(values)
     }
 
     /// The budget of a request: the server's timeout or the shorter `timeout` parameter (seconds or a duration),

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataWire
 import StrataCatalog
 import StrataCore
@@ -36,7 +37,7 @@ struct ResourceRoutes {
         query.text = parameters["q"]
         query.limit = try parameters.limit(default: query.limit)
         let resources = try await catalog.resources(tenantID: tenant, query: query)
-        return Envelope.success(.array(resources.map(Self.json)))
+        return try Envelope.success(resources.map(API.Resource.init))
     }
 
     func show(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -49,34 +50,23 @@ struct ResourceRoutes {
             cursor = parent.parentID
         }
         let children = try await catalog.resources(tenantID: tenant, query: ResourceQuery(parentID: resource.id))
-        guard case .object(var entries) = Self.json(resource) else { return Envelope.success(Self.json(resource)) }
-        entries.append(("parents", .array(parents.map(Self.json))))
-        entries.append(("children", .array(children.map(Self.json))))
-        let relations = try await catalog.relations(tenantID: tenant, resourceID: resource.id)
-        var related: [JSON] = []
-        for relation in relations {
+        var related: [API.Relation] = []
+        for relation in try await catalog.relations(tenantID: tenant, resourceID: resource.id) {
             let outgoing = relation.sourceID == resource.id
             let other = try await catalog.resource(tenantID: tenant, id: outgoing ? relation.targetID : relation.sourceID)
-            related.append([
-                "kind": .string(relation.kind.rawValue),
-                "direction": .string(outgoing ? "out" : "in"),
-                "resourceId": .string(outgoing ? relation.targetID : relation.sourceID),
-                "name": .optional(other?.name),
-                "evidence": .string(relation.evidence),
-                "active": .bool(relation.active),
-                "createdMs": .int(relation.createdMs),
-                "seenMs": .int(relation.seenMs),
-            ])
+            related.append(API.Relation(kind: relation.kind, direction: outgoing ? "out" : "in", resourceId: outgoing ? relation.targetID : relation.sourceID,
+                                        name: other?.name, evidence: relation.evidence, active: relation.active, createdMs: relation.createdMs,
+                                        seenMs: relation.seenMs))
         }
-        entries.append(("relations", .array(related)))
-        return Envelope.success(.object(entries))
+        return try Envelope.success(API.ResourceDetail(resource: API.Resource(resource), parents: parents.map(API.Resource.init),
+                                                       children: children.map(API.Resource.init), relations: related))
     }
 
     func seriesOf(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let resource = try await requireResource(context, tenant: tenant)
         let series = try await catalog.series(tenantID: tenant, resourceID: resource.id)
-        return Envelope.success(.array(series.map(Self.json)))
+        return try Envelope.success(series.map(API.Series.init))
     }
 
     func samples(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -99,10 +89,7 @@ struct ResourceRoutes {
         } else if samples.count > Self.maxRawSamples {
             throw APIError.badData("more than \(Self.maxRawSamples) samples; narrow from..to or give a step")
         }
-        return Envelope.success([
-            "series": Self.json(series),
-            "samples": .array(samples.map { [.int($0.timestampMs), .double($0.value)] }),
-        ])
+        return try Envelope.success(API.SeriesSamples(series: API.Series(series), samples: samples.map { API.Point($0.timestampMs, $0.value) }))
     }
 
     /// Keeps the last sample of each step-aligned bucket, stamped with the bucket's end.
@@ -128,30 +115,5 @@ struct ResourceRoutes {
             throw APIError.notFound("no resource \(id) in this tenant")
         }
         return resource
-    }
-
-    static func json(_ resource: ResourceRecord) -> JSON {
-        [
-            "id": .string(resource.id),
-            "kind": .string(resource.kind.rawValue),
-            "name": .string(resource.name),
-            "parentId": .optional(resource.parentID),
-            "naturalKey": .string(resource.naturalKey),
-            "availability": .string(resource.availability.rawValue),
-            "approval": .string(resource.approval.rawValue),
-            "properties": .raw(resource.propertiesJSON),
-            "createdMs": .int(resource.createdMs),
-            "updatedMs": .int(resource.updatedMs),
-        ]
-    }
-
-    static func json(_ series: SeriesRecord) -> JSON {
-        [
-            "id": .string(series.id.description),
-            "resourceId": .string(series.resourceID),
-            "metric": .string(series.metric),
-            "type": .string(series.type == .counter ? "counter" : "gauge"),
-            "labels": .object(series.labels.pairs.map { ($0.name, .string($0.value)) }),
-        ]
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// Browser sessions and `whoami`.
@@ -15,12 +16,6 @@ struct SessionRoutes {
     /// Adds `Secure` to the cookie (when the server speaks TLS).
     let secureCookie: Bool
 
-    struct LoginRequest: Decodable {
-        var username: String
-        var password: String
-        var tenant: String?
-    }
-
     /// `POST sessions` needs no credentials; it is registered on a group without the auth middleware.
     func registerLogin(on group: SecuredGroup) {
         group.post("sessions", .none) { request, context in try await login(request, context) }
@@ -34,23 +29,20 @@ struct SessionRoutes {
                 _ = try await catalog.revokeToken(tenantID: principal.tenantID, id: id, userID: principal.userID, nowMs: now)
                 await audit.record(principal, "logout", target: "user:\(principal.name)", remote: context.remoteAddress, nowMs: now)
             }
-            var response = Envelope.success(["loggedOut": .bool(principal.kind == .session)])
+            var response = try Envelope.success(API.LoggedOut(loggedOut: principal.kind == .session))
             response.headers[.setCookie] = cookie(value: "", maxAge: 0)
             return response
         }
         group.get("whoami", .authenticated) { _, context in
             let principal = try context.requirePrincipal()
-            return Envelope.success([
-                "tenant": .string(principal.tenantID), "name": .string(principal.name), "role": .optional(principal.role?.rawValue),
-                "via": .string(principal.kind.rawValue),
-                "permissions": .array(principal.permissions.map(\.rawValue).sorted().map(JSON.string)),
-            ])
+            return try Envelope.success(API.WhoAmI(tenant: principal.tenantID, name: principal.name, role: principal.role?.rawValue,
+                                                   via: principal.kind.rawValue, permissions: principal.permissions.map(\.rawValue).sorted()))
         }
     }
 
     func login(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let now = Time.nowMs()
-        let body = try await StrictJSON.decode(LoginRequest.self, from: request, allowedFields: ["username", "password", "tenant"],
+        let body = try await StrictJSON.decode(API.LoginRequest.self, from: request, allowedFields: ["username", "password", "tenant"],
                                                limit: maxJSONBytes, example: #"{"username": "admin", "password": "…", "tenant": "default"}"#)
         var (username, tenant) = Authenticator.splitLogin(body.username)
         if let explicit = body.tenant { tenant = explicit }
@@ -74,10 +66,8 @@ struct SessionRoutes {
         _ = try await catalog.createToken(NewToken(tenantID: principal.tenantID, userID: userID, kind: .session, name: "session",
                                                    tokenHash: Secrets.hashToken(secret), csrfHash: Secrets.hashToken(csrf),
                                                    expiresMs: expires), nowMs: now)
-        var response = Envelope.success([
-            "tenant": .string(principal.tenantID), "username": .string(principal.name), "role": .optional(principal.role?.rawValue),
-            "csrfToken": .string(csrf), "expiresMs": .int(expires),
-        ], status: .created)
+        var response = try Envelope.success(API.Session(tenant: principal.tenantID, username: principal.name, role: principal.role?.rawValue,
+                                                        csrfToken: csrf, expiresMs: expires), status: .created)
         response.headers[.setCookie] = cookie(value: secret, maxAge: sessionHours * 3600)
         return response
     }

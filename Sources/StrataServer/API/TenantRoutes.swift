@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// `/api/v1/tenants`: admins of the provider tenant (`default`) list tenants and create one with its
@@ -8,22 +9,13 @@ struct TenantRoutes {
     let audit: AuditTrail
     let maxJSONBytes: Int
 
-    struct CreateRequest: Decodable {
-        var id: String
-        var name: String?
-        var adminUsername: String?
-        var adminPassword: String?
-    }
-
     func register(on group: SecuredGroup) {
         group.get("tenants", .permission(.tenants)) { _, _ in
-            Envelope.success(.array(try await catalog.tenants().map {
-                ["id": .string($0.id), "name": .string($0.name), "createdMs": .int($0.createdMs)]
-            }))
+            try Envelope.success(try await catalog.tenants().map { API.Tenant(id: $0.id, name: $0.name, createdMs: $0.createdMs) })
         }
         group.post("tenants", .permission(.tenants)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(CreateRequest.self, from: request,
+            let body = try await StrictJSON.decode(API.TenantRequest.self, from: request,
                                                    allowedFields: ["id", "name", "adminUsername", "adminPassword"], limit: maxJSONBytes,
                                                    example: #"{"id": "acme", "name": "ACME Corp", "adminUsername": "admin"}"#)
             let id = try Validation.tenantID(body.id)
@@ -40,10 +32,9 @@ struct TenantRoutes {
             await audit.record(principal, "tenant.create", target: "tenant:\(id)", remote: context.remoteAddress, nowMs: now)
             await audit.record(AuditRecord(tenantID: id, timeMs: now, actor: "provider:\(principal.name)", action: "tenant.create",
                                            target: "tenant:\(id)", detail: "first admin \(username)", remote: context.remoteAddress))
-            return Envelope.success([
-                "id": .string(id), "name": .string(body.name ?? id), "adminUsername": .string(username),
-                "adminPassword": body.adminPassword == nil ? .string(password) : .null, "login": .string("\(username)@\(id)"),
-            ], status: .created)
+            return try Envelope.success(API.CreatedTenant(id: id, name: body.name ?? id, adminUsername: username,
+                                                          adminPassword: body.adminPassword == nil ? password : nil, login: "\(username)@\(id)"),
+                                        status: .created)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// `/api/v1/tokens`: admins list, create (shown once) and revoke API tokens and agent enrollment tokens.
@@ -9,18 +10,11 @@ struct TokenRoutes {
     let audit: AuditTrail
     let maxJSONBytes: Int
 
-    struct CreateRequest: Decodable {
-        var name: String
-        var kind: String?
-        var expiresInDays: Int?
-        var scopes: [String]?
-    }
-
     func register(on group: SecuredGroup) {
         group.get("tokens", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
             let tokens = try await catalog.tokens(tenantID: principal.tenantID, kinds: [.api, .enrollment, .agent], userID: nil)
-            return Envelope.success(.array(tokens.map(Self.json)))
+            return try Envelope.success(tokens.map(API.Token.init))
         }
         group.post("tokens", .permission(.administer)) { request, context in try await create(request, context) }
         group.delete("tokens/:id", .permission(.administer)) { _, context in
@@ -32,13 +26,13 @@ struct TokenRoutes {
             }
             await audit.record(principal, "token.revoke", target: "token:\(id)", detail: "\(token.kind.rawValue) \(token.name)",
                                remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(Self.json(token))
+            return try Envelope.success(API.Token(token))
         }
     }
 
     func create(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["name", "kind", "expiresInDays", "scopes"],
+        let body = try await StrictJSON.decode(API.TokenRequest.self, from: request, allowedFields: ["name", "kind", "expiresInDays", "scopes"],
                                                limit: maxJSONBytes,
                                                example: #"{"name": "ci", "kind": "api", "expiresInDays": 30, "scopes": ["read"]}"#)
         // "agent" is the name the first release used for enrollment tokens.
@@ -71,18 +65,7 @@ struct TokenRoutes {
                                                         scopes: scopes, expiresMs: expires), nowMs: now)
         await audit.record(principal, "token.create", target: "token:\(id)", detail: "\(kind.rawValue) \(body.name)",
                            remote: context.remoteAddress, nowMs: now)
-        return Envelope.success(["id": .int(id), "kind": .string(kind.rawValue), "name": .string(body.name), "token": .string(token),
-                                 "scopes": .array(scopes.map(\.rawValue).sorted().map(JSON.string)),
-                                 "expiresMs": expires.map(JSON.int) ?? .null], status: .created)
-    }
-
-    static func json(_ token: TokenRecord) -> JSON {
-        [
-            "id": .int(token.id), "kind": .string(token.kind.rawValue), "name": .string(token.name),
-            "userId": token.userID.map(JSON.int) ?? .null, "scopes": .array(token.scopes.map(\.rawValue).sorted().map(JSON.string)),
-            "agentId": .optional(token.agentID), "platformId": .optional(token.platformID), "createdMs": .int(token.createdMs),
-            "expiresMs": token.expiresMs.map(JSON.int) ?? .null, "revokedMs": token.revokedMs.map(JSON.int) ?? .null,
-            "lastUsedMs": token.lastUsedMs.map(JSON.int) ?? .null,
-        ]
+        return try Envelope.success(API.CreatedToken(id: id, kind: kind.rawValue, name: body.name, token: token, scopes: scopes.map(\.rawValue).sorted(),
+                                                     expiresMs: expires), status: .created)
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataAPI
 import StrataCatalog
 
 /// `/api/v1/users`: a tenant's admins list, create and change users (role, password, disabled).
@@ -9,26 +10,14 @@ struct UserRoutes {
     let authenticator: Authenticator
     let maxJSONBytes: Int
 
-    struct CreateRequest: Decodable {
-        var username: String
-        var password: String
-        var role: String
-    }
-
-    struct UpdateRequest: Decodable {
-        var role: String?
-        var password: String?
-        var disabled: Bool?
-    }
-
     func register(on group: SecuredGroup) {
         group.get("users", .permission(.administer)) { _, context in
             let principal = try context.requirePrincipal()
-            return Envelope.success(.array(try await catalog.users(tenantID: principal.tenantID).map(Self.json)))
+            return try Envelope.success(try await catalog.users(tenantID: principal.tenantID).map(API.User.init))
         }
         group.post("users", .permission(.administer)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(CreateRequest.self, from: request, allowedFields: ["username", "password", "role"],
+            let body = try await StrictJSON.decode(API.UserRequest.self, from: request, allowedFields: ["username", "password", "role"],
                                                    limit: maxJSONBytes,
                                                    example: #"{"username": "ana", "password": "at least 10 characters", "role": "viewer"}"#)
             let username = try Validation.username(body.username)
@@ -47,7 +36,7 @@ struct UserRoutes {
             }
             await audit.record(principal, "user.create", target: "user:\(username)", detail: "role \(role.rawValue)",
                                remote: context.remoteAddress, nowMs: now)
-            return Envelope.success(Self.json(user), status: .created)
+            return try Envelope.success(API.User(user), status: .created)
         }
         group.patch("users/:id", .permission(.administer)) { request, context in try await update(request, context) }
     }
@@ -55,7 +44,7 @@ struct UserRoutes {
     func update(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try Self.userID(context)
-        let body = try await StrictJSON.decode(UpdateRequest.self, from: request, allowedFields: ["role", "password", "disabled"],
+        let body = try await StrictJSON.decode(API.UserUpdate.self, from: request, allowedFields: ["role", "password", "disabled"],
                                                limit: maxJSONBytes, example: #"{"role": "operator"}"#)
         let role = try body.role.map(Validation.role)
         if id == principal.userID, (role.map { $0 != .admin } ?? false) || body.disabled == true {
@@ -83,17 +72,12 @@ struct UserRoutes {
         if let disabled = body.disabled { changes.append(disabled ? "disabled" : "enabled") }
         await audit.record(principal, "user.update", target: "user:\(user.username)", detail: changes.joined(separator: ", "),
                            remote: context.remoteAddress, nowMs: now)
-        return Envelope.success(Self.json(user))
+        return try Envelope.success(API.User(user))
     }
 
     /// The `:id` path parameter as a user id.
     static func userID(_ context: StrataRequestContext) throws -> Int64 {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.badData("user id must be a number") }
         return id
-    }
-
-    static func json(_ user: UserRecord) -> JSON {
-        ["id": .int(user.id), "username": .string(user.username), "role": .string(user.role.rawValue),
-         "createdMs": .int(user.createdMs), "disabledMs": user.disabledMs.map(JSON.int) ?? .null]
     }
 }
