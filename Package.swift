@@ -109,6 +109,7 @@ let package = Package(
         .testTarget(name: "StrataServerTests", dependencies: [
             "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["StrataCore", "StrataAgent"], exclude: ["Fixtures"]),
     ],
