@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "StrataWire",
-            dependencies: ["StrataCore", "StrataTSDB", "CSnappy"]
+            dependencies: ["StrataCore", "CSnappy"]
         ),
         .target(
             name: "StrataServer",

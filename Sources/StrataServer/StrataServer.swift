@@ -102,7 +102,7 @@ public struct StrataServer: Sendable {
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
-        let remoteWrite = RemoteWriteRoutes(engine: store, registrar: registrar, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")

@@ -1,22 +1,5 @@
 import StrataCore
 
-/// The samples of one series to append.
-public struct SeriesSamples: Sendable, Equatable {
-    /// The series.
-    public var seriesID: StableID
-    /// Samples in time order (out-of-order samples follow the store's documented rule).
-    public var samples: [Sample]
-    /// The series' labels, given when the caller knows them (kept by stores that index labels).
-    public var labels: Labels?
-
-    /// Creates a group.
-    public init(seriesID: StableID, samples: [Sample], labels: Labels? = nil) {
-        self.seriesID = seriesID
-        self.samples = samples
-        self.labels = labels
-    }
-}
-
 /// What happened to the samples of one `append`.
 public struct AppendSummary: Sendable, Equatable {
     /// Samples newly stored (in order or out of order within the window).
@@ -116,17 +99,23 @@ public struct AppendPolicy: Sendable, Equatable {
 
 /// Durable storage of samples, the contract every storage engine fulfils.
 ///
-/// Invariants: `append` returns only once every accepted sample is durable (survives kill -9); appending a
+/// Invariants: a commit returns only once every accepted sample is durable (survives kill -9); appending a
 /// sample whose (series, timestamp) is already stored keeps the first value, so replays never duplicate.
+/// Reads go through a `Querier`.
 public protocol SampleStore: Sendable {
-    /// Appends samples durably under `policy` and says what happened to them.
-    @discardableResult
-    func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary
-    /// Samples of `series` with `fromMs <= timestamp <= toMs`, in time order.
-    func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
+    /// An appender whose commits follow `policy`.
+    func appender(policy: AppendPolicy) -> any Appender
 }
 
 extension SampleStore {
+    /// Appends samples durably under `policy` and says what happened to them (one appender, one commit).
+    @discardableResult
+    public func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
+        var appender = appender(policy: policy)
+        appender.append(groups)
+        return try await appender.commit().summary
+    }
+
     /// Appends under the standard policy.
     @discardableResult
     public func append(_ groups: [SeriesSamples]) async throws -> AppendSummary {

@@ -126,9 +126,9 @@ public actor TimeSeriesEngine: SampleStore {
         ])
     }
 
-    @discardableResult
-    public nonisolated func append(_ groups: [SeriesSamples], policy: AppendPolicy) async throws -> AppendSummary {
-        try await appendBatch(SampleBatch(groups), policy: policy)
+    /// An appender whose commits follow `policy`.
+    public nonisolated func appender(policy: AppendPolicy) -> any Appender {
+        EngineAppender(engine: self, policy: policy)
     }
 
     /// Appends a flat batch durably under `policy`. The actor is entered once, to apply the batch and
@@ -331,6 +331,12 @@ public actor TimeSeriesEngine: SampleStore {
 
 /// What an append did, and the refs of series the batch named without a valid hint.
 public struct AppendResult: Sendable {
+    /// A result.
+    public init(summary: AppendSummary, refs: [StableID: SeriesRef] = [:]) {
+        self.summary = summary
+        self.refs = refs
+    }
+
     /// Counts by outcome.
     public var summary: AppendSummary
     /// `SeriesRef` by series, for series whose samples carried no hint or a stale one.

@@ -1,5 +1,4 @@
 import StrataCore
-import StrataTSDB
 
 /// Decoding of Prometheus remote-write 1.0 `WriteRequest` bodies (after snappy) straight into a flat
 /// `SampleBatch`. Exemplars, histograms and metadata are skipped.

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Synchronization
 import StrataCore
-import StrataTSDB
 
 /// Maps the raw protobuf bytes of a remote-written series' labels to its series id (and the engine's
 /// `SeriesRef` for it) without decoding them, after the first time. Senders repeat the same label bytes for

@@ -97,7 +97,7 @@ public actor IngestPipeline {
         }
         if let boundPlatform { try await checkSubtree(resources, boundPlatform: boundPlatform, tenantID: tenantID) }
         var series: [SeriesRecord] = []
-        var groups: [SeriesSamples] = []
+        var appender = store.appender(policy: AppendPolicy(maxAgeMs: maxAgeMs))
         series.reserveCapacity(batch.series.count)
         for points in batch.series {
             let resourceID = StableID(hex: resources[points.resourceIndex].id)!
@@ -108,11 +108,12 @@ public actor IngestPipeline {
             var labels = points.labels.pairs
             labels += [Label(Labels.metricName, points.metric), Label(Labels.tenant, tenantID), Label("resource_id", resource.id),
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
-            groups.append(SeriesSamples(seriesID: id, samples: points.points, labels: Labels(labels)))
+            appender.register(id, labels: Labels(labels))
+            for sample in points.points { appender.append(id, ref: .none, timestampMs: sample.timestampMs, value: sample.value) }
         }
         // Per-sample decisions within the out-of-order window; the floor is measured from the store's clock, never
         // from other tenants' samples.
-        let summary = try await store.append(groups, policy: AppendPolicy(maxAgeMs: maxAgeMs))
+        let summary = try await appender.commit().summary
         let stored = summary.stored
         samplesDuplicate.increment(by: summary.duplicates)
         samplesConflict.increment(by: summary.conflicts)

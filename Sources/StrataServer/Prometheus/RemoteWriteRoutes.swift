@@ -12,7 +12,8 @@ import StrataWire
 /// corrupt snappy or protobuf and for rejected samples (one bad sample rejects the whole request);
 /// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
 struct RemoteWriteRoutes {
-    let engine: TimeSeriesEngine
+    /// Where samples go: one appender and one commit per request.
+    let store: any SampleStore
     let registrar: RemoteSeriesRegistrar
     let resolver = SeriesResolver()
     /// Each tenant's newest sample, the reference of its out-of-bounds window.
@@ -57,7 +58,9 @@ struct RemoteWriteRoutes {
         guard !batch.isEmpty else { return Response(status: .noContent) }
         var policy = AppendPolicy.prometheus(newestMs: horizons.newest(tenant))
         policy.maxAgeMs = maxAgeMs
-        let result = try await engine.appendResolving(batch, policy: policy)
+        var appender = store.appender(policy: policy)
+        appender.append(batch)
+        let result = try await appender.commit()
         let summary = result.summary
         if let rejection = summary.firstRejection {
             return reject(.badRequest, rejection.description)

@@ -1,4 +1,19 @@
-import StrataCore
+/// The samples of one series to append.
+public struct SeriesSamples: Sendable, Equatable {
+    /// The series.
+    public var seriesID: StableID
+    /// Samples in time order (out-of-order samples follow the store's documented rule).
+    public var samples: [Sample]
+    /// The series' labels, given when the caller knows them (kept by stores that index labels).
+    public var labels: Labels?
+
+    /// Creates a group.
+    public init(seriesID: StableID, samples: [Sample], labels: Labels? = nil) {
+        self.seriesID = seriesID
+        self.samples = samples
+        self.labels = labels
+    }
+}
 
 /// Samples to append, flat: one entry per sample, in arrival order (no per-series allocation, which is what
 /// time-major remote write needs: one sample per series per request).
