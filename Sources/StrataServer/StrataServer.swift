@@ -139,12 +139,13 @@ public struct StrataServer: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        var monitor = AvailabilityMonitor(catalog: catalog, events: events, missedIntervals: configuration.missedIntervals,
+        let monitor = AvailabilityMonitor(catalog: catalog, events: events, missedIntervals: configuration.missedIntervals,
                                           startedMs: Time.nowMs(), logger: logger)
-        monitor.eventRetentionMs = configuration.eventRetentionMs
-        // Shutdown runs in reverse order: the HTTP server stops first, the storage last.
+        let retention = EventRetention(catalog: catalog, retentionMs: configuration.eventRetentionMs, logger: logger)
+        // Each background job is a service; shutdown runs in reverse order: the HTTP server stops first, then the
+        // jobs (the registrar attaches what is queued), the storage last.
         let storage = StorageService(engine: store, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [storage, monitor, app],
+        let group = ServiceGroup(configuration: .init(services: [storage, registrar, monitor, retention, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("server stopped")

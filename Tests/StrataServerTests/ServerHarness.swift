@@ -31,6 +31,9 @@ struct ServerHarness {
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         _ = try await server.bootstrap()
         let app = Application(router: server.makeRouter())
+        // The background services the routes rely on run beside the test, as in the server's service group.
+        let registrar = Task { await server.registrar.run() }
+        defer { registrar.cancel() }
         try await Self.$defaultAgent.withValue(DefaultAgent()) {
             try await app.test(.router) { client in try await body(client) }
         }
