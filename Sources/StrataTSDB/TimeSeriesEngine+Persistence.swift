@@ -15,14 +15,16 @@ extension TimeSeriesEngine {
         // spins: each wait ends with the persist before it fully done.
         while let running = persisting { _ = try? await running.value }
         guard let range = headRange else { return }
-        // The cut comes first: if it fails, nothing has changed. From here to `persisting` nothing suspends, so
-        // the records below the cut are exactly those of the samples of the epoch that ends now.
+        let started = ContinuousClock.now
+        // The cut comes first (it only queues a rotation; it fails only when the log already has). From here to
+        // `persisting` nothing suspends, so the records below the cut are exactly those of the epoch that ends now.
         let cut = try wal.cut()
         persistEpoch &+= 1
         headRange = nil
         let task = Task { try await self.complete(epoch: persistEpoch, range: range, walCut: cut) }
         persisting = task
         try await task.value
+        lastPersist = (started, ContinuousClock.now)
     }
 
     /// Seals every series of the ending epoch in slices (appends run between them, sealing the series they
@@ -51,6 +53,8 @@ extension TimeSeriesEngine {
         let root = blocksDirectory
         let committed: [String]
         do {
+            // The cut's rotation runs on the log's queue; if it failed, the samples stay in the head.
+            try await wal.waitForCuts()
             guard !toWrite.isEmpty else { return }
             let written = toWrite
             committed = try await BackgroundThreads.storage.run { try Self.writeBlocks(written, root: root) }
@@ -72,13 +76,17 @@ extension TimeSeriesEngine {
                 ])
             }
         }
-        // Installing the blocks and releasing the frozen samples happen in one turn of the actor, so a query sees
-        // each sample exactly once.
+        // Installing the blocks and retiring the frozen samples happen in one turn of the actor, so a query sees
+        // each sample exactly once: moving the cursor retires every series' frozen samples of this epoch at once.
         for block in installed { blocks[block.resolution, default: []].append(block) }
-        for series in sealed { series.releaseFrozen() }
+        persistCursor.installedEpoch = epoch
         lastPersistedMax = max(lastPersistedMax, range.max)
-        // The frozen chunks are still referenced by `toWrite`: hand that to the storage thread, so freeing them
-        // (15 M samples at 100k series) happens there, not on the actor.
+        // Dropping the series' references, a slice per turn; the frozen chunks are still referenced by `toWrite`,
+        // which goes to the storage thread, so freeing them (15 M samples at 100k series) happens there.
+        for start in stride(from: 0, to: sealed.count, by: Self.sealSlice) {
+            for series in sealed[start..<min(start + Self.sealSlice, sealed.count)] { series.releaseFrozen() }
+            await Task.yield()
+        }
         let garbage = toWrite
         toWrite = []
         _ = try? await BackgroundThreads.storage.run { garbage.count }
@@ -92,8 +100,9 @@ extension TimeSeriesEngine {
         ])
     }
 
-    /// Series sealed per turn of the actor while a persist gathers its samples.
-    static let sealSlice = 4_096
+    /// Series sealed (or released) per turn of the actor while a persist gathers its samples: about 4 ms at
+    /// 100k series on this machine, so an append never waits long behind it.
+    static let sealSlice = 1_024
 
     /// Writes the raw, 1 min and 1 h blocks of frozen series (streamed one series at a time) in one
     /// transaction; returns their directories once committed.

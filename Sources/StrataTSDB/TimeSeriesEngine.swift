@@ -57,8 +57,12 @@ public actor TimeSeriesEngine: SampleStore {
     var maintenanceTask: Task<MaintenanceReport, any Error>?
     /// Moves at each persist's WAL cut: a series' samples of an earlier epoch belong to that persist.
     var persistEpoch: UInt32 = 0
+    /// The epoch whose blocks are installed, shared with every series (their frozen samples of it are no longer read).
+    let persistCursor: PersistCursor
     /// The head persist writing blocks in the background, if any.
     var persisting: Task<Void, any Error>?
+    /// When the latest completed head persist started and finished (for the persist-stall benchmark).
+    public internal(set) var lastPersist: (started: ContinuousClock.Instant, finished: ContinuousClock.Instant)?
     /// The persist (and maintenance) an append scheduled, while it has not finished.
     var scheduledPersist: Task<Void, Never>?
     /// The newest timestamp ever stored. Never more than `futureToleranceMs` ahead of the clock, so no
@@ -79,6 +83,8 @@ public actor TimeSeriesEngine: SampleStore {
     public init(directory: String, options: Options = Options(), logger: Logger) throws {
         self.options = options
         self.logger = logger
+        let cursor = PersistCursor()
+        persistCursor = cursor
         let walDirectory = directory + "/wal"
         blocksDirectory = directory + "/blocks"
         let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
@@ -100,12 +106,12 @@ public actor TimeSeriesEngine: SampleStore {
         for payload in recovery.records {
             switch try? WALRecord.decode(payload) {
             case .series(let entries):
-                for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels) }
+                for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels, cursor: cursor) }
             case .samples(let groups):
-                inBlocks += Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted)
+                inBlocks += Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted, cursor: cursor)
                 replayed += groups.reduce(0) { $0 + $1.samples.count }
             case .flat(let batch):
-                inBlocks += Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted)
+                inBlocks += Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted, cursor: cursor)
                 replayed += batch.count
             case nil:
                 undecodable += 1
@@ -192,7 +198,7 @@ public actor TimeSeriesEngine: SampleStore {
                     series = existing
                 } else {
                     let labels = batch.labels[id] ?? Labels()
-                    series = MemSeries(id: id, labels: labels)
+                    series = MemSeries(id: id, labels: labels, cursor: persistCursor)
                     head[id] = series
                     if !labels.isEmpty {
                         if !logged { newSeries.append((id, labels)) }
@@ -268,7 +274,7 @@ public actor TimeSeriesEngine: SampleStore {
     /// Applies a logged batch while opening (every logged sample was accepted once).
     /// Returns how many logged samples were skipped because a block already holds them.
     private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
-                               knownLabels: [StableID: Labels], persisted: inout PersistedSamples) -> Int {
+                               knownLabels: [StableID: Labels], persisted: inout PersistedSamples, cursor: PersistCursor) -> Int {
         var skipped = 0
         var current: (id: StableID, series: MemSeries)?
         var low = range?.min ?? .max
@@ -281,7 +287,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else if let existing = head[id] {
                 series = existing
             } else {
-                series = MemSeries(id: id, labels: knownLabels[id] ?? Labels())
+                series = MemSeries(id: id, labels: knownLabels[id] ?? Labels(), cursor: cursor)
                 head[id] = series
             }
             current = (id, series)

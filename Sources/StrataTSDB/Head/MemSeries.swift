@@ -23,6 +23,17 @@ struct FrozenSamples: Sendable {
     }
 }
 
+/// How far the engine's persists have got: shared by the engine and its series, touched only on the engine
+/// actor. A series' frozen samples of an epoch at or below `installedEpoch` are in installed blocks and no longer
+/// read, so installing a persist's blocks takes one store, not a pass over every series.
+final class PersistCursor: @unchecked Sendable {
+    // @unchecked: used only on the engine actor that owns the head (as `MemSeries` is).
+    var installedEpoch: UInt32 = 0
+
+    /// A cursor for series outside an engine (tests of the head alone).
+    static let detached = PersistCursor()
+}
+
 /// What happened to one appended sample (the documented out-of-order rule, `docs/format/chunks.md`).
 enum AppendOutcome: Sendable, Equatable {
     /// Newer than everything stored: appended to the open chunk.
@@ -53,18 +64,28 @@ final class MemSeries {
     var lastBits: UInt64 = 0
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
-    /// Samples being written as a block in the background (older than everything in `chunks`).
-    var frozen: FrozenSamples?
+    /// Samples handed to a persist, kept until the next seal or release even once their block is installed.
+    private var handedOver: FrozenSamples?
+    /// The engine's persists (see `frozen`).
+    unowned let cursor: PersistCursor
     /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
     var epoch: UInt32 = 0
+
+    /// Samples being written as a block in the background (older than everything in `chunks`); nil once the
+    /// block holding them is installed, as if released.
+    var frozen: FrozenSamples? {
+        guard let handedOver, epoch > cursor.installedEpoch else { return nil }
+        return handedOver
+    }
     /// Scratch state of the engine's all-or-nothing validation: the newest sample a validation pass has let
     /// through, meaningful only while `validationEpoch` equals the engine's current epoch.
     var validationEpoch: UInt64 = 0
     var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
-    init(id: StableID, labels: Labels) {
+    init(id: StableID, labels: Labels, cursor: PersistCursor = .detached) {
         self.id = id
         self.labels = labels
+        self.cursor = cursor
     }
 
     func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
@@ -105,9 +126,10 @@ final class MemSeries {
     @inline(__always)
     func seal(at current: UInt32) {
         guard epoch != current else { return }
-        epoch = current
-        guard holdsSamples else { return }
         precondition(frozen == nil, "a series is frozen by one persist at a time")
+        epoch = current
+        handedOver = nil
+        guard holdsSamples else { return }
         // Moved, not copied: the arrays change hands.
         var taken = FrozenSamples(chunks: [], outOfOrder: [])
         swap(&taken.chunks, &chunks)
@@ -116,12 +138,12 @@ final class MemSeries {
             taken.chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
         }
         open = nil
-        frozen = taken
+        handedOver = taken
     }
 
-    /// The frozen samples are in a block now: forget them.
+    /// The frozen samples are in an installed block: drop the reference (they are no longer read anyway).
     func releaseFrozen() {
-        frozen = nil
+        handedOver = nil
     }
 
     /// Writing the frozen samples failed: take them back into the head.
@@ -129,7 +151,7 @@ final class MemSeries {
         guard let taken = frozen else { return }
         chunks = taken.chunks + chunks
         outOfOrder = Self.merge(taken.outOfOrder, outOfOrder)
-        frozen = nil
+        handedOver = nil
     }
 
     /// The value stored at exactly `timestamp`, if any (decodes the chunk that covers it).

@@ -28,6 +28,8 @@ public final class WriteAheadLog: Sendable {
 
     struct State: ~Copyable {
         var pending: [UInt8] = []
+        /// Offsets in `pending` where a cut starts a new segment, in order.
+        var cuts: [Int] = []
         var enqueued: UInt64 = 0
         var durable: UInt64 = 0
         var failure: StorageIOError?
@@ -136,19 +138,40 @@ public final class WriteAheadLog: Sendable {
         SegmentWriter.segmentNames(in: directory).compactMap { Int($0) }
     }
 
-    /// Starts a new segment so that everything enqueued so far is in earlier segments; returns its number.
-    /// Records enqueued but not yet written are written (and synced) into the current segment first: they belong
-    /// below the cut (a head persist frozen with them would otherwise leave them in a kept segment, replayed on
-    /// top of the block after a crash).
+    /// Starts a new segment after everything enqueued so far, without waiting: every segment numbered below the
+    /// returned number holds only records enqueued before the cut (the rotation itself happens on the writer's
+    /// queue, in order with the records, so the caller — the engine actor cutting for a head persist — never
+    /// waits for a sync, a rotation or a directory sync). Throws only when the log has already failed.
     public func cut() throws -> Int {
-        try writer.queue.sync {
-            writePending()
-            return try writer.rotate()
+        let (number, start): (Int, Bool) = try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            // Read before the cut is queued, so the rotation it asks for cannot have happened yet: it makes a
+            // segment numbered above this one, and anything below `number + 1` was written before the cut.
+            let number = writer.currentNumber.load(ordering: .acquiring)
+            state.cuts.append(state.pending.count)
+            guard !state.flushing else { return (number, false) }
+            state.flushing = true
+            return (number, true)
         }
+        if start { writer.queue.async { self.flushLoop() } }
+        return number + 1
     }
 
-    /// Deletes segments numbered below `number` (their records are persisted elsewhere).
+    /// Returns once every cut so far has been carried out; throws if the log failed (a rotation could not be
+    /// made). Waits off the caller's thread.
+    public func waitForCuts() async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // The loop that carries out the cuts was queued (or is running) before this barrier.
+            writer.queue.async { continuation.resume() }
+        }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// Deletes segments numbered below `number` (their records are persisted elsewhere), once the cut that
+    /// made `number` has been carried out.
     public func removeSegments(below number: Int) {
+        // A barrier: the cut's rotation was queued before this, so it has run when this returns.
+        writer.queue.sync {}
         for segment in segments() where segment < number {
             unlink(directory + "/" + SegmentWriter.name(of: segment))
         }
@@ -166,19 +189,32 @@ public final class WriteAheadLog: Sendable {
 
     /// Runs on the writer's queue: writes and fsyncs what is pending, marks it durable and resumes its waiters.
     private func writePending() {
-        let (data, ticket): ([UInt8], UInt64) = state.withLock { state in
-            defer { state.pending = [] }
-            return (state.pending, state.enqueued)
+        let (data, cuts, ticket): ([UInt8], [Int], UInt64) = state.withLock { state in
+            defer {
+                state.pending = []
+                state.cuts = []
+            }
+            return (state.pending, state.cuts, state.enqueued)
         }
         var failure: StorageIOError?
-        if !data.isEmpty {
-            do { try writer.writeAndSync(data) } catch { failure = error }
+        do {
+            // Records before each cut go to the segment before it.
+            var written = 0
+            for cut in cuts {
+                if cut > written { try writer.writeAndSync(Array(data[written..<cut])) }
+                _ = try writer.rotate()
+                written = cut
+            }
+            if written < data.count { try writer.writeAndSync(written == 0 ? data : Array(data[written...])) }
+        } catch {
+            failure = error
         }
         let ready: [CheckedContinuation<Void, any Error>] = state.withLock { state in
             if let failure { state.failure = failure } else { state.durable = ticket }
             let done = state.waiters.filter { $0.ticket <= state.durable || state.failure != nil }
             state.waiters.removeAll { $0.ticket <= state.durable || state.failure != nil }
-            if state.waiters.isEmpty { state.flushing = false }
+            // A cut queued meanwhile keeps the loop going: `cut` starts no loop while one runs.
+            if state.waiters.isEmpty && state.cuts.isEmpty { state.flushing = false }
             return done.map(\.continuation)
         }
         for continuation in ready {
@@ -202,7 +238,7 @@ public final class WriteAheadLog: Sendable {
 /// segment that grows.
 final class SegmentWriter: @unchecked Sendable {
     // @unchecked: all mutable state is touched only from `queue` (a serial queue), except `prepared`,
-    // which has its own lock.
+    // which has its own lock, and `currentNumber`, an atomic copy of `number`.
     let queue = DispatchQueue(label: "strata.tsdb.wal")
     private let preparer = DispatchQueue(label: "strata.tsdb.wal.prepare", qos: .utility)
     let directory: String
@@ -210,7 +246,11 @@ final class SegmentWriter: @unchecked Sendable {
     let preallocate: Bool
     let logger: Logger
     private var fd: Int32 = -1
-    private var number: Int
+    private var number: Int {
+        didSet { currentNumber.store(number, ordering: .releasing) }
+    }
+    /// `number`, readable from any thread (the log's `cut` reads it).
+    let currentNumber = Atomic<Int>(0)
     /// Where the next record goes: bytes of records in the current segment.
     private var size = 0
     /// Bytes the current segment holds before it counts as full.
@@ -236,6 +276,7 @@ final class SegmentWriter: @unchecked Sendable {
         capacity = segmentSize
         nextPreallocation = min(segmentSize, Self.firstPreallocation)
         number = Self.segmentNames(in: directory).compactMap { Int($0) }.last ?? 1
+        currentNumber.store(number, ordering: .releasing)
         // A file left by a preparer that may not have finished.
         unlink(directory + "/" + Self.preparedName)
         try open(dataEnd: recoveredTail.flatMap { $0.segment == number ? $0.dataEnd : nil })
