@@ -3,7 +3,7 @@ import ServiceLifecycle
 import StrataTSDB
 
 /// Keeps the time-series engine for the server's life and persists its head on graceful shutdown, after
-/// the HTTP server has stopped taking writes. (Every acknowledged sample is already in the WAL; persisting
+/// the HTTP server and the other jobs have stopped (it is first in the service group, so it stops last). (Every acknowledged sample is already in the WAL; persisting
 /// only spares the next start a replay.)
 struct StorageService: Service {
     let engine: TimeSeriesEngine

@@ -40,6 +40,9 @@ public struct StrataServer: Sendable {
         try Self.restrictAccess(configuration.dataDirectory)
         var options = TimeSeriesEngine.Options()
         options.blockDurationMs = configuration.blockDurationMs
+        // Persisting and maintenance run as the server's own services (HeadPersistence, BlockMaintenance).
+        options.automaticPersist = false
+        options.automaticMaintenance = false
         for (level, ms) in configuration.retentionMs {
             if let resolution = Resolution(rawValue: level) { options.retentionMs[resolution] = ms }
         }
@@ -145,7 +148,9 @@ public struct StrataServer: Sendable {
         // Each background job is a service; shutdown runs in reverse order: the HTTP server stops first, then the
         // jobs (the registrar attaches what is queued), the storage last.
         let storage = StorageService(engine: store, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [storage, registrar, monitor, retention, app],
+        let persistence = HeadPersistence(engine: store, logger: logger)
+        let maintenance = BlockMaintenance(engine: store, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("server stopped")

@@ -29,7 +29,11 @@ public actor TimeSeriesEngine: SampleStore {
         public var compactionSpanMs: [Resolution: Int64] = [
             .raw: 86_400_000, .minute: 7 * 86_400_000, .hour: 30 * 86_400_000,
         ]
-        /// Run compaction and retention after each head persistence.
+        /// Persist the head in the background as soon as it spans `blockDurationMs` (library use). A server
+        /// turns this off and runs persistence as a service of its own (`headIsDue`, `persistHead()`).
+        public var automaticPersist = true
+        /// Run compaction and retention after each head persistence (library use); a server turns this off and
+        /// runs `maintain()` as a service.
         public var automaticMaintenance = true
         /// Samples more than this ahead of `clock` are refused (`tooFarInFuture`), under every policy.
         public var futureToleranceMs: Int64 = 600_000
@@ -41,6 +45,18 @@ public actor TimeSeriesEngine: SampleStore {
 
         /// The defaults.
         public init() {}
+    }
+
+    /// Yields when an append finds the head due for persisting (with `automaticPersist` off): the owner's
+    /// persistence service waits on it. Only the latest signal is kept.
+    public nonisolated let headDue: AsyncStream<Void>
+    let dueSignal: AsyncStream<Void>.Continuation
+
+    /// Whether the head spans a block's duration (since the last persisted sample): time to persist it.
+    public var headIsDue: Bool {
+        guard let range = headRange else { return false }
+        return range.max - range.min >= options.blockDurationMs
+            && (lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs)
     }
 
     /// The options it was opened with.
@@ -85,6 +101,7 @@ public actor TimeSeriesEngine: SampleStore {
         self.logger = logger
         let cursor = PersistCursor()
         persistCursor = cursor
+        (headDue, dueSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let walDirectory = directory + "/wal"
         blocksDirectory = directory + "/blocks"
         let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
@@ -243,9 +260,8 @@ public actor TimeSeriesEngine: SampleStore {
             if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.flat(accepted).encode()) }
         }
         record(summary)
-        if let range = headRange, range.max - range.min >= options.blockDurationMs,
-           lastPersistedMax == .min || range.max - lastPersistedMax >= options.blockDurationMs {
-            schedulePersist()
+        if headIsDue {
+            if options.automaticPersist { schedulePersist() } else { dueSignal.yield() }
         }
         return (AppendResult(summary: summary, refs: refs), ticket)
     }
