@@ -85,8 +85,9 @@ public struct Agent: Sendable {
         let settings = PluginSettings.load(path: configuration.dataDirectory + "/plugins.conf", logger: logger)
         var builder = BatchBuilder(fs: fs, intervalMs: configuration.intervalMs,
                                    refreshEvery: UInt64(max(1, configuration.discoveryIntervalMs / configuration.intervalMs)),
-                                   servers: ServerDiscovery(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory, logger: logger),
-                                   hypervisors: HypervisorCollector(uris: HypervisorCollector.uris(from: settings), logger: logger))
+                                   collectors: CollectorRegistry.builtIn(fs: fs, settings: settings, dataDirectory: configuration.dataDirectory,
+                                                                         logger: logger),
+                                   logger: logger)
         let enrollment = Enrollment(client: client, enrollmentToken: configuration.token,
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)
@@ -162,12 +163,17 @@ public struct Agent: Sendable {
     }
 }
 
-/// Wall-clock helpers without Foundation.
+/// Clock helpers without Foundation.
 enum Clock {
     /// Unix time in milliseconds.
-    static func nowMs() -> Int64 {
+    static func nowMs() -> Int64 { milliseconds(CLOCK_REALTIME) }
+
+    /// Milliseconds on the monotonic clock, for deadlines (a wall-clock step does not move it).
+    static func monotonicMs() -> Int64 { milliseconds(CLOCK_MONOTONIC) }
+
+    private static func milliseconds(_ clock: clockid_t) -> Int64 {
         var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
+        clock_gettime(clock, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 }

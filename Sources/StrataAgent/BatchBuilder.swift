@@ -1,34 +1,35 @@
+import Logging
 import StrataCore
 
-/// Turns one collection pass into a batch: the platform resource, the servers and services the plugins
-/// found under it, and one point per reading.
+/// Turns one collection pass into a batch: the platform resource, with what the registered collectors
+/// (`CollectorRegistry.builtIn`) report — the platform's readings and the servers, services, containers,
+/// hypervisors and VMs below it — each collector bounded in time by `CollectorRunner`.
 ///
-/// Discovery runs on the first batch and then every `refreshEvery` batches (5 min at 10 s); the
-/// properties travel only on those batches (and when a server first appears), so the steady-state cost of
-/// a collection is the metrics alone.
-struct BatchBuilder: Sendable {
+/// Platform discovery runs on the first batch and then every `refreshEvery` batches (5 min at 10 s), which
+/// are also the collectors' discovery refreshes; the properties travel only on those batches (and when a
+/// resource first appears or its properties change), so the steady-state cost of a collection is the
+/// metrics alone.
+struct BatchBuilder {
     let fs: HostFS
     let intervalMs: Int64
     let refreshEvery: UInt64
     var platform: PlatformInfo?
     var batchesSinceDiscovery: UInt64 = 0
-    var servers: ServerDiscovery
-    var hypervisors: HypervisorCollector
-    /// Containers found by the last cgroup walk (every `containerScanEvery` batches and at each refresh).
-    var containers: [ContainerInfo] = []
-    var batchesSinceContainerScan: UInt64 = 0
-    static let containerScanEvery: UInt64 = 6
-    /// Properties last sent per server and service key: sent again only when they change or at a refresh.
+    /// Runs the collectors, each on its own thread and within its budget.
+    let runner: CollectorRunner
+    /// Property trees last sent, by announcement key (see `BatchContents`): sent again only when they
+    /// change or at a refresh.
     var announced: [String: PropertyValue] = [:]
     /// The log and configuration files of the servers the last collection found, for the trackers.
     private(set) var serverFiles: [ServerFiles] = []
 
-    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, servers: ServerDiscovery? = nil, hypervisors: HypervisorCollector? = nil) {
+    /// A builder reading the platform through `fs` and running `collectors` (by default the built-in ones
+    /// without settings).
+    init(fs: HostFS, intervalMs: Int64, refreshEvery: UInt64, collectors: [any Collector]? = nil, logger: Logger? = nil) {
         self.fs = fs
         self.intervalMs = intervalMs
         self.refreshEvery = max(1, refreshEvery)
-        self.servers = servers ?? ServerDiscovery(fs: fs)
-        self.hypervisors = hypervisors ?? HypervisorCollector(uris: [])
+        runner = CollectorRunner(collectors: collectors ?? CollectorRegistry.builtIn(fs: fs), intervalMs: intervalMs, logger: logger)
     }
 
     mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64, events: [OwnedEvent] = [],
@@ -42,68 +43,22 @@ struct BatchBuilder: Sendable {
         }
         batchesSinceDiscovery += 1
         let platform = self.platform!
-        var sink = MetricSink()
-        PlatformCollector(fs: fs).collect(into: &sink)
-        SelfCollector().collect(into: &sink)
-        let resource = ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname,
-                                      properties: properties)
-        var resources = [resource]
-        var series: [SeriesPoints] = []
-        func add(_ sink: MetricSink, to index: Int) { Self.append(sink, to: index, at: timestampMs, series: &series) }
-        func down(_ kind: ResourceKind, key: String, name: String) {
-            resources.append(ResourceReport(kind: kind, key: key, name: name, parentIndex: 0))
-            var down = MetricSink()
-            down.gauge("up", 0)
-            add(down, to: resources.count - 1)
-        }
-        add(sink, to: 0)
-        let found = servers.collect(refresh: refresh)
-        serverFiles = found.servers.map(ServerFiles.init(report:))
-        for report in found.servers {
-            let key = platform.identityKey + "/" + report.key
-            let serverIndex = resources.count
-            resources.append(ResourceReport(kind: .server, key: key, name: report.name, parentIndex: 0,
-                                            properties: changed(key, .map(report.properties), refresh: refresh)))
-            add(report.metrics, to: serverIndex)
-            for service in report.services {
-                let serviceKey = key + "/" + service.key
-                resources.append(ResourceReport(kind: .service, key: serviceKey, name: service.name, parentIndex: serverIndex,
-                                                properties: changed(serviceKey, .map(service.properties), refresh: refresh)))
-                add(service.metrics, to: resources.count - 1)
+        var contents = BatchContents(resources: [ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname,
+                                                                properties: properties)])
+        let pass = CollectionPass(timestampMs: timestampMs, intervalMs: intervalMs, refresh: refresh, platformKey: platform.identityKey)
+        for delivery in runner.collect(pass) {
+            let report = delivery.report
+            contents.add(report.platform, to: 0, at: delivery.pass.timestampMs)
+            for resource in report.resources {
+                contents.add(resource, below: 0, at: delivery.pass.timestampMs) { key, properties in
+                    changed(key, properties, refresh: delivery.pass.refresh)
+                }
             }
+            if let files = report.serverFiles { serverFiles = files }
         }
-        for gone in found.down { down(.server, key: platform.identityKey + "/" + gone.key, name: gone.name) }
-        // Containers (cgroup v1 and v2) hang below the platform; one that is gone reports `up` 0 once.
-        let collector = ContainerCollector(fs: fs)
-        batchesSinceContainerScan += 1
-        if refresh || batchesSinceContainerScan >= Self.containerScanEvery {
-            let scanned = collector.discover()
-            for gone in containers where !scanned.contains(where: { $0.runtime == gone.runtime && $0.id == gone.id }) {
-                down(.container, key: platform.identityKey + "/container:\(gone.runtime):\(gone.id)", name: gone.displayName)
-            }
-            containers = scanned
-            batchesSinceContainerScan = 0
-        }
-        for container in containers {
-            let key = platform.identityKey + "/container:\(container.runtime):\(container.id)"
-            var properties: [(key: String, value: PropertyValue)] = [("runtime", .string(container.runtime)), ("id", .string(container.id))]
-            if let name = container.name { properties.append(("name", .string(name))) }
-            if let image = container.image { properties.append(("image", .string(image))) }
-            if let v2 = container.v2 { properties.append(("cgroup_v2", .string(v2))) }
-            if !container.v1.isEmpty { properties.append(("cgroup_v1", .map(container.v1.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
-            resources.append(ResourceReport(kind: .container, key: key, name: container.displayName, parentIndex: 0,
-                                            properties: changed(key, .map(properties), refresh: refresh)))
-            var sink = MetricSink()
-            collector.collect(container, into: &sink)
-            sink.gauge("up", 1)
-            add(sink, to: resources.count - 1)
-        }
-        Self.append(hypervisors.collect(nowMs: timestampMs, intervalMs: intervalMs), platformKey: platform.identityKey,
-                    timestampMs: timestampMs, resources: &resources, series: &series) { key, properties in
-            changed(key, properties, refresh: refresh)
-        }
+        contents.add(runner.readings, to: 0, at: timestampMs)
         var batch = AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),
-                               agentVersion: Agent.version, resources: resources, series: series)
+                               agentVersion: Agent.version, resources: contents.resources, series: contents.series)
         Self.attach(events, configs, platformKey: platform.identityKey, to: &batch)
         return batch
     }
@@ -145,33 +100,16 @@ struct BatchBuilder: Sendable {
         }
     }
 
-    /// Adds hypervisors below the platform at index 0, and their VMs below them, keyed by UUID alone so a VM
-    /// keeps its identity (and series) when it moves to another host. An unreachable hypervisor reports no
-    /// VMs. `properties` decides which property trees travel (those that changed).
+    /// Adds hypervisors below the platform at index 0, and their VMs below them (see
+    /// `HypervisorReport.resource(platformKey:)`). `properties` decides which property trees travel.
     static func append(_ hypervisors: [HypervisorReport], platformKey: String, timestampMs: Int64, resources: inout [ResourceReport],
                        series: inout [SeriesPoints], properties: (String, PropertyValue) -> PropertyValue?) {
-        func add(_ sink: MetricSink, to index: Int) { append(sink, to: index, at: timestampMs, series: &series) }
+        var contents = BatchContents(resources: resources, series: series)
         for hypervisor in hypervisors {
-            let key = platformKey + "/libvirt:" + hypervisor.uri
-            let hypervisorIndex = resources.count
-            resources.append(ResourceReport(kind: .hypervisor, key: key, name: hypervisor.name, parentIndex: 0,
-                                            properties: hypervisor.properties.isEmpty ? nil : properties(key, .map(hypervisor.properties))))
-            add(hypervisor.metrics, to: hypervisorIndex)
-            for vm in hypervisor.vms ?? [] {
-                let vmKey = ResourceKey.vm(uuid: vm.uuid)
-                resources.append(ResourceReport(kind: .vm, key: vmKey, name: vm.name, parentIndex: hypervisorIndex,
-                                                properties: properties(vmKey + "@" + hypervisor.uri, .map(vm.properties))))
-                add(vm.metrics, to: resources.count - 1)
-            }
+            contents.add(hypervisor.resource(platformKey: platformKey), below: 0, at: timestampMs, properties: properties)
         }
-    }
-
-    /// One point at `timestampMs` per reading of `sink`, for the resource at `index`.
-    static func append(_ sink: MetricSink, to index: Int, at timestampMs: Int64, series: inout [SeriesPoints]) {
-        for reading in sink.readings {
-            series.append(SeriesPoints(resourceIndex: index, metric: reading.metric, type: reading.type, labels: reading.labels,
-                                       points: [Sample(timestampMs, reading.value)]))
-        }
+        resources = contents.resources
+        series = contents.series
     }
 
     /// `properties` if they differ from what was last sent for `key` (or at a refresh), else nil.

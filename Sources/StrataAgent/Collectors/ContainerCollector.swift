@@ -25,6 +25,12 @@ public struct ContainerInfo: Sendable, Equatable {
 /// VMs (`machine-qemu…` scopes) are not containers and are left out: VMs come from the hypervisor layer.
 public struct ContainerCollector: Sendable {
     let fs: HostFS
+    /// Containers found by the last cgroup walk (as a registered collector: every `scanEvery` runs and at each refresh).
+    var known: [ContainerInfo] = []
+    /// Runs since that walk.
+    var runsSinceScan: UInt64 = 0
+    /// Runs between two walks when no refresh comes first.
+    static let scanEvery: UInt64 = 6
 
     /// A collector reading the host through `fs`.
     public init(fs: HostFS) { self.fs = fs }

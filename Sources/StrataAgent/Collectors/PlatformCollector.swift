@@ -162,3 +162,9 @@ public struct PlatformCollector: Sendable {
         sink.gauge("uptime_seconds", uptime)
     }
 }
+
+extension PlatformCollector: PlatformReadingCollector {
+    // A hung mount's `statvfs` costs a batch at most the budget.
+    var name: String { "platform" }
+    var schedule: CollectorSchedule { CollectorSchedule(budgetMs: 2_000) }
+}

@@ -26,3 +26,8 @@ public struct SelfCollector: Sendable {
         }
     }
 }
+
+extension SelfCollector: PlatformReadingCollector {
+    var name: String { "agent" }
+    var schedule: CollectorSchedule { CollectorSchedule(budgetMs: 500) }
+}

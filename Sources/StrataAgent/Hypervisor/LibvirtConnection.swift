@@ -9,7 +9,8 @@ public struct LibvirtError: Error, Sendable, CustomStringConvertible {
 /// One open libvirt connection (`qemu:///system`, `xen:///`, `lxc:///`, `test:///PATH`). libvirt is loaded
 /// with `dlopen` on first use, so agents without hypervisor URIs never map it.
 public final class LibvirtConnection: @unchecked Sendable {
-    // @unchecked: used by one collection at a time (the agent's loop, or a test that owns it).
+    // @unchecked: used by one collection at a time (a run of its hypervisor's collector — never two at once —,
+    // or a test that owns it); the runner's copy of the collector while a run is out reads only its URIs.
     /// The connection URI.
     public let uri: String
     let handle: UnsafeMutableRawPointer
