@@ -90,15 +90,22 @@ extension SQLiteCatalog {
                          change: .changed, summary: changes.joined(separator: "; "), nowMs: now))
     }
 
-    /// Availability from the batch's `up` readings: servers, services and hypervisors follow their own; a
-    /// platform follows its agent's heartbeat and a VM its home hypervisor's report (both decided elsewhere).
+    /// Availability from the batch's evidence (`Liveness.reported`): servers, hypervisors and containers follow
+    /// their own `up`, a service its server's, anything measured without one is up; a platform follows its agent's
+    /// heartbeat and a VM its home hypervisor's report (both decided elsewhere).
     static func recordReadings(_ db: Database, batch: BatchRecord) throws -> [EventRecord] {
         var events: [EventRecord] = []
-        for resource in batch.resources where resource.kind != .platform && resource.kind != .vm {
-            guard let up = batch.upReadings[resource.id],
-                  let row = try Row.fetchOne(db, sql: "SELECT availability FROM resources WHERE id = ?", arguments: [resource.id]),
-                  let (wanted, event) = Liveness.reading(resourceID: resource.id, kind: resource.kind, name: resource.name,
-                                                         current: Availability(rawValue: row["availability"]) ?? .unknown, up: up) else { continue }
+        let names = Dictionary(batch.resources.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        // Only measured resources count as reported: an events-only batch names a server to own its log lines.
+        let measured = Set(batch.series.map(\.resourceID))
+        for resource in batch.resources where resource.kind != .platform && resource.kind != .vm
+            && (batch.upReadings[resource.id] != nil || measured.contains(resource.id)) {
+            let parent = resource.parentID.flatMap { id in batch.upReadings[id].map { (name: names[id] ?? id, up: $0) } }
+            guard let row = try Row.fetchOne(db, sql: "SELECT availability FROM resources WHERE id = ?", arguments: [resource.id]),
+                  let (wanted, event) = Liveness.reported(resourceID: resource.id, kind: resource.kind, name: resource.name,
+                                                          current: Availability(rawValue: row["availability"]) ?? .unknown,
+                                                          up: batch.upReadings[resource.id], parent: resource.kind == .service ? parent : nil)
+            else { continue }
             try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?", arguments: [wanted.rawValue, batch.receivedMs, resource.id])
             events.append(try insertEvent(db, tenantID: batch.tenantID, event, timeMs: batch.receivedMs))
         }

@@ -71,6 +71,17 @@ public final class SQLiteCatalog: Catalog {
                 let name = try String.fetchOne(db, sql: "SELECT name FROM resources WHERE id = ?", arguments: [platformID]) ?? platformID
                 let event = Liveness.agentOverdue(platformID: platformID, name: name, missedIntervals: missedIntervals, intervalMs: agent.intervalMs)
                 events.append(try Self.insertEvent(db, tenantID: agent.tenantID, event, timeMs: nowMs))
+                // What the silent agent reported is no longer known to run.
+                for row in try Row.fetchAll(db, sql: "SELECT id, kind, name, availability FROM resources WHERE platform_id = ? AND id != ?",
+                                            arguments: [platformID, platformID]) {
+                    guard let kind = ResourceKind(rawValue: row["kind"]),
+                          let (wanted, silenced) = Liveness.silenced(resourceID: row["id"], kind: kind, name: row["name"],
+                                                                     current: Availability(rawValue: row["availability"]) ?? .unknown,
+                                                                     platformName: name) else { continue }
+                    try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?",
+                                   arguments: [wanted.rawValue, nowMs, silenced.resourceID])
+                    events.append(try Self.insertEvent(db, tenantID: agent.tenantID, silenced, timeMs: nowMs))
+                }
             }
             return events
         }

@@ -75,4 +75,17 @@ struct InventoryDecisionTests {
         #expect(state == .down && event.severity == .warning && event.message == "server nginx is down: its process is gone or its status interface fails")
         #expect(Liveness.reading(resourceID: "s", kind: .server, name: "nginx", current: .down, up: false) == nil)
     }
+
+    @Test func aServiceFollowsItsServerAndWhatASilentAgentReportedBecomesUnknown() {
+        let down = Liveness.reported(resourceID: "s", kind: .service, name: "db3", current: .up, up: nil, parent: ("redis", false))
+        #expect(down?.0 == .down && down?.1.message == "service db3 is down: its server redis is down")
+        #expect(Liveness.reported(resourceID: "s", kind: .service, name: "db3", current: .down, up: nil, parent: ("redis", true))?.0 == .up)
+        #expect(Liveness.reported(resourceID: "c", kind: .container, name: "web", current: .unknown, up: nil, parent: nil)?.0 == .up,
+                "measured without an up reading: present")
+        #expect(Liveness.reported(resourceID: "c", kind: .container, name: "web", current: .up, up: false, parent: nil)?.0 == .down,
+                "its own reading wins")
+        #expect(Liveness.silenced(resourceID: "s", kind: .server, name: "nginx", current: .up, platformName: "h1")?.0 == .unknown)
+        #expect(Liveness.silenced(resourceID: "v", kind: .vm, name: "crm", current: .up, platformName: "h1") == nil, "a VM's hypervisor tells")
+        #expect(Liveness.silenced(resourceID: "s", kind: .server, name: "nginx", current: .unknown, platformName: "h1") == nil)
+    }
 }

@@ -34,11 +34,14 @@ public struct VMReport: Sendable {
 public struct HypervisorCollector: Sendable {
     /// The configured URIs, in order.
     public let uris: [String]
-    private var connections: [String: LibvirtConnection] = [:]
-    private var retryAtMs: [String: Int64] = [:]
-    /// Per URI: consecutive failures and the next delay (the interval, doubling to 5 min).
-    private var backoffs: [String: Backoff] = [:]
-    private var failing: Set<String> = []
+    /// What the collector keeps per URI: its open connection, or, while it fails, its backoff and when to try
+    /// again. One of the two at a time.
+    enum Link {
+        case open(LibvirtConnection)
+        case failing(Backoff, retryAtMs: Int64)
+    }
+
+    private var links: [String: Link] = [:]
     let logger: Logger?
 
     /// A collector for `uris`.
@@ -51,7 +54,7 @@ public struct HypervisorCollector: Sendable {
     public init(connections: [LibvirtConnection], logger: Logger? = nil) {
         self.uris = connections.map(\.uri)
         self.logger = logger
-        for connection in connections { self.connections[connection.uri] = connection }
+        for connection in connections { links[connection.uri] = .open(connection) }
     }
 
     /// The URIs of `settings["libvirt.uris"]`.
@@ -67,25 +70,24 @@ public struct HypervisorCollector: Sendable {
         var reports: [HypervisorReport] = []
         for uri in uris {
             // While backing off, the hypervisor is reported down without another attempt (or a longer wait).
-            if connections[uri] == nil, let retry = retryAtMs[uri], nowMs < retry {
+            if case .failing(_, let retry) = links[uri], nowMs < retry {
                 reports.append(Self.unreachable(uri))
                 continue
             }
+            var failingBackoff: Backoff?
+            if case .failing(let backoff, _) = links[uri] { failingBackoff = backoff }
             do {
-                let connection = try connection(uri, nowMs: nowMs, intervalMs: intervalMs)
+                let connection = try connection(uri)
                 let node = try connection.node()
                 let domains = try connection.domains()
                 reports.append(Self.report(uri: uri, node: node, domains: domains))
-                backoffs[uri] = nil
-                if failing.remove(uri) != nil { logger?.info("hypervisor reachable again", metadata: ["uri": "\(uri)"]) }
+                if failingBackoff != nil { logger?.info("hypervisor reachable again", metadata: ["uri": "\(uri)"]) }
             } catch {
-                connections[uri] = nil
-                var backoff = backoffs[uri] ?? Backoff(initialMs: min(intervalMs, 300_000), maximumMs: 300_000)
-                retryAtMs[uri] = nowMs + backoff.fail()
-                backoffs[uri] = backoff
-                if failing.insert(uri).inserted {
+                if failingBackoff == nil {
                     logger?.warning("cannot collect hypervisor; retrying with backoff", metadata: ["uri": "\(uri)", "reason": "\(error)"])
                 }
+                var backoff = failingBackoff ?? Backoff(initialMs: min(intervalMs, 300_000), maximumMs: 300_000)
+                links[uri] = .failing(backoff, retryAtMs: nowMs + backoff.fail())
                 reports.append(Self.unreachable(uri))
             }
         }
@@ -99,10 +101,11 @@ public struct HypervisorCollector: Sendable {
         return HypervisorReport(uri: uri, name: "libvirt \(uri)", properties: [], metrics: metrics, vms: nil)
     }
 
-    private mutating func connection(_ uri: String, nowMs: Int64, intervalMs: Int64) throws -> LibvirtConnection {
-        if let open = connections[uri], open.isAlive { return open }
+    /// The URI's open connection, else a new one.
+    private mutating func connection(_ uri: String) throws -> LibvirtConnection {
+        if case .open(let open) = links[uri], open.isAlive { return open }
         let connection = try LibvirtConnection(uri: uri)
-        connections[uri] = connection
+        links[uri] = .open(connection)
         return connection
     }
 

@@ -37,6 +37,31 @@ public enum Liveness {
         return (wanted, event)
     }
 
+    /// The availability a reported resource's evidence asks for, and its event, or nil when `current` already says
+    /// so: its own `up` reading; else, for a resource below a server (a service), its server's reading in the same
+    /// report — a service of a stopped server is down, never up; else, being reported at all, up.
+    public static func reported(resourceID: String, kind: ResourceKind, name: String, current: Availability, up: Bool?,
+                                parent: (name: String, up: Bool)?) -> (Availability, InventoryEvent)? {
+        if let up { return reading(resourceID: resourceID, kind: kind, name: name, current: current, up: up) }
+        let wanted: Availability = parent.map { $0.up ? .up : .down } ?? .up
+        guard current != wanted, current != .retired else { return nil }
+        let reason = parent.map { "its server \($0.name) is \($0.up ? "up" : "down")" } ?? "its agent reports it again"
+        let event = InventoryEvent(resourceID: resourceID, kind: .availability, severity: wanted == .up ? .info : .warning,
+                                   message: "\(kind.rawValue) \(name) is \(wanted.rawValue): \(reason)")
+        return (wanted, event)
+    }
+
+    /// What a resource below a platform whose agent fell silent shows: unknown (nobody can tell whether it still
+    /// runs), never its last `up`; nil when it is already unknown or retired. VMs are left alone: their hypervisor
+    /// or a guest agent says what they do.
+    public static func silenced(resourceID: String, kind: ResourceKind, name: String, current: Availability,
+                                platformName: String) -> (Availability, InventoryEvent)? {
+        guard kind != .vm, kind != .platform, current != .unknown, current != .retired else { return nil }
+        let event = InventoryEvent(resourceID: resourceID, kind: .availability, severity: .warning,
+                                   message: "\(kind.rawValue) \(name) is unknown: the agent of its platform \(platformName) is silent")
+        return (.unknown, event)
+    }
+
     /// Why a resource's `up` says what it says.
     public static func reason(_ kind: ResourceKind, up: Bool) -> String {
         switch kind {
