@@ -7,7 +7,7 @@ url=${1:-http://${STRATA_LISTEN:-127.0.0.1:7480}}
 data=${STRATA_DATA:-./data}
 # shellcheck disable=SC1091
 [ -f "$data/initial-credentials" ] && . "$data/initial-credentials"
-export STRATA_URL=$url STRATA_USER=${STRATA_USER:-admin} STRATA_PASSWORD=${STRATA_PASSWORD:-${STRATA_ADMIN_PASSWORD:-}}
+export STRATA_URL=$url STRATA_USER=${STRATA_USER:-admin} STRATA_PASSWORD=${STRATA_PASSWORD:-}
 python3 - <<'PY'
 import base64, json, os, socket, sys, time, urllib.request
 url, auth = os.environ["STRATA_URL"], base64.b64encode(f'{os.environ["STRATA_USER"]}:{os.environ["STRATA_PASSWORD"]}'.encode()).decode()

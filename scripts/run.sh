@@ -32,8 +32,8 @@ agent=$!
 cat <<MSG
 
   Strata is running: $url
-  first login: user admin, password ${STRATA_ADMIN_PASSWORD:-<the one you set with STRATA_BOOTSTRAP_ADMIN_PASSWORD>}
-  try:  STRATA_USER=admin STRATA_PASSWORD='${STRATA_ADMIN_PASSWORD:-...}' $bin resources
+  first login: user admin, password ${STRATA_PASSWORD:-<the one you set with STRATA_BOOTSTRAP_ADMIN_PASSWORD>}
+  try:  . $data/initial-credentials && $bin resources
   (credentials are kept, mode 0600, in $data/initial-credentials; Ctrl-C stops server and agent)
 
 MSG

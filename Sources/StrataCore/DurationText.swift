@@ -1,5 +1,18 @@
 /// Parses human durations such as `10s`, `2s`, `500ms`, `5m`, `1h`, `1h30m` into milliseconds.
 public enum DurationText {
+    /// The shortest text for `ms` in the largest whole units (`90000` → `1m30s`, `500` → `500ms`); `0ms` for zero
+    /// or less.
+    public static func format(_ ms: Int64) -> String {
+        guard ms > 0 else { return "0ms" }
+        var rest = ms
+        var text = ""
+        for (unit, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= scale {
+            text += "\(rest / scale)\(unit)"
+            rest %= scale
+        }
+        return text
+    }
+
     /// Milliseconds for `text`, or nil if it is not a positive duration.
     public static func milliseconds(_ text: String) -> Int64? {
         var total: Int64 = 0

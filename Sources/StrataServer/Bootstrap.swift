@@ -30,9 +30,10 @@ enum Bootstrap {
                                                agentToken: configuration.bootstrapAgentToken == nil ? token : nil)
         if credentials.generated {
             let path = configuration.dataDirectory + "/" + credentialsFile
-            var text = "STRATA_ADMIN_USER=admin\n"
-            if let password = credentials.adminPassword { text += "STRATA_ADMIN_PASSWORD=\(password)\n" }
-            if let token = credentials.agentToken { text += "STRATA_AGENT_TOKEN=\(token)\n" }
+            // The names the CLI reads, exported: `. DATA/initial-credentials` logs a shell in (`strata resources`).
+            var text = "export STRATA_USER=admin\n"
+            if let password = credentials.adminPassword { text += "export STRATA_PASSWORD='\(password)'\n" }
+            if let token = credentials.agentToken { text += "export STRATA_AGENT_TOKEN='\(token)'\n" }
             guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw BootstrapError.cannotWrite(path)
             }

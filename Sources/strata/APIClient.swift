@@ -41,28 +41,29 @@ struct ClientOptions: ParsableArguments {
         let tls = base.hasPrefix("https://") ? try TLSClient(caFile: caFile ?? environment["STRATA_CA_FILE"]) : nil
         let client = try HTTPClient(baseURL: base, tls: tls)
         var headers: [(String, String)] = [("Accept", "application/json")]
-        if let token = token ?? environment["STRATA_TOKEN"], !token.isEmpty {
-            headers.append(("Authorization", "Bearer \(token)"))
-        } else if let user = user ?? environment["STRATA_USER"] {
-            let password = environment["STRATA_PASSWORD"] ?? ""
-            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+        if let authorization = try CLICredentials.resolve(token: token, user: user, environment: environment).header {
+            headers.append(authorization)
         }
         // Writes always declare JSON: the server refuses a POST on basic credentials without it (CSRF rule).
         if body != nil || method != "GET" { headers.append(("Content-Type", "application/json")) }
-        let response = try client.send(method: method, path: path, headers: headers, body: body ?? [])
-        let envelope: API.Envelope<T>
+        let response: HTTPResponse
         do {
-            envelope = try JSONDecoder().decode(API.Envelope<T>.self, from: Data(response.body))
+            response = try client.send(method: method, path: path, headers: headers, body: body ?? [])
         } catch {
-            if let failure = try? JSONDecoder().decode(API.Envelope<Empty>.self, from: Data(response.body)), failure.status == "error" {
-                throw ValidationError("\(failure.errorType ?? "error"): \(failure.error ?? "HTTP \(response.status)")")
-            }
-            throw ValidationError("HTTP \(response.status) from the server, not a Strata API answer this CLI understands (\(error))")
+            throw CLIError.unreachable("cannot reach the server at \(base): \(error)")
         }
-        guard envelope.status == "success", let data = envelope.data else {
-            throw ValidationError("\(envelope.errorType ?? "error"): \(envelope.error ?? "HTTP \(response.status)")")
+        if let failure = try? JSONDecoder().decode(API.Envelope<Empty>.self, from: Data(response.body)), failure.status == "error" {
+            throw CLIError.refused(status: response.status, errorType: failure.errorType ?? "error", message: failure.error ?? "HTTP \(response.status)")
         }
-        return data
+        do {
+            let envelope = try JSONDecoder().decode(API.Envelope<T>.self, from: Data(response.body))
+            guard let data = envelope.data else { throw CLIError.unreachable("HTTP \(response.status) from \(base) without data") }
+            return data
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError.unreachable("HTTP \(response.status) from \(base), not a Strata API answer this CLI understands (\(error))")
+        }
     }
 
     /// Prints `data` as indented JSON.

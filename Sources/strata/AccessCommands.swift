@@ -58,8 +58,41 @@ struct TokensCommand: ParsableCommand {
 
 /// `strata users`: list and create users of the tenant.
 struct UsersCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "users", abstract: "List and create users (admin).",
-                                                    subcommands: [List.self, Create.self], defaultSubcommand: List.self)
+    static let configuration = CommandConfiguration(commandName: "users", abstract: "List, create and change users (admin).",
+                                                    subcommands: [List.self, Create.self, Update.self], defaultSubcommand: List.self)
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a user's role, disable or enable them, or set a new password (read from standard input).")
+        @Argument(help: "The user id (from `strata users`).")
+        var id: Int64
+        @Option(help: "admin, operator or viewer.")
+        var role: String?
+        @Flag(help: "Disable the user: their logins and sessions stop at once.")
+        var disable = false
+        @Flag(help: "Enable a disabled user.")
+        var enable = false
+        @Flag(help: "Read a new password from standard input.")
+        var passwordStdin = false
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            if disable && enable { throw ValidationError("give --disable or --enable, not both") }
+            if role == nil && !disable && !enable && !passwordStdin { throw ValidationError("nothing to change: give --role, --disable, --enable or --password-stdin") }
+        }
+
+        func run() throws {
+            var password: String?
+            if passwordStdin {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("give the new password on standard input") }
+                password = line
+            }
+            let update = API.UserUpdate(role: role, password: password, disabled: disable ? true : enable ? false : nil)
+            let user = try client.send("PATCH", "/api/v1/users/\(id)", body: update, as: API.User.self)
+            if client.json { return try client.printJSON(user) }
+            print("user \(user.username): role \(user.role)\(user.disabledMs == nil ? "" : ", disabled")")
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tenant's users.")
@@ -105,7 +138,7 @@ struct AgentsCommand: ParsableCommand {
             let agents = try client.get("/api/v1/agents", as: [API.Agent].self)
             if client.json { return try client.printJSON(agents) }
             printTable(["ID", "PLATFORM", "LAST SEEN", "AVAILABLE", "REVOKED"], agents.map { agent in
-                [agent.id, text(agent.platformId), time(agent.lastSeenMs), String(agent.available), time(agent.revokedMs)]
+                [agent.id, text(agent.platformId), time(agent.lastSeenMs), agent.available ? "yes" : "no", time(agent.revokedMs)]
             })
         }
     }

@@ -33,6 +33,8 @@ struct PlacementCommand: ParsableCommand {
         if let host { parameters.append("host=" + queryEscape(host)) }
         if let hypervisor { parameters.append("hypervisor=" + queryEscape(hypervisor)) }
         if let at { parameters.append("at=\(try TimeArgument.milliseconds(at))") }
+        // A mistyped id is a 404, not an empty table.
+        for id in [vm, host, hypervisor].compactMap({ $0 }) { _ = try client.get("/api/v1/resources/" + queryEscape(id), as: API.Resource.self) }
         let placements = try client.get("/api/v1/placements?" + parameters.joined(separator: "&"), as: [API.Placement].self)
         if client.json { return try client.printJSON(placements) }
         printTable(["VM", "NAME", "HYPERVISOR", "HOST", "FROM", "TO"], placements.map { placement in

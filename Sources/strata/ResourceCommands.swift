@@ -18,6 +18,12 @@ struct ResourcesCommand: ParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
+    func validate() throws {
+        if let kind, ResourceKind(rawValue: kind) == nil {
+            throw ValidationError("--kind \(kind) is not a kind; one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
         var parameters: [String] = []
         if let kind { parameters.append("kind=" + queryEscape(kind)) }
@@ -116,8 +122,11 @@ struct QueryCommand: ParsableCommand {
         if let from { parameters.append("from=\(try TimeArgument.milliseconds(from))") }
         if let to { parameters.append("to=\(try TimeArgument.milliseconds(to))") }
         if let step { parameters.append("step=" + queryEscape(step)) }
-        func point(_ point: API.Point) -> [String] { [time(point.timestampMs), String(point.timestampMs), String(point.value)] }
+        func point(_ point: API.Point) -> [String] { [time(point.timestampMs), String(point.timestampMs), Self.number(point.value)] }
         let isSeriesID = target.count == 16 && target.allSatisfy(\.isHexDigit)
+        if !isSeriesID, target.count >= 8, target.allSatisfy(\.isHexDigit) {
+            throw ValidationError("\(target) is not a series id (16 hex digits, from `strata resource ID`) nor a selector")
+        }
         if isSeriesID {
             let answer = try client.get("/api/v1/series/\(queryEscape(target))/samples" + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")),
                                         as: API.SeriesSamples.self)
@@ -130,12 +139,15 @@ struct QueryCommand: ParsableCommand {
         if let resolution { parameters.append("resolution=" + queryEscape(resolution)) }
         let answer = try client.get("/api/v1/query?" + parameters.joined(separator: "&"), as: API.QueryResult.self)
         if client.json { return try client.printJSON(answer) }
+        guard !answer.series.isEmpty else { throw CLIError.noResult("no series match \(target)") }
         var rows: [[String]] = []
         for item in answer.series {
             let labels = item.labels.labels.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-            for sample in item.points { rows.append([labels] + point(sample)) }
+            let shown = labels.count > 60 ? String(labels.prefix(57)) + "..." : labels
+            for sample in item.points { rows.append([shown] + point(sample)) }
         }
         printTable(["SERIES", "TIME", "TIMESTAMP_MS", "VALUE"], rows)
+        print("(\(answer.series.count) series, step \(DurationText.format(answer.stepMs)), fn \(answer.fn), resolution \(answer.resolution))")
     }
 }
 
@@ -152,7 +164,7 @@ struct EventsCommand: ParsableCommand {
     @Flag(help: "With --resource: also everything below it (one timeline for a host, VM or server).")
     var subtree = false
 
-    @Option(help: "At least this severe: info, warning, critical.")
+    @Option(help: "At least this severe: info, warning, error, critical.")
     var severity: String?
 
     @Option(name: .customLong("search"), help: "Full-text words that must all appear.")
@@ -162,6 +174,13 @@ struct EventsCommand: ParsableCommand {
     var limit: Int = 50
 
     @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        if subtree, resource == nil { throw ValidationError("--subtree needs --resource") }
+        if let severity, !["info", "warning", "error", "critical"].contains(severity) {
+            throw ValidationError("--severity must be info, warning, error or critical")
+        }
+    }
 
     func run() throws {
         var parameters = ["limit=\(limit)"]
@@ -185,5 +204,14 @@ enum TimeArgument {
         let trimmed = text.hasPrefix("-") ? String(text.dropFirst()) : text
         if let ago = DurationText.milliseconds(trimmed) { return Int64(Date().timeIntervalSince1970 * 1000) - ago }
         throw ValidationError("\"\(text)\" is neither Unix milliseconds nor a duration like 1h")
+    }
+}
+
+extension QueryCommand {
+    /// A value as a person reads it: up to 6 significant digits (0.12199999999997999 → 0.122), integers as such.
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import StrataAgent
 
 /// The `strata` command: server, agent and the CLI over the REST API.
 @main
@@ -6,7 +8,25 @@ struct Strata: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Virtualization-aware infrastructure and application management.",
+        version: Agent.version,
         subcommands: [ServerCommand.self, AgentCommand.self, ResourcesCommand.self, ResourceCommand.self,
                       QueryCommand.self, EventsCommand.self, TokensCommand.self, UsersCommand.self, AgentsCommand.self,
                       AuditCommand.self, PlacementCommand.self, ConfigCommand.self, DiscoveryCommand.self])
+
+    /// Runs the command; a `CLIError` prints its message (no usage text) and exits with its code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("strata: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

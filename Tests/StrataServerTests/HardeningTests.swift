@@ -307,7 +307,8 @@ import Testing
     #expect(credentials?.adminPassword == nil, "the supplied password is not handed back to be printed")
     #expect(credentials?.agentToken?.hasPrefix("sat_") == true, "the generated token is")
     let file = try String(contentsOfFile: directory + "/initial-credentials", encoding: .utf8)
-    #expect(!file.contains("supplied-by-the-environment") && file.contains("STRATA_AGENT_TOKEN="))
+    #expect(!file.contains("supplied-by-the-environment") && file.contains("export STRATA_AGENT_TOKEN='sat_"))
+    #expect(file.hasPrefix("export STRATA_USER=admin\n"), "sourcing the file logs a shell in as the CLI reads it")
     func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
