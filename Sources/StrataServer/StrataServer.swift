@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import HummingbirdTLS
 import Logging
 import Prometheus
@@ -152,7 +153,17 @@ public struct StrataServer: Sendable {
         let maintenance = BlockMaintenance(engine: store, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            let address = "\(configuration.host):\(configuration.port)"
+            let reason = switch error.errnoCode {
+            case EADDRINUSE: "the port is in use (another strata server, or another program); choose another with --listen"
+            case EACCES: "permission denied (ports below 1024 need privileges); choose another with --listen"
+            default: "the address is not one of this host's"
+            }
+            throw ServerStartError.listen(address: address, reason: reason)
+        }
         logger.info("server stopped")
     }
 }

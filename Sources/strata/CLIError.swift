@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataServer
 
 /// What stops a CLI command after its arguments were accepted: the server's refusal (with its message) or a
 /// failure to reach it. Printed as `strata: MESSAGE` without the usage text, with an exit code per kind
@@ -29,6 +30,14 @@ struct CLIError: Error, CustomStringConvertible {
 
     /// The server could not be reached or did not answer as a Strata server.
     static func unreachable(_ message: String) -> CLIError { CLIError(message: message, exitCode: 69) }
+
+    /// The server could not start: its address cannot be bound (69, unavailable) or its data directory used (73).
+    static func serverStart(_ error: ServerStartError) -> CLIError {
+        switch error {
+        case .listen: CLIError(message: error.description, exitCode: 69)
+        case .dataDirectory: CLIError(message: error.description, exitCode: 73)
+        }
+    }
 
     /// The request succeeded but found nothing (as grep exits 1).
     static func noResult(_ message: String) -> CLIError { CLIError(message: message, exitCode: 1) }

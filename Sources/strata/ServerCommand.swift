@@ -56,8 +56,17 @@ struct ServerCommand: AsyncParsableCommand {
         // Everything the server writes is private (files meant to be shared, like the CA certificate, set their
         // mode explicitly).
         umask(0o077)
-        let server = try StrataServer(configuration: settings, registry: registry, logger: logger)
-        let credentials = try await server.bootstrap()
+        do {
+            let server = try StrataServer(configuration: settings, registry: registry, logger: logger)
+            let credentials = try await server.bootstrap()
+            try await serve(server, settings: settings, credentials: credentials)
+        } catch let error as ServerStartError {
+            throw CLIError.serverStart(error)
+        }
+    }
+
+    /// Runs the server until it is told to stop, printing its URL and any generated first-start secrets.
+    private func serve(_ server: StrataServer, settings: ServerConfiguration, credentials: BootstrapCredentials?) async throws {
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         let dataDirectory = settings.dataDirectory
         let scheme = settings.tls == "off" ? "http" : "https"

@@ -47,3 +47,17 @@ import Testing
         #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 }
+
+/// Issue 17: a busy port printed NIO's raw `bind(descriptor:ptr:bytes:)` error.
+@Suite(.serialized) struct ServerStartMessageTests {
+    @Test func aSecondServerOnABusyPortSaysThePortIsInUseAndExitsUnavailable() throws {
+        let bed = try Testbed("busy-port")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let second = try runCLI(["server", "--listen", "127.0.0.1:\(bed.port)", "--data", bed.directory + "/second"],
+                                environment: ["STRATA_ADMIN_PASSWORD": Testbed.password])
+        #expect(second.status == 69, "\(second)")
+        #expect(second.output.contains("cannot listen on 127.0.0.1:\(bed.port): the port is in use"), "\(second)")
+        #expect(!second.output.contains("bind(descriptor"), "no raw NIO error: \(second)")
+    }
+}
