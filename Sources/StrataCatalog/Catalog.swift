@@ -184,4 +184,12 @@ public protocol Catalog: AccessStore, GroupStore {
     /// `instance` label names, else a `source` resource per `job` and `instance`, created on first sight
     /// with a "discovered" event. Idempotent. Returns the events recorded.
     func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord]
+    /// Moves the series and events of every `source` resource for which an agent has since found a server or
+    /// platform to it, and deletes the source. Returns the events recorded.
+    func rehomeRemoteSources(nowMs: Int64) async throws -> [EventRecord]
+    /// Stores Prometheus's metadata of metric families and retypes their series when a family's type changes.
+    func recordMetricMetadata(tenantID: String, metadata: [MetricMetadata], nowMs: Int64) async throws
+    /// Sets the availability of the servers and sources whose `up` series changed (true 1, false 0, nil stale:
+    /// a source becomes unknown; a server keeps what its agent says). Platforms are left to their agents.
+    func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?)], nowMs: Int64) async throws -> [EventRecord]
 }

@@ -235,6 +235,21 @@ enum CatalogMigrations {
                 ALTER TABLE placements ADD COLUMN running_since_ms INTEGER;
                 """)
         }
+        // Prometheus's metadata per metric family (remote write), which types the family's series.
+        migrator.registerMigration("2026-12-02-metric-metadata") { db in
+            try db.execute(sql: """
+                CREATE TABLE metric_metadata (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    family TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    help TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, family)
+                );
+                CREATE INDEX series_by_metric ON series(tenant_id, metric);
+                """)
+        }
         return migrator
     }
 }

@@ -45,7 +45,7 @@ extension SQLiteCatalog {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [series.id.int64, series.tenantID, series.resourceID, series.metric,
-                                     series.type == .counter ? "counter" : "gauge", LabelsJSON.encode(series.labels), now])
+                                     series.type.name, LabelsJSON.encode(series.labels), now])
             }
             events += try Self.recordAgent(db, batch: batch)
             return events

@@ -128,7 +128,7 @@ extension SQLiteCatalog {
 
     static func seriesRecord(_ row: Row) -> SeriesRecord {
         SeriesRecord(id: StableID(int64: row["id"]), tenantID: row["tenant_id"], resourceID: row["resource_id"],
-                     metric: row["metric"], type: row["type"] == "counter" ? .counter : .gauge,
+                     metric: row["metric"], type: MetricType(name: row["type"]) ?? .gauge,
                      labels: LabelsJSON.decode(row["labels"]))
     }
 }

@@ -2,80 +2,122 @@ import GRDB
 import StrataCore
 import StrataInventory
 
+/// Remote-written series join the inventory (see StrataInventory's `TargetMatcher`): the server or platform an
+/// agent found for their target, else a `source` resource of their own, which joins a server or platform as soon
+/// as one is found for it (`rehomeRemoteSources`).
 extension SQLiteCatalog {
     public func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord] {
-        try await pool.write { db in
+        guard !series.isEmpty else { return [] }
+        return try await pool.write { db in
+            let candidates = try Self.targetCandidates(db, tenantID: tenantID)
+            let families = try Self.familyTypes(db, tenantID: tenantID)
             var events: [EventRecord] = []
-            var platforms: [String: String?] = [:]
+            var owners: [ScrapeTarget: String] = [:]
             for item in series {
+                let target = ScrapeTarget(labels: item.labels)
                 let resourceID: String
-                let host = RemoteSeriesOwner.host(of: item.labels)
-                let platform: String?
-                if let host {
-                    if let cached = platforms[host] {
-                        platform = cached
-                    } else {
-                        platform = try String.fetchOne(db, sql: """
-                            SELECT id FROM resources WHERE tenant_id = ? AND kind = 'platform' AND lower(name) IN (?, ?)
-                            ORDER BY updated_ms DESC LIMIT 1
-                            """, arguments: [tenantID, host, RemoteSeriesOwner.shortName(host)])
-                        platforms[host] = platform
-                    }
+                if let known = owners[target] {
+                    resourceID = known
                 } else {
-                    platform = nil
-                }
-                if let platform {
-                    resourceID = platform
-                } else {
-                    let key = RemoteSeriesOwner.sourceKey(of: item.labels)
-                    resourceID = StableID.resource(tenant: tenantID, kind: .source, key: key).description
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
-                        VALUES (?, ?, 'source', ?, ?, NULL, '{}', 'unknown', ?, ?)
-                        """, arguments: [resourceID, tenantID, key, RemoteSeriesOwner.sourceName(of: item.labels), nowMs, nowMs])
-                    if db.changesCount > 0 {
-                        events.append(try Self.insertEvent(db, tenantID: tenantID, resourceID: resourceID, timeMs: nowMs, kind: .discovered,
-                                                           severity: .info, message: "source \(key) discovered from remote write"))
+                    switch TargetMatcher.owner(of: target, platforms: candidates.platforms, servers: candidates.servers) {
+                    case .server(let id), .platform(let id):
+                        resourceID = id
+                    case .source:
+                        let (id, discovered) = try Self.source(db, tenantID: tenantID, target: target, nowMs: nowMs)
+                        resourceID = id
+                        events += discovered
                     }
+                    owners[target] = resourceID
                 }
                 let metric = item.labels[Labels.metricName] ?? ""
                 let labels = Labels(item.labels.visible.pairs.filter { $0.name != Labels.metricName })
+                let type = SeriesTyping.type(metric: metric, labels: labels, families: families)
+                // A series seen again (after a restart) moves to the owner it has now, if a server was found since.
                 try db.execute(sql: """
-                    INSERT OR IGNORE INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [item.id.int64, tenantID, resourceID, metric, metric.hasSuffix("_total") ? "counter" : "gauge",
-                                     LabelsJSON.encode(labels), nowMs])
+                    INSERT INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET resource_id = excluded.resource_id, type = excluded.type
+                    """, arguments: [item.id.int64, tenantID, resourceID, metric, type.name, LabelsJSON.encode(labels), nowMs])
             }
             return events
         }
     }
-}
 
-/// How a remote-written series names the resource it belongs to.
-enum RemoteSeriesOwner {
-    /// The host from `host`, else from `instance` without its port (`[::1]:9100` → `::1`), lower-cased.
-    static func host(of labels: Labels) -> String? {
-        if let host = labels["host"], !host.isEmpty { return host.lowercased() }
-        guard let instance = labels["instance"], !instance.isEmpty else { return nil }
-        if instance.hasPrefix("["), let close = instance.firstIndex(of: "]") {
-            return String(instance[instance.index(after: instance.startIndex)..<close]).lowercased()
+    public func rehomeRemoteSources(nowMs: Int64) async throws -> [EventRecord] {
+        try await pool.write { db in
+            let sources = try Row.fetchAll(db, sql: "SELECT id, tenant_id, natural_key, name, properties FROM resources WHERE kind = 'source'")
+            var events: [EventRecord] = []
+            var candidates: [String: (platforms: [TargetMatcher.Platform], servers: [TargetMatcher.Server])] = [:]
+            for row in sources {
+                let tenantID: String = row["tenant_id"]
+                let sourceID: String = row["id"]
+                let properties = (try? PropertyValue(json: row["properties"])) ?? .map([])
+                let target = ScrapeTarget(job: properties["job"]?.stringValue, instance: properties["instance"]?.stringValue,
+                                          hostLabel: properties["host"]?.stringValue)
+                if candidates[tenantID] == nil { candidates[tenantID] = try Self.targetCandidates(db, tenantID: tenantID) }
+                let known = candidates[tenantID]!
+                let ownerID: String
+                switch TargetMatcher.owner(of: target, platforms: known.platforms, servers: known.servers) {
+                case .server(let id), .platform(let id): ownerID = id
+                case .source: continue
+                }
+                try db.execute(sql: "UPDATE series SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?",
+                               arguments: [ownerID, tenantID, sourceID])
+                let moved = db.changesCount
+                try db.execute(sql: "UPDATE events SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?",
+                               arguments: [ownerID, tenantID, sourceID])
+                let owner = try Row.fetchOne(db, sql: "SELECT kind, name FROM resources WHERE id = ?", arguments: [ownerID])
+                let ownerName = "\(owner?["kind"] as String? ?? "resource") \(owner?["name"] as String? ?? ownerID)"
+                try Self.deleteResourceRows(db, id: sourceID)
+                let name: String = row["name"]
+                events.append(try Self.insertEvent(db, tenantID: tenantID, resourceID: ownerID, timeMs: nowMs, kind: .discovered, severity: .info,
+                                                   message: "remote-written source \(name) (\(row["natural_key"] as String)) joined \(ownerName): \(moved) series moved"))
+            }
+            return events
         }
-        let parts = instance.split(separator: ":", omittingEmptySubsequences: false)
-        return (parts.count == 2 ? String(parts[0]) : instance).lowercased()
     }
 
-    /// `db1.example.com` → `db1`; addresses stay whole.
-    static func shortName(_ host: String) -> String {
-        if host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) { return host }
-        return String(host.split(separator: ".").first ?? Substring(host))
+    /// The source resource of `target`, created (with a `discovered` event) when new.
+    static func source(_ db: Database, tenantID: String, target: ScrapeTarget, nowMs: Int64) throws -> (String, [EventRecord]) {
+        let key = target.sourceKey
+        let id = StableID.resource(tenant: tenantID, kind: .source, key: key).description
+        var entries: [(key: String, value: PropertyValue)] = []
+        if let job = target.job { entries.append(("job", .string(job))) }
+        if let instance = target.instance { entries.append(("instance", .string(instance))) }
+        if let host = target.host { entries.append(("host", .string(host))) }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
+            VALUES (?, ?, 'source', ?, ?, NULL, ?, 'unknown', ?, ?)
+            """, arguments: [id, tenantID, key, target.sourceName, PropertyValue.map(entries).json, nowMs, nowMs])
+        guard db.changesCount > 0 else { return (id, []) }
+        return (id, [try insertEvent(db, tenantID: tenantID, resourceID: id, timeMs: nowMs, kind: .discovered, severity: .info,
+                                     message: "source \(key) discovered from remote write: no agent reports a server or platform for it")])
     }
 
-    /// `job/instance` (a missing label is `-`).
-    static func sourceKey(of labels: Labels) -> String {
-        (labels["job"] ?? "-") + "/" + (labels["instance"] ?? labels["host"] ?? "-")
+    /// A tenant's platforms and servers as the target matcher sees them.
+    static func targetCandidates(_ db: Database, tenantID: String) throws -> (platforms: [TargetMatcher.Platform], servers: [TargetMatcher.Server]) {
+        var platforms: [TargetMatcher.Platform] = []
+        var servers: [TargetMatcher.Server] = []
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, kind, name, properties, platform_id FROM resources
+            WHERE tenant_id = ? AND kind IN ('platform', 'server') AND availability != 'retired'
+            """, arguments: [tenantID])
+        for row in rows {
+            let properties = (try? PropertyValue(json: row["properties"])) ?? .map([])
+            if row["kind"] as String == "platform" {
+                platforms.append(TargetMatcher.Platform(id: row["id"], name: row["name"], properties: properties))
+            } else {
+                servers.append(TargetMatcher.Server(id: row["id"], platformID: row["platform_id"], properties: properties))
+            }
+        }
+        return (platforms, servers)
     }
 
-    /// The instance, else the job, else "remote write".
-    static func sourceName(of labels: Labels) -> String {
-        labels["instance"] ?? labels["host"] ?? labels["job"] ?? "remote write"
+    /// A tenant's metric families with known types.
+    static func familyTypes(_ db: Database, tenantID: String) throws -> [String: MetricType] {
+        var families: [String: MetricType] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT family, type FROM metric_metadata WHERE tenant_id = ?", arguments: [tenantID]) {
+            if let type = MetricType(name: row["type"]) { families[row["family"]] = type }
+        }
+        return families
     }
 }

@@ -62,10 +62,30 @@ public struct ResourceReport: Sendable, Equatable {
     }
 }
 
-/// Whether a metric is a gauge or a monotonically increasing counter.
-public enum MetricType: UInt8, Sendable, Codable {
+/// What a metric is: a gauge, a monotonically increasing counter, or a series of a histogram's or a summary's
+/// family (`_bucket`, `_count`, `_sum`, quantiles). Agents report gauges and counters; the family types come
+/// from Prometheus's metadata or the series' names.
+public enum MetricType: UInt8, Sendable, Codable, CaseIterable {
     case gauge = 0
     case counter = 1
+    case histogram = 2
+    case summary = 3
+
+    /// The name stored and shown: `gauge`, `counter`, `histogram`, `summary`.
+    public var name: String {
+        switch self {
+        case .gauge: "gauge"
+        case .counter: "counter"
+        case .histogram: "histogram"
+        case .summary: "summary"
+        }
+    }
+
+    /// The type of a stored name; nil for anything else.
+    public init?(name: String) {
+        guard let type = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = type
+    }
 }
 
 /// A timestamped value: Unix milliseconds and a Float64.

@@ -1,7 +1,7 @@
 import StrataCore
 
 /// Decoding of Prometheus remote-write 1.0 `WriteRequest` bodies (after snappy) straight into a flat
-/// `SampleBatch`. Exemplars, histograms and metadata are skipped.
+/// `SampleBatch`, and the metric families' metadata. Exemplars and native histograms are skipped.
 public enum RemoteWriteRequest {
     /// Why a body did not decode; messages follow Prometheus 2.42 (gogo-protobuf) where it has one.
     public struct DecodeError: Error, Equatable, CustomStringConvertible {
@@ -14,11 +14,18 @@ public enum RemoteWriteRequest {
     /// decoding for known series); labels of first-seen series are put in `batch.labels`.
     public static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
                        into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
+        var metadata: [MetricMetadata] = []
+        try decode(bytes, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
+    }
+
+    /// As `decode(_:tenant:resolver:into:newSeries:)`, with the request's metric metadata appended to `metadata`.
+    public static func decode(_ bytes: [UInt8], tenant: String, resolver: SeriesResolver, into batch: inout SampleBatch,
+                              newSeries: inout [SeriesResolver.Entry], metadata: inout [MetricMetadata]) throws(DecodeError) {
         // The hot loop reads through a raw pointer with an integer cursor (no slice bookkeeping per byte);
         // label bytes reach the resolver as slices of `bytes`.
         let result: Result<Void, DecodeError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(DecodeError) {
-                try decode(buffer, bytes, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries)
+                try decode(buffer, bytes, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
                 return .success(())
             } catch {
                 return .failure(error)
@@ -36,14 +43,20 @@ public enum RemoteWriteRequest {
     }
 
     private static func decode(_ buffer: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], tenant: String, resolver: SeriesResolver,
-                               into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry]) throws(DecodeError) {
+                               into batch: inout SampleBatch, newSeries: inout [SeriesResolver.Entry],
+                               metadata: inout [MetricMetadata]) throws(DecodeError) {
         var reader = RawProtoReader(buffer, 0..<buffer.count)
         // Label fields that were not contiguous in their series, copied one after another.
         var gatheredBytes: [UInt8] = []
         var parsed: [ParsedSeries] = []
         while let (field, wire) = try reader.nextKey() {
             guard field == 1 && wire == 2 else {
-                try reader.skip(wire)
+                if field == 3 && wire == 2 {
+                    var message = RawProtoReader(buffer, try reader.lengthDelimited())
+                    if let family = try MetricMetadata.decode(&message) { metadata.append(family) }
+                } else {
+                    try reader.skip(wire)
+                }
                 continue
             }
             let seriesRange = try reader.lengthDelimited()

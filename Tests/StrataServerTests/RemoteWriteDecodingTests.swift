@@ -193,3 +193,25 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     #expect(a.batch.seriesIDs == first.batch.seriesIDs, "and get the same ids")
     #expect(try decodeBatch(body("b"), resolver: resolver).new.isEmpty)
 }
+
+@Test func metricMetadataIsDecodedWithItsFamilysType() throws {
+    var request = ProtoWriter()
+    var histogram = ProtoWriter()
+    histogram.key(1, 0); histogram.varint(3)
+    histogram.string(2, "request_seconds")
+    histogram.string(4, "Request latency.")
+    histogram.string(5, "seconds")
+    request.message(3, histogram.bytes)
+    var unknown = ProtoWriter()
+    unknown.key(1, 0); unknown.varint(7)      // STATESET: a gauge here
+    unknown.string(2, "feature_state")
+    request.message(3, unknown.bytes)
+    request.message(3, [0x08, 0x01])          // a counter without a family name: dropped
+    var batch = SampleBatch()
+    var newSeries: [SeriesResolver.Entry] = []
+    var metadata: [MetricMetadata] = []
+    try RemoteWriteRequest.decode(request.bytes, tenant: "default", resolver: SeriesResolver(), into: &batch, newSeries: &newSeries, metadata: &metadata)
+    #expect(metadata == [MetricMetadata(family: "request_seconds", type: .histogram, help: "Request latency.", unit: "seconds"),
+                         MetricMetadata(family: "feature_state", type: .gauge)])
+    #expect(batch.isEmpty)
+}

@@ -37,6 +37,27 @@ public enum Liveness {
         return (wanted, event)
     }
 
+    /// The availability a Prometheus scrape's `up` asks for a server or a remote-written source (`job` names the
+    /// scrape job for the event, e.g. " (job node)"), or nil when `current` already says so.
+    public static func scraped(resourceID: String, kind: ResourceKind, name: String, current: Availability, up: Bool,
+                               job: String) -> (Availability, InventoryEvent)? {
+        let wanted: Availability = up ? .up : .down
+        guard current != wanted, current != .retired else { return nil }
+        let reason = up ? "Prometheus scrapes it\(job)" : "Prometheus cannot scrape it\(job)"
+        let event = InventoryEvent(resourceID: resourceID, kind: .availability, severity: up ? .info : .warning,
+                                   message: "\(kind.rawValue) \(name) is \(wanted.rawValue): \(reason)")
+        return (wanted, event)
+    }
+
+    /// What a remote-written source whose `up` went stale (Prometheus stopped scraping it, or stopped writing)
+    /// shows: unknown; nil when it already does.
+    public static func scrapeStale(resourceID: String, name: String, current: Availability, job: String) -> (Availability, InventoryEvent)? {
+        guard current != .unknown, current != .retired else { return nil }
+        let event = InventoryEvent(resourceID: resourceID, kind: .availability, severity: .warning,
+                                   message: "source \(name) is unknown: its up series\(job) is stale")
+        return (.unknown, event)
+    }
+
     /// The availability a reported resource's evidence asks for, and its event, or nil when `current` already says
     /// so: its own `up` reading; else, for a resource below a server (a service), its server's reading in the same
     /// report — a service of a stopped server is down, never up; else, being reported at all, up.

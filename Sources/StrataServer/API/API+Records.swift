@@ -14,7 +14,7 @@ extension API.Resource {
 
 extension API.Series {
     init(_ record: SeriesRecord) {
-        self.init(id: record.id, resourceId: record.resourceID, metric: record.metric, type: record.type == .counter ? "counter" : "gauge",
+        self.init(id: record.id, resourceId: record.resourceID, metric: record.metric, type: record.type.name,
                   labels: API.LabelObject(record.labels))
     }
 }

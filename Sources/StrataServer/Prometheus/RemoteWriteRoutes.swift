@@ -47,14 +47,16 @@ struct RemoteWriteRoutes {
         }
         var batch = SampleBatch(capacity: 512)
         var newSeries: [SeriesResolver.Entry] = []
+        var metadata: [MetricMetadata] = []
         do {
             let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
-            try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries)
+            try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
         } catch let error as Snappy.CorruptInput {
             return reject(.badRequest, error.description)
         } catch let error as RemoteWriteRequest.DecodeError {
             return reject(.badRequest, error.description)
         }
+        registrar.submit(tenant: tenant, metadata: metadata)
         guard !batch.isEmpty else { return Response(status: .noContent) }
         var policy = AppendPolicy.prometheus(newestMs: horizons.newest(tenant))
         policy.maxAgeMs = maxAgeMs
@@ -66,10 +68,14 @@ struct RemoteWriteRoutes {
             return reject(.badRequest, rejection.description)
         }
         if let newest = batch.timestamps.max() { horizons.advance(tenant, to: newest) }
+        let now = Time.nowMs()
         if !newSeries.isEmpty {
             // First sight: the inventory learns of these series in the background (see the registrar).
-            await registrar.submit(tenant: tenant, series: newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } })
+            let series = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
+            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, nowMs: now) }
+            registrar.submit(tenant: tenant, series: series)
         }
+        registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))
         resolver.remember(newSeries, refs: result.refs)
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
