@@ -26,9 +26,10 @@ build-debug:
 run: build
 	@bash scripts/run.sh
 
-## make test: install test dependencies, build, run every test.
+## make test: install test dependencies, build, run every test and the examples of README.md and docs/query.md.
 test: deps-test build-debug
 	python3 scripts/check-openapi.py
+	bash scripts/check-docs.sh
 	$(SWIFT) test --skip-build
 
 ## make bench: figures as JSON lines (agent footprint beside node_exporter); see docs/performance.md.
