@@ -14,9 +14,11 @@ extension API {
         public var properties: PropertyValue
         public var createdMs: Int64
         public var updatedMs: Int64
+        /// When it was removed (by a user or by retirement); absent while it is listed.
+        public var removedMs: Int64?
 
         public init(id: String, kind: ResourceKind, name: String, parentId: String?, naturalKey: String, availability: Availability,
-                    approval: Approval, properties: PropertyValue, createdMs: Int64, updatedMs: Int64) {
+                    approval: Approval, properties: PropertyValue, createdMs: Int64, updatedMs: Int64, removedMs: Int64? = nil) {
             self.id = id
             self.kind = kind
             self.name = name
@@ -27,6 +29,20 @@ extension API {
             self.properties = properties
             self.createdMs = createdMs
             self.updatedMs = updatedMs
+            self.removedMs = removedMs
+        }
+    }
+
+    /// What `DELETE /api/v1/resources/{id}` did.
+    public struct Removal: Codable, Sendable, Equatable {
+        /// The resource and everything below it, parents first.
+        public var removed: [String]
+        /// `kept` (hidden from lists, reachable by id, back if an agent reports it again) or `purged`.
+        public var history: String
+
+        public init(removed: [String], history: String) {
+            self.removed = removed
+            self.history = history
         }
     }
 

@@ -250,6 +250,18 @@ enum CatalogMigrations {
                 CREATE INDEX series_by_metric ON series(tenant_id, metric);
                 """)
         }
+        // Removal (by a user, or retirement of servers gone too long) hides a resource and keeps its history;
+        // `availability_ms` is when its availability last changed, kept by a trigger wherever it is set.
+        migrator.registerMigration("2026-12-02-removal") { db in
+            try db.execute(sql: """
+                ALTER TABLE resources ADD COLUMN removed_ms INTEGER;
+                ALTER TABLE resources ADD COLUMN availability_ms INTEGER NOT NULL DEFAULT 0;
+                UPDATE resources SET availability_ms = updated_ms;
+                CREATE TRIGGER resources_availability_ms AFTER UPDATE OF availability ON resources
+                WHEN NEW.availability != OLD.availability
+                BEGIN UPDATE resources SET availability_ms = NEW.updated_ms WHERE id = NEW.id; END;
+                """)
+        }
         return migrator
     }
 }

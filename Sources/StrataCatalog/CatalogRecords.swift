@@ -28,6 +28,18 @@ public struct ResourceRecord: Sendable, Equatable, Codable {
     public var updatedMs: Int64
     /// Approved, pending (waiting in the discovery queue) or ignored.
     public var approval: Approval = .approved
+    /// When it was removed (by a user or by retirement), Unix ms; nil while it is listed.
+    public var removedMs: Int64?
+}
+
+/// What a removal did.
+public struct RemovalRecord: Sendable, Equatable {
+    /// The resource and everything below it, parents first.
+    public var ids: [String]
+    /// Whether its rows were deleted (else hidden with history kept).
+    public var purged: Bool
+    /// The events recorded.
+    public var events: [EventRecord]
 }
 
 /// A series as stored: which resource, which metric, which labels.

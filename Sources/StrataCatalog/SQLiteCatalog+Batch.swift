@@ -71,7 +71,8 @@ extension SQLiteCatalog {
             ON CONFLICT(id) DO UPDATE SET name = excluded.name,
                 parent_id = CASE WHEN resources.kind IN ('platform', 'vm') THEN resources.parent_id ELSE excluded.parent_id END,
                 properties = CASE WHEN ? THEN excluded.properties ELSE resources.properties END,
-                updated_ms = excluded.updated_ms, platform_id = excluded.platform_id
+                updated_ms = excluded.updated_ms, platform_id = excluded.platform_id,
+                availability = CASE WHEN resources.removed_ms IS NULL THEN resources.availability ELSE 'unknown' END, removed_ms = NULL
             """, arguments: [resource.id, batch.tenantID, resource.kind.rawValue, resource.naturalKey, resource.name,
                              resource.parentID, resource.propertiesJSON ?? "{}", Availability.up.rawValue, now, now, platformID,
                              resource.propertiesJSON != nil])

@@ -19,7 +19,7 @@ extension SQLiteCatalog {
 
     public func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord] {
         try await pool.read { db in
-            var sql = "SELECT * FROM resources WHERE tenant_id = ?"
+            var sql = "SELECT * FROM resources WHERE tenant_id = ? AND removed_ms IS NULL"
             var arguments: StatementArguments = [tenantID]
             if let kind = query.kind {
                 sql += " AND kind = ?"
@@ -123,7 +123,8 @@ extension SQLiteCatalog {
         return ResourceRecord(id: row["id"], tenantID: row["tenant_id"], kind: kind, naturalKey: row["natural_key"],
                               name: row["name"], parentID: row["parent_id"], propertiesJSON: row["properties"],
                               availability: Availability(rawValue: row["availability"]) ?? .unknown, createdMs: row["created_ms"],
-                              updatedMs: row["updated_ms"], approval: Approval(rawValue: row["approval"] ?? "") ?? .approved)
+                              updatedMs: row["updated_ms"], approval: Approval(rawValue: row["approval"] ?? "") ?? .approved,
+                              removedMs: row["removed_ms"])
     }
 
     static func seriesRecord(_ row: Row) -> SeriesRecord {

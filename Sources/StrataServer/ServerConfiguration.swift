@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var sessionHours: Int64 = 12
     /// Events older than this are deleted (`event_retention`, default 31 days).
     public var eventRetentionMs: Int64 = 31 * 86_400_000
+    /// Servers down or unknown for longer than this are retired: hidden from lists, history kept
+    /// (`retire_servers_after`, `STRATA_RETIRE_SERVERS_AFTER`, default 7 days; 0 never).
+    public var retireServersAfterMs: Int64 = 7 * 86_400_000
     /// TLS: `off`, `auto` (a certificate from the server's own CA in `DATA/tls`), or `files` (`tlsCertificateFile`
     /// and `tlsKeyFile`, set automatically when those are given).
     public var tls = "off"
@@ -70,6 +73,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var retention_1m: String?
         var retention_1h: String?
         var event_retention: String?
+        var retire_servers_after: String?
         var rate_limit: Int?
         var tls: String?
         var tls_cert: String?
@@ -111,6 +115,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let text { retentionMs[level] = try Self.duration(text, source: path + " retention_" + level) }
         }
         if let text = file.event_retention { eventRetentionMs = try Self.duration(text, source: path + " event_retention") }
+        if let text = file.retire_servers_after { retireServersAfterMs = try Self.durationOrNever(text, source: path + " retire_servers_after") }
         if let text = file.query_timeout { queryTimeoutMs = try Self.duration(text, source: path + " query_timeout") }
     }
 
@@ -150,9 +155,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         return ms
     }
 
+    /// A duration, or 0 for `0`, `off` or `never`.
+    static func durationOrNever(_ text: String, source: String) throws(ConfigurationError) -> Int64 {
+        ["0", "off", "never"].contains(text.lowercased()) ? 0 : try duration(text, source: source)
+    }
+
     /// Applies `STRATA_LISTEN`, `STRATA_DATA`, `STRATA_LOG_LEVEL`, `STRATA_MISSED_INTERVALS`,
     /// `STRATA_BOOTSTRAP_ADMIN_PASSWORD`, `STRATA_BOOTSTRAP_AGENT_TOKEN`, `STRATA_RATE_LIMIT`,
-    /// `STRATA_BLOCK_DURATION` and `STRATA_RETENTION_RAW|1M|1H`.
+    /// `STRATA_BLOCK_DURATION`, `STRATA_RETIRE_SERVERS_AFTER` and `STRATA_RETENTION_RAW|1M|1H`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         if let listen = environment["STRATA_LISTEN"] { try setListen(listen, source: "STRATA_LISTEN") }
         if let data = environment["STRATA_DATA"] { dataDirectory = data }
@@ -176,6 +186,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             rateLimitPerSecond = try Self.nonNegative(value, source: "STRATA_RATE_LIMIT")
         }
         if let text = environment["STRATA_BLOCK_DURATION"] { blockDurationMs = try Self.duration(text, source: "STRATA_BLOCK_DURATION") }
+        if let text = environment["STRATA_RETIRE_SERVERS_AFTER"] {
+            retireServersAfterMs = try Self.durationOrNever(text, source: "STRATA_RETIRE_SERVERS_AFTER")
+        }
         for level in ["raw", "1m", "1h"] {
             let name = "STRATA_RETENTION_" + level.uppercased()
             if let text = environment[name] { retentionMs[level] = try Self.duration(text, source: name) }

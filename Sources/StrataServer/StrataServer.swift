@@ -111,6 +111,7 @@ public struct StrataServer: Sendable {
         remoteWrite.register(on: api, path: "write")
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
         ResourceRoutes(catalog: catalog, querier: store).register(on: api)
+        ResourceRemovalRoutes(catalog: catalog, events: events, audit: audit).register(on: api)
         QueryRoutes(querier: store, timeoutMs: configuration.queryTimeoutMs).register(on: api)
         EventRoutes(catalog: catalog, events: events).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
@@ -144,7 +145,7 @@ public struct StrataServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         let monitor = AvailabilityMonitor(catalog: catalog, events: events, missedIntervals: configuration.missedIntervals,
-                                          startedMs: Time.nowMs(), logger: logger)
+                                          startedMs: Time.nowMs(), retireServersAfterMs: configuration.retireServersAfterMs, logger: logger)
         let retention = EventRetention(catalog: catalog, retentionMs: configuration.eventRetentionMs, logger: logger)
         // Each background job is a service; shutdown runs in reverse order: the HTTP server stops first, then the
         // jobs (the registrar attaches what is queued), the storage last.

@@ -215,3 +215,26 @@ extension QueryCommand {
         return String(format: "%.6g", value)
     }
 }
+
+/// `strata remove ID [--purge]`: removes a resource and everything below it (permission `manage`, audited).
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a resource and everything below it: hidden with its history kept, or purged.",
+        discussion: "A kept resource stays reachable by id (strata resource ID) and comes back if an agent reports it again.")
+
+    @Argument(help: "The resource id.")
+    var id: String
+
+    @Flag(help: "Delete its rows, events and configuration history too (its samples age out with the retention).")
+    var purge = false
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let removal = try client.send("DELETE", "/api/v1/resources/" + queryEscape(id) + "?history=" + (purge ? "purge" : "keep"), as: API.Removal.self)
+        if client.json { return try client.printJSON(removal) }
+        let below = removal.removed.count > 1 ? " and \(removal.removed.count - 1) resources below it" : ""
+        print("removed \(id)\(below); history \(removal.history)")
+    }
+}

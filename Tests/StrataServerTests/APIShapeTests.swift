@@ -12,7 +12,7 @@ import Yams
 struct APIShapeTests {
     static let resource = API.Resource(id: "00000000000000aa", kind: .vm, name: "crm-web", parentId: nil, naturalKey: "vm:aaaa",
                                        availability: .up, approval: .approved, properties: .map([("uuid", .string("aaaa"))]),
-                                       createdMs: 1, updatedMs: 2)
+                                       createdMs: 1, updatedMs: 2, removedMs: 3)
     static let series = API.Series(id: StableID(hex: "00000000000000bb")!, resourceId: "00000000000000aa", metric: "up", type: "gauge",
                                    labels: API.LabelObject(["mode": "idle"]))
     static let relation = API.Relation(kind: .dependsOn, direction: "out", resourceId: "00000000000000cc", name: nil, evidence: "connection to 127.0.0.1:3306",
@@ -21,6 +21,7 @@ struct APIShapeTests {
     /// Every response shape, under the name of its component schema.
     static let examples: [(String, any Encodable & Sendable)] = [
         ("Resource", resource),
+        ("Removal", API.Removal(removed: ["00000000000000aa"], history: "kept")),
         ("ResourceDetail", API.ResourceDetail(resource: resource, parents: [resource], children: [], relations: [relation])),
         ("Relation", relation),
         ("Series", series),

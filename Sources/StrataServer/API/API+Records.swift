@@ -8,7 +8,7 @@ extension API.Resource {
         self.init(id: record.id, kind: record.kind, name: record.name, parentId: record.parentID, naturalKey: record.naturalKey,
                   availability: record.availability, approval: record.approval,
                   properties: (try? PropertyValue(json: record.propertiesJSON)) ?? .map([]), createdMs: record.createdMs,
-                  updatedMs: record.updatedMs)
+                  updatedMs: record.updatedMs, removedMs: record.removedMs)
     }
 }
 
