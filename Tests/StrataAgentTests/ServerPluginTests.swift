@@ -118,3 +118,16 @@ final class MisbehavingListener: @unchecked Sendable {
     let report = NginxPlugin().inspect(nginx, context: context)
     if case .ok = report.status { Issue.record("garbage and silence are no stub_status") }
 }
+
+/// Issue 17: an exporter a Prometheus already remote-writes was stored twice; `prometheus.skip_ports` leaves it alone.
+@Test func exportersOnSkippedPortsAreNotScraped() {
+    func exporter(_ port: UInt16) -> ProcessEntry {
+        ProcessEntry(pid: 1, ppid: 0, name: "node_exporter", executable: "/usr/bin/node_exporter", arguments: [], uid: 0, startTicks: 0,
+                     listeningPorts: [port])
+    }
+    let table = ProcessTable(processes: [exporter(9100), exporter(9256)])
+    let plugin = PrometheusPlugin(settings: ["prometheus.skip_ports": "9100, 9999"])
+    #expect(!plugin.matches(exporter(9100), in: table))
+    #expect(plugin.matches(exporter(9256), in: table))
+    #expect(PrometheusPlugin(settings: [:]).matches(exporter(9100), in: table))
+}

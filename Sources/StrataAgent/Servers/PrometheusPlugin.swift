@@ -4,10 +4,13 @@ import StrataCore
 /// `node_exporter`, or starting with `prometheus`) are scraped at `/metrics` on their listening port,
 /// and every URL in `prometheus.targets` (comma-separated) is scraped too. A target whose port belongs to
 /// a server another plugin found adds its series to that server (see `ServerDiscovery`); otherwise the
-/// process listening on it becomes a server of type `exporter` holding them.
+/// process listening on it becomes a server of type `exporter` holding them. Exporters listening on a port of
+/// `prometheus.skip_ports` (comma-separated) are left alone: a Prometheus remote-writes them already.
 public struct PrometheusPlugin: ServerPlugin {
     /// Configured scrape URLs.
     public let targets: [String]
+    /// Ports whose exporters are not scraped.
+    public let skipPorts: Set<UInt16>
 
     public var type: String { "exporter" }
     public var processNames: Set<String> { [] }
@@ -15,6 +18,7 @@ public struct PrometheusPlugin: ServerPlugin {
     /// The plugin with the `prometheus.targets` of `settings`.
     public init(settings: [String: String]) {
         targets = (settings["prometheus.targets"] ?? "").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        skipPorts = Set((settings["prometheus.skip_ports"] ?? "").split(separator: ",").compactMap { UInt16($0.trimmingSpaces) })
     }
 
     /// The port of each configured target.
@@ -35,7 +39,7 @@ public struct PrometheusPlugin: ServerPlugin {
     }
 
     public func matches(_ process: ProcessEntry, in table: ProcessTable) -> Bool {
-        guard !process.listeningPorts.isEmpty else { return false }
+        guard !process.listeningPorts.isEmpty, !process.listeningPorts.contains(where: skipPorts.contains) else { return false }
         let ports = targetPorts
         return Self.isExporterName(process.name) || process.listeningPorts.contains { ports[$0] != nil }
     }
