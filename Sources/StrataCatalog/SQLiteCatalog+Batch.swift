@@ -110,6 +110,19 @@ extension SQLiteCatalog {
             try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?", arguments: [wanted.rawValue, batch.receivedMs, resource.id])
             events.append(try insertEvent(db, tenantID: batch.tenantID, event, timeMs: batch.receivedMs))
         }
+        // Services the batch leaves out follow their stopped server down (a dead Redis's keyspace cannot be read).
+        let reported = Set(batch.resources.map(\.id))
+        for (serverID, up) in batch.upReadings where !up {
+            let children = try Row.fetchAll(db, sql: "SELECT id, name, availability FROM resources WHERE parent_id = ? AND kind = 'service' AND removed_ms IS NULL",
+                                            arguments: [serverID])
+            for child in children where !reported.contains(child["id"]) {
+                guard let (wanted, event) = Liveness.reported(resourceID: child["id"], kind: .service, name: child["name"],
+                                                              current: Availability(rawValue: child["availability"]) ?? .unknown,
+                                                              up: nil, parent: (name: names[serverID] ?? serverID, up: false)) else { continue }
+                try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?", arguments: [wanted.rawValue, batch.receivedMs, event.resourceID])
+                events.append(try insertEvent(db, tenantID: batch.tenantID, event, timeMs: batch.receivedMs))
+            }
+        }
         return events
     }
 

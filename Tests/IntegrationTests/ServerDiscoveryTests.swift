@@ -103,6 +103,9 @@ import Testing
         // Stopped: down within two intervals (1 s); restarted: the same resource, up again, history kept.
         redis.killTree()
         try waitUntil("redis marked down", timeout: 10) { try named("redis :\(redisPort)")?["availability"] as? String == "down" }
+        // Issue 17: its keyspace stayed up while redis was down; availability flows down the stack now.
+        let keyspace = try bed.get("/api/v1/resources?parent=\(redisID)") as? [[String: Any]] ?? []
+        #expect(!keyspace.isEmpty && keyspace.allSatisfy { $0["availability"] as? String != "up" }, "a service of a stopped server is not up: \(keyspace)")
         redis = try Self.startRedis(bed, port: redisPort)
         try waitUntil("redis up again", timeout: 20) { try named("redis :\(redisPort)")?["availability"] as? String == "up" }
         #expect(try named("redis :\(redisPort)")?["id"] as? String == redisID, "identity survives the restart")
