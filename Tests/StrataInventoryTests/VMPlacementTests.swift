@@ -53,6 +53,29 @@ struct VMPlacementTests {
         #expect(all.contains(.close(hypervisorID: "hA")))
     }
 
+    @Test func aSwitchOverInLibvirtsOrderKeepsTheVMUpWhileBothCopiesArePaused() {
+        var vm = Self.placed(on: "hA")
+        var all: [VMPlacement.Action] = []
+        all += vm.observe([Self.listing("hA", .running), Self.listing("hB", .paused)], reached: ["hA", "hB"], nowMs: 2000, names: Self.names)
+        // libvirt pauses the source for the last memory copy while the destination still waits paused.
+        for now in [3000, 4000] as [Int64] {
+            all += vm.observe([Self.listing("hA", .paused), Self.listing("hB", .paused)], reached: ["hA", "hB"], nowMs: now, names: Self.names)
+            #expect(vm.home == "hA" && vm.availability == .up, "the switch-over is no outage")
+        }
+        // Then it resumes the destination, and only then lets the source go.
+        all += vm.observe([Self.listing("hA", .paused), Self.listing("hB", .running)], reached: ["hA", "hB"], nowMs: 5000, names: Self.names)
+        #expect(vm.home == "hB")
+        all += vm.observe([Self.listing("hB", .running)], reached: ["hA", "hB"], nowMs: 6000, names: Self.names)
+        #expect(Self.events(all, .relocated).count == 1 && Self.events(all, .ambiguity).isEmpty)
+        #expect(Self.events(all, .availability).isEmpty && vm.availability == .up, "\(Self.events(all, .availability).map(\.message))")
+    }
+
+    @Test func aVMPausedOnItsHomeWithoutAnIncomingCopyIsDown() {
+        var vm = Self.placed(on: "hA")
+        let standby = vm.observe([Self.listing("hA", .paused), Self.listing("hB", .inactive)], reached: ["hA", "hB"], nowMs: 2000, names: Self.names)
+        #expect(Self.events(standby, .availability).count == 1 && vm.availability == .down, "a standby definition is no switch-over")
+    }
+
     @Test func aLiveMigrationReportedByTwoAgentsAtDifferentTimesIsNotTakenForASplitBrain() {
         var vm = Self.placed(on: "hA")
         var all: [VMPlacement.Action] = []

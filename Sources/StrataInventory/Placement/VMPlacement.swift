@@ -6,7 +6,9 @@ import StrataCore
 /// A VM can be listed by several hypervisors at once for good reasons and bad ones, and each is told apart:
 /// - **a live migration**: the incoming side lists it *paused* while the source still runs it; the home stays
 ///   with the source until the source stops running it (lets it go, pauses or shuts it off for the
-///   switch-over), then moves: exactly one `relocated` event, and the VM's availability never changes;
+///   switch-over), then moves: exactly one `relocated` event, and the VM's availability never changes — not
+///   even at the switch-over, when libvirt pauses the source for the last memory copy while the destination
+///   still waits paused (see `isSwitchingOver`);
 /// - **a standby definition** (shared storage, defined on both hosts): the same definition, inactive on one;
 /// - **a clone with a copied UUID**: another name or other MACs. An `ambiguity` event; the home never moves
 ///   to the clone while the home still lists the VM, and the clone's name and MACs never become the VM's.
@@ -104,7 +106,7 @@ public struct VMPlacement: Sendable, Equatable {
             lastAmbiguity = message
             actions.append(.event(InventoryEvent(resourceID: vmID, kind: .ambiguity, severity: .warning, message: message)))
         }
-        if let home, listedBy.contains(home), let placement = open.first(where: { $0.hypervisorID == home }),
+        if let home, listedBy.contains(home), let placement = open.first(where: { $0.hypervisorID == home }), !isSwitchingOver(placement),
            let (wanted, event) = Liveness.reading(resourceID: vmID, kind: .vm, name: vmName, current: availability, up: placement.state == .running) {
             availability = wanted
             actions.append(.setAvailability(wanted))
@@ -115,6 +117,14 @@ public struct VMPlacement: Sendable, Equatable {
 
     /// Whether the VM's name and properties may be taken from `hypervisorID`'s report: only from its home's.
     public func isDescribed(by hypervisorID: String) -> Bool { home == hypervisorID }
+
+    /// Whether `home`'s copy is paused while another hypervisor holds the same definition paused: the switch-over
+    /// of a live migration (libvirt pauses the source for the last memory copy, resumes the destination, and
+    /// only then lets the source go). The VM's availability holds meanwhile; a VM paused with no paused copy
+    /// elsewhere is down.
+    func isSwitchingOver(_ home: OpenPlacement) -> Bool {
+        home.state == .paused && open.contains { $0.hypervisorID != home.hypervisorID && $0.state == .paused && $0.sameDefinition(as: home) }
+    }
 
     /// The hypervisor the VM belongs to now.
     func chooseHome() -> String? {
