@@ -72,12 +72,13 @@ public enum AgentCommandLine {
         guard let intervalMs = DurationText.milliseconds(intervalText), intervalMs >= 100 else {
             throw UsageError(description: "--interval \"\(intervalText)\" is not a duration of at least 100ms (e.g. 10s, 2s)")
         }
-        guard let token = values["--token"] ?? environment["STRATA_AGENT_TOKEN"], !token.isEmpty else {
-            throw UsageError(description: "an agent token is required: --token or STRATA_AGENT_TOKEN")
+        let dataDirectory = values["--data"] ?? "./agent-data"
+        guard let token = Self.enrollmentToken(values["--token"] ?? environment["STRATA_AGENT_TOKEN"], dataDirectory: dataDirectory) else {
+            throw UsageError(description: "an agent token is required to enroll (no credential in \(dataDirectory) yet): --token or STRATA_AGENT_TOKEN")
         }
         var configuration = AgentConfiguration(
             serverURL: values["--server"] ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480", token: token,
-            dataDirectory: values["--data"] ?? "./agent-data", intervalMs: intervalMs,
+            dataDirectory: dataDirectory, intervalMs: intervalMs,
             hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
         configuration.caFile = values["--ca-file"] ?? environment["STRATA_CA_FILE"]
         let discoveryText = values["--discovery-interval"] ?? environment["STRATA_DISCOVERY_INTERVAL"] ?? "5m"
@@ -97,5 +98,13 @@ public enum AgentCommandLine {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else { throw UsageError(description: "unknown log level \"\(level)\"") }
         return .run(configuration, logLevel: level)
+    }
+
+    /// The enrollment token without surrounding whitespace (a pasted token often ends in a line break); empty when
+    /// none is given but the agent already holds a credential in `dataDirectory`, nil when it needs one.
+    public static func enrollmentToken(_ given: String?, dataDirectory: String) -> String? {
+        let token = (given ?? "").trimmingSpaces
+        if !token.isEmpty { return token }
+        return HostFS(root: "/").read(dataDirectory + "/agent.credential")?.isEmpty == false ? "" : nil
     }
 }

@@ -33,6 +33,9 @@ struct AgentCommand: ParsableCommand {
     @Option(help: "Log level.")
     var logLevel: String = "info"
 
+    @Option(help: "CA certificate (PEM) that signs an https:// server's certificate (default: STRATA_CA_FILE, else the system's trust store).")
+    var caFile: String?
+
     @Option(help: "Full re-discovery of platform and servers, e.g. 5m (default: STRATA_DISCOVERY_INTERVAL, else 5m).")
     var discoveryInterval: String?
 
@@ -41,8 +44,8 @@ struct AgentCommand: ParsableCommand {
         guard let intervalMs = DurationText.milliseconds(interval), intervalMs >= 100 else {
             throw ValidationError("--interval \"\(interval)\" is not a duration of at least 100ms (e.g. 10s, 2s)")
         }
-        guard let token = token ?? environment["STRATA_AGENT_TOKEN"], !token.isEmpty else {
-            throw ValidationError("an agent token is required: --token or STRATA_AGENT_TOKEN")
+        guard let token = AgentCommandLine.enrollmentToken(token ?? environment["STRATA_AGENT_TOKEN"], dataDirectory: data) else {
+            throw ValidationError("an agent token is required to enroll (no credential in \(data) yet): --token or STRATA_AGENT_TOKEN")
         }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \"\(logLevel)\"") }
         let serverURL = server ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480"
@@ -55,7 +58,7 @@ struct AgentCommand: ParsableCommand {
             // environment, never on a command line other users can read.
             try LeanAgent.exec(lean, arguments: ["--server", serverURL, "--data", data, "--interval", interval,
                                                  "--spool-batches", String(spoolBatches), "--log-level", logLevel,
-                                                 "--discovery-interval", discoveryText],
+                                                 "--discovery-interval", discoveryText] + (caFile.map { ["--ca-file", $0] } ?? []),
                                environment: environment.merging(["STRATA_AGENT_TOKEN": token]) { $1 })
         }
         LoggingSystem.bootstrap { label in
@@ -68,6 +71,11 @@ struct AgentCommand: ParsableCommand {
             dataDirectory: data, intervalMs: intervalMs, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
         configuration.maxSpoolBatches = spoolBatches
         configuration.discoveryIntervalMs = discoveryMs
+        configuration.caFile = caFile ?? environment["STRATA_CA_FILE"]
+        configuration.mutualTLS = environment["STRATA_AGENT_MTLS"] == "1"
+        if configuration.mutualTLS, !serverURL.hasPrefix("https://") {
+            throw ValidationError("STRATA_AGENT_MTLS=1 needs an https:// server URL")
+        }
         try Agent(configuration: configuration, logger: Logger(label: "strata.agent")).run()
     }
 }

@@ -44,6 +44,9 @@ struct Enrollment: Sendable {
     /// The credential, enrolling first if there is none. Nil (with the reason) when enrollment failed.
     mutating func current(agentID: String, platformKey: String) -> Result<String, EnrollmentFailure> {
         if let credential { return .success(credential) }
+        guard !enrollmentToken.isEmpty else {
+            return .failure(EnrollmentFailure(reason: "no credential in \(path) (missing or refused) and no enrollment token to get one: start the agent with --token or STRATA_AGENT_TOKEN"))
+        }
         var body = "{\"agentId\":"
         JSONText.appendQuoted(agentID, to: &body)
         body += ",\"platformKey\":"
@@ -76,7 +79,8 @@ struct Enrollment: Sendable {
             return .failure(EnrollmentFailure(reason: "waiting for an admin to approve this agent for its platform: \(response.text.prefix(300))"))
         }
         guard response.status == 201, let credential = Self.credential(in: response.text) else {
-            return .failure(EnrollmentFailure(reason: "enrollment refused, HTTP \(response.status): \(response.text.prefix(300))"))
+            let reason = response.text.trimmingSpaces.isEmpty ? "the server gave no reason (is the token complete, without spaces or line breaks?)" : String(response.text.prefix(300))
+            return .failure(EnrollmentFailure(reason: "enrollment refused, HTTP \(response.status): \(reason)"))
         }
         if let certificateTLS, let keyPEM {
             guard let certificate = Self.jsonString("certificate", in: response.text) else {

@@ -123,6 +123,8 @@ final class RemoteSeriesRegistrar: Service {
             for (tenant, stale) in up.expire(nowMs: now) {
                 events.emit(try await catalog.applyUpReadings(tenantID: tenant, readings: stale, nowMs: now))
             }
+        } catch is CancellationError {
+            return
         } catch {
             logger.error("remote-written sources not re-examined; retried in 10 s", metadata: ["error": "\(error)"])
         }
