@@ -53,9 +53,33 @@ public struct QueryString: Sendable {
         return value
     }
 
-    /// A time in Unix milliseconds between the years 1 and 9999.
-    public func time(_ name: String) throws(Invalid) -> Int64? {
-        try integer(name, in: Self.earliestMs...Self.latestMs, meaning: "Unix time in milliseconds")
+    /// A time in Unix milliseconds between the years 1 and 9999; with `nowMs`, also `now`, a duration before now
+    /// (`10m`, `-10m`, `now-10m`) or an RFC 3339 time (`2026-12-02T10:00:00Z`).
+    public func time(_ name: String, nowMs: Int64? = nil) throws(Invalid) -> Int64? {
+        guard let text = self[name] else { return nil }
+        if let nowMs, Int64(text) == nil {
+            guard let value = Self.relativeTime(text, nowMs: nowMs), (Self.earliestMs...Self.latestMs).contains(value) else {
+                throw Invalid(description: "\(name) must be Unix time in milliseconds, now, a duration before now (10m, -10m, now-10m) or an RFC 3339 time; got \"\(text.prefix(40))\"")
+            }
+            return value
+        }
+        return try integer(name, in: Self.earliestMs...Self.latestMs, meaning: "Unix time in milliseconds (or now, 10m, -10m, now-10m, an RFC 3339 time)")
+    }
+
+    /// `now`, `10m`/`-10m`/`now-10m` before `nowMs`, or an RFC 3339 time, in Unix ms; nil for anything else.
+    static func relativeTime(_ text: String, nowMs: Int64) -> Int64? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        if rest == "now" { return nowMs }
+        if rest.hasPrefix("now-") { rest = rest.dropFirst(4) } else if rest.hasPrefix("-") { rest = rest.dropFirst() }
+        if let ago = DurationText.milliseconds(String(rest)) {
+            let (value, overflow) = nowMs.subtractingReportingOverflow(ago)
+            return overflow ? nil : value
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = formatter.date(from: text) ?? { formatter.formatOptions = [.withInternetDateTime]; return formatter.date(from: text) }()
+        guard let seconds = date?.timeIntervalSince1970, seconds.isFinite, abs(seconds) < 3e11 else { return nil }
+        return Int64((seconds * 1000).rounded())
     }
 
     /// An id (a positive whole number).
@@ -69,11 +93,11 @@ public struct QueryString: Sendable {
         return Int(value)
     }
 
-    /// `from`..`to` in Unix ms: `to` defaults to `nowMs`, `from` to `defaultSpanMs` before `to`; `from` may
+    /// `from`..`to` in Unix ms (or as `time(_:nowMs:)` reads them): `to` defaults to `nowMs`, `from` to `defaultSpanMs` before `to`; `from` may
     /// not be after `to`.
     public func window(defaultSpanMs: Int64, nowMs: Int64) throws(Invalid) -> (from: Int64, to: Int64) {
-        let to = try time("to") ?? min(max(nowMs, Self.earliestMs), Self.latestMs)
-        let from = try time("from") ?? max(Self.earliestMs, to - min(max(0, defaultSpanMs), Self.latestMs))
+        let to = try time("to", nowMs: nowMs) ?? min(max(nowMs, Self.earliestMs), Self.latestMs)
+        let from = try time("from", nowMs: nowMs) ?? max(Self.earliestMs, to - min(max(0, defaultSpanMs), Self.latestMs))
         guard from <= to else { throw Invalid(description: "from (\(from)) is after to (\(to))") }
         return (from, to)
     }

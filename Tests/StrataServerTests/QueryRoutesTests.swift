@@ -113,3 +113,16 @@ private func encoded(_ text: String) -> String {
         #expect(events.contains { ($0["message"] as? String ?? "").contains("source app/10.9.9.9:8080 discovered") })
     }
 }
+
+/// Issue 17: `from` and `to` took only Unix ms, so docs needed shell arithmetic; now also `now`, a duration
+/// before now and RFC 3339, and anything else is a 400 that lists the forms.
+@Test func queryWindowsTakeRelativeAndRFC3339TimesBesideUnixMilliseconds() throws {
+    let now: Int64 = 1_764_669_600_000  // 2025-12-02T10:00:00Z
+    #expect(try QueryString("from=-10m").window(defaultSpanMs: 3_600_000, nowMs: now) == (now - 600_000, now))
+    #expect(try QueryString("from=10m&to=now-1m").window(defaultSpanMs: 0, nowMs: now) == (now - 600_000, now - 60_000))
+    #expect(try QueryString("from=2025-12-02T09:00:00Z&to=2025-12-02T09:30:00.500Z").window(defaultSpanMs: 0, nowMs: now)
+            == (now - 3_600_000, now - 1_800_000 + 500))
+    #expect(try QueryString("from=1000&to=2000").window(defaultSpanMs: 0, nowMs: now) == (1000, 2000))
+    #expect(throws: QueryString.Invalid.self) { try QueryString("from=yesterday").window(defaultSpanMs: 0, nowMs: now) }
+    #expect(throws: QueryString.Invalid.self) { try QueryString("from=now-99999999999d").window(defaultSpanMs: 0, nowMs: now) }
+}
