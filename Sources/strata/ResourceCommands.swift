@@ -208,12 +208,8 @@ enum TimeArgument {
 }
 
 extension QueryCommand {
-    /// A value as a person reads it: up to 6 significant digits (0.12199999999997999 → 0.122), integers as such.
-    static func number(_ value: Double) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.6g", value)
-    }
+    /// A value as a person reads it (see `NumberText.human`).
+    static func number(_ value: Double) -> String { NumberText.human(value) }
 }
 
 /// `strata remove ID [--purge]`: removes a resource and everything below it (permission `manage`, audited).
