@@ -29,14 +29,18 @@ public struct StrataServer: Sendable {
     public var identityProviders: [any IdentityProvider]?
     /// Every route with its requirement, filled by `makeRouter`.
     public let routes = RouteTable()
+    /// This server's hold on its data directory.
+    let lock: DataDirectoryLock
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
+        try ListenProbe.check(host: configuration.host, port: configuration.port)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         catalog = try SQLiteCatalog(path: configuration.dataDirectory + "/catalog.sqlite")
         try Self.restrictAccess(configuration.dataDirectory)
         var options = TimeSeriesEngine.Options()
@@ -158,12 +162,7 @@ public struct StrataServer: Sendable {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
             let address = "\(configuration.host):\(configuration.port)"
-            let reason = switch error.errnoCode {
-            case EADDRINUSE: "the port is in use (another strata server, or another program); choose another with --listen"
-            case EACCES: "permission denied (ports below 1024 need privileges); choose another with --listen"
-            default: "the address is not one of this host's"
-            }
-            throw ServerStartError.listen(address: address, reason: reason)
+            throw ServerStartError.listen(address: address, reason: ListenProbe.reason(error.errnoCode))
         }
         logger.info("server stopped")
     }

@@ -61,3 +61,33 @@ import Testing
         #expect(!second.output.contains("bind(descriptor"), "no raw NIO error: \(second)")
     }
 }
+
+/// Issue 18: a second server on a used data directory started and wrote duplicate blocks; one that failed to bind
+/// still replayed its log and wrote its head.
+@Suite(.serialized) struct DataDirectoryLockTests {
+    @Test func aSecondServerOnAUsedDataDirectoryExitsNamingTheHolderAndTakesOverAfterKillNine() throws {
+        let bed = try Testbed("data-lock")
+        let first = try bed.startServer()
+        let environment = ["STRATA_BOOTSTRAP_ADMIN_PASSWORD": Testbed.password]
+        let before = try FileManager.default.subpathsOfDirectory(atPath: bed.directory + "/server/tsdb").sorted()
+        let second = try runCLI(["server", "--listen", "127.0.0.1:0", "--data", bed.directory + "/server"], environment: environment)
+        #expect(second.status == 73, "\(second)")
+        #expect(second.output.contains("\(bed.directory)/server is in use by another strata server (pid \(first.process.processIdentifier))"), "\(second)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: bed.directory + "/server/tsdb").sorted() == before, "the loser wrote nothing")
+
+        first.kill9()
+        let again = try bed.startServer()
+        defer { again.terminate() }
+        #expect(again.isRunning, "a lock left by a killed server is taken over")
+    }
+
+    @Test func aServerThatCannotBindNeverOpensItsDataDirectory() throws {
+        let bed = try Testbed("bind-first")
+        let server = try bed.startServer()
+        defer { server.terminate() }
+        let loser = try runCLI(["server", "--listen", "127.0.0.1:\(bed.port)", "--data", bed.directory + "/loser"],
+                               environment: ["STRATA_BOOTSTRAP_ADMIN_PASSWORD": Testbed.password])
+        #expect(loser.status == 69 && loser.output.contains("the port is in use"), "\(loser)")
+        #expect(!FileManager.default.fileExists(atPath: bed.directory + "/loser"), "no directory, no log replayed, no block written")
+    }
+}

@@ -265,12 +265,15 @@ import Testing
 
 /// Point 10: a revoked token's open event stream went on delivering events.
 @Test func anEventStreamEndsWhenItsTokenIsRevoked() async throws {
-    try await ServerHarness().test { client in
+    let harness = try ServerHarness()
+    try await harness.test { client in
         let created = try await post(client, "/api/v1/tokens", #"{"name":"watcher","scopes":["read"]}"#, ServerHarness.adminBasic)
         let token = (created.data as? [String: Any])?["token"] as? String ?? ""
         let id = (created.data as? [String: Any])?["id"] as? Int ?? -1
         async let stream = client.execute(uri: "/api/v1/events/stream?seconds=60", method: .get, headers: [.authorization: "Bearer \(token)"])
-        try await Task.sleep(for: .milliseconds(700))
+        // Revoked once the stream is open (a fixed wait lost that race on a busy machine).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while harness.server.events.subscriberCount == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let revoked = try await client.execute(uri: "/api/v1/tokens/\(id)", method: .delete, headers: ServerHarness.adminBasic)
         #expect(revoked.status == .ok)
         let started = ContinuousClock.now
