@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 from benchlib import free_port, wait_http
 
@@ -33,6 +35,22 @@ def hwm(pid):
     return 0
 
 
+def status_kib(pid, keys=("VmRSS", "RssAnon", "RssFile", "RssShmem")):
+    with open("/proc/%d/status" % pid) as f:
+        return {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in f) if k in keys}
+
+
+def sample_peak(pid, stop, peak):
+    """Keeps in `peak` the RssAnon / RssFile / RssShmem breakdown seen at the highest VmRSS (every 20 ms)."""
+    while not stop.wait(0.02):
+        try:
+            now = status_kib(pid)
+        except (OSError, ValueError):
+            return
+        if now.get("VmRSS", 0) > peak.get("VmRSS", 0):
+            peak.update(now)
+
+
 def run_strata(kit, series, samples, cache):
     binary = os.path.join(ROOT, ".build/release/strata")
     work = tempfile.mkdtemp(prefix="strata-rw-")
@@ -42,10 +60,17 @@ def run_strata(kit, series, samples, cache):
                                "--log-level", "critical"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http("http://127.0.0.1:%d/healthz" % port)
-        load = subprocess.run([sys.executable, os.path.join(kit, "rw_load.py"), "--url",
-                               "http://admin:bench@127.0.0.1:%d/api/v1/write" % port, "--series", str(series),
-                               "--samples-per-series", str(samples), "--concurrency", "4", "--cache", cache],
-                              capture_output=True, text=True, timeout=1200)
+        idle, peak_parts, stop = status_kib(server.pid), {}, threading.Event()
+        sampler = threading.Thread(target=sample_peak, args=(server.pid, stop, peak_parts))
+        sampler.start()
+        try:
+            load = subprocess.run([sys.executable, os.path.join(kit, "rw_load.py"), "--url",
+                                   "http://admin:bench@127.0.0.1:%d/api/v1/write" % port, "--series", str(series),
+                                   "--samples-per-series", str(samples), "--concurrency", "4", "--cache", cache],
+                                  capture_output=True, text=True, timeout=1200)
+        finally:
+            stop.set()
+            sampler.join()
         result = json.loads(load.stdout.strip().splitlines()[-1])
         peak = hwm(server.pid)
         server.send_signal(signal.SIGTERM)
@@ -60,7 +85,9 @@ def run_strata(kit, series, samples, cache):
                 "req_latency_ms_p50": result.get("req_latency_ms_p50"), "peak_rss_mib": round(peak / 2**20, 1),
                 "bytes_per_sample": round(block_bytes / accepted, 3) if accepted else None,
                 "rollup_bytes_per_sample": round(rollup_bytes / accepted, 3) if accepted else None,
-                "client_cpu_cores": result.get("client_cpu_cores")}
+                "client_cpu_cores": result.get("client_cpu_cores"),
+                "idle_rss_mib": {k: round(v / 1024, 1) for k, v in idle.items()},
+                "at_peak_rss_mib": {k: round(v / 1024, 1) for k, v in peak_parts.items()}}
     finally:
         if server.poll() is None:
             server.kill()

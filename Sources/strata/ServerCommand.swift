@@ -84,6 +84,7 @@ struct ServerCommand: AsyncParsableCommand {
                 print("  (also saved, mode 0600, in \(dataDirectory)/initial-credentials)")
             }
             Output.flush()
+            ResidentMemory.releaseStartupCode()
         }
     }
 }
