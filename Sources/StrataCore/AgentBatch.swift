@@ -109,6 +109,16 @@ public struct Sample: Sendable, Equatable, Hashable {
         hasher.combine(timestampMs)
         hasher.combine(value.bitPattern)
     }
+
+    /// The bits of Prometheus's staleness marker (`value.StaleNaN`): a NaN that says "this series ended here",
+    /// not a value. Any other NaN is a value (e.g. a summary quantile without observations).
+    public static let staleNaNBits: UInt64 = 0x7ff0_0000_0000_0002
+
+    /// Whether `value` is a staleness marker rather than a value.
+    public static func isStaleMarker(_ value: Double) -> Bool { value.bitPattern == staleNaNBits }
+
+    /// Whether this sample is a staleness marker.
+    public var isStaleMarker: Bool { Self.isStaleMarker(value) }
 }
 
 /// The samples of one series within a batch.

@@ -9,7 +9,8 @@ public protocol Querier: Sendable {
     func select(_ matchers: [LabelMatcher], budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)]
     /// A range query: per-step points of every matching series.
     func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult
-    /// Raw samples of one series with `fromMs <= timestamp <= toMs`, in time order.
+    /// Raw samples of one series with `fromMs <= timestamp <= toMs`, in time order; staleness markers are left
+    /// out (they end a series), a real NaN is a value.
     func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?

@@ -11,7 +11,8 @@ extension TimeSeriesEngine {
             if !found.isEmpty { parts.append(found) }
         }
         if let fresh = head[series]?.samples(from: fromMs, to: toMs), !fresh.isEmpty { parts.append(fresh) }
-        return Self.merge(parts)
+        // Staleness markers end a series; they are no values (a real NaN is one, and is returned).
+        return Self.merge(parts).filter { !$0.isStaleMarker }
     }
 
     /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.

@@ -117,7 +117,8 @@ func storedSamples(_ client: any TestClientProtocol) async throws -> [[Double]] 
     }
 }
 
-@Test func stepBucketsKeepTheLastSample() {
-    let samples = [Sample(1, 1), Sample(9, 2), Sample(10, 3), Sample(11, 4)]
-    #expect(ResourceRoutes.lastPerStep(samples, stepMs: 10) == [Sample(10, 3), Sample(20, 4)])
+/// Issue 18: `/series/{id}/samples?step=` stamped a bucket with its end while `/query` stamped it with its start.
+@Test func stepBucketsKeepTheLastSampleStampedWithTheBucketsStartAsQueriesDo() {
+    let samples = [Sample(1, 1), Sample(9, 2), Sample(10, 3), Sample(11, 4), Sample(-1, 0)].sorted { $0.timestampMs < $1.timestampMs }
+    #expect(ResourceRoutes.lastPerStep(samples, stepMs: 10) == [Sample(-10, 0), Sample(0, 2), Sample(10, 4)])
 }

@@ -17,12 +17,16 @@ struct NaiveBucket: Equatable {
 }
 
 func naiveBuckets(_ samples: [Sample], resolutionMs: Int64) -> [NaiveBucket] {
-    let numeric = samples.filter { !$0.value.isNaN }
-    let groups = Dictionary(grouping: numeric) { resolutionMs == 0 ? $0.timestampMs : alignDown($0.timestampMs, resolutionMs) }
+    // Staleness markers end a series and are no values; a real NaN is a value (Prometheus's *_over_time:
+    // min and max skip it unless all are NaN, sum becomes NaN, count counts it).
+    let values = samples.filter { !$0.isStaleMarker }
+    let groups = Dictionary(grouping: values) { resolutionMs == 0 ? $0.timestampMs : alignDown($0.timestampMs, resolutionMs) }
     return groups.keys.sorted().map { start in
         let members = groups[start]!.sorted { $0.timestampMs < $1.timestampMs }
         let values = members.map(\.value)
-        return NaiveBucket(start: start, min: values.min()!, max: values.max()!, sum: values.reduce(0, +),
+        let low = values.dropFirst().reduce(values[0]) { $0.isNaN || $1 < $0 ? $1 : $0 }
+        let high = values.dropFirst().reduce(values[0]) { $0.isNaN || $1 > $0 ? $1 : $0 }
+        return NaiveBucket(start: start, min: low, max: high, sum: values.reduce(0, +),
                            count: Double(values.count), last: members.last!.value)
     }
 }
@@ -41,7 +45,11 @@ func naiveQuery(_ samples: [Sample], _ query: RangeQuery, resolutionMs: Int64) -
             var rise = 0.0
             var previous = baseline?.last
             for bucket in inside {
-                if let before = previous { rise += bucket.last >= before ? bucket.last - before : bucket.last }
+                if let before = previous {
+                    rise += bucket.last >= before ? bucket.last - before : bucket.last
+                } else if bucket.last > bucket.min {
+                    rise += bucket.last - bucket.min  // the rise within a series' first bucket
+                }
                 previous = bucket.last
             }
             let sum = inside.map(\.sum).reduce(0, +)
@@ -50,8 +58,8 @@ func naiveQuery(_ samples: [Sample], _ query: RangeQuery, resolutionMs: Int64) -
             switch query.function {
             case .last: value = inside.last!.last
             case .avg: value = sum / count
-            case .min: value = inside.map(\.min).min()!
-            case .max: value = inside.map(\.max).max()!
+            case .min: value = inside.dropFirst().map(\.min).reduce(inside[0].min) { $0.isNaN || $1 < $0 ? $1 : $0 }
+            case .max: value = inside.dropFirst().map(\.max).reduce(inside[0].max) { $0.isNaN || $1 > $0 ? $1 : $0 }
             case .sum: value = sum
             case .count: value = count
             case .increase: value = rise
@@ -102,6 +110,10 @@ func dailyWorkload(series: Int, batches: Int, using generator: inout some Random
                     if index % 2 == 0 {
                         counters[index] = roll == 4 ? 0 : counters[index] + Double(Int.random(in: 0...500, using: &generator))
                         sample = Sample(clocks[index], counters[index])
+                    } else if roll == 5 {
+                        sample = Sample(clocks[index], .nan)  // a real NaN: a value
+                    } else if roll == 6 {
+                        sample = Sample(clocks[index], Double(bitPattern: Sample.staleNaNBits))  // a staleness marker
                     } else {
                         sample = Sample(clocks[index], Double(Int.random(in: -5000...5000, using: &generator)) / 100)
                     }
@@ -363,4 +375,44 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
     try await Task.sleep(for: .milliseconds(100))
     task.cancel()
     #expect(await task.value == QueryError.Reason.canceled)
+}
+
+/// Issue 18: all-NaN series (a summary's quantiles without observations) were dropped from query results,
+/// staleness markers were returned as values, and the first bucket's rate at 1 m answered 0.
+@Test func stalenessMarkersEndASeriesRealNaNsAreValuesAndTheFirstMinutesRateAgreesWithRaw() async throws {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = .max
+    options.automaticMaintenance = false
+    options.retentionMs = [:]
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("nan"), options: options, logger: quietLogger)
+    let base: Int64 = 1_700_000_040_000  // a whole minute
+    let stale = Double(bitPattern: Sample.staleNaNBits)
+    let quantile = StableID(parts: ["q"]), gauge = StableID(parts: ["g"]), counter = StableID(parts: ["c"])
+    _ = try await engine.append([
+        SeriesSamples(seriesID: quantile, samples: (0..<6).map { Sample(base + Int64($0) * 10_000, .nan) },
+                      labels: ["__name__": "gc_seconds", "quantile": "0.5"]),
+        SeriesSamples(seriesID: gauge, samples: [Sample(base, 1), Sample(base + 10_000, 2), Sample(base + 20_000, stale)],
+                      labels: ["__name__": "temperature"]),
+        SeriesSamples(seriesID: counter, samples: (0..<6).map { Sample(base + Int64($0) * 10_000, 100 + Double($0) * 3) },
+                      labels: ["__name__": "requests_total"]),
+    ])
+    try await engine.persistHead()
+
+    let raw = try await engine.samples(series: gauge, fromMs: base, toMs: base + 60_000)
+    #expect(raw == [Sample(base, 1), Sample(base + 10_000, 2)], "the marker is no value")
+    let byStep = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "temperature")], fromMs: base,
+                                                   toMs: base + 50_000, stepMs: 10_000, function: .last, resolution: .raw))
+    #expect(byStep.series.first?.points == [Sample(base, 1), Sample(base + 10_000, 2)], "the series ends at its marker")
+
+    let nan = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "gc_seconds")], fromMs: base,
+                                                toMs: base + 50_000, stepMs: 60_000, function: .last, resolution: .raw))
+    #expect(nan.series.count == 1 && nan.series.first?.points.count == 1 && nan.series.first?.points.first?.value.isNaN == true,
+            "an all-NaN series is returned, as NaN")
+    #expect(try await engine.samples(series: quantile, fromMs: base, toMs: base + 60_000).allSatisfy { $0.value.isNaN }, "real NaNs are values")
+
+    for resolution in [Resolution.raw, .minute] {
+        let rate = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "requests_total")], fromMs: base,
+                                                     toMs: base + 50_000, stepMs: 60_000, function: .rate, resolution: resolution))
+        #expect(rate.series.first?.points == [Sample(base, 15.0 / 60)], "the first minute's rate at \(resolution)")
+    }
 }

@@ -92,18 +92,16 @@ struct ResourceRoutes {
         return try Envelope.success(API.SeriesSamples(series: API.Series(series), samples: samples.map { API.Point($0.timestampMs, $0.value) }))
     }
 
-    /// Keeps the last sample of each step-aligned bucket, stamped with the bucket's end.
+    /// Keeps the last sample of each step bucket, stamped with the bucket's start (`StepBuckets`, the rule
+    /// `/api/v1/query` follows too).
     static func lastPerStep(_ samples: [Sample], stepMs: Int64) -> [Sample] {
         var result: [Sample] = []
         for sample in samples {
-            // The bucket's end: the timestamp rounded up to a multiple of the step, saturating at Int64.max.
-            let (quotient, remainder) = sample.timestampMs.quotientAndRemainder(dividingBy: stepMs)
-            let (product, overflow) = (remainder > 0 ? quotient + 1 : quotient).multipliedReportingOverflow(by: stepMs)
-            let bucketEnd = overflow ? Int64.max : product
-            if let last = result.last, last.timestampMs == bucketEnd {
-                result[result.count - 1] = Sample(bucketEnd, sample.value)
+            let start = StepBuckets.start(of: sample.timestampMs, stepMs: stepMs)
+            if let last = result.last, last.timestampMs == start {
+                result[result.count - 1] = Sample(start, sample.value)
             } else {
-                result.append(Sample(bucketEnd, sample.value))
+                result.append(Sample(start, sample.value))
             }
         }
         return result

@@ -18,7 +18,7 @@ final class UpTracker: Sendable {
     }
 
     /// Prometheus's staleness marker, a NaN with this bit pattern (prometheus/model/value.StaleNaN).
-    static let staleNaN: UInt64 = 0x7ff0_0000_0000_0002
+    static let staleNaN = Sample.staleNaNBits
 
     private let watched = Mutex<[StableID: Watched]>([:])
     let staleAfterMs: Int64

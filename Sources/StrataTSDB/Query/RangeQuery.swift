@@ -26,7 +26,8 @@ extension QueryFunction {
     /// The rollup columns the function reads.
     var columns: Set<Int> {
         switch self {
-        case .last, .rate, .increase: return [RollupColumn.last.rawValue]
+        case .last: return [RollupColumn.last.rawValue]
+        case .rate, .increase: return [RollupColumn.last.rawValue, RollupColumn.min.rawValue]
         case .avg: return [RollupColumn.sum.rawValue, RollupColumn.count.rawValue]
         case .min: return [RollupColumn.min.rawValue]
         case .max: return [RollupColumn.max.rawValue]
@@ -146,7 +147,13 @@ enum StepAggregator {
             var baseline = previous?.last
             var newest = buckets[index]
             func advance(_ bucket: RollupBucket) {
-                if let before = baseline { rise += bucket.last >= before ? bucket.last - before : bucket.last }
+                if let before = baseline {
+                    rise += bucket.last >= before ? bucket.last - before : bucket.last
+                } else if bucket.last > bucket.min {
+                    // The series' first bucket: a rollup's rise within it (its first sample is its minimum unless
+                    // the counter reset), so the first minute's rate agrees with the raw samples'.
+                    rise += bucket.last - bucket.min
+                }
                 baseline = bucket.last
             }
             advance(buckets[index])

@@ -38,3 +38,10 @@ func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
 /// `value` rounded down to a multiple of `step`.
 @inline(__always)
 func alignDown(_ value: Int64, _ step: Int64) -> Int64 { floorDivide(value, step) &* step }
+
+/// The one rule for step buckets across every route: a bucket is `[start, start + step)` with `start` a multiple
+/// of the step, and is stamped with its start (as `RangeQuery`'s points are).
+public enum StepBuckets {
+    /// The start of the bucket holding `timestampMs`.
+    public static func start(of timestampMs: Int64, stepMs: Int64) -> Int64 { alignDown(timestampMs, stepMs) }
+}

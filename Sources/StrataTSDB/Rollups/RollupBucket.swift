@@ -2,8 +2,8 @@ import StrataCore
 
 /// The summary of one series over one rollup bucket: min, max, sum, count and last of its samples.
 ///
-/// NaN samples (Prometheus staleness markers among them) are not summarised: a bucket describes the
-/// numeric samples in it. `lastTimestamp` is the time of the newest sample in the bucket; it is what the
+/// Staleness markers are not summarised (they end a series, they are no value); a real NaN is a value, as in
+/// Prometheus: it makes `sum` NaN and counts, `min` and `max` skip it unless every sample is NaN, `last` may be it. `lastTimestamp` is the time of the newest sample in the bucket; it is what the
 /// chunks store, and it decides `last` when two partial buckets of the same period are combined (samples
 /// that arrive late are persisted separately and meet their bucket again at read time or in compaction).
 public struct RollupBucket: Sendable, Equatable {
@@ -46,18 +46,24 @@ public struct RollupBucket: Sendable, Equatable {
 
     /// Adds a sample newer than every sample already in the bucket.
     mutating func add(_ sample: Sample) {
-        min = Swift.min(min, sample.value)
-        max = Swift.max(max, sample.value)
+        min = Self.lower(min, sample.value)
+        max = Self.higher(max, sample.value)
         sum += sample.value
         count += 1
         lastTimestamp = sample.timestampMs
         last = sample.value
     }
 
+    /// The smaller of two values, a NaN giving way to a number (Prometheus's `min_over_time`).
+    static func lower(_ a: Double, _ b: Double) -> Double { a.isNaN || b < a ? b : a }
+
+    /// The larger of two values, a NaN giving way to a number (Prometheus's `max_over_time`).
+    static func higher(_ a: Double, _ b: Double) -> Double { a.isNaN || b > a ? b : a }
+
     /// Combines a partial bucket of the same period holding other samples.
     mutating func combine(_ other: RollupBucket) {
-        min = Swift.min(min, other.min)
-        max = Swift.max(max, other.max)
+        min = Self.lower(min, other.min)
+        max = Self.higher(max, other.max)
         sum += other.sum
         count += other.count
         if other.lastTimestamp > lastTimestamp {
@@ -75,11 +81,11 @@ enum RollupColumn: Int, CaseIterable {
 /// Computing and merging rollup buckets.
 enum Rollup {
     /// Buckets of `resolutionMs` over `samples` (sorted by time, unique timestamps). Resolution 0 makes one
-    /// bucket per sample. NaN samples are skipped.
+    /// bucket per sample. Staleness markers are skipped; real NaNs are values.
     static func buckets(_ samples: [Sample], resolutionMs: Int64) -> [RollupBucket] {
         var result: [RollupBucket] = []
         result.reserveCapacity(resolutionMs == 0 ? samples.count : 16)
-        for sample in samples where !sample.value.isNaN {
+        for sample in samples where !sample.isStaleMarker {
             let start = resolutionMs == 0 ? sample.timestampMs : alignDown(sample.timestampMs, resolutionMs)
             if let last = result.last, last.start == start {
                 result[result.count - 1].add(sample)
