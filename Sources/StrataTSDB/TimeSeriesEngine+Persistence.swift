@@ -140,9 +140,11 @@ extension TimeSeriesEngine {
         return paths
     }
 
-    /// Persists the head (after any persist already running); call before the process exits.
+    /// Persists the head (after any persist already running) and leaves the WAL as small as it can be at rest
+    /// (its current segment cut to its records, no prepared segment); call before the process exits.
     public func close() async throws {
         try await persistHead()
+        await wal.trim()
     }
 
     /// Bytes of all persisted blocks of `resolution` (all resolutions when nil).
