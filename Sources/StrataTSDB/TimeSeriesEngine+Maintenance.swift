@@ -83,14 +83,17 @@ extension TimeSeriesEngine {
         report.expiredBlocks = try applyRetention()
         for resolution in Resolution.allCases {
             let span = options.compactionSpanMs[resolution] ?? 0
-            for tier in Self.compactionTiers where tier <= span {
+            var tiers = Self.compactionTiers.filter { $0 <= span }
+            if resolution == .raw, !tiers.contains(rollUpTier) { tiers.append(rollUpTier) }
+            for tier in tiers {
                 for group in compactionGroups(resolution, tier: tier) {
                     let root = blocksDirectory
-                    let merged = try await Task.detached { try Self.compact(group, resolution: resolution, root: root) }.value
+                    let (merged, rolled) = try await Task.detached { try Self.compact(group, resolution: resolution, root: root) }.value
                     let inputs = Set(group.map(\.directory))
                     var list = (blocks[resolution] ?? []).filter { !inputs.contains($0.directory) }
                     if let merged { list.append(merged) }
                     blocks[resolution] = list.sorted { $0.index.minT < $1.index.minT }
+                    install(rolled)
                     report.compactions += 1
                     report.compactedBlocks += group.count
                     logger.info("blocks compacted", metadata: [
@@ -110,6 +113,7 @@ extension TimeSeriesEngine {
         let now = referenceMs
         var transaction: BlockTransaction?
         var expired: [Resolution: Set<String>] = [:]
+        var unrolled: [Block] = []
         for (resolution, list) in blocks {
             guard let keep = options.retentionMs[resolution] else { continue }
             let cutoff = now.subtractingReportingOverflow(keep).partialValue
@@ -117,10 +121,23 @@ extension TimeSeriesEngine {
                 if transaction == nil { transaction = try BlockTransaction(root: blocksDirectory) }
                 transaction!.remove(block.directory)
                 expired[resolution, default: []].insert(block.directory)
+                if resolution == .raw, !block.index.rolledUp { unrolled.append(block) }
             }
         }
-        guard let transaction else { return 0 }
+        guard var transaction else { return 0 }
+        // Raw blocks not rolled up yet leave their rollups behind, in the same transaction.
+        var rolledPaths: [String] = []
+        if !unrolled.isEmpty {
+            var rollups = try RollupWriters(&transaction)
+            for id in Set(unrolled.flatMap { $0.index.entries.map(\.id) }).sorted() {
+                let holders = unrolled.filter { $0.lookup[id] != nil }
+                let labels = holders[0].index.entries[holders[0].lookup[id]!].labels
+                try rollups.add(id: id, labels: labels, samples: Self.merge(try holders.map { try $0.samples(series: id, from: .min, to: .max) }))
+            }
+            rolledPaths = try rollups.stage(&transaction)
+        }
         try transaction.commit()
+        install(try rolledPaths.map { try Block(directory: $0) })
         for (resolution, gone) in expired {
             blocks[resolution]?.removeAll { gone.contains($0.directory) }
             logger.info("blocks expired", metadata: ["resolution": "\(resolution.rawValue)", "blocks": "\(gone.count)"])
@@ -128,25 +145,44 @@ extension TimeSeriesEngine {
         return expired.values.reduce(0) { $0 + $1.count }
     }
 
-    /// Groups of two or more blocks starting in the same complete window of `tier`.
+    /// Groups of two or more blocks starting in the same complete window of `tier`; at raw's largest tier
+    /// (`rollUpTier`) also a single raw block not rolled up yet, so every settled raw block gets its rollups.
     func compactionGroups(_ resolution: Resolution, tier: Int64) -> [[Block]] {
         guard lastPersistedMax != .min else { return [] }
         var windows: [Int64: [Block]] = [:]
         for block in blocks[resolution] ?? [] { windows[floorDivide(block.index.minT, tier), default: []].append(block) }
+        let rollUp = resolution == .raw && tier == rollUpTier
         return windows.sorted { $0.key < $1.key }.compactMap { window, members in
             let end = (window + 1) &* tier
-            guard members.count >= 2, end &+ options.blockDurationMs <= lastPersistedMax else { return nil }
+            let due = members.count >= 2 || (rollUp && members.contains { !$0.index.rolledUp })
+            guard due, end &+ options.blockDurationMs <= lastPersistedMax else { return nil }
             return members
         }
     }
 
-    /// Merges `inputs` (oldest first) into one block of `resolution`, replacing them atomically.
-    /// Raw samples present in two inputs keep the older block's value; rollup buckets of the same period
-    /// are combined.
-    static func compact(_ inputs: [Block], resolution: Resolution, root: String) throws -> Block? {
+    /// The window after which a raw block is rolled up: raw's largest compaction tier, else the block duration.
+    var rollUpTier: Int64 {
+        Self.compactionTiers.last { $0 <= options.compactionSpanMs[.raw] ?? 0 } ?? max(1, options.blockDurationMs)
+    }
+
+    /// Adds rollup blocks written by compaction or retention to the query set.
+    func install(_ rolled: [Block]) {
+        for block in rolled {
+            blocks[block.resolution, default: []].append(block)
+            blocks[block.resolution]?.sort { $0.index.minT < $1.index.minT }
+        }
+    }
+
+    /// Merges `inputs` (oldest first) into one block of `resolution`, replacing them atomically; returns it and
+    /// the rollup blocks written for raw inputs not rolled up yet. Raw samples present in two inputs keep the
+    /// older block's value; rollup buckets of the same period are combined. One raw input not rolled up is
+    /// rewritten as rolled up, with its rollups.
+    static func compact(_ inputs: [Block], resolution: Resolution, root: String) throws -> (Block?, [Block]) {
         var transaction = try BlockTransaction(root: root)
         do {
             var writer = try transaction.writer(resolution)
+            // Raw inputs not rolled up yet get their rollups in the same transaction; the merged block is rolled up.
+            var rollups = resolution == .raw && inputs.contains(where: { !$0.index.rolledUp }) ? try RollupWriters(&transaction) : nil
             var ids = Set<StableID>()
             for block in inputs { for entry in block.index.entries { ids.insert(entry.id) } }
             for id in ids.sorted() {
@@ -159,18 +195,43 @@ extension TimeSeriesEngine {
                 }
                 if resolution == .raw {
                     try writer.add(id: id, labels: labels, columns: [merge(parts.map { $0[0] })])
+                    let unrolled = zip(inputs.filter { $0.lookup[id] != nil }, parts).filter { !$0.0.index.rolledUp }.map { $0.1[0] }
+                    if !unrolled.isEmpty { try rollups?.add(id: id, labels: labels, samples: merge(unrolled)) }
                 } else {
                     let buckets = try parts.map { try Rollup.buckets(columns: $0, resolutionMs: resolution.milliseconds) }
                     try writer.add(id: id, labels: labels, columns: Rollup.columns(Rollup.merge(buckets)))
                 }
             }
             let path = try transaction.stage(&writer)
+            let rolled = try rollups?.stage(&transaction) ?? []
             for block in inputs { transaction.remove(block.directory) }
             try transaction.commit()
-            return try path.map { try Block(directory: $0) }
+            return (try path.map { try Block(directory: $0) }, try rolled.map { try Block(directory: $0) })
         } catch {
             transaction.abandon()
             throw error
         }
+    }
+}
+
+/// The 1 min and 1 h writers that roll up raw samples inside a block transaction.
+struct RollupWriters {
+    var minute: BlockWriter
+    var hour: BlockWriter
+
+    init(_ transaction: inout BlockTransaction) throws {
+        minute = try transaction.writer(.minute)
+        hour = try transaction.writer(.hour)
+    }
+
+    /// Adds one series' raw samples (sorted, unique timestamps) as buckets of both levels.
+    mutating func add(id: StableID, labels: Labels, samples: [Sample]) throws {
+        try minute.add(id: id, labels: labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.minute.milliseconds)))
+        try hour.add(id: id, labels: labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.hour.milliseconds)))
+    }
+
+    /// Stages both blocks; returns the paths they will have once the transaction commits.
+    mutating func stage(_ transaction: inout BlockTransaction) throws -> [String] {
+        [try transaction.stage(&minute), try transaction.stage(&hour)].compactMap { $0 }
     }
 }

@@ -104,24 +104,22 @@ extension TimeSeriesEngine {
     /// 100k series on this machine, so an append never waits long behind it.
     static let sealSlice = 1_024
 
-    /// Writes the raw, 1 min and 1 h blocks of frozen series (streamed one series at a time) in one
-    /// transaction; returns their directories once committed.
+    /// Writes the raw block of frozen series (streamed one series at a time), not yet rolled up, in one
+    /// transaction; returns its directory once committed.
     static func writeBlocks(_ unsorted: [(id: StableID, labels: Labels, samples: FrozenSamples)], root: String) throws -> [String] {
         // Sorted here, off the actor: blocks list their series by id.
         let series = unsorted.sorted { $0.id < $1.id }
         var transaction = try BlockTransaction(root: root)
         let paths: [String]
         do {
+            // Raw only: rollups are written when maintenance compacts or rolls up the block (until then queries at
+            // 1 m and 1 h bucket its samples themselves), so recent data is stored once, not three times.
             var raw = try transaction.writer(.raw)
-            var minute = try transaction.writer(.minute)
-            var hour = try transaction.writer(.hour)
+            raw.rolledUp = false
             for entry in series {
-                let samples = entry.samples.samples()
-                try raw.add(id: entry.id, labels: entry.labels, columns: [samples])
-                try minute.add(id: entry.id, labels: entry.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.minute.milliseconds)))
-                try hour.add(id: entry.id, labels: entry.labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.hour.milliseconds)))
+                try raw.add(id: entry.id, labels: entry.labels, columns: [entry.samples.samples()])
             }
-            paths = [try transaction.stage(&raw), try transaction.stage(&minute), try transaction.stage(&hour)].compactMap { $0 }
+            paths = [try transaction.stage(&raw)].compactMap { $0 }
         } catch {
             transaction.abandon()
             throw error

@@ -83,7 +83,9 @@ extension TimeSeriesEngine {
         let selected = selected.map { item in
             (item.id, item.labels, head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? [])
         }
-        let relevant = (blocks[resolution] ?? []).filter { $0.overlaps(from, to &+ max(0, width - 1)) }
+        // At a rollup level, raw blocks not rolled up yet are bucketed as the head is.
+        let candidates = (blocks[resolution] ?? []) + (resolution == .raw ? [] : (blocks[.raw] ?? []).filter { !$0.index.rolledUp })
+        let relevant = candidates.filter { $0.overlaps(from, to &+ max(0, width - 1)) }
         return QuerySnapshot(resolution: resolution, series: selected, blocks: relevant)
     }
 
@@ -146,7 +148,11 @@ extension TimeSeriesEngine {
                 buckets = Rollup.buckets(merge(parts), resolutionMs: 0)
             } else {
                 // Partial buckets of one period (late samples persisted apart) combine exactly.
-                let parts = try snapshot.blocks.map { try $0.buckets(series: series.id, from: from, to: to, wanted: wanted) }
+                let parts = try snapshot.blocks.map { block in
+                    block.resolution == .raw
+                        ? Rollup.buckets(try block.samples(series: series.id, from: from, to: to), resolutionMs: width)
+                        : try block.buckets(series: series.id, from: from, to: to, wanted: wanted)
+                }
                 buckets = Rollup.merge(parts + [Rollup.buckets(series.head, resolutionMs: width)])
             }
             buckets.removeAll { $0.start < from || $0.start > query.toMs }

@@ -275,9 +275,13 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
     }
     #expect(await engine.blockCount(.raw) == 6)
     let report = try await engine.maintain()
-    // Newest sample is in day 5: raw keeps days ≥ 3 (blocks wholly older go), 1 min keeps days ≥ 1.
+    // Newest sample is in day 5: raw keeps days ≥ 3 (blocks wholly older go). The expired raw blocks were not
+    // rolled up yet: they leave their buckets behind in one 1 min and one 1 h block (days 0–2), which the 1 min
+    // retention (days ≥ 1) keeps whole.
     #expect(await engine.blockCount(.raw) == 3)
-    #expect(report.expiredBlocks == 3 + 1)
+    #expect(report.expiredBlocks == 3)
+    let rollupBlocks = (await engine.blockCount(.minute), await engine.blockCount(.hour))
+    #expect(rollupBlocks.0 >= 1 && rollupBlocks.1 >= 1, "rollups outlive the raw blocks they summarise")
     let raw = try await engine.samples(series: id, fromMs: .min, toMs: .max)
     #expect(raw.first?.timestampMs == base + 3 * day, "raw history starts where retention cut whole blocks")
     let old = try await engine.query(RangeQuery(matchers: try SeriesSelector.parse("kept"), fromMs: base, toMs: base + 6 * day,
@@ -328,6 +332,7 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
         let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
         try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1)], labels: ["__name__": "t"])])
         try await engine.close()
+        try await engine.maintain()  // rolls the raw block up: a 1 min and a 1 h block beside it
     }
     let root = directory + "/blocks"
     let rawBlock = root + "/raw/" + Files.list(root + "/raw")[0]
@@ -415,4 +420,45 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
                                                      toMs: base + 50_000, stepMs: 60_000, function: .rate, resolution: resolution))
         #expect(rate.series.first?.points == [Sample(base, 15.0 / 60)], "the first minute's rate at \(resolution)")
     }
+}
+
+/// Issue 18: each persist wrote 1 min and 1 h rollups beside the raw block, larger together than the raw data
+/// of recent hours. A persisted block is now stored once; maintenance rolls it up once its day is complete, and
+/// queries at every level answer the same before and after.
+@Test func aPersistedBlockIsStoredOnceAndRolledUpWhenItsDayIsComplete() async throws {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticMaintenance = false
+    options.automaticPersist = false
+    options.retentionMs = [:]
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("lazy-rollups"), options: options, logger: quietLogger)
+    let day: Int64 = 86_400_000
+    let base: Int64 = 1_700_006_400_000 / day * day
+    let id = StableID(parts: ["lazy"])
+    try await engine.append([SeriesSamples(seriesID: id, samples: (0..<360).map { Sample(base + Int64($0) * 10_000, Double($0)) },
+                                           labels: ["__name__": "lazy"])])
+    try await engine.persistHead()
+    let atPersist = (await engine.blockCount(.minute), await engine.blockCount(.hour))
+    #expect(atPersist == (0, 0), "recent data is stored once")
+    func answers() async throws -> [[Sample]] {
+        var all: [[Sample]] = []
+        for (resolution, step) in [(Resolution.minute, Int64(60_000)), (.hour, 3_600_000)] {
+            for function in [QueryFunction.last, .min, .max, .sum, .count, .rate] {
+                let result = try await engine.query(RangeQuery(matchers: try SeriesSelector.parse("lazy"), fromMs: base, toMs: base + day,
+                                                               stepMs: step, function: function, resolution: resolution))
+                all.append(result.series.first?.points ?? [])
+            }
+        }
+        return all
+    }
+    let before = try await answers()
+    #expect(before[4].first?.value == 6, "1 min buckets from the raw block: six samples in the first minute")
+
+    // A sample two days later completes the day: maintenance rolls the block up.
+    try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(base + 2 * day, 1)])])
+    try await engine.persistHead()
+    try await engine.maintain()
+    let rolled = (await engine.blockCount(.minute), await engine.blockCount(.hour))
+    #expect(rolled.0 >= 1 && rolled.1 >= 1)
+    #expect(try await answers() == before, "the same answers from the rollups")
 }

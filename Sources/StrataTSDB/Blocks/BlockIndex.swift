@@ -19,10 +19,13 @@ struct BlockIndex: Sendable, Equatable {
     }
 
     static let magic: [UInt8] = Array("SIDX".utf8)
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
 
     /// 0 for raw samples, else the rollup resolution (60,000 or 3,600,000).
     var resolutionMs: Int64 = 0
+    /// For a raw block: whether rollup blocks hold its samples' buckets (else queries at 1 m and 1 h bucket its
+    /// samples themselves until maintenance rolls it up). Blocks before version 4 were always rolled up.
+    var rolledUp = true
     var minT: Int64
     var maxT: Int64
     var samples: Int
@@ -33,6 +36,7 @@ struct BlockIndex: Sendable, Equatable {
         writer.write(raw: Self.magic)
         writer.write(byte: Self.version)
         writer.write(uvarint: UInt64(resolutionMs))
+        writer.write(byte: rolledUp ? 1 : 0)
         writer.write(varint: minT)
         writer.write(varint: maxT)
         writer.write(uvarint: UInt64(samples))
@@ -79,11 +83,12 @@ struct BlockIndex: Sendable, Equatable {
         guard bytes.count >= 9, Array(bytes[0..<4]) == magic else { throw .corrupt("block index magic") }
         let body = bytes[0..<(bytes.count - 4)]
         guard WALFraming.crc(body) == WALFraming.readU32(bytes, bytes.count - 4) else { throw .corrupt("block index checksum") }
-        guard bytes[4] == 2 || bytes[4] == version else { throw .corrupt("block index version \(bytes[4])") }
+        guard (2...version).contains(bytes[4]) else { throw .corrupt("block index version \(bytes[4])") }
         let hasColumns = bytes[4] >= 3
         var reader = BinaryReader(Array(body.dropFirst(5)))
         do {
             let resolution = hasColumns ? Int64(try reader.readUVarint("resolution")) : 0
+            let rolledUp = bytes[4] >= 4 ? try reader.readByte("flags") & 1 == 1 : true
             let minT = try reader.readVarint("minT")
             let maxT = try reader.readVarint("maxT")
             let samples = Int(try reader.readUVarint("samples"))
@@ -111,7 +116,7 @@ struct BlockIndex: Sendable, Equatable {
                 }
                 entries.append(Entry(id: id, labels: Labels(labels), chunks: chunks))
             }
-            return BlockIndex(resolutionMs: resolution, minT: minT, maxT: maxT, samples: samples, entries: entries)
+            return BlockIndex(resolutionMs: resolution, rolledUp: rolledUp, minT: minT, maxT: maxT, samples: samples, entries: entries)
         } catch {
             throw .corrupt("block index: \(error)")
         }

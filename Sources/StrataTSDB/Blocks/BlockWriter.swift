@@ -13,6 +13,8 @@ import StrataCore
 struct BlockWriter {
     let directory: String
     let resolutionMs: Int64
+    /// For a raw block: whether its rollups are written too (see `BlockIndex.rolledUp`).
+    var rolledUp = true
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var offset = 0
@@ -74,7 +76,7 @@ struct BlockWriter {
         }
         try drain()
         guard fsync(fd) == 0 else { throw StorageIOError(operation: "fsync \(directory)/chunks", code: errno) }
-        let index = BlockIndex(resolutionMs: resolutionMs, minT: minT, maxT: maxT, samples: samples, entries: entries)
+        let index = BlockIndex(resolutionMs: resolutionMs, rolledUp: rolledUp, minT: minT, maxT: maxT, samples: samples, entries: entries)
         try Files.writeSynced(directory + "/index", index.encode())
         Files.syncDirectory(directory)
         return index
