@@ -5,7 +5,9 @@ import Testing
 
 /// kill -9 of the server in a loop while batches are being written: every acknowledged sample survives.
 /// The head is persisted every 30 s of data (every 6 batches), so kills also land during block writing,
-/// block transactions and WAL segment removal.
+/// block transactions, WAL cuts and segment removal; every third stop is graceful instead (SIGTERM while
+/// requests are in flight), which persists the head and trims the WAL at rest, so restarts also begin from a
+/// trimmed log (issue 18).
 @Suite(.serialized) struct CrashLoopTests {
     static let shortBlocks = ["STRATA_BLOCK_DURATION": "30s"]
 
@@ -39,7 +41,8 @@ import Testing
         while kills < 6 {
             // Kill the server at a random moment while requests are in flight.
             let victim = server.process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int.random(in: 150...600))) { kill(victim, SIGKILL) }
+            let signal = kills % 3 == 2 ? SIGTERM : SIGKILL
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int.random(in: 150...600))) { kill(victim, signal) }
             while server.isRunning {
                 if pending == nil {
                     sequence += 1
