@@ -28,17 +28,20 @@ import Testing
                 queue_config: {batch_send_deadline: 1s}
                 metadata_config: {send_interval: 2s}
             """, to: bed.directory + "/prometheus/prometheus.yml")
+        // The agent runs first: Prometheus's process appears before it listens, which the agent's discovery used
+        // to miss until its next full discovery (5 min).
+        let agent = try bed.startAgent()
+        defer { agent.terminate() }
+        try waitUntil("the agent's platform", timeout: 30) { try !bed.platforms().isEmpty }
         let prometheus = try StrataProcess(executable: "/usr/bin/prometheus",
                                            ["--config.file=\(bed.directory)/prometheus/prometheus.yml", "--storage.tsdb.path=\(bed.directory)/prometheus/data",
                                             "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"], logPath: bed.directory + "/prometheus.log")
         defer { prometheus.killTree() }
-        let agent = try bed.startAgent()
-        defer { agent.terminate() }
 
         func prometheusServer() throws -> [String: Any]? {
             (try bed.get("/api/v1/resources?kind=server") as? [[String: Any]] ?? []).first { $0["name"] as? String == "prometheus :\(promPort)" }
         }
-        try waitUntil("the agent's prometheus server", timeout: 60) { try prometheusServer() != nil }
+        try waitUntil("the agent's prometheus server", timeout: 30) { try prometheusServer() != nil }
         let serverID = try #require(try prometheusServer()?["id"] as? String)
         func series() throws -> [[String: Any]] { try bed.get("/api/v1/resources/\(serverID)/series") as? [[String: Any]] ?? [] }
         try waitUntil("the self-scrape's up and a histogram typed from metadata on that server", timeout: 60) {

@@ -17,6 +17,10 @@ struct ServerDiscovery: Sendable {
     /// Keys of servers seen since start whose process is gone.
     private(set) var vanished: Set<String> = []
     private var pids: Set<Int32> = []
+    /// New candidate processes no plugin matched yet, with the rescans left for them.
+    private var waiting: [Int32: Int] = [:]
+    /// Rescans a new candidate process gets before only full discoveries look at it again.
+    static let candidateRetries = 10
     /// Last display name of each server, for its `up` 0 reports once gone.
     private var displayNames: [String: String] = [:]
     /// Servers whose status interface is failing: warned once per failure, not every interval.
@@ -50,9 +54,17 @@ struct ServerDiscovery: Sendable {
         let current = Set(fs.list("/proc").compactMap(Int32.init))
         let appeared = current.subtracting(pids)
         pids = current
-        let newCandidate = appeared.contains { pid in (fs.readLine("/proc/\(pid)/comm")).map(mayOwn) ?? false }
+        let candidates = appeared.filter { pid in (fs.readLine("/proc/\(pid)/comm")).map(mayOwn) ?? false }
         let lost = known.contains { !current.contains($0.process.pid) }
-        if refresh || newCandidate || lost { rescan() }
+        // A server's process often appears before it listens: a candidate no plugin matched yet is looked at
+        // again for a few intervals (`candidateRetries`), not only at the next full discovery.
+        waiting = waiting.filter { current.contains($0.key) }
+        for pid in candidates { waiting[pid] = Self.candidateRetries }
+        if refresh || !candidates.isEmpty || lost || !waiting.isEmpty {
+            rescan()
+            let matched = Set(known.map(\.process.pid))
+            waiting = waiting.filter { !matched.contains($0.key) && $0.value > 1 }.mapValues { $0 - 1 }
+        }
 
         var reports: [ServerReport] = []
         let processMetrics = ProcessMetrics(fs: fs)
