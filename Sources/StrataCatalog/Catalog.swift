@@ -191,7 +191,7 @@ public protocol Catalog: AccessStore, GroupStore {
     func recordMetricMetadata(tenantID: String, metadata: [MetricMetadata], nowMs: Int64) async throws
     /// Sets the availability of the servers and sources whose `up` series changed (true 1, false 0, nil stale:
     /// a source becomes unknown; a server keeps what its agent says). Platforms are left to their agents.
-    func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?)], nowMs: Int64) async throws -> [EventRecord]
+    func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?, job: String?)], nowMs: Int64) async throws -> [EventRecord]
     /// Removes resource `id` and everything below it: hidden from lists with history kept (a `retired` event), or
     /// purged with every row that names it. Nil when the tenant has no such resource.
     func removeResource(tenantID: String, id: String, purge: Bool, by actor: String, nowMs: Int64) async throws -> RemovalRecord?

@@ -247,7 +247,6 @@ enum CatalogMigrations {
                     updated_ms INTEGER NOT NULL,
                     PRIMARY KEY (tenant_id, family)
                 );
-                CREATE INDEX series_by_metric ON series(tenant_id, metric);
                 """)
         }
         // Removal (by a user, or retirement of servers gone too long) hides a resource and keeps its history;

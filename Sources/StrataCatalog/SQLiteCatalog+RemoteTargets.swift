@@ -25,18 +25,18 @@ extension SQLiteCatalog {
         }
     }
 
-    public func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?)], nowMs: Int64) async throws -> [EventRecord] {
+    public func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?, job: String?)], nowMs: Int64) async throws -> [EventRecord] {
         guard !readings.isEmpty else { return [] }
         return try await pool.write { db in
             var events: [EventRecord] = []
             for reading in readings {
                 guard let row = try Row.fetchOne(db, sql: """
-                    SELECT r.id, r.kind, r.name, r.availability, s.labels FROM series s JOIN resources r ON r.id = s.resource_id
+                    SELECT r.id, r.kind, r.name, r.availability FROM series s JOIN resources r ON r.id = s.resource_id
                     WHERE s.tenant_id = ? AND s.id = ?
                     """, arguments: [tenantID, reading.series.int64]),
                       let kind = ResourceKind(rawValue: row["kind"]), kind == .server || kind == .source else { continue }
                 let current = Availability(rawValue: row["availability"]) ?? .unknown
-                let job = LabelsJSON.decode(row["labels"])["job"].map { " (job \($0))" } ?? ""
+                let job = reading.job.map { " (job \($0))" } ?? ""
                 let change: (Availability, InventoryEvent)?
                 if let up = reading.up {
                     change = Liveness.scraped(resourceID: row["id"], kind: kind, name: row["name"], current: current, up: up, job: job)

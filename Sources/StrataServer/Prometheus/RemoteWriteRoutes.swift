@@ -72,7 +72,7 @@ struct RemoteWriteRoutes {
         if !newSeries.isEmpty {
             // First sight: the inventory learns of these series in the background (see the registrar).
             let series = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
-            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, nowMs: now) }
+            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, job: item.labels["job"], nowMs: now) }
             registrar.submit(tenant: tenant, series: series)
         }
         registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))

@@ -6,11 +6,12 @@ import Synchronization
 /// `observe` each accepted batch, and pass the changes on. A series silent for `staleAfterMs` (Prometheus stopped
 /// writing) counts as stale, as Prometheus's staleness marker does.
 final class UpTracker: Sendable {
-    /// A change of one `up` series: true 1, false 0, nil stale.
-    typealias Change = (series: StableID, up: Bool?)
+    /// A change of one `up` series: true 1, false 0, nil stale; with the scrape job it names.
+    typealias Change = (series: StableID, up: Bool?, job: String?)
 
     private struct Watched {
         let tenant: String
+        let job: String?
         /// What the catalog was last told; nil before the first reading or after staleness.
         var up: Bool?
         var told = false
@@ -30,10 +31,10 @@ final class UpTracker: Sendable {
     /// Whether `labels` name an `up` series (the synthetic series Prometheus writes for every scrape).
     static func isUp(_ labels: Labels) -> Bool { labels[Labels.metricName] == "up" }
 
-    /// Starts following `series` of `tenant`.
-    func watch(_ series: StableID, tenant: String, nowMs: Int64) {
+    /// Starts following `series` of `tenant` (its `job` label named in events).
+    func watch(_ series: StableID, tenant: String, job: String?, nowMs: Int64) {
         watched.withLock { watched in
-            if watched[series] == nil { watched[series] = Watched(tenant: tenant, lastMs: nowMs) }
+            if watched[series] == nil { watched[series] = Watched(tenant: tenant, job: job, lastMs: nowMs) }
         }
     }
 
@@ -54,7 +55,7 @@ final class UpTracker: Sendable {
                 if watched[series]!.told, watched[series]!.up == up { continue }
                 watched[series]!.up = up
                 watched[series]!.told = true
-                changes.append((series, up))
+                changes.append((series, up, watched[series]!.job))
             }
             return changes
         }
@@ -67,7 +68,7 @@ final class UpTracker: Sendable {
             for (series, entry) in watched where nowMs - entry.lastMs > staleAfterMs && !(entry.told && entry.up == nil) {
                 watched[series]!.up = nil
                 watched[series]!.told = true
-                stale[entry.tenant, default: []].append((series, nil))
+                stale[entry.tenant, default: []].append((series, nil, entry.job))
             }
             return stale
         }
