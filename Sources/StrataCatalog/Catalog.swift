@@ -191,7 +191,13 @@ public protocol Catalog: AccessStore, GroupStore {
     func recordMetricMetadata(tenantID: String, metadata: [MetricMetadata], nowMs: Int64) async throws
     /// Sets the availability of the servers and sources whose `up` series changed (true 1, false 0, nil stale:
     /// a source becomes unknown; a server keeps what its agent says). Platforms are left to their agents.
-    func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?, job: String?)], nowMs: Int64) async throws -> [EventRecord]
+    func applyUpReadings(tenantID: String, readings: [(target: ScrapeTarget, up: Bool?)], nowMs: Int64) async throws -> [EventRecord]
+    /// The scrape targets that joined resource `resourceID` (their series are found by label).
+    func remoteTargets(tenantID: String, resourceID: String) async throws -> [ScrapeTarget]
+    /// The resource a scrape target joined, if it was seen.
+    func remoteTargetOwner(tenantID: String, target: ScrapeTarget) async throws -> String?
+    /// The tenant's metric families with types known from Prometheus's metadata.
+    func metricFamilies(tenantID: String) async throws -> [String: MetricType]
     /// Removes resource `id` and everything below it: hidden from lists with history kept (a `retired` event), or
     /// purged with every row that names it. Nil when the tenant has no such resource.
     func removeResource(tenantID: String, id: String, purge: Bool, by actor: String, nowMs: Int64) async throws -> RemovalRecord?

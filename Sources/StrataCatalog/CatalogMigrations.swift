@@ -235,7 +235,9 @@ enum CatalogMigrations {
                 ALTER TABLE placements ADD COLUMN running_since_ms INTEGER;
                 """)
         }
-        // Prometheus's metadata per metric family (remote write), which types the family's series.
+        // Prometheus's metadata per metric family (remote write), which types the family's series; and the resource
+        // each remote-written scrape target (job, instance, host label) joined: its series are found through
+        // their labels in the time-series store, with no row per series here.
         migrator.registerMigration("2026-12-02-metric-metadata") { db in
             try db.execute(sql: """
                 CREATE TABLE metric_metadata (
@@ -247,6 +249,16 @@ enum CatalogMigrations {
                     updated_ms INTEGER NOT NULL,
                     PRIMARY KEY (tenant_id, family)
                 );
+                CREATE TABLE remote_targets (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    job TEXT NOT NULL,
+                    instance TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    resource_id TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, job, instance, host)
+                );
+                CREATE INDEX remote_targets_by_resource ON remote_targets(tenant_id, resource_id);
                 """)
         }
         // Removal (by a user, or retirement of servers gone too long) hides a resource and keeps its history;

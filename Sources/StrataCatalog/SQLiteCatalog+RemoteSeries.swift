@@ -7,53 +7,66 @@ import StrataInventory
 /// as one is found for it (`rehomeRemoteSources`).
 extension SQLiteCatalog {
     public func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord] {
-        guard !series.isEmpty else { return [] }
+        let targets = Set(series.map { ScrapeTarget(labels: $0.labels) })
+        guard !targets.isEmpty else { return [] }
         return try await pool.write { db in
-            let candidates = try Self.targetCandidates(db, tenantID: tenantID)
-            let families = try Self.familyTypes(db, tenantID: tenantID)
             var events: [EventRecord] = []
-            var owners: [ScrapeTarget: String] = [:]
-            for item in series {
-                let target = ScrapeTarget(labels: item.labels)
+            var candidates: (platforms: [TargetMatcher.Platform], servers: [TargetMatcher.Server])?
+            // One row per scrape target, not per series: the series are found by their labels when listed.
+            for target in targets where try Self.targetOwner(db, tenantID: tenantID, target: target) == nil {
+                if candidates == nil { candidates = try Self.targetCandidates(db, tenantID: tenantID) }
                 let resourceID: String
-                if let known = owners[target] {
-                    resourceID = known
-                } else {
-                    switch TargetMatcher.owner(of: target, platforms: candidates.platforms, servers: candidates.servers) {
-                    case .server(let id), .platform(let id):
-                        resourceID = id
-                    case .source:
-                        let (id, discovered) = try Self.source(db, tenantID: tenantID, target: target, nowMs: nowMs)
-                        resourceID = id
-                        events += discovered
-                    }
-                    owners[target] = resourceID
+                switch TargetMatcher.owner(of: target, platforms: candidates!.platforms, servers: candidates!.servers) {
+                case .server(let id), .platform(let id):
+                    resourceID = id
+                case .source:
+                    let (id, discovered) = try Self.source(db, tenantID: tenantID, target: target, nowMs: nowMs)
+                    resourceID = id
+                    events += discovered
                 }
-                let metric = item.labels[Labels.metricName] ?? ""
-                let type = SeriesTyping.type(metric: metric, labels: item.labels, families: families)
-                // A series seen again (after a restart) moves to the owner it has now, if a server was found since.
-                // Its labels stay in the time-series store only (`labels` ''): at 100k series a second copy here
-                // cost more than the samples' own index.
                 try db.execute(sql: """
-                    INSERT INTO series (id, tenant_id, resource_id, metric, type, labels, created_ms) VALUES (?, ?, ?, ?, ?, '', ?)
-                    ON CONFLICT(id) DO UPDATE SET resource_id = excluded.resource_id, type = excluded.type
-                    """, arguments: [item.id.int64, tenantID, resourceID, metric, type.name, nowMs])
+                    INSERT OR IGNORE INTO remote_targets (tenant_id, job, instance, host, resource_id, created_ms) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [tenantID, target.job ?? "", target.instance ?? "", target.hostLabel ?? "", resourceID, nowMs])
             }
             return events
         }
     }
 
+    public func remoteTargets(tenantID: String, resourceID: String) async throws -> [ScrapeTarget] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT job, instance, host FROM remote_targets WHERE tenant_id = ? AND resource_id = ? ORDER BY job, instance, host",
+                             arguments: [tenantID, resourceID])
+                .map { ScrapeTarget(job: $0["job"], instance: $0["instance"], hostLabel: $0["host"]) }
+        }
+    }
+
+    public func remoteTargetOwner(tenantID: String, target: ScrapeTarget) async throws -> String? {
+        try await pool.read { db in try Self.targetOwner(db, tenantID: tenantID, target: target) }
+    }
+
+    public func metricFamilies(tenantID: String) async throws -> [String: MetricType] {
+        try await pool.read { db in try Self.familyTypes(db, tenantID: tenantID) }
+    }
+
+    /// The resource `target` joined, if it was seen.
+    static func targetOwner(_ db: Database, tenantID: String, target: ScrapeTarget) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT resource_id FROM remote_targets WHERE tenant_id = ? AND job = ? AND instance = ? AND host = ?",
+                            arguments: [tenantID, target.job ?? "", target.instance ?? "", target.hostLabel ?? ""])
+    }
+
     public func rehomeRemoteSources(nowMs: Int64) async throws -> [EventRecord] {
         try await pool.write { db in
-            let sources = try Row.fetchAll(db, sql: "SELECT id, tenant_id, natural_key, name, properties FROM resources WHERE kind = 'source'")
+            // Targets that joined a source (nothing found) or only a platform (no server yet) are looked at again.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT t.tenant_id, t.job, t.instance, t.host, t.resource_id, r.kind, r.name FROM remote_targets t
+                JOIN resources r ON r.id = t.resource_id WHERE r.kind IN ('source', 'platform')
+                """)
             var events: [EventRecord] = []
             var candidates: [String: (platforms: [TargetMatcher.Platform], servers: [TargetMatcher.Server])] = [:]
-            for row in sources {
+            for row in rows {
                 let tenantID: String = row["tenant_id"]
-                let sourceID: String = row["id"]
-                let properties = (try? PropertyValue(json: row["properties"])) ?? .map([])
-                let target = ScrapeTarget(job: properties["job"]?.stringValue, instance: properties["instance"]?.stringValue,
-                                          hostLabel: properties["host"]?.stringValue)
+                let currentID: String = row["resource_id"]
+                let target = ScrapeTarget(job: row["job"], instance: row["instance"], hostLabel: row["host"])
                 if candidates[tenantID] == nil { candidates[tenantID] = try Self.targetCandidates(db, tenantID: tenantID) }
                 let known = candidates[tenantID]!
                 let ownerID: String
@@ -61,17 +74,23 @@ extension SQLiteCatalog {
                 case .server(let id), .platform(let id): ownerID = id
                 case .source: continue
                 }
-                try db.execute(sql: "UPDATE series SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?",
-                               arguments: [ownerID, tenantID, sourceID])
-                let moved = db.changesCount
-                try db.execute(sql: "UPDATE events SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?",
-                               arguments: [ownerID, tenantID, sourceID])
+                guard ownerID != currentID else { continue }
+                try db.execute(sql: "UPDATE remote_targets SET resource_id = ? WHERE tenant_id = ? AND job = ? AND instance = ? AND host = ?",
+                               arguments: [ownerID, tenantID, row["job"] as String, row["instance"] as String, row["host"] as String])
+                let was = "\(row["kind"] as String) \(row["name"] as String)"
+                if row["kind"] as String == "source",
+                   try Int.fetchOne(db, sql: "SELECT count(*) FROM remote_targets WHERE resource_id = ?", arguments: [currentID]) == 0 {
+                    // The source's history moves with it (and rows of series attached one by one by earlier versions).
+                    for sql in ["UPDATE events SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?",
+                                "UPDATE series SET resource_id = ? WHERE tenant_id = ? AND resource_id = ?"] {
+                        try db.execute(sql: sql, arguments: [ownerID, tenantID, currentID])
+                    }
+                    try Self.deleteResourceRows(db, id: currentID)
+                }
                 let owner = try Row.fetchOne(db, sql: "SELECT kind, name FROM resources WHERE id = ?", arguments: [ownerID])
                 let ownerName = "\(owner?["kind"] as String? ?? "resource") \(owner?["name"] as String? ?? ownerID)"
-                try Self.deleteResourceRows(db, id: sourceID)
-                let name: String = row["name"]
                 events.append(try Self.insertEvent(db, tenantID: tenantID, resourceID: ownerID, timeMs: nowMs, kind: .discovered, severity: .info,
-                                                   message: "remote-written source \(name) (\(row["natural_key"] as String)) joined \(ownerName): \(moved) series moved"))
+                                                   message: "remote-written target \(target.sourceKey) joined \(ownerName) with its series (was \(was))"))
             }
             return events
         }
@@ -85,6 +104,7 @@ extension SQLiteCatalog {
         if let job = target.job { entries.append(("job", .string(job))) }
         if let instance = target.instance { entries.append(("instance", .string(instance))) }
         if let host = target.host { entries.append(("host", .string(host))) }
+        if let label = target.hostLabel { entries.append(("host_label", .string(label))) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
             VALUES (?, ?, 'source', ?, ?, NULL, ?, 'unknown', ?, ?)

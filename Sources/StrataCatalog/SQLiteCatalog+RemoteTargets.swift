@@ -25,18 +25,16 @@ extension SQLiteCatalog {
         }
     }
 
-    public func applyUpReadings(tenantID: String, readings: [(series: StableID, up: Bool?, job: String?)], nowMs: Int64) async throws -> [EventRecord] {
+    public func applyUpReadings(tenantID: String, readings: [(target: ScrapeTarget, up: Bool?)], nowMs: Int64) async throws -> [EventRecord] {
         guard !readings.isEmpty else { return [] }
         return try await pool.write { db in
             var events: [EventRecord] = []
             for reading in readings {
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT r.id, r.kind, r.name, r.availability FROM series s JOIN resources r ON r.id = s.resource_id
-                    WHERE s.tenant_id = ? AND s.id = ?
-                    """, arguments: [tenantID, reading.series.int64]),
+                guard let owner = try Self.targetOwner(db, tenantID: tenantID, target: reading.target),
+                      let row = try Row.fetchOne(db, sql: "SELECT id, kind, name, availability FROM resources WHERE id = ?", arguments: [owner]),
                       let kind = ResourceKind(rawValue: row["kind"]), kind == .server || kind == .source else { continue }
                 let current = Availability(rawValue: row["availability"]) ?? .unknown
-                let job = reading.job.map { " (job \($0))" } ?? ""
+                let job = reading.target.job.map { " (job \($0))" } ?? ""
                 let change: (Availability, InventoryEvent)?
                 if let up = reading.up {
                     change = Liveness.scraped(resourceID: row["id"], kind: kind, name: row["name"], current: current, up: up, job: job)

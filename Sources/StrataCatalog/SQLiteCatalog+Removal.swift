@@ -69,6 +69,7 @@ extension SQLiteCatalog {
                     "DELETE FROM grants WHERE group_id = ?",
                     "DELETE FROM discoveries WHERE resource_id = ?",
                     "DELETE FROM config_versions WHERE resource_id = ?",
+                    "DELETE FROM remote_targets WHERE resource_id = ?",
                     "DELETE FROM events WHERE resource_id = ?",
                     "DELETE FROM resources WHERE id = ?"] {
             try db.execute(sql: sql, arguments: [id])

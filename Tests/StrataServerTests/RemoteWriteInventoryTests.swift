@@ -100,7 +100,7 @@ import Testing
             let serverID = try #require(server["id"] as? String)
             #expect(try await Self.series(client, of: serverID).contains { $0["metric"] as? String == "up" })
             let history = try await Self.events(client, of: serverID)
-            #expect(history.contains { $0.contains("joined server node_exporter :9100: 1 series moved") }, "\(history)")
+            #expect(history.contains { $0.contains("node/host-m2:9100 joined server node_exporter :9100 with its series (was source host-m2:9100)") }, "\(history)")
             #expect(history.contains { $0.contains("discovered from remote write") }, "the source's history moved with it")
             _ = sourceID
         }

@@ -7,6 +7,8 @@ public struct ScrapeTarget: Hashable, Sendable {
     public let job: String?
     /// The `instance` label, e.g. `127.0.0.1:9100`.
     public let instance: String?
+    /// The `host` label, as given.
+    public let hostLabel: String?
     /// The host from `host`, else from `instance` without its port (`[::1]:9100` → `::1`), lower-cased.
     public let host: String?
     /// The port of `instance`, when it has one.
@@ -21,6 +23,7 @@ public struct ScrapeTarget: Hashable, Sendable {
     public init(job: String?, instance: String?, hostLabel: String? = nil) {
         self.job = job.flatMap { $0.isEmpty ? nil : $0 }
         self.instance = instance.flatMap { $0.isEmpty ? nil : $0 }
+        self.hostLabel = hostLabel.flatMap { $0.isEmpty ? nil : $0 }
         let (instanceHost, port) = Self.split(self.instance)
         self.port = port
         if let hostLabel, !hostLabel.isEmpty {

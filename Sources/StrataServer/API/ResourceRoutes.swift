@@ -65,11 +65,16 @@ struct ResourceRoutes {
     func seriesOf(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let resource = try await requireResource(context, tenant: tenant)
-        let series = try await catalog.series(tenantID: tenant, resourceID: resource.id)
+        var series = try await catalog.series(tenantID: tenant, resourceID: resource.id)
+        let listed = Set(series.map(\.id))
+        series += try await RemoteSeriesLookup(catalog: catalog, querier: querier).series(tenant: tenant, resourceID: resource.id)
+            .filter { !listed.contains($0.id) }
+            .sorted { $0.metric != $1.metric ? $0.metric < $1.metric : $0.id < $1.id }
         return try Envelope.success(try await withLabels(series, tenant: tenant))
     }
 
-    /// API shapes of `records`, with the labels of remote-written series read from the time-series store.
+    /// API shapes of `records`, with the labels of series attached one by one by earlier versions (labels '')
+    /// read from the time-series store.
     func withLabels(_ records: [SeriesRecord], tenant: String) async throws -> [API.Series] {
         let store = try TenantQuerier(querier, tenant: tenant)
         var shapes: [API.Series] = []
@@ -85,8 +90,12 @@ struct ResourceRoutes {
 
     func samples(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        guard let text = context.parameters.get("id"), let id = StableID(hex: text),
-              let series = try await catalog.series(tenantID: tenant, id: id) else {
+        guard let text = context.parameters.get("id"), let id = StableID(hex: text) else {
+            throw APIError.notFound("no series \(context.parameters.get("id") ?? "") in this tenant")
+        }
+        var found = try await catalog.series(tenantID: tenant, id: id)
+        if found == nil { found = try await RemoteSeriesLookup(catalog: catalog, querier: querier).series(tenant: tenant, id: id) }
+        guard let series = found else {
             throw APIError.notFound("no series \(context.parameters.get("id") ?? "") in this tenant")
         }
         let parameters = QueryString(request)

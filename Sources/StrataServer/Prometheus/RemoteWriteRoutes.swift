@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import NIOCore
 import StrataCore
+import StrataInventory
 import StrataTSDB
 import StrataWire
 
@@ -72,7 +73,7 @@ struct RemoteWriteRoutes {
         if !newSeries.isEmpty {
             // First sight: the inventory learns of these series in the background (see the registrar).
             let series = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
-            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, job: item.labels["job"], nowMs: now) }
+            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, target: ScrapeTarget(labels: item.labels), nowMs: now) }
             registrar.submit(tenant: tenant, series: series)
         }
         registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataInventory
 import Synchronization
 
 /// The remote-written `up` series and what each last said, so that a target's scrape result reaches its server
@@ -6,12 +7,12 @@ import Synchronization
 /// `observe` each accepted batch, and pass the changes on. A series silent for `staleAfterMs` (Prometheus stopped
 /// writing) counts as stale, as Prometheus's staleness marker does.
 final class UpTracker: Sendable {
-    /// A change of one `up` series: true 1, false 0, nil stale; with the scrape job it names.
-    typealias Change = (series: StableID, up: Bool?, job: String?)
+    /// A change of one target's `up` series: true 1, false 0, nil stale.
+    typealias Change = (target: ScrapeTarget, up: Bool?)
 
     private struct Watched {
         let tenant: String
-        let job: String?
+        let target: ScrapeTarget
         /// What the catalog was last told; nil before the first reading or after staleness.
         var up: Bool?
         var told = false
@@ -31,10 +32,10 @@ final class UpTracker: Sendable {
     /// Whether `labels` name an `up` series (the synthetic series Prometheus writes for every scrape).
     static func isUp(_ labels: Labels) -> Bool { labels[Labels.metricName] == "up" }
 
-    /// Starts following `series` of `tenant` (its `job` label named in events).
-    func watch(_ series: StableID, tenant: String, job: String?, nowMs: Int64) {
+    /// Starts following `series` of `tenant`, the `up` of scrape `target`.
+    func watch(_ series: StableID, tenant: String, target: ScrapeTarget, nowMs: Int64) {
         watched.withLock { watched in
-            if watched[series] == nil { watched[series] = Watched(tenant: tenant, job: job, lastMs: nowMs) }
+            if watched[series] == nil { watched[series] = Watched(tenant: tenant, target: target, lastMs: nowMs) }
         }
     }
 
@@ -55,7 +56,7 @@ final class UpTracker: Sendable {
                 if watched[series]!.told, watched[series]!.up == up { continue }
                 watched[series]!.up = up
                 watched[series]!.told = true
-                changes.append((series, up, watched[series]!.job))
+                changes.append((watched[series]!.target, up))
             }
             return changes
         }
@@ -68,7 +69,7 @@ final class UpTracker: Sendable {
             for (series, entry) in watched where nowMs - entry.lastMs > staleAfterMs && !(entry.told && entry.up == nil) {
                 watched[series]!.up = nil
                 watched[series]!.told = true
-                stale[entry.tenant, default: []].append((series, nil, entry.job))
+                stale[entry.tenant, default: []].append((entry.target, nil))
             }
             return stale
         }
