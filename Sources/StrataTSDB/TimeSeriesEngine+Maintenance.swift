@@ -5,7 +5,7 @@ import StrataCore
 public struct MaintenanceReport: Sendable, Equatable {
     /// Blocks deleted by retention.
     public var expiredBlocks = 0
-    /// Compactions run (each merged two or more blocks into one).
+    /// Compactions run (each merged two or more blocks into one, or rewrote one raw block as rolled up).
     public var compactions = 0
     /// Blocks merged away by those compactions.
     public var compactedBlocks = 0
@@ -62,8 +62,9 @@ extension TimeSeriesEngine {
 
     /// Applies retention, then compacts blocks: per resolution and tier, the blocks starting in the same
     /// aligned window are merged into one once the window is complete (its end a block duration behind the
-    /// newest persisted sample). Merging runs outside the actor, so ingest goes on meanwhile; the merged
-    /// block replaces its inputs in one `BlockTransaction`. One pass runs at a time: a call while another
+    /// newest persisted sample); at raw's largest tier a lone raw block not rolled up yet is rewritten with its
+    /// rollups. Merging runs outside the actor, so ingest goes on meanwhile; the merged block (and the rollups of
+    /// raw inputs not rolled up yet) replaces its inputs in one `BlockTransaction`. One pass runs at a time: a call while another
     /// runs waits for it, then runs its own.
     @discardableResult
     public func maintain() async throws -> MaintenanceReport {
@@ -80,7 +81,7 @@ extension TimeSeriesEngine {
 
     private func maintenancePass() async throws -> MaintenanceReport {
         var report = MaintenanceReport()
-        report.expiredBlocks = try applyRetention()
+        report.expiredBlocks = try await applyRetention()
         for resolution in Resolution.allCases {
             let span = options.compactionSpanMs[resolution] ?? 0
             var tiers = Self.compactionTiers.filter { $0 <= span }
@@ -88,15 +89,17 @@ extension TimeSeriesEngine {
             for tier in tiers {
                 for group in compactionGroups(resolution, tier: tier) {
                     let root = blocksDirectory
-                    let (merged, rolled) = try await Task.detached { try Self.compact(group, resolution: resolution, root: root) }.value
+                    let written = try await Task.detached { try BlockRewrites.compact(group, resolution: resolution, root: root) }.value
+                    // Committed: the inputs are gone, whatever opens is queried (a block that fails to open is
+                    // logged and found again at the next start); a committed rewrite is never run twice.
+                    let opened = await open(written)
                     let inputs = Set(group.map(\.directory))
-                    var list = (blocks[resolution] ?? []).filter { !inputs.contains($0.directory) }
-                    if let merged { list.append(merged) }
-                    blocks[resolution] = list.sorted { $0.index.minT < $1.index.minT }
-                    install(rolled)
+                    blocks[resolution] = (blocks[resolution] ?? []).filter { !inputs.contains($0.directory) }
+                    install(opened)
                     report.compactions += 1
                     report.compactedBlocks += group.count
-                    logger.info("blocks compacted", metadata: [
+                    let merged = opened.first { $0.resolution == resolution }
+                    logger.info(group.count > 1 ? "blocks compacted" : "block rolled up", metadata: [
                         "resolution": "\(resolution.rawValue)", "inputs": "\(group.count)",
                         "block": "\(merged?.directory ?? "-")", "samples": "\(merged?.index.samples ?? 0)",
                     ])
@@ -107,42 +110,46 @@ extension TimeSeriesEngine {
     }
 
     /// Deletes the blocks of each resolution that lie wholly before its retention, behind `referenceMs` (the
-    /// clock, or the newest sample if earlier: a tenant's far-future sample cannot expire another's data).
-    func applyRetention() throws -> Int {
+    /// clock, or the newest sample if earlier: a tenant's far-future sample cannot expire another's data). A raw
+    /// block not rolled up yet leaves its own 1 min and 1 h blocks behind (for the levels whose retention still
+    /// holds it), in the same transaction, written off the actor.
+    func applyRetention() async throws -> Int {
         guard newestAppended != .min else { return 0 }
         let now = referenceMs
-        var transaction: BlockTransaction?
-        var expired: [Resolution: Set<String>] = [:]
-        var unrolled: [Block] = []
+        var expired: [Resolution: [Block]] = [:]
+        var cutoffs: [Resolution: Int64] = [:]
         for (resolution, list) in blocks {
             guard let keep = options.retentionMs[resolution] else { continue }
             let cutoff = now.subtractingReportingOverflow(keep).partialValue
-            for block in list where block.index.maxT < cutoff {
-                if transaction == nil { transaction = try BlockTransaction(root: blocksDirectory) }
-                transaction!.remove(block.directory)
-                expired[resolution, default: []].insert(block.directory)
-                if resolution == .raw, !block.index.rolledUp { unrolled.append(block) }
-            }
+            cutoffs[resolution] = cutoff
+            let old = list.filter { $0.index.maxT < cutoff }
+            if !old.isEmpty { expired[resolution] = old }
         }
-        guard var transaction else { return 0 }
-        // Raw blocks not rolled up yet leave their rollups behind, in the same transaction.
-        var rolledPaths: [String] = []
-        if !unrolled.isEmpty {
-            var rollups = try RollupWriters(&transaction)
-            for id in Set(unrolled.flatMap { $0.index.entries.map(\.id) }).sorted() {
-                let holders = unrolled.filter { $0.lookup[id] != nil }
-                let labels = holders[0].index.entries[holders[0].lookup[id]!].labels
-                try rollups.add(id: id, labels: labels, samples: Self.merge(try holders.map { try $0.samples(series: id, from: .min, to: .max) }))
-            }
-            rolledPaths = try rollups.stage(&transaction)
-        }
-        try transaction.commit()
-        install(try rolledPaths.map { try Block(directory: $0) })
+        guard !expired.isEmpty else { return 0 }
+        let root = blocksDirectory
+        let doomed = expired.values.flatMap { $0 }
+        let written = try await Task.detached { try BlockRewrites.expire(doomed, cutoffs: cutoffs, root: root) }.value
+        let opened = await open(written)
         for (resolution, gone) in expired {
-            blocks[resolution]?.removeAll { gone.contains($0.directory) }
+            let directories = Set(gone.map(\.directory))
+            blocks[resolution]?.removeAll { directories.contains($0.directory) }
             logger.info("blocks expired", metadata: ["resolution": "\(resolution.rawValue)", "blocks": "\(gone.count)"])
         }
-        return expired.values.reduce(0) { $0 + $1.count }
+        install(opened)
+        return doomed.count
+    }
+
+    /// The blocks at `paths`, opened off the actor; one that fails to open is logged and left in place.
+    func open(_ paths: [String]) async -> [Block] {
+        let results = (try? await BackgroundThreads.storage.run { paths.map { path in (path, Result { try Block(directory: path) }) } }) ?? []
+        return results.compactMap { path, result in
+            switch result {
+            case .success(let block): return block
+            case .failure(let error):
+                logger.error("a written block cannot be opened; it is left in place and not queried", metadata: ["block": "\(path)", "error": "\(error)"])
+                return nil
+            }
+        }
     }
 
     /// Groups of two or more blocks starting in the same complete window of `tier`; at raw's largest tier
@@ -153,9 +160,11 @@ extension TimeSeriesEngine {
         for block in blocks[resolution] ?? [] { windows[floorDivide(block.index.minT, tier), default: []].append(block) }
         let rollUp = resolution == .raw && tier == rollUpTier
         return windows.sorted { $0.key < $1.key }.compactMap { window, members in
-            let end = (window + 1) &* tier
+            let (end, past) = (window &+ 1).multipliedReportingOverflow(by: tier)
+            let (settled, beyond) = end.addingReportingOverflow(options.blockDurationMs)
             let due = members.count >= 2 || (rollUp && members.contains { !$0.index.rolledUp })
-            guard due, end &+ options.blockDurationMs <= lastPersistedMax else { return nil }
+            // A window whose end cannot be computed is never complete.
+            guard due, !past, !beyond, settled <= lastPersistedMax else { return nil }
             return members
         }
     }
@@ -171,67 +180,5 @@ extension TimeSeriesEngine {
             blocks[block.resolution, default: []].append(block)
             blocks[block.resolution]?.sort { $0.index.minT < $1.index.minT }
         }
-    }
-
-    /// Merges `inputs` (oldest first) into one block of `resolution`, replacing them atomically; returns it and
-    /// the rollup blocks written for raw inputs not rolled up yet. Raw samples present in two inputs keep the
-    /// older block's value; rollup buckets of the same period are combined. One raw input not rolled up is
-    /// rewritten as rolled up, with its rollups.
-    static func compact(_ inputs: [Block], resolution: Resolution, root: String) throws -> (Block?, [Block]) {
-        var transaction = try BlockTransaction(root: root)
-        do {
-            var writer = try transaction.writer(resolution)
-            // Raw inputs not rolled up yet get their rollups in the same transaction; the merged block is rolled up.
-            var rollups = resolution == .raw && inputs.contains(where: { !$0.index.rolledUp }) ? try RollupWriters(&transaction) : nil
-            var ids = Set<StableID>()
-            for block in inputs { for entry in block.index.entries { ids.insert(entry.id) } }
-            for id in ids.sorted() {
-                var labels = Labels()
-                var parts: [[[Sample]]] = []
-                for block in inputs {
-                    guard let position = block.lookup[id] else { continue }
-                    if labels.isEmpty { labels = block.index.entries[position].labels }
-                    parts.append(try block.columns(at: position, from: .min, to: .max))
-                }
-                if resolution == .raw {
-                    try writer.add(id: id, labels: labels, columns: [merge(parts.map { $0[0] })])
-                    let unrolled = zip(inputs.filter { $0.lookup[id] != nil }, parts).filter { !$0.0.index.rolledUp }.map { $0.1[0] }
-                    if !unrolled.isEmpty { try rollups?.add(id: id, labels: labels, samples: merge(unrolled)) }
-                } else {
-                    let buckets = try parts.map { try Rollup.buckets(columns: $0, resolutionMs: resolution.milliseconds) }
-                    try writer.add(id: id, labels: labels, columns: Rollup.columns(Rollup.merge(buckets)))
-                }
-            }
-            let path = try transaction.stage(&writer)
-            let rolled = try rollups?.stage(&transaction) ?? []
-            for block in inputs { transaction.remove(block.directory) }
-            try transaction.commit()
-            return (try path.map { try Block(directory: $0) }, try rolled.map { try Block(directory: $0) })
-        } catch {
-            transaction.abandon()
-            throw error
-        }
-    }
-}
-
-/// The 1 min and 1 h writers that roll up raw samples inside a block transaction.
-struct RollupWriters {
-    var minute: BlockWriter
-    var hour: BlockWriter
-
-    init(_ transaction: inout BlockTransaction) throws {
-        minute = try transaction.writer(.minute)
-        hour = try transaction.writer(.hour)
-    }
-
-    /// Adds one series' raw samples (sorted, unique timestamps) as buckets of both levels.
-    mutating func add(id: StableID, labels: Labels, samples: [Sample]) throws {
-        try minute.add(id: id, labels: labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.minute.milliseconds)))
-        try hour.add(id: id, labels: labels, columns: Rollup.columns(Rollup.buckets(samples, resolutionMs: Resolution.hour.milliseconds)))
-    }
-
-    /// Stages both blocks; returns the paths they will have once the transaction commits.
-    mutating func stage(_ transaction: inout BlockTransaction) throws -> [String] {
-        [try transaction.stage(&minute), try transaction.stage(&hour)].compactMap { $0 }
     }
 }

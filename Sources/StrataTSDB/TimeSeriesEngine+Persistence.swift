@@ -2,7 +2,7 @@ import Logging
 import StrataCore
 
 extension TimeSeriesEngine {
-    /// Writes every sample in the head as a raw block plus its 1 min and 1 h rollup blocks, in one
+    /// Writes every sample in the head as a raw block (its 1 min and 1 h rollups come with maintenance), in one
     /// transaction, and drops the WAL segments the blocks made redundant. Only cutting the WAL and taking the
     /// samples out (sealing them, a slice of series per turn of the actor) happen on the actor; the blocks are
     /// written on a storage thread while appends and queries go on — queries read the sealed samples until the

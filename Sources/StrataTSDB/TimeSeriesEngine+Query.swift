@@ -148,12 +148,11 @@ extension TimeSeriesEngine {
                 buckets = Rollup.buckets(merge(parts), resolutionMs: 0)
             } else {
                 // Partial buckets of one period (late samples persisted apart) combine exactly.
-                let parts = try snapshot.blocks.map { block in
-                    block.resolution == .raw
-                        ? Rollup.buckets(try block.samples(series: series.id, from: from, to: to), resolutionMs: width)
-                        : try block.buckets(series: series.id, from: from, to: to, wanted: wanted)
-                }
-                buckets = Rollup.merge(parts + [Rollup.buckets(series.head, resolutionMs: width)])
+                // Raw samples not rolled up yet (unrolled blocks and the head) merge first, so a sample stored twice
+                // (a resend after a restart) is bucketed once.
+                let stored = try snapshot.blocks.filter { $0.resolution != .raw }.map { try $0.buckets(series: series.id, from: from, to: to, wanted: wanted) }
+                let raw = try snapshot.blocks.filter { $0.resolution == .raw }.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
+                buckets = Rollup.merge(stored + [Rollup.buckets(merge(raw), resolutionMs: width)])
             }
             buckets.removeAll { $0.start < from || $0.start > query.toMs }
             let points = StepAggregator.points(buckets, query: query)

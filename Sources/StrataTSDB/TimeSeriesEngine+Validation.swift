@@ -40,6 +40,9 @@ extension TimeSeriesEngine {
                 summary.reject(.outOfBounds)
             } else if timestamp > bounds.upperBound {
                 summary.reject(.tooFarInFuture)
+            } else if timestamp > last.timestamp, timestamp <= lastPersistedMax, let stored = persistedValue(id, timestamp) {
+                // In a block already (a resend after a restart, when the head knows nothing older of the series).
+                if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if timestamp > last.timestamp {
                 if let series { series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
                 summary.stored += 1

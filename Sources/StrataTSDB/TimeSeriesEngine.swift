@@ -7,7 +7,7 @@ import StrataCore
 /// `append` applies samples to the head under the actor's isolation, enqueues one WAL record in that
 /// same order, and returns once the record is durable, so an acknowledged sample survives kill -9: on
 /// open, the WAL is replayed into the head (a torn tail is cut and logged). When the head spans a block
-/// duration it is persisted as a raw block plus its rollups in one `BlockTransaction`; compaction and
+/// duration it is persisted as a raw block (rolled up later) in one `BlockTransaction`; compaction, roll-up and
 /// retention then run beside ingest (`TimeSeriesEngine+Maintenance.swift`).
 public actor TimeSeriesEngine: SampleStore {
     /// Tunables.
@@ -235,7 +235,9 @@ public actor TimeSeriesEngine: SampleStore {
                 summary.reject(.tooFarInFuture)
                 continue
             }
-            if timestamp <= lastPersistedMax, timestamp < series.lastTimestamp, series.withinWindow(timestamp, windowMs: window),
+            // A sample a block may hold: checked there, also when the head knows nothing older of the series (after a
+            // restart every series starts empty), so a resend is a duplicate, not a second copy.
+            if timestamp <= lastPersistedMax, timestamp > series.lastTimestamp || (timestamp < series.lastTimestamp && series.withinWindow(timestamp, windowMs: window)),
                let stored = persistedValue(id, timestamp) {
                 if stored.bitPattern == batch.values[index].bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
                 continue

@@ -133,7 +133,8 @@ func dailyWorkload(series: Int, batches: Int, using generator: inout some Random
 func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: inout ReferenceStore,
                   using generator: inout some RandomNumberGenerator) async throws -> TimeSeriesEngine {
     var options = TimeSeriesEngine.Options()
-    options.blockDurationMs = .max
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticPersist = false  // persisted at random points below
     options.automaticMaintenance = false
     options.retentionMs = [:]
     let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
@@ -326,13 +327,16 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
 @Test func interruptedBlockTransactionsFinishOrVanishOnOpen() async throws {
     let directory = scratchDirectory("transactions")
     var options = TimeSeriesEngine.Options()
-    options.blockDurationMs = .max
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticPersist = false
     let id = StableID(parts: ["t"])
     do {
         let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
-        try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1)], labels: ["__name__": "t"])])
+        // Two days of data: the first day's window is complete, so maintenance rolls the raw block up (a 1 min
+        // and a 1 h block beside it).
+        try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1), Sample(2 * 86_400_000, 2)], labels: ["__name__": "t"])])
         try await engine.close()
-        try await engine.maintain()  // rolls the raw block up: a 1 min and a 1 h block beside it
+        try await engine.maintain()
     }
     let root = directory + "/blocks"
     let rawBlock = root + "/raw/" + Files.list(root + "/raw")[0]
@@ -461,4 +465,28 @@ func loadedEngine(_ workload: [[SeriesSamples]], directory: String, reference: i
     let rolled = (await engine.blockCount(.minute), await engine.blockCount(.hour))
     #expect(rolled.0 >= 1 && rolled.1 >= 1)
     #expect(try await answers() == before, "the same answers from the rollups")
+}
+
+/// Review of issue 18: after a restart every series starts empty, so a resend of a persisted sample was stored a
+/// second time, and 1 min answers bucketing raw blocks on the fly counted it twice.
+@Test func aResendOfAPersistedSampleAfterARestartIsADuplicateAndCountedOnce() async throws {
+    let directory = scratchDirectory("resend-restart")
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticPersist = false
+    let id = StableID(parts: ["again"])
+    let samples = [Sample(1_700_000_000_000, 1), Sample(1_700_000_010_000, 2)]
+    do {
+        let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+        try await engine.append([SeriesSamples(seriesID: id, samples: samples, labels: ["__name__": "again"])])
+        try await engine.close()
+    }
+    let reopened = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+    #expect(try await reopened.append([SeriesSamples(seriesID: id, samples: [samples[0]])]) == AppendSummary(duplicates: 1))
+    #expect(try await reopened.appendBatch(SampleBatch([SeriesSamples(seriesID: id, samples: [samples[1]])]), policy: AppendPolicy(allOrNothing: true))
+        == AppendSummary(duplicates: 1), "the all-or-nothing path (remote write) too")
+    #expect(try await reopened.append([SeriesSamples(seriesID: id, samples: [Sample(samples[1].timestampMs, 9)])]).firstRejection == .conflict)
+    let counts = try await reopened.query(RangeQuery(matchers: try SeriesSelector.parse("again"), fromMs: samples[0].timestampMs,
+                                                     toMs: samples[1].timestampMs, stepMs: 60_000, function: .count, resolution: .minute))
+    #expect(counts.series.first?.points.map(\.value) == [2], "each sample once")
 }

@@ -6,8 +6,9 @@ import StrataCore
 /// blocks to move into place, which to delete) to a `commit` file with one atomic rename — the commit point
 /// — then carries it out. On open, `recover` finishes every committed staging directory (each step is
 /// idempotent) and deletes uncommitted ones, whose data is still in the WAL or in the input blocks.
-/// Used by head persistence (a raw block and its two rollup blocks) and by compaction (the merged block
-/// replaces its inputs), so a crash never leaves a sample in two blocks or in none.
+/// Used by head persistence (a raw block), compaction and roll-up (the merged or rolled-up block and the rollups
+/// of raw inputs replace the inputs) and retention (expiring blocks, with the rollups of raw ones not rolled up
+/// yet), so a crash never leaves a sample in two blocks or in none.
 struct BlockTransaction {
     let root: String
     let staging: String
