@@ -124,18 +124,7 @@ extension TimeSeriesEngine {
             transaction.abandon()
             throw error
         }
-        do {
-            try transaction.commit()
-        } catch {
-            // Not committed: nothing happened. Committed but not applied: the next open finishes it, so the
-            // samples are safe in the plan; abandoning would delete it, retrying would store them twice.
-            guard transaction.isCommitted else {
-                transaction.abandon()
-                throw error
-            }
-            return []
-        }
-        return paths
+        return try BlockRewrites.commit(&transaction, paths)
     }
 
     /// Persists the head (after any persist already running) and leaves the WAL as small as it can be at rest

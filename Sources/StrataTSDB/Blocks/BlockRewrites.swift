@@ -72,8 +72,9 @@ enum BlockRewrites {
     }
 
     /// Commits `transaction`; the staged paths once committed (none when committed but not applied: the next open
-    /// finishes it).
-    private static func commit(_ transaction: inout BlockTransaction, _ staged: [String]) throws -> [String] {
+    /// finishes it, so the samples are safe in the plan — abandoning would delete it, retrying would store them
+    /// twice). Not committed: nothing happened, the error is thrown.
+    static func commit(_ transaction: inout BlockTransaction, _ staged: [String]) throws -> [String] {
         do {
             try transaction.commit()
         } catch {

@@ -1,0 +1,115 @@
+import Foundation
+import StrataCore
+import Testing
+@testable import StrataTSDB
+
+/// Issue 18: all-NaN series (a summary's quantiles without observations) were dropped from query results,
+/// staleness markers were returned as values, and the first bucket's rate at 1 m answered 0.
+@Test func stalenessMarkersEndASeriesRealNaNsAreValuesAndTheFirstMinutesRateAgreesWithRaw() async throws {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = .max
+    options.automaticMaintenance = false
+    options.retentionMs = [:]
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("nan"), options: options, logger: quietLogger)
+    let base: Int64 = 1_700_000_040_000  // a whole minute
+    let stale = Double(bitPattern: Sample.staleNaNBits)
+    let quantile = StableID(parts: ["q"]), gauge = StableID(parts: ["g"]), counter = StableID(parts: ["c"])
+    _ = try await engine.append([
+        SeriesSamples(seriesID: quantile, samples: (0..<6).map { Sample(base + Int64($0) * 10_000, .nan) },
+                      labels: ["__name__": "gc_seconds", "quantile": "0.5"]),
+        SeriesSamples(seriesID: gauge, samples: [Sample(base, 1), Sample(base + 10_000, 2), Sample(base + 20_000, stale)],
+                      labels: ["__name__": "temperature"]),
+        SeriesSamples(seriesID: counter, samples: (0..<6).map { Sample(base + Int64($0) * 10_000, 100 + Double($0) * 3) },
+                      labels: ["__name__": "requests_total"]),
+    ])
+    try await engine.persistHead()
+
+    let raw = try await engine.samples(series: gauge, fromMs: base, toMs: base + 60_000)
+    #expect(raw == [Sample(base, 1), Sample(base + 10_000, 2)], "the marker is no value")
+    let byStep = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "temperature")], fromMs: base,
+                                                   toMs: base + 50_000, stepMs: 10_000, function: .last, resolution: .raw))
+    #expect(byStep.series.first?.points == [Sample(base, 1), Sample(base + 10_000, 2)], "the series ends at its marker")
+
+    let nan = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "gc_seconds")], fromMs: base,
+                                                toMs: base + 50_000, stepMs: 60_000, function: .last, resolution: .raw))
+    #expect(nan.series.count == 1 && nan.series.first?.points.count == 1 && nan.series.first?.points.first?.value.isNaN == true,
+            "an all-NaN series is returned, as NaN")
+    #expect(try await engine.samples(series: quantile, fromMs: base, toMs: base + 60_000).allSatisfy { $0.value.isNaN }, "real NaNs are values")
+
+    for resolution in [Resolution.raw, .minute] {
+        let rate = try await engine.query(RangeQuery(matchers: [try LabelMatcher("__name__", .equal, "requests_total")], fromMs: base,
+                                                     toMs: base + 50_000, stepMs: 60_000, function: .rate, resolution: resolution))
+        #expect(rate.series.first?.points == [Sample(base, 15.0 / 60)], "the first minute's rate at \(resolution)")
+    }
+}
+
+/// Issue 18: each persist wrote 1 min and 1 h rollups beside the raw block, larger together than the raw data
+/// of recent hours. A persisted block is now stored once; maintenance rolls it up once its day is complete, and
+/// queries at every level answer the same before and after.
+@Test func aPersistedBlockIsStoredOnceAndRolledUpWhenItsDayIsComplete() async throws {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticMaintenance = false
+    options.automaticPersist = false
+    options.retentionMs = [:]
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("lazy-rollups"), options: options, logger: quietLogger)
+    let day: Int64 = 86_400_000
+    let base: Int64 = 1_700_006_400_000 / day * day
+    let id = StableID(parts: ["lazy"])
+    try await engine.append([SeriesSamples(seriesID: id, samples: (0..<360).map { Sample(base + Int64($0) * 10_000, Double($0)) },
+                                           labels: ["__name__": "lazy"])])
+    try await engine.persistHead()
+    let atPersist = (await engine.blockCount(.minute), await engine.blockCount(.hour))
+    #expect(atPersist == (0, 0), "recent data is stored once")
+    func answers() async throws -> [[Sample]] {
+        var all: [[Sample]] = []
+        for (resolution, step) in [(Resolution.minute, Int64(60_000)), (.hour, 3_600_000)] {
+            for function in [QueryFunction.last, .min, .max, .sum, .count, .rate] {
+                let result = try await engine.query(RangeQuery(matchers: try SeriesSelector.parse("lazy"), fromMs: base, toMs: base + day,
+                                                               stepMs: step, function: function, resolution: resolution))
+                all.append(result.series.first?.points ?? [])
+            }
+        }
+        return all
+    }
+    let before = try await answers()
+    #expect(before[4].first?.value == 6, "1 min buckets from the raw block: six samples in the first minute")
+
+    // A sample two days later completes the day: maintenance rolls the block up.
+    try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(base + 2 * day, 1)])])
+    try await engine.persistHead()
+    try await engine.maintain()
+    let rolled = (await engine.blockCount(.minute), await engine.blockCount(.hour))
+    #expect(rolled.0 >= 1 && rolled.1 >= 1)
+    #expect(try await answers() == before, "the same answers from the rollups")
+}
+
+/// Review of issue 18: after a restart every series starts empty, so a resend of a persisted sample was stored a
+/// second time, and 1 min answers bucketing raw blocks on the fly counted it twice.
+@Test func aResendOfAPersistedSampleAfterARestartIsADuplicateAndCountedOnce() async throws {
+    let directory = scratchDirectory("resend-restart")
+    let options = manuallyPersisted()
+    let id = StableID(parts: ["again"])
+    let samples = [Sample(1_700_000_000_000, 1), Sample(1_700_000_010_000, 2)]
+    do {
+        let engine = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+        try await engine.append([SeriesSamples(seriesID: id, samples: samples, labels: ["__name__": "again"])])
+        try await engine.close()
+    }
+    let reopened = try TimeSeriesEngine(directory: directory, options: options, logger: quietLogger)
+    #expect(try await reopened.append([SeriesSamples(seriesID: id, samples: [samples[0]])]) == AppendSummary(duplicates: 1))
+    #expect(try await reopened.appendBatch(SampleBatch([SeriesSamples(seriesID: id, samples: [samples[1]])]), policy: AppendPolicy(allOrNothing: true))
+        == AppendSummary(duplicates: 1), "the all-or-nothing path (remote write) too")
+    #expect(try await reopened.append([SeriesSamples(seriesID: id, samples: [Sample(samples[1].timestampMs, 9)])]).firstRejection == .conflict)
+    let counts = try await reopened.query(RangeQuery(matchers: try SeriesSelector.parse("again"), fromMs: samples[0].timestampMs,
+                                                     toMs: samples[1].timestampMs, stepMs: 60_000, function: .count, resolution: .minute))
+    #expect(counts.series.first?.points.map(\.value) == [2], "each sample once")
+}
+
+/// Options of an engine persisted only by its test (2 h blocks).
+func manuallyPersisted() -> TimeSeriesEngine.Options {
+    var options = TimeSeriesEngine.Options()
+    options.blockDurationMs = 2 * 3_600_000
+    options.automaticPersist = false
+    return options
+}
