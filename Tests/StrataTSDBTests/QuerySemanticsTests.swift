@@ -113,3 +113,18 @@ func manuallyPersisted() -> TimeSeriesEngine.Options {
     options.automaticPersist = false
     return options
 }
+
+/// Issue 18: a persisted block held a 2 h series of 10 s samples as three chunks of 240, each with its own header
+/// and index entry; blocks cut chunks at 1,024 samples (the head still at 240).
+@Test func aPersistedBlockHoldsTwoHoursOfTenSecondSamplesInOneChunk() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("one-chunk"), options: manuallyPersisted(), logger: quietLogger)
+    let id = StableID(parts: ["dense"])
+    let samples = (0..<720).map { Sample(1_700_000_000_000 + Int64($0) * 10_000, Double($0 % 17)) }
+    try await engine.append([SeriesSamples(seriesID: id, samples: samples, labels: ["__name__": "dense"])])
+    try await engine.persistHead()
+    let chunks = await engine.blocks[.raw]?.first?.index.entries.first?.chunks.count
+    #expect(chunks == 1)
+    #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == samples, "read back exactly")
+    let window = try await engine.samples(series: id, fromMs: samples[100].timestampMs, toMs: samples[102].timestampMs)
+    #expect(window == Array(samples[100...102]), "a narrow range out of the one chunk")
+}

@@ -52,7 +52,9 @@ struct BlockWriter {
                 buffer += bytes
                 offset += bytes.count
             }
-            for sample in samples { ChunkAppender.append(sample.timestampMs, sample.value, to: &open, close: flush) }
+            for sample in samples {
+                ChunkAppender.append(sample.timestampMs, sample.value, to: &open, capacity: ChunkAppender.maxBlockSamples, close: flush)
+            }
             if let last = open { flush(last) }
         }
         minT = min(minT, first.first!.timestampMs)

@@ -5,8 +5,15 @@
 /// delta-of-deltas in Prometheus' buckets (`0`; `10`+14; `110`+17; `1110`+20; `1111`+64 bits).
 /// Values: see `ChunkEncoding`. Invariant: timestamps strictly increase within a chunk.
 public struct ChunkAppender: Sendable {
-    /// Most samples in one chunk.
+    /// Most samples in one chunk of the head (where chunks are cut while samples arrive).
     public static let maxSamples = 240
+    /// Most samples in one chunk of a persisted block: fewer chunk headers and index entries per series (a 2 h
+    /// block of 10 s samples is one chunk of 720, not three of 240), at the price of decoding up to this many
+    /// samples for a query that needs a few.
+    public static let maxBlockSamples = 1_024
+
+    /// Most samples this chunk takes.
+    public let capacity: Int
 
     /// The value encoding chosen from the first sample.
     public let encoding: ChunkEncoding
@@ -31,7 +38,8 @@ public struct ChunkAppender: Sendable {
 
     /// Starts a chunk whose encoding suits `firstValue`: decimal when it has at most 9 fractional digits,
     /// XOR otherwise. `minimumExponent` lets a caller that just cut a chunk keep a finer exponent.
-    public init(firstValue: Double, minimumExponent: Int = 0) {
+    public init(firstValue: Double, minimumExponent: Int = 0, capacity: Int = ChunkAppender.maxSamples) {
+        self.capacity = max(1, min(capacity, Int(UInt16.max)))
         if let scaled = Decimal.scaled(firstValue, minimumExponent: minimumExponent) {
             encoding = .decimal
             exponent = scaled.exponent
@@ -42,12 +50,12 @@ public struct ChunkAppender: Sendable {
     }
 
     /// Whether the chunk is full.
-    public var isFull: Bool { count >= Self.maxSamples }
+    public var isFull: Bool { count >= capacity }
 
     /// Appends a sample. Returns false, changing nothing, when the chunk is full, the timestamp does not
     /// increase, or the value cannot be represented in this chunk's encoding; the caller then cuts a new chunk.
     public mutating func append(_ timestamp: Int64, _ value: Double) -> Bool {
-        guard count < Self.maxSamples, count == 0 || timestamp > lastTimestamp else { return false }
+        guard count < capacity, count == 0 || timestamp > lastTimestamp else { return false }
         var mantissa: Int64 = 0
         var delta: Int64 = 0
         if encoding == .decimal {
@@ -162,11 +170,11 @@ public struct ChunkAppender: Sendable {
     /// Appends a sample to `open`; when there is no open chunk or it refuses the sample, the refused chunk
     /// (if it holds samples) is passed to `close` and a new chunk suited to the value is started.
     /// Timestamps must increase across calls (a fresh chunk accepts any first sample).
-    public static func append(_ timestamp: Int64, _ value: Double, to open: inout ChunkAppender?,
+    public static func append(_ timestamp: Int64, _ value: Double, to open: inout ChunkAppender?, capacity: Int = maxSamples,
                               close: (ChunkAppender) -> Void) {
         if open?.append(timestamp, value) == true { return }
         if let full = open, full.count > 0 { close(full) }
-        var fresh = ChunkAppender(firstValue: value)
+        var fresh = ChunkAppender(firstValue: value, capacity: capacity)
         _ = fresh.append(timestamp, value)
         open = fresh
     }
