@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test]
+# Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test|fuzz|bench]
 set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl)
 case "$purpose" in
   test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon) ;;
   fuzz) ;;
-  bench) packages+=(python3 prometheus-node-exporter prometheus) ;;
+  bench) packages+=(python3 prometheus-node-exporter prometheus victoria-metrics) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do
