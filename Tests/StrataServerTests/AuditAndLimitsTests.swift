@@ -146,3 +146,17 @@ import Testing
     #expect(registered.subtracting(documented).isEmpty, "routes missing from docs/openapi.yaml: \(registered.subtracting(documented).sorted())")
     #expect(documented.subtracting(registered).isEmpty, "documented routes that do not exist: \(documented.subtracting(registered).sorted())")
 }
+
+/// Issue 18's bench: a Prometheus above the rate limit was answered 429, which Prometheus 2.42 drops unless
+/// `retry_on_http_429` is set; remote write is answered 503 with `Retry-After`, which it retries.
+@Test func aRemoteWriteSenderOverTheRateLimitIsToldToRetryNotToDrop() async throws {
+    let limited = try ServerHarness { $0.rateLimitPerSecond = 1 }
+    try await limited.test { client in
+        var refused: TestResponse?
+        for _ in 0..<200 where refused == nil {
+            let response = try await client.execute(uri: "/api/v1/write", method: .post, headers: ServerHarness.adminBasic)
+            if response.status != .badRequest && response.status != .noContent { refused = response }
+        }
+        #expect(refused?.status == .serviceUnavailable && refused?.headers[.retryAfter] != nil, "\(String(describing: refused?.status))")
+    }
+}

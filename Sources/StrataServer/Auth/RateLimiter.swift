@@ -40,7 +40,18 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try limiter.take(context.remoteAddress, nowMs: Time.nowMs())
+        do {
+            try limiter.take(context.remoteAddress, nowMs: Time.nowMs())
+        } catch var error as APIError where Self.isRemoteWrite(request.uri.path) {
+            // Prometheus drops a batch answered 429 unless told to retry it (`retry_on_http_429`, off by default in
+            // 2.42) but retries a 5xx with backoff: a remote-write sender over the limit is slowed, not losing data.
+            error.status = .serviceUnavailable
+            error.errorType = "unavailable"
+            throw error
+        }
         return try await next(request, context)
     }
+
+    /// The remote-write receivers' paths.
+    static func isRemoteWrite(_ path: String) -> Bool { path == "/api/v1/write" || path == "/prometheus/api/v1/write" }
 }
