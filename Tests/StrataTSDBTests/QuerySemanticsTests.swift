@@ -128,3 +128,25 @@ func manuallyPersisted() -> TimeSeriesEngine.Options {
     let window = try await engine.samples(series: id, fromMs: samples[100].timestampMs, toMs: samples[102].timestampMs)
     #expect(window == Array(samples[100...102]), "a narrow range out of the one chunk")
 }
+
+/// Review of issue 18: blocks of index version 2 predate rollups, so they must read as not rolled up (their samples
+/// reach 1 min and 1 h answers on the fly and are rolled up by maintenance); version 3 blocks were written with
+/// their rollups; version 4 says so itself.
+@Test func blockIndexVersionsSayWhetherRollupsHoldTheirSamples() throws {
+    var v2 = BinaryWriter(capacity: 32)
+    v2.write(raw: BlockIndex.magic)
+    v2.write(byte: 2)
+    v2.write(varint: 1)
+    v2.write(varint: 2)
+    for _ in 0..<3 { v2.write(uvarint: 0) }  // samples, symbols, series
+    var bytes = v2.bytes
+    let checksum = WALFraming.crc(bytes[...])
+    for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
+    #expect(try BlockIndex.decode(bytes).rolledUp == false)
+
+    var fresh = BlockIndex(minT: 1, maxT: 2, samples: 0, entries: [])
+    fresh.rolledUp = false
+    #expect(try BlockIndex.decode(fresh.encode()).rolledUp == false)
+    fresh.rolledUp = true
+    #expect(try BlockIndex.decode(fresh.encode()).rolledUp == true)
+}

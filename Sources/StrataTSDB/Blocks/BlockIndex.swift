@@ -24,7 +24,8 @@ struct BlockIndex: Sendable, Equatable {
     /// 0 for raw samples, else the rollup resolution (60,000 or 3,600,000).
     var resolutionMs: Int64 = 0
     /// For a raw block: whether rollup blocks hold its samples' buckets (else queries at 1 m and 1 h bucket its
-    /// samples themselves until maintenance rolls it up). Blocks before version 4 were always rolled up.
+    /// samples themselves until maintenance rolls it up). Version 3 blocks were written with their rollups;
+    /// version 2 blocks predate rollups and read as not rolled up.
     var rolledUp = true
     var minT: Int64
     var maxT: Int64
@@ -88,7 +89,8 @@ struct BlockIndex: Sendable, Equatable {
         var reader = BinaryReader(Array(body.dropFirst(5)))
         do {
             let resolution = hasColumns ? Int64(try reader.readUVarint("resolution")) : 0
-            let rolledUp = bytes[4] >= 4 ? try reader.readByte("flags") & 1 == 1 : true
+            // v3 raw blocks were written with their rollups; v2 blocks predate rollups, so theirs are still to write.
+            let rolledUp = bytes[4] >= 4 ? try reader.readByte("flags") & 1 == 1 : bytes[4] >= 3
             let minT = try reader.readVarint("minT")
             let maxT = try reader.readVarint("maxT")
             let samples = Int(try reader.readUVarint("samples"))
