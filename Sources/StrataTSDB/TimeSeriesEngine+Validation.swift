@@ -40,8 +40,8 @@ extension TimeSeriesEngine {
                 summary.reject(.outOfBounds)
             } else if timestamp > bounds.upperBound {
                 summary.reject(.tooFarInFuture)
-            } else if timestamp > last.timestamp, timestamp <= lastPersistedMax, let stored = persistedValue(id, timestamp) {
-                // In a block already (a resend after a restart, when the head knows nothing older of the series).
+            } else if last.timestamp == .min, timestamp <= lastPersistedMax, let stored = persistedValue(id, timestamp) {
+                // In a block already (a resend after a restart, when the head knows nothing of the series yet).
                 if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if timestamp > last.timestamp {
                 if let series { series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }

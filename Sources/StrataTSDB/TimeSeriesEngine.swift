@@ -235,9 +235,11 @@ public actor TimeSeriesEngine: SampleStore {
                 summary.reject(.tooFarInFuture)
                 continue
             }
-            // A sample a block may hold: checked there, also when the head knows nothing older of the series (after a
-            // restart every series starts empty), so a resend is a duplicate, not a second copy.
-            if timestamp <= lastPersistedMax, timestamp > series.lastTimestamp || (timestamp < series.lastTimestamp && series.withinWindow(timestamp, windowMs: window)),
+            // A sample a block may hold: checked there — a late one, or any when the head knows nothing of the series
+            // yet (after a restart every series starts empty), so a resend is a duplicate, not a second copy. A
+            // series the head knows keeps its newest timestamp across persists: nothing newer is in a block.
+            if timestamp <= lastPersistedMax,
+               series.lastTimestamp == .min || (timestamp < series.lastTimestamp && series.withinWindow(timestamp, windowMs: window)),
                let stored = persistedValue(id, timestamp) {
                 if stored.bitPattern == batch.values[index].bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
                 continue
