@@ -180,14 +180,16 @@ public protocol Catalog: AccessStore, GroupStore {
     func configVersion(tenantID: String, resourceID: String, path: String, version: Int64?) async throws -> ConfigVersionRecord?
     /// Marks retired the VMs no hypervisor has reported since their last placement closed (plus its grace).
     func retireVanishedVMs(nowMs: Int64) async throws -> [EventRecord]
-    /// Attaches remote-written series (labels include `__name__`) to resources: the platform their `host` or
-    /// `instance` label names, else a `source` resource per `job` and `instance`, created on first sight
-    /// with a "discovered" event. Idempotent. Returns the events recorded.
+    /// Attaches the scrape targets of remote-written series (labels include `__name__`) to resources, one row per
+    /// target: the server or platform an agent found for it (`TargetMatcher`), else a `source` resource per `job`
+    /// and `instance`, created on first sight with a "discovered" event. Idempotent. Returns the events recorded.
     func attachRemoteSeries(tenantID: String, series: [(id: StableID, labels: Labels)], nowMs: Int64) async throws -> [EventRecord]
-    /// Moves the series and events of every `source` resource for which an agent has since found a server or
-    /// platform to it, and deletes the source. Returns the events recorded.
+    /// Moves every scrape target that joined a source or only a platform to the server or platform an agent has
+    /// since found for it; a source left without targets hands its events (and series rows of earlier versions)
+    /// to the new owner and is deleted. Returns the events recorded.
     func rehomeRemoteSources(nowMs: Int64) async throws -> [EventRecord]
-    /// Stores Prometheus's metadata of metric families and retypes their series when a family's type changes.
+    /// Stores Prometheus's metadata of metric families (which types their series when listed) and retypes series
+    /// rows of earlier versions when a family's type changes.
     func recordMetricMetadata(tenantID: String, metadata: [MetricMetadata], nowMs: Int64) async throws
     /// Sets the availability of the servers and sources whose `up` series changed (true 1, false 0, nil stale:
     /// a source becomes unknown; a server keeps what its agent says). Platforms are left to their agents.

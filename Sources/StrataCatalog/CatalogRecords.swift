@@ -54,11 +54,8 @@ public struct SeriesRecord: Sendable, Equatable, Codable {
     public var metric: String
     /// Gauge, counter, histogram or summary.
     public var type: MetricType
-    /// Labels within the resource (empty when `labelsInStore`).
+    /// Labels within the resource.
     public var labels: Labels
-    /// Whether the labels live only in the time-series store (remote-written series: the catalog keeps the
-    /// series' resource, metric and type, not a second copy of its labels).
-    public var labelsInStore = false
 
     /// Creates a series record.
     public init(id: StableID, tenantID: String, resourceID: String, metric: String, type: MetricType, labels: Labels) {

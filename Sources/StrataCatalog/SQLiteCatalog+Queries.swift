@@ -128,11 +128,8 @@ extension SQLiteCatalog {
     }
 
     static func seriesRecord(_ row: Row) -> SeriesRecord {
-        let labels: String = row["labels"]
-        var record = SeriesRecord(id: StableID(int64: row["id"]), tenantID: row["tenant_id"], resourceID: row["resource_id"],
-                                  metric: row["metric"], type: MetricType(name: row["type"]) ?? .gauge,
-                                  labels: labels.isEmpty ? Labels() : LabelsJSON.decode(labels))
-        record.labelsInStore = labels.isEmpty
-        return record
+        SeriesRecord(id: StableID(int64: row["id"]), tenantID: row["tenant_id"], resourceID: row["resource_id"],
+                     metric: row["metric"], type: MetricType(name: row["type"]) ?? .gauge,
+                     labels: LabelsJSON.decode(row["labels"]))
     }
 }

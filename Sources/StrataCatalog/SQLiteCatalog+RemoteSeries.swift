@@ -104,7 +104,6 @@ extension SQLiteCatalog {
         if let job = target.job { entries.append(("job", .string(job))) }
         if let instance = target.instance { entries.append(("instance", .string(instance))) }
         if let host = target.host { entries.append(("host", .string(host))) }
-        if let label = target.hostLabel { entries.append(("host_label", .string(label))) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms)
             VALUES (?, ?, 'source', ?, ?, NULL, ?, 'unknown', ?, ?)

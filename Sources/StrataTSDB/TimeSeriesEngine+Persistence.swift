@@ -63,19 +63,7 @@ extension TimeSeriesEngine {
             headRange = headRange.map { (min($0.min, range.min), max($0.max, range.max)) } ?? range
             throw error
         }
-        let opened = try await BackgroundThreads.storage.run { () -> [Result<Block, any Error>] in
-            committed.map { path in Result { try Block(directory: path) } }
-        }
-        var installed: [Block] = []
-        for (path, result) in zip(committed, opened) {
-            switch result {
-            case .success(let block): installed.append(block)
-            case .failure(let error):
-                logger.error("a persisted block cannot be opened; it is left in place and not queried", metadata: [
-                    "block": "\(path)", "error": "\(error)",
-                ])
-            }
-        }
+        let installed = await open(committed)
         // Installing the blocks and retiring the frozen samples happen in one turn of the actor, so a query sees
         // each sample exactly once: moving the cursor retires every series' frozen samples of this epoch at once.
         for block in installed { blocks[block.resolution, default: []].append(block) }

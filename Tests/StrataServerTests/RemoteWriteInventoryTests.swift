@@ -86,7 +86,7 @@ import Testing
             let sourceID = try #require(source["id"] as? String)
             #expect(source["name"] as? String == "host-m2:9100" && source["availability"] as? String == "up", "\(source)")
 
-            try await Self.write(client, [(labels: target, samples: [(now + 15_000, Double(bitPattern: UpTracker.staleNaN))])])
+            try await Self.write(client, [(labels: target, samples: [(now + 15_000, Double(bitPattern: Sample.staleNaNBits))])])
             await harness.server.registrar.waitUntilIdle()
             #expect(try await Self.resources(client, kind: "source").first?["availability"] as? String == "unknown", "a stale target is unknown")
 

@@ -70,22 +70,7 @@ struct ResourceRoutes {
         series += try await RemoteSeriesLookup(catalog: catalog, querier: querier).series(tenant: tenant, resourceID: resource.id)
             .filter { !listed.contains($0.id) }
             .sorted { $0.metric != $1.metric ? $0.metric < $1.metric : $0.id < $1.id }
-        return try Envelope.success(try await withLabels(series, tenant: tenant))
-    }
-
-    /// API shapes of `records`, with the labels of series attached one by one by earlier versions (labels '')
-    /// read from the time-series store.
-    func withLabels(_ records: [SeriesRecord], tenant: String) async throws -> [API.Series] {
-        let store = try TenantQuerier(querier, tenant: tenant)
-        var shapes: [API.Series] = []
-        shapes.reserveCapacity(records.count)
-        for var record in records {
-            if record.labelsInStore, let labels = await store.labels(of: record.id) {
-                record.labels = Labels(labels.pairs.filter { $0.name != Labels.metricName })
-            }
-            shapes.append(API.Series(record))
-        }
-        return shapes
+        return try Envelope.success(series.map(API.Series.init))
     }
 
     func samples(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -112,8 +97,7 @@ struct ResourceRoutes {
         } else if samples.count > Self.maxRawSamples {
             throw APIError.badData("more than \(Self.maxRawSamples) samples; narrow from..to or give a step")
         }
-        let shape = try await withLabels([series], tenant: tenant)[0]
-        return try Envelope.success(API.SeriesSamples(series: shape, samples: samples.map { API.Point($0.timestampMs, $0.value) }))
+        return try Envelope.success(API.SeriesSamples(series: API.Series(series), samples: samples.map { API.Point($0.timestampMs, $0.value) }))
     }
 
     /// Keeps the last sample of each step bucket, stamped with the bucket's start (`StepBuckets`, the rule

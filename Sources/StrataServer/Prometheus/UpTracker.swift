@@ -19,9 +19,6 @@ final class UpTracker: Sendable {
         var lastMs: Int64
     }
 
-    /// Prometheus's staleness marker, a NaN with this bit pattern (prometheus/model/value.StaleNaN).
-    static let staleNaN = Sample.staleNaNBits
-
     private let watched = Mutex<[StableID: Watched]>([:])
     let staleAfterMs: Int64
 
@@ -51,7 +48,7 @@ final class UpTracker: Sendable {
             }
             var changes: [Change] = []
             for (series, (_, value)) in newest {
-                let up: Bool? = value.bitPattern == Self.staleNaN ? nil : (value.isNaN ? false : value > 0)
+                let up: Bool? = Sample.isStaleMarker(value) ? nil : (value.isNaN ? false : value > 0)
                 watched[series]!.lastMs = nowMs
                 if watched[series]!.told, watched[series]!.up == up { continue }
                 watched[series]!.up = up
