@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import StrataAgent
-import StrataCore
 
 /// `strata agent`: collects and pushes this host's metrics.
 struct AgentCommand: ParsableCommand {
@@ -41,40 +40,31 @@ struct AgentCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let intervalMs = DurationText.milliseconds(interval), intervalMs >= 100 else {
-            throw ValidationError("--interval \"\(interval)\" is not a duration of at least 100ms (e.g. 10s, 2s)")
+        // One reading of the options for both paths: the lean agent's parser, so the two cannot disagree on a rule.
+        var arguments = ["--data", data, "--interval", interval, "--spool-batches", String(spoolBatches), "--log-level", logLevel]
+        if let server { arguments += ["--server", server] }
+        if let discoveryInterval { arguments += ["--discovery-interval", discoveryInterval] }
+        if let caFile { arguments += ["--ca-file", caFile] }
+        // The token travels in the environment, never on a command line other users can read.
+        var passed = environment
+        if let token { passed["STRATA_AGENT_TOKEN"] = token }
+        let parsed: AgentCommandLine.Parsed
+        do {
+            parsed = try AgentCommandLine.parse(arguments, environment: passed)
+        } catch {
+            throw ValidationError(error.description)
         }
-        guard let token = AgentCommandLine.enrollmentToken(token ?? environment["STRATA_AGENT_TOKEN"], dataDirectory: data) else {
-            throw ValidationError("an agent token is required to enroll (no credential in \(data) yet): --token or STRATA_AGENT_TOKEN")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \"\(logLevel)\"") }
-        let serverURL = server ?? environment["STRATA_SERVER"] ?? "http://127.0.0.1:7480"
-        let discoveryText = discoveryInterval ?? environment["STRATA_DISCOVERY_INTERVAL"] ?? "5m"
-        guard let discoveryMs = DurationText.milliseconds(discoveryText), discoveryMs >= intervalMs else {
-            throw ValidationError("--discovery-interval \"\(discoveryText)\" is not a duration of at least the interval (e.g. 5m)")
+        guard case let .run(configuration, levelName) = parsed, let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("unknown log level \"\(logLevel)\"")
         }
         if environment["STRATA_AGENT_IN_PROCESS"] == nil, let lean = LeanAgent.pathBesideThisBinary() {
-            // Hand over to the small binary (no Foundation, static stdlib); the token travels in the
-            // environment, never on a command line other users can read.
-            try LeanAgent.exec(lean, arguments: ["--server", serverURL, "--data", data, "--interval", interval,
-                                                 "--spool-batches", String(spoolBatches), "--log-level", logLevel,
-                                                 "--discovery-interval", discoveryText] + (caFile.map { ["--ca-file", $0] } ?? []),
-                               environment: environment.merging(["STRATA_AGENT_TOKEN": token]) { $1 })
+            // Hand over to the small binary (no Foundation, static stdlib).
+            try LeanAgent.exec(lean, arguments: arguments, environment: passed)
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
-        }
-        var configuration = AgentConfiguration(
-            serverURL: serverURL, token: token,
-            dataDirectory: data, intervalMs: intervalMs, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/")
-        configuration.maxSpoolBatches = spoolBatches
-        configuration.discoveryIntervalMs = discoveryMs
-        configuration.caFile = caFile ?? environment["STRATA_CA_FILE"]
-        configuration.mutualTLS = environment["STRATA_AGENT_MTLS"] == "1"
-        if configuration.mutualTLS, !serverURL.hasPrefix("https://") {
-            throw ValidationError("STRATA_AGENT_MTLS=1 needs an https:// server URL")
         }
         try Agent(configuration: configuration, logger: Logger(label: "strata.agent")).run()
     }
