@@ -57,7 +57,7 @@ public struct QueryString: Sendable {
     /// (`10m`, `-10m`, `now-10m`) or an RFC 3339 time (`2026-12-02T10:00:00Z`).
     public func time(_ name: String, nowMs: Int64? = nil) throws(Invalid) -> Int64? {
         guard let text = self[name] else { return nil }
-        if let nowMs, Int64(text) == nil {
+        if let nowMs, Int64(text.trimmingCharacters(in: .whitespaces)) == nil {
             guard let value = Self.relativeTime(text, nowMs: nowMs), (Self.earliestMs...Self.latestMs).contains(value) else {
                 throw Invalid(description: "\(name) must be Unix time in milliseconds, now, a duration before now (10m, -10m, now-10m) or an RFC 3339 time; got \"\(text.prefix(40))\"")
             }

@@ -123,6 +123,7 @@ private func encoded(_ text: String) -> String {
     #expect(try QueryString("from=2025-12-02T09:00:00Z&to=2025-12-02T09:30:00.500Z").window(defaultSpanMs: 0, nowMs: now)
             == (now - 3_600_000, now - 1_800_000 + 500))
     #expect(try QueryString("from=1000&to=2000").window(defaultSpanMs: 0, nowMs: now) == (1000, 2000))
+    #expect(try QueryString("from=%201000&to=2000%20").window(defaultSpanMs: 0, nowMs: now) == (1000, 2000), "spaced Unix ms as before")
     #expect(throws: QueryString.Invalid.self) { try QueryString("from=yesterday").window(defaultSpanMs: 0, nowMs: now) }
     #expect(throws: QueryString.Invalid.self) { try QueryString("from=now-99999999999d").window(defaultSpanMs: 0, nowMs: now) }
 }
