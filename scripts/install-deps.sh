@@ -4,7 +4,7 @@ set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl)
 case "$purpose" in
-  test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon) ;;
+  test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon prometheus-alertmanager python3-aiosmtpd) ;;
   fuzz) ;;
   bench) packages+=(python3 prometheus-node-exporter prometheus victoria-metrics) ;;
 esac
