@@ -68,9 +68,13 @@ let package = Package(
             dependencies: ["StrataCore", "CSnappy"]
         ),
         .target(
+            name: "StrataAlerting",
+            dependencies: ["StrataCore"]
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire",
+                "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -85,6 +89,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -94,6 +99,7 @@ let package = Package(
                 "StrataCore", "StrataAPI", "StrataInventory", "StrataAgent", "StrataServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -109,9 +115,11 @@ let package = Package(
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
+        .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI", "StrataAlerting",
+            "StrataCatalog",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),

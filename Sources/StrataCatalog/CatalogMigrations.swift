@@ -273,6 +273,74 @@ enum CatalogMigrations {
                 BEGIN UPDATE resources SET availability_ms = NEW.updated_ms WHERE id = NEW.id; END;
                 """)
         }
+        // Alerting (issue 19): definitions as their API bodies, one row per alert (definition × subject) with its
+        // lifecycle, the history of its changes, the notification outbox and silences.
+        migrator.registerMigration("2026-12-02-alerting") { db in
+            try db.execute(sql: """
+                CREATE TABLE alert_definitions (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    id TEXT NOT NULL PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    UNIQUE (tenant_id, name)
+                );
+                CREATE TABLE alerts (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    definition_id TEXT NOT NULL,
+                    definition_name TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    resource_id TEXT,
+                    state TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    flapping INTEGER NOT NULL DEFAULT 0,
+                    labels TEXT NOT NULL,
+                    annotations TEXT NOT NULL,
+                    value REAL,
+                    starts_ms INTEGER,
+                    updated_ms INTEGER NOT NULL,
+                    held_by TEXT,
+                    lifecycle TEXT NOT NULL,
+                    UNIQUE (definition_id, subject)
+                );
+                CREATE INDEX alerts_by_tenant ON alerts(tenant_id, updated_ms);
+                CREATE TABLE alert_history (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert_id TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT,
+                    notified INTEGER NOT NULL,
+                    note TEXT
+                );
+                CREATE INDEX alert_history_by_alert ON alert_history(alert_id, seq);
+                CREATE TABLE notifications (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    alert_id TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_ms INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_ms INTEGER NOT NULL,
+                    delivered_ms INTEGER
+                );
+                CREATE INDEX notifications_due ON notifications(status, next_attempt_ms);
+                CREATE INDEX notifications_by_alert ON notifications(alert_id, created_ms);
+                CREATE TABLE silences (
+                    tenant_id TEXT NOT NULL,
+                    id TEXT NOT NULL PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    ends_ms INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -31,6 +31,10 @@ public struct StrataServer: Sendable {
     public let routes = RouteTable()
     /// This server's hold on its data directory.
     let lock: DataDirectoryLock
+    /// Committed samples of tenants with threshold definitions, on their way to the alert evaluator.
+    let alertFeed = AlertFeed()
+    /// Evaluates alert definitions as samples and events arrive.
+    let alerts: AlertEvaluator
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
@@ -54,6 +58,7 @@ public struct StrataServer: Sendable {
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
+        alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() })
         tls = try TLSSetup.make(configuration)
     }
 
@@ -83,7 +88,7 @@ public struct StrataServer: Sendable {
                                           providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
         let pipeline = IngestPipeline(catalog: catalog, store: store, maxAgeMs: store.options.retentionMs[.raw],
-                                      events: events, logger: logger)
+                                      events: events, alertFeed: alertFeed, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
         if configuration.rateLimitPerSecond > 0 {
@@ -110,7 +115,7 @@ public struct StrataServer: Sendable {
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
-        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, alertFeed: alertFeed, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
@@ -127,6 +132,7 @@ public struct StrataServer: Sendable {
         ConfigRoutes(catalog: catalog).register(on: api)
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
+        AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, context in
@@ -156,7 +162,11 @@ public struct StrataServer: Sendable {
         let storage = StorageService(engine: store, logger: logger)
         let persistence = HeadPersistence(engine: store, logger: logger)
         let maintenance = BlockMaintenance(engine: store, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, app],
+        let alerting = AlertingService(evaluator: alerts, feed: alertFeed, sink: events,
+                                       definitionsDirectory: configuration.dataDirectory + "/alerts", logger: logger)
+        let notifications = NotificationService(catalog: catalog, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, alerting,
+                                                                 notifications, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -34,6 +34,8 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let log: EventKind = "log"
     /// A tracked configuration file changed (with its diff).
     public static let configChange: EventKind = "config-change"
+    /// An alert on the resource changed state (fired, was acknowledged, resolved, started or stopped flapping).
+    public static let alert: EventKind = "alert"
 }
 
 /// An event the inventory decided on, before it is stored (the store gives it an id and a tenant).

@@ -56,6 +56,8 @@ public actor IngestPipeline {
     let maxAgeMs: Int64?
     /// Where the batch's events go once stored.
     let events: EventSink
+    /// Where committed samples go on to alerting (nil: nowhere).
+    let alertFeed: AlertFeed?
     let logger: Logger
     let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
     let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
@@ -67,11 +69,12 @@ public actor IngestPipeline {
     let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, maxAgeMs: Int64? = nil, events: EventSink, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, maxAgeMs: Int64? = nil, events: EventSink, alertFeed: AlertFeed? = nil, logger: Logger) {
         self.catalog = catalog
         self.store = store
         self.maxAgeMs = maxAgeMs
         self.events = events
+        self.alertFeed = alertFeed
         self.logger = logger
     }
 
@@ -99,6 +102,8 @@ public actor IngestPipeline {
         var series: [SeriesRecord] = []
         var appender = store.appender(policy: AppendPolicy(maxAgeMs: maxAgeMs))
         series.reserveCapacity(batch.series.count)
+        // What alerting gets once the samples are durable: every sample with its series' labels.
+        var forAlerts: SampleBatch? = alertFeed?.wants(tenantID) == true ? SampleBatch() : nil
         for points in batch.series {
             let resourceID = StableID(hex: resources[points.resourceIndex].id)!
             let id = StableID.series(resource: resourceID, metric: points.metric, labels: points.labels)
@@ -110,6 +115,10 @@ public actor IngestPipeline {
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
             appender.register(id, labels: Labels(labels))
             for sample in points.points { appender.append(id, ref: .none, timestampMs: sample.timestampMs, value: sample.value) }
+            if forAlerts != nil {
+                forAlerts?.labels[id] = Labels(labels)
+                for sample in points.points { forAlerts?.append(id, sample.timestampMs, sample.value) }
+            }
         }
         // Per-sample decisions within the out-of-order window; the floor is measured from the store's clock, never
         // from other tenants' samples.
@@ -144,6 +153,8 @@ public actor IngestPipeline {
         } catch let CatalogError.foreignResource(id, owner) {
             throw IngestError.foreignResource(id: id, platformID: owner)
         }
+        // After the catalog knows the batch's resources, which alerting's scopes look up.
+        if let forAlerts { alertFeed?.submit(tenantID: tenantID, batch: forAlerts, receivedMs: nowMs) }
         batches.increment()
         samplesStored.increment(by: stored)
         self.events.emit(events)

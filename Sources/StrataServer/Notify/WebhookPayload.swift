@@ -10,6 +10,13 @@ struct WebhookPayload: Encodable {
     let version = Self.version
     let id, alertID, definitionID, definitionName, tenantID, status, severity: String
     let resourceID, resourceName, resourceKind: String?
+
+    /// Keys as the REST API spells ids (`resourceId`, as in `/api/v1/alerts`).
+    enum CodingKeys: String, CodingKey {
+        case version, id, alertID = "alertId", definitionID = "definitionId", definitionName, tenantID = "tenantId", status, severity
+        case resourceID = "resourceId", resourceName, resourceKind, labels, annotations, value, startsAtMs, startsAt, endsAtMs, endsAt
+        case transitionAtMs, transitionAt
+    }
     let labels, annotations: [String: String]
     let value: Double?
     let startsAtMs: Int64

@@ -16,6 +16,8 @@ struct RemoteWriteRoutes {
     /// Where samples go: one appender and one commit per request.
     let store: any SampleStore
     let registrar: RemoteSeriesRegistrar
+    /// Committed samples go on to alerting (only for tenants with threshold definitions).
+    let alertFeed: AlertFeed
     let resolver = SeriesResolver()
     /// Each tenant's newest sample, the reference of its out-of-bounds window.
     let horizons = TenantHorizons()
@@ -78,6 +80,7 @@ struct RemoteWriteRoutes {
         }
         registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))
         resolver.remember(newSeries, refs: result.refs)
+        if alertFeed.wants(tenant) { alertFeed.submit(tenantID: tenant, batch: batch, receivedMs: now) }
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }

@@ -1,0 +1,124 @@
+import Foundation
+import StrataAlerting
+import StrataAPI
+import StrataCatalog
+import StrataCore
+import StrataInventory
+
+extension AlertEvaluator {
+    /// The stored form of an entry's transitions: the alert row, its history, outbox rows for what is told (not
+    /// silenced, not held beneath a down ancestor) and timeline events.
+    func change(_ entry: AlertEntry, _ definition: AlertDefinition, _ transitions: [AlertTransition], nowMs: Int64) async -> AlertChange {
+        var entry = entry
+        var resource: ResourceFacts?
+        if let resourceID = entry.resourceID { resource = await resourceFacts(resourceID, tenantID: entry.tenantID) }
+        entry.labels = labels(of: entry, definition, resource: resource)
+        entry.annotations = render(definition, entry: entry, resource: resource)
+        let lineage = entry.resourceID.map { [$0] + (resource?.ancestors ?? []) } ?? []
+        let opening = transitions.contains { $0.to == .firing }
+        if opening || entry.heldBy == nil {
+            entry.heldBy = TopologySuppression.holder(ancestors: resource?.ancestors ?? [], openAvailability: openAvailability(entry.tenantID))
+        }
+        entries[entry.key] = entry
+        var history: [AlertHistoryRecord] = []
+        var notifications: [NotificationRecord] = []
+        var events: [InventoryEvent] = []
+        for transition in transitions {
+            var note: String?
+            if transition.notify {
+                if let silence = silences.first(where: { $0.tenantID == entry.tenantID && $0.covers(labels: entry.labels, lineage: lineage, atMs: nowMs) }) {
+                    note = "silenced by \(silence.id)"
+                } else if let holder = entry.heldBy {
+                    note = "held beneath the alert of \(holder)"
+                }
+            }
+            let told = transition.notify && note == nil
+            history.append(AlertHistoryRecord(alertID: entry.id, atMs: transition.atMs, from: transition.from.rawValue, to: transition.to.rawValue,
+                                              reason: transition.reason.rawValue, actor: transition.actor, notified: told, note: note))
+            if told {
+                let payload = notification(entry, definition, transition, resource: resource)
+                let payloadJSON = String(decoding: (try? JSONEncoder().encode(payload)) ?? Data(), as: UTF8.self)
+                for (index, target) in (targets[definition.id] ?? []).enumerated() {
+                    let targetJSON = String(decoding: (try? JSONEncoder().encode(target)) ?? Data(), as: UTF8.self)
+                    notifications.append(NotificationRecord(id: "\(payload.id)-\(index)", tenantID: entry.tenantID, alertID: entry.id,
+                                                            targetJSON: targetJSON, payloadJSON: payloadJSON, createdMs: nowMs))
+                }
+            }
+            if let resourceID = entry.resourceID, transition.to != .pending, transition.to != .inactive {
+                events.append(InventoryEvent(resourceID: resourceID, kind: .alert,
+                                             severity: transition.to == .firing ? definition.severity : .info,
+                                             message: message(definition, transition, entry: entry)))
+            }
+        }
+        return AlertChange(alert: entry.record(definition: definition, nowMs: nowMs), history: history, notifications: notifications, events: events)
+    }
+
+    /// Resources of a tenant with an open availability alert.
+    func openAvailability(_ tenantID: String) -> Set<String> {
+        var open = Set<String>()
+        for entry in entries.values where entry.tenantID == tenantID && entry.lifecycle.state.isOpen {
+            guard let resourceID = entry.resourceID, let definition = index.definitions[entry.definitionID],
+                  case .availability = definition.condition else { continue }
+            open.insert(resourceID)
+        }
+        return open
+    }
+
+    func labels(of entry: AlertEntry, _ definition: AlertDefinition, resource: ResourceFacts?) -> [String: String] {
+        var labels = seriesFacts[StableID(hex: entry.subject) ?? StableID(rawValue: 0)]?.labels ?? [:]
+        labels["__tenant__"] = nil
+        labels.merge(definition.labels) { _, new in new }
+        labels["alertname"] = definition.name
+        labels["severity"] = definition.severity.name
+        if let resource {
+            labels["resource_id"] = resource.scoped.id
+            labels["resource_name"] = resource.name
+            labels["resource_kind"] = resource.scoped.kind.rawValue
+        }
+        return labels
+    }
+
+    func render(_ definition: AlertDefinition, entry: AlertEntry, resource: ResourceFacts?) -> [String: String] {
+        guard !definition.annotations.isEmpty else { return [:] }
+        var fields: [String: String] = ["definition.name": definition.name, "severity": definition.severity.name,
+                                        "state": entry.lifecycle.state.rawValue]
+        if let value = entry.lifecycle.lastValue { fields["value"] = NumberText.human(value) }
+        if let resource {
+            fields["resource.name"] = resource.name
+            fields["resource.id"] = resource.scoped.id
+            fields["resource.kind"] = resource.scoped.kind.rawValue
+        }
+        for (name, value) in entry.labels { fields["labels.\(name)"] = value }
+        let template = AnnotationTemplate(fields: fields)
+        return definition.annotations.mapValues(template.render)
+    }
+
+    func message(_ definition: AlertDefinition, _ transition: AlertTransition, entry: AlertEntry) -> String {
+        let what: String
+        switch transition.reason {
+        case .flapping: what = "is flapping (\(definition.policy.flapThreshold) changes within \(DurationText.format(definition.policy.flapWindowMs)))"
+        case .flapEnded: what = "stopped flapping; it is \(transition.to.rawValue)"
+        case .acknowledged: what = "acknowledged by \(transition.actor ?? "someone")"
+        case .resolvedByHand: what = "resolved by \(transition.actor ?? "someone")"
+        default: what = transition.to.rawValue
+        }
+        let summary = entry.annotations["summary"].map { ": \($0)" } ?? ""
+        let value = entry.lifecycle.lastValue.map { " (value \(NumberText.human($0)))" } ?? ""
+        return "alert \(definition.name) \(what)\(value)\(summary)"
+    }
+
+    func notification(_ entry: AlertEntry, _ definition: AlertDefinition, _ transition: AlertTransition, resource: ResourceFacts?) -> AlertNotification {
+        let status: String
+        switch transition.reason {
+        case .flapping: status = "flapping"
+        default: status = transition.to == .acknowledged ? "acknowledged" : (transition.to == .resolved ? "resolved" : "firing")
+        }
+        return AlertNotification(id: "\(entry.id)-\(transition.atMs)-\(transition.to.rawValue)-\(transition.reason.rawValue)", alertID: entry.id,
+                                 definitionID: definition.id, definitionName: definition.name, tenantID: entry.tenantID, status: status,
+                                 severity: definition.severity.name, resourceID: resource?.scoped.id, resourceName: resource?.name,
+                                 resourceKind: resource?.scoped.kind.rawValue, labels: entry.labels, annotations: entry.annotations,
+                                 value: entry.lifecycle.lastValue.flatMap { $0.isFinite ? $0 : nil },
+                                 startsAtMs: entry.lifecycle.startsAtMs ?? transition.atMs,
+                                 endsAtMs: transition.to == .resolved ? transition.atMs : nil, transitionAtMs: transition.atMs)
+    }
+}

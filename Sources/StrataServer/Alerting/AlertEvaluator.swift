@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import StrataAlerting
+import StrataAPI
+import StrataCatalog
+import StrataCore
+import StrataInventory
+import StrataTSDB
+
+/// Evaluates alert definitions as data arrives: committed samples come through the `AlertFeed`, stored events
+/// through the `EventSink`, and a 1 s tick advances time-based rules (`for`, minimum firing time, flapping, event
+/// alerts that resolve after a quiet spell). Each step's changes — alerts, history, notification outbox rows and
+/// timeline events — are stored in one catalog transaction before anything is told, so a restart (kill -9
+/// included) resumes from the stored lifecycles and delivers every stored notification once.
+actor AlertEvaluator {
+    static let factsTTLMs: Int64 = 30_000
+    static let maxSeriesFacts = 1_000_000
+
+    let catalog: any Catalog
+    let querier: any Querier
+    let sink: EventSink
+    let feed: AlertFeed
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    var index = ConditionIndex()
+    var targets: [String: [API.NotifyTarget]] = [:]
+    var entries: [AlertEntry.Key: AlertEntry] = [:]
+    var inputs: [AlertEntry.Key: ThresholdInputState] = [:]
+    var seriesFacts: [StableID: SeriesFacts] = [:]
+    var seriesDefinitions: [StableID: [String]] = [:]
+    var facts: [String: ResourceFacts] = [:]
+    var groups: [String: (members: Set<String>, fetchedMs: Int64)] = [:]
+    var silences: [Silence] = []
+
+    init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
+         clock: @escaping @Sendable () -> Int64) {
+        self.catalog = catalog
+        self.querier = querier
+        self.sink = sink
+        self.feed = feed
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Loads stored definitions, alerts and silences (after a restart: resumes where it stopped).
+    func load() async throws {
+        for record in try await catalog.alertDefinitions(tenantID: nil) {
+            do {
+                let body = try JSONDecoder().decode(API.AlertDefinition.self, from: Data(record.bodyJSON.utf8))
+                install(try DefinitionCompiler.compile(body, tenantID: record.tenantID, origin: record.origin), targets: body.notify ?? [])
+            } catch {
+                logger.error("stored alert definition unusable; skipped", metadata: ["definition": "\(record.name)", "error": "\(error)"])
+            }
+        }
+        for record in try await catalog.allAlerts() {
+            guard index.definitions[record.definitionID] != nil, let entry = AlertEntry(record: record) else { continue }
+            entries[entry.key] = entry
+        }
+        try await reloadSilences()
+        updateFeed()
+    }
+
+    /// Creates or replaces a definition from its API body; returns it as stored.
+    func define(_ body: API.AlertDefinition, tenantID: String, origin: String) async throws -> AlertDefinition {
+        let definition = try DefinitionCompiler.compile(body, tenantID: tenantID, origin: origin)
+        var stored = body
+        stored.id = nil
+        stored.origin = nil
+        stored.updatedMs = nil
+        let json = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+        try await catalog.saveAlertDefinition(AlertDefinitionRecord(tenantID: tenantID, id: definition.id, name: definition.name,
+                                                                    bodyJSON: json, origin: origin, updatedMs: clock()))
+        if let old = index.definitions[definition.id], old.condition != definition.condition || old.scope != definition.scope {
+            // A changed condition starts its alerts afresh.
+            entries = entries.filter { $0.key.definitionID != definition.id }
+            inputs = inputs.filter { $0.key.definitionID != definition.id }
+        }
+        install(definition, targets: body.notify ?? [])
+        updateFeed()
+        try await evaluateStanding(definition)
+        return definition
+    }
+
+    /// Deletes a definition and its alerts.
+    func remove(tenantID: String, id: String) async throws -> Bool {
+        guard try await catalog.deleteAlertDefinition(tenantID: tenantID, id: id) else { return false }
+        index.remove(id: id)
+        targets[id] = nil
+        entries = entries.filter { $0.key.definitionID != id }
+        inputs = inputs.filter { $0.key.definitionID != id }
+        seriesDefinitions.removeAll()
+        updateFeed()
+        return true
+    }
+
+    /// Definitions of a tenant.
+    func definitions(tenantID: String) -> [AlertDefinition] {
+        index.definitions.values.filter { $0.tenantID == tenantID }.sorted { $0.name < $1.name }
+    }
+
+    private func install(_ definition: AlertDefinition, targets: [API.NotifyTarget]) {
+        index.add(definition)
+        self.targets[definition.id] = targets
+        seriesDefinitions.removeAll()
+    }
+
+    private func updateFeed() {
+        feed.setTenants(Set(index.definitions.values.compactMap { definition in
+            if case .threshold = definition.condition { return definition.tenantID }
+            return nil
+        }))
+    }
+
+    /// A person acknowledges an alert.
+    func acknowledge(tenantID: String, alertID: String, by actor: String) async throws -> AlertEntry? {
+        try await act(tenantID: tenantID, alertID: alertID) { entry, definition, now throws(LifecycleError) in
+            try entry.lifecycle.acknowledge(by: actor, atMs: now, policy: definition.policy)
+        }
+    }
+
+    /// A person resolves an alert.
+    func resolve(tenantID: String, alertID: String, by actor: String) async throws -> AlertEntry? {
+        try await act(tenantID: tenantID, alertID: alertID) { entry, definition, now throws(LifecycleError) in
+            try entry.lifecycle.resolve(by: actor, atMs: now, policy: definition.policy)
+        }
+    }
+
+    private func act(tenantID: String, alertID: String,
+                     _ action: (inout AlertEntry, AlertDefinition, Int64) throws(LifecycleError) -> [AlertTransition]) async throws -> AlertEntry? {
+        guard let key = entries.first(where: { $0.value.id == alertID && $0.value.tenantID == tenantID })?.key,
+              var entry = entries[key], let definition = index.definitions[key.definitionID] else { return nil }
+        let now = clock()
+        let transitions = try action(&entry, definition, now)
+        entries[key] = entry
+        try await commit([await change(entry, definition, transitions, nowMs: now)], nowMs: now)
+        return entries[key]
+    }
+
+    /// Reads the silences again (after one was added or removed).
+    func reloadSilences() async throws {
+        silences = try await catalog.silences(tenantID: nil).compactMap { row in
+            try? JSONDecoder().decode(Silence.self, from: Data(row.bodyJSON.utf8))
+        }
+    }
+
+    /// Advances time-based rules.
+    func tick() async {
+        let now = clock()
+        var changes: [AlertChange] = []
+        for (key, var entry) in entries where entry.needsTicks {
+            guard let definition = index.definitions[key.definitionID] else { continue }
+            var transitions: [AlertTransition] = []
+            if case .event(let condition) = definition.condition, let last = entry.lastMatchMs, let quiet = condition.resolveAfterMs,
+               now.subtractingReportingOverflow(last).partialValue >= quiet {
+                entry.lastMatchMs = nil
+                transitions += entry.lifecycle.observe(active: false, value: nil, atMs: now, policy: definition.policy)
+            }
+            transitions += entry.lifecycle.tick(atMs: now, policy: definition.policy)
+            guard !transitions.isEmpty else { continue }
+            entries[key] = entry
+            changes.append(await change(entry, definition, transitions, nowMs: now))
+        }
+        await commitLogging(changes, nowMs: now)
+    }
+
+    /// Stores the changes of one step and publishes their timeline events.
+    func commit(_ changes: [AlertChange], nowMs: Int64) async throws {
+        guard !changes.isEmpty else { return }
+        let events = try await catalog.apply(changes, nowMs: nowMs)
+        sink.emit(events)
+    }
+
+    func commitLogging(_ changes: [AlertChange], nowMs: Int64) async {
+        do {
+            try await commit(changes, nowMs: nowMs)
+        } catch {
+            logger.error("alert changes could not be stored", metadata: ["changes": "\(changes.count)", "error": "\(error)"])
+        }
+    }
+}

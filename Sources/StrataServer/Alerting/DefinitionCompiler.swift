@@ -1,0 +1,154 @@
+import StrataAlerting
+import StrataAPI
+import StrataCore
+
+/// A definition that cannot be used, naming the field and what is wrong with it.
+public struct DefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The field's path, e.g. `condition.op`.
+    public var field: String
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// Turns an API or YAML definition into the evaluator's `AlertDefinition`, refusing anything it cannot evaluate with
+/// an error that names the field.
+enum DefinitionCompiler {
+    static let maxNameLength = 128
+
+    static func compile(_ body: API.AlertDefinition, tenantID: String, origin: String) throws(DefinitionError) -> AlertDefinition {
+        let name = body.name
+        guard !name.isEmpty, name.utf8.count <= maxNameLength,
+              name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                  || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw DefinitionError(field: "name", message: "must be 1–\(maxNameLength) characters of letters, digits, '-', '_' and '.'")
+        }
+        let severity: EventSeverity
+        if let text = body.severity {
+            guard let parsed = EventSeverity(name: text) else { throw DefinitionError(field: "severity", message: "must be info, warning, error or critical, not \"\(text)\"") }
+            severity = parsed
+        } else {
+            severity = .warning
+        }
+        let policy = LifecyclePolicy(forMs: try duration(body.forDuration, field: "for") ?? 0,
+                                     minFiringMs: try duration(body.minFiring, field: "minFiring") ?? 0,
+                                     flapWindowMs: try duration(body.flapWindow, field: "flapWindow") ?? 600_000,
+                                     flapThreshold: try flapThreshold(body.flapThreshold))
+        for (key, template) in body.annotations ?? [:] {
+            let unknown = AnnotationTemplate.unknownFields(in: template)
+            guard unknown.isEmpty else {
+                throw DefinitionError(field: "annotations.\(key)", message: "unknown template field \(unknown.map { "{{ .\($0) }}" }.joined(separator: ", ")); "
+                                      + "use .value, .resource.name, .resource.id, .resource.kind, .labels.NAME, .definition.name, .severity or .state")
+            }
+        }
+        for (index, target) in (body.notify ?? []).enumerated() { try validate(target, field: "notify[\(index)]") }
+        return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
+                               scope: try scope(body.scope), condition: try condition(body.condition), severity: severity, policy: policy,
+                               labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin)
+    }
+
+    static func duration(_ text: String?, field: String) throws(DefinitionError) -> Int64? {
+        guard let text else { return nil }
+        guard let ms = DurationText.milliseconds(text), ms >= 0 else {
+            throw DefinitionError(field: field, message: "\"\(text)\" is not a duration such as 30s, 5m, 1h or 7d")
+        }
+        return ms
+    }
+
+    static func flapThreshold(_ value: Int?) throws(DefinitionError) -> Int {
+        guard let value else { return 4 }
+        guard (0...1_000).contains(value) else { throw DefinitionError(field: "flapThreshold", message: "must be between 0 (never) and 1000") }
+        return value
+    }
+
+    static func scope(_ body: API.AlertScope) throws(DefinitionError) -> AlertScope {
+        var scopes: [AlertScope] = []
+        if let resource = body.resource { scopes.append(.resource(resource)) }
+        if let group = body.group { scopes.append(.group(group)) }
+        if let kind = body.kind {
+            guard let parsed = ResourceKind(rawValue: kind) else {
+                throw DefinitionError(field: "scope.kind", message: "unknown kind \"\(kind)\"; one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scopes.append(.kind(parsed))
+        }
+        if let type = body.serverType {
+            guard !type.isEmpty else { throw DefinitionError(field: "scope.serverType", message: "must not be empty") }
+            scopes.append(.serverType(type))
+        }
+        if let series = body.series {
+            guard !series.isEmpty else { throw DefinitionError(field: "scope.series", message: "needs at least one label") }
+            scopes.append(.series(series))
+        }
+        guard scopes.count == 1, let scope = scopes.first else {
+            throw DefinitionError(field: "scope", message: "give exactly one of resource, group, kind, serverType or series")
+        }
+        return scope
+    }
+
+    static func condition(_ body: API.AlertCondition) throws(DefinitionError) -> AlertCondition {
+        switch body.type {
+        case "threshold":
+            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "condition.metric", message: "a threshold needs a metric name") }
+            guard let opText = body.op, let op = ComparisonOperator(rawValue: opText) else {
+                throw DefinitionError(field: "condition.op", message: "must be one of >, >=, <, <=, ==, != (got \(body.op.map { "\"\($0)\"" } ?? "nothing"))")
+            }
+            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "condition.threshold", message: "needs a finite number") }
+            if let clear = body.clear, !clear.isFinite { throw DefinitionError(field: "condition.clear", message: "needs a finite number") }
+            let input: ThresholdInput
+            switch body.input ?? "value" {
+            case "value": input = .value
+            case "rate": input = .rate
+            case let name:
+                guard let function = WindowFunction(rawValue: name) else {
+                    throw DefinitionError(field: "condition.input", message: "must be value, rate, avg, min, max, sum or count, not \"\(name)\"")
+                }
+                guard let window = try duration(body.window, field: "condition.window"), window > 0 else {
+                    throw DefinitionError(field: "condition.window", message: "an aggregate needs a window such as 5m")
+                }
+                input = .aggregate(function, windowMs: window)
+            }
+            return .threshold(ThresholdCondition(metric: metric, labels: body.labels ?? [:], input: input, op: op, threshold: threshold, clear: body.clear))
+        case "availability":
+            let text = body.problem ?? "down"
+            guard let problem = AvailabilityCondition.Problem(rawValue: text) else {
+                throw DefinitionError(field: "condition.problem", message: "must be down, agent-silent or unreachable, not \"\(text)\"")
+            }
+            return .availability(AvailabilityCondition(problem: problem))
+        case "event":
+            var minimum = EventSeverity.info
+            if let text = body.severity {
+                guard let parsed = EventSeverity(name: text) else { throw DefinitionError(field: "condition.severity", message: "must be info, warning, error or critical") }
+                minimum = parsed
+            }
+            if let kinds = body.kinds, kinds.contains("alert") {
+                throw DefinitionError(field: "condition.kinds", message: "alerts' own events cannot trigger alerts")
+            }
+            return .event(EventCondition(kinds: Set(body.kinds ?? []), minimumSeverity: minimum, words: body.words ?? [], pathGlob: body.path,
+                                         resolveAfterMs: try duration(body.resolveAfter, field: "condition.resolveAfter")))
+        case let other:
+            throw DefinitionError(field: "condition.type", message: "must be threshold, availability or event, not \"\(other)\"")
+        }
+    }
+
+    static func validate(_ target: API.NotifyTarget, field: String) throws(DefinitionError) {
+        func url(_ text: String?) throws(DefinitionError) {
+            guard let text, text.hasPrefix("http://") || text.hasPrefix("https://"), text.count > 8 else {
+                throw DefinitionError(field: "\(field).url", message: "needs an http:// or https:// URL")
+            }
+        }
+        switch target.type {
+        case "webhook", "slack", "alertmanager": try url(target.url)
+        case "email":
+            guard let host = target.host, !host.isEmpty else { throw DefinitionError(field: "\(field).host", message: "an email target needs the SMTP host") }
+            guard let from = target.from, from.contains("@") else { throw DefinitionError(field: "\(field).from", message: "needs a sender address") }
+            guard let to = target.to, !to.isEmpty, to.allSatisfy({ $0.contains("@") }) else {
+                throw DefinitionError(field: "\(field).to", message: "needs at least one recipient address")
+            }
+            if let port = target.port, !(1...65_535).contains(port) { throw DefinitionError(field: "\(field).port", message: "must be 1–65535") }
+            if let tls = target.tls, tls != "starttls", tls != "none" { throw DefinitionError(field: "\(field).tls", message: "must be starttls or none") }
+        case let other:
+            throw DefinitionError(field: "\(field).type", message: "must be webhook, slack, alertmanager or email, not \"\(other)\"")
+        }
+    }
+}
