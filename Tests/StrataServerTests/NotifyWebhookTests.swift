@@ -129,14 +129,14 @@ import Testing
         let (certificate, key) = try makeSelfSignedCertificate(in: directory)
         let port = try SilentListener.freePort()
         let server = try TestServerProcess(try #require(notifyExecutable("/usr/bin/openssl")),
-                                           ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key],
+                                           ["s_server", "-www", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key],
                                            logPath: "\(directory)/s_server.log")
         defer { server.stop() }
         try await server.waitForPort(port)
         let target = NotificationTarget.webhook(WebhookTarget(url: "https://127.0.0.1:\(port)/hook"))
         let error = await #expect(throws: DeliveryError.self) { try await testDelivery().deliver(sampleNotification(), to: target) }
-        #expect(error?.retryable == false)
-        #expect(error?.message.contains("TLS with 127.0.0.1:\(port) failed") == true)
+        #expect(error?.retryable == false, "\(String(describing: error))")
+        #expect(error?.message.contains("TLS with 127.0.0.1:\(port) failed") == true, "\(String(describing: error))")
     }
 
     @Test func invalidURLIsNotRetryable() async throws {

@@ -45,6 +45,20 @@ enum DeliveryConnection {
         }.get()
     }
 
+    /// Why a write to the connection failed. A write on a channel that has just closed fails with a bare
+    /// "closed" error, while what closed it — a failed TLS handshake, say — was delivered to the inbound
+    /// stream; this reads the stream to its end (the channel is closing, and the watchdog bounds the wait)
+    /// and returns the error found there, or `writeError` when there is none.
+    static func reason<Inbound>(for writeError: any Error,
+                                in inbound: inout NIOAsyncChannelInboundStream<Inbound>.AsyncIterator) async -> any Error {
+        do {
+            while try await inbound.next() != nil {}
+        } catch {
+            return error
+        }
+        return writeError
+    }
+
     /// A TLS client context trusting the system's CAs, or only those in the PEM file `caFile`. TLS 1.2 or
     /// newer; the certificate is checked against the host name (or IP address) connected to. A short
     /// shutdown timeout keeps a peer that never answers close_notify from delaying the caller.

@@ -39,11 +39,16 @@ struct HTTPPoster: Sendable {
                 head.headers.add(name: "Content-Length", value: String(body.count))
                 head.headers.add(name: "Connection", value: "close")
                 head.headers.add(contentsOf: headers)
-                try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(ByteBuffer(bytes: body))), .end(nil)])
+                var responses = inbound.makeAsyncIterator()
+                do {
+                    try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(ByteBuffer(bytes: body))), .end(nil)])
+                } catch {
+                    throw await DeliveryConnection.reason(for: error, in: &responses)
+                }
                 step = "waiting for the response"
                 var status: Int?
                 var collected: [UInt8] = []
-                for try await part in inbound {
+                while let part = try await responses.next() {
                     switch part {
                     case .head(let response) where response.status.code >= 200:
                         status = Int(response.status.code)

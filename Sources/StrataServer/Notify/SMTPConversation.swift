@@ -54,7 +54,7 @@ struct SMTPConversation {
         }
         _ = try await command("DATA", accept: 354...354)
         step = "waiting for the reply to the message"
-        try await outbound.write(ByteBuffer(bytes: message.data + Array(".\r\n".utf8)))
+        try await write(ByteBuffer(bytes: message.data + Array(".\r\n".utf8)))
         try check(try await reply(), accept: 250...250, refused: "the message")
         // Delivered. QUIT is a courtesy: a server that never answers it is cut off by the deadline.
         step = "waiting for the reply to QUIT"
@@ -92,10 +92,19 @@ struct SMTPConversation {
     private mutating func command(_ line: String, accept: ClosedRange<Int>, name: String? = nil) async throws -> SMTPReply {
         let name = name ?? line
         step = "waiting for the reply to \(name)"
-        try await outbound.write(ByteBuffer(string: line + "\r\n"))
+        try await write(ByteBuffer(string: line + "\r\n"))
         let reply = try await reply()
         try check(reply, accept: accept, refused: name)
         return reply
+    }
+
+    /// Writes `bytes`; when the connection has closed under the write, throws what closed it.
+    private mutating func write(_ bytes: ByteBuffer) async throws {
+        do {
+            try await outbound.write(bytes)
+        } catch {
+            throw await DeliveryConnection.reason(for: error, in: &replies)
+        }
     }
 
     /// The next whole reply.
