@@ -130,4 +130,30 @@ final class WebhookReceiver: Sendable {
             #expect((noScope.json["error"] as? String)?.contains("scope") == true)
         }
     }
+
+    @Test func openAlertsAreSentToAlertmanagerAgainSoItDoesNotResolveThemByItself() async throws {
+        let harness = try ServerHarness()
+        await harness.server.alerts.setAlertmanagerResend(everyMs: 0)
+        let services = Self.runAlerting(harness)
+        defer { services.cancel() }
+        try await harness.test { client in
+            let created = try await Self.post(client, "/api/v1/alert-definitions", """
+                {"name": "am", "scope": {"series": {"job": "node"}}, "condition": {"type": "threshold", "metric": "node_load1", "op": ">", "threshold": 5},
+                 "notify": [{"type": "alertmanager", "url": "http://127.0.0.1:1"}]}
+                """)
+            #expect(created.status == .ok, "\(String(buffer: created.body))")
+            try await RemoteWriteInventoryTests.write(client, [([("__name__", "node_load1"), ("job", "node")], [(WallClock.nowMs(), 9)])])
+            var ids: [String] = []
+            for _ in 0..<100 where !ids.contains(where: { $0.contains("-resend-") }) {
+                try await Task.sleep(for: .milliseconds(100))
+                let alerts = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+                guard let id = (alerts.data as? [[String: Any]])?.first?["id"] as? String else { continue }
+                let deliveries = try await client.execute(uri: "/api/v1/alerts/\(id)/notifications", method: .get, headers: ServerHarness.adminBasic)
+                ids = (deliveries.data as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            }
+            #expect(ids.count >= 2 && ids.contains { $0.contains("-resend-") }, "\(ids)")
+            let history = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+            #expect((history.data as? [[String: Any]])?.count == 1, "a resend changes no alert")
+        }
+    }
 }

@@ -70,8 +70,10 @@ final class TestServerProcess: Sendable {
         self.logPath = logPath
     }
 
-    /// Waits until something accepts connections on 127.0.0.1:`port`, or fails with the process's log.
-    func waitForPort(_ port: Int, within seconds: Double = 15) async throws {
+    /// Waits until something accepts connections on 127.0.0.1:`port`, or fails with the process's log. Generous: in the
+    /// full suite the integration tests' blocking waits can hold both cooperative threads of this 2-core machine for
+    /// seconds at a time, so a short wall-clock budget failed while nothing was wrong.
+    func waitForPort(_ port: Int, within seconds: Double = 90) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             guard process.isRunning else { break }
@@ -141,6 +143,7 @@ func sampleNotification(status: String = "firing", id: String = "d-\(UInt32.rand
 }
 
 /// A delivery with a test logger.
-func testDelivery(timeout: Duration = .seconds(10)) -> NotificationDelivery {
+/// A delivery whose default timeout is long enough for a loaded test run (tests of the timeout pass their own).
+func testDelivery(timeout: Duration = .seconds(30)) -> NotificationDelivery {
     NotificationDelivery(logger: Logger(label: "notify-test"), timeout: timeout)
 }

@@ -1,3 +1,4 @@
+import Glibc
 import Crypto
 import Foundation
 import Hummingbird
@@ -115,7 +116,19 @@ import Testing
     }
 
     @Test func refusedPortIsRetryable() async throws {
-        let port = try SilentListener.freePort()
+        // A socket bound but not listening: the port refuses connections and stays ours for the whole test (a port
+        // freed and handed back could be taken by another test's server meanwhile).
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { _ = Glibc.close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let target = NotificationTarget.webhook(WebhookTarget(url: "http://127.0.0.1:\(port)/hook"))
         let error = await #expect(throws: DeliveryError.self) { try await testDelivery().deliver(sampleNotification(), to: target) }
         #expect(error?.retryable == true)

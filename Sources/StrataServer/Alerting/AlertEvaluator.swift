@@ -31,6 +31,11 @@ actor AlertEvaluator {
     var facts: [String: ResourceFacts] = [:]
     var groups: [String: (members: Set<String>, fetchedMs: Int64)] = [:]
     var silences: [Silence] = []
+    /// When each open alert was last sent to its Alertmanager targets.
+    var lastResend: [AlertEntry.Key: Int64] = [:]
+    /// How often open alerts are sent to Alertmanager targets again: Alertmanager resolves an alert by itself when it
+    /// has not heard of it for its `resolve_timeout` (5 minutes by default); Prometheus re-sends every evaluation.
+    var alertmanagerResendMs: Int64 = 60_000
 
     init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
          clock: @escaping @Sendable () -> Int64) {
@@ -160,6 +165,7 @@ actor AlertEvaluator {
             entries[key] = entry
             changes.append(await change(entry, definition, transitions, nowMs: now))
         }
+        changes += alertmanagerResends(nowMs: now)
         await commitLogging(changes, nowMs: now)
     }
 
