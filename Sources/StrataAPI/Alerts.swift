@@ -77,6 +77,7 @@ extension API {
     }
 
     /// When a definition fires. `type` `threshold`: `metric`, `op`, `threshold` (+ `labels`, `input`, `window`, `clear`);
+    /// `trend`: `metric`, `op`, `threshold`, `horizon` (+ `labels`, `window`);
     /// `availability`: `problem` (`down`, `agent-silent`, `unreachable`); `event`: `kinds`, `severity`, `words`, `path`,
     /// `resolveAfter`.
     public struct AlertCondition: Codable, Sendable, Equatable {
@@ -98,9 +99,11 @@ extension API {
         public var words: [String]?
         public var path: String?
         public var resolveAfter: String?
+        /// For `trend`: how far ahead a projected crossing counts (`window` is the history fitted, default 6h).
+        public var horizon: String?
 
         enum CodingKeys: String, CodingKey {
-            case type, metric, labels, input, window, op, threshold, clear, problem, kinds, severity, words, path, resolveAfter
+            case type, metric, labels, input, window, op, threshold, clear, problem, kinds, severity, words, path, resolveAfter, horizon
         }
 
         /// Every field, absent ones as null (numbers included), so each condition has the same shape.
@@ -120,11 +123,12 @@ extension API {
             try container.encode(words, forKey: .words)
             try container.encode(path, forKey: .path)
             try container.encode(resolveAfter, forKey: .resolveAfter)
+            try container.encode(horizon, forKey: .horizon)
         }
 
         public init(type: String, metric: String? = nil, labels: [String: String]? = nil, input: String? = nil, window: String? = nil,
                     op: String? = nil, threshold: Double? = nil, clear: Double? = nil, problem: String? = nil, kinds: [String]? = nil,
-                    severity: String? = nil, words: [String]? = nil, path: String? = nil, resolveAfter: String? = nil) {
+                    severity: String? = nil, words: [String]? = nil, path: String? = nil, resolveAfter: String? = nil, horizon: String? = nil) {
             self.type = type
             self.metric = metric
             self.labels = labels
@@ -139,6 +143,7 @@ extension API {
             self.words = words
             self.path = path
             self.resolveAfter = resolveAfter
+            self.horizon = horizon
         }
     }
 

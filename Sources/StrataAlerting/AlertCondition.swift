@@ -8,11 +8,25 @@ public enum AlertCondition: Sendable, Equatable {
     case availability(AvailabilityCondition)
     /// Events on the resource's timeline (log records, configuration changes, relocations…).
     case event(EventCondition)
+    /// A metric's fitted trend projected to cross a threshold within a horizon.
+    case trend(TrendCondition)
 
     /// The metric names whose samples can change this condition (empty for conditions on events).
     public var metrics: [String] {
-        if case .threshold(let threshold) = self { return [threshold.metric] }
-        return []
+        switch self {
+        case .threshold(let threshold): return [threshold.metric]
+        case .trend(let trend): return [trend.metric]
+        default: return []
+        }
+    }
+
+    /// The exact labels a metric condition's series must carry (nil for conditions on events).
+    public var seriesLabels: [String: String]? {
+        switch self {
+        case .threshold(let threshold): return threshold.labels
+        case .trend(let trend): return trend.labels
+        default: return nil
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 /// Renders annotation templates: `{{ .value }}`, `{{ .resource.name }}`, `{{ .resource.id }}`, `{{ .resource.kind }}`,
-/// `{{ .labels.NAME }}`, `{{ .definition.name }}`, `{{ .severity }}`, `{{ .state }}`. Unknown fields render as empty
+/// `{{ .labels.NAME }}`, `{{ .definition.name }}`, `{{ .severity }}`, `{{ .state }}`, `{{ .crossing }}` (a trend's projected
+/// crossing, RFC 3339). Unknown fields render as empty
 /// text; text outside `{{ }}` is kept as written. Linear in the template's length, no evaluation beyond field lookup.
 public struct AnnotationTemplate: Sendable {
     /// Field values by path without the leading dot (`value`, `resource.name`, `labels.job`).
@@ -22,7 +23,7 @@ public struct AnnotationTemplate: Sendable {
 
     /// The fields `template` uses whose first segment is not one a template can use (for validating definitions).
     public static func unknownFields(in template: String) -> [String] {
-        let known: Set<String> = ["value", "resource", "labels", "definition", "severity", "state"]
+        let known: Set<String> = ["value", "resource", "labels", "definition", "severity", "state", "crossing"]
         return pieces(template).compactMap { piece in
             guard case .field(let path) = piece else { return nil }
             let head = String(path.split(separator: ".").first ?? "")

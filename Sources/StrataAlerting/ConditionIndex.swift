@@ -24,8 +24,10 @@ public struct ConditionIndex: Sendable {
         if definitions[definition.id] != nil { remove(id: definition.id) }
         definitions[definition.id] = definition
         switch definition.condition {
-        case .threshold(let threshold):
-            byMetric[Key(tenantID: definition.tenantID, name: threshold.metric), default: []].append(definition)
+        case .threshold, .trend:
+            for metric in definition.condition.metrics {
+                byMetric[Key(tenantID: definition.tenantID, name: metric), default: []].append(definition)
+            }
         case .event(let event):
             if event.kinds.isEmpty {
                 anyEvent[definition.tenantID, default: []].append(definition)

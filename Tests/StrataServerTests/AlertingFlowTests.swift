@@ -156,4 +156,38 @@ final class WebhookReceiver: Sendable {
             #expect((history.data as? [[String: Any]])?.count == 1, "a resend changes no alert")
         }
     }
+
+    @Test func aTrendAlertOnALeakFiresWithItsProjectedCrossingWithin20PercentOfTheTruth() async throws {
+        let harness = try ServerHarness()
+        let services = Self.runAlerting(harness)
+        defer { services.cancel() }
+        try await harness.test { client in
+            let created = try await Self.post(client, "/api/v1/alert-definitions", """
+                {"name": "heap-leak", "scope": {"series": {"job": "app"}},
+                 "condition": {"type": "trend", "metric": "heap_bytes", "op": ">", "threshold": 4000, "horizon": "3d", "window": "6h"}}
+                """)
+            #expect(created.status == .ok, "\(String(buffer: created.body))")
+            // Six hours of a leak that speeds up (1000 + 20 h + 4 h², one sample a minute), ending now.
+            let now = WallClock.nowMs()
+            let start = now - 6 * 3_600_000
+            let samples: [(Int64, Double)] = (0...360).map { minute in
+                let hours = Double(minute) / 60
+                return (start + Int64(minute) * 60_000, 1_000 + 20 * hours + 4 * hours * hours)
+            }
+            try await RemoteWriteInventoryTests.write(client, [([("__name__", "heap_bytes"), ("job", "app")], samples)])
+            var alert: [String: Any]?
+            for _ in 0..<100 where alert == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                let alerts = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+                alert = (alerts.data as? [[String: Any]])?.first
+            }
+            let text = try #require((alert?["annotations"] as? [String: String])?["projected_crossing"])
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let projected = try #require(formatter.date(from: text)).timeIntervalSince1970 * 1000
+            let trueCrossing = Double(start) + (-20 + (400 + 48_000.0).squareRoot()) / 8 * 3_600_000
+            let remainingTrue = trueCrossing - Double(now)
+            #expect(abs(projected - trueCrossing) <= 0.2 * remainingTrue, "projected \(text)")
+        }
+    }
 }

@@ -23,6 +23,8 @@ struct AlertEntry: Sendable {
     var heldBy: String?
     /// The last matching event, for event alerts that resolve after a quiet spell.
     var lastMatchMs: Int64?
+    /// A trend alert's projected crossing, Unix ms.
+    var projectedCrossingMs: Int64?
 
     init(definitionID: String, tenantID: String, subject: String, resourceID: String?) {
         id = StableID(parts: ["alert", definitionID, subject]).description

@@ -79,9 +79,15 @@ extension AlertEvaluator {
     }
 
     func render(_ definition: AlertDefinition, entry: AlertEntry, resource: ResourceFacts?) -> [String: String] {
-        guard !definition.annotations.isEmpty else { return [:] }
+        var fixed: [String: String] = [:]
+        if case .trend = definition.condition, let crossing = entry.projectedCrossingMs {
+            // The projection travels with every trend alert, whatever its definition's templates say.
+            fixed["projected_crossing"] = NotificationText.rfc3339(ms: crossing)
+        }
+        guard !definition.annotations.isEmpty else { return fixed }
         var fields: [String: String] = ["definition.name": definition.name, "severity": definition.severity.name,
                                         "state": entry.lifecycle.state.rawValue]
+        if let crossing = fixed["projected_crossing"] { fields["crossing"] = crossing }
         if let value = entry.lifecycle.lastValue { fields["value"] = NumberText.human(value) }
         if let resource {
             fields["resource.name"] = resource.name
@@ -90,7 +96,7 @@ extension AlertEvaluator {
         }
         for (name, value) in entry.labels { fields["labels.\(name)"] = value }
         let template = AnnotationTemplate(fields: fields)
-        return definition.annotations.mapValues(template.render)
+        return definition.annotations.mapValues(template.render).merging(fixed) { _, projected in projected }
     }
 
     func message(_ definition: AlertDefinition, _ transition: AlertTransition, entry: AlertEntry) -> String {
@@ -102,7 +108,7 @@ extension AlertEvaluator {
         case .resolvedByHand: what = "resolved by \(transition.actor ?? "someone")"
         default: what = transition.to.rawValue
         }
-        let summary = entry.annotations["summary"].map { ": \($0)" } ?? ""
+        let summary = entry.annotations["summary"].map { ": \($0)" } ?? entry.annotations["projected_crossing"].map { ": projected to cross at \($0)" } ?? ""
         let value = entry.lifecycle.lastValue.map { " (value \(NumberText.human($0)))" } ?? ""
         return "alert \(definition.name) \(what)\(value)\(summary)"
     }

@@ -16,13 +16,29 @@ extension AlertEvaluator {
                 let definitions = await definitionsFor(series: id, tenantID: item.tenantID, labels: batch.labels[id])
                 guard !definitions.isEmpty else { continue }
                 for definition in definitions {
-                    guard case .threshold(let condition) = definition.condition else { continue }
                     let key = AlertEntry.Key(definitionID: definition.id, subject: id.description)
-                    guard let value = inputs[key, default: ThresholdInputState()].add(timestampMs: batch.timestamps[index],
-                                                                                       value: batch.values[index], input: condition.input) else { continue }
+                    let timestamp = batch.timestamps[index]
                     var entry = entries[key] ?? AlertEntry(definitionID: definition.id, tenantID: item.tenantID, subject: key.subject,
                                                           resourceID: seriesFacts[id]?.resourceID)
-                    let active = condition.holds(value, open: entry.lifecycle.state.isOpen)
+                    let active: Bool
+                    let value: Double
+                    switch definition.condition {
+                    case .threshold(let condition):
+                        guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestamp, value: batch.values[index],
+                                                                                           input: condition.input) else { continue }
+                        value = input
+                        active = condition.holds(value, open: entry.lifecycle.state.isOpen)
+                    case .trend(let condition):
+                        guard let projection = trends[key, default: TrendState()].add(timestampMs: timestamp, value: batch.values[index],
+                                                                                      condition: condition) else { continue }
+                        entry.projectedCrossingMs = projection.crossingMs
+                        active = projection.crossingMs != nil
+                        // The seconds left until the projected crossing (0 once crossed), or the horizon when none is projected.
+                        value = Double((projection.crossingMs ?? timestamp.addingReportingOverflow(condition.horizonMs).partialValue)
+                            .subtractingReportingOverflow(timestamp).partialValue) / 1000
+                    default:
+                        continue
+                    }
                     let transitions = entry.lifecycle.observe(active: active, value: value, atMs: now, policy: definition.policy)
                     entries[key] = entry
                     if !transitions.isEmpty { changes.append(await change(entry, definition, transitions, nowMs: now)) }
@@ -49,8 +65,7 @@ extension AlertEvaluator {
         guard let facts else { return [] }
         var matched: [String] = []
         for definition in index.thresholds(metric: facts.metric, tenantID: tenantID) {
-            guard case .threshold(let condition) = definition.condition,
-                  condition.labels.allSatisfy({ facts.labels[$0.key] == $0.value }) else { continue }
+            guard let wanted = definition.condition.seriesLabels, wanted.allSatisfy({ facts.labels[$0.key] == $0.value }) else { continue }
             if case .series = definition.scope {
                 if definition.scope.covers(labels: facts.labels) { matched.append(definition.id) }
             } else if let resourceID = facts.resourceID {

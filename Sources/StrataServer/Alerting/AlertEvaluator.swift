@@ -26,6 +26,7 @@ actor AlertEvaluator {
     var targets: [String: [API.NotifyTarget]] = [:]
     var entries: [AlertEntry.Key: AlertEntry] = [:]
     var inputs: [AlertEntry.Key: ThresholdInputState] = [:]
+    var trends: [AlertEntry.Key: TrendState] = [:]
     var seriesFacts: [StableID: SeriesFacts] = [:]
     var seriesDefinitions: [StableID: [String]] = [:]
     var facts: [String: ResourceFacts] = [:]
@@ -79,6 +80,7 @@ actor AlertEvaluator {
             // A changed condition starts its alerts afresh.
             entries = entries.filter { $0.key.definitionID != definition.id }
             inputs = inputs.filter { $0.key.definitionID != definition.id }
+            trends = trends.filter { $0.key.definitionID != definition.id }
         }
         install(definition, targets: body.notify ?? [])
         updateFeed()
@@ -93,6 +95,7 @@ actor AlertEvaluator {
         targets[id] = nil
         entries = entries.filter { $0.key.definitionID != id }
         inputs = inputs.filter { $0.key.definitionID != id }
+        trends = trends.filter { $0.key.definitionID != id }
         seriesDefinitions.removeAll()
         updateFeed()
         return true
@@ -111,8 +114,7 @@ actor AlertEvaluator {
 
     private func updateFeed() {
         feed.setTenants(Set(index.definitions.values.compactMap { definition in
-            if case .threshold = definition.condition { return definition.tenantID }
-            return nil
+            definition.condition.metrics.isEmpty ? nil : definition.tenantID
         }))
     }
 

@@ -39,7 +39,7 @@ enum DefinitionCompiler {
             let unknown = AnnotationTemplate.unknownFields(in: template)
             guard unknown.isEmpty else {
                 throw DefinitionError(field: "annotations.\(key)", message: "unknown template field \(unknown.map { "{{ .\($0) }}" }.joined(separator: ", ")); "
-                                      + "use .value, .resource.name, .resource.id, .resource.kind, .labels.NAME, .definition.name, .severity or .state")
+                                      + "use .value, .resource.name, .resource.id, .resource.kind, .labels.NAME, .definition.name, .severity, .state or .crossing")
             }
         }
         for (index, target) in (body.notify ?? []).enumerated() { try validate(target, field: "notify[\(index)]") }
@@ -109,6 +109,18 @@ enum DefinitionCompiler {
                 input = .aggregate(function, windowMs: window)
             }
             return .threshold(ThresholdCondition(metric: metric, labels: body.labels ?? [:], input: input, op: op, threshold: threshold, clear: body.clear))
+        case "trend":
+            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "condition.metric", message: "a trend needs a metric name") }
+            guard let opText = body.op, let op = ComparisonOperator(rawValue: opText), op != .equal, op != .notEqual else {
+                throw DefinitionError(field: "condition.op", message: "a trend watches a rise (>, >=) or a fall (<, <=)")
+            }
+            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "condition.threshold", message: "needs a finite number") }
+            guard let horizon = try duration(body.horizon, field: "condition.horizon"), horizon > 0 else {
+                throw DefinitionError(field: "condition.horizon", message: "a trend needs a horizon such as 3d: how far ahead a crossing counts")
+            }
+            let window = try duration(body.window, field: "condition.window") ?? 6 * 3_600_000
+            guard window > 0 else { throw DefinitionError(field: "condition.window", message: "must be longer than 0") }
+            return .trend(TrendCondition(metric: metric, labels: body.labels ?? [:], op: op, threshold: threshold, horizonMs: horizon, windowMs: window))
         case "availability":
             let text = body.problem ?? "down"
             guard let problem = AvailabilityCondition.Problem(rawValue: text) else {
@@ -127,7 +139,7 @@ enum DefinitionCompiler {
             return .event(EventCondition(kinds: Set(body.kinds ?? []), minimumSeverity: minimum, words: body.words ?? [], pathGlob: body.path,
                                          resolveAfterMs: try duration(body.resolveAfter, field: "condition.resolveAfter")))
         case let other:
-            throw DefinitionError(field: "condition.type", message: "must be threshold, availability or event, not \"\(other)\"")
+            throw DefinitionError(field: "condition.type", message: "must be threshold, trend, availability or event, not \"\(other)\"")
         }
     }
 
