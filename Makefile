@@ -41,6 +41,8 @@ bench: deps-bench build
 	.build/release/strata-bench engine persist query recovery
 	python3 bench/remote_write_side_by_side.py
 	python3 bench/query_isolation.py
+	python3 bench/alerting_latency.py --rate 100000
+	python3 bench/alerting_latency.py --rate 0 --seconds 3
 
 ## make fuzz: every decoder under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60); docs/security.md.
 fuzz: deps

@@ -6,7 +6,10 @@ probe definition whose metric a fifth connection moves across its threshold ever
 on loopback. Prints one JSON line: the probe's latency from the write's acknowledgement (204) to the webhook's receipt
 (p50/p99/max), and samples/s, request p99 and server CPU of both phases.
 
-Usage: python3 bench/alerting_latency.py [--kit ../shared/bench] [--seconds 20] [--rate 100000] [--definitions 10000]"""
+With --rate 0 the load is not paced: the two phases then compare the most the server takes with and without the
+definitions.
+
+Usage: python3 bench/alerting_latency.py [--kit ../shared/bench] [--seconds 20] [--rate 100000 | 0] [--definitions 10000]"""
 import argparse
 import base64
 import http.client
@@ -87,7 +90,7 @@ def probe_body(kit, value, ts):
 def load(port, work, rate, connections):
     """Sends `work` paced at `rate` samples/s over `connections`; returns (samples, seconds, latencies)."""
     per_request = work[0][0]
-    interval = per_request / rate * connections
+    interval = per_request / rate * connections if rate > 0 else 0  # 0: as fast as the server answers
     latencies, sent = [], [0]
     lock = threading.Lock()
 
@@ -126,9 +129,11 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     sys.path.insert(0, args.kit)
-    steps = max(1, int(args.seconds * args.rate / args.series))
+    # Unpaced (--rate 0): as many steps as 1M samples/s would need, sent as fast as the server takes them.
+    effective = args.rate if args.rate > 0 else 1_000_000
+    steps = max(1, int(args.seconds * effective / args.series))
     now_ms = int(time.time() * 1000)
-    step_ms = int(1000 * args.series / args.rate)
+    step_ms = max(1, int(1000 * args.series / effective))
     start_ms = now_ms - steps * step_ms - 60_000
     phase_a = bodies(args.kit, "a", args.series, 500, steps, start_ms, step_ms)
     phase_b = bodies(args.kit, "b", args.series, 500, steps, start_ms, step_ms)
@@ -156,7 +161,7 @@ def main():
         define_seconds = time.monotonic() - t0
         request(port, "POST", "/api/v1/alert-definitions", {
             "name": "probe", "scope": {"series": {"job": "bench"}},
-            "condition": {"type": "threshold", "metric": "bench_probe", "op": ">", "threshold": 100},
+            "condition": {"type": "threshold", "metric": "bench_probe", "op": ">", "threshold": 100}, "flapThreshold": 0,
             "notify": [{"type": "webhook", "url": "http://127.0.0.1:%d/hook" % hook_port}]})
 
         acks = []
