@@ -57,12 +57,12 @@ final class WebhookReceiver: Sendable {
 }
 
 @Suite struct AlertingFlowTests {
-    static func runAlerting(_ harness: ServerHarness) -> Task<Void, Never> {
+    static func runAlerting(_ harness: ServerHarness, timeout: Duration = .seconds(2)) -> Task<Void, Never> {
         let server = harness.server
         return Task {
             let alerting = AlertingService(evaluator: server.alerts, feed: server.alertFeed, sink: server.events,
                                            definitionsDirectory: server.configuration.dataDirectory + "/alerts", logger: Logger(label: "alerting"))
-            var notifications = NotificationService(catalog: server.catalog, logger: Logger(label: "notify"), timeout: .seconds(2))
+            var notifications = NotificationService(catalog: server.catalog, logger: Logger(label: "notify"), timeout: timeout)
             notifications.pollInterval = .milliseconds(20)
             let group = ServiceGroup(configuration: .init(services: [alerting, notifications], logger: Logger(label: "alert-services")))
             try? await group.run()

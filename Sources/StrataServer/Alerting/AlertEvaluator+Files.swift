@@ -9,6 +9,13 @@ extension AlertEvaluator {
         var kept = Set<String>()
         for file in scan.files {
             for body in file.definitions {
+                let id = AlertDefinition.id(tenantID: file.tenantID, name: body.name)
+                if let existing = index.definitions[id], existing.origin != file.path {
+                    logger.error("alert definition in file not applied: the name is taken by a definition from elsewhere",
+                                 metadata: ["file": "\(file.path)", "definition": "\(body.name)", "origin": "\(existing.origin)"])
+                    kept.insert(id)
+                    continue
+                }
                 do {
                     let definition = try await define(body, tenantID: file.tenantID, origin: file.path)
                     kept.insert(definition.id)

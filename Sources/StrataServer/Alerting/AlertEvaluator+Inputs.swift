@@ -85,7 +85,9 @@ extension AlertEvaluator {
         var changes: [AlertChange] = []
         // Shallow resources first, so a platform's alert is open before its servers' alerts decide whether they are held.
         var ordered: [(event: EventRecord, depth: Int)] = []
-        for event in events where event.kind != .alert {
+        // Only events some definition of their tenant can use: a flood of log records in a tenant without event
+        // definitions costs a lookup each, not a catalog read.
+        for event in events where event.kind != .alert && concerns(event) {
             var depth = 0
             if let resourceID = event.resourceID { depth = await resourceFacts(resourceID, tenantID: event.tenantID)?.ancestors.count ?? 0 }
             ordered.append((event, depth))
@@ -109,6 +111,12 @@ extension AlertEvaluator {
             }
         }
         await commitLogging(changes, nowMs: now)
+    }
+
+    /// Whether any definition of the event's tenant can use it.
+    func concerns(_ event: EventRecord) -> Bool {
+        if event.kind == .availability, !index.availabilityDefinitions(tenantID: event.tenantID).isEmpty { return true }
+        return !index.events(kind: event.kind.rawValue, tenantID: event.tenantID).isEmpty
     }
 
     /// Observes a resource's availability for every availability definition covering it.

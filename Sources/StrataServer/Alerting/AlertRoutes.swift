@@ -146,9 +146,17 @@ struct AlertRoutes {
             var masked = target
             if masked.secret != nil { masked.secret = "***" }
             if masked.password != nil { masked.password = "***" }
+            // A webhook URL often is the secret (Slack's token is its path), and may carry user:password@.
+            masked.url = masked.url.map(Self.maskedURL)
             return masked
         }
         return body
+    }
+
+    /// `scheme://host[:port]/***`: the URL without credentials, path or query.
+    static func maskedURL(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "***" }
+        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")/***"
     }
 
     static func alert(_ record: AlertRecord) -> API.Alert {

@@ -1,3 +1,4 @@
+import Foundation
 import StrataAlerting
 import StrataAPI
 import StrataCore
@@ -94,7 +95,18 @@ enum DefinitionCompiler {
                 throw DefinitionError(field: "condition.op", message: "must be one of >, >=, <, <=, ==, != (got \(body.op.map { "\"\($0)\"" } ?? "nothing"))")
             }
             guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "condition.threshold", message: "needs a finite number") }
-            if let clear = body.clear, !clear.isFinite { throw DefinitionError(field: "condition.clear", message: "needs a finite number") }
+            if let clear = body.clear {
+                guard clear.isFinite else { throw DefinitionError(field: "condition.clear", message: "needs a finite number") }
+                // Hysteresis keeps an open alert open a little longer: the clear threshold lies on the near side.
+                switch op {
+                case .greater, .greaterOrEqual:
+                    guard clear <= threshold else { throw DefinitionError(field: "condition.clear", message: "must be at most the threshold for \(op.rawValue)") }
+                case .less, .lessOrEqual:
+                    guard clear >= threshold else { throw DefinitionError(field: "condition.clear", message: "must be at least the threshold for \(op.rawValue)") }
+                case .equal, .notEqual:
+                    throw DefinitionError(field: "condition.clear", message: "has no meaning with \(op.rawValue)")
+                }
+            }
             let input: ThresholdInput
             switch body.input ?? "value" {
             case "value": input = .value
@@ -161,6 +173,14 @@ enum DefinitionCompiler {
             if let tls = target.tls, tls != "starttls", tls != "none" { throw DefinitionError(field: "\(field).tls", message: "must be starttls or none") }
         case let other:
             throw DefinitionError(field: "\(field).type", message: "must be webhook, slack, alertmanager or email, not \"\(other)\"")
+        }
+        // What delivery will accept, checked now: a target that cannot work is refused when saved, not when it fires.
+        do {
+            _ = try JSONDecoder().decode(NotificationTarget.self, from: JSONEncoder().encode(target))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw DefinitionError(field: field, message: context.debugDescription)
+        } catch {
+            throw DefinitionError(field: field, message: "\(error)")
         }
     }
 }

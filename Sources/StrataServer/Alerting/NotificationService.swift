@@ -3,17 +3,19 @@ import Logging
 import ServiceLifecycle
 import StrataCatalog
 
-/// Delivers the notification outbox: every pending notification whose time has come is sent (up to
-/// `concurrency` at once, so a hanging receiver delays nothing else), and each attempt is recorded: delivered,
-/// retried later with backoff, or failed for good (not retryable, or out of attempts). Rows are written with the
-/// alert change they tell of, so after a crash every stored notification is still delivered; receivers dedupe on
-/// the delivery id (`X-Strata-Delivery`), which a retry keeps.
+/// Delivers the notification outbox: pending notifications whose time has come are sent, up to `concurrency` at once
+/// and at most `perTarget` to any one target, and the outbox is polled again whenever a delivery ends or every
+/// `pollInterval` — so a receiver that hangs until the timeout holds its own slots, never the others'. Each attempt is
+/// recorded: delivered, retried later with backoff, or failed for good (not retryable, or out of attempts). Rows are
+/// written with the alert change they tell of, so after a crash every stored notification is still delivered;
+/// receivers dedupe on the delivery id (`X-Strata-Delivery`), which a retry keeps.
 struct NotificationService: Service {
     let catalog: any Catalog
     let logger: Logger
     var delivery: NotificationDelivery
     var schedule = RetrySchedule()
     var concurrency = 8
+    var perTarget = 2
     var pollInterval: Duration = .milliseconds(50)
 
     init(catalog: any Catalog, logger: Logger, timeout: Duration = .seconds(10)) {
@@ -24,29 +26,39 @@ struct NotificationService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let due = (try? await catalog.dueNotifications(nowMs: Time.nowMs(), limit: concurrency * 4)) ?? []
-                if due.isEmpty {
-                    try? await Task.sleep(for: pollInterval)
-                    continue
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    var running = 0
-                    for notification in due {
-                        if running >= concurrency {
-                            await group.next()
-                            running -= 1
+            await withTaskGroup(of: NotificationRecord?.self) { group in
+                var inFlight = Set<String>()
+                var perTargetCount: [String: Int] = [:]
+                var sleeping = false
+                while !Task.isCancelled {
+                    if inFlight.count < concurrency {
+                        let due = (try? await catalog.dueNotifications(nowMs: Time.nowMs(), limit: concurrency * 8)) ?? []
+                        for record in due where inFlight.count < concurrency && !inFlight.contains(record.id)
+                            && perTargetCount[record.targetJSON, default: 0] < perTarget {
+                            inFlight.insert(record.id)
+                            perTargetCount[record.targetJSON, default: 0] += 1
+                            group.addTask { await attempt(record); return record }
                         }
-                        group.addTask { await attempt(notification) }
-                        running += 1
+                    }
+                    if !sleeping {
+                        sleeping = true
+                        group.addTask { try? await Task.sleep(for: pollInterval); return nil }
+                    }
+                    guard let finished = await group.next() else { continue }
+                    if let record = finished {
+                        inFlight.remove(record.id)
+                        perTargetCount[record.targetJSON, default: 1] -= 1
+                        if perTargetCount[record.targetJSON] == 0 { perTargetCount[record.targetJSON] = nil }
+                    } else {
+                        sleeping = false
                     }
                 }
+                group.cancelAll()
             }
         }
     }
 
     func attempt(_ record: NotificationRecord) async {
-        let started = Time.nowMs()
         var failure: DeliveryError?
         do {
             let notification = try JSONDecoder().decode(AlertNotification.self, from: Data(record.payloadJSON.utf8))
@@ -71,8 +83,7 @@ struct NotificationService: Service {
         do {
             try await catalog.recordAttempt(id: record.id, delivered: failure == nil, error: failure?.message, nextAttemptMs: next, nowMs: now)
         } catch {
-            logger.error("notification attempt not recorded", metadata: ["notification": "\(record.id)", "error": "\(error)",
-                                                                         "tookMs": "\(now - started)"])
+            logger.error("notification attempt not recorded", metadata: ["notification": "\(record.id)", "error": "\(error)"])
         }
     }
 }
