@@ -132,7 +132,10 @@ import Testing
         let target = NotificationTarget.webhook(WebhookTarget(url: "http://127.0.0.1:\(port)/hook"))
         let error = await #expect(throws: DeliveryError.self) { try await testDelivery().deliver(sampleNotification(), to: target) }
         #expect(error?.retryable == true)
-        #expect(error?.message.contains("connection refused") == true)
+        // Refused at once on a quiet machine; when the whole test process is starved (seen once in the full suite: every
+        // delivery of a minute stalled) the attempt ends at its timeout instead, retryable just the same.
+        let message = error?.message ?? ""
+        #expect(message.contains("connection refused") || message.contains("timed out"), "\(message)")
     }
 
     @Test(.enabled(if: notifyExecutable("/usr/bin/openssl") != nil, "openssl is not installed (scripts/install-deps.sh test installs it)"))
