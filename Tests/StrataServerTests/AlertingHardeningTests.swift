@@ -99,4 +99,19 @@ import Testing
             #expect(((stored.data as? [String: Any])?["scope"] as? [String: Any])?["series"] as? [String: String] == ["job": "a"])
         }
     }
+
+    @Test func severitiesAreTheFourNamesNotLogLevelSynonyms() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let response = try await AlertingFlowTests.post(client, "/api/v1/alert-definitions", """
+                {"name": "s", "severity": "fatal", "scope": {"kind": "platform"}, "condition": {"type": "availability"}}
+                """)
+            #expect(response.status == .badRequest)
+            #expect((response.json["error"] as? String)?.hasPrefix("severity:") == true, "\(response.json)")
+            let event = try await AlertingFlowTests.post(client, "/api/v1/alert-definitions", """
+                {"name": "e", "scope": {"kind": "server"}, "condition": {"type": "event", "kinds": ["log"], "severity": "err"}}
+                """)
+            #expect((event.json["error"] as? String)?.hasPrefix("condition.severity:") == true, "\(event.json)")
+        }
+    }
 }

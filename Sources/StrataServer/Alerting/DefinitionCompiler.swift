@@ -25,13 +25,7 @@ enum DefinitionCompiler {
                   || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }) else {
             throw DefinitionError(field: "name", message: "must be 1–\(maxNameLength) characters of letters, digits, '-', '_' and '.'")
         }
-        let severity: EventSeverity
-        if let text = body.severity {
-            guard let parsed = EventSeverity(name: text) else { throw DefinitionError(field: "severity", message: "must be info, warning, error or critical, not \"\(text)\"") }
-            severity = parsed
-        } else {
-            severity = .warning
-        }
+        let severity = try strictSeverity(body.severity, field: "severity") ?? .warning
         let policy = LifecyclePolicy(forMs: try duration(body.forDuration, field: "for") ?? 0,
                                      minFiringMs: try duration(body.minFiring, field: "minFiring") ?? 0,
                                      flapWindowMs: try duration(body.flapWindow, field: "flapWindow") ?? 600_000,
@@ -47,6 +41,16 @@ enum DefinitionCompiler {
         return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
                                scope: try scope(body.scope), condition: try condition(body.condition), severity: severity, policy: policy,
                                labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin)
+    }
+
+    /// One of the four names exactly (log-level synonyms such as `fatal` are for agents' log lines, not definitions,
+    /// where the stored text would otherwise differ from what the alert shows).
+    static func strictSeverity(_ text: String?, field: String) throws(DefinitionError) -> EventSeverity? {
+        guard let text else { return nil }
+        guard let severity = EventSeverity.allCases.first(where: { $0.name == text }) else {
+            throw DefinitionError(field: field, message: "must be info, warning, error or critical, not \"\(text)\"")
+        }
+        return severity
     }
 
     static func duration(_ text: String?, field: String) throws(DefinitionError) -> Int64? {
@@ -140,11 +144,7 @@ enum DefinitionCompiler {
             }
             return .availability(AvailabilityCondition(problem: problem))
         case "event":
-            var minimum = EventSeverity.info
-            if let text = body.severity {
-                guard let parsed = EventSeverity(name: text) else { throw DefinitionError(field: "condition.severity", message: "must be info, warning, error or critical") }
-                minimum = parsed
-            }
+            let minimum = try strictSeverity(body.severity, field: "condition.severity") ?? .info
             if let kinds = body.kinds, kinds.contains("alert") {
                 throw DefinitionError(field: "condition.kinds", message: "alerts' own events cannot trigger alerts")
             }
