@@ -17,13 +17,13 @@ public enum PathGlob {
             switch token {
             case .anything, .segment:
                 next[0] = row[0]
-                for j in 1...max(1, s.count) where j <= s.count {
+                for j in 1..<(s.count + 1) {
                     next[j] = row[j] || (next[j - 1] && (token == .anything || s[j - 1] != slash))
                 }
             case .one:
-                for j in 1...max(1, s.count) where j <= s.count { next[j] = row[j - 1] && s[j - 1] != slash }
+                for j in 1..<(s.count + 1) { next[j] = row[j - 1] && s[j - 1] != slash }
             case .byte(let byte):
-                for j in 1...max(1, s.count) where j <= s.count { next[j] = row[j - 1] && s[j - 1] == byte }
+                for j in 1..<(s.count + 1) { next[j] = row[j - 1] && s[j - 1] == byte }
             }
             row = next
         }

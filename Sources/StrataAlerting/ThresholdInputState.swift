@@ -1,6 +1,6 @@
 /// What a threshold condition remembers of one series between samples, to turn a sample into the value it
 /// compares: the sample itself, the rate since the previous sample, or an aggregate over a trailing window.
-public struct ThresholdInputState: Sendable, Equatable {
+public struct ThresholdInputState: Sendable {
     private var previous: (timestampMs: Int64, value: Double)?
     private var window: [(timestampMs: Int64, value: Double)] = []
     /// Samples kept per window at most, so a flood of samples cannot grow the state without bound.
@@ -8,11 +8,6 @@ public struct ThresholdInputState: Sendable, Equatable {
 
     /// Empty state.
     public init() {}
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.previous?.timestampMs == rhs.previous?.timestampMs && lhs.previous?.value.bitPattern == rhs.previous?.value.bitPattern
-            && lhs.window.count == rhs.window.count
-    }
 
     /// Takes a sample and returns the value to compare, or nil when there is none yet (a rate needs two samples;
     /// a sample older than the last one is ignored). NaN values are skipped.

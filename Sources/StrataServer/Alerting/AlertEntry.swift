@@ -60,14 +60,13 @@ struct AlertEntry: Sendable {
         heldBy = record.heldBy
     }
 
+    /// A string map as the catalog stores labels (`LabelsJSON`: a JSON object, keys sorted).
     static func json(_ object: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? String(decoding: encoder.encode(object), as: UTF8.self)) ?? "{}"
+        LabelsJSON.encode(Labels(object.map { Label($0.key, $0.value) }))
     }
 
     static func object(_ text: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+        Dictionary(LabelsJSON.decode(text).pairs.map { ($0.name, $0.value) }) { _, last in last }
     }
 }
 

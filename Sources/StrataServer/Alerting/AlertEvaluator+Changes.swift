@@ -26,7 +26,7 @@ extension AlertEvaluator {
         for transition in transitions {
             var note: String?
             if transition.notify {
-                if let silence = silences.first(where: { $0.tenantID == entry.tenantID && $0.covers(labels: entry.labels, lineage: lineage, atMs: nowMs) }) {
+                if let silence = silence(covering: entry, lineage: lineage, atMs: nowMs) {
                     note = "silenced by \(silence.id)"
                 } else if let holder = entry.heldBy {
                     note = "held beneath the alert of \(holder)"
@@ -36,13 +36,8 @@ extension AlertEvaluator {
             history.append(AlertHistoryRecord(alertID: entry.id, atMs: transition.atMs, from: transition.from.rawValue, to: transition.to.rawValue,
                                               reason: transition.reason.rawValue, actor: transition.actor, notified: told, note: note))
             if told {
-                let payload = notification(entry, definition, transition, resource: resource)
-                let payloadJSON = String(decoding: (try? JSONEncoder().encode(payload)) ?? Data(), as: UTF8.self)
-                for (index, target) in (targets[definition.id] ?? []).enumerated() {
-                    let targetJSON = String(decoding: (try? JSONEncoder().encode(target)) ?? Data(), as: UTF8.self)
-                    notifications.append(NotificationRecord(id: "\(payload.id)-\(index)", tenantID: entry.tenantID, alertID: entry.id,
-                                                            targetJSON: targetJSON, payloadJSON: payloadJSON, createdMs: nowMs))
-                }
+                notifications += outboxRows(notification(entry, definition, transition, resource: resource), entry: entry,
+                                            definitionID: definition.id, nowMs: nowMs)
             }
             if let resourceID = entry.resourceID, transition.to != .pending, transition.to != .inactive {
                 events.append(InventoryEvent(resourceID: resourceID, kind: .alert,
@@ -51,6 +46,24 @@ extension AlertEvaluator {
             }
         }
         return AlertChange(alert: entry.record(definition: definition, nowMs: nowMs), history: history, notifications: notifications, events: events)
+    }
+
+    /// The silence of the entry's tenant that covers it at `atMs`, if any.
+    func silence(covering entry: AlertEntry, lineage: [String], atMs: Int64) -> Silence? {
+        silences.first { $0.tenantID == entry.tenantID && $0.covers(labels: entry.labels, lineage: lineage, atMs: atMs) }
+    }
+
+    /// Outbox rows telling `payload` to the definition's targets (only those of `type` when given), one per target,
+    /// ids `payload.id-INDEX` followed by `suffix`.
+    func outboxRows(_ payload: AlertNotification, entry: AlertEntry, definitionID: String, type: String? = nil, suffix: String = "",
+                    nowMs: Int64) -> [NotificationRecord] {
+        let payloadJSON = String(decoding: (try? JSONEncoder().encode(payload)) ?? Data(), as: UTF8.self)
+        return (targets[definitionID] ?? []).enumerated().compactMap { index, target in
+            guard type == nil || target.type == type else { return nil }
+            let targetJSON = String(decoding: (try? JSONEncoder().encode(target)) ?? Data(), as: UTF8.self)
+            return NotificationRecord(id: "\(payload.id)-\(index)\(suffix)", tenantID: entry.tenantID, alertID: entry.id,
+                                      targetJSON: targetJSON, payloadJSON: payloadJSON, createdMs: nowMs)
+        }
     }
 
     /// Resources of a tenant with an open availability alert.

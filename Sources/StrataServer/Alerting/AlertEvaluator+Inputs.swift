@@ -184,7 +184,7 @@ extension AlertEvaluator {
             ancestors.append(current)
             parent = (try? await catalog.resource(tenantID: tenantID, id: current))?.parentID
         }
-        let serverType = record.kind == .server ? ServerType.of(propertiesJSON: record.propertiesJSON) : nil
+        let serverType = record.kind == .server ? (try? PropertyValue(json: record.propertiesJSON))?["type"]?.stringValue : nil
         let known = ResourceFacts(tenantID: tenantID, scoped: ScopedResource(id: id, kind: record.kind, serverType: serverType), name: record.name,
                                   availability: record.availability, ancestors: ancestors, fetchedMs: now)
         facts[id] = known

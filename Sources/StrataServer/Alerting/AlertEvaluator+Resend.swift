@@ -17,18 +17,12 @@ extension AlertEvaluator {
                   nowMs.subtractingReportingOverflow(lastResend[key] ?? entry.lifecycle.sinceMs).partialValue >= alertmanagerResendMs else { continue }
             lastResend[key] = nowMs
             let lineage = entry.resourceID.map { [$0] + (facts[$0]?.ancestors ?? []) } ?? []
-            if silences.contains(where: { $0.tenantID == entry.tenantID && $0.covers(labels: entry.labels, lineage: lineage, atMs: nowMs) }) { continue }
+            if silence(covering: entry, lineage: lineage, atMs: nowMs) != nil { continue }
             let transition = AlertTransition(from: entry.lifecycle.state, to: entry.lifecycle.state, atMs: entry.lifecycle.firingSinceMs ?? entry.lifecycle.sinceMs,
                                              reason: .conditionMet, notify: true)
             let resource = entry.resourceID.flatMap { facts[$0] }
-            let payload = notification(entry, definition, transition, resource: resource)
-            let payloadJSON = String(decoding: (try? JSONEncoder().encode(payload)) ?? Data(), as: UTF8.self)
-            var rows: [NotificationRecord] = []
-            for (index, target) in targets.enumerated() where target.type == "alertmanager" {
-                let targetJSON = String(decoding: (try? JSONEncoder().encode(target)) ?? Data(), as: UTF8.self)
-                rows.append(NotificationRecord(id: "\(payload.id)-\(index)-resend-\(nowMs)", tenantID: entry.tenantID,
-                                               alertID: entry.id, targetJSON: targetJSON, payloadJSON: payloadJSON, createdMs: nowMs))
-            }
+            let rows = outboxRows(notification(entry, definition, transition, resource: resource), entry: entry, definitionID: definition.id,
+                                  type: "alertmanager", suffix: "-resend-\(nowMs)", nowMs: nowMs)
             changes.append(AlertChange(alert: entry.record(definition: definition, nowMs: entry.lifecycle.sinceMs), history: [],
                                        notifications: rows, events: []))
         }

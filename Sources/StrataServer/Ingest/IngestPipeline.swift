@@ -113,10 +113,11 @@ public actor IngestPipeline {
             var labels = points.labels.pairs
             labels += [Label(Labels.metricName, points.metric), Label(Labels.tenant, tenantID), Label("resource_id", resource.id),
                        Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
-            appender.register(id, labels: Labels(labels))
+            let seriesLabels = Labels(labels)
+            appender.register(id, labels: seriesLabels)
             for sample in points.points { appender.append(id, ref: .none, timestampMs: sample.timestampMs, value: sample.value) }
             if forAlerts != nil {
-                forAlerts?.labels[id] = Labels(labels)
+                forAlerts?.labels[id] = seriesLabels
                 for sample in points.points { forAlerts?.append(id, sample.timestampMs, sample.value) }
             }
         }

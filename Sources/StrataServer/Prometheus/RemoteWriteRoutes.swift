@@ -80,7 +80,7 @@ struct RemoteWriteRoutes {
         }
         registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))
         resolver.remember(newSeries, refs: result.refs)
-        if alertFeed.wants(tenant) { alertFeed.submit(tenantID: tenant, batch: batch, receivedMs: now) }
+        alertFeed.submit(tenantID: tenant, batch: batch, receivedMs: now)
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }
