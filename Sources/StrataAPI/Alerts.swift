@@ -79,7 +79,8 @@ extension API {
     /// When a definition fires. `type` `threshold`: `metric`, `op`, `threshold` (+ `labels`, `input`, `window`, `clear`);
     /// `trend`: `metric`, `op`, `threshold`, `horizon` (+ `labels`, `window`);
     /// `availability`: `problem` (`down`, `agent-silent`, `unreachable`); `event`: `kinds`, `severity`, `words`, `path`,
-    /// `resolveAfter`.
+    /// `resolveAfter`; `baseline`: `metric` (+ `labels`, `direction`, `deviations`, `season`, `minHistory`, `minSpread`,
+    /// `utcOffset`); `composite`: `mode` and `conditions`, each with an optional `on` (the layer) and `hold`.
     public struct AlertCondition: Codable, Sendable, Equatable {
         public var type: String
         public var metric: String?
@@ -101,10 +102,34 @@ extension API {
         public var resolveAfter: String?
         /// For `trend`: how far ahead a projected crossing counts (`window` is the history fitted, default 6h).
         public var horizon: String?
+        /// For `baseline`: `above`, `below` or `either` (default).
+        public var direction: String?
+        /// For `baseline`: how many spreads from the usual value are unusual (default 3).
+        public var deviations: Double?
+        /// For `baseline`: `weekly` (hour of the week, default) or `daily` (hour of the day).
+        public var season: String?
+        /// For `baseline`: history needed before it judges (default two seasons: 14d weekly, 2d daily).
+        public var minHistory: String?
+        /// For `baseline`: the least spread, in the metric's unit (default 1 % of the usual value).
+        public var minSpread: Double?
+        /// For `baseline`: hours and weekdays of this UTC offset, `+01:00` (default `UTC`).
+        public var utcOffset: String?
+        /// For `composite`: `all` (default) or `any`.
+        public var mode: String?
+        /// For `composite`: its parts, each a condition with an optional `on`.
+        public var conditions: [AlertCondition]?
+        /// For a composite's part: the layer it watches: `self` (default), `parent`, `host` or a kind (`platform`, `vm`, `hypervisor`, …).
+        public var on: String?
+        /// For a composite's event part: how long a matching event keeps it true (default 5m).
+        public var hold: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case type, metric, labels, input, window, op, threshold, clear, problem, kinds, severity, words, path, resolveAfter, horizon
+            case direction, deviations, season, minHistory, minSpread, utcOffset, mode, conditions, on, hold
         }
+
+        /// The field names a condition may carry (anything else in a definition is refused).
+        public static var fieldNames: Set<String> { Set(CodingKeys.allCases.map(\.rawValue)) }
 
         /// Every field, absent ones as null (numbers included), so each condition has the same shape.
         public func encode(to encoder: any Encoder) throws {
@@ -124,11 +149,23 @@ extension API {
             try container.encode(path, forKey: .path)
             try container.encode(resolveAfter, forKey: .resolveAfter)
             try container.encode(horizon, forKey: .horizon)
+            try container.encode(direction, forKey: .direction)
+            try container.encode(deviations, forKey: .deviations)
+            try container.encode(season, forKey: .season)
+            try container.encode(minHistory, forKey: .minHistory)
+            try container.encode(minSpread, forKey: .minSpread)
+            try container.encode(utcOffset, forKey: .utcOffset)
+            try container.encode(mode, forKey: .mode)
+            try container.encode(conditions, forKey: .conditions)
+            try container.encode(on, forKey: .on)
+            try container.encode(hold, forKey: .hold)
         }
 
         public init(type: String, metric: String? = nil, labels: [String: String]? = nil, input: String? = nil, window: String? = nil,
                     op: String? = nil, threshold: Double? = nil, clear: Double? = nil, problem: String? = nil, kinds: [String]? = nil,
-                    severity: String? = nil, words: [String]? = nil, path: String? = nil, resolveAfter: String? = nil, horizon: String? = nil) {
+                    severity: String? = nil, words: [String]? = nil, path: String? = nil, resolveAfter: String? = nil, horizon: String? = nil,
+                    direction: String? = nil, deviations: Double? = nil, season: String? = nil, minHistory: String? = nil, minSpread: Double? = nil,
+                    utcOffset: String? = nil, mode: String? = nil, conditions: [AlertCondition]? = nil, on: String? = nil, hold: String? = nil) {
             self.type = type
             self.metric = metric
             self.labels = labels
@@ -144,6 +181,16 @@ extension API {
             self.path = path
             self.resolveAfter = resolveAfter
             self.horizon = horizon
+            self.direction = direction
+            self.deviations = deviations
+            self.season = season
+            self.minHistory = minHistory
+            self.minSpread = minSpread
+            self.utcOffset = utcOffset
+            self.mode = mode
+            self.conditions = conditions
+            self.on = on
+            self.hold = hold
         }
     }
 

@@ -10,12 +10,18 @@ public enum AlertCondition: Sendable, Equatable {
     case event(EventCondition)
     /// A metric's fitted trend projected to cross a threshold within a horizon.
     case trend(TrendCondition)
+    /// A metric far from what it usually is at this hour of the week (or day).
+    case baseline(BaselineCondition)
+    /// All or any of several conditions on the resource or on layers of its stack.
+    case composite(CompositeCondition)
 
     /// The metric names whose samples can change this condition (empty for conditions on events).
     public var metrics: [String] {
         switch self {
         case .threshold(let threshold): return [threshold.metric]
         case .trend(let trend): return [trend.metric]
+        case .baseline(let baseline): return [baseline.metric]
+        case .composite(let composite): return composite.parts.flatMap(\.condition.metrics)
         default: return []
         }
     }
@@ -25,6 +31,7 @@ public enum AlertCondition: Sendable, Equatable {
         switch self {
         case .threshold(let threshold): return threshold.labels
         case .trend(let trend): return trend.labels
+        case .baseline(let baseline): return baseline.labels
         default: return nil
         }
     }

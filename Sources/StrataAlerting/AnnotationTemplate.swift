@@ -1,6 +1,7 @@
 /// Renders annotation templates: `{{ .value }}`, `{{ .resource.name }}`, `{{ .resource.id }}`, `{{ .resource.kind }}`,
-/// `{{ .labels.NAME }}`, `{{ .definition.name }}`, `{{ .severity }}`, `{{ .state }}`, `{{ .crossing }}` (a trend's projected
-/// crossing, RFC 3339). Unknown fields render as empty
+/// `{{ .labels.NAME }}`, `{{ .labels }}` (all, `name=value, …`), `{{ .definition.name }}`, `{{ .severity }}`, `{{ .state }}`,
+/// `{{ .crossing }}` (a trend's projected crossing, RFC 3339), `{{ .expected }}` and `{{ .deviations }}` (a baseline's usual
+/// value at the hour and how many spreads away the value is). Unknown fields render as empty
 /// text; text outside `{{ }}` is kept as written. Linear in the template's length, no evaluation beyond field lookup.
 public struct AnnotationTemplate: Sendable {
     /// Field values by path without the leading dot (`value`, `resource.name`, `labels.job`).
@@ -23,7 +24,7 @@ public struct AnnotationTemplate: Sendable {
 
     /// The fields `template` uses whose first segment is not one a template can use (for validating definitions).
     public static func unknownFields(in template: String) -> [String] {
-        let known: Set<String> = ["value", "resource", "labels", "definition", "severity", "state", "crossing"]
+        let known: Set<String> = ["value", "resource", "labels", "definition", "severity", "state", "crossing", "expected", "deviations"]
         return pieces(template).compactMap { piece in
             guard case .field(let path) = piece else { return nil }
             let head = String(path.split(separator: ".").first ?? "")

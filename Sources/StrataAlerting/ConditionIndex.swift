@@ -23,19 +23,29 @@ public struct ConditionIndex: Sendable {
     public mutating func add(_ definition: AlertDefinition) {
         if definitions[definition.id] != nil { remove(id: definition.id) }
         definitions[definition.id] = definition
-        switch definition.condition {
-        case .threshold, .trend:
-            for metric in definition.condition.metrics {
-                byMetric[Key(tenantID: definition.tenantID, name: metric), default: []].append(definition)
+        var routes = Routes()
+        routes.collect(definition.condition)
+        for metric in routes.metrics { byMetric[Key(tenantID: definition.tenantID, name: metric), default: []].append(definition) }
+        for kind in routes.eventKinds { byEventKind[Key(tenantID: definition.tenantID, name: kind), default: []].append(definition) }
+        if routes.anyEvent { anyEvent[definition.tenantID, default: []].append(definition) }
+        if routes.availability { availability[definition.tenantID, default: []].append(definition) }
+    }
+
+    /// What can change a condition (each part of a composite, each key once).
+    private struct Routes {
+        var metrics: Set<String> = []
+        var eventKinds: Set<String> = []
+        var anyEvent = false
+        var availability = false
+
+        mutating func collect(_ condition: AlertCondition) {
+            switch condition {
+            case .threshold, .trend, .baseline: metrics.formUnion(condition.metrics)
+            case .event(let event):
+                if event.kinds.isEmpty { anyEvent = true } else { eventKinds.formUnion(event.kinds) }
+            case .availability: availability = true
+            case .composite(let composite): for part in composite.parts { collect(part.condition) }
             }
-        case .event(let event):
-            if event.kinds.isEmpty {
-                anyEvent[definition.tenantID, default: []].append(definition)
-            } else {
-                for kind in event.kinds { byEventKind[Key(tenantID: definition.tenantID, name: kind), default: []].append(definition) }
-            }
-        case .availability:
-            availability[definition.tenantID, default: []].append(definition)
         }
     }
 

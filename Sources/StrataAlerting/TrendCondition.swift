@@ -49,8 +49,20 @@ public struct TrendState: Sendable {
 
     /// Takes a sample and projects; nil while there are fewer than `minSamples` in the window or no fit.
     public mutating func add(timestampMs: Int64, value: Double, condition: TrendCondition) -> Projection? {
-        guard value.isFinite else { return nil }
-        if let last = points.last, timestampMs <= last.timestampMs { return nil }
+        guard remember(timestampMs: timestampMs, value: value, condition: condition) else { return nil }
+        guard points.count >= condition.minSamples, let fit = TrendFit.best(points) else { return nil }
+        let horizon = Double(condition.horizonMs) / 1000
+        let seconds = fit.crossing(condition.threshold, rising: condition.rising, within: horizon)
+        let crossing = seconds.map { timestampMs.addingReportingOverflow(Int64(min(($0 * 1000).rounded(), 9.0e18))).partialValue }
+        return Projection(model: fit.model, crossingMs: crossing)
+    }
+
+    /// Keeps a sample without projecting (stored history read back after a restart); false when it is not kept
+    /// (not finite, or not after the last one).
+    @discardableResult
+    public mutating func remember(timestampMs: Int64, value: Double, condition: TrendCondition) -> Bool {
+        guard value.isFinite else { return false }
+        if let last = points.last, timestampMs <= last.timestampMs { return false }
         points.append((timestampMs, value))
         let (oldest, overflow) = timestampMs.subtractingReportingOverflow(condition.windowMs)
         if !overflow, let cut = points.firstIndex(where: { $0.timestampMs >= oldest }), cut > 0 { points.removeFirst(cut) }
@@ -59,10 +71,6 @@ public struct TrendState: Sendable {
             let half = points.count / 2
             points = points[..<half].enumerated().filter { $0.offset % 2 == 0 }.map(\.element) + points[half...]
         }
-        guard points.count >= condition.minSamples, let fit = TrendFit.best(points) else { return nil }
-        let horizon = Double(condition.horizonMs) / 1000
-        let seconds = fit.crossing(condition.threshold, rising: condition.rising, within: horizon)
-        let crossing = seconds.map { timestampMs.addingReportingOverflow(Int64(min(($0 * 1000).rounded(), 9.0e18))).partialValue }
-        return Projection(model: fit.model, crossingMs: crossing)
+        return true
     }
 }

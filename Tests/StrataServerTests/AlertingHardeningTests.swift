@@ -100,6 +100,21 @@ import Testing
         }
     }
 
+    @Test func aDefinitionFileForATenantThatDoesNotExistChangesNothing() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let directory = try DefinitionFilesTests.directory([
+                "ghost.yaml": "tenant: ghost\nname: ghost-down\nscope: {kind: platform}\ncondition: {type: availability}\n",
+                "ok.yaml": "name: ok-down\nscope: {kind: platform}\ncondition: {type: availability}\n",
+            ])
+            await harness.server.alerts.applyFiles(DefinitionFilesTests.scan(directory))
+            let names = await harness.server.alerts.definitions(tenantID: "ghost").map(\.name)
+            #expect(names.isEmpty)
+            let stored = try await client.execute(uri: "/api/v1/alert-definitions", method: .get, headers: ServerHarness.adminBasic)
+            #expect((stored.data as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["ok-down"])
+        }
+    }
+
     @Test func severitiesAreTheFourNamesNotLogLevelSynonyms() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in

@@ -53,6 +53,28 @@ import Testing
         #expect(errors["b.yml"]?.contains("not valid YAML") == true)
         #expect(errors["c.yaml"]?.contains("missing field \"condition\"") == true, "\(errors["c.yaml"] ?? "")")
         #expect(errors["d.yaml"]?.contains(":3: name: \"same\" is defined twice") == true, "\(errors["d.yaml"] ?? "")")
-        #expect(errors["e.yaml"]?.contains("scope: give exactly one of") == true, "\(errors["e.yaml"] ?? "")")
+        #expect(errors["e.yaml"]?.contains(":3: scope.unknown: unknown field") == true, "\(errors["e.yaml"] ?? "")")
+    }
+
+    @Test func aMisspeltFieldDeepInAFileIsRefusedWithItsLine() throws {
+        let directory = try Self.directory([
+            "web.yaml": """
+                tenant: default
+                definitions:
+                  - name: crowded
+                    scope: {serverType: nginx}
+                    condition:
+                      type: composite
+                      conditions:
+                        - {type: threshold, metric: conns, op: ">", threshold: 100}
+                        - type: availability
+                          onn: host
+                """,
+            "top.yaml": "definition:\n  - {name: x, scope: {kind: vm}, condition: {type: availability}}\ndefinitions: []\n",
+        ])
+        let scan = Self.scan(directory)
+        let errors = Dictionary(uniqueKeysWithValues: scan.errors.map { (($0.path as NSString).lastPathComponent, $0.message) })
+        #expect(errors["web.yaml"]?.contains("web.yaml:10: condition.conditions[1].onn: unknown field") == true, "\(errors["web.yaml"] ?? "")")
+        #expect(errors["top.yaml"]?.contains("top.yaml:2: definition: unknown field") == true, "\(errors["top.yaml"] ?? "")")
     }
 }

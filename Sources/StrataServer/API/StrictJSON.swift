@@ -8,13 +8,21 @@ import StrataWire
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
                                      limit: Int, example: String) async throws -> T {
+        try decode(type, from: try await body(of: request, limit: limit), allowedFields: allowedFields, example: example)
+    }
+
+    /// The body of a JSON request, at most `limit` bytes.
+    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         try ContentType.requireJSON(request)
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge("JSON body larger than \(limit) bytes")
         }
+    }
+
+    /// Decodes a collected body strictly.
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, allowedFields: Set<String>, example: String) throws -> T {
         do {
             return try JSONBody.decode(T.self, from: buffer.readableBytesView, allowedFields: allowedFields, example: example)
         } catch {

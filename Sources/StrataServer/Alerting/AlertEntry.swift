@@ -25,6 +25,9 @@ struct AlertEntry: Sendable {
     var lastMatchMs: Int64?
     /// A trend alert's projected crossing, Unix ms.
     var projectedCrossingMs: Int64?
+    /// A baseline alert's usual value at this hour, and how many spreads the last sample lay from it.
+    var expected: Double?
+    var score: Double?
 
     init(definitionID: String, tenantID: String, subject: String, resourceID: String?) {
         id = StableID(parts: ["alert", definitionID, subject]).description

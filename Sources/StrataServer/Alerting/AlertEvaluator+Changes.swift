@@ -20,6 +20,8 @@ extension AlertEvaluator {
             entry.heldBy = TopologySuppression.holder(ancestors: resource?.ancestors ?? [], openAvailability: openAvailability(entry.tenantID))
         }
         entries[entry.key] = entry
+        // The next firing episode is re-sent to Alertmanager on its own schedule.
+        if !entry.lifecycle.state.isOpen { lastResend[entry.key] = nil }
         var history: [AlertHistoryRecord] = []
         var notifications: [NotificationRecord] = []
         var events: [InventoryEvent] = []
@@ -97,10 +99,17 @@ extension AlertEvaluator {
             // The projection travels with every trend alert, whatever its definition's templates say.
             fixed["projected_crossing"] = NotificationText.rfc3339(ms: crossing)
         }
+        if case .baseline = definition.condition, let expected = entry.expected, let score = entry.score {
+            // What was usual at this hour travels with every baseline alert.
+            fixed["expected"] = NumberText.human(expected)
+            fixed["deviations"] = NumberText.human((score * 10).rounded() / 10)
+        }
         guard !definition.annotations.isEmpty else { return fixed }
         var fields: [String: String] = ["definition.name": definition.name, "severity": definition.severity.name,
                                         "state": entry.lifecycle.state.rawValue]
         if let crossing = fixed["projected_crossing"] { fields["crossing"] = crossing }
+        fields["expected"] = fixed["expected"]
+        fields["deviations"] = fixed["deviations"]
         if let value = entry.lifecycle.lastValue { fields["value"] = NumberText.human(value) }
         if let resource {
             fields["resource.name"] = resource.name
@@ -108,6 +117,7 @@ extension AlertEvaluator {
             fields["resource.kind"] = resource.scoped.kind.rawValue
         }
         for (name, value) in entry.labels { fields["labels.\(name)"] = value }
+        fields["labels"] = entry.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         let template = AnnotationTemplate(fields: fields)
         return definition.annotations.mapValues(template.render).merging(fixed) { _, projected in projected }
     }
@@ -121,7 +131,9 @@ extension AlertEvaluator {
         case .resolvedByHand: what = "resolved by \(transition.actor ?? "someone")"
         default: what = transition.to.rawValue
         }
-        let summary = entry.annotations["summary"].map { ": \($0)" } ?? entry.annotations["projected_crossing"].map { ": projected to cross at \($0)" } ?? ""
+        let summary = entry.annotations["summary"].map { ": \($0)" }
+            ?? entry.annotations["projected_crossing"].map { ": projected to cross at \($0)" }
+            ?? entry.annotations["expected"].map { ": usually \($0) at this hour, \(entry.annotations["deviations"] ?? "?") spreads away" } ?? ""
         let value = entry.lifecycle.lastValue.map { " (value \(NumberText.human($0)))" } ?? ""
         return "alert \(definition.name) \(what)\(value)\(summary)"
     }

@@ -7,7 +7,14 @@ extension AlertEvaluator {
     func applyFiles(_ scan: DefinitionFiles.Scan) async {
         let refused = Set(scan.errors.map(\.path))
         var kept = Set<String>()
+        let tenants = Set(((try? await catalog.tenants()) ?? []).map(\.id))
         for file in scan.files {
+            if !tenants.isEmpty, !tenants.contains(file.tenantID) {
+                logger.error("alert definition file not applied: no such tenant (create it, or fix the file's tenant:)",
+                             metadata: ["file": "\(file.path)", "tenant": "\(file.tenantID)", "tenants": "\(tenants.sorted().joined(separator: ", "))"])
+                kept.formUnion(index.definitions.values.filter { $0.origin == file.path }.map(\.id))
+                continue
+            }
             for body in file.definitions {
                 let id = AlertDefinition.id(tenantID: file.tenantID, name: body.name)
                 if let existing = index.definitions[id], existing.origin != file.path {

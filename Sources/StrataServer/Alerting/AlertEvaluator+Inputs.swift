@@ -14,35 +14,25 @@ extension AlertEvaluator {
             for index in 0..<batch.count {
                 let id = batch.seriesIDs[index]
                 let definitions = await definitionsFor(series: id, tenantID: item.tenantID, labels: batch.labels[id])
-                guard !definitions.isEmpty else { continue }
                 for definition in definitions {
                     let key = AlertEntry.Key(definitionID: definition.id, subject: id.description)
-                    let timestamp = batch.timestamps[index]
+                    let open = entries[key]?.lifecycle.state.isOpen ?? false
+                    guard let judgement = await judge(definition.condition, key: key, series: id, timestampMs: batch.timestamps[index],
+                                                      value: batch.values[index], open: open) else { continue }
                     var entry = entries[key] ?? AlertEntry(definitionID: definition.id, tenantID: item.tenantID, subject: key.subject,
                                                           resourceID: seriesFacts[id]?.resourceID)
-                    let active: Bool
-                    let value: Double
-                    switch definition.condition {
-                    case .threshold(let condition):
-                        guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestamp, value: batch.values[index],
-                                                                                           input: condition.input) else { continue }
-                        value = input
-                        active = condition.holds(value, open: entry.lifecycle.state.isOpen)
-                    case .trend(let condition):
-                        guard let projection = trends[key, default: TrendState()].add(timestampMs: timestamp, value: batch.values[index],
-                                                                                      condition: condition) else { continue }
-                        entry.projectedCrossingMs = projection.crossingMs
-                        active = projection.crossingMs != nil
-                        // The seconds left until the projected crossing (0 once crossed), or the horizon when none is projected.
-                        value = Double((projection.crossingMs ?? timestamp.addingReportingOverflow(condition.horizonMs).partialValue)
-                            .subtractingReportingOverflow(timestamp).partialValue) / 1000
-                    default:
-                        continue
+                    if case .trend = definition.condition { entry.projectedCrossingMs = judgement.crossingMs }
+                    if case .baseline = definition.condition {
+                        entry.expected = judgement.expected
+                        entry.score = judgement.score
                     }
-                    let transitions = entry.lifecycle.observe(active: active, value: value, atMs: now, policy: definition.policy)
+                    let transitions = entry.lifecycle.observe(active: judgement.active, value: judgement.value, atMs: now, policy: definition.policy)
                     entries[key] = entry
                     if !transitions.isEmpty { changes.append(await change(entry, definition, transitions, nowMs: now)) }
                 }
+                guard compositeTenants.contains(item.tenantID) else { continue }
+                changes += await processComposites(series: id, tenantID: item.tenantID, timestampMs: batch.timestamps[index],
+                                                   value: batch.values[index], nowMs: now)
             }
         }
         await commitLogging(changes, nowMs: now)
@@ -51,18 +41,7 @@ extension AlertEvaluator {
     /// The threshold definitions that cover a series (computed once per series and kept until definitions change).
     func definitionsFor(series id: StableID, tenantID: String, labels: Labels?) async -> [AlertDefinition] {
         if let known = seriesDefinitions[id] { return known.compactMap { index.definitions[$0] } }
-        var facts = seriesFacts[id]
-        if facts == nil {
-            var known = labels
-            if known == nil { known = await querier.labels(of: id) }
-            guard let labels = known else { return [] }
-            var map: [String: String] = [:]
-            for label in labels.pairs { map[label.name] = label.value }
-            facts = SeriesFacts(metric: map["__name__"] ?? "", resourceID: map["resource_id"], labels: map)
-            if seriesFacts.count >= Self.maxSeriesFacts { seriesFacts.removeAll(keepingCapacity: true) }
-            seriesFacts[id] = facts
-        }
-        guard let facts else { return [] }
+        guard let facts = await facts(ofSeries: id, labels: labels) else { return [] }
         var matched: [String] = []
         for definition in index.thresholds(metric: facts.metric, tenantID: tenantID) {
             guard let wanted = definition.condition.seriesLabels, wanted.allSatisfy({ facts.labels[$0.key] == $0.value }) else { continue }
@@ -77,6 +56,20 @@ extension AlertEvaluator {
         if seriesDefinitions.count >= Self.maxSeriesFacts { seriesDefinitions.removeAll(keepingCapacity: true) }
         seriesDefinitions[id] = matched
         return matched.compactMap { index.definitions[$0] }
+    }
+
+    /// What the evaluator knows of a series (its labels read from the store once, then kept).
+    func facts(ofSeries id: StableID, labels: Labels?) async -> SeriesFacts? {
+        if let known = seriesFacts[id] { return known }
+        var known = labels
+        if known == nil { known = await querier.labels(of: id) }
+        guard let labels = known else { return nil }
+        var map: [String: String] = [:]
+        for label in labels.pairs { map[label.name] = label.value }
+        let facts = SeriesFacts(metric: map["__name__"] ?? "", resourceID: map["resource_id"], labels: map)
+        if seriesFacts.count >= Self.maxSeriesFacts { seriesFacts.removeAll(keepingCapacity: true) }
+        seriesFacts[id] = facts
+        return facts
     }
 
     /// Evaluates stored events: availability changes for availability definitions, the rest for event definitions.
@@ -109,6 +102,7 @@ extension AlertEvaluator {
                 entries[key] = entry
                 if !transitions.isEmpty { changes.append(await change(entry, definition, transitions, nowMs: now)) }
             }
+            if compositeTenants.contains(event.tenantID) { changes += await processCompositeEvent(event, resource: resource, nowMs: now) }
         }
         await commitLogging(changes, nowMs: now)
     }
@@ -124,13 +118,7 @@ extension AlertEvaluator {
         var changes: [AlertChange] = []
         for definition in index.availabilityDefinitions(tenantID: tenantID) {
             guard case .availability(let condition) = definition.condition, await covers(definition.scope, resource) else { continue }
-            let down = resource.availability == .down
-            let active: Bool
-            switch condition.problem {
-            case .down: active = down
-            case .agentSilent: active = down && resource.scoped.kind == .platform
-            case .unreachable: active = down && resource.scoped.kind == .hypervisor
-            }
+            let active = Self.unavailable(resource, condition)
             let key = AlertEntry.Key(definitionID: definition.id, subject: resource.scoped.id)
             guard active || entries[key] != nil else { continue }
             var entry = entries[key] ?? AlertEntry(definitionID: definition.id, tenantID: tenantID, subject: resource.scoped.id, resourceID: resource.scoped.id)
@@ -143,7 +131,18 @@ extension AlertEvaluator {
 
     /// Evaluates an availability definition against the resources that exist when it is defined (or at start).
     func evaluateStanding(_ definition: AlertDefinition) async throws {
-        guard case .availability = definition.condition else { return }
+        // A composite with an availability part on its own resource is judged on the resources there are, too.
+        var composite: (condition: CompositeCondition, part: CompositeCondition.Part)?
+        switch definition.condition {
+        case .availability: break
+        case .composite(let condition):
+            guard let part = condition.parts.first(where: { part in
+                if case .availability = part.condition { return part.layer == .own }
+                return false
+            }) else { return }
+            composite = (condition, part)
+        default: return
+        }
         var query = ResourceQuery()
         switch definition.scope {
         case .kind(let kind): query.kind = kind
@@ -155,7 +154,11 @@ extension AlertEvaluator {
         var changes: [AlertChange] = []
         for record in try await catalog.resources(tenantID: definition.tenantID, query: query) where record.removedMs == nil {
             guard let resource = await resourceFacts(record.id, tenantID: definition.tenantID, refresh: true) else { continue }
-            changes += await observeAvailability(resource, tenantID: definition.tenantID, nowMs: now)
+            if let composite {
+                changes += await judgeSubjects(definition, composite.condition, part: composite.part, target: record.id, nowMs: now)
+            } else {
+                changes += await observeAvailability(resource, tenantID: definition.tenantID, nowMs: now)
+            }
         }
         try await commit(changes, nowMs: now)
     }

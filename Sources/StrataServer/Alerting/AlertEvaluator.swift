@@ -27,6 +27,13 @@ actor AlertEvaluator {
     var entries: [AlertEntry.Key: AlertEntry] = [:]
     var inputs: [AlertEntry.Key: ThresholdInputState] = [:]
     var trends: [AlertEntry.Key: TrendState] = [:]
+    var baselines: [AlertEntry.Key: BaselineProfile] = [:]
+    /// Composite parts: the series holding a metric part on a resource, when an event part's hold ends, and the
+    /// resources each composite has judged.
+    var partHolding: [PartKey: Set<String>] = [:]
+    var partEventUntil: [PartKey: Int64] = [:]
+    var compositeSubjects: [String: Set<String>] = [:]
+    var compositeTenants: Set<String> = []
     var seriesFacts: [StableID: SeriesFacts] = [:]
     var seriesDefinitions: [StableID: [String]] = [:]
     var facts: [String: ResourceFacts] = [:]
@@ -59,8 +66,9 @@ actor AlertEvaluator {
             }
         }
         for record in try await catalog.allAlerts() {
-            guard index.definitions[record.definitionID] != nil, let entry = AlertEntry(record: record) else { continue }
+            guard let definition = index.definitions[record.definitionID], let entry = AlertEntry(record: record) else { continue }
             entries[entry.key] = entry
+            if case .composite = definition.condition { compositeSubjects[definition.id, default: []].insert(entry.subject) }
         }
         try await reloadSilences()
         updateFeed()
@@ -79,8 +87,7 @@ actor AlertEvaluator {
         if let old = index.definitions[definition.id], old.condition != definition.condition || old.scope != definition.scope {
             // A changed condition starts its alerts afresh.
             entries = entries.filter { $0.key.definitionID != definition.id }
-            inputs = inputs.filter { $0.key.definitionID != definition.id }
-            trends = trends.filter { $0.key.definitionID != definition.id }
+            forgetState(definitionID: definition.id)
         }
         install(definition, targets: body.notify ?? [])
         updateFeed()
@@ -94,8 +101,7 @@ actor AlertEvaluator {
         index.remove(id: id)
         targets[id] = nil
         entries = entries.filter { $0.key.definitionID != id }
-        inputs = inputs.filter { $0.key.definitionID != id }
-        trends = trends.filter { $0.key.definitionID != id }
+        forgetState(definitionID: id)
         seriesDefinitions.removeAll()
         updateFeed()
         return true
@@ -116,6 +122,19 @@ actor AlertEvaluator {
         feed.setTenants(Set(index.definitions.values.compactMap { definition in
             definition.condition.metrics.isEmpty ? nil : definition.tenantID
         }))
+        compositeTenants = Set(index.definitions.values.compactMap { definition in
+            guard case .composite = definition.condition else { return nil }
+            return definition.tenantID
+        })
+    }
+
+    /// Forgets what a definition's conditions remember (its condition changed or it was deleted).
+    private func forgetState(definitionID: String) {
+        forgetMetricState(definitionID: definitionID)
+        partHolding = partHolding.filter { $0.key.definitionID != definitionID }
+        partEventUntil = partEventUntil.filter { $0.key.definitionID != definitionID }
+        compositeSubjects[definitionID] = nil
+        lastResend = lastResend.filter { $0.key.definitionID != definitionID }
     }
 
     /// A person acknowledges an alert.
@@ -167,6 +186,7 @@ actor AlertEvaluator {
             entries[key] = entry
             changes.append(await change(entry, definition, transitions, nowMs: now))
         }
+        changes += await expireCompositeEvents(nowMs: now)
         changes += alertmanagerResends(nowMs: now)
         await commitLogging(changes, nowMs: now)
     }

@@ -118,8 +118,14 @@ struct AlertRoutes {
 
     private func save(_ request: Request, _ context: StrataRequestContext, expectedName: String?) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(API.AlertDefinition.self, from: request, allowedFields: Self.definitionFields, limit: maxJSONBytes,
-                                               example: #"{"name": "nginx-down", "scope": {"serverType": "nginx"}, "condition": {"type": "availability"}}"#)
+        let buffer = try await StrictJSON.body(of: request, limit: maxJSONBytes)
+        let body = try StrictJSON.decode(API.AlertDefinition.self, from: buffer, allowedFields: Self.definitionFields,
+                                         example: #"{"name": "nginx-down", "scope": {"serverType": "nginx"}, "condition": {"type": "availability"}}"#)
+        do {
+            try DefinitionFields.check(try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)))
+        } catch let error as DefinitionError {
+            throw APIError.badData(error.description)
+        }
         if let expectedName, expectedName != body.name, expectedName != AlertDefinition.id(tenantID: principal.tenantID, name: body.name) {
             throw APIError.badData("name: the body's name \"\(body.name)\" differs from the path's \"\(expectedName)\" (rename by deleting and creating)")
         }

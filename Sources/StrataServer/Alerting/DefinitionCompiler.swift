@@ -34,12 +34,17 @@ enum DefinitionCompiler {
             let unknown = AnnotationTemplate.unknownFields(in: template)
             guard unknown.isEmpty else {
                 throw DefinitionError(field: "annotations.\(key)", message: "unknown template field \(unknown.map { "{{ .\($0) }}" }.joined(separator: ", ")); "
-                                      + "use .value, .resource.name, .resource.id, .resource.kind, .labels.NAME, .definition.name, .severity, .state or .crossing")
+                                      + "use .value, .resource.name, .resource.id, .resource.kind, .labels, .labels.NAME, .definition.name, .severity, .state, .crossing, .expected or .deviations")
             }
         }
         for (index, target) in (body.notify ?? []).enumerated() { try validate(target, field: "notify[\(index)]") }
+        let scope = try scope(body.scope)
+        let condition = try condition(body.condition)
+        if case .composite = condition, case .series = scope {
+            throw DefinitionError(field: "scope", message: "a composite watches resources and their stack: scope it to a resource, group, kind or serverType")
+        }
         return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
-                               scope: try scope(body.scope), condition: try condition(body.condition), severity: severity, policy: policy,
+                               scope: scope, condition: condition, severity: severity, policy: policy,
                                labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin)
     }
 
@@ -91,24 +96,24 @@ enum DefinitionCompiler {
         return scope
     }
 
-    static func condition(_ body: API.AlertCondition) throws(DefinitionError) -> AlertCondition {
+    static func condition(_ body: API.AlertCondition, field prefix: String = "condition") throws(DefinitionError) -> AlertCondition {
         switch body.type {
         case "threshold":
-            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "condition.metric", message: "a threshold needs a metric name") }
+            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "\(prefix).metric", message: "a threshold needs a metric name") }
             guard let opText = body.op, let op = ComparisonOperator(rawValue: opText) else {
-                throw DefinitionError(field: "condition.op", message: "must be one of >, >=, <, <=, ==, != (got \(body.op.map { "\"\($0)\"" } ?? "nothing"))")
+                throw DefinitionError(field: "\(prefix).op", message: "must be one of >, >=, <, <=, ==, != (got \(body.op.map { "\"\($0)\"" } ?? "nothing"))")
             }
-            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "condition.threshold", message: "needs a finite number") }
+            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "\(prefix).threshold", message: "needs a finite number") }
             if let clear = body.clear {
-                guard clear.isFinite else { throw DefinitionError(field: "condition.clear", message: "needs a finite number") }
+                guard clear.isFinite else { throw DefinitionError(field: "\(prefix).clear", message: "needs a finite number") }
                 // Hysteresis keeps an open alert open a little longer: the clear threshold lies on the near side.
                 switch op {
                 case .greater, .greaterOrEqual:
-                    guard clear <= threshold else { throw DefinitionError(field: "condition.clear", message: "must be at most the threshold for \(op.rawValue)") }
+                    guard clear <= threshold else { throw DefinitionError(field: "\(prefix).clear", message: "must be at most the threshold for \(op.rawValue)") }
                 case .less, .lessOrEqual:
-                    guard clear >= threshold else { throw DefinitionError(field: "condition.clear", message: "must be at least the threshold for \(op.rawValue)") }
+                    guard clear >= threshold else { throw DefinitionError(field: "\(prefix).clear", message: "must be at least the threshold for \(op.rawValue)") }
                 case .equal, .notEqual:
-                    throw DefinitionError(field: "condition.clear", message: "has no meaning with \(op.rawValue)")
+                    throw DefinitionError(field: "\(prefix).clear", message: "has no meaning with \(op.rawValue)")
                 }
             }
             let input: ThresholdInput
@@ -117,41 +122,46 @@ enum DefinitionCompiler {
             case "rate": input = .rate
             case let name:
                 guard let function = WindowFunction(rawValue: name) else {
-                    throw DefinitionError(field: "condition.input", message: "must be value, rate, avg, min, max, sum or count, not \"\(name)\"")
+                    throw DefinitionError(field: "\(prefix).input", message: "must be value, rate, avg, min, max, sum or count, not \"\(name)\"")
                 }
-                guard let window = try duration(body.window, field: "condition.window"), window > 0 else {
-                    throw DefinitionError(field: "condition.window", message: "an aggregate needs a window such as 5m")
+                guard let window = try duration(body.window, field: "\(prefix).window"), window > 0 else {
+                    throw DefinitionError(field: "\(prefix).window", message: "an aggregate needs a window such as 5m")
                 }
                 input = .aggregate(function, windowMs: window)
             }
             return .threshold(ThresholdCondition(metric: metric, labels: body.labels ?? [:], input: input, op: op, threshold: threshold, clear: body.clear))
         case "trend":
-            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "condition.metric", message: "a trend needs a metric name") }
+            guard let metric = body.metric, !metric.isEmpty else { throw DefinitionError(field: "\(prefix).metric", message: "a trend needs a metric name") }
             guard let opText = body.op, let op = ComparisonOperator(rawValue: opText), op != .equal, op != .notEqual else {
-                throw DefinitionError(field: "condition.op", message: "a trend watches a rise (>, >=) or a fall (<, <=)")
+                throw DefinitionError(field: "\(prefix).op", message: "a trend watches a rise (>, >=) or a fall (<, <=)")
             }
-            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "condition.threshold", message: "needs a finite number") }
-            guard let horizon = try duration(body.horizon, field: "condition.horizon"), horizon > 0 else {
-                throw DefinitionError(field: "condition.horizon", message: "a trend needs a horizon such as 3d: how far ahead a crossing counts")
+            guard let threshold = body.threshold, threshold.isFinite else { throw DefinitionError(field: "\(prefix).threshold", message: "needs a finite number") }
+            guard let horizon = try duration(body.horizon, field: "\(prefix).horizon"), horizon > 0 else {
+                throw DefinitionError(field: "\(prefix).horizon", message: "a trend needs a horizon such as 3d: how far ahead a crossing counts")
             }
-            let window = try duration(body.window, field: "condition.window") ?? 6 * 3_600_000
-            guard window > 0 else { throw DefinitionError(field: "condition.window", message: "must be longer than 0") }
+            let window = try duration(body.window, field: "\(prefix).window") ?? 6 * 3_600_000
+            guard window > 0 else { throw DefinitionError(field: "\(prefix).window", message: "must be longer than 0") }
             return .trend(TrendCondition(metric: metric, labels: body.labels ?? [:], op: op, threshold: threshold, horizonMs: horizon, windowMs: window))
         case "availability":
             let text = body.problem ?? "down"
             guard let problem = AvailabilityCondition.Problem(rawValue: text) else {
-                throw DefinitionError(field: "condition.problem", message: "must be down, agent-silent or unreachable, not \"\(text)\"")
+                throw DefinitionError(field: "\(prefix).problem", message: "must be down, agent-silent or unreachable, not \"\(text)\"")
             }
             return .availability(AvailabilityCondition(problem: problem))
         case "event":
-            let minimum = try strictSeverity(body.severity, field: "condition.severity") ?? .info
+            let minimum = try strictSeverity(body.severity, field: "\(prefix).severity") ?? .info
             if let kinds = body.kinds, kinds.contains("alert") {
-                throw DefinitionError(field: "condition.kinds", message: "alerts' own events cannot trigger alerts")
+                throw DefinitionError(field: "\(prefix).kinds", message: "alerts' own events cannot trigger alerts")
             }
             return .event(EventCondition(kinds: Set(body.kinds ?? []), minimumSeverity: minimum, words: body.words ?? [], pathGlob: body.path,
-                                         resolveAfterMs: try duration(body.resolveAfter, field: "condition.resolveAfter")))
+                                         resolveAfterMs: try duration(body.resolveAfter, field: "\(prefix).resolveAfter")))
+        case "baseline":
+            return .baseline(try baseline(body, field: prefix))
+        case "composite":
+            guard prefix == "condition" else { throw DefinitionError(field: "\(prefix).type", message: "a composite cannot hold another composite") }
+            return .composite(try composite(body, field: prefix))
         case let other:
-            throw DefinitionError(field: "condition.type", message: "must be threshold, trend, availability or event, not \"\(other)\"")
+            throw DefinitionError(field: "\(prefix).type", message: "must be threshold, trend, baseline, availability, event or composite, not \"\(other)\"")
         }
     }
 

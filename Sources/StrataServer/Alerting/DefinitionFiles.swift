@@ -71,9 +71,25 @@ enum DefinitionFiles {
         } catch {
             throw FileError(description: "\(path): \(error)")
         }
+        let tree = try? Yams.load(yaml: text)
+        let unknownTop = Set(((tree as? [String: Any]) ?? [:]).keys).subtracting(["tenant", "definitions"])
+        if listed, let field = unknownTop.sorted().first {
+            throw FileError(description: "\(path):\(line(of: [field], in: node)): \(field): unknown field; a file with definitions takes tenant and definitions")
+        }
         var names = Set<String>()
         for (index, definition) in definitions.enumerated() {
             let prefix = listed ? ["definitions", "\(index)"] : []
+            do throws(DefinitionError) {
+                var object = listed ? (((tree as? [String: Any])?["definitions"] as? [Any])?[index] as Any?) : tree
+                if !listed, var mapping = object as? [String: Any] {
+                    mapping["tenant"] = nil
+                    object = mapping
+                }
+                if let object { try DefinitionFields.check(object) }
+            } catch {
+                let keys = prefix + error.field.split(separator: ".").map(String.init)
+                throw FileError(description: "\(path):\(line(of: keys, in: node)): \(error.field): \(error.message)")
+            }
             guard names.insert(definition.name).inserted else {
                 throw FileError(description: "\(path):\(line(of: prefix + ["name"], in: node)): name: \"\(definition.name)\" is defined twice")
             }

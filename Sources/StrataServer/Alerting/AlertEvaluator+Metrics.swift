@@ -1,0 +1,53 @@
+import StrataAlerting
+import StrataCore
+import StrataTSDB
+
+/// How one sample of one series changes a metric condition (threshold, trend or baseline), whether the condition
+/// is a definition's own or a part of a composite.
+extension AlertEvaluator {
+    /// What a metric condition's state makes of one sample.
+    struct Judgement: Sendable {
+        var active: Bool
+        /// What the alert shows as its value.
+        var value: Double
+        /// A trend's projected crossing, Unix ms.
+        var crossingMs: Int64?
+        /// A baseline's expectation and how far the sample lies from it.
+        var expected: Double?
+        var score: Double?
+    }
+
+    /// Feeds a sample to the state `key` keeps for `condition`; nil while the sample decides nothing (a rate's first
+    /// sample, a trend with too few points, a baseline too young for this hour).
+    func judge(_ condition: AlertCondition, key: AlertEntry.Key, series: StableID, timestampMs: Int64, value: Double, open: Bool) async -> Judgement? {
+        switch condition {
+        case .threshold(let threshold):
+            if inputs[key] == nil { inputs[key] = await seededInput(series: series, condition: threshold, nowMs: timestampMs) }
+            guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestampMs, value: value, input: threshold.input) else { return nil }
+            return Judgement(active: threshold.holds(input, open: open), value: input)
+        case .trend(let trend):
+            if trends[key] == nil { trends[key] = await seededTrend(series: series, condition: trend, nowMs: timestampMs) }
+            guard let projection = trends[key]?.add(timestampMs: timestampMs, value: value, condition: trend) else { return nil }
+            // The seconds left until the projected crossing (0 once crossed), or the horizon when none is projected.
+            let seconds = Double((projection.crossingMs ?? timestampMs.addingReportingOverflow(trend.horizonMs).partialValue)
+                .subtractingReportingOverflow(timestampMs).partialValue) / 1000
+            return Judgement(active: projection.crossingMs != nil, value: seconds, crossingMs: projection.crossingMs)
+        case .baseline(let baseline):
+            if baselines[key] == nil { baselines[key] = await seededProfile(series: series, condition: baseline, nowMs: timestampMs) }
+            let expectation = baselines[key]?.expectation(atMs: timestampMs)
+            baselines[key]?.add(timestampMs: timestampMs, value: value)
+            guard value.isFinite, let expectation, expectation.seasons >= baseline.minSeasons else { return nil }
+            let score = baseline.score(value, expectation)
+            return Judgement(active: baseline.holds(score: score), value: value, expected: expectation.median, score: score)
+        default:
+            return nil
+        }
+    }
+
+    /// Forgets what the metric conditions of a definition remember.
+    func forgetMetricState(definitionID: String) {
+        inputs = inputs.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
+        trends = trends.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
+        baselines = baselines.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
+    }
+}
