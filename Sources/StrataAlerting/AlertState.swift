@@ -26,6 +26,8 @@ public enum TransitionReason: String, Sendable, Codable {
     case flapping
     /// It stayed in one state for a whole flap window: no longer flapping (its current state is notified).
     case flapEnded = "flap-ended"
+    /// It was held beneath an ancestor's availability alert that has ended, and still holds: told on its own now.
+    case released
 }
 
 /// One change of an alert's state (or of its flapping mark, then `from == to`), as the history and the resource's

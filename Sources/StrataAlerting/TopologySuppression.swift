@@ -7,4 +7,10 @@ public enum TopologySuppression {
     public static func holder(ancestors: [String], openAvailability: Set<String>) -> String? {
         ancestors.first(where: openAvailability.contains)
     }
+
+    /// What becomes of an alert held beneath `holder` once the open availability alerts are `openAvailability`:
+    /// still held by the same ancestor, held by another one nearer the root, or released (nil).
+    public static func rehold(holder: String, ancestors: [String], openAvailability: Set<String>) -> String? {
+        openAvailability.contains(holder) ? holder : Self.holder(ancestors: ancestors, openAvailability: openAvailability)
+    }
 }

@@ -95,6 +95,59 @@ import Testing
         }
     }
 
+    /// A service's alert that fires while its server is down is held beneath the server's alert (not told); when the
+    /// server is up again and the service's alert still holds, it is released and told on its own, once.
+    @Test func anAlertHeldBeneathADownServerIsReleasedWhenTheServerRecoversAndItStillHolds() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.start()
+        let harness = try ServerHarness()
+        let services = AlertingFlowTests.runAlerting(harness)
+        defer { services.cancel() }
+        try await harness.test { client in
+            for definition in [
+                #"{"name": "server-down", "scope": {"kind": "server"}, "condition": {"type": "availability"}, "notify": [{"type": "webhook", "url": "\#(receiver.url)"}]}"#,
+                #"{"name": "slow", "scope": {"kind": "service"}, "condition": {"type": "threshold", "metric": "latency_seconds", "op": ">", "threshold": 1}, "notify": [{"type": "webhook", "url": "\#(receiver.url)"}]}"#,
+            ] {
+                let created = try await AlertingFlowTests.post(client, "/api/v1/alert-definitions", definition)
+                #expect(created.status == .ok, "\(String(buffer: created.body))")
+            }
+            let start = WallClock.nowMs() - 60_000
+            func batch(_ sequence: UInt64, up: Double, latency: Double) -> AgentBatch {
+                let time = start + Int64(sequence) * 1_000
+                return AgentBatch(agentID: "agent-a", sequence: sequence, createdAtMs: time, intervalMs: 1_000, agentVersion: "test",
+                                  resources: [ResourceReport(kind: .platform, key: "machine-id:m1", name: "host-m1"),
+                                              ResourceReport(kind: .server, key: "nginx:80", name: "nginx", parentIndex: 0,
+                                                             properties: .map([("type", .string("nginx"))])),
+                                              ResourceReport(kind: .service, key: "nginx:80/site", name: "site", parentIndex: 1)],
+                                  series: [SeriesPoints(resourceIndex: 1, metric: "up", type: .gauge, labels: [:], points: [Sample(time, up)]),
+                                           SeriesPoints(resourceIndex: 2, metric: "latency_seconds", type: .gauge, labels: [:], points: [Sample(time, latency)])])
+            }
+            func told(_ status: String, _ resourceName: String) async throws -> Bool {
+                try await receiver.wait(seconds: 20) { $0.json["status"] as? String == status && $0.json["resourceName"] as? String == resourceName } != nil
+            }
+            #expect(try await upload(client, BatchCodec.encode(batch(1, up: 1, latency: 0.1))).status == .ok)
+            #expect(try await upload(client, BatchCodec.encode(batch(2, up: 0, latency: 0.1))).status == .ok)
+            #expect(try await told("firing", "nginx"))
+            #expect(try await upload(client, BatchCodec.encode(batch(3, up: 0, latency: 5))).status == .ok)
+            var held: [String: Any]?
+            for _ in 0..<100 where held == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                let response = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+                held = (response.data as? [[String: Any]] ?? []).first { $0["definitionName"] as? String == "slow" }
+            }
+            #expect(held?["heldBy"] as? String != nil, "the service's alert is held beneath the server's: \(held ?? [:])")
+            #expect(try await upload(client, BatchCodec.encode(batch(4, up: 1, latency: 5))).status == .ok)
+            #expect(try await told("resolved", "nginx"))
+            #expect(try await told("firing", "site"), "released and told on its own")
+            let id = try #require(held?["id"] as? String)
+            let history = try await client.execute(uri: "/api/v1/alerts/\(id)/history", method: .get, headers: ServerHarness.adminBasic)
+            let rows = history.data as? [[String: Any]] ?? []
+            #expect(rows.map { $0["reason"] as? String ?? "" } == ["condition-met", "condition-met", "released"], "\(rows)")
+            #expect(rows.map { $0["notified"] as? Bool ?? true } == [false, false, true], "\(rows)")
+            #expect(receiver.received.withLock { $0.filter { $0.json["resourceName"] as? String == "site" }.count } == 1)
+        }
+    }
+
     @Test func misspeltFieldsAtAnyDepthAreRefusedWithTheirPath() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in

@@ -129,6 +129,7 @@ extension AlertEvaluator {
         case .flapEnded: what = "stopped flapping; it is \(transition.to.rawValue)"
         case .acknowledged: what = "acknowledged by \(transition.actor ?? "someone")"
         case .resolvedByHand: what = "resolved by \(transition.actor ?? "someone")"
+        case .released: what = "released: the availability alert above it ended and it is still \(transition.to.rawValue)"
         default: what = transition.to.rawValue
         }
         let summary = entry.annotations["summary"].map { ": \($0)" }

@@ -194,7 +194,10 @@ actor AlertEvaluator {
     /// Stores the changes of one step and publishes their timeline events.
     func commit(_ changes: [AlertChange], nowMs: Int64) async throws {
         guard !changes.isEmpty else { return }
-        let events = try await catalog.apply(changes, nowMs: nowMs)
+        var all = changes
+        let tenants = tenantsWithEndedRoots(changes)
+        if !tenants.isEmpty { all += await releaseHeld(tenants: tenants, nowMs: nowMs) }
+        let events = try await catalog.apply(all, nowMs: nowMs)
         sink.emit(events)
     }
 
