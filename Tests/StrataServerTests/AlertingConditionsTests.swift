@@ -19,6 +19,17 @@ import Testing
         return alerts
     }
 
+    /// One agent batch of `agent-a` on `m1`: its platform (0), an nginx server on it (1) and a site service of nginx (2),
+    /// with one sample per (resource index, metric, value) at the sequence's second after `startMs`.
+    static func batch(_ sequence: UInt64, startMs: Int64, _ values: [(Int, String, Double)]) -> AgentBatch {
+        let time = startMs + Int64(sequence) * 1_000
+        return AgentBatch(agentID: "agent-a", sequence: sequence, createdAtMs: time, intervalMs: 1_000, agentVersion: "test",
+                          resources: [ResourceReport(kind: .platform, key: "machine-id:m1", name: "host-m1"),
+                                      ResourceReport(kind: .server, key: "nginx:80", name: "nginx", parentIndex: 0, properties: .map([("type", .string("nginx"))])),
+                                      ResourceReport(kind: .service, key: "nginx:80/site", name: "site", parentIndex: 1)],
+                          series: values.map { SeriesPoints(resourceIndex: $0.0, metric: $0.1, type: .gauge, labels: [:], points: [Sample(time, $0.2)]) })
+    }
+
     /// Two weeks (the raw retention is 15 days) of a request rate stored before the definition exists: busy (about 200) from 09:00 to 18:00 UTC,
     /// quiet (about 20) otherwise. The definition learns them from the store, so a usual value now is left alone and
     /// an unusual one fires with the usual value in its annotations.
@@ -69,13 +80,7 @@ import Testing
             #expect(created.status == .ok, "\(String(buffer: created.body))")
             let start = WallClock.nowMs() - 60_000
             func batch(_ sequence: UInt64, connections: Double, cpu: Double) -> AgentBatch {
-                let time = start + Int64(sequence) * 1_000
-                return AgentBatch(agentID: "agent-a", sequence: sequence, createdAtMs: time, intervalMs: 1_000, agentVersion: "test",
-                                  resources: [ResourceReport(kind: .platform, key: "machine-id:m1", name: "host-m1"),
-                                              ResourceReport(kind: .server, key: "nginx:80", name: "nginx", parentIndex: 0,
-                                                             properties: .map([("type", .string("nginx"))]))],
-                                  series: [SeriesPoints(resourceIndex: 1, metric: "nginx_connections", type: .gauge, labels: [:], points: [Sample(time, connections)]),
-                                           SeriesPoints(resourceIndex: 0, metric: "cpu_busy_ratio", type: .gauge, labels: [:], points: [Sample(time, cpu)])])
+                Self.batch(sequence, startMs: start, [(1, "nginx_connections", connections), (0, "cpu_busy_ratio", cpu)])
             }
             #expect(try await upload(client, BatchCodec.encode(batch(1, connections: 150, cpu: 0.5))).status == .ok)
             #expect(try await Self.firing(client, waitingUpTo: 15).isEmpty, "the platform is not busy")
@@ -113,14 +118,7 @@ import Testing
             }
             let start = WallClock.nowMs() - 60_000
             func batch(_ sequence: UInt64, up: Double, latency: Double) -> AgentBatch {
-                let time = start + Int64(sequence) * 1_000
-                return AgentBatch(agentID: "agent-a", sequence: sequence, createdAtMs: time, intervalMs: 1_000, agentVersion: "test",
-                                  resources: [ResourceReport(kind: .platform, key: "machine-id:m1", name: "host-m1"),
-                                              ResourceReport(kind: .server, key: "nginx:80", name: "nginx", parentIndex: 0,
-                                                             properties: .map([("type", .string("nginx"))])),
-                                              ResourceReport(kind: .service, key: "nginx:80/site", name: "site", parentIndex: 1)],
-                                  series: [SeriesPoints(resourceIndex: 1, metric: "up", type: .gauge, labels: [:], points: [Sample(time, up)]),
-                                           SeriesPoints(resourceIndex: 2, metric: "latency_seconds", type: .gauge, labels: [:], points: [Sample(time, latency)])])
+                Self.batch(sequence, startMs: start, [(1, "up", up), (2, "latency_seconds", latency)])
             }
             func told(_ status: String, _ resourceName: String) async throws -> Bool {
                 try await receiver.wait(seconds: 20) { $0.json["status"] as? String == status && $0.json["resourceName"] as? String == resourceName } != nil
