@@ -23,6 +23,16 @@ import Testing
         http.server.HTTPServer(("127.0.0.1", port), Hook).serve_forever()
         """#
 
+    /// The receiver running for `bed` on a free port: its process, the port and the file it appends to.
+    static func startReceiver(_ bed: Testbed) throws -> (process: StrataProcess, port: Int, log: String) {
+        let port = try Testbed.freePort()
+        let log = bed.directory + "/hook.jsonl"
+        try receiver.write(toFile: bed.directory + "/hook.py", atomically: true, encoding: .utf8)
+        let process = try StrataProcess(executable: "/usr/bin/python3", [bed.directory + "/hook.py", String(port), "hook-secret", log],
+                                        logPath: bed.directory + "/hook.log")
+        return (process, port, log)
+    }
+
     static func received(_ path: String) -> [[String: Any]] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -30,11 +40,7 @@ import Testing
 
     @Test func everyNginxIsWatchedAStoppedOneFiresAndResolvesAndADeadAgentIsOneAlert() throws {
         let bed = try Testbed("alerting")
-        let hookPort = try Testbed.freePort()
-        let hookLog = bed.directory + "/hook.jsonl"
-        try Self.receiver.write(toFile: bed.directory + "/hook.py", atomically: true, encoding: .utf8)
-        let hook = try StrataProcess(executable: "/usr/bin/python3", [bed.directory + "/hook.py", String(hookPort), "hook-secret", hookLog],
-                                     logPath: bed.directory + "/hook.log")
+        let (hook, hookPort, hookLog) = try Self.startReceiver(bed)
         defer { hook.killTree() }
         // The definitions exist before any nginx does.
         try FileManager.default.createDirectory(atPath: bed.directory + "/server/alerts", withIntermediateDirectories: true)

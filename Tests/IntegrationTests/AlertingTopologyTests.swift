@@ -11,11 +11,7 @@ import Testing
 
     @Test func aGuestsAlertIsHeldBeneathItsUnreachableHypervisorAndReleasedWhenTheHypervisorIsBack() throws {
         let bed = try Testbed("alerting-topology")
-        let hookPort = try Testbed.freePort()
-        let hookLog = bed.directory + "/hook.jsonl"
-        try AlertingEndToEndTests.receiver.write(toFile: bed.directory + "/hook.py", atomically: true, encoding: .utf8)
-        let hook = try StrataProcess(executable: "/usr/bin/python3", [bed.directory + "/hook.py", String(hookPort), "hook-secret", hookLog],
-                                     logPath: bed.directory + "/hook.log")
+        let (hook, hookPort, hookLog) = try AlertingEndToEndTests.startReceiver(bed)
         defer { hook.killTree() }
         try FileManager.default.createDirectory(atPath: bed.directory + "/server/alerts", withIntermediateDirectories: true)
         try """
