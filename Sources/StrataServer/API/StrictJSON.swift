@@ -15,8 +15,8 @@ enum StrictJSON {
     static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         try ContentType.requireJSON(request)
         do {
-            return try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
+            return try await BodyReader.collect(request, limit: limit)
+        } catch is BodyTooLarge {
             throw APIError.tooLarge("JSON body larger than \(limit) bytes")
         }
     }

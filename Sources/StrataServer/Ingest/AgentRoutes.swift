@@ -94,8 +94,8 @@ struct AgentRoutes {
         let principal = try context.requirePrincipal()
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maxBatchBytes)
-        } catch is NIOTooManyBytesError {
+            buffer = try await BodyReader.collect(request, limit: maxBatchBytes)
+        } catch is BodyTooLarge {
             throw APIError.tooLarge("batch larger than \(maxBatchBytes) bytes; lower the agent's batch size")
         }
         let batch: AgentBatch

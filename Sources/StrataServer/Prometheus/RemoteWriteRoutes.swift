@@ -44,8 +44,8 @@ struct RemoteWriteRoutes {
         let tenant = try context.requirePrincipal().tenantID
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
+            body = try await BodyReader.collect(request, limit: maxBodyBytes)
+        } catch is BodyTooLarge {
             return reject(.contentTooLarge, "request body larger than \(maxBodyBytes) bytes")
         }
         var batch = SampleBatch(capacity: 512)
