@@ -7,7 +7,7 @@ import StrataWire
 /// wrong otherwise.
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
-                                     limit: Int, example: String) async throws -> T {
+                                     nestedFields: [String: Set<String>] = [:], limit: Int, example: String) async throws -> T {
         try ContentType.requireJSON(request)
         let buffer: ByteBuffer
         do {
@@ -16,7 +16,8 @@ enum StrictJSON {
             throw APIError.tooLarge("JSON body larger than \(limit) bytes")
         }
         do {
-            return try JSONBody.decode(T.self, from: buffer.readableBytesView, allowedFields: allowedFields, example: example)
+            return try JSONBody.decode(T.self, from: buffer.readableBytesView, allowedFields: allowedFields, nestedFields: nestedFields,
+                                       example: example)
         } catch {
             throw APIError.badData(error.description)
         }
