@@ -25,17 +25,20 @@ extension API {
         /// `api` or the YAML file it came from.
         public var origin: String?
         public var updatedMs: Int64?
+        /// Steps told while an alert stays firing and unacknowledged (`notify` is told at once, as step 0).
+        public var escalation: [EscalationStep]?
 
         enum CodingKeys: String, CodingKey {
             case id, name, description, scope, condition, severity
             case forDuration = "for"
             case minFiring, flapThreshold, flapWindow, labels, annotations, notify, origin, updatedMs
+            case escalation
         }
 
         public init(id: String? = nil, name: String, description: String? = nil, scope: AlertScope, condition: AlertCondition,
                     severity: String? = nil, forDuration: String? = nil, minFiring: String? = nil, flapThreshold: Int? = nil,
                     flapWindow: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil,
-                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil) {
+                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil, escalation: [EscalationStep]? = nil) {
             self.id = id
             self.name = name
             self.description = description
@@ -51,6 +54,7 @@ extension API {
             self.notify = notify
             self.origin = origin
             self.updatedMs = updatedMs
+            self.escalation = escalation
         }
     }
 

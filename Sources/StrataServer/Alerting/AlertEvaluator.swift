@@ -37,6 +37,10 @@ actor AlertEvaluator {
     /// How often open alerts are sent to Alertmanager targets again: Alertmanager resolves an alert by itself when it
     /// has not heard of it for its `resolve_timeout` (5 minutes by default); Prometheus re-sends every evaluation.
     var alertmanagerResendMs: Int64 = 60_000
+    /// Each definition's escalation targets, per step (`escalationTargets[id][0]` is `escalation[0].notify`).
+    var escalationTargets: [String: [[API.NotifyTarget]]] = [:]
+    /// Where each open alert's escalation stands.
+    var escalationTrackers: [AlertEntry.Key: EscalationTracker] = [:]
 
     init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
          clock: @escaping @Sendable () -> Int64) {
@@ -53,7 +57,7 @@ actor AlertEvaluator {
         for record in try await catalog.alertDefinitions(tenantID: nil) {
             do {
                 let body = try JSONDecoder().decode(API.AlertDefinition.self, from: Data(record.bodyJSON.utf8))
-                install(try DefinitionCompiler.compile(body, tenantID: record.tenantID, origin: record.origin), targets: body.notify ?? [])
+                install(try DefinitionCompiler.compile(body, tenantID: record.tenantID, origin: record.origin), body: body)
             } catch {
                 logger.error("stored alert definition unusable; skipped", metadata: ["definition": "\(record.name)", "error": "\(error)"])
             }
@@ -63,6 +67,7 @@ actor AlertEvaluator {
             entries[entry.key] = entry
         }
         try await reloadSilences()
+        await resumeEscalations()
         updateFeed()
     }
 
@@ -82,7 +87,7 @@ actor AlertEvaluator {
             inputs = inputs.filter { $0.key.definitionID != definition.id }
             trends = trends.filter { $0.key.definitionID != definition.id }
         }
-        install(definition, targets: body.notify ?? [])
+        install(definition, body: body)
         updateFeed()
         try await evaluateStanding(definition)
         return definition
@@ -93,6 +98,7 @@ actor AlertEvaluator {
         guard try await catalog.deleteAlertDefinition(tenantID: tenantID, id: id) else { return false }
         index.remove(id: id)
         targets[id] = nil
+        escalationTargets[id] = nil
         entries = entries.filter { $0.key.definitionID != id }
         inputs = inputs.filter { $0.key.definitionID != id }
         trends = trends.filter { $0.key.definitionID != id }
@@ -106,9 +112,10 @@ actor AlertEvaluator {
         index.definitions.values.filter { $0.tenantID == tenantID }.sorted { $0.name < $1.name }
     }
 
-    private func install(_ definition: AlertDefinition, targets: [API.NotifyTarget]) {
+    private func install(_ definition: AlertDefinition, body: API.AlertDefinition) {
         index.add(definition)
-        self.targets[definition.id] = targets
+        targets[definition.id] = body.notify ?? []
+        escalationTargets[definition.id] = (body.escalation ?? []).map(\.notify)
         seriesDefinitions.removeAll()
     }
 
@@ -168,6 +175,7 @@ actor AlertEvaluator {
             changes.append(await change(entry, definition, transitions, nowMs: now))
         }
         changes += alertmanagerResends(nowMs: now)
+        changes += await escalations(nowMs: now)
         await commitLogging(changes, nowMs: now)
     }
 

@@ -16,7 +16,9 @@ struct AlertRoutes {
     let maxJSONBytes: Int
 
     static let definitionFields: Set<String> = ["id", "name", "description", "scope", "condition", "severity", "for", "minFiring", "flapThreshold",
-                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs"]
+                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs", "escalation"]
+    /// Fields of the objects within a definition's fields that are checked too.
+    static let nestedDefinitionFields: [String: Set<String>] = ["escalation": ["after", "notify", "repeat", "times"]]
 
     func register(on group: SecuredGroup) {
         group.get("alert-definitions", .permission(.read)) { _, context in
@@ -118,7 +120,8 @@ struct AlertRoutes {
 
     private func save(_ request: Request, _ context: StrataRequestContext, expectedName: String?) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(API.AlertDefinition.self, from: request, allowedFields: Self.definitionFields, limit: maxJSONBytes,
+        let body = try await StrictJSON.decode(API.AlertDefinition.self, from: request, allowedFields: Self.definitionFields,
+                                               nestedFields: Self.nestedDefinitionFields, limit: maxJSONBytes,
                                                example: #"{"name": "nginx-down", "scope": {"serverType": "nginx"}, "condition": {"type": "availability"}}"#)
         if let expectedName, expectedName != body.name, expectedName != AlertDefinition.id(tenantID: principal.tenantID, name: body.name) {
             throw APIError.badData("name: the body's name \"\(body.name)\" differs from the path's \"\(expectedName)\" (rename by deleting and creating)")
@@ -142,15 +145,23 @@ struct AlertRoutes {
         body.id = record.id
         body.origin = record.origin
         body.updatedMs = record.updatedMs
-        body.notify = body.notify?.map { target in
-            var masked = target
-            if masked.secret != nil { masked.secret = "***" }
-            if masked.password != nil { masked.password = "***" }
-            // A webhook URL often is the secret (Slack's token is its path), and may carry user:password@.
-            masked.url = masked.url.map(Self.maskedURL)
-            return masked
+        body.notify = body.notify?.map(Self.masked)
+        body.escalation = body.escalation?.map { step in
+            var step = step
+            step.notify = step.notify.map(Self.masked)
+            return step
         }
         return body
+    }
+
+    /// A target as answered: secrets and passwords as `***`, URLs without credentials, path or query.
+    static func masked(_ target: API.NotifyTarget) -> API.NotifyTarget {
+        var masked = target
+        if masked.secret != nil { masked.secret = "***" }
+        if masked.password != nil { masked.password = "***" }
+        // A webhook URL often is the secret (Slack's token is its path), and may carry user:password@.
+        masked.url = masked.url.map(Self.maskedURL)
+        return masked
     }
 
     /// `scheme://host[:port]/***`: the URL without credentials, path or query.

@@ -40,7 +40,8 @@ enum DefinitionCompiler {
         for (index, target) in (body.notify ?? []).enumerated() { try validate(target, field: "notify[\(index)]") }
         return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
                                scope: try scope(body.scope), condition: try condition(body.condition), severity: severity, policy: policy,
-                               labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin)
+                               labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin,
+                               escalation: try escalation(body.escalation))
     }
 
     /// One of the four names exactly (log-level synonyms such as `fatal` are for agents' log lines, not definitions,
