@@ -269,7 +269,9 @@ extension API {
         }
     }
 
-    /// A silence (`/api/v1/silences`): alerts it covers are recorded but not notified while it lasts.
+    /// A silence (`/api/v1/silences`): alerts it covers are recorded but not notified while it lasts; with a
+    /// `recurrence`, only in its windows. `endsMs` may be left out (null) only by a recurring silence: it then recurs
+    /// until deleted.
     public struct Silence: Codable, Sendable, Equatable {
         public var id: String?
         /// Label values an alert must carry (`alertname`, `severity`, `resource_id`, the definition's labels).
@@ -277,12 +279,13 @@ extension API {
         /// Resources whose alerts, and their descendants', are covered (a maintenance window).
         public var resources: [String]?
         public var startsMs: Int64?
-        public var endsMs: Int64
+        public var endsMs: Int64?
         public var comment: String
         public var createdBy: String?
+        public var recurrence: SilenceRecurrence?
 
         public init(id: String? = nil, matchers: [String: String]? = nil, resources: [String]? = nil, startsMs: Int64? = nil,
-                    endsMs: Int64, comment: String, createdBy: String? = nil) {
+                    endsMs: Int64?, comment: String, createdBy: String? = nil, recurrence: SilenceRecurrence? = nil) {
             self.id = id
             self.matchers = matchers
             self.resources = resources
@@ -290,6 +293,7 @@ extension API {
             self.endsMs = endsMs
             self.comment = comment
             self.createdBy = createdBy
+            self.recurrence = recurrence
         }
     }
 }

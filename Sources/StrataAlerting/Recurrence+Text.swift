@@ -49,12 +49,6 @@ extension Recurrence {
         utcOffsetMinutes == 0 ? "UTC" : (utcOffsetMinutes < 0 ? "-" : "+") + Self.clockText(abs(utcOffsetMinutes))
     }
 
-    /// One line for people: `sat,sun 02:00+01:00 for 2h`.
-    public var summary: String {
-        let when = days.count == 7 ? "daily" : days.map(\.rawValue).joined(separator: ",")
-        return "\(when) \(startText)\(utcOffsetMinutes == 0 ? " UTC" : timezoneText) for \(DurationText.format(durationMs))"
-    }
-
     /// `H:MM` or `HH:MM` as minutes (hours not bounded here), nil for anything else.
     static func clockMinutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

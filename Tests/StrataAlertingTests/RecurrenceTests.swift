@@ -93,7 +93,7 @@ import Testing
     @Test func theTextFormIsReadStrictlyNamingTheField() throws {
         let parsed = try Recurrence.parse(days: ["sat", "SUN", "sat"], start: "02:00", duration: "2h", timezone: "+01:30")
         #expect(parsed == Recurrence(days: [.sat, .sun], startMinute: 120, durationMs: 2 * Self.hour, utcOffsetMinutes: 90))
-        #expect(parsed.startText == "02:00" && parsed.timezoneText == "+01:30" && parsed.summary == "sat,sun 02:00+01:30 for 2h")
+        #expect(parsed.startText == "02:00" && parsed.timezoneText == "+01:30")
         #expect(try Recurrence.parse(days: nil, start: "7:05", duration: "30m", timezone: nil).days.count == 7)
         #expect(try Recurrence.parse(days: nil, start: "23:59", duration: "7d", timezone: "-12:00").timezoneText == "-12:00")
         let bad: [([String]?, String, String, String?, String)] = [

@@ -59,7 +59,8 @@ struct APIShapeTests {
                             updatedMs: 2, heldBy: nil)),
         ("AlertChange", API.AlertChange(timeMs: 1, from: "pending", to: "firing", reason: "held-for", actor: nil, notified: true, note: nil)),
         ("AlertDelivery", API.AlertDelivery(id: "n", target: "webhook", status: "delivered", attempts: 1, nextAttemptMs: 1, lastError: nil, createdMs: 1)),
-        ("Silence", API.Silence(id: "s", matchers: ["alertname": "x"], resources: [], startsMs: 1, endsMs: 2, comment: "upgrade", createdBy: "admin")),
+        ("Silence", API.Silence(id: "s", matchers: ["alertname": "x"], resources: [], startsMs: 1, endsMs: 2, comment: "upgrade", createdBy: "admin",
+                                recurrence: API.SilenceRecurrence(days: ["sat"], start: "02:00", duration: "2h", timezone: "UTC"))),
         ("ResourcePermissions", API.ResourcePermissions(resourceId: "r", permissions: ["read"], grants: [API.Grant(groupId: "g", role: "viewer")])),
     ]
 

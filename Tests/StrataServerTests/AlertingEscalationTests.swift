@@ -261,4 +261,36 @@ import Testing
             #expect((step?["notify"] as? [[String: Any]])?.first?["secret"] as? String == "***", "escalation secrets are masked too")
         }
     }
+
+    @Test func theAPIRefusesBadRecurrencesNamingTheFieldAndKeepsGoodOnesWithoutAnEnd() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let badSilences: [(String, String)] = [
+                (#""recurrence": {"start": "25:00", "duration": "2h"}"#, "recurrence.start"),
+                (#""recurrence": {"start": "02:00", "duration": "8d"}"#, "recurrence.duration"),
+                (#""recurrence": {"days": ["saturday"], "start": "02:00", "duration": "2h"}"#, "recurrence.days"),
+                (#""recurrence": {"start": "02:00", "duration": "2h", "timezone": "Europe/Paris"}"#, "recurrence.timezone"),
+                (#""recurrence": {"start": "02:00", "duration": "2h", "weekdays": ["sat"]}"#, "recurrence.weekdays"),
+                (#""recurrence": {"duration": "2h"}"#, "start"),
+                (#""endsMs": null"#, "endsMs"),
+            ]
+            for (fields, expected) in badSilences {
+                let response = try await AlertingFlowTests.post(client, "/api/v1/silences",
+                                                                #"{"matchers": {"alertname": "x"}, "comment": "c", \#(fields)}"#)
+                #expect(response.status == .badRequest, "\(fields)")
+                #expect((response.json["error"] as? String)?.contains(expected) == true, "\(expected): \(response.json)")
+            }
+            let created = try await AlertingFlowTests.post(client, "/api/v1/silences", """
+                {"matchers": {"alertname": "x"}, "comment": "backups", "recurrence": {"days": ["sat", "sun"], "start": "02:00", "duration": "2h", "timezone": "+01:00"}}
+                """)
+            #expect(created.status == .ok, "\(created.json)")
+            let silence = created.data as? [String: Any]
+            #expect(silence?["endsMs"] is NSNull, "a recurring silence may run until deleted")
+            let recurrence = silence?["recurrence"] as? [String: Any]
+            #expect(recurrence?["days"] as? [String] == ["sat", "sun"] && recurrence?["start"] as? String == "02:00")
+            #expect(recurrence?["duration"] as? String == "2h" && recurrence?["timezone"] as? String == "+01:00")
+            let listed = try await client.execute(uri: "/api/v1/silences", method: .get, headers: ServerHarness.adminBasic)
+            #expect(((listed.data as? [[String: Any]])?.first?["recurrence"] as? [String: Any])?["start"] as? String == "02:00")
+        }
+    }
 }
