@@ -25,17 +25,20 @@ extension API {
         /// `api` or the YAML file it came from.
         public var origin: String?
         public var updatedMs: Int64?
+        /// Steps told while an alert stays firing and unacknowledged (`notify` is told at once, as step 0).
+        public var escalation: [EscalationStep]?
 
         enum CodingKeys: String, CodingKey {
             case id, name, description, scope, condition, severity
             case forDuration = "for"
             case minFiring, flapThreshold, flapWindow, labels, annotations, notify, origin, updatedMs
+            case escalation
         }
 
         public init(id: String? = nil, name: String, description: String? = nil, scope: AlertScope, condition: AlertCondition,
                     severity: String? = nil, forDuration: String? = nil, minFiring: String? = nil, flapThreshold: Int? = nil,
                     flapWindow: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil,
-                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil) {
+                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil, escalation: [EscalationStep]? = nil) {
             self.id = id
             self.name = name
             self.description = description
@@ -51,6 +54,7 @@ extension API {
             self.notify = notify
             self.origin = origin
             self.updatedMs = updatedMs
+            self.escalation = escalation
         }
     }
 
@@ -312,7 +316,9 @@ extension API {
         }
     }
 
-    /// A silence (`/api/v1/silences`): alerts it covers are recorded but not notified while it lasts.
+    /// A silence (`/api/v1/silences`): alerts it covers are recorded but not notified while it lasts; with a
+    /// `recurrence`, only in its windows. `endsMs` may be left out (null) only by a recurring silence: it then recurs
+    /// until deleted.
     public struct Silence: Codable, Sendable, Equatable {
         public var id: String?
         /// Label values an alert must carry (`alertname`, `severity`, `resource_id`, the definition's labels).
@@ -320,12 +326,13 @@ extension API {
         /// Resources whose alerts, and their descendants', are covered (a maintenance window).
         public var resources: [String]?
         public var startsMs: Int64?
-        public var endsMs: Int64
+        public var endsMs: Int64?
         public var comment: String
         public var createdBy: String?
+        public var recurrence: SilenceRecurrence?
 
         public init(id: String? = nil, matchers: [String: String]? = nil, resources: [String]? = nil, startsMs: Int64? = nil,
-                    endsMs: Int64, comment: String, createdBy: String? = nil) {
+                    endsMs: Int64?, comment: String, createdBy: String? = nil, recurrence: SilenceRecurrence? = nil) {
             self.id = id
             self.matchers = matchers
             self.resources = resources
@@ -333,6 +340,7 @@ extension API {
             self.endsMs = endsMs
             self.comment = comment
             self.createdBy = createdBy
+            self.recurrence = recurrence
         }
     }
 }

@@ -38,11 +38,14 @@ public struct AlertDefinition: Sendable, Equatable {
     public var notify: [String]
     /// Where it came from: `api` or the YAML file's path.
     public var origin: String
+    /// Steps told while an alert stays firing unacknowledged (empty: none); `notify` is step 0.
+    public var escalation: EscalationPolicy
 
     /// A definition.
     public init(id: String, tenantID: String, name: String, scope: AlertScope, condition: AlertCondition,
                 severity: EventSeverity = .warning, policy: LifecyclePolicy = LifecyclePolicy(), labels: [String: String] = [:],
-                annotations: [String: String] = [:], notify: [String] = [], origin: String = "api") {
+                annotations: [String: String] = [:], notify: [String] = [], origin: String = "api",
+                escalation: EscalationPolicy = EscalationPolicy()) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
@@ -54,6 +57,7 @@ public struct AlertDefinition: Sendable, Equatable {
         self.annotations = annotations
         self.notify = notify
         self.origin = origin
+        self.escalation = escalation
     }
 
     /// The id of the definition `name` in `tenantID`.

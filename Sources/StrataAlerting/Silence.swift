@@ -1,6 +1,7 @@
 /// A silence: alerts it covers are recorded as usual but nobody is notified while it lasts. A maintenance window
 /// is a silence over a resource subtree (`resourceIDs` holds the subtree's root; the evaluator passes each alert's
-/// ancestors).
+/// ancestors). With a `recurrence` it is in force only in its windows (every weekend 02:00–04:00, …) between
+/// `startsMs` and `endsMs` (`Int64.max`: until deleted).
 public struct Silence: Sendable, Equatable, Codable {
     /// Its id.
     public var id: String
@@ -19,10 +20,12 @@ public struct Silence: Sendable, Equatable, Codable {
     public var comment: String
     /// Who made it.
     public var createdBy: String
+    /// When it recurs; nil for one stretch from `startsMs` to `endsMs`.
+    public var recurrence: Recurrence?
 
     /// A silence.
     public init(id: String, tenantID: String, matchers: [String: String], resourceIDs: [String] = [], startsMs: Int64, endsMs: Int64,
-                comment: String, createdBy: String) {
+                comment: String, createdBy: String, recurrence: Recurrence? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.matchers = matchers
@@ -31,10 +34,13 @@ public struct Silence: Sendable, Equatable, Codable {
         self.endsMs = endsMs
         self.comment = comment
         self.createdBy = createdBy
+        self.recurrence = recurrence
     }
 
-    /// Whether it is in force at `atMs`.
-    public func isActive(atMs: Int64) -> Bool { atMs >= startsMs && atMs < endsMs }
+    /// Whether it is in force at `atMs`: within its bounds and, when it recurs, within one of its windows.
+    public func isActive(atMs: Int64) -> Bool {
+        atMs >= startsMs && atMs < endsMs && (recurrence?.covers(atMs: atMs) ?? true)
+    }
 
     /// Whether it covers an alert with `labels` on a resource whose lineage (itself first, then its ancestors) is
     /// `lineage`, at `atMs`.

@@ -9,9 +9,10 @@ public enum JSONBody {
         public var description: String
     }
 
-    /// Decodes `bytes` as `T`, refusing anything but a JSON object with only `allowedFields`.
+    /// Decodes `bytes` as `T`, refusing anything but a JSON object with only `allowedFields`; an object under a field
+    /// named in `nestedFields` (or each object of an array there) may hold only the fields listed for it.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, allowedFields: Set<String>,
-                                            example: String) throws(Invalid) -> T {
+                                            nestedFields: [String: Set<String>] = [:], example: String) throws(Invalid) -> T {
         let data = Data(bytes)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Invalid(description: "expected a JSON object such as \(example)")
@@ -19,6 +20,21 @@ public enum JSONBody {
         let unknown = Set(object.keys).subtracting(allowedFields)
         guard unknown.isEmpty else {
             throw Invalid(description: "unknown field(s) \(unknown.sorted().joined(separator: ", ")); allowed: \(allowedFields.sorted().joined(separator: ", "))")
+        }
+        for (field, allowed) in nestedFields.sorted(by: { $0.key < $1.key }) {
+            let objects: [(path: String, object: [String: Any])]
+            switch object[field] {
+            case let single as [String: Any]: objects = [(field, single)]
+            case let list as [Any]: objects = list.enumerated().compactMap { index, item in (item as? [String: Any]).map { ("\(field)[\(index)]", $0) } }
+            default: objects = []
+            }
+            for (path, nested) in objects {
+                let unknown = Set(nested.keys).subtracting(allowed)
+                guard unknown.isEmpty else {
+                    throw Invalid(description: "unknown field(s) \(unknown.sorted().map { "\(path).\($0)" }.joined(separator: ", ")); "
+                                  + "allowed in \(field): \(allowed.sorted().joined(separator: ", "))")
+                }
+            }
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)

@@ -51,13 +51,16 @@ struct APIShapeTests {
         ("AlertDefinition", API.AlertDefinition(id: "d", name: "nginx-down", description: nil, scope: API.AlertScope(serverType: "nginx"),
                                                 condition: API.AlertCondition(type: "availability", problem: "down"), severity: "critical",
                                                 forDuration: "30s", notify: [API.NotifyTarget(type: "webhook", url: "http://h/x", secret: "***")],
-                                                origin: "api", updatedMs: 1)),
+                                                origin: "api", updatedMs: 1,
+                                                escalation: [API.EscalationStep(after: "15m", notify: [API.NotifyTarget(type: "slack", url: "http://h/***")],
+                                                                                repeatEvery: "10m", times: 3)])),
         ("Alert", API.Alert(id: "a", definitionId: "d", definitionName: "nginx-down", subject: "r", resourceId: "r", state: "firing",
                             severity: "critical", flapping: false, labels: ["alertname": "nginx-down"], annotations: [:], value: 0, startsMs: 1,
                             updatedMs: 2, heldBy: nil)),
         ("AlertChange", API.AlertChange(timeMs: 1, from: "pending", to: "firing", reason: "held-for", actor: nil, notified: true, note: nil)),
         ("AlertDelivery", API.AlertDelivery(id: "n", target: "webhook", status: "delivered", attempts: 1, nextAttemptMs: 1, lastError: nil, createdMs: 1)),
-        ("Silence", API.Silence(id: "s", matchers: ["alertname": "x"], resources: [], startsMs: 1, endsMs: 2, comment: "upgrade", createdBy: "admin")),
+        ("Silence", API.Silence(id: "s", matchers: ["alertname": "x"], resources: [], startsMs: 1, endsMs: 2, comment: "upgrade", createdBy: "admin",
+                                recurrence: API.SilenceRecurrence(days: ["sat"], start: "02:00", duration: "2h", timezone: "UTC"))),
         ("ResourcePermissions", API.ResourcePermissions(resourceId: "r", permissions: ["read"], grants: [API.Grant(groupId: "g", role: "viewer")])),
     ]
 

@@ -7,8 +7,8 @@ import StrataWire
 /// wrong otherwise.
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowedFields: Set<String>,
-                                     limit: Int, example: String) async throws -> T {
-        try decode(type, from: try await body(of: request, limit: limit), allowedFields: allowedFields, example: example)
+                                     nestedFields: [String: Set<String>] = [:], limit: Int, example: String) async throws -> T {
+        try decode(type, from: try await body(of: request, limit: limit), allowedFields: allowedFields, nestedFields: nestedFields, example: example)
     }
 
     /// The body of a JSON request, at most `limit` bytes.
@@ -22,9 +22,11 @@ enum StrictJSON {
     }
 
     /// Decodes a collected body strictly.
-    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, allowedFields: Set<String>, example: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, allowedFields: Set<String>,
+                                     nestedFields: [String: Set<String>] = [:], example: String) throws -> T {
         do {
-            return try JSONBody.decode(T.self, from: buffer.readableBytesView, allowedFields: allowedFields, example: example)
+            return try JSONBody.decode(T.self, from: buffer.readableBytesView, allowedFields: allowedFields, nestedFields: nestedFields,
+                                       example: example)
         } catch {
             throw APIError.badData(error.description)
         }

@@ -55,12 +55,12 @@ extension AlertEvaluator {
         silences.first { $0.tenantID == entry.tenantID && $0.covers(labels: entry.labels, lineage: lineage, atMs: atMs) }
     }
 
-    /// Outbox rows telling `payload` to the definition's targets (only those of `type` when given), one per target,
-    /// ids `payload.id-INDEX` followed by `suffix`.
-    func outboxRows(_ payload: AlertNotification, entry: AlertEntry, definitionID: String, type: String? = nil, suffix: String = "",
-                    nowMs: Int64) -> [NotificationRecord] {
+    /// Outbox rows telling `payload` to the definition's targets, or to `recipients` when given (only those of `type`
+    /// when given), one per target, ids `payload.id-INDEX` followed by `suffix`.
+    func outboxRows(_ payload: AlertNotification, entry: AlertEntry, definitionID: String, to recipients: [API.NotifyTarget]? = nil,
+                    type: String? = nil, suffix: String = "", nowMs: Int64) -> [NotificationRecord] {
         let payloadJSON = String(decoding: (try? JSONEncoder().encode(payload)) ?? Data(), as: UTF8.self)
-        return (targets[definitionID] ?? []).enumerated().compactMap { index, target in
+        return (recipients ?? targets[definitionID] ?? []).enumerated().compactMap { index, target in
             guard type == nil || target.type == type else { return nil }
             let targetJSON = String(decoding: (try? JSONEncoder().encode(target)) ?? Data(), as: UTF8.self)
             return NotificationRecord(id: "\(payload.id)-\(index)\(suffix)", tenantID: entry.tenantID, alertID: entry.id,

@@ -44,6 +44,10 @@ actor AlertEvaluator {
     /// How often open alerts are sent to Alertmanager targets again: Alertmanager resolves an alert by itself when it
     /// has not heard of it for its `resolve_timeout` (5 minutes by default); Prometheus re-sends every evaluation.
     var alertmanagerResendMs: Int64 = 60_000
+    /// Each definition's escalation targets, per step (`escalationTargets[id][0]` is `escalation[0].notify`).
+    var escalationTargets: [String: [[API.NotifyTarget]]] = [:]
+    /// Where each open alert's escalation stands.
+    var escalationTrackers: [AlertEntry.Key: EscalationTracker] = [:]
 
     init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
          clock: @escaping @Sendable () -> Int64) {
@@ -60,7 +64,7 @@ actor AlertEvaluator {
         for record in try await catalog.alertDefinitions(tenantID: nil) {
             do {
                 let body = try JSONDecoder().decode(API.AlertDefinition.self, from: Data(record.bodyJSON.utf8))
-                install(try DefinitionCompiler.compile(body, tenantID: record.tenantID, origin: record.origin), targets: body.notify ?? [])
+                install(try DefinitionCompiler.compile(body, tenantID: record.tenantID, origin: record.origin), body: body)
             } catch {
                 logger.error("stored alert definition unusable; skipped", metadata: ["definition": "\(record.name)", "error": "\(error)"])
             }
@@ -71,6 +75,7 @@ actor AlertEvaluator {
             if case .composite = definition.condition { compositeSubjects[definition.id, default: []].insert(entry.subject) }
         }
         try await reloadSilences()
+        await resumeEscalations()
         updateFeed()
     }
 
@@ -89,7 +94,7 @@ actor AlertEvaluator {
             entries = entries.filter { $0.key.definitionID != definition.id }
             forgetState(definitionID: definition.id)
         }
-        install(definition, targets: body.notify ?? [])
+        install(definition, body: body)
         updateFeed()
         try await evaluateStanding(definition)
         return definition
@@ -100,6 +105,7 @@ actor AlertEvaluator {
         guard try await catalog.deleteAlertDefinition(tenantID: tenantID, id: id) else { return false }
         index.remove(id: id)
         targets[id] = nil
+        escalationTargets[id] = nil
         entries = entries.filter { $0.key.definitionID != id }
         forgetState(definitionID: id)
         seriesDefinitions.removeAll()
@@ -112,9 +118,10 @@ actor AlertEvaluator {
         index.definitions.values.filter { $0.tenantID == tenantID }.sorted { $0.name < $1.name }
     }
 
-    private func install(_ definition: AlertDefinition, targets: [API.NotifyTarget]) {
+    private func install(_ definition: AlertDefinition, body: API.AlertDefinition) {
         index.add(definition)
-        self.targets[definition.id] = targets
+        targets[definition.id] = body.notify ?? []
+        escalationTargets[definition.id] = (body.escalation ?? []).map(\.notify)
         seriesDefinitions.removeAll()
     }
 
@@ -188,6 +195,7 @@ actor AlertEvaluator {
         }
         changes += await expireCompositeEvents(nowMs: now)
         changes += alertmanagerResends(nowMs: now)
+        changes += await escalations(nowMs: now)
         await commitLogging(changes, nowMs: now)
     }
 

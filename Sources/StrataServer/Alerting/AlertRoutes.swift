@@ -16,7 +16,7 @@ struct AlertRoutes {
     let maxJSONBytes: Int
 
     static let definitionFields: Set<String> = ["id", "name", "description", "scope", "condition", "severity", "for", "minFiring", "flapThreshold",
-                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs"]
+                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs", "escalation"]
 
     func register(on group: SecuredGroup) {
         group.get("alert-definitions", .permission(.read)) { _, context in
@@ -148,15 +148,23 @@ struct AlertRoutes {
         body.id = record.id
         body.origin = record.origin
         body.updatedMs = record.updatedMs
-        body.notify = body.notify?.map { target in
-            var masked = target
-            if masked.secret != nil { masked.secret = "***" }
-            if masked.password != nil { masked.password = "***" }
-            // A webhook URL often is the secret (Slack's token is its path), and may carry user:password@.
-            masked.url = masked.url.map(Self.maskedURL)
-            return masked
+        body.notify = body.notify?.map(Self.masked)
+        body.escalation = body.escalation?.map { step in
+            var step = step
+            step.notify = step.notify.map(Self.masked)
+            return step
         }
         return body
+    }
+
+    /// A target as answered: secrets and passwords as `***`, URLs without credentials, path or query.
+    static func masked(_ target: API.NotifyTarget) -> API.NotifyTarget {
+        var masked = target
+        if masked.secret != nil { masked.secret = "***" }
+        if masked.password != nil { masked.password = "***" }
+        // A webhook URL often is the secret (Slack's token is its path), and may carry user:password@.
+        masked.url = masked.url.map(Self.maskedURL)
+        return masked
     }
 
     /// `scheme://host[:port]/***`: the URL without credentials, path or query.

@@ -45,7 +45,8 @@ enum DefinitionCompiler {
         }
         return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
                                scope: scope, condition: condition, severity: severity, policy: policy,
-                               labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin)
+                               labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin,
+                               escalation: try escalation(body.escalation))
     }
 
     /// One of the four names exactly (log-level synonyms such as `fatal` are for agents' log lines, not definitions,

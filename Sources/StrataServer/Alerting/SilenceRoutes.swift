@@ -5,7 +5,8 @@ import StrataAPI
 import StrataCatalog
 import StrataCore
 
-/// Silences (and maintenance windows over a resource subtree): `GET|POST /api/v1/silences`, `DELETE /api/v1/silences/{id}`.
+/// Silences (and maintenance windows over a resource subtree, once or recurring): `GET|POST /api/v1/silences`,
+/// `DELETE /api/v1/silences/{id}`.
 struct SilenceRoutes {
     let evaluator: AlertEvaluator
     let catalog: any Catalog
@@ -24,11 +25,17 @@ struct SilenceRoutes {
         group.post("silences", .permission(.acknowledge)) { request, context in
             let principal = try context.requirePrincipal()
             let body = try await StrictJSON.decode(API.Silence.self, from: request,
-                                                   allowedFields: ["id", "matchers", "resources", "startsMs", "endsMs", "comment", "createdBy"],
+                                                   allowedFields: ["id", "matchers", "resources", "startsMs", "endsMs", "comment", "createdBy", "recurrence"],
+                                                   nestedFields: ["recurrence": ["days", "start", "duration", "timezone"]],
                                                    limit: maxJSONBytes, example: #"{"matchers": {"alertname": "nginx-down"}, "endsMs": 1767225600000, "comment": "upgrade"}"#)
             let now = Time.nowMs()
             let starts = body.startsMs ?? now
-            guard body.endsMs > starts else { throw APIError.badData("endsMs must be after startsMs (or after now)") }
+            let recurrence = try Self.recurrence(body.recurrence)
+            // A recurring silence without an end recurs until deleted (stored with the largest end).
+            guard let ends = body.endsMs ?? (recurrence == nil ? nil : Int64.max) else {
+                throw APIError.badData("endsMs is required; only a recurring silence may leave it out (it then recurs until deleted)")
+            }
+            guard ends > starts else { throw APIError.badData("endsMs must be after startsMs (or after now)") }
             guard !(body.matchers ?? [:]).isEmpty || !(body.resources ?? []).isEmpty else {
                 throw APIError.badData("a silence needs matchers or resources: an empty one would silence every alert")
             }
@@ -37,9 +44,9 @@ struct SilenceRoutes {
             }
             let id = StableID(parts: ["silence", principal.tenantID, String(now), String(UInt64.random(in: 0...UInt64.max))]).description
             let silence = Silence(id: id, tenantID: principal.tenantID, matchers: body.matchers ?? [:], resourceIDs: body.resources ?? [],
-                                  startsMs: starts, endsMs: body.endsMs, comment: body.comment, createdBy: principal.auditActor)
+                                  startsMs: starts, endsMs: ends, comment: body.comment, createdBy: principal.auditActor, recurrence: recurrence)
             try await catalog.saveSilence(tenantID: principal.tenantID, id: id, bodyJSON: String(decoding: try JSONEncoder().encode(silence), as: UTF8.self),
-                                          endsMs: body.endsMs)
+                                          endsMs: ends)
             try await evaluator.reloadSilences()
             await audit.record(principal, "silence.create", target: "silence:\(id)", detail: body.comment, remote: context.remoteAddress, nowMs: now)
             return try Envelope.success(Self.body(silence))
@@ -54,8 +61,22 @@ struct SilenceRoutes {
         }
     }
 
+    /// A request's recurrence, refused with the field named (`recurrence.start must be HH:MM …`).
+    static func recurrence(_ body: API.SilenceRecurrence?) throws -> Recurrence? {
+        guard let body else { return nil }
+        do throws(RecurrenceError) {
+            return try Recurrence.parse(days: body.days, start: body.start, duration: body.duration, timezone: body.timezone)
+        } catch {
+            throw APIError.badData(error.description)
+        }
+    }
+
     static func body(_ silence: Silence) -> API.Silence {
-        API.Silence(id: silence.id, matchers: silence.matchers, resources: silence.resourceIDs, startsMs: silence.startsMs, endsMs: silence.endsMs,
-                    comment: silence.comment, createdBy: silence.createdBy)
+        API.Silence(id: silence.id, matchers: silence.matchers, resources: silence.resourceIDs, startsMs: silence.startsMs,
+                    endsMs: silence.endsMs == .max ? nil : silence.endsMs, comment: silence.comment, createdBy: silence.createdBy,
+                    recurrence: silence.recurrence.map { recurrence in
+                        API.SilenceRecurrence(days: recurrence.days.map(\.rawValue), start: recurrence.startText,
+                                              duration: DurationText.format(recurrence.durationMs), timezone: recurrence.timezoneText)
+                    })
     }
 }

@@ -36,13 +36,18 @@ public struct AlertNotification: Sendable, Codable, Equatable {
     public var endsAtMs: Int64?
     /// When this transition happened, Unix milliseconds.
     public var transitionAtMs: Int64
+    /// For an escalation: its step (1 is the definition's `escalation[0]`; the `notify` targets are step 0).
+    public var escalationStep: Int?
+    /// For an escalation: which send of its step, from 1.
+    public var escalationRepeat: Int?
 
     /// Creates a notification; every field as described on the properties.
     public init(
         id: String, alertID: String, definitionID: String, definitionName: String, tenantID: String,
         status: String, severity: String, resourceID: String? = nil, resourceName: String? = nil,
         resourceKind: String? = nil, labels: [String: String] = [:], annotations: [String: String] = [:],
-        value: Double? = nil, startsAtMs: Int64, endsAtMs: Int64? = nil, transitionAtMs: Int64
+        value: Double? = nil, startsAtMs: Int64, endsAtMs: Int64? = nil, transitionAtMs: Int64,
+        escalationStep: Int? = nil, escalationRepeat: Int? = nil
     ) {
         self.id = id
         self.alertID = alertID
@@ -60,6 +65,8 @@ public struct AlertNotification: Sendable, Codable, Equatable {
         self.startsAtMs = startsAtMs
         self.endsAtMs = endsAtMs
         self.transitionAtMs = transitionAtMs
+        self.escalationStep = escalationStep
+        self.escalationRepeat = escalationRepeat
     }
 }
 
@@ -74,6 +81,7 @@ extension AlertNotification {
             if let resourceKind { line += " (\(resourceKind))" }
         }
         if let value { line += ", value \(NotificationText.number(value))" }
+        if let escalationStep { line += " (escalation step \(escalationStep), repeat \(escalationRepeat ?? 1))" }
         return line
     }
 }

@@ -33,6 +33,7 @@ struct AlertmanagerAlert: Encodable {
         annotations["strata_definition_id"] = notification.definitionID
         if let kind = notification.resourceKind { annotations["resource_kind"] = kind }
         if let value = notification.value { annotations["value"] = NotificationText.number(value) }
+        if let step = notification.escalationStep { annotations["strata_escalation_step"] = String(step) }
         self.annotations = annotations.filter { !$0.value.isEmpty }
 
         startsAt = NotificationText.rfc3339(ms: notification.startsAtMs)

@@ -91,6 +91,7 @@ struct EmailMessage: Sendable, Equatable {
         lines.append("Started:     \(NotificationText.rfc3339(ms: notification.startsAtMs))")
         if let endsAtMs = notification.endsAtMs { lines.append("Ended:       \(NotificationText.rfc3339(ms: endsAtMs))") }
         lines.append("Transition:  \(NotificationText.rfc3339(ms: notification.transitionAtMs))")
+        if let step = notification.escalationStep { lines.append("Escalation:  step \(step), repeat \(notification.escalationRepeat ?? 1)") }
         for (title, pairs) in [("Labels", notification.labels), ("Annotations", notification.annotations)] where !pairs.isEmpty {
             lines += ["", "\(title):"] + pairs.keys.sorted().map { "  \($0) = \(pairs[$0] ?? "")" }
         }

@@ -15,7 +15,7 @@ struct WebhookPayload: Encodable {
     enum CodingKeys: String, CodingKey {
         case version, id, alertID = "alertId", definitionID = "definitionId", definitionName, tenantID = "tenantId", status, severity
         case resourceID = "resourceId", resourceName, resourceKind, labels, annotations, value, startsAtMs, startsAt, endsAtMs, endsAt
-        case transitionAtMs, transitionAt
+        case transitionAtMs, transitionAt, escalationStep, escalationRepeat
     }
     let labels, annotations: [String: String]
     let value: Double?
@@ -25,6 +25,7 @@ struct WebhookPayload: Encodable {
     let endsAt: String?
     let transitionAtMs: Int64
     let transitionAt: String
+    let escalationStep, escalationRepeat: Int?
 
     init(_ notification: AlertNotification) {
         id = notification.id
@@ -46,6 +47,8 @@ struct WebhookPayload: Encodable {
         endsAt = notification.endsAtMs.map { NotificationText.rfc3339(ms: $0) }
         transitionAtMs = notification.transitionAtMs
         transitionAt = NotificationText.rfc3339(ms: notification.transitionAtMs)
+        escalationStep = notification.escalationStep
+        escalationRepeat = notification.escalationRepeat
     }
 
     /// The body bytes for `notification`: keys sorted, so every attempt sends the same bytes.
