@@ -60,8 +60,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StrataControl",
+            dependencies: ["StrataCore"]
+        ),
+        .target(
             name: "StrataAgent",
-            dependencies: ["StrataCore", "CStrataTLS", "CStrataVirt", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataCore", "StrataControl", "CStrataTLS", "CStrataVirt", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "StrataWire",
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "StrataServer",
             dependencies: [
-                "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting",
+                "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting", "StrataControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -116,9 +120,10 @@ let package = Package(
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
+        .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataServerTests", dependencies: [
-            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI", "StrataAlerting",
+            "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI", "StrataAlerting", "StrataControl",
             "StrataCatalog",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
