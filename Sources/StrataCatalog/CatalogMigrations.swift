@@ -341,6 +341,35 @@ enum CatalogMigrations {
                 );
                 """)
         }
+        // Control (issue 20): one row per command, from request to result; the agent's long poll reads the pending
+        // ones of its agent.
+        migrator.registerMigration("2026-12-02-control") { db in
+            try db.execute(sql: """
+                CREATE TABLE commands (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    agent_id TEXT NOT NULL,
+                    resource_id TEXT NOT NULL,
+                    resource_kind TEXT NOT NULL,
+                    resource_key TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    requested_by TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    deadline_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    exit_status INTEGER,
+                    stdout TEXT,
+                    stderr TEXT,
+                    duration_ms INTEGER,
+                    message TEXT
+                );
+                CREATE INDEX commands_pending ON commands(agent_id, state);
+                CREATE INDEX commands_by_resource ON commands(tenant_id, resource_id, created_ms);
+                CREATE INDEX commands_by_tenant ON commands(tenant_id, created_ms);
+                """)
+        }
         return migrator
     }
 }

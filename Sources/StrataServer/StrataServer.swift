@@ -35,6 +35,7 @@ public struct StrataServer: Sendable {
     let alertFeed = AlertFeed()
     /// Evaluates alert definitions as samples and events arrive.
     let alerts: AlertEvaluator
+    let control: ControlService
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
@@ -59,6 +60,7 @@ public struct StrataServer: Sendable {
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() })
+        control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
         tls = try TLSSetup.make(configuration)
     }
 
@@ -109,6 +111,7 @@ public struct StrataServer: Sendable {
         AgentRoutes(pipeline: pipeline, catalog: catalog, audit: audit, maxBatchBytes: configuration.maxBatchBytes, maxJSONBytes: json,
                     authority: tls?.authority, mutualTLS: tls?.mutualTLS ?? "off")
             .register(on: agentAPI)
+        AgentCommandRoutes(control: control, audit: audit, maxJSONBytes: json).register(on: agentAPI)
 
         let sessions = SessionRoutes(authenticator: authenticator, catalog: catalog, audit: audit, maxJSONBytes: json,
                                      sessionHours: configuration.sessionHours, secureCookie: tls != nil)
@@ -133,6 +136,7 @@ public struct StrataServer: Sendable {
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlRoutes(control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, context in
@@ -166,7 +170,7 @@ public struct StrataServer: Sendable {
                                        definitionsDirectory: configuration.dataDirectory + "/alerts", logger: logger)
         let notifications = NotificationService(catalog: catalog, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, alerting,
-                                                                 notifications, app],
+                                                                 notifications, ControlExpiry(control: control), app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -61,6 +61,10 @@ struct APIShapeTests {
         ("AlertDelivery", API.AlertDelivery(id: "n", target: "webhook", status: "delivered", attempts: 1, nextAttemptMs: 1, lastError: nil, createdMs: 1)),
         ("Silence", API.Silence(id: "s", matchers: ["alertname": "x"], resources: [], startsMs: 1, endsMs: 2, comment: "upgrade", createdBy: "admin",
                                 recurrence: API.SilenceRecurrence(days: ["sat"], start: "02:00", duration: "2h", timezone: "UTC"))),
+        ("ControlCommand", API.ControlCommand(id: "c", resourceId: "r", agentId: "a", action: "reload", parameters: [:], state: "queued",
+                                              requestedBy: "admin", createdMs: 1, deadlineMs: 2, updatedMs: 1)),
+        ("ResourceAction", API.ResourceAction(name: "renice", summary: "s", parameters: [API.ActionParameter(name: "priority", type: "integer",
+                                                                                                       required: true, summary: "p", min: -20, max: 19)])),
         ("ResourcePermissions", API.ResourcePermissions(resourceId: "r", permissions: ["read"], grants: [API.Grant(groupId: "g", role: "viewer")])),
     ]
 

@@ -36,6 +36,8 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let configChange: EventKind = "config-change"
     /// An alert on the resource changed state (fired, was acknowledged, resolved, started or stopped flapping).
     public static let alert: EventKind = "alert"
+    /// A control command on the resource was requested, started, ended or expired.
+    public static let control: EventKind = "control"
 }
 
 /// An event the inventory decided on, before it is stored (the store gives it an id and a tenant).
