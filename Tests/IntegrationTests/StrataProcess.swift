@@ -45,6 +45,8 @@ final class StrataProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+    /// The process id.
+    var pid: Int32 { process.processIdentifier }
 
     /// SIGKILL: no chance to clean up.
     func kill9() {
