@@ -27,18 +27,21 @@ extension API {
         public var updatedMs: Int64?
         /// Steps told while an alert stays firing and unacknowledged (`notify` is told at once, as step 0).
         public var escalation: [EscalationStep]?
+        /// A control action run on the alert's resource when it fires (docs/control.md).
+        public var action: AlertAction?
 
         enum CodingKeys: String, CodingKey {
             case id, name, description, scope, condition, severity
             case forDuration = "for"
             case minFiring, flapThreshold, flapWindow, labels, annotations, notify, origin, updatedMs
-            case escalation
+            case escalation, action
         }
 
         public init(id: String? = nil, name: String, description: String? = nil, scope: AlertScope, condition: AlertCondition,
                     severity: String? = nil, forDuration: String? = nil, minFiring: String? = nil, flapThreshold: Int? = nil,
                     flapWindow: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil,
-                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil, escalation: [EscalationStep]? = nil) {
+                    notify: [NotifyTarget]? = nil, origin: String? = nil, updatedMs: Int64? = nil, escalation: [EscalationStep]? = nil,
+                    action: AlertAction? = nil) {
             self.id = id
             self.name = name
             self.description = description
@@ -55,6 +58,21 @@ extension API {
             self.origin = origin
             self.updatedMs = updatedMs
             self.escalation = escalation
+            self.action = action
+        }
+    }
+
+    /// A control action an alert runs on its resource when it fires: `name`, `parameters`, and at most once per
+    /// resource within `minInterval` (default 10m).
+    public struct AlertAction: Codable, Sendable, Equatable {
+        public var name: String
+        public var parameters: [String: String]?
+        public var minInterval: String?
+
+        public init(name: String, parameters: [String: String]? = nil, minInterval: String? = nil) {
+            self.name = name
+            self.parameters = parameters
+            self.minInterval = minInterval
         }
     }
 

@@ -40,12 +40,14 @@ public struct AlertDefinition: Sendable, Equatable {
     public var origin: String
     /// Steps told while an alert stays firing unacknowledged (empty: none); `notify` is step 0.
     public var escalation: EscalationPolicy
+    /// A control action run on the alert's resource when it fires and is told.
+    public var action: TriggeredAction?
 
     /// A definition.
     public init(id: String, tenantID: String, name: String, scope: AlertScope, condition: AlertCondition,
                 severity: EventSeverity = .warning, policy: LifecyclePolicy = LifecyclePolicy(), labels: [String: String] = [:],
                 annotations: [String: String] = [:], notify: [String] = [], origin: String = "api",
-                escalation: EscalationPolicy = EscalationPolicy()) {
+                escalation: EscalationPolicy = EscalationPolicy(), action: TriggeredAction? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
@@ -58,6 +60,7 @@ public struct AlertDefinition: Sendable, Equatable {
         self.notify = notify
         self.origin = origin
         self.escalation = escalation
+        self.action = action
     }
 
     /// The id of the definition `name` in `tenantID`.
@@ -102,5 +105,27 @@ extension AlertScope {
     public func covers(labels: [String: String]) -> Bool {
         guard case .series(let wanted) = self else { return false }
         return wanted.allSatisfy { labels[$0.key] == $0.value }
+    }
+}
+
+/// A control action an alert runs on its resource when it fires ("restart Tomcat when its heap stays above 90 %"),
+/// at most once per resource within `minIntervalMs`.
+public struct TriggeredAction: Sendable, Equatable {
+    public var name: String
+    public var parameters: [String: String]
+    public var minIntervalMs: Int64
+
+    /// An action.
+    public init(name: String, parameters: [String: String] = [:], minIntervalMs: Int64 = 600_000) {
+        self.name = name
+        self.parameters = parameters
+        self.minIntervalMs = max(0, minIntervalMs)
+    }
+
+    /// Whether it may run again at `nowMs` after a run at `lastMs` (nil: never ran).
+    public func isDue(lastMs: Int64?, nowMs: Int64) -> Bool {
+        guard let lastMs else { return true }
+        let (elapsed, overflow) = nowMs.subtractingReportingOverflow(lastMs)
+        return overflow || elapsed >= minIntervalMs
     }
 }

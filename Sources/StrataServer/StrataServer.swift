@@ -59,8 +59,9 @@ public struct StrataServer: Sendable {
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
-        alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() })
         control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
+        alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
+                                control: control)
         tls = try TLSSetup.make(configuration)
     }
 

@@ -125,3 +125,62 @@ import Testing
         }
     }
 }
+
+/// Alert definitions that name a control action.
+@Suite struct AlertActionTests {
+    @Test func aFiringAlertQueuesItsActionOnceWithinItsInterval() async throws {
+        let harness = try ServerHarness()
+        let services = AlertingFlowTests.runAlerting(harness)
+        defer { services.cancel() }
+        try await harness.test { client in
+            let created = try await AlertingFlowTests.post(client, "/api/v1/alert-definitions", """
+                {"name": "nginx-down-reload", "scope": {"serverType": "nginx"}, "condition": {"type": "availability"},
+                 "action": {"name": "renice", "parameters": {"priority": "0"}, "minInterval": "1h"}}
+                """)
+            #expect(created.status == .ok, "\(String(buffer: created.body))")
+            let start = WallClock.nowMs() - 60_000
+            var sequence: UInt64 = 0
+            func report(up: Double) async throws {
+                sequence += 1
+                #expect(try await upload(client, BatchCodec.encode(AlertingConditionsTests.batch(sequence, startMs: start, [(1, "up", up)]))).status == .ok)
+            }
+            func commands() async throws -> [[String: Any]] {
+                let response = try await client.execute(uri: "/api/v1/control/commands", method: .get, headers: ServerHarness.adminBasic)
+                return response.data as? [[String: Any]] ?? []
+            }
+            try await report(up: 1)
+            try await report(up: 0)
+            var queued: [[String: Any]] = []
+            for _ in 0..<100 where queued.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                queued = try await commands()
+            }
+            #expect(queued.first?["requestedBy"] as? String == "alert:nginx-down-reload")
+            #expect(queued.first?["action"] as? String == "renice" && (queued.first?["parameters"] as? [String: String]) == ["priority": "0"])
+            // Up, then down again within the hour: the alert fires again, the action does not run again.
+            try await report(up: 1)
+            try await report(up: 0)
+            try await Task.sleep(for: .seconds(1))
+            let alerts = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+            #expect((alerts.data as? [[String: Any]])?.count == 1)
+            #expect(try await commands().count == 1)
+        }
+    }
+
+    @Test func anActionThatCannotRunOnTheScopeIsRefusedWhenSaved() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            for (body, field) in [
+                (#""scope": {"series": {"job": "x"}}, "condition": {"type": "availability"}, "action": {"name": "reload"}"#, "action"),
+                (#""scope": {"kind": "platform"}, "condition": {"type": "availability"}, "action": {"name": "reload"}"#, "action.name"),
+                (#""scope": {"kind": "platform"}, "condition": {"type": "availability"}, "action": {"name": "kill-process"}"#, "action.parameters"),
+                (#""scope": {"kind": "vm"}, "condition": {"type": "availability"}, "action": {"name": "snapshot-create", "parameters": {"name": "../x"}}"#, "action.parameters"),
+                (#""scope": {"kind": "vm"}, "condition": {"type": "availability"}, "action": {"name": "reset", "every": "1m"}"#, "action.every"),
+            ] {
+                let response = try await AlertingFlowTests.post(client, "/api/v1/alert-definitions", #"{"name": "a", \#(body)}"#)
+                #expect(response.status == .badRequest, "\(body)")
+                #expect((response.json["error"] as? String)?.hasPrefix(field) == true, "\(body): \(response.json["error"] ?? "")")
+            }
+        }
+    }
+}

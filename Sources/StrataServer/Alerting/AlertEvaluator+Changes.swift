@@ -38,6 +38,7 @@ extension AlertEvaluator {
             history.append(AlertHistoryRecord(alertID: entry.id, atMs: transition.atMs, from: transition.from.rawValue, to: transition.to.rawValue,
                                               reason: transition.reason.rawValue, actor: transition.actor, notified: told, note: note))
             if told {
+                noteActions(entry, definition, told: transition)
                 notifications += outboxRows(notification(entry, definition, transition, resource: resource), entry: entry,
                                             definitionID: definition.id, nowMs: nowMs)
             }

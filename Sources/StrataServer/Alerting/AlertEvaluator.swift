@@ -34,6 +34,9 @@ actor AlertEvaluator {
     var partEventUntil: [PartKey: Int64] = [:]
     var compositeSubjects: [String: Set<String>] = [:]
     var compositeTenants: Set<String> = []
+    /// Control, for definitions that name an action; actions noted while a step's changes are built.
+    var control: ControlService?
+    var pendingActions: [PendingAction] = []
     var seriesFacts: [StableID: SeriesFacts] = [:]
     var seriesDefinitions: [StableID: [String]] = [:]
     var facts: [String: ResourceFacts] = [:]
@@ -50,7 +53,8 @@ actor AlertEvaluator {
     var escalationTrackers: [AlertEntry.Key: EscalationTracker] = [:]
 
     init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
-         clock: @escaping @Sendable () -> Int64) {
+         clock: @escaping @Sendable () -> Int64, control: ControlService? = nil) {
+        self.control = control
         self.catalog = catalog
         self.querier = querier
         self.sink = sink
@@ -207,6 +211,7 @@ actor AlertEvaluator {
         if !tenants.isEmpty { all += await releaseHeld(tenants: tenants, nowMs: nowMs) }
         let events = try await catalog.apply(all, nowMs: nowMs)
         sink.emit(events)
+        await runPendingActions(nowMs: nowMs)
     }
 
     func commitLogging(_ changes: [AlertChange], nowMs: Int64) async {

@@ -16,7 +16,7 @@ struct AlertRoutes {
     let maxJSONBytes: Int
 
     static let definitionFields: Set<String> = ["id", "name", "description", "scope", "condition", "severity", "for", "minFiring", "flapThreshold",
-                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs", "escalation"]
+                                                "flapWindow", "labels", "annotations", "notify", "origin", "updatedMs", "escalation", "action"]
 
     func register(on group: SecuredGroup) {
         group.get("alert-definitions", .permission(.read)) { _, context in

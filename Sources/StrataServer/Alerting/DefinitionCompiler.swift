@@ -46,7 +46,7 @@ enum DefinitionCompiler {
         return AlertDefinition(id: AlertDefinition.id(tenantID: tenantID, name: name), tenantID: tenantID, name: name,
                                scope: scope, condition: condition, severity: severity, policy: policy,
                                labels: body.labels ?? [:], annotations: body.annotations ?? [:], notify: [], origin: origin,
-                               escalation: try escalation(body.escalation))
+                               escalation: try escalation(body.escalation), action: try action(body.action, scope: scope))
     }
 
     /// One of the four names exactly (log-level synonyms such as `fatal` are for agents' log lines, not definitions,

@@ -34,6 +34,7 @@ enum DefinitionFields {
         fields["scope"] = .object(free(scopeFields))
         fields["condition"] = condition(parts: true)
         fields["notify"] = .list(.object(free(targetFields)))
+        fields["action"] = .object(["name": .free, "parameters": .free, "minInterval": .free])
         fields["escalation"] = .list(.object(["after": .free, "repeat": .free, "times": .free, "notify": .list(.object(free(targetFields)))]))
         return .object(fields)
     }
