@@ -112,4 +112,36 @@ import Testing
         #expect(!missing.succeeded && missing.message.contains("never-taken"))
         #expect(!run("resume").succeeded, "resuming a running VM fails with libvirt's reason")
     }
+
+    @Test func theRegistryNamesResourcesByTheKeysTheBatchesReport() throws {
+        let (nginx, directory) = try Self.startNginx()
+        defer {
+            nginx.terminate()
+            nginx.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let master = nginx.processIdentifier
+        waitFor("two workers") { workers(of: master).count == 2 }
+        let hold = try LibvirtConnection(uri: "test:///default")
+        let uuid = try #require(try hold.domains().first?.uuid)
+        var builder = BatchBuilder(fs: fs, intervalMs: 10_000, refreshEvery: 1,
+                                   collectors: [ServerDiscovery(fs: fs), HypervisorCollector(uris: ["test:///default"])])
+        let batch = builder.build(agentID: "agent", sequence: 1, timestampMs: 1_700_000_000_000)
+        let registry = ControlRegistry()
+        registry.update(platformKey: builder.platform?.identityKey, targets: builder.controlTargets)
+
+        let platformKey = try #require(batch.resources.first { $0.kind == .platform }?.key)
+        #expect(registry.target(kind: .platform, key: platformKey) == .platform)
+        #expect(registry.target(kind: .platform, key: platformKey + "x") == nil)
+        let nginxKey = try #require(batch.resources.first { $0.kind == .server && $0.key.hasSuffix("nginx:\(directory)/nginx.conf") }?.key)
+        guard case .server(let server)? = registry.target(kind: .server, key: nginxKey) else {
+            Issue.record("nginx \(nginxKey) is a target"); return
+        }
+        #expect(server.pid == master && server.type == "nginx" && server.startTicks == processes.startTicks(master))
+        #expect(server.declared.contains { $0.name == "graceful-stop" && $0.method == .signal(SIGQUIT) })
+        #expect(registry.target(kind: .vm, key: nginxKey) == nil, "a key names a resource of its own kind only")
+        let vmKey = ResourceKey.vm(uuid: uuid)
+        #expect(batch.resources.contains { $0.kind == .vm && $0.key == vmKey })
+        #expect(registry.target(kind: .vm, key: vmKey) == .vm(uri: "test:///default", uuid: uuid))
+    }
 }
