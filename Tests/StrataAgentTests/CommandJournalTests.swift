@@ -62,3 +62,40 @@ import Testing
         #expect(HostFS(root: "/").read(path) == "x accepted\nz accepted\nx done\n", "the torn line was dropped before appending")
     }
 }
+
+@Suite struct RunningCommandsTests {
+    @Test func aResourceHoldsOneCommandAtATime() {
+        var running = RunningCommands()
+        let first = running.reserve("server k")
+        let second = running.reserve("server k")
+        #expect(first && !second, "a second command on the resource waits")
+        running.release("server k")
+        let again = running.reserve("server k")
+        #expect(again)
+        running.started("c1", deadlineMs: 100)
+        #expect(running.holds("c1"))
+        let wanted = running.finished("c1", resource: "server k")
+        #expect(wanted, "its result is wanted")
+        let free = running.reserve("server k")
+        #expect(!running.holds("c1") && free)
+    }
+
+    @Test func anOverdueCommandIsGivenUpOnceAndItsLateResultDropped() {
+        var running = RunningCommands()
+        _ = running.reserve("vm v")
+        running.started("hung", deadlineMs: 100)
+        running.started("quick", deadlineMs: 500)
+        let early = running.giveUp(nowMs: 100)
+        let due = running.giveUp(nowMs: 101)
+        let again = running.giveUp(nowMs: 102)
+        #expect(early.isEmpty, "not before its deadline")
+        #expect(due == ["hung"])
+        #expect(again.isEmpty, "given up once")
+        let busy = running.reserve("vm v")
+        #expect(running.holds("hung") && !busy, "the hung call still holds its VM")
+        let wanted = running.finished("hung", resource: "vm v")
+        #expect(!wanted, "its late result goes nowhere")
+        let free = running.reserve("vm v")
+        #expect(!running.holds("hung") && free)
+    }
+}

@@ -70,61 +70,101 @@ final class FakeCommandServer: @unchecked Sendable {
     }
 }
 
-@Suite struct ControlChannelTests {
+/// An agent's data directory with scripts, a fake server handing out `commands` until each is reported accepted or
+/// refused, and a channel fetching from it.
+struct ChannelBed {
     static let platformKey = "machine-id:channel-test"
+    static let credential = "sag_channel"
+    let data: String
+    let server: FakeCommandServer
+    let channel: ControlChannel
 
-    @Test func commandsRunOnceAreReportedInOrderAndInterruptedOnesNeverRun() throws {
-        let data = NSTemporaryDirectory() + "strata-channel-\(UUID().uuidString)"
+    /// `scripts`: name → shell text; `journal`: the journal's text at start; `commands`: (id, script, args, credential
+    /// signing it).
+    init(scripts: [String: String], journal: String = "", commands: [(id: String, script: String, signedWith: String)],
+         scriptTimeoutMs: Int64 = 60_000, actionTimeoutMs: Int64 = 75_000) throws {
+        data = NSTemporaryDirectory() + "strata-channel-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: data + "/actions", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let marker = data + "/runs"
-        try FileIO.writeAtomically(Array("#!/bin/sh\necho \"$1\" >> \(marker)\necho ran \"$1\"\n".utf8), to: data + "/actions/note", mode: 0o700)
-        // The agent stopped while running "old": it must be reported interrupted, never run.
-        try "old accepted\n".write(toFile: data + "/commands.journal", atomically: false, encoding: .utf8)
-
-        let credential = "sag_channel"
-        func command(_ id: String, signedWith: String = credential) -> String {
-            CommandWireTests.signed(id, key: Self.platformKey, action: "run-script", parameters: [("args", id), ("script", "note")],
-                                    agentID: "agent-ch", credential: signedWith).json
+        // Written close-on-exec (see ControlExecutorTests.actionsDirectory).
+        for (name, text) in scripts { try FileIO.writeAtomically(Array(("#!/bin/sh\n" + text).utf8), to: data + "/actions/" + name, mode: 0o700) }
+        if !journal.isEmpty { try FileIO.writeAtomically(Array(journal.utf8), to: data + "/commands.journal") }
+        let list = commands.map { command in
+            (command.id, CommandWireTests.signed(command.id, key: Self.platformKey, action: "run-script",
+                                                 parameters: [("args", command.id), ("script", command.script)],
+                                                 agentID: "agent-ch", credential: command.signedWith).json)
         }
-        let list = [("new", command("new")), ("old", command("old")), ("forged", command("forged", signedWith: "sag_attacker"))]
-        let server = try FakeCommandServer { request, earlier in
-            guard request.method == "GET" else { return (200, #"{"state":"ok"}"#) }
-            // The server hands a command out until it is reported accepted or refused.
+        server = try FakeCommandServer { request, earlier in
+            guard request.method == "GET" else { return (200, #"{"status":"success","data":{"state":"ok"}}"#) }
             let settled = Set(earlier.filter { $0.method == "POST" && ($0.body.contains("accepted") || $0.body.contains("refused")) }
                 .map { String($0.path.split(separator: "/").last ?? "") })
             let pending = list.filter { !settled.contains($0.0) }.map(\.1)
             if pending.isEmpty { usleep(50_000) }
-            return (200, "{\"commands\":[\(pending.joined(separator: ","))]}")
+            return (200, "{\"status\":\"success\",\"data\":{\"commands\":[\(pending.joined(separator: ","))]}}")
         }
-        defer { server.close() }
-        let session = ControlSession { try HTTPClient(baseURL: "http://127.0.0.1:\(server.port)") }
-        session.set(credential: credential)
-        let channel = try ControlChannel(agentID: "agent-ch", dataDirectory: data, fs: HostFS(root: "/"), session: session,
-                                         logger: Logger(label: "test"))
+        let port = server.port
+        let session = ControlSession { try HTTPClient(baseURL: "http://127.0.0.1:\(port)") }
+        session.set(credential: Self.credential)
+        channel = try ControlChannel(agentID: "agent-ch", dataDirectory: data, fs: HostFS(root: "/"), session: session,
+                                     logger: Logger(label: "test"), scriptTimeoutMs: scriptTimeoutMs, actionTimeoutMs: actionTimeoutMs)
         channel.registry.update(platformKey: Self.platformKey, targets: [])
         channel.start()
-        defer { channel.stop() }
+    }
 
-        func reports(_ id: String) -> [String] {
-            server.received.filter { $0.method == "POST" && $0.path == "/api/agent/v1/commands/\(id)" }.map(\.body)
-        }
-        for _ in 0..<1000 where reports("new").count < 3 || reports("old").isEmpty || reports("forged").isEmpty || channel.outbox.count > 0 {
-            usleep(10_000)
-        }
+    func close() {
+        channel.stop()
+        server.close()
+        try? FileManager.default.removeItem(atPath: data)
+    }
+
+    /// The bodies of the reports on `id`, in order.
+    func reports(_ id: String) -> [String] {
+        server.received.filter { $0.method == "POST" && $0.path == "/api/agent/v1/commands/\(id)" }.map(\.body)
+    }
+
+    /// Waits (at most 10 s) until `done`, then until every report went out.
+    func wait(until done: () -> Bool) {
+        for _ in 0..<1000 where !done() || channel.outbox.count > 0 { usleep(10_000) }
         usleep(200_000)
-        let new = reports("new")
+    }
+
+    var journal: [String] { (try? String(contentsOfFile: data + "/commands.journal", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [] }
+}
+
+@Suite struct ControlChannelTests {
+    @Test func commandsRunOnceAreReportedInOrderAndInterruptedOnesNeverRun() throws {
+        let marker = NSTemporaryDirectory() + "strata-runs-\(UUID().uuidString)"
+        defer { unlink(marker) }
+        // The agent stopped while running "old": it must be reported interrupted, never run.
+        let bed = try ChannelBed(scripts: ["note": "echo \"$1\" >> \(marker)\necho ran \"$1\"\n"], journal: "old accepted\n",
+                                 commands: [("new", "note", ChannelBed.credential), ("old", "note", ChannelBed.credential),
+                                            ("forged", "note", "sag_attacker")])
+        defer { bed.close() }
+        bed.wait { bed.reports("new").count >= 3 && !bed.reports("old").isEmpty && !bed.reports("forged").isEmpty }
+        let new = bed.reports("new")
         #expect(new.count == 3 && new[0] == #"{"state":"accepted"}"# && new[1] == #"{"state":"running"}"#, "\(new)")
         #expect(new.last?.hasPrefix(#"{"state":"succeeded","exitStatus":0,"stdout":"ran new\n","stderr":"","message":"note exited with status 0","durationMs":"#) == true, "\(new)")
-        #expect(reports("old") == [#"{"state":"interrupted","message":"the agent stopped while running it; its outcome is unknown"}"#])
-        #expect(reports("forged").first?.hasPrefix(#"{"state":"refused","message":"bad signature"#) == true)
-        #expect(server.received.allSatisfy { $0.authorization == "Bearer \(credential)" })
-        #expect(server.received.first { $0.method == "GET" }?.path == "/api/agent/v1/commands?waitMs=25000")
+        #expect(bed.reports("old") == [#"{"state":"interrupted","message":"the agent stopped while running it; its outcome is unknown"}"#])
+        #expect(bed.reports("forged").first?.hasPrefix(#"{"state":"refused","message":"bad signature"#) == true)
+        #expect(bed.server.received.allSatisfy { $0.authorization == "Bearer \(ChannelBed.credential)" })
+        #expect(bed.server.received.first { $0.method == "GET" }?.path == "/api/agent/v1/commands?waitMs=25000")
         // Fetched again and again, each command ran once, "old" never.
         #expect(try String(contentsOfFile: marker, encoding: .utf8) == "new\n")
-        let journal = try String(contentsOfFile: data + "/commands.journal", encoding: .utf8)
-        let lines = journal.split(separator: "\n").map(String.init)
+        let lines = bed.journal
         #expect(lines.sorted() == ["new accepted", "new done", "old accepted", "old done"] && lines.first == "old accepted" && lines.last == "new done",
-                "\(journal)")
+                "\(lines)")
+    }
+
+    @Test func anActionWithoutAResultInTimeIsReportedFailedAndOthersRunMeanwhile() throws {
+        let bed = try ChannelBed(scripts: ["hang": "sleep 3\necho late\n", "quick": "echo quick\n"],
+                                 commands: [("hung", "hang", ChannelBed.credential), ("quick", "quick", ChannelBed.credential)],
+                                 scriptTimeoutMs: 10_000, actionTimeoutMs: 500)
+        defer { bed.close() }
+        bed.wait { bed.reports("hung").count >= 3 && bed.reports("quick").count >= 3 }
+        let hung = bed.reports("hung")
+        #expect(hung.count == 3 && hung.last?.hasPrefix(#"{"state":"failed","message":"no result within 500 ms; given up"#) == true, "\(hung)")
+        #expect(bed.reports("quick").last?.hasPrefix(#"{"state":"succeeded""#) == true, "another script ran while the first hung")
+        #expect(bed.journal.contains("hung done"))
+        usleep(3_500_000)
+        #expect(bed.reports("hung").count == 3, "the late result is dropped")
     }
 }

@@ -5,8 +5,9 @@ import Synchronization
 
 /// The agent's command channel (docs/protocol.md, "Commands (control)"): one thread long-polls the server for
 /// commands, checks each (`CommandCheck`, `ActionPreparation`), journals it and runs it on a thread of its own;
-/// another sends the reports, oldest first, each until acknowledged. Commands on one resource run one at a time, in
-/// the order fetched (a later one waits, unaccepted, for the next fetch).
+/// another sends the reports, oldest first, each until acknowledged. Commands on one resource (a server, a VM, one
+/// process or script of the platform) run one at a time, in the order fetched (a later one waits, unaccepted, for the
+/// next fetch); an action without a result after `actionTimeoutMs` is given up and reported failed.
 final class ControlChannel: Sendable {
     /// What the server sends and the agent reports: the resources it may act on.
     let registry = ControlRegistry()
@@ -16,8 +17,10 @@ final class ControlChannel: Sendable {
     let preparation: ActionPreparation
     let agentID: String
     let logger: Logger
-    /// Ids of the commands running, and the resources they run on (`kind key`).
-    private let running = Mutex<(ids: Set<String>, resources: Set<String>)>(([], []))
+    /// The commands running and the resources they hold.
+    private let running = Mutex(RunningCommands())
+    /// How long an action may take before the command is given up (a script is killed at its own timeout first).
+    let actionTimeoutMs: Int64
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
@@ -27,12 +30,14 @@ final class ControlChannel: Sendable {
     static let interruptedMessage = "the agent stopped while running it; its outcome is unknown"
 
     /// A channel journaling in `DATA/commands.journal` and running scripts from `DATA/actions`.
-    init(agentID: String, dataDirectory: String, fs: HostFS, session: ControlSession, logger: Logger) throws(FileError) {
+    init(agentID: String, dataDirectory: String, fs: HostFS, session: ControlSession, logger: Logger,
+         scriptTimeoutMs: Int64 = 60_000, actionTimeoutMs: Int64 = 75_000) throws(FileError) {
         self.agentID = agentID
+        self.actionTimeoutMs = actionTimeoutMs
         self.session = session
         self.logger = logger
         journal = try CommandJournalFile(path: dataDirectory + "/commands.journal")
-        preparation = ActionPreparation(fs: fs, actionsDirectory: dataDirectory + "/actions")
+        preparation = ActionPreparation(fs: fs, actionsDirectory: dataDirectory + "/actions", scriptTimeoutMs: scriptTimeoutMs)
         for id in journal.interruptedAtStart {
             logger.warning("command was running when the agent stopped; reporting it interrupted", metadata: ["command": "\(id)"])
             outbox.post(id, CommandReport(.interrupted, message: Self.interruptedMessage), journaled: true)
@@ -94,7 +99,7 @@ final class ControlChannel: Sendable {
     @discardableResult
     func handle(_ fetched: FetchedCommand, credential: String, nowMs: Int64 = Clock.nowMs()) -> Bool {
         let id = fetched.id
-        guard case .run = journal.decision(for: id), !outbox.holds(id), !running.withLock({ $0.ids.contains(id) }) else { return false }
+        guard case .run = journal.decision(for: id), !outbox.holds(id), !running.withLock({ $0.holds(id) }) else { return false }
         let checked: CheckedCommand
         switch fetched.content.flatMap({ signed in
             CommandCheck.check(signed, credential: credential, nowMs: nowMs) { self.registry.target(kind: $0, key: $1) }
@@ -102,23 +107,25 @@ final class ControlChannel: Sendable {
         case .failure(let refusal): return refuse(id, refusal)
         case .success(let command): checked = command
         }
+        // What one command at a time may act on: a server or VM; on the platform, one process or one script.
         let resource = checked.command.resourceKind.rawValue + " " + checked.command.resourceKey
-        guard running.withLock({ $0.resources.insert(resource).inserted }) else { return false }
+            + (checked.target == .platform ? " " + (checked.parameters["pid"] ?? checked.parameters["script"] ?? "") : "")
+        guard running.withLock({ $0.reserve(resource) }) else { return false }
         let prepared: PreparedAction
         switch preparation.prepare(checked) {
         case .failure(let refusal):
-            running.withLock { _ = $0.resources.remove(resource) }
+            running.withLock { $0.release(resource) }
             return refuse(id, refusal)
         case .success(let action): prepared = action
         }
         do {
             try journal.record(id, .accepted)
         } catch {
-            running.withLock { _ = $0.resources.remove(resource) }
+            running.withLock { $0.release(resource) }
             logger.error("cannot journal a command; refusing it", metadata: ["command": "\(id)", "error": "\(error)"])
             return refuse(id, CommandRefusal("cannot write the command journal (\(error)), so the agent cannot promise to run it only once"))
         }
-        running.withLock { _ = $0.ids.insert(id) }
+        running.withLock { $0.started(id, deadlineMs: Clock.monotonicMs() + actionTimeoutMs) }
         logger.info("running command", metadata: ["command": "\(id)", "action": "\(checked.command.action)", "resource": "\(resource)"])
         outbox.post(id, CommandReport(.accepted), journaled: true)
         outbox.post(id, CommandReport(.running), journaled: true)
@@ -129,11 +136,12 @@ final class ControlChannel: Sendable {
             let report = CommandReport(outcome.succeeded ? .succeeded : .failed, exitStatus: outcome.exitStatus,
                                        stdout: outcome.stdout.map { CommandReport.clipped($0) }, stderr: outcome.stderr.map { CommandReport.clipped($0) },
                                        durationMs: Clock.monotonicMs() - startMs, message: outcome.message)
-            self.outbox.post(id, report, journaled: true)
-            self.running.withLock { state in
-                state.ids.remove(id)
-                state.resources.remove(resource)
+            guard self.running.withLock({ $0.finished(id, resource: resource) }) else {
+                self.logger.warning("command returned after it was given up; its result is dropped",
+                                    metadata: ["command": "\(id)", "state": "\(report.state.rawValue)", "message": "\(outcome.message)"])
+                return
             }
+            self.outbox.post(id, report, journaled: true)
             self.logger.info("command finished", metadata: ["command": "\(id)", "state": "\(report.state.rawValue)", "message": "\(outcome.message)"])
         }
         if !DetachedThread.start(run) { run() }
@@ -147,13 +155,24 @@ final class ControlChannel: Sendable {
     }
 
     /// Whether a command is running.
-    var isRunningCommands: Bool { running.withLock { !$0.ids.isEmpty } }
+    var isRunningCommands: Bool { running.withLock { !$0.deadlines.isEmpty } }
+
+    /// Reports the commands past their deadline failed; their late results are dropped.
+    private func giveUpOverdue() {
+        for id in running.withLock({ $0.giveUp(nowMs: Clock.monotonicMs()) }) {
+            logger.error("command has no result in time; reporting it failed", metadata: ["command": "\(id)", "timeoutMs": "\(actionTimeoutMs)"])
+            outbox.post(id, CommandReport(.failed, durationMs: actionTimeoutMs,
+                                          message: "no result within \(actionTimeoutMs) ms; given up (the action may still take effect)"),
+                        journaled: true)
+        }
+    }
 
     // MARK: Reporting
 
     private func reportLoop() {
         var backoff = Backoff(initialMs: 1000, maximumMs: 30_000)
         while !outbox.isStopped {
+            giveUpOverdue()
             guard let entry = outbox.first(waitingUntilMs: Clock.monotonicMs() + 1000) else { continue }
             guard let (credential, client) = session.session else {
                 _ = outbox.sleep(untilMs: Clock.monotonicMs() + 1000)
