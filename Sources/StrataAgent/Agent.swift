@@ -92,7 +92,7 @@ public struct Agent: Sendable {
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)
         var uplink = Uplink(client: client, enrollment: enrollment, logger: logger)
-        let control = settings["control.enabled"] == "false" ? nil
+        let control = ["false", "no", "off", "0"].contains(settings["control.enabled"]?.lowercased() ?? "") ? nil
             : try ControlChannel(agentID: state.agentID, dataDirectory: configuration.dataDirectory, fs: fs,
                                  session: ControlSession(makeClient: commandClient(tls: tls)), logger: logger)
         defer { control?.stop() }
@@ -100,6 +100,7 @@ public struct Agent: Sendable {
         var configs = ConfigTracker(fs: fs, statePath: configuration.dataDirectory + "/configs.state", settings: settings,
                                     hashKey: try Self.redactionKey(path: configuration.dataDirectory + "/redaction.key"), logger: logger)
         let pollMs = max(100, settings["log.poll"].flatMap(DurationText.milliseconds) ?? 1000)
+        var controlProblem: String?
         var pendingEvents: [OwnedEvent] = []
         var pendingConfigs: [OwnedConfig] = []
         var collections = 0
@@ -152,9 +153,12 @@ public struct Agent: Sendable {
             uplink.deliver(spool: spool, nowMs: now, agentID: state.agentID, platformKey: builder.platform?.identityKey ?? "")
             if let control {
                 // Commands are fetched once the agent has its credential, with the credential it has now.
-                if let error = control.session.set(credential: uplink.enrollment.credential) {
-                    logger.warning("cannot open the command channel", metadata: ["error": "\(error)"])
-                } else if control.session.hasCredential, !control.start() {
+                let problem = control.session.set(credential: uplink.enrollment.credential).map { "\($0)" }
+                if let problem, problem != controlProblem {
+                    logger.warning("cannot open the command channel; trying again after each batch", metadata: ["error": "\(problem)"])
+                }
+                controlProblem = problem
+                if control.session.hasCredential, !control.start() {
                     logger.error("no thread for the command channel; commands are not fetched")
                 }
             }
