@@ -45,7 +45,8 @@ import Testing
 
     func workers(of master: Int32) -> Set<Int32> { Set(processes.tree(of: master).dropFirst()) }
 
-    @Test func nginxReloadsWithNewWorkersFreezesAndThaws() throws {
+    /// Runs `body` with nginx started (its master's pid, its directory) and both workers up; stops nginx after.
+    func withNginx(_ body: (Process, Int32, String) throws -> Void) throws {
         let (nginx, directory) = try Self.startNginx()
         defer {
             nginx.terminate()
@@ -54,6 +55,10 @@ import Testing
         }
         let master = nginx.processIdentifier
         waitFor("two workers") { workers(of: master).count == 2 }
+        try body(nginx, master, directory)
+    }
+
+    @Test func nginxReloadsWithNewWorkersFreezesAndThaws() throws { try withNginx { nginx, master, directory in
         let server = ServerProcess(type: "nginx", pid: master, startTicks: try #require(processes.startTicks(master)),
                                    declared: NginxPlugin().controlActions)
         let preparation = ActionPreparation(fs: fs, actionsDirectory: "/nonexistent")
@@ -82,7 +87,7 @@ import Testing
         nginx.terminate()
         nginx.waitUntilExit()
         #expect(preparation.prepare("reload", [:], server: server, key: key).failure?.description.hasPrefix("the main process of \(key) (pid \(master)) has exited") == true)
-    }
+    } }
 
     @Test func aTestDriverVMIsPausedResumedAndSnapshotted() throws {
         // The test driver's default host is shared by every connection of this process while one is open.
@@ -113,15 +118,7 @@ import Testing
         #expect(!run("resume").succeeded, "resuming a running VM fails with libvirt's reason")
     }
 
-    @Test func theRegistryNamesResourcesByTheKeysTheBatchesReport() throws {
-        let (nginx, directory) = try Self.startNginx()
-        defer {
-            nginx.terminate()
-            nginx.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        let master = nginx.processIdentifier
-        waitFor("two workers") { workers(of: master).count == 2 }
+    @Test func theRegistryNamesResourcesByTheKeysTheBatchesReport() throws { try withNginx { _, master, directory in
         let hold = try LibvirtConnection(uri: "test:///default")
         let uuid = try #require(try hold.domains().first?.uuid)
         var builder = BatchBuilder(fs: fs, intervalMs: 10_000, refreshEvery: 1,
@@ -143,5 +140,5 @@ import Testing
         let vmKey = ResourceKey.vm(uuid: uuid)
         #expect(batch.resources.contains { $0.kind == .vm && $0.key == vmKey })
         #expect(registry.target(kind: .vm, key: vmKey) == .vm(uri: "test:///default", uuid: uuid))
-    }
+    } }
 }
