@@ -17,6 +17,8 @@
     X(virDomainGetState) X(virDomainGetOSType) X(virDomainGetXMLDesc) X(virDomainInterfaceStats) X(virDomainBlockStats) \
     X(virDomainDefineXML) X(virDomainLookupByUUIDString) X(virDomainCreate) X(virDomainDestroy) X(virDomainUndefine) \
     X(virDomainSuspend) X(virDomainResume) \
+    X(virDomainShutdown) X(virDomainReboot) X(virDomainReset) X(virDomainSnapshotCreateXML) X(virDomainSnapshotLookupByName) \
+    X(virDomainRevertToSnapshot) X(virDomainSnapshotDelete) X(virDomainSnapshotFree) \
     X(virGetLastErrorMessage) X(virSetErrorFunc)
 
 #define DECLARE(name) static __typeof__(&name) p_##name;
@@ -153,3 +155,45 @@ int strata_virt_suspend(void *domain) { return p_virDomainSuspend(domain); }
 int strata_virt_resume(void *domain) { return p_virDomainResume(domain); }
 int strata_virt_undefine(void *domain) { return p_virDomainUndefine(domain); }
 void strata_virt_domain_free(void *domain) { p_virDomainFree(domain); }
+
+int strata_virt_shutdown(void *domain) { return p_virDomainShutdown(domain); }
+int strata_virt_reboot(void *domain) { return p_virDomainReboot(domain, 0); }
+int strata_virt_reset(void *domain) { return p_virDomainReset(domain, 0); }
+
+/* Whether name is a plain snapshot name: it goes into XML. */
+static int plain_name(const char *name) {
+    size_t length = strlen(name);
+    if (length == 0 || length > 64) return 0;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == length;
+}
+
+int strata_virt_snapshot_create(void *domain, const char *name) {
+    if (!plain_name(name)) return -1;
+    char xml[160];
+    snprintf(xml, sizeof xml, "<domainsnapshot><name>%s</name></domainsnapshot>", name);
+    virDomainSnapshotPtr snapshot = p_virDomainSnapshotCreateXML(domain, xml, 0);
+    if (!snapshot) return -1;
+    p_virDomainSnapshotFree(snapshot);
+    return 0;
+}
+
+/* Runs operation on the snapshot name of domain. */
+static int with_snapshot(void *domain, const char *name, int (*operation)(virDomainSnapshotPtr, unsigned int)) {
+    if (!plain_name(name)) return -1;
+    virDomainSnapshotPtr snapshot = p_virDomainSnapshotLookupByName(domain, name, 0);
+    if (!snapshot) return -1;
+    int result = operation(snapshot, 0);
+    p_virDomainSnapshotFree(snapshot);
+    return result;
+}
+
+int strata_virt_snapshot_revert(void *domain, const char *name) { return with_snapshot(domain, name, p_virDomainRevertToSnapshot); }
+int strata_virt_snapshot_delete(void *domain, const char *name) { return with_snapshot(domain, name, p_virDomainSnapshotDelete); }
+
+int strata_virt_snapshot_exists(void *domain, const char *name) {
+    if (!plain_name(name)) return 0;
+    virDomainSnapshotPtr snapshot = p_virDomainSnapshotLookupByName(domain, name, 0);
+    if (!snapshot) return 0;
+    p_virDomainSnapshotFree(snapshot);
+    return 1;
+}

@@ -92,10 +92,15 @@ public struct Agent: Sendable {
                                     path: configuration.dataDirectory + "/agent.credential", logger: logger,
                                     certificateTLS: configuration.mutualTLS ? tls : nil)
         var uplink = Uplink(client: client, enrollment: enrollment, logger: logger)
+        let control = ["false", "no", "off", "0"].contains(settings["control.enabled"]?.lowercased() ?? "") ? nil
+            : try ControlChannel(agentID: state.agentID, dataDirectory: configuration.dataDirectory, fs: fs,
+                                 session: ControlSession(makeClient: commandClient(tls: tls)), logger: logger)
+        defer { control?.stop() }
         var logs = LogTracker(fs: fs, statePath: configuration.dataDirectory + "/logs.state", settings: settings, logger: logger)
         var configs = ConfigTracker(fs: fs, statePath: configuration.dataDirectory + "/configs.state", settings: settings,
                                     hashKey: try Self.redactionKey(path: configuration.dataDirectory + "/redaction.key"), logger: logger)
         let pollMs = max(100, settings["log.poll"].flatMap(DurationText.milliseconds) ?? 1000)
+        var controlProblem: String?
         var pendingEvents: [OwnedEvent] = []
         var pendingConfigs: [OwnedConfig] = []
         var collections = 0
@@ -124,6 +129,7 @@ public struct Agent: Sendable {
                                       events: pendingEvents, configs: pendingConfigs)
                 logs.setServers(builder.serverFiles)
                 configs.setServers(builder.serverFiles)
+                control?.registry.update(platformKey: builder.platform?.identityKey, targets: builder.controlTargets)
                 collections += 1
                 nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
             } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty)
@@ -145,6 +151,35 @@ public struct Agent: Sendable {
             now = Clock.nowMs()
             lastBatchMs = now
             uplink.deliver(spool: spool, nowMs: now, agentID: state.agentID, platformKey: builder.platform?.identityKey ?? "")
+            if let control {
+                // Commands are fetched once the agent has its credential, with the credential it has now.
+                let problem = control.session.set(credential: uplink.enrollment.credential).map { "\($0)" }
+                if let problem, problem != controlProblem {
+                    logger.warning("cannot open the command channel; trying again after each batch", metadata: ["error": "\(problem)"])
+                }
+                controlProblem = problem
+                if control.session.hasCredential, !control.start() {
+                    logger.error("no thread for the command channel; commands are not fetched")
+                }
+            }
+        }
+    }
+
+    /// How the command channel makes its HTTP client: like the uplink's, waiting longer than a fetch is held, and
+    /// under mutual TLS with a TLS context of its own (see `ControlSession`).
+    func commandClient(tls: TLSClient?) -> @Sendable () throws -> HTTPClient {
+        let configuration = configuration
+        return {
+            var own = tls
+            if configuration.mutualTLS {
+                let context = try TLSClient(caFile: configuration.caFile)
+                try context.useClientCertificate(certificateFile: configuration.dataDirectory + "/agent.pem",
+                                                 keyFile: configuration.dataDirectory + "/agent-key.pem")
+                own = context
+            }
+            var client = try HTTPClient(baseURL: configuration.serverURL, tls: own)
+            client.timeoutMs = Int32(ControlChannel.waitMs) + 10_000
+            return client
         }
     }
 

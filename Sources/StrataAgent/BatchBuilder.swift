@@ -22,6 +22,8 @@ struct BatchBuilder {
     var announced: [String: PropertyValue] = [:]
     /// The log and configuration files of the servers the last collection found, for the trackers.
     private(set) var serverFiles: [ServerFiles] = []
+    /// What the collectors of the last batch found that commands may act on, for the command channel.
+    private(set) var controlTargets: [ControlTargets] = []
 
     /// A builder reading the platform through `fs` and running `collectors` (by default the built-in ones
     /// without settings).
@@ -46,6 +48,7 @@ struct BatchBuilder {
         var contents = BatchContents(resources: [ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname,
                                                                 properties: properties)])
         let pass = CollectionPass(timestampMs: timestampMs, intervalMs: intervalMs, refresh: refresh, platformKey: platform.identityKey)
+        controlTargets = []
         for delivery in runner.collect(pass) {
             let report = delivery.report
             contents.add(report.platform, to: 0, at: delivery.pass.timestampMs)
@@ -55,6 +58,7 @@ struct BatchBuilder {
                 }
             }
             if let files = report.serverFiles { serverFiles = files }
+            if let targets = report.controlTargets { controlTargets.append(targets) }
         }
         contents.add(runner.readings, to: 0, at: timestampMs)
         var batch = AgentBatch(agentID: agentID, sequence: sequence, createdAtMs: timestampMs, intervalMs: UInt64(intervalMs),

@@ -72,16 +72,7 @@ final class MisbehavingListener: @unchecked Sendable {
     /// Answers each connection with `answer` after its first bytes, or at once when `greets` (as a MySQL
     /// server speaks first).
     init(answer: String?, greets: Bool = false) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        port = UInt16(bigEndian: address.sin_port)
-        listen(fd, 8)
+        (fd, port) = Loopback.listen(backlog: 8)
         guard let answer else { return }
         let listener = fd
         Thread.detachNewThread {

@@ -72,4 +72,15 @@ int strata_virt_resume(void *domain);
 int strata_virt_undefine(void *domain);
 void strata_virt_domain_free(void *domain);
 
+/* Control actions (the agent's VM commands), on a connection opened read-write. 0 on success. The snapshot name
+   must be letters, digits, '.', '_' or '-' (the agent checks it; others are refused here too). */
+int strata_virt_shutdown(void *domain);
+int strata_virt_reboot(void *domain);
+int strata_virt_reset(void *domain);
+int strata_virt_snapshot_create(void *domain, const char *name);
+int strata_virt_snapshot_revert(void *domain, const char *name);
+int strata_virt_snapshot_delete(void *domain, const char *name);
+/* 1 when the domain has a snapshot called name, 0 when not. */
+int strata_virt_snapshot_exists(void *domain, const char *name);
+
 #endif

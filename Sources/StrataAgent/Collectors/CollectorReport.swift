@@ -9,6 +9,9 @@ struct CollectorReport: Sendable {
     /// The log and configuration files of the servers found, for the trackers (the servers collector
     /// sets it); nil leaves the trackers' files as they are.
     var serverFiles: [ServerFiles]?
+    /// The resources found that commands may act on (servers by main process, VMs by hypervisor), for the command
+    /// channel's registry; nil leaves the collector's previous ones in place.
+    var controlTargets: ControlTargets?
 }
 
 /// One resource a collector reports (a server, service, container, hypervisor, VM) with its readings and the

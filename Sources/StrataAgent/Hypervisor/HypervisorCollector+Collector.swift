@@ -9,7 +9,12 @@ extension HypervisorCollector: Collector {
     /// Each URI's hypervisor below the platform, its VMs below it.
     mutating func collect(_ pass: CollectionPass) -> CollectorReport {
         let reports = collect(nowMs: pass.timestampMs, intervalMs: pass.intervalMs)
-        return CollectorReport(resources: reports.map { $0.resource(platformKey: pass.platformKey) })
+        var targets: [String: ControlTarget] = [:]
+        for hypervisor in reports {
+            for vm in hypervisor.vms ?? [] { targets[ResourceKey.vm(uuid: vm.uuid)] = .vm(uri: hypervisor.uri, uuid: vm.uuid) }
+        }
+        return CollectorReport(resources: reports.map { $0.resource(platformKey: pass.platformKey) },
+                               controlTargets: ControlTargets(source: name, targets: targets))
     }
 
     /// A connection whose last collection still hangs is one that fails: each hypervisor `up` 0, no VMs (so

@@ -61,73 +61,17 @@ struct ScriptRunner: Sendable {
         return report
     }
 
-    /// Runs `path` with no arguments, stdin and stderr on /dev/null, and returns its standard output; throws
-    /// when it cannot start, runs longer than `timeoutMs` (it is killed), or exits other than 0.
+    /// Runs `path` with no arguments and an empty environment (`ChildProcess`), and returns its standard output;
+    /// throws when it cannot start, runs longer than `timeoutMs` (it is killed), prints more than `maxOutput` bytes,
+    /// or exits other than 0.
     static func execute(_ path: String, timeoutMs: Int32) throws -> [UInt8] {
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw Refusal(description: "pipe: \(String(cString: strerror(errno)))") }
-        // Neither end leaks into other children; the script gets the write end as its stdout through dup2.
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // A clean signal state for the child, whatever the agent inherited.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
-        defer { for pointer in argv { free(pointer) } }
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, [nil])
-        close(pipeFDs[1])
-        defer { close(pipeFDs[0]) }
-        guard spawned == 0 else { throw Refusal(description: "cannot start: \(String(cString: strerror(spawned)))") }
-
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let deadline = monotonicMs() + Int64(timeoutMs)
-        var timedOut = false
-        while true {
-            let left = deadline - monotonicMs()
-            if left <= 0 { timedOut = true; break }
-            var descriptor = pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(left))
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { timedOut = ready == 0; break }
-            let count = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            output.append(contentsOf: buffer[0..<count])
-            if output.count > maxOutput { timedOut = false; kill(-pid, SIGKILL); _ = waitpid(pid, nil, 0); throw Refusal(description: "printed more than \(maxOutput) bytes") }
-        }
-        if timedOut {
-            kill(-pid, SIGKILL)
-            _ = waitpid(pid, nil, 0)
-            throw Refusal(description: "still running after \(timeoutMs) ms; killed")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exited = status & 0x7f == 0
-        let code = (status >> 8) & 0xff
-        guard exited, code == 0 else {
-            throw Refusal(description: exited ? "exited with status \(code)" : "killed by signal \(status & 0x7f)")
-        }
-        return output
-    }
-
-    static func monotonicMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        let child = ChildProcess(path: path, arguments: [], environment: [], timeoutMs: Int64(timeoutMs), maxOutputBytes: maxOutput + 1)
+        let ended: ChildProcess.Outcome
+        do { ended = try child.run() } catch { throw Refusal(description: error.description) }
+        if ended.timedOut { throw Refusal(description: "still running after \(timeoutMs) ms; killed") }
+        if ended.stdout.count > maxOutput { throw Refusal(description: "printed more than \(maxOutput) bytes") }
+        if let signal = ended.signal { throw Refusal(description: "killed by signal \(signal)") }
+        guard ended.exitStatus == 0 else { throw Refusal(description: "exited with status \(ended.exitStatus ?? -1)") }
+        return ended.stdout
     }
 }

@@ -18,6 +18,11 @@ extension ServerDiscovery: Collector {
             report.resources.append(ReportedResource(kind: .server, key: key, name: server.name, properties: .map(server.properties),
                                                      metrics: server.metrics, children: services))
         }
+        report.controlTargets = ControlTargets(source: name, targets: Dictionary(known.map { server in
+            (pass.platformKey + "/" + server.key, ControlTarget.server(ServerProcess(
+                type: plugins[server.plugin].type, pid: server.process.pid, startTicks: server.process.startTicks,
+                declared: plugins[server.plugin].controlActions)))
+        }, uniquingKeysWith: { first, _ in first }))
         for gone in found.down { report.resources.append(.down(.server, key: pass.platformKey + "/" + gone.key, name: gone.name)) }
         return report
     }

@@ -4,8 +4,9 @@ import CStrataTLS
 /// speaking plain HTTP never maps it): server verification against a CA file or the system store, SNI
 /// and host/IP checking, TLS 1.2+, and an optional client certificate for mutual TLS.
 ///
-/// The agent is single-threaded and changes the context (a client certificate after enrollment) only
-/// between requests, hence `@unchecked Sendable`.
+/// `@unchecked Sendable`: the uplink and the command channel's threads open sessions on one context at once, which
+/// OpenSSL allows; the context changes (a client certificate after enrollment) only under mutual TLS, between the
+/// uplink's requests, and then the command channel has a context of its own (`ControlSession`).
 public final class TLSClient: @unchecked Sendable {
     private let context: UnsafeMutableRawPointer
 
