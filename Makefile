@@ -43,6 +43,7 @@ bench: deps-bench build
 	python3 bench/query_isolation.py
 	python3 bench/alerting_latency.py --rate 100000
 	python3 bench/alerting_latency.py --rate 0 --seconds 3
+	python3 bench/control_latency.py --commands 1000 --interval 10
 
 ## make fuzz: every decoder under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60); docs/security.md.
 fuzz: deps
