@@ -29,7 +29,10 @@ public enum CommandState: String, Sendable, Codable, CaseIterable {
 
     /// Whether an agent's report of `next` may follow this state (reports arrive again after retries: the same
     /// state again is accepted and changes nothing).
+    /// A command the server expired may still be reported by an agent that started it before the deadline by its own
+    /// clock: what the agent did wins over the server's guess.
     public func allows(_ next: CommandState) -> Bool {
+        if self == .expired { return next == self || [.accepted, .running, .succeeded, .failed, .refused, .interrupted].contains(next) }
         guard !isFinal else { return next == self }
         switch next {
         case .queued, .expired, .canceled: return false

@@ -67,6 +67,8 @@ import Testing
         #expect(CommandState.running.allows(.succeeded) && CommandState.running.allows(.interrupted) && CommandState.delivered.allows(.refused))
         #expect(!CommandState.running.allows(.accepted) && !CommandState.succeeded.allows(.failed) && CommandState.succeeded.allows(.succeeded))
         #expect(!CommandState.delivered.allows(.expired), "only the server expires a command")
+        #expect(CommandState.expired.allows(.running) && CommandState.expired.allows(.succeeded) && !CommandState.expired.allows(.queued),
+                "an agent that started it by its own clock is believed")
         #expect(CommandState.allCases.filter(\.isFinal) == [.succeeded, .failed, .refused, .interrupted, .expired, .canceled])
     }
 }
