@@ -20,7 +20,8 @@ import Testing
 
         let listed = try runCLI(["resources", "--json"], environment: environment)
         let resources = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]] ?? []
-        let id = try #require(resources.first?["id"] as? String)
+        // Other tests on this host may run containers the agent reports too: the platform is the one this test reads.
+        let id = try #require(resources.first { $0["kind"] as? String == "platform" }?["id"] as? String)
 
         let shown = try runCLI(["resource", id], environment: environment)
         #expect(shown.status == 0)

@@ -24,10 +24,12 @@ extension AlertEvaluator {
             for (number, part) in composite.parts.enumerated() where part.condition.metrics.contains(facts.metric) {
                 guard let wanted = part.condition.seriesLabels, wanted.allSatisfy({ facts.labels[$0.key] == $0.value }) else { continue }
                 let key = PartKey(definitionID: definition.id, part: number, resourceID: resourceID)
-                let holding = partHolding[key] ?? []
+                var holding = partHolding[key] ?? []
                 let stateKey = AlertEntry.Key(definitionID: "\(definition.id)#\(number)", subject: id.description)
+                var readHistory = false
                 guard let judgement = await judge(part.condition, key: stateKey, series: id, timestampMs: timestampMs, value: value,
-                                                  open: holding.contains(id.description)) else { continue }
+                                                  open: holding.contains(id.description), readHistory: &readHistory) else { continue }
+                if readHistory { holding = partHolding[key] ?? [] }
                 var updated = holding
                 if judgement.active { updated.insert(id.description) } else { updated.remove(id.description) }
                 partHolding[key] = updated.isEmpty ? nil : updated

@@ -16,11 +16,14 @@ extension AlertEvaluator {
                 let definitions = await definitionsFor(series: id, tenantID: item.tenantID, labels: batch.labels[id])
                 for definition in definitions {
                     let key = AlertEntry.Key(definitionID: definition.id, subject: id.description)
-                    let open = entries[key]?.lifecycle.state.isOpen ?? false
+                    let known = entries[key]
+                    var readHistory = false
                     guard let judgement = await judge(definition.condition, key: key, series: id, timestampMs: batch.timestamps[index],
-                                                      value: batch.values[index], open: open) else { continue }
-                    var entry = entries[key] ?? AlertEntry(definitionID: definition.id, tenantID: item.tenantID, subject: key.subject,
-                                                          resourceID: seriesFacts[id]?.resourceID)
+                                                      value: batch.values[index], open: known?.lifecycle.state.isOpen ?? false,
+                                                      readHistory: &readHistory) else { continue }
+                    // After reading stored history the actor may have changed the entry meanwhile: read it again.
+                    var entry = (readHistory ? entries[key] : known) ?? AlertEntry(definitionID: definition.id, tenantID: item.tenantID,
+                                                                                   subject: key.subject, resourceID: seriesFacts[id]?.resourceID)
                     if case .trend = definition.condition { entry.projectedCrossingMs = judgement.crossingMs }
                     if case .baseline = definition.condition {
                         entry.expected = judgement.expected

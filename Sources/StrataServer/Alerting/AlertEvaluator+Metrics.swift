@@ -19,21 +19,33 @@ extension AlertEvaluator {
 
     /// Feeds a sample to the state `key` keeps for `condition`; nil while the sample decides nothing (a rate's first
     /// sample, a trend with too few points, a baseline too young for this hour).
-    func judge(_ condition: AlertCondition, key: AlertEntry.Key, series: StableID, timestampMs: Int64, value: Double, open: Bool) async -> Judgement? {
+    /// `readHistory` is set when the stored history was read (the actor may have done other work meanwhile).
+    func judge(_ condition: AlertCondition, key: AlertEntry.Key, series: StableID, timestampMs: Int64, value: Double, open: Bool,
+               readHistory: inout Bool) async -> Judgement? {
         switch condition {
         case .threshold(let threshold):
-            if inputs[key] == nil { inputs[key] = await seededInput(series: series, condition: threshold, nowMs: timestampMs) }
+            // Only what looks back needs the stored history (and the lookup that tells whether it was read).
+            if threshold.input != .value, inputs[key] == nil {
+                readHistory = true
+                inputs[key] = await seededInput(series: series, condition: threshold, nowMs: timestampMs)
+            }
             guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestampMs, value: value, input: threshold.input) else { return nil }
             return Judgement(active: threshold.holds(input, open: open), value: input)
         case .trend(let trend):
-            if trends[key] == nil { trends[key] = await seededTrend(series: series, condition: trend, nowMs: timestampMs) }
+            if trends[key] == nil {
+                readHistory = true
+                trends[key] = await seededTrend(series: series, condition: trend, nowMs: timestampMs)
+            }
             guard let projection = trends[key]?.add(timestampMs: timestampMs, value: value, condition: trend) else { return nil }
             // The seconds left until the projected crossing (0 once crossed), or the horizon when none is projected.
             let seconds = Double((projection.crossingMs ?? timestampMs.addingReportingOverflow(trend.horizonMs).partialValue)
                 .subtractingReportingOverflow(timestampMs).partialValue) / 1000
             return Judgement(active: projection.crossingMs != nil, value: seconds, crossingMs: projection.crossingMs)
         case .baseline(let baseline):
-            if baselines[key] == nil { baselines[key] = await seededProfile(series: series, condition: baseline, nowMs: timestampMs) }
+            if baselines[key] == nil {
+                readHistory = true
+                baselines[key] = await seededProfile(series: series, condition: baseline, nowMs: timestampMs)
+            }
             let expectation = baselines[key]?.expectation(atMs: timestampMs)
             baselines[key]?.add(timestampMs: timestampMs, value: value)
             guard value.isFinite, let expectation, expectation.seasons >= baseline.minSeasons else { return nil }
