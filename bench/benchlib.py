@@ -38,6 +38,15 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def status_mib(pid, field):
+    """A memory field of /proc/PID/status (`VmRSS`, `VmHWM` for the peak) in MiB, or None."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 2)
+    return None
+
+
 def start_strata(work, interval, plugins_conf=None):
     """Starts a release `strata server` on a free loopback port with data in `work`/server, waits for it, then
     `strata agent` (the lean strata-agent) at `interval` seconds with `plugins_conf` as its DATA/plugins.conf.

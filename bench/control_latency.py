@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import ADMIN_PASSWORD, start_strata  # noqa: E402
+from benchlib import ADMIN_PASSWORD, start_strata, status_mib  # noqa: E402
 
 AUTH = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
 
@@ -27,14 +27,6 @@ def call(conn, method, path, body=None):
     response = conn.getresponse()
     data = json.loads(response.read() or b"{}")
     return response.status, data.get("data")
-
-
-def rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 2)
-    return None
 
 
 def main():
@@ -82,7 +74,7 @@ def main():
             return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
         print(json.dumps({"bench": "control_latency", "commands": args.commands, "interval_s": args.interval, "succeeded": succeeded,
                           "request_to_start_ms_p50": pct(0.5), "request_to_start_ms_p99": pct(0.99),
-                          "request_to_start_ms_max": round(1000 * latencies[-1], 1), "agent_rss_mib": rss_mib(agent.pid)}))
+                          "request_to_start_ms_max": round(1000 * latencies[-1], 1), "agent_rss_mib": status_mib(agent.pid, "VmRSS")}))
     finally:
         agent.terminate()
         server.terminate()

@@ -15,17 +15,9 @@ import tempfile
 import time
 import urllib.request
 
-from benchlib import ADMIN_PASSWORD, cpu_seconds, start_strata
+from benchlib import ADMIN_PASSWORD, cpu_seconds, start_strata, status_mib
 
 LEVELS = ["INFO", "INFO", "INFO", "INFO", "INFO", "INFO", "INFO", "WARNING", "WARNING", "SEVERE"]
-
-
-def rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 2)
-    return None
 
 
 def count_events(port):
@@ -86,7 +78,7 @@ def main():
         print(json.dumps({
             "case": "log-tracking", "lines_per_s": round(written / args.duration), "lines_written": written,
             "events_stored": stored, "window_s": round(elapsed, 1),
-            "agent_cpu_percent_of_core": round(100 * agent_cpu / elapsed, 2), "agent_peak_rss_mib": rss_mib(agent.pid),
+            "agent_cpu_percent_of_core": round(100 * agent_cpu / elapsed, 2), "agent_peak_rss_mib": status_mib(agent.pid, "VmHWM"),
             "server_cpu_percent_of_core": round(100 * server_cpu / elapsed, 2), "binary": os.path.basename(executable),
         }), flush=True)
     finally:
