@@ -44,7 +44,7 @@ import Testing
         try "\(Self.crmWebUUID)\n".write(toFile: guestRoot + "/sys/class/dmi/id/product_uuid", atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: guestRoot + "/proc", withDestinationPath: "/proc")
         let guestAgent = try StrataProcess(["agent", "--server", bed.url, "--data", bed.directory + "/guest-agent", "--interval", "1s"],
-                                           environment: ["STRATA_AGENT_TOKEN": Testbed.agentToken, "STRATA_HOST_ROOT": guestRoot],
+                                           environment: ["STRATA_AGENT_TOKEN": bed.agentToken, "STRATA_HOST_ROOT": guestRoot],
                                            logPath: bed.directory + "/guest-agent.log")
         defer { guestAgent.killTree() }
 

@@ -54,7 +54,7 @@ import Testing
         try waitUntil("the platform", timeout: 30) { try !bed.platforms().isEmpty }
         let credentialPath = bed.directory + "/agent/agent.credential"
         let credential = try String(contentsOfFile: credentialPath, encoding: .utf8)
-        #expect(credential.hasPrefix("sag_") && !credential.contains(Testbed.agentToken), "the agent keeps its own credential")
+        #expect(credential.hasPrefix("sag_") && !credential.contains(bed.agentToken), "the agent keeps its own credential")
         let mode = try FileManager.default.attributesOfItem(atPath: credentialPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let agentID = AgentState.load(path: bed.directory + "/agent/agent.state").agentID
@@ -78,7 +78,7 @@ import Testing
         let serverLog = try String(contentsOfFile: bed.directory + "/server.log", encoding: .utf8)
         let credentialValue = credential.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!agentLog.contains(credentialValue) && !serverLog.contains(credentialValue))
-        #expect(!agentLog.contains(Testbed.agentToken))
-        #expect(serverLog.components(separatedBy: Testbed.agentToken).count <= 2, "shown once at first start, never again")
+        #expect(!agentLog.contains(bed.agentToken))
+        #expect(serverLog.components(separatedBy: bed.agentToken).count <= 2, "shown once at first start, never again")
     }
 }

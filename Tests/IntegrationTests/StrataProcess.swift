@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StrataAgent
 
 /// Errors of the process harness, with what to do about them.
@@ -104,7 +105,9 @@ final class StrataProcess: @unchecked Sendable {
 /// A server and agents on loopback with known credentials and a scratch directory.
 struct Testbed {
     static let password = "integration-password"
-    static let agentToken = "sat_integration_token_0123456789"
+    /// This bed's enrollment token: an agent of another bed (whose server once listened on a port this bed now
+    /// uses) is refused, not mistaken for one of ours.
+    let agentToken = "sat_integration_" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
     let directory: String
     let port: Int
 
@@ -123,7 +126,7 @@ struct Testbed {
     func startServer(environment extra: [String: String] = [:]) throws -> StrataProcess {
         let server = try StrataProcess(["server", "--listen", "127.0.0.1:\(port)", "--data", directory + "/server"],
                                        environment: ["STRATA_BOOTSTRAP_ADMIN_PASSWORD": Self.password,
-                                                     "STRATA_BOOTSTRAP_AGENT_TOKEN": Self.agentToken].merging(extra) { $1 },
+                                                     "STRATA_BOOTSTRAP_AGENT_TOKEN": agentToken].merging(extra) { $1 },
                                        logPath: directory + "/server.log")
         try waitUntil("the server's /healthz", timeout: 30) {
             if extra["STRATA_TLS"] != nil {
@@ -136,7 +139,7 @@ struct Testbed {
 
     func startAgent(interval: String = "1s", hostRoot: String = "/") throws -> StrataProcess {
         try StrataProcess(["agent", "--server", url, "--data", directory + "/agent", "--interval", interval],
-                          environment: ["STRATA_AGENT_TOKEN": Self.agentToken, "STRATA_HOST_ROOT": hostRoot],
+                          environment: ["STRATA_AGENT_TOKEN": agentToken, "STRATA_HOST_ROOT": hostRoot],
                           logPath: directory + "/agent.log")
     }
 
@@ -144,7 +147,7 @@ struct Testbed {
     func enroll(agentID: String, platformKey: String) throws -> String {
         let body = try JSONSerialization.data(withJSONObject: ["agentId": agentID, "platformKey": platformKey])
         let response = try HTTPClient(baseURL: url).send(method: "POST", path: "/api/agent/v1/enroll", headers: [
-            ("Authorization", "Bearer \(Self.agentToken)"), ("Content-Type", "application/json"),
+            ("Authorization", "Bearer \(agentToken)"), ("Content-Type", "application/json"),
         ], body: Array(body))
         guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let credential = (envelope["data"] as? [String: Any])?["credential"] as? String else {
@@ -195,7 +198,20 @@ struct Testbed {
         return (data["samples"] as? [[NSNumber]] ?? []).map { ($0[0].int64Value, $0[1].doubleValue) }
     }
 
+    /// Ports handed out by this process: never handed out twice, so a bed whose server is down for a restart
+    /// keeps its port.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A loopback port nothing listens on and no other bed of this process was given.
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try unusedPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
+    private static func unusedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -29,7 +29,7 @@ import Testing
         #expect(csr.status == 0 && csr.output.contains("BEGIN CERTIFICATE REQUEST"))
         let request = try JSONSerialization.data(withJSONObject: ["agentId": "tls-agent", "platformKey": "machine-id:tls", "csr": csr.output])
         try request.write(to: URL(fileURLWithPath: bed.directory + "/enroll.json"))
-        let enrolled = try curl(["--cacert", ca, "-H", "Authorization: Bearer \(Testbed.agentToken)", "-H", "Content-Type: application/json",
+        let enrolled = try curl(["--cacert", ca, "-H", "Authorization: Bearer \(bed.agentToken)", "-H", "Content-Type: application/json",
                                  "--data-binary", "@" + bed.directory + "/enroll.json", "\(base)/api/agent/v1/enroll"])
         let data = (try JSONSerialization.jsonObject(with: Data(enrolled.output.utf8)) as? [String: Any])?["data"] as? [String: Any] ?? [:]
         let credential = try #require(data["credential"] as? String, "enrollment answered \(enrolled.output.prefix(300))")
@@ -82,7 +82,7 @@ import Testing
         defer { server.terminate() }
         let ca = bed.directory + "/server/tls/ca.pem"
         let agent = try StrataProcess(["agent", "--server", "https://127.0.0.1:\(bed.port)", "--data", bed.directory + "/agent", "--interval", "1s"],
-                                      environment: ["STRATA_AGENT_TOKEN": Testbed.agentToken, "STRATA_CA_FILE": ca, "STRATA_AGENT_MTLS": "1"],
+                                      environment: ["STRATA_AGENT_TOKEN": bed.agentToken, "STRATA_CA_FILE": ca, "STRATA_AGENT_MTLS": "1"],
                                       logPath: bed.directory + "/agent.log")
         defer { agent.terminate() }
         let admin = "admin:\(Testbed.password)"
