@@ -370,6 +370,7 @@ enum CatalogMigrations {
                 CREATE INDEX commands_by_tenant ON commands(tenant_id, created_ms);
                 """)
         }
+        registerSchedules(&migrator)
         return migrator
     }
 }

@@ -77,8 +77,10 @@ public protocol CommandStore: Sendable {
     func command(tenantID: String, id: String) async throws -> CommandRecord?
     /// A tenant's commands, newest first, optionally of one resource.
     func commands(tenantID: String, resourceID: String?, limit: Int) async throws -> [CommandRecord]
-    /// The commands an agent may still run (queued or delivered, before their deadline), oldest first; marks queued ones delivered.
-    func takePendingCommands(agentID: String, nowMs: Int64) async throws -> [CommandRecord]
+    /// The commands an agent may still run before their deadline, oldest first: queued ones, and delivered ones handed
+    /// out at least `redeliverAfterMs` ago without a report (the answer may have been lost, or the agent left it for
+    /// later); marks them delivered at `nowMs`.
+    func takePendingCommands(agentID: String, nowMs: Int64, redeliverAfterMs: Int64) async throws -> [CommandRecord]
     /// Applies an agent's report when `allowed` accepts the move from the stored state; returns the record as stored
     /// after it (unchanged when refused) and the event of a change, or nil for an id that is not this agent's.
     func applyCommandReport(agentID: String, id: String, report: CommandReport, nowMs: Int64,

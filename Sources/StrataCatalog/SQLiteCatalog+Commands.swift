@@ -30,13 +30,16 @@ extension SQLiteCatalog {
         }
     }
 
-    public func takePendingCommands(agentID: String, nowMs: Int64) async throws -> [CommandRecord] {
-        try await pool.write { db in
+    public func takePendingCommands(agentID: String, nowMs: Int64, redeliverAfterMs: Int64) async throws -> [CommandRecord] {
+        let handedOutBefore = nowMs.subtractingReportingOverflow(max(0, redeliverAfterMs)).partialValue
+        return try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM commands WHERE agent_id = ? AND state IN ('queued', 'delivered') AND deadline_ms >= ? ORDER BY created_ms, id LIMIT 100
-                """, arguments: [agentID, nowMs]).map(Self.commandRecord)
-            try db.execute(sql: "UPDATE commands SET state = 'delivered', updated_ms = ? WHERE agent_id = ? AND state = 'queued' AND deadline_ms >= ?",
-                           arguments: [nowMs, agentID, nowMs])
+                SELECT * FROM commands WHERE agent_id = ? AND deadline_ms >= ?
+                  AND (state = 'queued' OR (state = 'delivered' AND updated_ms <= ?)) ORDER BY created_ms, id LIMIT 100
+                """, arguments: [agentID, nowMs, handedOutBefore]).map(Self.commandRecord)
+            for row in rows {
+                try db.execute(sql: "UPDATE commands SET state = 'delivered', updated_ms = ? WHERE id = ?", arguments: [nowMs, row.id])
+            }
             return rows
         }
     }

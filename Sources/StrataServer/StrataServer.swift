@@ -36,6 +36,9 @@ public struct StrataServer: Sendable {
     /// Evaluates alert definitions as samples and events arrive.
     let alerts: AlertEvaluator
     let control: ControlService
+    /// Group actions, and the schedules that start them.
+    let groupRuns: GroupRunner
+    let schedules: ScheduleService
 
     /// Opens (creating) the data directory's stores.
     public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
@@ -60,6 +63,9 @@ public struct StrataServer: Sendable {
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
         control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
+        groupRuns = GroupRunner(catalog: catalog, control: control, audit: AuditTrail(catalog: catalog, logger: logger), logger: logger,
+                                clock: { Time.nowMs() })
+        schedules = ScheduleService(catalog: catalog, runner: groupRuns, logger: logger, clock: { Time.nowMs() })
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
                                 control: control)
         tls = try TLSSetup.make(configuration)
@@ -138,6 +144,7 @@ public struct StrataServer: Sendable {
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         ControlRoutes(control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlGroupRoutes(runner: groupRuns, schedules: schedules, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, context in
@@ -171,7 +178,8 @@ public struct StrataServer: Sendable {
                                        definitionsDirectory: configuration.dataDirectory + "/alerts", logger: logger)
         let notifications = NotificationService(catalog: catalog, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, alerting,
-                                                                 notifications, ControlExpiry(control: control), app],
+                                                                 notifications, ControlExpiry(control: control),
+                                                                 ScheduleLoop(schedules: schedules, runner: groupRuns, clock: { Time.nowMs() }), app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -7,7 +7,7 @@ import StrataCore
 struct ControlCommandLine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "control", abstract: "Control actions: run one, list a resource's actions, show the history.",
-        subcommands: [Run.self, Actions.self, History.self, Show.self], defaultSubcommand: History.self)
+        subcommands: [Run.self, Group.self, Actions.self, History.self, Show.self, Schedules.self], defaultSubcommand: History.self)
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,12 +22,7 @@ struct ControlCommandLine: ParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func run() throws {
-            var values: [String: String] = [:]
-            for parameter in parameters {
-                guard let equals = parameter.firstIndex(of: "=") else { throw ValidationError("--param needs NAME=VALUE, not \"\(parameter)\"") }
-                values[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
-            }
-            let request = API.ControlRequest(resource: resource, action: action, parameters: values.isEmpty ? nil : values,
+            let request = API.ControlRequest(resource: resource, action: action, parameters: try parameterValues(parameters),
                                              dryRun: dryRun ? true : nil, deadline: deadline)
             var command = try client.send("POST", "/api/v1/control/commands", body: request, as: API.ControlCommand.self)
             if wait, !dryRun {

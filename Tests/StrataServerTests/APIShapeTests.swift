@@ -65,6 +65,13 @@ struct APIShapeTests {
                                               requestedBy: "admin", createdMs: 1, deadlineMs: 2, updatedMs: 1)),
         ("ResourceAction", API.ResourceAction(name: "renice", summary: "s", parameters: [API.ActionParameter(name: "priority", type: "integer",
                                                                                                        required: true, summary: "p", min: -20, max: 19)])),
+        ("GroupRun", API.GroupRun(id: "g", target: API.ControlTarget(kind: "server", serverType: "nginx"), action: "reload", parameters: [:],
+                                  concurrency: 10, stopOnFailure: false, requestedBy: "admin", createdMs: 1, updatedMs: 2, state: "finished",
+                                  summary: ["total": 1, "succeeded": 1],
+                                  items: [API.GroupRunItem(resourceId: "r", resourceName: "nginx", state: "succeeded", commandId: "c", message: nil)])),
+        ("Schedule", API.Schedule(id: "s", request: API.ScheduleRequest(name: "nightly", cron: "0 3 * * *", timezone: "Europe/Berlin",
+                                                                        target: API.ControlTarget(resource: "r"), action: "reload"),
+                                  createdBy: "admin", createdMs: 1)),
         ("ResourcePermissions", API.ResourcePermissions(resourceId: "r", permissions: ["read"], grants: [API.Grant(groupId: "g", role: "viewer")])),
     ]
 

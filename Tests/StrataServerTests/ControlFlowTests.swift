@@ -74,6 +74,30 @@ import Testing
         }
     }
 
+    /// Defect: a delivered command came back on the agent's very next fetch (before its `accepted` report landed),
+    /// so the agent paused its polling for a second and the next request waited that long (control bench p99 1 s).
+    @Test func aCommandJustHandedOutIsNotHandedOutAgainAtOnceButANewOneIsAndAnUnansweredOneComesBack() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let (agent, _, serverID) = try await Self.setUp(client)
+            let body = #"{"resource": "\#(serverID)", "action": "renice", "parameters": {"priority": "5"}}"#
+            #expect(try await post(client, "/api/v1/control/commands", body, ServerHarness.adminBasic).status == .created)
+            let first = try await Self.poll(client, agent)
+            #expect(first.count == 1)
+            #expect(try await Self.poll(client, agent).isEmpty, "the command just handed out is not in the next fetch")
+            // A new request wakes a waiting fetch, which carries only the new command.
+            async let waiting = Self.poll(client, agent, waitMs: 20_000)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await post(client, "/api/v1/control/commands", body, ServerHarness.adminBasic).status == .created)
+            let second = try await waiting
+            #expect(second.count == 1 && second.first?["id"] as? String != first.first?["id"] as? String, "\(second)")
+            // Without a report, both are handed out again once the redelivery interval has passed.
+            try await Task.sleep(for: .milliseconds(Int(ControlService.redeliverAfterMs) + 300))
+            let again = try await Self.poll(client, agent).compactMap { $0["id"] as? String }
+            #expect(Set(again) == Set((first + second).compactMap { $0["id"] as? String }), "\(again)")
+        }
+    }
+
     @Test func injectionsUnknownActionsViewersAndStrangersAreRefusedAndAudited() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in

@@ -15,7 +15,11 @@ actor ControlService {
     static let maxDeadlineMs: Int64 = 86_400_000
     static let maxWaitMs: Int64 = 30_000
     /// A long poll reads the store at least this often, so a command queued through another server is not missed for long.
-    static let recheckMs: Int64 = 2_000
+    static let recheckMs: Int64 = 1_000
+    /// A command handed out without a report since is handed out again after this long (its answer may have been
+    /// lost, or the agent left it until its resource is free) — not at once, which would hand the agent the command
+    /// it has just started and keep its next fetch from waiting for new work.
+    static let redeliverAfterMs: Int64 = 2_000
     static let maxOutputBytes = 64 << 10
 
     let catalog: any Catalog
@@ -104,7 +108,7 @@ actor ControlService {
         let deadline = clock().addingReportingOverflow(min(max(0, waitMs), Self.maxWaitMs)).partialValue
         while true {
             let now = clock()
-            let pending = try await catalog.takePendingCommands(agentID: agentID, nowMs: now)
+            let pending = try await catalog.takePendingCommands(agentID: agentID, nowMs: now, redeliverAfterMs: Self.redeliverAfterMs)
             if !pending.isEmpty {
                 guard let key = try await catalog.agentCredentialHash(agentID: agentID, nowMs: now) else { return [] }
                 return pending.map { ($0, Self.wire($0).signature(key: key)) }

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import StrataAPI
+import StrataCatalog
+import StrataControl
+import StrataCore
+
+/// Runs control schedules (docs/control.md "Group actions and schedules"): each enabled schedule's next run from its
+/// cron expression in its time zone (`StrataControl.CronSchedule`); when it comes, a group run over the schedule's
+/// target requested by `schedule:NAME`. A run missed while the server was down is made up once if it is at most
+/// `catchUpMs` late, else skipped (logged).
+actor ScheduleService {
+    static let catchUpMs: Int64 = 300_000
+    /// How long the loop sleeps at most before looking again (new schedules wake it at once).
+    static let maxSleepMs: Int64 = 30_000
+
+    let catalog: any Catalog
+    let runner: GroupRunner
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    /// Every tenant's schedules with the instant each runs next (nil: disabled or never again).
+    private var schedules: [String: (tenantID: String, schedule: API.Schedule, nextMs: Int64?)] = [:]
+    private var wakeUp: CheckedContinuation<Void, Never>?
+
+    init(catalog: any Catalog, runner: GroupRunner, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        self.catalog = catalog
+        self.runner = runner
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// The schedule's cron expression in its zone, or a 400 naming the field.
+    static func cron(_ schedule: API.Schedule) throws -> CronSchedule {
+        let expression: CronExpression
+        do {
+            expression = try CronExpression(schedule.cron)
+        } catch {
+            throw APIError.badData("cron: \(error.description)")
+        }
+        guard let zone = TZDatabaseZone(schedule.timezone) else {
+            throw APIError.badData("timezone: unknown time zone \"\(schedule.timezone)\"; use a tz database name such as Europe/Berlin or UTC")
+        }
+        return CronSchedule(expression, zone: zone)
+    }
+
+    /// The next `count` runs after now (none when disabled).
+    func nextRuns(_ schedule: API.Schedule, count: Int = 5) -> [Int64] {
+        guard schedule.enabled, let cron = try? Self.cron(schedule) else { return [] }
+        return cron.next(count, afterMs: clock())
+    }
+
+    /// Loads every tenant's schedules.
+    func load() async {
+        do {
+            for stored in try await catalog.schedules(tenantID: nil) {
+                guard let schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else { continue }
+                track(schedule, tenantID: stored.tenantID, from: schedule.lastRunMs ?? schedule.createdMs)
+            }
+        } catch {
+            logger.error("cannot load control schedules", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Starts following a saved schedule (replacing its previous form) from now.
+    func saved(_ schedule: API.Schedule, tenantID: String) {
+        track(schedule, tenantID: tenantID, from: clock())
+        wakeUp?.resume()
+        wakeUp = nil
+    }
+
+    func deleted(_ id: String) {
+        schedules[id] = nil
+    }
+
+    private func track(_ schedule: API.Schedule, tenantID: String, from: Int64) {
+        let next = schedule.enabled ? (try? Self.cron(schedule))?.next(afterMs: from) : nil
+        schedules[schedule.id] = (tenantID, schedule, next)
+    }
+
+    /// Fires every schedule due at `now`; returns when the next one is due.
+    func fireDue(now: Int64) async -> Int64? {
+        for (id, entry) in schedules {
+            guard let due = entry.nextMs, due <= now else { continue }
+            var schedule = entry.schedule
+            let cron = try? Self.cron(schedule)
+            schedules[id]?.nextMs = cron?.next(afterMs: now)
+            guard now - due <= Self.catchUpMs else {
+                logger.warning("control schedule run skipped: it was due while the server was down",
+                               metadata: ["schedule": "\(schedule.name)", "dueMs": "\(due)"])
+                continue
+            }
+            let order = GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
+                                          concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline)
+            do {
+                let run = try await runner.start(order, tenantID: entry.tenantID, actor: "schedule:\(schedule.name)")
+                schedule.lastRunId = run.id
+            } catch {
+                logger.warning("control schedule run not started", metadata: ["schedule": "\(schedule.name)", "reason": "\(error)"])
+            }
+            schedule.lastRunMs = now
+            schedules[id]?.schedule = schedule
+            if let body = try? JSONEncoder().encode(schedule) {
+                _ = try? await catalog.saveSchedule(StoredBody(tenantID: entry.tenantID, id: id, bodyJSON: String(decoding: body, as: UTF8.self)),
+                                                    name: schedule.name)
+            }
+        }
+        return schedules.values.compactMap(\.nextMs).min()
+    }
+
+    /// Sleeps until `untilMs` or a schedule is saved.
+    func sleep(untilMs: Int64) async {
+        let ms = min(max(0, untilMs - clock()), Self.maxSleepMs)
+        guard ms > 0 else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            wakeUp = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: .milliseconds(ms))
+                await self?.timeout(continuation)
+            }
+        }
+    }
+
+    private func timeout(_ continuation: CheckedContinuation<Void, Never>) {
+        guard wakeUp != nil else { return }
+        wakeUp?.resume()
+        wakeUp = nil
+    }
+}
+
+/// The loop that fires schedules, as a service.
+struct ScheduleLoop: Service {
+    let schedules: ScheduleService
+    let runner: GroupRunner
+    let clock: @Sendable () -> Int64
+
+    func run() async throws {
+        await runner.interruptLeftovers()
+        await schedules.load()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let next = await schedules.fireDue(now: clock())
+                await schedules.sleep(untilMs: next ?? clock() + ScheduleService.maxSleepMs)
+            }
+        }
+    }
+}
+
+/// A tz database zone (from /usr/share/zoneinfo through Foundation) as `ZoneOffsets`.
+struct TZDatabaseZone: ZoneOffsets {
+    let zone: TimeZone
+
+    init?(_ identifier: String) {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.zone = zone
+    }
+
+    func secondsFromUTC(atMs: Int64) -> Int {
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(atMs) / 1_000))
+    }
+}
