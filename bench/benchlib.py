@@ -47,16 +47,10 @@ def status_mib(pid, field):
     return None
 
 
-def start_strata(work, interval, plugins_conf=None):
-    """Starts a release `strata server` on a free loopback port with data in `work`/server, waits for it, then
-    `strata agent` (the lean strata-agent) at `interval` seconds with `plugins_conf` as its DATA/plugins.conf.
-    Returns (server, agent, port); the caller terminates both."""
-    binary = os.path.join(ROOT, ".build/release/strata")
-    if plugins_conf is not None:
-        os.makedirs(work + "/agent", mode=0o700, exist_ok=True)
-        with open(work + "/agent/plugins.conf", "w") as f:
-            f.write(plugins_conf)
-        os.chmod(work + "/agent/plugins.conf", 0o600)
+def start_server(work, binary=None):
+    """Starts `strata server` (release build unless `binary` says otherwise) on a free loopback port with data in
+    `work`/server and waits for it. Returns (server, port); the caller terminates it."""
+    binary = binary or os.path.join(ROOT, ".build/release/strata")
     port = free_port()
     env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD, STRATA_BOOTSTRAP_AGENT_TOKEN=AGENT_TOKEN)
     server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work + "/server"],
@@ -66,7 +60,20 @@ def start_strata(work, interval, plugins_conf=None):
     except BaseException:
         server.terminate()
         raise
+    return server, port
+
+
+def start_strata(work, interval, plugins_conf=None):
+    """Starts a release `strata server` (`start_server`), then `strata agent` at `interval` seconds with
+    `plugins_conf` as its DATA/plugins.conf. Returns (server, agent, port); the caller terminates both."""
+    binary = os.path.join(ROOT, ".build/release/strata")
+    if plugins_conf is not None:
+        os.makedirs(work + "/agent", mode=0o700, exist_ok=True)
+        with open(work + "/agent/plugins.conf", "w") as f:
+            f.write(plugins_conf)
+        os.chmod(work + "/agent/plugins.conf", 0o600)
+    server, port = start_server(work, binary)
     agent = subprocess.Popen([binary, "agent", "--server", "http://127.0.0.1:%d" % port, "--data", work + "/agent",
-                              "--interval", "%gs" % interval], env=dict(env, STRATA_AGENT_TOKEN=AGENT_TOKEN),
+                              "--interval", "%gs" % interval], env=dict(os.environ, STRATA_AGENT_TOKEN=AGENT_TOKEN),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server, agent, port

@@ -47,7 +47,7 @@ public struct ControlCommand: Sendable, Equatable {
     /// The signature with `key` (the hex SHA-256 of the agent's credential, which the server keeps and the agent
     /// can compute), lower-case hex.
     public func signature(key: String) -> String {
-        SHA256.hex(SHA256.hmac(key: Array(key.utf8), signingText))
+        Hex.encode(Digest.hmacSHA256(key: Array(key.utf8), signingText))
     }
 
     /// Whether `signature` is this command's with `key`, compared in constant time.
@@ -61,5 +61,5 @@ public struct ControlCommand: Sendable, Equatable {
     }
 
     /// The signing key of a credential: the lower-case hex SHA-256 of its text (what the server stores).
-    public static func key(credential: String) -> String { SHA256.hex(SHA256.hash(Array(credential.utf8))) }
+    public static func key(credential: String) -> String { Hex.encode(Digest.sha256(Array(credential.utf8))) }
 }

@@ -5,14 +5,14 @@ import Testing
 
 @Suite struct ControlCoreTests {
     @Test func sha256AndHMACMatchSwiftCryptoAndTheFIPSVectors() {
-        #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hex.encode(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Hex.encode(Digest.sha256([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         var random = SystemRandomNumberGenerator()
         for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 1_000] {
             let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             let key = (0..<(length % 100)).map { _ in UInt8.random(in: 0...255, using: &random) }
-            #expect(SHA256.hash(message) == Array(Crypto.SHA256.hash(data: message)))
-            #expect(SHA256.hmac(key: key, message) == Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))))
+            #expect(Digest.sha256(message) == Array(Crypto.SHA256.hash(data: message)))
+            #expect(Digest.hmacSHA256(key: key, message) == Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))))
         }
     }
 

@@ -1,3 +1,4 @@
+import StrataCore
 /// Replaces secrets in configuration text before it leaves the agent.
 ///
 /// A value is a secret when its key names one — `password`, `passwd`, `secret`, `token`, `api_key`,

@@ -1,3 +1,4 @@
+import StrataCore
 /// Just enough of the MySQL/MariaDB client protocol to read status: the v10 handshake, the
 /// `mysql_native_password` login (also after an auth switch), and text-protocol queries whose rows come
 /// back as strings. No TLS (loopback only), no prepared statements.

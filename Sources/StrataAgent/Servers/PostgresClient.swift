@@ -1,3 +1,4 @@
+import StrataCore
 import Synchronization
 
 /// Just enough of the PostgreSQL frontend/backend protocol 3.0 to read statistics: startup, the trust,

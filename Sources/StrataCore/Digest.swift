@@ -1,12 +1,12 @@
 /// SHA-1 and SHA-256 (FIPS 180-4), HMAC (RFC 2104) and PBKDF2 (RFC 8018), written here so the lean agent needs
-/// no crypto library: for the database logins of the status plugins (MySQL `mysql_native_password`, PostgreSQL
+/// no crypto library: for control commands' signatures (HMAC-SHA256, checked by the agent), for the database logins of the status plugins (MySQL `mysql_native_password`, PostgreSQL
 /// SCRAM-SHA-256), the content hashes of tracked configuration files, and the redactor's keyed fingerprints of
 /// secrets (HMAC-SHA256 under a per-agent key that never leaves the agent, truncated to 4 bytes: they show
 /// that a secret changed, not what it is). Standard algorithms, checked against their test vectors; not
 /// constant-time, which none of these uses needs (no comparison against a secret happens here).
-enum Digest {
+public enum Digest {
     /// SHA-1 of `message` (20 bytes).
-    static func sha1(_ message: [UInt8]) -> [UInt8] {
+    public static func sha1(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
         var w = [UInt32](repeating: 0, count: 80)
         for block in blocks(message) {
@@ -41,7 +41,7 @@ enum Digest {
     ]
 
     /// SHA-256 of `message` (32 bytes).
-    static func sha256(_ message: [UInt8]) -> [UInt8] {
+    public static func sha256(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var w = [UInt32](repeating: 0, count: 64)
         for block in blocks(message) {
@@ -67,14 +67,14 @@ enum Digest {
     }
 
     /// HMAC-SHA-256 of `message` under `key`.
-    static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
         var block = key.count > 64 ? sha256(key) : key
         block += [UInt8](repeating: 0, count: 64 - block.count)
         return sha256(block.map { $0 ^ 0x5c } + sha256(block.map { $0 ^ 0x36 } + message))
     }
 
     /// PBKDF2-HMAC-SHA-256 with one output block (32 bytes), as SCRAM-SHA-256's `Hi()`.
-    static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
+    public static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
         var u = hmacSHA256(key: password, salt + [0, 0, 0, 1])
         var result = u
         for _ in 1..<max(1, iterations) {
@@ -104,11 +104,11 @@ enum Digest {
 }
 
 /// Lower-case hexadecimal, for digests, fingerprints and the agent's state files.
-enum Hex {
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Two digits per byte.
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
@@ -118,7 +118,7 @@ enum Hex {
     }
 
     /// The bytes of `text` (pairs of hex digits); nil if it is not hex.
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var bytes: [UInt8] = []
         var high: UInt8?
         for scalar in text.utf8 {
@@ -130,11 +130,11 @@ enum Hex {
 }
 
 /// Base64 (RFC 4648, with padding), for SCRAM's messages.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The encoding of `bytes`.
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         for start in stride(from: 0, to: bytes.count, by: 3) {
             let chunk = Array(bytes[start..<min(start + 3, bytes.count)])
@@ -147,7 +147,7 @@ enum Base64 {
     }
 
     /// The bytes `text` encodes, or nil when it is not Base64.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         var values: [UInt32] = []
         for byte in text.utf8 where byte != UInt8(ascii: "=") {
             guard let index = alphabet.firstIndex(of: byte) else { return nil }
