@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import ServiceLifecycle
+import StrataAlerting
 import StrataCore
 import StrataTSDB
 import Synchronization
@@ -113,6 +114,43 @@ final class WebhookReceiver: Sendable {
             let deliveries = try await client.execute(uri: "/api/v1/alerts/\(id)/notifications", method: .get, headers: ServerHarness.adminBasic)
             #expect((deliveries.data as? [[String: Any]] ?? []).allSatisfy { $0["status"] as? String == "delivered" })
             #expect(receiver.received.withLock { $0.count } == 2)
+        }
+    }
+
+    /// Which definitions cover a series is remembered per metric: a definition defined, replaced or deleted while its
+    /// metric's samples flow takes effect from the next sample, and one on another metric leaves it alone.
+    @Test func definitionsChangedWhileSamplesFlowJudgeTheNextSample() async throws {
+        let harness = try ServerHarness()
+        let services = Self.runAlerting(harness)
+        defer { services.cancel() }
+        try await harness.test { client in
+            func define(_ name: String, _ metric: String, _ threshold: Int) async throws {
+                let body = #"{"name": "\#(name)", "scope": {"series": {"job": "node"}}, "condition": {"type": "threshold", "metric": "\#(metric)", "op": ">", "threshold": \#(threshold)}}"#
+                #expect(try await Self.post(client, "/api/v1/alert-definitions", body).status == .ok)
+            }
+            func firing() async throws -> Set<String> {
+                let alerts = try await client.execute(uri: "/api/v1/alerts?state=firing", method: .get, headers: ServerHarness.adminBasic)
+                return Set((alerts.data as? [[String: Any]] ?? []).compactMap { $0["definitionName"] as? String })
+            }
+            let labels = [("__name__", "node_load1"), ("job", "node"), ("instance", "web-1:9100")]
+            var time = WallClock.nowMs() - 60_000
+            func sample(_ value: Double) async throws {
+                time += 1_000
+                try await RemoteWriteInventoryTests.write(client, [(labels, [(time, value)])])
+            }
+            try await define("high", "node_load1", 100)
+            try await sample(7)
+            try await define("other-metric", "node_load5", 1)
+            try await define("low", "node_load1", 5)
+            try await sample(8)
+            try await waitFor("the definition added after the series was matched") { try await firing() == ["low"] }
+            try await define("high", "node_load1", 6)
+            try await sample(9)
+            try await waitFor("the replaced definition") { try await firing() == ["low", "high"] }
+            let id = AlertDefinition.id(tenantID: "default", name: "low")
+            #expect(try await client.execute(uri: "/api/v1/alert-definitions/\(id)", method: .delete, headers: ServerHarness.adminBasic).status == .ok)
+            try await sample(9)
+            try await waitFor("the deleted definition gone") { try await firing() == ["high"] }
         }
     }
 

@@ -43,8 +43,8 @@ extension AlertEvaluator {
 
     /// The threshold definitions that cover a series (computed once per series and kept until definitions change).
     func definitionsFor(series id: StableID, tenantID: String, labels: Labels?) async -> [AlertDefinition] {
-        if let known = seriesDefinitions[id] { return known.compactMap { index.definitions[$0] } }
         guard let facts = await facts(ofSeries: id, labels: labels) else { return [] }
+        if let known = seriesDefinitions[facts.metric]?[id] { return known.compactMap { index.definitions[$0] } }
         var matched: [String] = []
         for definition in index.thresholds(metric: facts.metric, tenantID: tenantID) {
             guard let wanted = definition.condition.seriesLabels, wanted.allSatisfy({ facts.labels[$0.key] == $0.value }) else { continue }
@@ -56,8 +56,11 @@ extension AlertEvaluator {
                 if await covers(definition.scope, resource) { matched.append(definition.id) }
             }
         }
-        if seriesDefinitions.count >= Self.maxSeriesFacts { seriesDefinitions.removeAll(keepingCapacity: true) }
-        seriesDefinitions[id] = matched
+        if seriesDefinitionCount >= Self.maxSeriesFacts {
+            seriesDefinitions.removeAll(keepingCapacity: true)
+            seriesDefinitionCount = 0
+        }
+        if seriesDefinitions[facts.metric, default: [:]].updateValue(matched, forKey: id) == nil { seriesDefinitionCount += 1 }
         return matched.compactMap { index.definitions[$0] }
     }
 

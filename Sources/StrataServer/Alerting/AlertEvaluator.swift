@@ -34,11 +34,17 @@ actor AlertEvaluator {
     var partEventUntil: [PartKey: Int64] = [:]
     var compositeSubjects: [String: Set<String>] = [:]
     var compositeTenants: Set<String> = []
+    /// How many definitions of each tenant read metrics, and how many are composite: kept as definitions come and go,
+    /// so defining one costs the same with 10 or 10,000 others.
+    var metricDefinitionCounts: [String: Int] = [:]
+    var compositeDefinitionCounts: [String: Int] = [:]
     /// Control, for definitions that name an action; actions noted while a step's changes are built.
     var control: ControlService?
     var pendingActions: [PendingAction] = []
     var seriesFacts: [StableID: SeriesFacts] = [:]
-    var seriesDefinitions: [StableID: [String]] = [:]
+    /// The threshold definitions covering each series, by metric: a definition's change forgets only its metrics'.
+    var seriesDefinitions: [String: [StableID: [String]]] = [:]
+    var seriesDefinitionCount = 0
     var facts: [String: ResourceFacts] = [:]
     var groups: [String: (members: Set<String>, fetchedMs: Int64)] = [:]
     var silences: [Silence] = []
@@ -107,12 +113,15 @@ actor AlertEvaluator {
     /// Deletes a definition and its alerts.
     func remove(tenantID: String, id: String) async throws -> Bool {
         guard try await catalog.deleteAlertDefinition(tenantID: tenantID, id: id) else { return false }
+        if let old = index.definitions[id] {
+            count(old, by: -1)
+            forgetSeriesDefinitions(of: old)
+        }
         index.remove(id: id)
         targets[id] = nil
         escalationTargets[id] = nil
         entries = entries.filter { $0.key.definitionID != id }
         forgetState(definitionID: id)
-        seriesDefinitions.removeAll()
         updateFeed()
         return true
     }
@@ -123,20 +132,33 @@ actor AlertEvaluator {
     }
 
     private func install(_ definition: AlertDefinition, body: API.AlertDefinition) {
+        if let old = index.definitions[definition.id] {
+            count(old, by: -1)
+            forgetSeriesDefinitions(of: old)
+        }
         index.add(definition)
+        count(definition, by: 1)
+        forgetSeriesDefinitions(of: definition)
         targets[definition.id] = body.notify ?? []
         escalationTargets[definition.id] = (body.escalation ?? []).map(\.notify)
-        seriesDefinitions.removeAll()
+    }
+
+    /// Counts a definition in (1) or out (-1) of its tenant's metric and composite counts.
+    private func count(_ definition: AlertDefinition, by step: Int) {
+        if !definition.condition.metrics.isEmpty { metricDefinitionCounts[definition.tenantID, default: 0] += step }
+        if case .composite = definition.condition { compositeDefinitionCounts[definition.tenantID, default: 0] += step }
+    }
+
+    /// Forgets which series the definition's metrics reach (they are matched again on their next sample).
+    private func forgetSeriesDefinitions(of definition: AlertDefinition) {
+        for metric in definition.condition.metrics {
+            seriesDefinitionCount -= seriesDefinitions.removeValue(forKey: metric)?.count ?? 0
+        }
     }
 
     private func updateFeed() {
-        feed.setTenants(Set(index.definitions.values.compactMap { definition in
-            definition.condition.metrics.isEmpty ? nil : definition.tenantID
-        }))
-        compositeTenants = Set(index.definitions.values.compactMap { definition in
-            guard case .composite = definition.condition else { return nil }
-            return definition.tenantID
-        })
+        feed.setTenants(Set(metricDefinitionCounts.filter { $0.value > 0 }.keys))
+        compositeTenants = Set(compositeDefinitionCounts.filter { $0.value > 0 }.keys)
     }
 
     /// Forgets what a definition's conditions remember (its condition changed or it was deleted).

@@ -137,9 +137,14 @@ struct AlertRoutes {
         }
         await audit.record(principal, "alert-definition.save", target: "alert-definition:\(definition.id)", detail: definition.name,
                            remote: context.remoteAddress, nowMs: Time.nowMs())
-        guard let record = try await catalog.alertDefinitions(tenantID: principal.tenantID).first(where: { $0.id == definition.id }),
-              let stored = Self.definition(record) else { throw APIError.notFound("definition vanished while being saved") }
-        return try Envelope.success(stored)
+        // Answered from what was stored, without reading every definition of the tenant back.
+        var stored = body
+        (stored.id, stored.origin, stored.updatedMs) = (nil, nil, nil)
+        let record = AlertDefinitionRecord(tenantID: principal.tenantID, id: definition.id, name: definition.name,
+                                           bodyJSON: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self), origin: "api",
+                                           updatedMs: Time.nowMs())
+        guard let answer = Self.definition(record) else { throw APIError.notFound("definition vanished while being saved") }
+        return try Envelope.success(answer)
     }
 
     /// A stored definition as answered: id, origin and time filled in, secrets masked.
