@@ -78,11 +78,9 @@ final class ControlChannel: Sendable {
                 let commands = try CommandWire.commands(in: response.body, agentID: agentID)
                 if backoff.failures > 0 { logger.info("command channel open again", metadata: ["after": "\(backoff.failures) failed fetches"]) }
                 backoff.succeed()
-                var acted = commands.isEmpty
-                for command in commands where !isStopped { acted = handle(command, credential: credential) || acted }
-                // Commands still pending but not taken now (waiting for their resource, or for a report's
-                // acknowledgement) come back at once: the next fetch waits a little.
-                if !acted { pause = 1000 }
+                // A command not taken now (its resource busy, or already journaled with a report on its way) comes
+                // back only after the server's redelivery interval, so the next fetch may wait for new work at once.
+                for command in commands where !isStopped { handle(command, credential: credential) }
             } catch {
                 pause = backoff.fail()
                 if backoff.failures == 1 || backoff.failures % 20 == 0 {
