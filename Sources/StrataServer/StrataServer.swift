@@ -143,7 +143,7 @@ public struct StrataServer: Sendable {
         GroupRoutes(catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
-        ControlRoutes(control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlRoutes(control: control, catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         ControlGroupRoutes(runner: groupRuns, schedules: schedules, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry

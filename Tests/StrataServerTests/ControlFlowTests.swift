@@ -126,6 +126,8 @@ import Testing
             let audit = try await client.execute(uri: "/api/v1/audit?limit=100", method: .get, headers: ServerHarness.adminBasic)
             let refused = ((audit.data as? [[String: Any]]) ?? []).filter { $0["action"] as? String == "control.request" && $0["outcome"] as? String == "refused" }
             #expect(refused.count == 7, "\(refused)")
+            let denied = ((audit.data as? [[String: Any]]) ?? []).filter { $0["action"] as? String == "control.request" && $0["outcome"] as? String == "denied" }
+            #expect(denied.map { $0["actor"] as? String } == ["watcher"], "the viewer's request is audited: \(denied)")
         }
     }
 

@@ -80,6 +80,29 @@ import Testing
         }
     }
 
+    /// Defect: control needed the role's permission, so a viewer with an operator grant on a group could not restart
+    /// the servers the grant covers; the grant now counts for that resource and no other, and a denial is audited.
+    @Test func aGrantOnAGroupGivesControlOfItsResourcesOnly() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let (_, servers) = try await Self.setUp(client, count: 2)
+            let (inside, outside) = (try #require(servers["nginx-0"]), try #require(servers["nginx-1"]))
+            let user = try await post(client, "/api/v1/users", #"{"username":"ana","password":"ana-password-1","role":"viewer"}"#, ServerHarness.adminBasic)
+            let userID = try #require((user.data as? [String: Any])?["id"] as? Int)
+            let group = try await post(client, "/api/v1/groups", #"{"name": "web", "members": ["\#(inside)"]}"#, ServerHarness.adminBasic)
+            let groupID = try #require((group.data as? [String: Any])?["id"] as? String)
+            #expect(try await post(client, "/api/v1/users/\(userID)/grants/\(groupID)", #"{"role":"operator"}"#, ServerHarness.adminBasic, method: .put).status == .ok)
+            let ana = basic("ana", "ana-password-1")
+            let granted = try await post(client, "/api/v1/control/commands", #"{"resource": "\#(inside)", "action": "reload"}"#, ana)
+            #expect(granted.status == .created, "\(String(buffer: granted.body))")
+            let refused = try await post(client, "/api/v1/control/commands", #"{"resource": "\#(outside)", "action": "reload"}"#, ana)
+            #expect(refused.status == .forbidden)
+            let audit = try await client.execute(uri: "/api/v1/audit?limit=100", method: .get, headers: ServerHarness.adminBasic)
+            let denied = ((audit.data as? [[String: Any]]) ?? []).filter { $0["action"] as? String == "control.request" && $0["outcome"] as? String == "denied" }
+            #expect(denied.compactMap { $0["target"] as? String } == ["resource:\(outside)"])
+        }
+    }
+
     @Test func badTargetsAndStrangersAreRefused() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in

@@ -12,6 +12,7 @@ struct ControlRoutes {
     let control: ControlService
     let catalog: any Catalog
     let audit: AuditTrail
+    let authorizer: Authorizer
     let maxJSONBytes: Int
 
     static let requestFields: Set<String> = ["resource", "action", "parameters", "dryRun", "deadline"]
@@ -26,10 +27,16 @@ struct ControlRoutes {
             let serverType = resource.kind == .server ? (try? PropertyValue(json: resource.propertiesJSON))?["type"]?.stringValue : nil
             return try Envelope.success(ActionCatalog.actions(kind: resource.kind, serverType: serverType).map(Self.action))
         }
-        group.post("control/commands", .permission(.control)) { request, context in
+        // `control` on the resource: from the role, or from a grant on a group that covers it.
+        group.post("control/commands", .authenticated) { request, context in
             let principal = try context.requirePrincipal()
             let body = try await StrictJSON.decode(API.ControlRequest.self, from: request, allowedFields: Self.requestFields, limit: maxJSONBytes,
                                                    example: #"{"resource": "4f2a…", "action": "reload"}"#)
+            guard try await authorizer.permissions(principal, on: body.resource).permissions.contains(.control) else {
+                await audit.record(principal, "control.request", target: "resource:\(body.resource)", outcome: "denied",
+                                   detail: "\(body.action): no control permission on the resource", remote: context.remoteAddress, nowMs: Time.nowMs())
+                throw APIError.forbidden("neither your role nor a group grant gives \"control\" on resource \(body.resource)")
+            }
             let plan: ControlService.Plan
             do {
                 plan = try await control.plan(body, tenantID: principal.tenantID)
