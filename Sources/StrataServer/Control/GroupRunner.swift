@@ -14,6 +14,8 @@ actor GroupRunner {
     static let defaultConcurrency = 10
     /// How often the states of commands in flight are read.
     static let pollMs = 100
+    /// How often a running run is stored at most.
+    static let saveEveryMs: Int64 = 500
 
     let catalog: any Catalog
     let control: ControlService
@@ -91,6 +93,7 @@ actor GroupRunner {
         var run = initial
         var plan = initialPlan
         var inFlight: [String: Int] = [:]
+        var (unsaved, savedMs) = (false, clock())
         while !plan.isFinished {
             var changed = false
             for index in plan.startable() {
@@ -125,12 +128,15 @@ actor GroupRunner {
                     changed = true
                 }
             }
-            if changed {
+            if changed { unsaved = true }
+            // Stored at most every `saveEveryMs` while it runs (each save writes every item), and when it ends.
+            if unsaved && (plan.isFinished || clock() - savedMs >= Self.saveEveryMs) {
                 for index in run.items.indices { run.items[index].state = plan.states[index].rawValue }
                 Self.summarise(&run, plan)
                 run.updatedMs = clock()
                 if plan.isFinished { run.state = plan.stopped ? "stopped" : "finished" }
                 try? await save(run, tenantID: tenantID)
+                (unsaved, savedMs) = (false, run.updatedMs)
             }
             if !plan.isFinished { try? await Task.sleep(for: .milliseconds(Self.pollMs)) }
             if Task.isCancelled { return }
