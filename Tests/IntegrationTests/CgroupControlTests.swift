@@ -60,7 +60,7 @@ final class TestCgroup {
     static func cpuTicks(_ pid: Int32) -> Int {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return -1 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 13 ? (Int(fields[12]) ?? 0) + (Int(fields[13]) ?? 0) : -1
+        return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : -1
     }
 
     /// The CPUs `pid` used per CPU available over about `seconds`: CPU time over elapsed time, a ratio.
