@@ -100,7 +100,8 @@ extension API {
         }
     }
 
-    /// One declared parameter: `integer` (with `min`, `max`), `choice` (with `choices`), `name` or `text` (with `maxLength`).
+    /// One declared parameter: `integer` (with `min`, `max`), `choice` (with `choices`), `name` or `text` (with `maxLength`),
+    /// `size` (bytes, or with K, M, G, T; `min` and `max` in bytes).
     public struct ActionParameter: Codable, Sendable, Equatable {
         public var name: String
         public var type: String

@@ -58,8 +58,8 @@ public enum ActionCatalog {
         ]),
         ActionSpec("kill-process", "send a signal to one process", parameters: [pid, signalChoice]),
         ActionSpec("renice-process", "change one process's CPU priority", parameters: [pid, priority]),
-        ActionSpec("freeze-process", "stop one process where it is (SIGSTOP)", parameters: [pid]),
-        ActionSpec("thaw-process", "let a frozen process run again (SIGCONT)", parameters: [pid]),
+        ActionSpec("freeze-process", "stop one process where it is (a cgroup freezer, else SIGSTOP)", parameters: [pid]),
+        ActionSpec("thaw-process", "let a frozen process run again", parameters: [pid]),
     ]
 
     /// What a VM allows through its hypervisor.
@@ -74,8 +74,9 @@ public enum ActionCatalog {
     /// The actions of a resource of `kind` (a server's `type` property as `serverType`).
     public static func actions(kind: ResourceKind, serverType: String? = nil) -> [ActionSpec] {
         switch kind {
-        case .server: return serverActions
-        case .platform: return platformActions
+        case .server: return serverActions + serverCgroupActions
+        case .platform: return platformActions + processCgroupActions
+        case .container: return containerActions
         case .vm: return vmActions
         default: return []
         }

@@ -14,6 +14,9 @@ public struct ParameterSpec: Sendable, Equatable {
         /// Free text without control characters (a script's argument), at most `maxLength` bytes; passed as one
         /// argument, never through a shell.
         case text(maxLength: Int)
+        /// A size in bytes within the range, given as a whole number with an optional binary suffix `K`, `M`, `G` or
+        /// `T` (`512M` is 536870912); used as its number of bytes.
+        case size(min: Int64, max: Int64)
     }
 
     public var name: String
@@ -57,7 +60,29 @@ public struct ParameterSpec: Sendable, Equatable {
                 throw ControlError.badParameter(name, "must be at most \(maxLength) bytes without control characters (newlines included)")
             }
             return value
+        case .size(let min, let max):
+            guard let bytes = Self.bytes(value) else {
+                throw ControlError.badParameter(name, "must be a size: a whole number of bytes, or with K, M, G or T (512M), not \"\(Self.shown(value))\"")
+            }
+            guard bytes >= min, bytes <= max else {
+                throw ControlError.badParameter(name, "must be from \(min) bytes (\(min >> 20) MiB) to \(max) bytes, not \(bytes) bytes")
+            }
+            return String(bytes)
         }
+    }
+
+    /// The bytes a size stands for (`64M` is 67108864), nil when it is not a size or passes `Int64.max`.
+    public static func bytes(_ value: String) -> Int64? {
+        var digits = Substring(value)
+        var unit: Int64 = 1
+        if let last = value.last, let shift = ["K": 10, "M": 20, "G": 30, "T": 40][String(last)] {
+            digits = digits.dropLast()
+            unit = 1 << shift
+        }
+        guard !digits.isEmpty, digits.utf8.count <= 19, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let number = Int64(digits) else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : bytes
     }
 
     /// A value as an error message may quote it: control characters escaped, at most 64 characters.

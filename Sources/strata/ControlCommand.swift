@@ -68,6 +68,7 @@ struct ControlCommandLine: ParsableCommand {
         var values = parameter.type
         if let min = parameter.min, let max = parameter.max { values = "\(min)..\(max)" }
         if let choices = parameter.choices { values = choices.joined(separator: "|") }
+        if parameter.type == "size", let min = parameter.min { values = "SIZE≥\(min >> 20)M" }
         let text = "\(parameter.name)=\(values)"
         return parameter.required ? text : "[\(text)]"
     }

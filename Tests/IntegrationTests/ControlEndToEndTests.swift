@@ -25,6 +25,16 @@ import Testing
         return String(stat[stat.index(after: close)...].split(separator: " ").first ?? "?")
     }
 
+    /// The v2 (`hierarchy` empty) and v1 freezer cgroups of `pid`, from `/proc/PID/cgroup`.
+    static func cgroups(of pid: Int32) -> [(hierarchy: String, path: String)] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[1].isEmpty || fields[1] == "freezer" else { return nil }
+            return (String(fields[1]), String(fields[2]))
+        }
+    }
+
     @Test func nginxIsReloadedWithNewWorkersAndTheSameMasterThenFrozenAndThawed() throws {
         let bed = try Testbed("control-nginx")
         let server = try bed.startServer()
@@ -54,10 +64,16 @@ import Testing
 
         let freeze = try runCLI(["control", "run", nginxID, "freeze", "--wait"], environment: Self.environment(bed))
         #expect(freeze.status == 0, "\(freeze.output)")
-        #expect(Self.state(master) == "T" && Self.children(of: master).allSatisfy { Self.state($0) == "T" }, "every process of nginx stopped")
+        // The agent's cgroup for nginx, below the one nginx was in (the freezer of cgroup v2 here, else v1's).
+        let frozen = try #require(Self.cgroups(of: master).first { $0.path.hasSuffix("/strata-server-\(master)") }, "\(freeze.output)")
+        #expect(Self.children(of: master).allSatisfy { child in Self.cgroups(of: child).contains { $0 == frozen } }, "every process of nginx in it")
+        let cgroupDirectory = (frozen.hierarchy.isEmpty ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup/freezer") + frozen.path
+        let frozenState = (try? String(contentsOfFile: cgroupDirectory + (frozen.hierarchy.isEmpty ? "/cgroup.events" : "/freezer.state"), encoding: .utf8)) ?? ""
+        #expect(frozenState.contains("frozen 1") || frozenState == "FROZEN\n", "\(frozenState)")
         let thaw = try runCLI(["control", "run", nginxID, "thaw", "--wait"], environment: Self.environment(bed))
         #expect(thaw.status == 0, "\(thaw.output)")
-        #expect(Self.state(master) != "T" && Self.children(of: master).allSatisfy { Self.state($0) != "T" })
+        #expect(!Self.cgroups(of: master).contains { $0.path.contains("strata-server-") } && !FileManager.default.fileExists(atPath: cgroupDirectory),
+                "back where it was; the agent's cgroup removed")
 
         let refused = try runCLI(["control", "run", nginxID, "renice", "--param", "priority=99"], environment: Self.environment(bed))
         #expect(refused.status != 0 && refused.output.contains("priority"), "\(refused.output)")
@@ -65,19 +81,30 @@ import Testing
         #expect(history.output.split(separator: "\n").count == 4, "three commands and a header: \(history.output)")
     }
 
+    /// An agent collecting the libvirt `uri`, and the id of the test driver's VM `test` once the server has it.
+    static func agentWithTestVM(_ bed: Testbed, uri: String) throws -> (agent: StrataProcess, vmID: String) {
+        try WebStack.write("libvirt.uris = \(uri)\n", to: bed.directory + "/agent/plugins.conf")
+        chmod(bed.directory + "/agent/plugins.conf", 0o600)
+        let agent = try bed.startAgent()
+        var vmID = ""
+        do {
+            try waitUntil("the test driver's VM", timeout: 60) {
+                vmID = try HypervisorTests.named(bed, "vm", "test")?["id"] as? String ?? ""
+                return !vmID.isEmpty
+            }
+        } catch {
+            agent.terminate()
+            throw error
+        }
+        return (agent, vmID)
+    }
+
     @Test func aVMOfTheTestDriverIsSuspendedAndResumed() throws {
         let bed = try Testbed("control-vm")
         let server = try bed.startServer()
         defer { server.terminate() }
-        try WebStack.write("libvirt.uris = test:///default\n", to: bed.directory + "/agent/plugins.conf")
-        chmod(bed.directory + "/agent/plugins.conf", 0o600)
-        let agent = try bed.startAgent()
+        let (agent, vmID) = try Self.agentWithTestVM(bed, uri: "test:///default")
         defer { agent.terminate() }
-        var vmID = ""
-        try waitUntil("the test driver's VM", timeout: 60) {
-            vmID = try HypervisorTests.named(bed, "vm", "test")?["id"] as? String ?? ""
-            return !vmID.isEmpty
-        }
         func vmState() throws -> String? {
             let vm = try bed.get("/api/v1/resources/\(vmID)") as? [String: Any]
             return (vm?["properties"] as? [String: Any])?["state"] as? String

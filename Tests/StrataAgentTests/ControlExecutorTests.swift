@@ -31,9 +31,14 @@ import Testing
         defer { sleeper.terminate() }
         let pid = sleeper.processIdentifier
         let freeze = try platform("freeze-process", ["pid": "\(pid)"]).get().run(fs: fs)
-        #expect(freeze.succeeded && freeze.message == "sent SIGSTOP to pid \(pid)")
-        waitFor("stopped") { processes.state(pid) == "T" }
-        _ = try platform("thaw-process", ["pid": "\(pid)"]).get().run(fs: fs)
+        // Through the agent's cgroup below the sleeper's own (v2's freezer on a host that has it, else v1's).
+        let cgroup = try #require(freeze.message.split(separator: "in cgroup ").last?.split(separator: ",").first.map(String.init), "\(freeze.message)")
+        defer { _ = CgroupFiles(fs: fs).write(cgroup + "/cgroup.freeze", "0"); _ = CgroupFiles(fs: fs).write(cgroup + "/freezer.state", "THAWED") }
+        #expect(freeze.succeeded && cgroup.hasSuffix("/strata-pid-\(pid)") && freeze.message.hasSuffix("holding pid \(pid)"), "\(freeze.message)")
+        #expect(fs.read(cgroup + "/cgroup.events")?.contains("frozen 1") ?? (fs.readLine(cgroup + "/freezer.state") == "FROZEN"))
+        #expect(CgroupFiles(fs: fs).processes(cgroup) == [pid])
+        let thaw = try platform("thaw-process", ["pid": "\(pid)"]).get().run(fs: fs)
+        #expect(thaw.succeeded && thaw.message.hasSuffix(" and removed it") && !fs.exists(cgroup), "\(thaw.message)")
         waitFor("running again") { processes.state(pid) == "S" }
         let renice = try platform("renice-process", ["pid": "\(pid)", "priority": "7"]).get().run(fs: fs)
         #expect(renice.succeeded)

@@ -76,10 +76,17 @@ import Testing
         #expect(nginx.isRunning && processes.startTicks(master) == server.startTicks, "the master stays")
 
         let family = processes.tree(of: master)
-        let freeze = try prepare("freeze").run(fs: fs)
-        #expect(freeze.succeeded && freeze.message.hasPrefix("sent SIGSTOP to 3 processes (\(master), "))
-        waitFor("every nginx process stopped") { family.allSatisfy { processes.state($0) == "T" } }
-        _ = try prepare("thaw").run(fs: fs)
+        // freeze, throttle-cpu, limit-memory: each in the agent's cgroup strata-server-PID, given up by its opposite.
+        for (action, parameters, undo) in [("freeze", [:], "thaw"), ("throttle-cpu", ["percent": "50"], "unthrottle-cpu"),
+                                           ("limit-memory", ["size": "67108864"], "unlimit-memory")] {
+            let done = try prepare(action, parameters).run(fs: fs)
+            let cgroup = try #require(done.message.split(separator: "in cgroup ").last?.split(separator: ",").first.map(String.init), "\(done.message)")
+            #expect(done.succeeded && cgroup.hasSuffix("/strata-server-\(master)")
+                    && done.message.hasSuffix("holding 3 processes (\(family.map(String.init).joined(separator: ", "))) of nginx server \(key)"), "\(done.message)")
+            #expect(Set(CgroupFiles(fs: fs).processes(cgroup)) == Set(family))
+            let undone = try prepare(undo).run(fs: fs)
+            #expect(undone.succeeded && !fs.exists(cgroup), "\(undone.message)")
+        }
         waitFor("every nginx process running") { family.allSatisfy { processes.state($0) == "S" } }
         let renice = try prepare("renice", ["priority": "4"]).run(fs: fs)
         #expect(renice.succeeded && family.allSatisfy { processes.nice($0) == 4 })

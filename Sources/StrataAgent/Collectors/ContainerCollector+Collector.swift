@@ -27,6 +27,8 @@ extension ContainerCollector: Collector {
             report.resources.append(ReportedResource(kind: .container, key: key(container), name: container.displayName,
                                                      properties: container.properties, metrics: metrics))
         }
+        report.controlTargets = ControlTargets(source: name, targets: Dictionary(known.map { (key($0), ControlTarget.container(v2: $0.v2, v1: $0.v1)) },
+                                                                                 uniquingKeysWith: { first, _ in first }))
         return report
     }
 }

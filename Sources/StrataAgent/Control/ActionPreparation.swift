@@ -11,8 +11,11 @@ import StrataCore
 enum PreparedAction: Sendable {
     /// Send `signal` to `pids`.
     case signal(Int32, pids: [Int32], what: String)
-    /// Stop (SIGSTOP) or continue (SIGCONT) the process tree below `root` (with `tree`), else `root` alone.
+    /// Stop (SIGSTOP) or continue (SIGCONT) the process tree below `root` (with `tree`), else `root` alone: where no
+    /// cgroup freezer is usable.
     case freeze(Bool, root: Int32, tree: Bool, what: String)
+    /// Freeze, thaw, cap CPU or limit memory through a cgroup (`CgroupControl`).
+    case cgroup(CgroupAction)
     /// Set the nice value of `pids`.
     case renice(Int32, pids: [Int32], what: String)
     /// Run a script of the actions directory.
@@ -39,11 +42,12 @@ struct ActionPreparation: Sendable {
         case .server(let server): return prepare(action, parameters, server: server, key: checked.command.resourceKey)
         case .platform: return prepare(action, parameters)
         case .vm(let uri, let uuid): return .success(.vm(action: action, uri: uri, uuid: uuid, snapshot: parameters["name"]))
+        case .container(let v2, let v1): return prepare(action, parameters, container: v2, v1: v1, key: checked.command.resourceKey)
         }
     }
 
-    /// A server action: on its main process (reload, stop, graceful-stop, kill) or all its processes (freeze, thaw,
-    /// renice). The signals are the plugin's own where it declares the action (nginx's graceful-stop is SIGQUIT,
+    /// A server action: on its main process (reload, stop, graceful-stop, kill) or all its processes (renice, and the
+    /// cgroup actions: freeze, thaw, CPU and memory limits; refused when the agent is one of them). The signals are the plugin's own where it declares the action (nginx's graceful-stop is SIGQUIT,
     /// Apache's SIGWINCH), else SIGHUP for reload and SIGTERM for the stops.
     func prepare(_ action: String, _ parameters: [String: String], server: ServerProcess, key: String) -> Result<PreparedAction, CommandRefusal> {
         let processes = ProcessControl(fs: fs)
@@ -57,12 +61,17 @@ struct ActionPreparation: Sendable {
             }
             return fallback
         }
+        if let prepared = Self.cgroup(action, parameters, subject: .processes(root: server.pid, tree: true, label: "server-\(server.pid)"), what: what) {
+            if processes.tree(of: server.pid).contains(getpid()) {
+                return .failure(CommandRefusal("the agent itself (pid \(getpid())) runs below \(key); it does not freeze or limit its own processes"))
+            }
+            return prepared
+        }
         switch action {
         case "reload": return .success(.signal(declared("reload", else: SIGHUP), pids: [server.pid], what: what))
         case "stop": return .success(.signal(declared("stop", else: SIGTERM), pids: [server.pid], what: what))
         case "graceful-stop": return .success(.signal(declared("graceful-stop", else: SIGTERM), pids: [server.pid], what: what))
         case "kill": return signal(parameters["signal"], pids: [server.pid], what: what)
-        case "freeze", "thaw": return .success(.freeze(action == "freeze", root: server.pid, tree: true, what: what))
         case "renice":
             guard let priority = parameters["priority"].flatMap({ Int32($0) }) else { return .failure(CommandRefusal("parameter priority is required")) }
             return .success(.renice(priority, pids: processes.tree(of: server.pid), what: what))
@@ -79,9 +88,9 @@ struct ActionPreparation: Sendable {
         guard let pid = parameters["pid"].flatMap({ Int32($0) }) else { return .failure(CommandRefusal("parameter pid is required")) }
         if let refusal = ProcessControl(fs: fs).refusal(pid: pid) { return .failure(refusal) }
         let what = ""
+        if let prepared = Self.cgroup(action, parameters, subject: .processes(root: pid, tree: false, label: "pid-\(pid)"), what: what) { return prepared }
         switch action {
         case "kill-process": return signal(parameters["signal"], pids: [pid], what: what)
-        case "freeze-process", "thaw-process": return .success(.freeze(action == "freeze-process", root: pid, tree: false, what: what))
         case "renice-process":
             guard let priority = parameters["priority"].flatMap({ Int32($0) }) else { return .failure(CommandRefusal("parameter priority is required")) }
             return .success(.renice(priority, pids: [pid], what: what))

@@ -28,6 +28,8 @@ extension PreparedAction {
                 if !round.succeeded { outcome = round }
             }
             return outcome.succeeded ? ProcessControl.outcome(sentTo: done, signal: stop ? SIGSTOP : SIGCONT, what: what) : outcome
+        case .cgroup(let action):
+            return CgroupControl(fs: fs).run(action)
         case .script(let child):
             do {
                 let ended = try child.run()

@@ -94,6 +94,8 @@ struct ControlRoutes {
                 API.ActionParameter(name: parameter.name, type: "name", required: parameter.required, summary: parameter.summary, maxLength: maxLength)
             case .text(let maxLength):
                 API.ActionParameter(name: parameter.name, type: "text", required: parameter.required, summary: parameter.summary, maxLength: maxLength)
+            case .size(let min, let max):
+                API.ActionParameter(name: parameter.name, type: "size", required: parameter.required, summary: parameter.summary, min: min, max: max)
             }
         })
     }
