@@ -9,6 +9,8 @@ enum ControlTarget: Sendable, Equatable {
     case server(ServerProcess)
     /// A VM of a hypervisor the agent collects.
     case vm(uri: String, uuid: String)
+    /// A hypervisor the agent collects (VM failover starts a VM there).
+    case hypervisor(uri: String)
 }
 
 /// A discovered server's main process as the discovery last saw it, and what its plugin declares.
@@ -54,7 +56,7 @@ final class ControlRegistry: Sendable {
             for targets in state.sources.values {
                 guard let target = targets[key] else { continue }
                 switch (kind, target) {
-                case (.server, .server), (.vm, .vm): return target
+                case (.server, .server), (.vm, .vm), (.hypervisor, .hypervisor): return target
                 default: continue
                 }
             }
