@@ -7,6 +7,7 @@ import Testing
 /// and B), an agent for each host (its own machine-id, data directory and hypervisor URI), a real server. Host A's
 /// libvirtd is killed: after the group's grace period its restartable VM is defined and started on B by B's agent,
 /// exactly once, with one chain of `failover` events; the VM keeps its resource id and its placements show A, then B.
+/// Host A then comes back still running its copy: reported on the chain once, started nowhere again.
 @Suite(.serialized) struct FailoverTests {
     /// An agent for one simulated host: a host root with its own machine-id (and the real /proc), collecting `uri`.
     static func startAgent(_ bed: Testbed, name: String, machineID: String, uri: String) throws -> StrataProcess {
@@ -97,5 +98,23 @@ import Testing
             #expect(chain.filter { $0.contains(": \(step)") }.count == 1, "\(step) once in \(chain)")
         }
         #expect(try HypervisorTests.events(bed, vmID, kind: "relocated").count == 1)
+
+        // Host A comes back still running its copy: reported once on the chain, never started a second time.
+        try? FileManager.default.removeItem(atPath: bed.directory + "/libvirtd-a/libvirt-sock")
+        let hostAgain = try LibvirtdMigrationTests.Host(bed, name: "a")
+        defer { hostAgain.stop() }
+        try hostAgain.connection.define(xml: try LibvirtdMigrationTests.domainXML("crm-web", fixture: "host-a.xml"))
+        try hostAgain.connection.start(web)
+        try waitUntil("the copy on host A reported on the chain", timeout: 120) {
+            try HypervisorTests.events(bed, vmID, kind: "failover").contains { ($0["message"] as? String)?.contains("runs again on its old host") == true }
+        }
+        Thread.sleep(forTimeInterval: 4)
+        let after = try HypervisorTests.events(bed, vmID, kind: "failover").compactMap { $0["message"] as? String }
+        #expect(after.filter { $0.contains("runs again on its old host") }.count == 1, "\(after)")
+        #expect(after.allSatisfy { $0.hasPrefix("failover \(chainID) ") }, "still one chain: \(after)")
+        let startsAfter = (try bed.get("/api/v1/control/commands?resource=\(idB)") as? [[String: Any]] ?? []).filter { $0["action"] as? String == "failover-start" }
+        let onA = try bed.get("/api/v1/control/commands?resource=\(idA)") as? [[String: Any]] ?? []
+        #expect(startsAfter.count == 1 && onA.isEmpty, "one start, none on A: \(startsAfter) \(onA)")
+        #expect(try vm()?["parentId"] as? String == idB, "the VM stays with B")
     }
 }

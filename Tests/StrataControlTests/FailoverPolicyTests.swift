@@ -94,7 +94,7 @@ import Testing
         _ = group.evaluate(at: 0)
         let moving = group.evaluate(at: 60_000)
         #expect(Self.starts(moving).isEmpty && group.decisions["v1"]?.state == .blocked)
-        #expect(Self.events(moving).first?.contains("not fenced: the VM is listed running by b") == true)
+        #expect(Self.events(moving).first?.contains("not fenced: the VM is listed running by B") == true)
         #expect(group.evaluate(at: 61_000).isEmpty, "the same reason is not told again")
 
         var strict = Group()

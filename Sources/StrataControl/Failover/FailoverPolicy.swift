@@ -101,7 +101,9 @@ public struct FailoverPolicy: Sendable {
 
     /// Why the old host is not fenced yet, or nil when it is.
     func unfenced(_ vm: FailoverVM, host: FailoverHost) -> String? {
-        let elsewhere = vm.runningOn.subtracting([host.id]).sorted()
+        let elsewhere = vm.runningOn.subtracting([host.id]).sorted().map { id in
+            (view.hosts + view.otherHomes).first { $0.id == id }?.name ?? id
+        }
         if !elsewhere.isEmpty {
             return "not fenced: the VM is listed running by \(elsewhere.joined(separator: ", ")) (a move, not a failure)"
         }

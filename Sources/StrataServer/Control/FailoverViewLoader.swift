@@ -22,6 +22,9 @@ struct FailoverViewLoader {
             default: continue
             }
         }
+        // A VM in two failover groups follows the group whose chain it is in; the other leaves it alone meanwhile.
+        let stored = try await catalog.failoverDecisions(tenantID: tenantID)
+        vmRecords.removeAll { stored[$0.id].map { $0.groupID != group.groupID } == true }
         var hosts: [FailoverHost] = []
         for record in hostRecords where !hosts.contains(where: { $0.id == record.id }) { hosts.append(try await host(record)) }
         var otherHomes: [FailoverHost] = []
@@ -40,7 +43,7 @@ struct FailoverViewLoader {
                               memoryBytes: Self.int(properties["max_memory_bytes"]) ?? 0, vcpus: Self.int(properties["vcpus"]) ?? 0)
         }
         let members = Set(vmRecords.map(\.id))
-        let decisions = try await catalog.failoverDecisions(tenantID: tenantID).filter { members.contains($0.key) }
+        let decisions = stored.filter { members.contains($0.key) }
         var commands: [String: CommandState] = [:]
         for decision in decisions.values {
             guard let id = decision.commandID, let command = try await catalog.command(tenantID: tenantID, id: id) else { continue }
