@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "StrataCatalog",
             dependencies: [
-                "StrataCore", "StrataInventory",
+                "StrataCore", "StrataInventory", "StrataControl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore"]),
+        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore", "StrataControl"]),
         .testTarget(name: "StrataServerTests", dependencies: [
             "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI", "StrataAlerting", "StrataControl",
             "StrataCatalog",

@@ -130,7 +130,7 @@ public struct EventQuery: Sendable {
 /// Inventory, events and agents, plus everything of `AccessStore` and `GroupStore`. Every call is scoped to a tenant.
 ///
 /// The embedded implementation is `SQLiteCatalog`; a PostgreSQL one follows for several servers.
-public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, ScheduleStore {
+public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, ScheduleStore, FailoverStore {
     /// Creates the default tenant, the admin user and the agent enrollment token if no user exists.
     /// Returns false when the catalog was already bootstrapped (nothing changed).
     func bootstrap(adminPasswordHash: String, agentTokenHash: String, nowMs: Int64) async throws -> Bool

@@ -371,6 +371,7 @@ enum CatalogMigrations {
                 """)
         }
         registerSchedules(&migrator)
+        registerFailover(&migrator)
         return migrator
     }
 }

@@ -5,12 +5,15 @@ public struct ActionSpec: Sendable, Equatable {
     public var name: String
     public var summary: String
     public var parameters: [ParameterSpec]
+    /// Requested by Strata itself only (VM failover), never by a person through the API.
+    public var systemOnly: Bool
 
     /// An action.
-    public init(_ name: String, _ summary: String, parameters: [ParameterSpec] = []) {
+    public init(_ name: String, _ summary: String, parameters: [ParameterSpec] = [], systemOnly: Bool = false) {
         self.name = name
         self.summary = summary
         self.parameters = parameters
+        self.systemOnly = systemOnly
     }
 
     /// The parameters checked: every given one declared and valid, every required one given; sorted by name.
@@ -78,6 +81,7 @@ public enum ActionCatalog {
         case .platform: return platformActions + processCgroupActions
         case .container: return containerActions
         case .vm: return vmActions
+        case .hypervisor: return hypervisorActions
         default: return []
         }
     }

@@ -145,6 +145,7 @@ public struct StrataServer: Sendable {
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         ControlRoutes(control: control, catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
         ControlGroupRoutes(runner: groupRuns, schedules: schedules, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        FailoverRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, context in
@@ -177,9 +178,10 @@ public struct StrataServer: Sendable {
         let alerting = AlertingService(evaluator: alerts, feed: alertFeed, sink: events,
                                        definitionsDirectory: configuration.dataDirectory + "/alerts", logger: logger)
         let notifications = NotificationService(catalog: catalog, logger: logger)
+        let failover = FailoverService(catalog: catalog, control: control, sink: events, logger: logger, clock: { Time.nowMs() })
         let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, alerting,
                                                                  notifications, ControlExpiry(control: control),
-                                                                 ScheduleLoop(schedules: schedules, runner: groupRuns, clock: { Time.nowMs() }), app],
+                                                                 ScheduleLoop(schedules: schedules, runner: groupRuns, clock: { Time.nowMs() }), failover, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -7,7 +7,7 @@ import StrataCore
 struct ControlCommandLine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "control", abstract: "Control actions: run one, list a resource's actions, show the history.",
-        subcommands: [Run.self, Group.self, Actions.self, History.self, Show.self, Schedules.self], defaultSubcommand: History.self)
+        subcommands: [Run.self, Group.self, Actions.self, History.self, Show.self, Schedules.self, FailoverCommandLine.self], defaultSubcommand: History.self)
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -125,6 +125,34 @@ import Testing
         #expect(!run("resume").succeeded, "resuming a running VM fails with libvirt's reason")
     }
 
+    @Test func aFailoverStartDefinesTheDomainFromItsDefinitionStartsItOnceAndRefusesAnotherDomainsDefinition() throws {
+        let observer = try LibvirtConnection(uri: "test:///default", readWrite: true)
+        let uuid = "fa11fa11-0000-4000-8000-000000000001"
+        let definition = "<domain type='test'>  <name>failover-probe</name> <uuid>\(uuid)</uuid> <memory>65536</memory> "
+            + "<os><type>hvm</type></os> </domain>"
+        defer {
+            try? observer.destroy(uuid)
+            try? observer.undefine(uuid)
+        }
+        let preparation = ActionPreparation(fs: fs, actionsDirectory: "/nonexistent")
+        func prepared(_ parameters: [String: String]) -> Result<PreparedAction, CommandRefusal> {
+            let command = ControlCommand(id: "f1", agentID: "a", resourceKind: .hypervisor, resourceKey: "m/libvirt:test:///default",
+                                         action: "failover-start", parameters: [], issuedMs: 0, deadlineMs: 1)
+            return preparation.prepare(CheckedCommand(command: command, target: .hypervisor(uri: "test:///default"), parameters: parameters))
+        }
+        guard case .failure(let refusal) = prepared(["uuid": "6695eb01-f6a4-8304-79aa-97f2502e193f", "definition": definition]) else {
+            Issue.record("another domain's definition was accepted")
+            return
+        }
+        #expect(refusal.description.contains("not that of domain"))
+        let action = try prepared(["uuid": uuid, "definition": definition]).get()
+        let first = action.run(fs: fs)
+        #expect(first.succeeded && first.message.contains("defined VM \(uuid)"), "\(first.message)")
+        #expect(try observer.domains().first { $0.uuid == uuid }?.info.state == 1, "running")
+        let second = action.run(fs: fs)
+        #expect(second.succeeded && second.message.contains("already runs"), "started once: \(second.message)")
+    }
+
     @Test func theRegistryNamesResourcesByTheKeysTheBatchesReport() throws { try withNginx { _, master, directory in
         let hold = try LibvirtConnection(uri: "test:///default")
         let uuid = try #require(try hold.domains().first?.uuid)

@@ -72,6 +72,10 @@ struct APIShapeTests {
         ("Schedule", API.Schedule(id: "s", request: API.ScheduleRequest(name: "nightly", cron: "0 3 * * *", timezone: "Europe/Berlin",
                                                                         target: API.ControlTarget(resource: "r"), action: "reload"),
                                   createdBy: "admin", createdMs: 1)),
+        ("FailoverSettings", API.FailoverSettings(enabled: true, gracePeriod: "60s", sharedStorage: ["/shared/"], antiAffinity: [["a", "b"]],
+                                                  fencing: "hypervisor")),
+        ("FailoverDecision", API.FailoverDecision(id: "f", vmId: "v", groupId: "g", fromHypervisorId: "h", state: "requested", downSinceMs: 1,
+                                                  fencedMs: 2, targetId: "t", commandId: "c", note: nil, reappeared: false, updatedMs: 3)),
         ("ResourcePermissions", API.ResourcePermissions(resourceId: "r", permissions: ["read"], grants: [API.Grant(groupId: "g", role: "viewer")])),
     ]
 

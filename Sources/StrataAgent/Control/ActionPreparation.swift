@@ -22,6 +22,8 @@ enum PreparedAction: Sendable {
     case script(ChildProcess)
     /// Call libvirt for the domain `uuid` of `uri`; `snapshot` for the snapshot actions.
     case vm(action: String, uri: String, uuid: String, snapshot: String?)
+    /// Define the domain `uuid` on `uri` from `definition` unless it is defined there, and start it unless it runs.
+    case failoverStart(uri: String, uuid: String, definition: String)
 }
 
 /// Turns a checked command into a `PreparedAction`, or refuses it: a server's main process must still be the one the
@@ -43,6 +45,15 @@ struct ActionPreparation: Sendable {
         case .platform: return prepare(action, parameters)
         case .vm(let uri, let uuid): return .success(.vm(action: action, uri: uri, uuid: uuid, snapshot: parameters["name"]))
         case .container(let v2, let v1): return prepare(action, parameters, container: v2, v1: v1, key: checked.command.resourceKey)
+        case .hypervisor(let uri):
+            guard action == "failover-start", let uuid = parameters["uuid"]?.lowercased(), let definition = parameters["definition"] else {
+                return .failure(CommandRefusal("the agent cannot run \(action) on a hypervisor"))
+            }
+            // The definition must be of the domain named: the UUID is what the server checked and what the agent reports.
+            guard definition.lowercased().contains("<uuid>\(uuid)</uuid>") else {
+                return .failure(CommandRefusal("the definition is not that of domain \(uuid)"))
+            }
+            return .success(.failoverStart(uri: uri, uuid: uuid, definition: definition))
         }
     }
 

@@ -11,6 +11,8 @@ enum ControlTarget: Sendable, Equatable {
     case vm(uri: String, uuid: String)
     /// A container the container collector found, by its cgroup directories (`ContainerInfo`'s `v2` and `v1`).
     case container(v2: String?, v1: [String: String])
+    /// A hypervisor the agent collects (VM failover starts a VM there).
+    case hypervisor(uri: String)
 }
 
 /// A discovered server's main process as the discovery last saw it, and what its plugin declares.
@@ -56,7 +58,7 @@ final class ControlRegistry: Sendable {
             for targets in state.sources.values {
                 guard let target = targets[key] else { continue }
                 switch (kind, target) {
-                case (.server, .server), (.vm, .vm), (.container, .container): return target
+                case (.server, .server), (.vm, .vm), (.container, .container), (.hypervisor, .hypervisor): return target
                 default: continue
                 }
             }

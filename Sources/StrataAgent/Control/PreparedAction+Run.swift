@@ -47,6 +47,13 @@ extension PreparedAction {
             } catch {
                 return ActionOutcome(succeeded: false, message: error.description)
             }
+        case let .failoverStart(uri, uuid, definition):
+            do {
+                let connection = try LibvirtConnection(uri: uri, readWrite: true)
+                return ActionOutcome(succeeded: true, message: try connection.failoverStart(uuid: uuid, definition: definition))
+            } catch {
+                return ActionOutcome(succeeded: false, message: error.description)
+            }
         case let .vm(action, uri, uuid, snapshot):
             do {
                 let connection = try LibvirtConnection(uri: uri, readWrite: true)

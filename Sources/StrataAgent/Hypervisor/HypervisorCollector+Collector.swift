@@ -11,6 +11,7 @@ extension HypervisorCollector: Collector {
         let reports = collect(nowMs: pass.timestampMs, intervalMs: pass.intervalMs)
         var targets: [String: ControlTarget] = [:]
         for hypervisor in reports {
+            targets[pass.platformKey + "/libvirt:" + hypervisor.uri] = .hypervisor(uri: hypervisor.uri)
             for vm in hypervisor.vms ?? [] { targets[ResourceKey.vm(uuid: vm.uuid)] = .vm(uri: hypervisor.uri, uuid: vm.uuid) }
         }
         return CollectorReport(resources: reports.map { $0.resource(platformKey: pass.platformKey) },

@@ -145,7 +145,10 @@ public struct HypervisorCollector: Sendable {
             ("vcpus", .int(Int64(info.vcpus))), ("max_memory_bytes", .int(Int64(info.max_memory_kib) * 1024)),
             ("nics", .list(domain.description.interfaces.map { .map([("mac", .string($0.mac))]) })),
             ("disks", .list(domain.description.disks.map { .string($0) })),
+            // For VM failover: whether the disks are on shared storage, and the definition to start it from elsewhere.
+            ("disk_sources", .list(domain.description.diskSources.map { .string($0) })),
         ]
+        if !domain.description.xml.isEmpty { properties.append(("definition", .string(domain.description.xml))) }
         if let type = domain.description.type { properties.append(("domain_type", .string(type))) }
         let osType = LibvirtDomain.text(info.os_type)
         if !osType.isEmpty { properties.append(("os_type", .string(osType))) }

@@ -26,6 +26,23 @@ extension LibvirtConnection {
         }
     }
 
+    /// VM failover's start on this (surviving) hypervisor: defines the domain from `definition` unless a domain
+    /// with `uuid` is defined here already, then starts it unless it runs; returns what was done.
+    func failoverStart(uuid: String, definition: String) throws(LibvirtError) -> String {
+        var defined = false
+        if let domain = strata_virt_lookup(handle, uuid) {
+            var info = strata_virt_domain_info()
+            let state = strata_virt_domain_info_of(domain, &info) == 0 ? info.state : -1
+            strata_virt_domain_free(domain)
+            if state == 1 { return "VM \(uuid) already runs on \(uri): not started again" }
+        } else {
+            try define(xml: definition)
+            defined = true
+        }
+        try lifecycle(uuid, strata_virt_create, "start")
+        return defined ? "defined VM \(uuid) on \(uri) from its last reported definition and started it" : "started VM \(uuid) on \(uri) (already defined here)"
+    }
+
     /// Whether the domain `uuid` has a snapshot called `name`.
     func hasSnapshot(_ uuid: String, named name: String) throws(LibvirtError) -> Bool {
         guard let domain = strata_virt_lookup(handle, uuid) else { throw Self.lastError("no domain \(uuid) on \(uri)") }

@@ -121,13 +121,20 @@ public struct LibvirtDomain: Sendable {
         public var interfaces: [(mac: String, target: String?)]
         /// Disk target devices (`vda`).
         public var disks: [String]
+        /// Disk sources: file paths, block devices, or `pool/volume` and network names, in order.
+        public var diskSources: [String]
         /// Domain type (`kvm`, `xen`, `lxc`, `test`).
         public var type: String?
 
+        /// The domain XML as read.
+        public var xml: String
+
         /// Reads the device list of a domain XML.
         public init(xml: String) {
+            self.xml = xml
             var interfaces: [(mac: String, target: String?)] = []
             var disks: [String] = []
+            var diskSources: [String] = []
             var type: String?
             var section = ""
             for tag in XMLTags(xml).tags {
@@ -137,6 +144,11 @@ public struct LibvirtDomain: Sendable {
                     section = tag.name
                     if tag.name == "interface" { interfaces.append(("", nil)) }
                 case "mac": if section == "interface", !interfaces.isEmpty { interfaces[interfaces.count - 1].mac = tag.attributes["address"]?.lowercased() ?? "" }
+                case "source":
+                    if section == "disk", let path = tag.attributes["file"] ?? tag.attributes["dev"] ?? tag.attributes["name"]
+                        ?? tag.attributes["volume"].map({ (tag.attributes["pool"] ?? "") + "/" + $0 }) {
+                        diskSources.append(path)
+                    }
                 case "target":
                     if section == "disk", let device = tag.attributes["dev"] { disks.append(device) }
                     if section == "interface", !interfaces.isEmpty { interfaces[interfaces.count - 1].target = tag.attributes["dev"] }
@@ -145,6 +157,7 @@ public struct LibvirtDomain: Sendable {
             }
             self.interfaces = interfaces.filter { !$0.mac.isEmpty }
             self.disks = disks
+            self.diskSources = diskSources
             self.type = type
         }
 

@@ -3,7 +3,7 @@ import StrataCore
 /// The configuration changes between two reports of a resource's properties.
 public enum PropertyChanges {
     /// Properties whose changes are not events: they move with the host's activity, not its configuration.
-    public static let volatile: Set<String> = ["connections", "state", "state_reason", "vm_count"]
+    public static let volatile: Set<String> = ["connections", "state", "state_reason", "vm_count", "definition"]
 
     /// The top-level properties that differ between `old` and `new`, by name: `name old → new` for scalars
     /// (`(none)` for a missing side), the bare name for lists and maps; volatile properties are left out.

@@ -38,6 +38,8 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, Expressi
     public static let alert: EventKind = "alert"
     /// A control command on the resource was requested, started, ended or expired.
     public static let control: EventKind = "control"
+    /// A step of a VM's failover chain (considered, fenced, target chosen, start requested, started or failed).
+    public static let failover: EventKind = "failover"
 }
 
 /// An event the inventory decided on, before it is stored (the store gives it an id and a tenant).

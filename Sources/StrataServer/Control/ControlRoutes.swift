@@ -25,7 +25,7 @@ struct ControlRoutes {
                 throw APIError.notFound("no resource \(id) in this tenant")
             }
             let serverType = resource.kind == .server ? (try? PropertyValue(json: resource.propertiesJSON))?["type"]?.stringValue : nil
-            return try Envelope.success(ActionCatalog.actions(kind: resource.kind, serverType: serverType).map(Self.action))
+            return try Envelope.success(ActionCatalog.actions(kind: resource.kind, serverType: serverType).filter { !$0.systemOnly }.map(Self.action))
         }
         // `control` on the resource: from the role, or from a grant on a group that covers it.
         group.post("control/commands", .authenticated) { request, context in

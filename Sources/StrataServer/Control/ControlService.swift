@@ -60,6 +60,7 @@ actor ControlService {
         } catch {
             throw APIError.badData(error.description)
         }
+        guard !action.systemOnly else { throw APIError.badData("\(action.name) is requested by Strata's VM failover only (docs/control.md \"VM failover\")") }
         var deadline = Self.defaultDeadlineMs
         if let text = request.deadline {
             guard let ms = DurationText.milliseconds(text), ms >= 1_000, ms <= Self.maxDeadlineMs else {
@@ -87,16 +88,17 @@ actor ControlService {
         return nil
     }
 
-    /// Stores a planned command for `actor` and wakes its agent.
-    func queue(_ plan: Plan, tenantID: String, actor: String) async throws -> CommandRecord {
+    /// Stores a planned command for `actor` and wakes its agent; `id` when the requester chose it (VM failover derives
+    /// it from its decision).
+    func queue(_ plan: Plan, tenantID: String, actor: String, id chosen: String? = nil) async throws -> CommandRecord {
         let now = clock()
-        let id = StableID(parts: ["command", tenantID, String(now), String(UInt64.random(in: 0...UInt64.max))]).description
+        let id = chosen ?? StableID(parts: ["command", tenantID, String(now), String(UInt64.random(in: 0...UInt64.max))]).description
         let parameters = Dictionary(plan.parameters.map { ($0.name, $0.value) }) { first, _ in first }
         let record = CommandRecord(id: id, tenantID: tenantID, agentID: plan.agentID, resourceID: plan.resource.id, resourceKind: plan.resource.kind,
                                    resourceKey: plan.resource.naturalKey, action: plan.action.name,
                                    parametersJSON: LabelsJSON.encode(Labels(parameters.map { Label($0.key, $0.value) })), state: CommandState.queued.rawValue,
                                    requestedBy: actor, createdMs: now, deadlineMs: plan.deadlineMs, updatedMs: now)
-        let text = plan.parameters.isEmpty ? "" : " (" + plan.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + ")"
+        let text = plan.parameters.isEmpty ? "" : " (" + plan.parameters.map { "\($0.name)=\($0.value.utf8.count > 200 ? "(\($0.value.utf8.count) bytes)" : $0.value)" }.joined(separator: ", ") + ")"
         sink.emit(try await catalog.saveCommand(record, event: InventoryEvent(resourceID: plan.resource.id, kind: .control,
                                                                               message: "control \(plan.action.name)\(text) requested by \(actor)")))
         wake(plan.agentID)
