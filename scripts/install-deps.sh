@@ -2,7 +2,7 @@
 # Installs the Debian packages Strata needs, only those missing. Usage: install-deps.sh [run|test|fuzz|bench]
 set -euo pipefail
 purpose="${1:-run}"
-packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl)
+packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl tzdata)
 case "$purpose" in
   test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon prometheus-alertmanager python3-aiosmtpd) ;;
   fuzz) ;;
