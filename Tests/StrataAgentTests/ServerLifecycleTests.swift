@@ -1,4 +1,5 @@
 import Foundation
+import StrataControl
 import StrataCore
 import Testing
 @testable import StrataAgent
@@ -111,5 +112,12 @@ import Testing
         let reloaded = ServerLaunchBook(path: path) { NginxPlugin().lifecycle($0, fs: HostFS()) }
         #expect(reloaded.entry("nginx:/a b.conf")?.launch == launch)
         #expect(reloaded.entry("nginx:/a b.conf")?.lifecycle.start == .launch(["/usr/sbin/nginx", "-c", "/a"]), "words of the title: a path with a space is cut")
+    }
+
+    @Test func everyServerOffersStartAndRestartAndOnlyTomcatAThreadDump() throws {
+        let nginx = ActionCatalog.actions(kind: .server, serverType: "nginx").map(\.name)
+        #expect(nginx.contains("start") && nginx.contains("restart") && !nginx.contains("thread-dump"))
+        #expect(try ActionCatalog.action("thread-dump", kind: .server, serverType: "tomcat").parameters.isEmpty)
+        #expect(throws: ControlError.self) { try ActionCatalog.action("thread-dump", kind: .server, serverType: "redis") }
     }
 }
