@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "CStrataTLS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CStrataVirt", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CStrataSpawn"),
         .target(
             name: "StrataCore",
             dependencies: ["CZlib"]
@@ -65,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "StrataAgent",
-            dependencies: ["StrataCore", "StrataControl", "CStrataTLS", "CStrataVirt", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataCore", "StrataControl", "CStrataTLS", "CStrataVirt", "CStrataSpawn", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "StrataWire",

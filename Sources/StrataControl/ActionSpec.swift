@@ -44,14 +44,26 @@ public enum ActionCatalog {
 
     /// What a server's main process allows, whatever its type.
     static let serverActions: [ActionSpec] = [
-        ActionSpec("reload", "re-read the configuration (SIGHUP to the main process)"),
-        ActionSpec("stop", "stop the server (SIGTERM to the main process)"),
+        ActionSpec("reload", "re-read the configuration (the server's control program, else SIGHUP to the main process)"),
+        ActionSpec("stop", "stop the server (the server's control program, else SIGTERM to the main process)"),
         ActionSpec("graceful-stop", "finish current requests, then stop (SIGQUIT for nginx, SIGWINCH for Apache, else SIGTERM)"),
         ActionSpec("freeze", "stop every process of the server where it is (its cgroup's freezer, else SIGSTOP)"),
         ActionSpec("thaw", "let a frozen server run again"),
         ActionSpec("renice", "change the CPU priority of the server's processes", parameters: [priority]),
         ActionSpec("kill", "send a signal to the main process", parameters: [signalChoice]),
     ]
+
+    /// Starting and restarting a server, through its plugin's lifecycle (its own control program, else signals and the
+    /// command line the agent remembered).
+    static let serverLifecycleActions: [ActionSpec] = [
+        ActionSpec("start", "start a stopped server again, as its user, with the command line and environment it last ran with"),
+        ActionSpec("restart", "stop the server, wait until its main process is gone, and start it again (same resource, same series)"),
+    ]
+
+    /// What a server of a given type allows besides every server's actions.
+    static func serverTypeActions(_ serverType: String?) -> [ActionSpec] {
+        serverType == "tomcat" ? [ActionSpec("thread-dump", "every JVM thread's stack, returned as output (at most 64 KiB)")] : []
+    }
 
     /// What a platform's agent allows on its own host.
     static let platformActions: [ActionSpec] = [
@@ -77,7 +89,7 @@ public enum ActionCatalog {
     /// The actions of a resource of `kind` (a server's `type` property as `serverType`).
     public static func actions(kind: ResourceKind, serverType: String? = nil) -> [ActionSpec] {
         switch kind {
-        case .server: return serverActions + serverCgroupActions
+        case .server: return serverActions + serverLifecycleActions + serverTypeActions(serverType) + serverCgroupActions
         case .platform: return platformActions + processCgroupActions
         case .container: return containerActions
         case .vm: return vmActions

@@ -66,8 +66,9 @@ enum WebStack {
     }
 
     /// Tomcat 10 (`catalina.sh run`, which execs java) with the Debian manager webapp, a `strata` manager
-    /// user (manager-status, manager-jmx) and a static webapp `/crm`.
-    static func tomcat(_ bed: Testbed, password: String) throws -> Started {
+    /// user (manager-status, manager-jmx) and a static webapp `/crm`; as `user` (through runuser, its base
+    /// directory chowned to it) when one is given.
+    static func tomcat(_ bed: Testbed, password: String, user: String? = nil) throws -> Started {
         let base = bed.directory + "/tomcat"
         let port = try Testbed.freePort()
         for name in ["logs", "work", "temp"] { try FileManager.default.createDirectory(atPath: base + "/" + name, withIntermediateDirectories: true) }
@@ -93,7 +94,10 @@ enum WebStack {
         try write("<html>CRM</html>\n", to: base + "/webapps/crm/index.html")
         try write(#"<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0"><display-name>CRM</display-name></web-app>"#,
                   to: base + "/webapps/crm/WEB-INF/web.xml")
-        let process = try StrataProcess(executable: "/usr/share/tomcat10/bin/catalina.sh", ["run"],
+        if let user { _ = try runTool("/usr/bin/chown", ["-R", user, base]) }
+        let catalina = "/usr/share/tomcat10/bin/catalina.sh"
+        let process = try StrataProcess(executable: user == nil ? catalina : "/usr/sbin/runuser",
+                                        user.map { ["-u", $0, "--", catalina, "run"] } ?? ["run"],
                                         environment: ["CATALINA_HOME": "/usr/share/tomcat10", "CATALINA_BASE": base,
                                                       "CATALINA_PID": base + "/tomcat.pid"],
                                         logPath: base + "/stdout.log")

@@ -265,5 +265,5 @@ private func put(_ text: String, _ path: String) throws {
     defer { kill(sleeper.processIdentifier, SIGKILL) }
     var discovery = ServerDiscovery(fs: HostFS(root: "/"), settings: ["process.sleeper.cmdline": "*sleep 31.5"])
     let found = discovery.collect(refresh: true).servers.first { $0.key == "process:sleeper" }
-    #expect(found?.properties.first { $0.key == "actions" }?.value == .list(["freeze", "thaw", "terminate"].map { .string($0) }))
+    #expect(found?.properties.first { $0.key == "actions" }?.value == .list(["freeze", "thaw", "terminate", "start", "restart"].map { .string($0) }))
 }

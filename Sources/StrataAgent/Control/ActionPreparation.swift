@@ -24,6 +24,8 @@ enum PreparedAction: Sendable {
     case vm(action: String, uri: String, uuid: String, snapshot: String?)
     /// Define the domain `uuid` on `uri` from `definition` unless it is defined there, and start it unless it runs.
     case failoverStart(uri: String, uuid: String, definition: String)
+    /// Start, stop, reload, restart or dump a server: steps run in order until one fails.
+    case server([ServerStep], what: String)
 }
 
 /// Turns a checked command into a `PreparedAction`, or refuses it: a server's main process must still be the one the
@@ -36,12 +38,17 @@ struct ActionPreparation: Sendable {
     let actionsDirectory: String
     /// Longest a script may run, in milliseconds.
     var scriptTimeoutMs: Int64 = 60_000
+    /// Where a started server's output goes (`DATA/server-output`), nil for /dev/null.
+    var serverOutputDirectory: String? = nil
+    /// Longest a server's control program may run, and a restart waits for the server to stop, in milliseconds.
+    var stopTimeoutMs: Int64 = 45_000
 
     func prepare(_ checked: CheckedCommand) -> Result<PreparedAction, CommandRefusal> {
         let action = checked.command.action
         let parameters = checked.parameters
         switch checked.target {
         case .server(let server): return prepare(action, parameters, server: server, key: checked.command.resourceKey)
+        case .stoppedServer(let launch, let lifecycle): return prepareStart(action, launch: launch, lifecycle: lifecycle, key: checked.command.resourceKey)
         case .platform: return prepare(action, parameters)
         case .vm(let uri, let uuid): return .success(.vm(action: action, uri: uri, uuid: uuid, snapshot: parameters["name"]))
         case .container(let v2, let v1): return prepare(action, parameters, container: v2, v1: v1, key: checked.command.resourceKey)
@@ -65,6 +72,7 @@ struct ActionPreparation: Sendable {
         guard processes.startTicks(server.pid) == server.startTicks else {
             return .failure(CommandRefusal("the main process of \(key) (pid \(server.pid)) has exited or was replaced since the agent last looked; try again after its next collection"))
         }
+        if Self.lifecycleActions.contains(action), let prepared = prepareLifecycle(action, server: server, key: key) { return prepared }
         let what = " of \(server.type) server \(key)"
         func declared(_ name: String, else fallback: Int32) -> Int32 {
             for case let entry in server.declared where entry.name == name {

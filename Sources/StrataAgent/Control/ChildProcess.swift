@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CStrataSpawn
 
 /// One program run without a shell: an argument array through `posix_spawn`, a fixed environment, stdin on
 /// /dev/null, stdout and stderr captured up to a bound (the rest read and dropped, so the program never blocks on a
@@ -38,6 +39,10 @@ struct ChildProcess: Sendable {
     var timeoutMs: Int64 = 60_000
     /// The most of each output kept.
     var maxOutputBytes = 64 << 10
+    /// The user to run it as (`RunAs`); nil keeps the agent's.
+    var user: RunAs? = nil
+    /// Its working directory; nil keeps the agent's.
+    var workingDirectory: String? = nil
 
     /// Runs the program to its end (or its timeout).
     func run() throws(StartError) -> Outcome {
@@ -73,12 +78,24 @@ struct ChildProcess: Sendable {
         defer { for pointer in argv + envp { free(pointer) } }
         let startMs = Clock.monotonicMs()
         var pid: pid_t = 0
-        var spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        // ETXTBSY: another thread's child, between its fork and exec, still holds a descriptor that wrote the file
-        // (it was just installed); that passes within milliseconds.
-        for _ in 0..<10 where spawned == ETXTBSY {
-            usleep(20_000)
+        var spawned: Int32 = 0
+        if user != nil || workingDirectory != nil {
+            // posix_spawn cannot change the user: fork and exec through the C shim.
+            do {
+                pid = try spawnAs(argv, envp, out: outPipe[1], err: errPipe[1], detachGraceMs: -1).pid
+            } catch {
+                close(outPipe[1])
+                close(errPipe[1])
+                throw error
+            }
+        } else {
             spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+            // ETXTBSY: another thread's child, between its fork and exec, still holds a descriptor that wrote the file
+            // (it was just installed); that passes within milliseconds.
+            for _ in 0..<10 where spawned == ETXTBSY {
+                usleep(20_000)
+                spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+            }
         }
         close(outPipe[1])
         close(errPipe[1])

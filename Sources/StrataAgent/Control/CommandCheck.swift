@@ -28,6 +28,7 @@ enum CommandCheck {
         }
         var serverType: String?
         if case .server(let process) = target { serverType = process.type }
+        if case .stoppedServer(let launch, _) = target { serverType = launch.type }
         do {
             let action = try ActionCatalog.action(command.action, kind: command.resourceKind, serverType: serverType)
             var given: [String: String] = [:]

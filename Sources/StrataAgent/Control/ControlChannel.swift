@@ -37,7 +37,8 @@ final class ControlChannel: Sendable {
         self.session = session
         self.logger = logger
         journal = try CommandJournalFile(path: dataDirectory + "/commands.journal")
-        preparation = ActionPreparation(fs: fs, actionsDirectory: dataDirectory + "/actions", scriptTimeoutMs: scriptTimeoutMs)
+        preparation = ActionPreparation(fs: fs, actionsDirectory: dataDirectory + "/actions", scriptTimeoutMs: scriptTimeoutMs,
+                                        serverOutputDirectory: dataDirectory + "/server-output")
         for id in journal.interruptedAtStart {
             logger.warning("command was running when the agent stopped; reporting it interrupted", metadata: ["command": "\(id)"])
             outbox.post(id, CommandReport(.interrupted, message: Self.interruptedMessage), journaled: true)

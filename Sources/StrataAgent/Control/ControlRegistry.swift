@@ -7,6 +7,9 @@ enum ControlTarget: Sendable, Equatable {
     case platform
     /// A server the discovery found, by its main process.
     case server(ServerProcess)
+    /// A server the agent found before (since it started, or in an earlier run: `ServerLaunchBook`) that is not
+    /// running now: only `start` applies.
+    case stoppedServer(ServerLaunch, ServerLifecycle)
     /// A VM of a hypervisor the agent collects.
     case vm(uri: String, uuid: String)
     /// A container the container collector found, by its cgroup directories (`ContainerInfo`'s `v2` and `v1`).
@@ -26,6 +29,10 @@ struct ServerProcess: Sendable, Equatable {
     var startTicks: UInt64
     /// The actions its plugin declares, with their signals (`ServerPlugin.controlActions`).
     var declared: [ControlAction]
+    /// What it was started with and how its plugin starts, stops and reloads it; nil when the agent could not read
+    /// its launch record (signals only, no start).
+    var launch: ServerLaunch? = nil
+    var lifecycle: ServerLifecycle? = nil
 }
 
 /// The targets one collector found in its last run, by resource key.
@@ -58,7 +65,7 @@ final class ControlRegistry: Sendable {
             for targets in state.sources.values {
                 guard let target = targets[key] else { continue }
                 switch (kind, target) {
-                case (.server, .server), (.vm, .vm), (.container, .container), (.hypervisor, .hypervisor): return target
+                case (.server, .server), (.server, .stoppedServer), (.vm, .vm), (.container, .container), (.hypervisor, .hypervisor): return target
                 default: continue
                 }
             }

@@ -31,22 +31,10 @@ extension PreparedAction {
         case .cgroup(let action):
             return CgroupControl(fs: fs).run(action)
         case .script(let child):
-            do {
-                let ended = try child.run()
-                var outcome = ActionOutcome(succeeded: ended.exitStatus == 0, message: "", exitStatus: ended.exitStatus,
-                                            stdout: ended.stdout, stderr: ended.stderr)
-                let name = child.path.split(separator: "/").last.map(String.init) ?? child.path
-                if ended.timedOut {
-                    outcome.message = "\(name) still running after \(child.timeoutMs) ms; killed"
-                } else if let signal = ended.signal {
-                    outcome.message = "\(name) ended by \(ProcessControl.name(of: signal))"
-                } else {
-                    outcome.message = "\(name) exited with status \(ended.exitStatus ?? -1)"
-                }
-                return outcome
-            } catch {
-                return ActionOutcome(succeeded: false, message: error.description)
-            }
+            let name = child.path.split(separator: "/").last.map(String.init) ?? child.path
+            return ActionOutcome.ofRun(child, name: name, exited: "\(name) exited with status")
+        case let .server(steps, what):
+            return ServerStep.run(steps, what: what, fs: fs)
         case let .failoverStart(uri, uuid, definition):
             do {
                 let connection = try LibvirtConnection(uri: uri, readWrite: true)
@@ -61,6 +49,28 @@ extension PreparedAction {
             } catch {
                 return ActionOutcome(succeeded: false, message: error.description)
             }
+        }
+    }
+}
+
+extension ActionOutcome {
+    /// Runs `child`: succeeded on exit status 0, with its output and a message naming it (`name`), its timeout or the
+    /// signal that ended it, else `exited` followed by its status.
+    static func ofRun(_ child: ChildProcess, name: String, exited: String) -> ActionOutcome {
+        do {
+            let ended = try child.run()
+            var outcome = ActionOutcome(succeeded: ended.exitStatus == 0, message: "", exitStatus: ended.exitStatus, stdout: ended.stdout,
+                                        stderr: ended.stderr)
+            if ended.timedOut {
+                outcome.message = "\(name) still running after \(child.timeoutMs) ms; killed"
+            } else if let signal = ended.signal {
+                outcome.message = "\(name) ended by \(ProcessControl.name(of: signal))"
+            } else {
+                outcome.message = "\(exited) \(ended.exitStatus ?? -1)"
+            }
+            return outcome
+        } catch {
+            return ActionOutcome(succeeded: false, message: error.description)
         }
     }
 }

@@ -14,7 +14,7 @@ public struct ApachePlugin: ServerPlugin {
     public var processNames: Set<String> { ["apache2", "httpd"] }
     public var controlActions: [ControlAction] {
         [ControlAction("graceful", "re-read the configuration; workers finish their requests first (SIGUSR1)", .signal(SIGUSR1)),
-         ControlAction("restart", "re-read the configuration and restart the workers at once (SIGHUP)", .signal(SIGHUP)),
+         ControlAction("restart-workers", "re-read the configuration and restart the workers at once (SIGHUP)", .signal(SIGHUP)),
          ControlAction("graceful-stop", "stop after serving open requests (SIGWINCH)", .signal(SIGWINCH))]
     }
 
@@ -27,6 +27,39 @@ public struct ApachePlugin: ServerPlugin {
 
     public func key(for process: ProcessEntry, context: PluginContext) -> String {
         "apache:\(Self.configFile(process.arguments).file)"
+    }
+
+    public var launchEnvironment: [String] { ["APACHE_*"] }
+
+    /// Apache's own control: `apache2ctl`/`apachectl VERB` for a default installation (no `-f`, `-d`), else httpd's
+    /// `-k VERB` with the same `-f`/`-d`/`-D`/`-C`/`-c` options; `graceful` reloads.
+    public func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle {
+        let control = Self.controlProgram(launch, exists: fs.exists)
+        return ServerLifecycle(start: .launch(control + ["start"]), stop: .run(control + ["stop"]), reload: .run(control + ["graceful"]))
+    }
+
+    /// The control command a verb follows: `[apache2ctl]` when the server runs with the packaged configuration and a
+    /// control script sits next to its executable, else `[httpd, its options…, "-k"]`.
+    static func controlProgram(_ launch: ServerLaunch, exists: (String) -> Bool) -> [String] {
+        var options: [String] = []
+        var index = 0
+        let arguments = launch.arguments
+        while index < arguments.count {
+            let word = arguments[index]
+            index += 1
+            if ["-f", "-d", "-D", "-C", "-c"].contains(word), index < arguments.count {
+                options += [word, arguments[index]]
+                index += 1
+            } else if word.hasPrefix("-D"), word.count > 2 {
+                options.append(word)
+            }
+        }
+        if !options.contains("-f") && !options.contains("-d") {
+            for name in ["apache2ctl", "apachectl"] where exists(launch.executableDirectory + "/" + name) {
+                return [launch.executableDirectory + "/" + name]
+            }
+        }
+        return [launch.executable] + options + ["-k"]
     }
 
     public func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport {

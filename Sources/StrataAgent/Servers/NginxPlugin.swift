@@ -66,6 +66,37 @@ public struct NginxPlugin: ServerPlugin {
         return "/etc/nginx/nginx.conf"
     }
 
+    /// Start with the master's own options; reload and stop through `nginx -s` with the same `-c`/`-p`/`-g` (the
+    /// pid file those name is where `-s` finds the master).
+    public func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle {
+        let command = [launch.executable] + Self.options(launch.commandLine)
+        return ServerLifecycle(start: .launch(command), stop: .run(command + ["-s", "stop"]), reload: .run(command + ["-s", "reload"]))
+    }
+
+    /// The master's `-c`, `-p`, `-e` and `-g` options from its title (`nginx: master process PATH OPTIONS`, one
+    /// argument that nginx wrote over its arguments): split on spaces, a `-g` value running to the next option.
+    static func options(_ commandLine: [String]) -> [String] {
+        var words = commandLine.flatMap { $0.split(separator: " ").map(String.init) }
+        if words.starts(with: ["nginx:", "master", "process"]) { words.removeFirst(3) }
+        if let first = words.first, !first.hasPrefix("-") { words.removeFirst() }
+        let flags: Set<String> = ["-c", "-p", "-e", "-g"]
+        var options: [String] = []
+        var index = 0
+        while index < words.count {
+            let flag = words[index]
+            index += 1
+            guard flags.contains(flag), index < words.count else { continue }
+            var value = [words[index]]
+            index += 1
+            while flag == "-g", index < words.count, !flags.contains(words[index]) {
+                value.append(words[index])
+                index += 1
+            }
+            options += [flag, value.joined(separator: " ")]
+        }
+        return options
+    }
+
     /// The configuration files (`include` followed, globs expanded, relative to the main file's directory),
     /// their texts, the `error_log`/`access_log` files they name, and the `error_log` files alone.
     static func readConfig(_ file: String, fs: HostFS) -> (files: [String], texts: [String], logFiles: [String], errorLogs: [String]) {

@@ -15,7 +15,7 @@ public struct PostgresPlugin: ServerPlugin {
     public var processNames: Set<String> { ["postgres", "postmaster"] }
     public var controlActions: [ControlAction] {
         [ControlAction("reload", "re-read postgresql.conf and pg_hba.conf (SIGHUP)", .signal(SIGHUP)),
-         ControlAction("stop", "smart shutdown: wait for clients to disconnect (SIGTERM)", .signal(SIGTERM)),
+         ControlAction("stop", "roll back open transactions and stop (pg_ctl stop -m fast, else SIGINT)", .signal(SIGINT)),
          ControlAction("fast-stop", "roll back open transactions and stop (SIGINT)", .signal(SIGINT))]
     }
 
@@ -29,6 +29,27 @@ public struct PostgresPlugin: ServerPlugin {
 
     public func key(for process: ProcessEntry, context: PluginContext) -> String {
         "postgresql:\(Self.port(process))"
+    }
+
+    public var launchEnvironment: [String] { ["PGDATA", "PGSYSCONFDIR"] }
+
+    /// `pg_ctl reload` and `pg_ctl stop -m fast` with the data directory (`-D`, else `PGDATA`) when `pg_ctl` sits
+    /// next to the executable, else SIGHUP and SIGINT; start runs the postmaster's own command line again.
+    public func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle {
+        let start = ServerLifecycle.Step.launch([launch.executable] + launch.arguments)
+        let pgctl = launch.executableDirectory + "/pg_ctl"
+        guard let data = Self.dataDirectory(launch), fs.exists(pgctl) else {
+            return ServerLifecycle(start: start, stop: .signal(SIGINT), reload: .signal(SIGHUP))
+        }
+        return ServerLifecycle(start: start, stop: .run([pgctl, "stop", "-D", data, "-m", "fast", "-t", "60"]), reload: .run([pgctl, "reload", "-D", data]))
+    }
+
+    /// The data directory: `-D DIR` (or `-DDIR`) on the command line, else `PGDATA`.
+    static func dataDirectory(_ launch: ServerLaunch) -> String? {
+        let arguments = launch.arguments
+        if let flag = arguments.firstIndex(of: "-D"), flag + 1 < arguments.count { return arguments[flag + 1] }
+        if let joined = arguments.first(where: { $0.hasPrefix("-D") && $0.count > 2 }) { return String(joined.dropFirst(2)) }
+        return launch.environment["PGDATA"]
     }
 
     static func port(_ process: ProcessEntry) -> UInt16 {

@@ -26,6 +26,16 @@ public struct RedisPlugin: ServerPlugin {
         "redis:\(process.listeningPorts.first ?? 0)"
     }
 
+    /// Start from the configuration file the server reported (`config_file` in INFO): redis-server writes its title
+    /// over its arguments, so they cannot be run again. Stop is SIGTERM (saves when persistence is configured).
+    public func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle {
+        guard let config = launch.configFiles.first else {
+            return ServerLifecycle(start: nil, cannotStart: "redis-server shows only its title, and it reported no configuration file to start it from",
+                                   stop: .signal(SIGTERM), reload: nil)
+        }
+        return ServerLifecycle(start: .launch([launch.executable, config]), stop: .signal(SIGTERM), reload: nil)
+    }
+
     public func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport {
         let port = process.listeningPorts.first ?? 6379
         var report = ServerReport(key: key(for: process, context: context), name: "redis :\(port)",

@@ -31,6 +31,8 @@ struct ServerDiscovery: Sendable {
     let scrapeTargets: [UInt16: String]
     /// The script plugin, when a data directory is known.
     let scripts: ScriptRunner?
+    /// What each server found was started with, to start it again (`DATA/server-launches.json`).
+    let launches: ServerLaunchBook
     /// Scripts refused for their ownership or mode, warned about once.
     private var refusedScripts: Set<String> = []
 
@@ -43,8 +45,13 @@ struct ServerDiscovery: Sendable {
         let prometheus = PrometheusPlugin(settings: settings)
         self.scrapeTargets = prometheus.targetPorts
         self.scripts = dataDirectory.map { ScriptRunner(dataDirectory: $0, settings: settings) }
-        self.plugins = plugins ?? (ServerPlugins.all + [prometheus] + (rules.rules.isEmpty ? [] : [rules]))
+        let all = plugins ?? (ServerPlugins.all + [prometheus] + (rules.rules.isEmpty ? [] : [rules]))
+        self.plugins = all
         self.context = PluginContext(fs: fs, settings: settings)
+        launches = ServerLaunchBook(path: dataDirectory.map { $0 + "/server-launches.json" }) { launch in
+            let plugin = all.first { $0.type == launch.type }
+            return plugin?.lifecycle(launch, fs: fs) ?? .signals(launch, declared: [])
+        }
         self.logger = logger
     }
 
@@ -75,7 +82,8 @@ struct ServerDiscovery: Sendable {
             // Every process can be frozen and thawed; a plugin that declares those itself is not listed twice.
             let declared = plugins[server.plugin].controlActions
             let actions = declared + ControlAction.freezeAndThaw.filter { generic in !declared.contains { $0.name == generic.name } }
-            report.properties.append(("actions", .list(actions.map { .string($0.name) })))
+            let names = actions.map(\.name) + ["start", "restart"].filter { lifecycle in !actions.contains { $0.name == lifecycle } }
+            report.properties.append(("actions", .list(names.map { .string($0) })))
             if !(plugins[server.plugin] is PrometheusPlugin) {
                 for port in server.process.listeningPorts { if let url = scrapeTargets[port] { scrape(url, into: &report) } }
             }

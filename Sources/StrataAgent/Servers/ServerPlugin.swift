@@ -24,6 +24,12 @@ public protocol ServerPlugin: Sendable {
     /// The control actions this kind of server offers (reload, graceful restart, …), for the Control
     /// capability to run; reported as the server's `actions` property.
     var controlActions: [ControlAction] { get }
+    /// Environment variable names (a trailing `*` for a prefix) a start of its servers needs besides the common
+    /// ones (`LaunchEnvironment`), e.g. `CATALINA_*`; none by default.
+    var launchEnvironment: [String] { get }
+    /// How to start, stop and reload a server from what the agent remembered of it; by default signals and the
+    /// remembered command line (`ServerLifecycle.signals`).
+    func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle
     /// Identity, services and metrics of the server `process` runs, read through its status interface.
     /// A status interface that refuses, hangs or answers garbage yields `status: .failed(reason)`, never a trap.
     func inspect(_ process: ProcessEntry, context: PluginContext) -> ServerReport

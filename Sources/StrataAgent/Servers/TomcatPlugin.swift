@@ -16,7 +16,7 @@ public struct TomcatPlugin: ServerPlugin {
     public var type: String { "tomcat" }
     public var processNames: Set<String> { ["java"] }
     public var controlActions: [ControlAction] {
-        [ControlAction("thread-dump", "print every JVM thread's stack to catalina.out (SIGQUIT)", .signal(SIGQUIT)),
+        [ControlAction("thread-dump", "every JVM thread's stack (jcmd Thread.print, else SIGQUIT and catalina.out)", .signal(SIGQUIT)),
          ControlAction("stop", "shut Tomcat down cleanly (SIGTERM)", .signal(SIGTERM))]
     }
 
@@ -37,6 +37,34 @@ public struct TomcatPlugin: ServerPlugin {
             if let argument = arguments.first(where: { $0.hasPrefix(prefix) }) { return String(argument.dropFirst(prefix.count)) }
         }
         return "/var/lib/tomcat10"
+    }
+
+    public var launchEnvironment: [String] {
+        ["CATALINA_*", "JAVA_HOME", "JAVA_OPTS", "JRE_HOME", "JPDA_*", "JSSE_OPTS", "LOGGING_*", "CLASSPATH", "UMASK", "USE_NOHUP"]
+    }
+
+    /// `CATALINA_HOME/bin/catalina.sh start` with the same `CATALINA_HOME`, `CATALINA_BASE` and `JAVA_OPTS`/
+    /// `CATALINA_OPTS` the JVM had (its environment, else its `-Dcatalina.home`/`-Dcatalina.base`); `catalina.sh stop`
+    /// when `server.xml` has a shutdown port, else SIGTERM (the JVM's shutdown hook stops Tomcat cleanly). No reload:
+    /// a JVM ends on SIGHUP.
+    public func lifecycle(_ launch: ServerLaunch, fs: HostFS) -> ServerLifecycle {
+        guard let home = launch.setting("CATALINA_HOME", property: "catalina.home") else {
+            return ServerLifecycle(start: nil, cannotStart: "the JVM shows no CATALINA_HOME or -Dcatalina.home", stop: .signal(SIGTERM), reload: nil)
+        }
+        let base = launch.setting("CATALINA_BASE", property: "catalina.base") ?? home
+        let script = home + "/bin/catalina.sh"
+        let shutdownPort = fs.read(base + "/conf/server.xml", limit: 1 << 20).flatMap(Self.shutdownPort)
+        var lifecycle = ServerLifecycle(start: .launch([script, "start"]), stop: shutdownPort == nil ? .signal(SIGTERM) : .run([script, "stop"]),
+                                        reload: nil)
+        lifecycle.environment = ["CATALINA_HOME": home, "CATALINA_BASE": base]
+        return lifecycle
+    }
+
+    /// The shutdown port of `<Server port=…>`, nil when it is disabled (`-1`) or absent.
+    static func shutdownPort(_ serverXML: String) -> UInt16? {
+        guard let server = XMLTags(serverXML).tags.first(where: { $0.name == "Server" }),
+              let port = server.attributes["port"].flatMap({ UInt16($0) }), port > 0 else { return nil }
+        return port
     }
 
     /// HTTP connector ports and the app base directory from `server.xml`.
