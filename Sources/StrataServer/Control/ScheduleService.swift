@@ -108,21 +108,26 @@ actor ScheduleService {
         return schedules.values.compactMap(\.nextMs).min()
     }
 
-    /// Sleeps until `untilMs` or a schedule is saved.
+    /// Sleeps until `untilMs`, a schedule is saved, or the calling task is cancelled (the server stops).
     func sleep(untilMs: Int64) async {
         let ms = min(max(0, untilMs - clock()), Self.maxSleepMs)
-        guard ms > 0 else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            wakeUp = continuation
-            Task { [weak self] in
-                try? await Task.sleep(for: .milliseconds(ms))
-                await self?.timeout(continuation)
+        guard ms > 0, !Task.isCancelled else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // A cancellation that came before this point found nothing to resume: look here.
+                guard !Task.isCancelled else { return continuation.resume() }
+                wakeUp = continuation
+                Task { [weak self] in
+                    try? await Task.sleep(for: .milliseconds(ms))
+                    await self?.endSleep()
+                }
             }
+        } onCancel: {
+            Task { await self.endSleep() }
         }
     }
 
-    private func timeout(_ continuation: CheckedContinuation<Void, Never>) {
-        guard wakeUp != nil else { return }
+    private func endSleep() {
         wakeUp?.resume()
         wakeUp = nil
     }
