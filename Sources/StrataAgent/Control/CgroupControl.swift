@@ -15,6 +15,18 @@ struct CgroupControl: Sendable {
     var files: CgroupFiles { CgroupFiles(fs: fs) }
 
     func run(_ action: CgroupAction) -> ActionOutcome {
+        CgroupFiles.turns.withLock { _ in
+            _ = files.sweepLeftovers()
+            return perform(action)
+        }
+    }
+
+    /// Removes cgroups of the agent whose processes have ended, between actions.
+    func sweep() -> [String] {
+        CgroupFiles.turns.withLock { _ in files.sweepLeftovers() }
+    }
+
+    private func perform(_ action: CgroupAction) -> ActionOutcome {
         var quota: Int64?
         if case .cpu(let percent?) = action.setting {
             switch CgroupPlan.cpuQuotaUs(percent: percent, cores: files.cpuCount()) {

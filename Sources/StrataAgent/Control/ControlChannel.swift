@@ -23,6 +23,7 @@ final class ControlChannel: Sendable {
     let actionTimeoutMs: Int64
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
+    private let lastSweepMs = Atomic<Int64>(0)
 
     /// How long the server may hold a fetch, in milliseconds (the HTTP client waits longer).
     static let waitMs = 25_000
@@ -90,6 +91,22 @@ final class ControlChannel: Sendable {
                 }
             }
             if pause > 0 { _ = outbox.sleep(untilMs: Clock.monotonicMs() + pause) }
+            sweepCgroupsWhenDue()
+        }
+    }
+
+    /// How often the fetching thread removes cgroups of the agent whose processes have ended (also before every
+    /// cgroup action).
+    static let sweepEveryMs: Int64 = 300_000
+
+    private func sweepCgroupsWhenDue() {
+        let now = Clock.monotonicMs()
+        let last = lastSweepMs.load(ordering: .relaxed)
+        guard last == 0 || now - last >= Self.sweepEveryMs else { return }
+        lastSweepMs.store(now, ordering: .relaxed)
+        let removed = CgroupControl(fs: preparation.fs).sweep()
+        if !removed.isEmpty {
+            logger.info("removed cgroups of the agent whose processes ended", metadata: ["cgroups": "\(removed.joined(separator: ", "))"])
         }
     }
 

@@ -47,7 +47,30 @@ struct ProcessControl: Sendable {
         let group = parseColonFile(status).first { $0.key == "Tgid" }.flatMap { Int32($0.value) }
         if pid == getpid() || group == getpid() { return CommandRefusal("pid \(pid) is the agent itself") }
         if let group, group != pid { return CommandRefusal("pid \(pid) is a thread of process \(group), not a process") }
+        if isKernelThread(pid) { return CommandRefusal("pid \(pid) is a kernel thread; the agent acts on user processes only") }
+        if let program = strataProgram(pid) {
+            return CommandRefusal("pid \(pid) is Strata's own \(program); the agent does not act on the processes of Strata's server or agents")
+        }
         return nil
+    }
+
+    /// The kernel's flag for its own threads (`PF_KTHREAD`, include/linux/sched.h).
+    static let kernelThreadFlag: UInt64 = 0x0020_0000
+
+    /// Whether `pid` is a kernel thread: kthreadd (pid 2), a child of it, or flagged as one in its stat.
+    func isKernelThread(_ pid: Int32) -> Bool {
+        guard let fields = statFields(pid), fields.count > 6 else { return false }
+        if pid == 2 || fields[1] == "2" { return true }
+        return UInt64(fields[6]).map { $0 & Self.kernelThreadFlag != 0 } ?? false
+    }
+
+    /// `strata` or `strata-agent` when `pid` runs one of Strata's programs (its executable, else its first argument).
+    func strataProgram(_ pid: Int32) -> String? {
+        let executable = fs.readLink("/proc/\(pid)/exe")
+            ?? fs.read("/proc/\(pid)/cmdline", limit: 4096)?.split(separator: "\0").first.map(String.init)
+        guard let name = executable?.split(separator: "/").last.map(String.init) else { return nil }
+        let program = name.hasSuffix(" (deleted)") ? String(name.dropLast(10)) : name
+        return program == "strata" || program == "strata-agent" ? program : nil
     }
 
     /// `root` and every process below it (children, their children…), `root` first, each once.
