@@ -10,6 +10,11 @@ extension API {
         public var name: String?
         public var under: String?
 
+        /// Its JSON fields, listed so strict readers can refuse others (`StrictJSON.fields(of:)`).
+        public enum CodingKeys: String, CodingKey, CaseIterable {
+            case resource, group, kind, serverType, name, under
+        }
+
         public init(resource: String? = nil, group: String? = nil, kind: String? = nil, serverType: String? = nil, name: String? = nil,
                     under: String? = nil) {
             self.resource = resource

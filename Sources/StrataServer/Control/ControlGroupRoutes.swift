@@ -19,11 +19,14 @@ struct ControlGroupRoutes {
     static let runFields: Set<String> = ["target", "action", "parameters", "concurrency", "stopOnFailure", "deadline", "dryRun"]
     static let scheduleFields: Set<String> = ["name", "cron", "timezone", "target", "action", "parameters", "concurrency", "stopOnFailure",
                                               "deadline", "enabled"]
+    /// The fields of the `target` both take: a misspelt filter must be refused, not widen the run to a whole kind.
+    static let nestedFields = ["target": StrictJSON.fields(of: API.ControlTarget.CodingKeys.self)]
 
     func register(on group: SecuredGroup) {
         group.post("control/group-runs", .permission(.control)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(API.GroupRunRequest.self, from: request, allowedFields: Self.runFields, limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.GroupRunRequest.self, from: request, allowedFields: Self.runFields, nestedFields: Self.nestedFields,
+                                                   limit: maxJSONBytes,
                                                    example: #"{"target": {"kind": "server", "serverType": "nginx"}, "action": "reload", "concurrency": 5}"#)
             let order = GroupRunner.Order(target: body.target, action: body.action, parameters: body.parameters ?? [:],
                                           concurrency: body.concurrency ?? GroupRunner.defaultConcurrency, stopOnFailure: body.stopOnFailure ?? false,
@@ -97,7 +100,8 @@ struct ControlGroupRoutes {
 
     private func save(_ request: Request, _ context: StrataRequestContext, id: String?) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(API.ScheduleRequest.self, from: request, allowedFields: Self.scheduleFields, limit: maxJSONBytes,
+        let body = try await StrictJSON.decode(API.ScheduleRequest.self, from: request, allowedFields: Self.scheduleFields, nestedFields: Self.nestedFields,
+                                               limit: maxJSONBytes,
                                                example: #"{"name": "nightly-reload", "cron": "0 3 * * *", "timezone": "Europe/Berlin", "target": {"resource": "4f2a…"}, "action": "reload"}"#)
         let now = Time.nowMs()
         var schedule = API.Schedule(id: id ?? StableID(parts: ["schedule", principal.tenantID, body.name, String(now), String(UInt64.random(in: 0...UInt64.max))]).description, request: body,
