@@ -39,7 +39,8 @@ actor ScheduleService {
             throw APIError.badData("cron: \(error.description)")
         }
         guard let zone = TZDatabaseZone(schedule.timezone) else {
-            throw APIError.badData("timezone: unknown time zone \"\(schedule.timezone)\"; use a tz database name such as Europe/Berlin or UTC")
+            throw APIError.badData("timezone: unknown time zone \"\(schedule.timezone)\"; use a tz database name such as Europe/Berlin, "
+                                   + "Etc/GMT-5 (UTC+5) or UTC" + (TZDatabaseZone.installed ? "" : " (this server has no tz database: install tzdata)"))
         }
         return CronSchedule(expression, zone: zone)
     }
@@ -143,19 +144,5 @@ struct ScheduleLoop: Service {
                 await schedules.sleep(untilMs: next ?? clock() + ScheduleService.maxSleepMs)
             }
         }
-    }
-}
-
-/// A tz database zone (from /usr/share/zoneinfo through Foundation) as `ZoneOffsets`.
-struct TZDatabaseZone: ZoneOffsets {
-    let zone: TimeZone
-
-    init?(_ identifier: String) {
-        guard let zone = TimeZone(identifier: identifier) else { return nil }
-        self.zone = zone
-    }
-
-    func secondsFromUTC(atMs: Int64) -> Int {
-        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(atMs) / 1_000))
     }
 }
