@@ -139,9 +139,6 @@ struct ControlGroupRoutes {
         guard !body.name.isEmpty, body.name.count <= 100, !body.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError.badData("name must be 1 to 100 characters without control characters")
         }
-        if let deadline = body.deadline, DurationText.milliseconds(deadline).map({ $0 >= 1_000 && $0 <= ControlService.maxDeadlineMs }) != true {
-            throw APIError.badData("deadline must be a duration from 1s to 24h, such as 5m")
-        }
     }
 
     /// The action and its parameters checked against the kind the target names (its resource's, or `kind`).

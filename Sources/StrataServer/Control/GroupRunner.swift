@@ -42,12 +42,14 @@ actor GroupRunner {
         var deadline: String?
     }
 
-    /// Checks an order's numbers and that its action exists for at least one resource kind.
+    /// Checks an order whole before anything is resolved or started: its concurrency, its target's shape and its
+    /// deadline (each command would refuse a bad one, but the run would start).
     static func check(_ order: Order) throws {
         guard (1...GroupRunPlan.maxConcurrency).contains(order.concurrency) else {
             throw APIError.badData("concurrency must be from 1 to \(GroupRunPlan.maxConcurrency)")
         }
         try ControlTargets.validate(order.target)
+        _ = try ControlService.deadlineMs(order.deadline)
     }
 
     /// Resolves the targets and starts the run; returns it as first stored (items `pending`).
