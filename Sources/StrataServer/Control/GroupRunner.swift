@@ -42,14 +42,21 @@ actor GroupRunner {
         var deadline: String?
     }
 
-    /// Checks an order whole before anything is resolved or started: its concurrency, its target's shape and its
-    /// deadline (each command would refuse a bad one, but the run would start).
+    /// Checks an order whole before anything is resolved or started: its concurrency, its target's shape, its deadline
+    /// (each command would refuse a bad one, but the run would start) and its parameters (`ActionCatalog.check`: bounded,
+    /// declared by the action — for the target's kind when it names one).
     static func check(_ order: Order) throws {
         guard (1...GroupRunPlan.maxConcurrency).contains(order.concurrency) else {
             throw APIError.badData("concurrency must be from 1 to \(GroupRunPlan.maxConcurrency)")
         }
         try ControlTargets.validate(order.target)
         _ = try ControlService.deadlineMs(order.deadline)
+        do {
+            try ActionCatalog.check(order.action, parameters: order.parameters, kind: order.target.kind.flatMap(ResourceKind.init(rawValue:)),
+                                    serverType: order.target.serverType)
+        } catch {
+            throw APIError.badData(error.description)
+        }
     }
 
     /// Resolves the targets and starts the run; returns it as first stored (items `pending`).
