@@ -118,6 +118,7 @@ struct ControlGroupRoutes {
             _ = try ScheduleService.cron(schedule)
             try GroupRunner.check(GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
                                                     concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline))
+            try await ControlTargets(catalog: catalog).checkNamed(schedule.target, tenantID: principal.tenantID)
             try await checkAction(schedule, tenantID: principal.tenantID)
         } catch let error as APIError {
             await audit.record(principal, "control.schedule.save", target: "schedule:\(body.name)", outcome: "refused", detail: error.message,
