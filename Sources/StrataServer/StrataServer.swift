@@ -144,7 +144,8 @@ public struct StrataServer: Sendable {
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         ControlRoutes(control: control, catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
-        ControlGroupRoutes(runner: groupRuns, schedules: schedules, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlGroupRoutes(runner: groupRuns, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlScheduleRoutes(schedules: schedules, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         FailoverRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry
