@@ -36,7 +36,7 @@ struct ControlScheduleRoutes {
         }
         group.get("control/schedules/:id", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
-            var schedule = try await stored(context.parameters.get("id") ?? "", tenantID: principal.tenantID)
+            var schedule = try await stored(context.parameters.get("id") ?? "", tenantID: principal.tenantID).schedule
             schedule.nextRuns = await schedules.nextRuns(schedule)
             return try Envelope.success(schedule)
         }
@@ -50,12 +50,38 @@ struct ControlScheduleRoutes {
         }
     }
 
-    private func stored(_ id: String, tenantID: String) async throws -> API.Schedule {
-        guard let stored = try await catalog.schedules(tenantID: tenantID).first(where: { $0.id == id }),
+    private func stored(_ id: String, tenantID: String) async throws -> (schedule: API.Schedule, body: StoredBody) {
+        guard let stored = try await catalog.schedule(tenantID: tenantID, id: id),
               let schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else {
             throw APIError.notFound("no schedule \(id) in this tenant")
         }
-        return schedule
+        return (schedule, stored)
+    }
+
+    /// Stores a changed schedule over the one stored, with what the change does not set (its creator, its last run)
+    /// as stored at that moment; only over the body just read, so a run recorded or a DELETE made meanwhile is not
+    /// undone (read again and retried instead; a deleted schedule is not found).
+    private func replace(_ schedule: inout API.Schedule, tenantID: String) async throws {
+        for _ in 0..<ScheduleService.recordAttempts {
+            let (previous, stored) = try await stored(schedule.id, tenantID: tenantID)
+            schedule.createdBy = previous.createdBy
+            schedule.createdMs = previous.createdMs
+            schedule.lastRunMs = previous.lastRunMs
+            schedule.lastRunId = previous.lastRunId
+            let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
+            switch try await catalog.updateSchedule(StoredBody(tenantID: tenantID, id: schedule.id, bodyJSON: json), name: schedule.name,
+                                                    ifBodyIs: stored.bodyJSON) {
+            case .updated: return
+            case .changed: continue
+            case .missing: throw APIError.notFound("no schedule \(schedule.id) in this tenant")
+            case .nameTaken: throw Self.nameTaken(schedule.name)
+            }
+        }
+        throw APIError.conflict("schedule \(schedule.id) kept changing while it was saved; try again")
+    }
+
+    static func nameTaken(_ name: String) -> APIError {
+        APIError.conflict("a schedule named \(name) exists; change it with PUT /api/v1/control/schedules/{id}")
     }
 
     private func save(_ request: Request, _ context: StrataRequestContext, id: String?) async throws -> Response {
@@ -66,13 +92,7 @@ struct ControlScheduleRoutes {
         let now = Time.nowMs()
         var schedule = API.Schedule(id: id ?? StableID(parts: ["schedule", principal.tenantID, body.name, String(now), String(UInt64.random(in: 0...UInt64.max))]).description, request: body,
                                     createdBy: principal.auditActor, createdMs: now)
-        if let id {
-            let previous = try await stored(id, tenantID: principal.tenantID)
-            schedule.createdBy = previous.createdBy
-            schedule.createdMs = previous.createdMs
-            schedule.lastRunMs = previous.lastRunMs
-            schedule.lastRunId = previous.lastRunId
-        }
+        if let id { _ = try await stored(id, tenantID: principal.tenantID) }
         do {
             try Self.check(body)
             _ = try ScheduleService.cron(schedule)
@@ -85,9 +105,13 @@ struct ControlScheduleRoutes {
                                remote: context.remoteAddress, nowMs: now)
             throw error
         }
-        let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
-        guard try await catalog.saveSchedule(StoredBody(tenantID: principal.tenantID, id: schedule.id, bodyJSON: json), name: schedule.name) else {
-            throw APIError.conflict("a schedule named \(schedule.name) exists; change it with PUT /api/v1/control/schedules/{id}")
+        if id != nil {
+            try await replace(&schedule, tenantID: principal.tenantID)
+        } else {
+            let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
+            guard try await catalog.saveSchedule(StoredBody(tenantID: principal.tenantID, id: schedule.id, bodyJSON: json), name: schedule.name) else {
+                throw Self.nameTaken(schedule.name)
+            }
         }
         await schedules.saved(schedule, tenantID: principal.tenantID)
         schedule.nextRuns = await schedules.nextRuns(schedule)

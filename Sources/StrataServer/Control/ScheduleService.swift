@@ -14,6 +14,8 @@ actor ScheduleService {
     static let catchUpMs: Int64 = 300_000
     /// How long the loop sleeps at most before looking again (new schedules wake it at once).
     static let maxSleepMs: Int64 = 30_000
+    /// How often recording a run is tried when the schedule changes under it.
+    static let recordAttempts = 5
 
     let catalog: any Catalog
     let runner: GroupRunner
@@ -83,7 +85,7 @@ actor ScheduleService {
     func fireDue(now: Int64) async -> Int64? {
         for (id, entry) in schedules {
             guard let due = entry.nextMs, due <= now else { continue }
-            var schedule = entry.schedule
+            let schedule = entry.schedule
             let cron = try? Self.cron(schedule)
             schedules[id]?.nextMs = cron?.next(afterMs: now)
             guard now - due <= Self.catchUpMs else {
@@ -93,20 +95,45 @@ actor ScheduleService {
             }
             let order = GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
                                           concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline)
+            var runID = schedule.lastRunId
             do {
-                let run = try await runner.start(order, tenantID: entry.tenantID, actor: "schedule:\(schedule.name)")
-                schedule.lastRunId = run.id
+                runID = try await runner.start(order, tenantID: entry.tenantID, actor: "schedule:\(schedule.name)").id
             } catch {
                 logger.warning("control schedule run not started", metadata: ["schedule": "\(schedule.name)", "reason": "\(error)"])
             }
-            schedule.lastRunMs = now
-            schedules[id]?.schedule = schedule
-            if let body = try? JSONEncoder().encode(schedule) {
-                _ = try? await catalog.saveSchedule(StoredBody(tenantID: entry.tenantID, id: id, bodyJSON: String(decoding: body, as: UTF8.self)),
-                                                    name: schedule.name)
+            await record(id: id, tenantID: entry.tenantID) { fired in
+                fired.lastRunMs = now
+                fired.lastRunId = runID
             }
         }
         return schedules.values.compactMap(\.nextMs).min()
+    }
+
+    /// Records a firing on the schedule as it is stored now — only its run fields change (`update`): the scheduler's
+    /// copy may be stale, since a PUT or DELETE stores its change before it tells the scheduler, and the firing awaits
+    /// in between. A schedule deleted meanwhile stays deleted; one changed meanwhile keeps the change.
+    private func record(id: String, tenantID: String, _ update: (inout API.Schedule) -> Void) async {
+        do {
+            for _ in 0..<Self.recordAttempts {
+                guard let stored = try await catalog.schedule(tenantID: tenantID, id: id),
+                      var schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else { return }
+                update(&schedule)
+                let body = StoredBody(tenantID: tenantID, id: id, bodyJSON: String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self))
+                switch try await catalog.updateSchedule(body, name: schedule.name, ifBodyIs: stored.bodyJSON) {
+                case .updated:
+                    if var entry = schedules[id] {
+                        update(&entry.schedule)
+                        schedules[id] = entry
+                    }
+                    return
+                case .changed: continue
+                case .missing, .nameTaken: return
+                }
+            }
+            logger.warning("control schedule run not recorded: the schedule kept changing", metadata: ["schedule": "\(id)"])
+        } catch {
+            logger.error("cannot record a control schedule's run", metadata: ["schedule": "\(id)", "error": "\(error)"])
+        }
     }
 
     /// Sleeps until `untilMs` or a schedule is saved.
