@@ -158,6 +158,9 @@ extension API {
         public var lastRunMs: Int64?
         /// The group run the last firing started.
         public var lastRunId: String?
+        /// Why the last firing started no run (its creator may no longer control, its target is gone…); nil when it
+        /// started one.
+        public var lastError: String?
 
         public init(id: String, request: ScheduleRequest, createdBy: String, createdMs: Int64) {
             self.id = id

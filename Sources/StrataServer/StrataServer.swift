@@ -63,9 +63,9 @@ public struct StrataServer: Sendable {
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
         control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
-        groupRuns = GroupRunner(catalog: catalog, control: control, audit: AuditTrail(catalog: catalog, logger: logger), logger: logger,
-                                clock: { Time.nowMs() })
-        schedules = ScheduleService(catalog: catalog, runner: groupRuns, logger: logger, clock: { Time.nowMs() })
+        let audit = AuditTrail(catalog: catalog, logger: logger)
+        groupRuns = GroupRunner(catalog: catalog, control: control, audit: audit, logger: logger, clock: { Time.nowMs() })
+        schedules = ScheduleService(catalog: catalog, runner: groupRuns, audit: audit, logger: logger, clock: { Time.nowMs() })
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
                                 control: control)
         tls = try TLSSetup.make(configuration)

@@ -7,7 +7,8 @@ import StrataCore
 
 /// Control schedules over REST (docs/control.md "Group actions and schedules"): saving or deleting one needs
 /// `control`, reading them `read`; every change is audited; all tenant-scoped. The scheduler (`ScheduleService`)
-/// hears of each change after it is stored.
+/// hears of each change after it is stored. A schedule runs on the authority of the user (and token) that first
+/// saved it (`ScheduleCreator`); a PUT keeps that creator.
 struct ControlScheduleRoutes {
     let schedules: ScheduleService
     let catalog: any Catalog
@@ -36,7 +37,7 @@ struct ControlScheduleRoutes {
         }
         group.get("control/schedules/:id", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
-            var schedule = try await stored(context.parameters.get("id") ?? "", tenantID: principal.tenantID).schedule
+            var schedule = try await stored(context.parameters.get("id") ?? "", tenantID: principal.tenantID).schedule.schedule
             schedule.nextRuns = await schedules.nextRuns(schedule)
             return try Envelope.success(schedule)
         }
@@ -50,12 +51,11 @@ struct ControlScheduleRoutes {
         }
     }
 
-    private func stored(_ id: String, tenantID: String) async throws -> (schedule: API.Schedule, body: StoredBody) {
-        guard let stored = try await catalog.schedule(tenantID: tenantID, id: id),
-              let schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else {
+    private func stored(_ id: String, tenantID: String) async throws -> (schedule: StoredSchedule, body: StoredBody) {
+        guard let body = try await catalog.schedule(tenantID: tenantID, id: id), let stored = StoredSchedule.read(body) else {
             throw APIError.notFound("no schedule \(id) in this tenant")
         }
-        return (schedule, stored)
+        return (stored, body)
     }
 
     /// Stores a changed schedule over the one stored, with what the change does not set (its creator, its last run)
@@ -63,14 +63,14 @@ struct ControlScheduleRoutes {
     /// undone (read again and retried instead; a deleted schedule is not found).
     private func replace(_ schedule: inout API.Schedule, tenantID: String) async throws {
         for _ in 0..<ScheduleService.recordAttempts {
-            let (previous, stored) = try await stored(schedule.id, tenantID: tenantID)
-            schedule.createdBy = previous.createdBy
-            schedule.createdMs = previous.createdMs
-            schedule.lastRunMs = previous.lastRunMs
-            schedule.lastRunId = previous.lastRunId
-            let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
-            switch try await catalog.updateSchedule(StoredBody(tenantID: tenantID, id: schedule.id, bodyJSON: json), name: schedule.name,
-                                                    ifBodyIs: stored.bodyJSON) {
+            let (previous, body) = try await stored(schedule.id, tenantID: tenantID)
+            schedule.createdBy = previous.schedule.createdBy
+            schedule.createdMs = previous.schedule.createdMs
+            schedule.lastRunMs = previous.schedule.lastRunMs
+            schedule.lastRunId = previous.schedule.lastRunId
+            schedule.lastError = previous.schedule.lastError
+            let replacement = try StoredSchedule(schedule, creator: previous.creator).body(tenantID: tenantID)
+            switch try await catalog.updateSchedule(replacement, name: schedule.name, ifBodyIs: body.bodyJSON) {
             case .updated: return
             case .changed: continue
             case .missing: throw APIError.notFound("no schedule \(schedule.id) in this tenant")
@@ -108,8 +108,8 @@ struct ControlScheduleRoutes {
         if id != nil {
             try await replace(&schedule, tenantID: principal.tenantID)
         } else {
-            let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
-            guard try await catalog.saveSchedule(StoredBody(tenantID: principal.tenantID, id: schedule.id, bodyJSON: json), name: schedule.name) else {
+            let stored = try StoredSchedule(schedule, creator: ScheduleCreator(principal)).body(tenantID: principal.tenantID)
+            guard try await catalog.saveSchedule(stored, name: schedule.name) else {
                 throw Self.nameTaken(schedule.name)
             }
         }

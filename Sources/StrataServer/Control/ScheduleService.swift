@@ -19,15 +19,17 @@ actor ScheduleService {
 
     let catalog: any Catalog
     let runner: GroupRunner
+    let audit: AuditTrail
     let logger: Logger
     let clock: @Sendable () -> Int64
     /// Every tenant's schedules with the instant each runs next (nil: disabled or never again).
     private var schedules: [String: (tenantID: String, schedule: API.Schedule, nextMs: Int64?)] = [:]
     private var wakeUp: CheckedContinuation<Void, Never>?
 
-    init(catalog: any Catalog, runner: GroupRunner, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+    init(catalog: any Catalog, runner: GroupRunner, audit: AuditTrail, logger: Logger, clock: @escaping @Sendable () -> Int64) {
         self.catalog = catalog
         self.runner = runner
+        self.audit = audit
         self.logger = logger
         self.clock = clock
     }
@@ -85,28 +87,50 @@ actor ScheduleService {
     func fireDue(now: Int64) async -> Int64? {
         for (id, entry) in schedules {
             guard let due = entry.nextMs, due <= now else { continue }
-            let schedule = entry.schedule
-            let cron = try? Self.cron(schedule)
-            schedules[id]?.nextMs = cron?.next(afterMs: now)
+            schedules[id]?.nextMs = (try? Self.cron(entry.schedule))?.next(afterMs: now)
             guard now - due <= Self.catchUpMs else {
                 logger.warning("control schedule run skipped: it was due while the server was down",
-                               metadata: ["schedule": "\(schedule.name)", "dueMs": "\(due)"])
+                               metadata: ["schedule": "\(entry.schedule.name)", "dueMs": "\(due)"])
                 continue
             }
-            let order = GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
-                                          concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline)
-            var runID = schedule.lastRunId
-            do {
-                runID = try await runner.start(order, tenantID: entry.tenantID, actor: "schedule:\(schedule.name)").id
-            } catch {
-                logger.warning("control schedule run not started", metadata: ["schedule": "\(schedule.name)", "reason": "\(error)"])
-            }
-            await record(id: id, tenantID: entry.tenantID) { fired in
-                fired.lastRunMs = now
-                fired.lastRunId = runID
-            }
+            await fire(id: id, tenantID: entry.tenantID, now: now)
         }
         return schedules.values.compactMap(\.nextMs).min()
+    }
+
+    /// Fires one schedule as it is stored now (a DELETE or PUT stores before it tells the scheduler): a group run on
+    /// its creator's authority, or — when they may no longer control — no run, the reason recorded and audited.
+    private func fire(id: String, tenantID: String, now: Int64) async {
+        let stored: StoredSchedule
+        let denial: String?
+        do {
+            guard let body = try await catalog.schedule(tenantID: tenantID, id: id), let read = StoredSchedule.read(body), read.schedule.enabled else { return }
+            stored = read
+            denial = try await ScheduleCreator.denial(of: stored, tenantID: tenantID, catalog: catalog, nowMs: now)
+        } catch {
+            logger.error("cannot read a control schedule to fire it", metadata: ["schedule": "\(id)", "error": "\(error)"])
+            return
+        }
+        let schedule = stored.schedule
+        var (runID, reason, outcome): (String?, String?, String) = (nil, denial.map { "not run: \($0)" }, "denied")
+        if denial == nil {
+            let order = GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
+                                          concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline)
+            do {
+                runID = try await runner.start(order, tenantID: tenantID, actor: "schedule:\(schedule.name)").id
+                outcome = "ok"
+            } catch {
+                (reason, outcome) = ("not run: \((error as? APIError)?.message ?? "\(error)")", "refused")
+            }
+        }
+        if let reason { logger.warning("control schedule run not started", metadata: ["schedule": "\(schedule.name)", "reason": "\(reason)"]) }
+        await audit.record(AuditRecord(tenantID: tenantID, timeMs: now, actor: "schedule:\(schedule.name)", action: "control.schedule.run",
+                                       target: "schedule:\(id)", outcome: outcome, detail: runID.map { "group run \($0)" } ?? reason ?? "", remote: ""))
+        await record(id: id, tenantID: tenantID) { fired in
+            fired.lastRunMs = now
+            fired.lastRunId = runID
+            fired.lastError = reason
+        }
     }
 
     /// Records a firing on the schedule as it is stored now — only its run fields change (`update`): the scheduler's
@@ -115,11 +139,9 @@ actor ScheduleService {
     private func record(id: String, tenantID: String, _ update: (inout API.Schedule) -> Void) async {
         do {
             for _ in 0..<Self.recordAttempts {
-                guard let stored = try await catalog.schedule(tenantID: tenantID, id: id),
-                      var schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else { return }
-                update(&schedule)
-                let body = StoredBody(tenantID: tenantID, id: id, bodyJSON: String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self))
-                switch try await catalog.updateSchedule(body, name: schedule.name, ifBodyIs: stored.bodyJSON) {
+                guard let body = try await catalog.schedule(tenantID: tenantID, id: id), var stored = StoredSchedule.read(body) else { return }
+                update(&stored.schedule)
+                switch try await catalog.updateSchedule(try stored.body(tenantID: tenantID), name: stored.schedule.name, ifBodyIs: body.bodyJSON) {
                 case .updated:
                     if var entry = schedules[id] {
                         update(&entry.schedule)
