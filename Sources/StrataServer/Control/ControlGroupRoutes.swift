@@ -53,7 +53,7 @@ struct ControlGroupRoutes {
                   let run = try? JSONDecoder().decode(API.GroupRun.self, from: Data(stored.bodyJSON.utf8)) else {
                 throw APIError.notFound("no group run \(id) in this tenant")
             }
-            return try Envelope.success(run)
+            return try Envelope.success(try await runner.current(run, tenantID: principal.tenantID))
         }
     }
 

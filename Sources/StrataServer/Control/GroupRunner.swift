@@ -9,7 +9,7 @@ import StrataCore
 /// command is planned and queued like a single request, at most `concurrency` in flight (`StrataControl.GroupRunPlan`),
 /// their states read back from the catalog until every one has ended; the run and its summary are stored at each
 /// change. A run the server stopped in the middle is marked `interrupted` at the next start (its queued commands
-/// still run; the rest are not started).
+/// still run, and its items follow them; the rest are not started: `GroupRunner+Restart.swift`).
 actor GroupRunner {
     static let defaultConcurrency = 10
     /// How often the states of commands in flight are read.
@@ -79,20 +79,6 @@ actor GroupRunner {
         return run
     }
 
-    /// Marks runs a previous process left running as interrupted.
-    func interruptLeftovers() async {
-        do {
-            for stored in try await catalog.runningGroupRuns() {
-                guard var run = try? JSONDecoder().decode(API.GroupRun.self, from: Data(stored.bodyJSON.utf8)) else { continue }
-                run.state = "interrupted"
-                run.updatedMs = clock()
-                try await save(run, tenantID: stored.tenantID)
-            }
-        } catch {
-            logger.error("cannot mark interrupted group runs", metadata: ["error": "\(error)"])
-        }
-    }
-
     /// Waits for a run to end (tests and the CLI's --wait use the API instead).
     func wait(_ id: String) async {
         await tasks[id]?.value
@@ -158,7 +144,7 @@ actor GroupRunner {
         run.summary["total"] = plan.states.count
     }
 
-    private func save(_ run: API.GroupRun, tenantID: String) async throws {
+    func save(_ run: API.GroupRun, tenantID: String) async throws {
         let body = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
         try await catalog.saveGroupRun(StoredBody(tenantID: tenantID, id: run.id, bodyJSON: body), createdMs: run.createdMs,
                                        running: run.state == "running")
