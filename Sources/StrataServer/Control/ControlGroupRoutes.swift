@@ -44,7 +44,8 @@ struct ControlGroupRoutes {
         group.get("control/group-runs", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
             let rows = try await catalog.groupRuns(tenantID: principal.tenantID, limit: try QueryString(request).limit(default: 50))
-            return try Envelope.success(rows.compactMap { try? JSONDecoder().decode(API.GroupRun.self, from: Data($0.bodyJSON.utf8)) })
+            // Summaries only: the stored runs' items are skipped by the decoder and never sent.
+            return try Envelope.success(rows.compactMap { try? JSONDecoder().decode(API.GroupRunSummary.self, from: Data($0.bodyJSON.utf8)) })
         }
         group.get("control/group-runs/:id", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
