@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// Schedules due at the same minute all start their runs (fired a few at a time, not one after another).
+    @Test func everyScheduleDueAtOnceStartsItsRun() async throws {
+        let harness = try ServerHarness()
+        let server = harness.server
+        try await harness.test { client in
+            _ = try await ControlGroupTests.setUp(client, count: 2)
+            var ids: [String] = []
+            var next: Int64 = 0
+            for index in 0..<9 {
+                let created = try await Self.create(client, Self.nightly.replacingOccurrences(of: #""nightly""#, with: #""nightly-\#(index)""#))
+                (ids, next) = (ids + [created.id], created.next)
+            }
+            _ = await server.schedules.fireDue(now: next)
+            let runs = try await client.execute(uri: "/api/v1/control/group-runs", method: .get, headers: ServerHarness.adminBasic)
+            let requesters = Set(((runs.data as? [[String: Any]]) ?? []).compactMap { $0["requestedBy"] as? String })
+            #expect(requesters == Set((0..<9).map { "schedule:nightly-\($0)" }))
+            for id in ids {
+                let read = try await client.execute(uri: "/api/v1/control/schedules/\(id)", method: .get, headers: ServerHarness.adminBasic)
+                #expect((read.data as? [String: Any])?["lastRunId"] as? String != nil)
+            }
+        }
+    }
+
     /// A PUT replaces only the schedule it read: it keeps the run recorded and the creator, refuses a taken name, and
     /// finds no schedule once it is deleted.
     @Test func aPutKeepsTheRecordedRunAndFindsNothingOnceDeleted() async throws {

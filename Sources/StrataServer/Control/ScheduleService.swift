@@ -14,6 +14,8 @@ actor ScheduleService {
     static let catchUpMs: Int64 = 300_000
     /// How long the loop sleeps at most before looking again (new schedules wake it at once).
     static let maxSleepMs: Int64 = 30_000
+    /// Most schedules fired at once.
+    static let maxConcurrentFirings = 4
     /// How often recording a run is tried when the schedule changes under it.
     static let recordAttempts = 5
 
@@ -83,17 +85,26 @@ actor ScheduleService {
         schedules[schedule.id] = (tenantID, schedule, next)
     }
 
-    /// Fires every schedule due at `now`; returns when the next one is due.
+    /// Fires every schedule due at `now`, at most `maxConcurrentFirings` at once; returns when the next one is due.
     func fireDue(now: Int64) async -> Int64? {
+        var due: [(id: String, tenantID: String)] = []
         for (id, entry) in schedules {
-            guard let due = entry.nextMs, due <= now else { continue }
+            guard let dueMs = entry.nextMs, dueMs <= now else { continue }
             schedules[id]?.nextMs = (try? Self.cron(entry.schedule))?.next(afterMs: now)
-            guard now - due <= Self.catchUpMs else {
+            guard now - dueMs <= Self.catchUpMs else {
                 logger.warning("control schedule run skipped: it was due while the server was down",
-                               metadata: ["schedule": "\(entry.schedule.name)", "dueMs": "\(due)"])
+                               metadata: ["schedule": "\(entry.schedule.name)", "dueMs": "\(dueMs)"])
                 continue
             }
-            await fire(id: id, tenantID: entry.tenantID, now: now)
+            due.append((id, entry.tenantID))
+        }
+        // Each firing awaits the catalog and the runner, so they overlap on this actor; the bound keeps a burst of
+        // due schedules (every tenant's `@hourly`) from resolving all their targets at once.
+        await withTaskGroup(of: Void.self) { group in
+            for (index, firing) in due.enumerated() {
+                if index >= Self.maxConcurrentFirings { await group.next() }
+                group.addTask { await self.fire(id: firing.id, tenantID: firing.tenantID, now: now) }
+            }
         }
         return schedules.values.compactMap(\.nextMs).min()
     }
