@@ -8,7 +8,9 @@ import StrataCore
 
 /// Runs control schedules (docs/control.md "Group actions and schedules"): each enabled schedule's next run from its
 /// cron expression in its time zone (`StrataControl.CronSchedule`); when it comes, a group run over the schedule's
-/// target requested by `schedule:NAME`. A run missed while the server was down is made up once if it is at most
+/// target requested by `schedule:NAME`, on the authority of the schedule's creator (`ScheduleCreator`). Each firing
+/// reads the schedule as stored and records only its run fields back (`record`); schedules due together fire up to
+/// `maxConcurrentFirings` at once. A run missed while the server was down is made up once if it is at most
 /// `catchUpMs` late, else skipped (logged).
 actor ScheduleService {
     static let catchUpMs: Int64 = 300_000
