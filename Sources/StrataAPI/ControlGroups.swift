@@ -10,6 +10,11 @@ extension API {
         public var name: String?
         public var under: String?
 
+        /// Its JSON fields, listed so strict readers can refuse others (`StrictJSON.fields(of:)`).
+        public enum CodingKeys: String, CodingKey, CaseIterable {
+            case resource, group, kind, serverType, name, under
+        }
+
         public init(resource: String? = nil, group: String? = nil, kind: String? = nil, serverType: String? = nil, name: String? = nil,
                     under: String? = nil) {
             self.resource = resource
@@ -101,6 +106,39 @@ extension API {
         }
     }
 
+    /// A group run without its items, as the list shows it (`GET /api/v1/control/group-runs`): a run may have 10,000
+    /// items, so they come only with the run itself.
+    public struct GroupRunSummary: Codable, Sendable, Equatable {
+        public var id: String
+        public var target: ControlTarget
+        public var action: String
+        public var parameters: [String: String]
+        public var concurrency: Int
+        public var stopOnFailure: Bool
+        public var requestedBy: String
+        public var createdMs: Int64
+        public var updatedMs: Int64
+        /// As `GroupRun.state`.
+        public var state: String
+        /// `total` and how many items are in each state.
+        public var summary: [String: Int]
+
+        /// The summary of a run.
+        public init(_ run: GroupRun) {
+            id = run.id
+            target = run.target
+            action = run.action
+            parameters = run.parameters
+            concurrency = run.concurrency
+            stopOnFailure = run.stopOnFailure
+            requestedBy = run.requestedBy
+            createdMs = run.createdMs
+            updatedMs = run.updatedMs
+            state = run.state
+            summary = run.summary
+        }
+    }
+
     /// `POST /api/v1/control/schedules` (and `PUT …/{id}`): run an action on a cron schedule.
     public struct ScheduleRequest: Codable, Sendable, Equatable {
         /// Unique in the tenant.
@@ -153,6 +191,9 @@ extension API {
         public var lastRunMs: Int64?
         /// The group run the last firing started.
         public var lastRunId: String?
+        /// Why the last firing started no run (its creator may no longer control, its target is gone…); nil when it
+        /// started one.
+        public var lastError: String?
 
         public init(id: String, request: ScheduleRequest, createdBy: String, createdMs: Int64) {
             self.id = id

@@ -8,6 +8,26 @@ extension SQLiteCatalog {
         }
     }
 
+    public func schedule(tenantID: String, id: String) async throws -> StoredBody? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT tenant_id, id, body FROM schedules WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                .map(Self.storedBody)
+        }
+    }
+
+    public func updateSchedule(_ body: StoredBody, name: String, ifBodyIs expected: String) async throws -> ScheduleUpdate {
+        try await pool.write { db in
+            let current = try String.fetchOne(db, sql: "SELECT body FROM schedules WHERE tenant_id = ? AND id = ?", arguments: [body.tenantID, body.id])
+            guard let current else { return .missing }
+            guard current == expected else { return .changed }
+            let holder = try String.fetchOne(db, sql: "SELECT id FROM schedules WHERE tenant_id = ? AND name = ?", arguments: [body.tenantID, name])
+            guard holder == nil || holder == body.id else { return .nameTaken }
+            try db.execute(sql: "UPDATE schedules SET name = ?, body = ? WHERE tenant_id = ? AND id = ?",
+                           arguments: [name, body.bodyJSON, body.tenantID, body.id])
+            return .updated
+        }
+    }
+
     public func saveSchedule(_ body: StoredBody, name: String) async throws -> Bool {
         try await pool.write { db in
             let holder = try String.fetchOne(db, sql: "SELECT id FROM schedules WHERE tenant_id = ? AND name = ?", arguments: [body.tenantID, name])

@@ -1,7 +1,7 @@
 /// A cron expression: five fields (minute, hour, day of month, month, day of week) as crontab(5) reads them —
-/// `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n`, lists `a,b`, month and day names (`jan`, `mon`), Sunday as 0
+/// `*`, numbers (ASCII digits, no sign), ranges `a-b`, steps `*/n` and `a-b/n`, lists `a,b`, month and day names (`jan`, `mon`), Sunday as 0
 /// or 7 — or one of `@yearly` (`@annually`), `@monthly`, `@weekly`, `@daily` (`@midnight`), `@hourly`. When both
-/// day fields are restricted, a day matching either runs (as cron does).
+/// day fields are restricted, a day matching either runs (as cron does). At most `maxLength` characters.
 public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     /// The text it was read from.
     public let description: String
@@ -17,8 +17,14 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     /// changes; schedules at fixed hours follow the wall clock (see `CronSchedule`).
     let everyHour: Bool
 
+    /// The longest expression read, in bytes (crontab lines are short; this bounds the work a request can ask for).
+    public static let maxLength = 256
+
     /// The expression, or an error naming the field that is wrong.
     public init(_ text: String) throws(CronError) {
+        guard text.utf8.count <= Self.maxLength else {
+            throw CronError(field: "expression", "at most \(Self.maxLength) characters, not \(text.utf8.count)")
+        }
         let trimmed = text.trimmingSpaces
         let expanded = Self.macros[trimmed.lowercased()] ?? trimmed
         if trimmed.hasPrefix("@") && Self.macros[trimmed.lowercased()] == nil {
@@ -68,7 +74,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             guard pieces.count <= 2, !part.isEmpty else { throw CronError(field: name, "\"\(part)\" is not a value, range or step") }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed >= 1, parsed <= range.upperBound + 1 else {
+                guard let parsed = number(pieces[1]), parsed >= 1, parsed <= range.upperBound + 1 else {
                     throw CronError(field: name, "step \"\(pieces[1])\" must be a number from 1 to \(range.upperBound + 1)")
                 }
                 step = parsed
@@ -88,11 +94,19 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
 
     static func value(_ text: String, _ name: String, _ range: ClosedRange<Int>, _ names: [String: Int]) throws(CronError) -> Int {
         if let named = names[text.lowercased()] { return named }
-        guard let number = Int(text), range.contains(number) else {
+        guard let number = number(text), range.contains(number) else {
             let allowed = names.isEmpty ? "" : " or a name (\(names.keys.sorted().joined(separator: ", ")))"
             throw CronError(field: name, "\"\(text)\" must be a number from \(range.lowerBound) to \(range.upperBound)\(allowed)")
         }
         return number
+    }
+}
+
+extension CronExpression {
+    /// A number as crontab writes it: ASCII digits only (`Int(_:)` would also take `+5`), at most four of them.
+    static func number(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 4, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int(text)
     }
 }
 

@@ -101,6 +101,10 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     case badParameter(String, String)
     case unknownParameter(String, allowed: [String])
     case missingParameter(String)
+    /// More parameters than any request may give (`ActionCatalog.maxParameters`).
+    case tooManyParameters(Int, max: Int)
+    /// No kind of resource offers the action.
+    case offeredNowhere(String)
 
     public var description: String {
         switch self {
@@ -110,6 +114,8 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownParameter(let name, let allowed):
             return "unknown parameter \"\(ParameterSpec.shown(name))\"; this action takes \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))"
         case .missingParameter(let name): return "parameter \(name) is required"
+        case .tooManyParameters(let given, let max): return "\(given) parameters; a request takes at most \(max) parameters"
+        case .offeredNowhere(let action): return "no resource offers an action \"\(ParameterSpec.shown(action))\"; GET /api/v1/resources/{id}/actions lists a resource's"
         }
     }
 }

@@ -109,54 +109,6 @@ private struct JSONParser {
     static let numberBytes = Set("+-0123456789.eE".utf8)
 
     mutating func string() throws(PropertyValue.JSONError) -> String {
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        var run = index
-        func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                flush(index)
-                index += 1
-                return String(scalars)
-            }
-            guard byte == UInt8(ascii: "\\") else { index += 1; continue }
-            flush(index)
-            index += 1
-            guard index < bytes.count else { break }
-            let escape = bytes[index]
-            index += 1
-            switch escape {
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "u"): scalars.append(try unicodeEscape())
-            default: scalars.append(Unicode.Scalar(escape))
-            }
-            run = index
-        }
-        throw fail("unterminated string")
-    }
-
-    /// The scalar of `\uXXXX` (after the `u`), joining a surrogate pair; a lone surrogate is U+FFFD.
-    mutating func unicodeEscape() throws(PropertyValue.JSONError) -> Unicode.Scalar {
-        let high = try hex4()
-        if (0xD800..<0xDC00).contains(high), bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-            index += 2
-            let low = try hex4()
-            if (0xDC00..<0xE000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) { return scalar }
-            return "\u{FFFD}"
-        }
-        return Unicode.Scalar(high) ?? "\u{FFFD}"
-    }
-
-    mutating func hex4() throws(PropertyValue.JSONError) -> UInt32 {
-        guard bytes.count - index >= 4, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
-            throw fail("expected four hex digits")
-        }
-        index += 4
-        return value
+        try JSONStringLiteral.read(bytes, at: &index)
     }
 }

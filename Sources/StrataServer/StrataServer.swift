@@ -63,9 +63,9 @@ public struct StrataServer: Sendable {
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
         control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
-        groupRuns = GroupRunner(catalog: catalog, control: control, audit: AuditTrail(catalog: catalog, logger: logger), logger: logger,
-                                clock: { Time.nowMs() })
-        schedules = ScheduleService(catalog: catalog, runner: groupRuns, logger: logger, clock: { Time.nowMs() })
+        let audit = AuditTrail(catalog: catalog, logger: logger)
+        groupRuns = GroupRunner(catalog: catalog, control: control, audit: audit, logger: logger, clock: { Time.nowMs() })
+        schedules = ScheduleService(catalog: catalog, runner: groupRuns, audit: audit, logger: logger, clock: { Time.nowMs() })
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
                                 control: control)
         tls = try TLSSetup.make(configuration)
@@ -144,7 +144,8 @@ public struct StrataServer: Sendable {
         DiscoveryRoutes(catalog: catalog, events: events, audit: audit, maxJSONBytes: json).register(on: api)
         AlertRoutes(evaluator: alerts, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         ControlRoutes(control: control, catalog: catalog, audit: audit, authorizer: authorizer, maxJSONBytes: json).register(on: api)
-        ControlGroupRoutes(runner: groupRuns, schedules: schedules, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlGroupRoutes(runner: groupRuns, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        ControlScheduleRoutes(schedules: schedules, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         FailoverRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
 
         let registry = self.registry

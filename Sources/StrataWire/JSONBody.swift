@@ -9,13 +9,17 @@ public enum JSONBody {
         public var description: String
     }
 
-    /// Decodes `bytes` as `T`, refusing anything but a JSON object with only `allowedFields`; an object under a field
-    /// named in `nestedFields` (or each object of an array there) may hold only the fields listed for it.
+    /// Decodes `bytes` as `T`, refusing anything but a JSON object with only `allowedFields`, no name twice in any object
+    /// (`JSONDuplicateKeys`); an object under a field named in `nestedFields` (or each object of an array there) may hold
+    /// only the fields listed for it.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, allowedFields: Set<String>,
                                             nestedFields: [String: Set<String>] = [:], example: String) throws(Invalid) -> T {
         let data = Data(bytes)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Invalid(description: "expected a JSON object such as \(example)")
+        }
+        if let repeated = JSONDuplicateKeys.first(in: Array(data)) {
+            throw Invalid(description: "duplicate field \"\(repeated)\"; give each field once")
         }
         let unknown = Set(object.keys).subtracting(allowedFields)
         guard unknown.isEmpty else {

@@ -35,6 +35,28 @@ import Testing
         #expect((try? CronExpression("@daily"))?.description == "@daily")
     }
 
+    /// Defect: numbers were read with `Int(_:)`, which takes a sign (`+5`), and an expression could be any length.
+    @Test func numbersArePlainDigitsAndAnExpressionHasAtMost256Characters() {
+        let cases = ["+5 * * * *": "minute", "*/+5 * * * *": "minute", "1-+5 * * * *": "minute", "* +3 * * *": "hour", "* * * * -0": "day of week",
+                     "0 0 1 +1 *": "month", "* * * * 1/+2": "day of week", "\u{0661} * * * *": "minute",
+                     String(repeating: "0,", count: 200) + "0 * * * *": "expression"]
+        for (text, field) in cases {
+            do {
+                _ = try CronExpression(text)
+                Issue.record("\(text.prefix(40)) was accepted")
+            } catch {
+                #expect(error.field == field, "\(text.prefix(40)): \(error)")
+            }
+        }
+        let long = (try? CronExpression(String(repeating: " ", count: 300) + "0 3 * * *")) == nil
+        #expect(long, "the length counts before trimming")
+        #expect(throws: CronError.self) { try CronExpression(String(repeating: "0,", count: 200) + "0 * * * *") }
+        do { _ = try CronExpression(String(repeating: "1,", count: 200) + "1 * * * *") } catch {
+            #expect(error.message.contains("at most 256 characters"), "\(error)")
+        }
+        #expect((try? CronExpression("05 03 * * *")) != nil, "leading zeros are digits too")
+    }
+
     @Test func aFixedTimeSkippedBySpringForwardRunsAtTheChangeAndARepeatedOneRunsOnce() throws {
         // New York, 2026-03-08: 02:00 EST becomes 03:00 EDT (07:00Z). 2026-11-01: 02:00 EDT becomes 01:00 EST (06:00Z).
         #expect(try runs("30 2 * * *", "America/New_York", after: "2026-03-06T12:00:00Z", 3)

@@ -103,6 +103,23 @@ import Testing
         }
     }
 
+    /// Defect: the list carried every item of every run (10,000 each at most); it now sums each run up.
+    @Test func theListSumsRunsUpAndOnlyOneRunShowsItsItems() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            _ = try await Self.setUp(client, count: 3)
+            let body = #"{"target": {"kind": "server", "serverType": "nginx"}, "action": "reload"}"#
+            let created = try await post(client, "/api/v1/control/group-runs", body, ServerHarness.adminBasic)
+            let runID = try #require((created.data as? [String: Any])?["id"] as? String)
+            let listed = try await client.execute(uri: "/api/v1/control/group-runs", method: .get, headers: ServerHarness.adminBasic)
+            let runs = listed.data as? [[String: Any]] ?? []
+            #expect(runs.count == 1 && runs.first?["id"] as? String == runID)
+            #expect(runs.first?["items"] == nil, "no items in the list")
+            #expect((runs.first?["summary"] as? [String: Int])?["total"] == 3)
+            #expect(((try await Self.run(client, runID))["items"] as? [[String: Any]])?.count == 3)
+        }
+    }
+
     @Test func badTargetsAndStrangersAreRefused() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in

@@ -11,6 +11,12 @@ enum StrictJSON {
         try decode(type, from: try await body(of: request, limit: limit), allowedFields: allowedFields, nestedFields: nestedFields, example: example)
     }
 
+    /// The JSON field names of a type whose coding keys are listed, so the fields a route allows (also in
+    /// `nestedFields`) follow the type: `nestedFields: ["target": StrictJSON.fields(of: API.ControlTarget.CodingKeys.self)]`.
+    static func fields<Key: CodingKey & CaseIterable>(of keys: Key.Type) -> Set<String> {
+        Set(Key.allCases.map(\.stringValue))
+    }
+
     /// The body of a JSON request, at most `limit` bytes.
     static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         try ContentType.requireJSON(request)

@@ -39,10 +39,7 @@ public enum Requirement: Sendable, Equatable, CustomStringConvertible {
             guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
         case .permission(let permission):
             guard let principal, principal.role != nil else { throw APIError.unauthorized("user credentials required") }
-            guard principal.may(permission) else {
-                let how = principal.scopes.isEmpty ? "role \(principal.role?.rawValue ?? "-")" : "this token's scopes"
-                throw APIError.forbidden("\(how) does not grant \"\(permission.rawValue)\"")
-            }
+            if let denial = principal.denial(permission) { throw APIError.forbidden(denial) }
         case .agentCredential:
             guard principal?.kind == .agent else {
                 throw APIError.unauthorized("an enrolled agent's credential is required; enroll with POST /api/agent/v1/enroll")

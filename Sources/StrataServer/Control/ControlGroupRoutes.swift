@@ -6,24 +6,24 @@ import StrataControl
 import StrataCore
 import StrataWire
 
-/// Group actions and schedules over REST (docs/control.md "Group actions and schedules"): starting a group run or
-/// saving a schedule needs `control`, reading them `read`; every change is audited; all tenant-scoped.
+/// Group actions over REST (docs/control.md "Group actions and schedules"): starting a group run needs `control`,
+/// reading runs `read`; every start is audited; all tenant-scoped. Schedules are `ControlScheduleRoutes`.
 struct ControlGroupRoutes {
     let runner: GroupRunner
-    let schedules: ScheduleService
     let control: ControlService
     let catalog: any Catalog
     let audit: AuditTrail
     let maxJSONBytes: Int
 
     static let runFields: Set<String> = ["target", "action", "parameters", "concurrency", "stopOnFailure", "deadline", "dryRun"]
-    static let scheduleFields: Set<String> = ["name", "cron", "timezone", "target", "action", "parameters", "concurrency", "stopOnFailure",
-                                              "deadline", "enabled"]
+    /// The fields of the `target` both take: a misspelt filter must be refused, not widen the run to a whole kind.
+    static let nestedFields = ["target": StrictJSON.fields(of: API.ControlTarget.CodingKeys.self)]
 
     func register(on group: SecuredGroup) {
         group.post("control/group-runs", .permission(.control)) { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await StrictJSON.decode(API.GroupRunRequest.self, from: request, allowedFields: Self.runFields, limit: maxJSONBytes,
+            let body = try await StrictJSON.decode(API.GroupRunRequest.self, from: request, allowedFields: Self.runFields, nestedFields: Self.nestedFields,
+                                                   limit: maxJSONBytes,
                                                    example: #"{"target": {"kind": "server", "serverType": "nginx"}, "action": "reload", "concurrency": 5}"#)
             let order = GroupRunner.Order(target: body.target, action: body.action, parameters: body.parameters ?? [:],
                                           concurrency: body.concurrency ?? GroupRunner.defaultConcurrency, stopOnFailure: body.stopOnFailure ?? false,
@@ -44,7 +44,8 @@ struct ControlGroupRoutes {
         group.get("control/group-runs", .permission(.read)) { request, context in
             let principal = try context.requirePrincipal()
             let rows = try await catalog.groupRuns(tenantID: principal.tenantID, limit: try QueryString(request).limit(default: 50))
-            return try Envelope.success(rows.compactMap { try? JSONDecoder().decode(API.GroupRun.self, from: Data($0.bodyJSON.utf8)) })
+            // Summaries only: the stored runs' items are skipped by the decoder and never sent.
+            return try Envelope.success(rows.compactMap { try? JSONDecoder().decode(API.GroupRunSummary.self, from: Data($0.bodyJSON.utf8)) })
         }
         group.get("control/group-runs/:id", .permission(.read)) { _, context in
             let principal = try context.requirePrincipal()
@@ -53,109 +54,7 @@ struct ControlGroupRoutes {
                   let run = try? JSONDecoder().decode(API.GroupRun.self, from: Data(stored.bodyJSON.utf8)) else {
                 throw APIError.notFound("no group run \(id) in this tenant")
             }
-            return try Envelope.success(run)
-        }
-        group.post("control/schedules", .permission(.control)) { request, context in
-            try await save(request, context, id: nil)
-        }
-        group.put("control/schedules/:id", .permission(.control)) { request, context in
-            try await save(request, context, id: context.parameters.get("id") ?? "")
-        }
-        group.get("control/schedules", .permission(.read)) { _, context in
-            let principal = try context.requirePrincipal()
-            var list: [API.Schedule] = []
-            for stored in try await catalog.schedules(tenantID: principal.tenantID) {
-                guard var schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else { continue }
-                schedule.nextRuns = await schedules.nextRuns(schedule)
-                list.append(schedule)
-            }
-            return try Envelope.success(list)
-        }
-        group.get("control/schedules/:id", .permission(.read)) { _, context in
-            let principal = try context.requirePrincipal()
-            var schedule = try await stored(context.parameters.get("id") ?? "", tenantID: principal.tenantID)
-            schedule.nextRuns = await schedules.nextRuns(schedule)
-            return try Envelope.success(schedule)
-        }
-        group.delete("control/schedules/:id", .permission(.control)) { _, context in
-            let principal = try context.requirePrincipal()
-            let id = context.parameters.get("id") ?? ""
-            guard try await catalog.deleteSchedule(tenantID: principal.tenantID, id: id) else { throw APIError.notFound("no schedule \(id) in this tenant") }
-            await schedules.deleted(id)
-            await audit.record(principal, "control.schedule.delete", target: "schedule:\(id)", remote: context.remoteAddress, nowMs: Time.nowMs())
-            return try Envelope.success(["deleted": id])
-        }
-    }
-
-    private func stored(_ id: String, tenantID: String) async throws -> API.Schedule {
-        guard let stored = try await catalog.schedules(tenantID: tenantID).first(where: { $0.id == id }),
-              let schedule = try? JSONDecoder().decode(API.Schedule.self, from: Data(stored.bodyJSON.utf8)) else {
-            throw APIError.notFound("no schedule \(id) in this tenant")
-        }
-        return schedule
-    }
-
-    private func save(_ request: Request, _ context: StrataRequestContext, id: String?) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let body = try await StrictJSON.decode(API.ScheduleRequest.self, from: request, allowedFields: Self.scheduleFields, limit: maxJSONBytes,
-                                               example: #"{"name": "nightly-reload", "cron": "0 3 * * *", "timezone": "Europe/Berlin", "target": {"resource": "4f2a…"}, "action": "reload"}"#)
-        let now = Time.nowMs()
-        var schedule = API.Schedule(id: id ?? StableID(parts: ["schedule", principal.tenantID, body.name, String(now), String(UInt64.random(in: 0...UInt64.max))]).description, request: body,
-                                    createdBy: principal.auditActor, createdMs: now)
-        if let id {
-            let previous = try await stored(id, tenantID: principal.tenantID)
-            schedule.createdBy = previous.createdBy
-            schedule.createdMs = previous.createdMs
-            schedule.lastRunMs = previous.lastRunMs
-            schedule.lastRunId = previous.lastRunId
-        }
-        do {
-            try Self.check(body)
-            _ = try ScheduleService.cron(schedule)
-            try GroupRunner.check(GroupRunner.Order(target: schedule.target, action: schedule.action, parameters: schedule.parameters,
-                                                    concurrency: schedule.concurrency, stopOnFailure: schedule.stopOnFailure, deadline: schedule.deadline))
-            try await checkAction(schedule, tenantID: principal.tenantID)
-        } catch let error as APIError {
-            await audit.record(principal, "control.schedule.save", target: "schedule:\(body.name)", outcome: "refused", detail: error.message,
-                               remote: context.remoteAddress, nowMs: now)
-            throw error
-        }
-        let json = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
-        guard try await catalog.saveSchedule(StoredBody(tenantID: principal.tenantID, id: schedule.id, bodyJSON: json), name: schedule.name) else {
-            throw APIError.conflict("a schedule named \(schedule.name) exists; change it with PUT /api/v1/control/schedules/{id}")
-        }
-        await schedules.saved(schedule, tenantID: principal.tenantID)
-        schedule.nextRuns = await schedules.nextRuns(schedule)
-        await audit.record(principal, "control.schedule.save", target: "schedule:\(schedule.id)",
-                           detail: "\(schedule.name): \(schedule.action) at \(schedule.cron) \(schedule.timezone)", remote: context.remoteAddress, nowMs: now)
-        return try Envelope.success(schedule, status: id == nil ? .created : .ok)
-    }
-
-    static func check(_ body: API.ScheduleRequest) throws {
-        guard !body.name.isEmpty, body.name.count <= 100, !body.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw APIError.badData("name must be 1 to 100 characters without control characters")
-        }
-        if let deadline = body.deadline, DurationText.milliseconds(deadline).map({ $0 >= 1_000 && $0 <= ControlService.maxDeadlineMs }) != true {
-            throw APIError.badData("deadline must be a duration from 1s to 24h, such as 5m")
-        }
-    }
-
-    /// The action and its parameters checked against the kind the target names (its resource's, or `kind`).
-    func checkAction(_ schedule: API.Schedule, tenantID: String) async throws {
-        var kind = schedule.target.kind.flatMap(ResourceKind.init(rawValue:))
-        var serverType = schedule.target.serverType
-        if let id = schedule.target.resource {
-            guard let resource = try await catalog.resource(tenantID: tenantID, id: id), resource.removedMs == nil else {
-                throw APIError.notFound("no resource \(id) in this tenant")
-            }
-            kind = resource.kind
-            serverType = resource.kind == .server ? (try? PropertyValue(json: resource.propertiesJSON))?["type"]?.stringValue : nil
-        }
-        guard let kind else { return }
-        do {
-            _ = try ActionCatalog.action(schedule.action, kind: kind, serverType: serverType).check(schedule.parameters)
-        } catch {
-            throw APIError.badData(error.description)
+            return try Envelope.success(try await runner.current(run, tenantID: principal.tenantID))
         }
     }
 

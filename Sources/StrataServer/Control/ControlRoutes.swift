@@ -32,10 +32,10 @@ struct ControlRoutes {
             let principal = try context.requirePrincipal()
             let body = try await StrictJSON.decode(API.ControlRequest.self, from: request, allowedFields: Self.requestFields, limit: maxJSONBytes,
                                                    example: #"{"resource": "4f2a…", "action": "reload"}"#)
-            guard try await authorizer.permissions(principal, on: body.resource).permissions.contains(.control) else {
+            if let denial = try await authorizer.denial(.control, of: principal, on: body.resource) {
                 await audit.record(principal, "control.request", target: "resource:\(body.resource)", outcome: "denied",
                                    detail: "\(body.action): no control permission on the resource", remote: context.remoteAddress, nowMs: Time.nowMs())
-                throw APIError.forbidden("neither your role nor a group grant gives \"control\" on resource \(body.resource)")
+                throw APIError.forbidden(denial)
             }
             let plan: ControlService.Plan
             do {

@@ -61,18 +61,21 @@ actor ControlService {
             throw APIError.badData(error.description)
         }
         guard !action.systemOnly else { throw APIError.badData("\(action.name) is requested by Strata's VM failover only (docs/control.md \"VM failover\")") }
-        var deadline = Self.defaultDeadlineMs
-        if let text = request.deadline {
-            guard let ms = DurationText.milliseconds(text), ms >= 1_000, ms <= Self.maxDeadlineMs else {
-                throw APIError.badData("deadline must be a duration from 1s to 24h, such as 5m")
-            }
-            deadline = ms
-        }
+        let deadline = try Self.deadlineMs(request.deadline)
         guard let agentID = try await reportingAgent(of: resource, tenantID: tenantID) else {
             throw APIError.conflict("no agent reports \(resource.name): control needs the agent of its platform (or of its hypervisor's host)")
         }
         return Plan(resource: resource, agentID: agentID, action: action, parameters: parameters,
                     deadlineMs: clock().addingReportingOverflow(deadline).partialValue)
+    }
+
+    /// A command's deadline from now: `text` as a duration from 1s to 24h (`defaultDeadlineMs` when nil), or a 400.
+    static func deadlineMs(_ text: String?) throws -> Int64 {
+        guard let text else { return defaultDeadlineMs }
+        guard let ms = DurationText.milliseconds(text), ms >= 1_000, ms <= maxDeadlineMs else {
+            throw APIError.badData("deadline must be a duration from 1s to 24h, such as 5m")
+        }
+        return ms
     }
 
     /// The agent of the nearest platform at or above the resource (a VM's is its hypervisor's host).

@@ -27,22 +27,35 @@ struct ControlTargets {
         }
     }
 
-    /// The target's resources, in a stable order (by name, then id).
-    func resolve(_ target: API.ControlTarget, tenantID: String) async throws -> [ResourceRecord] {
+    /// Checks that what the target names — its resource, group, `under` ancestor — is in the tenant (a schedule's, when
+    /// it is saved): 404 otherwise, another tenant's exactly like one that does not exist.
+    func checkNamed(_ target: API.ControlTarget, tenantID: String) async throws {
+        _ = try await named(target, tenantID: tenantID)
+    }
+
+    /// The target's resource and its group's members, once everything it names is found in the tenant.
+    private func named(_ target: API.ControlTarget, tenantID: String) async throws -> (resource: ResourceRecord?, members: Set<String>?) {
         try Self.validate(target)
-        if let id = target.resource {
+        var found: (resource: ResourceRecord?, members: Set<String>?) = (nil, nil)
+        for id in [target.resource, target.under].compactMap({ $0 }) {
             guard let resource = try await catalog.resource(tenantID: tenantID, id: id), resource.removedMs == nil else {
                 throw APIError.notFound("no resource \(id) in this tenant")
             }
-            return [resource]
+            if id == target.resource { found.resource = resource }
         }
-        var members: Set<String>?
         if let group = target.group {
-            guard let found = try await catalog.groupMembers(tenantID: tenantID, groupID: group) else {
+            guard let members = try await catalog.groupMembers(tenantID: tenantID, groupID: group) else {
                 throw APIError.notFound("no group \(group) in this tenant")
             }
-            members = Set(found)
+            found.members = Set(members)
         }
+        return found
+    }
+
+    /// The target's resources, in a stable order (by name, then id).
+    func resolve(_ target: API.ControlTarget, tenantID: String) async throws -> [ResourceRecord] {
+        let (resource, members) = try await named(target, tenantID: tenantID)
+        if let resource { return [resource] }
         var candidates: [ResourceRecord]
         if let kind = target.kind.flatMap(ResourceKind.init(rawValue:)) {
             candidates = try await catalog.resources(tenantID: tenantID, query: ResourceQuery(kind: kind, text: target.name, limit: Self.maxTargets + 1))

@@ -9,7 +9,7 @@ import StrataCore
 /// command is planned and queued like a single request, at most `concurrency` in flight (`StrataControl.GroupRunPlan`),
 /// their states read back from the catalog until every one has ended; the run and its summary are stored at each
 /// change. A run the server stopped in the middle is marked `interrupted` at the next start (its queued commands
-/// still run; the rest are not started).
+/// still run, and its items follow them; the rest are not started: `GroupRunner+Restart.swift`).
 actor GroupRunner {
     static let defaultConcurrency = 10
     /// How often the states of commands in flight are read.
@@ -42,12 +42,21 @@ actor GroupRunner {
         var deadline: String?
     }
 
-    /// Checks an order's numbers and that its action exists for at least one resource kind.
+    /// Checks an order whole before anything is resolved or started: its concurrency, its target's shape, its deadline
+    /// (each command would refuse a bad one, but the run would start) and its parameters (`ActionCatalog.check`: bounded,
+    /// declared by the action — for the target's kind when it names one).
     static func check(_ order: Order) throws {
         guard (1...GroupRunPlan.maxConcurrency).contains(order.concurrency) else {
             throw APIError.badData("concurrency must be from 1 to \(GroupRunPlan.maxConcurrency)")
         }
         try ControlTargets.validate(order.target)
+        _ = try ControlService.deadlineMs(order.deadline)
+        do {
+            try ActionCatalog.check(order.action, parameters: order.parameters, kind: order.target.kind.flatMap(ResourceKind.init(rawValue:)),
+                                    serverType: order.target.serverType)
+        } catch {
+            throw APIError.badData(error.description)
+        }
     }
 
     /// Resolves the targets and starts the run; returns it as first stored (items `pending`).
@@ -68,20 +77,6 @@ actor GroupRunner {
             await self?.drive(started, plan: plan, order: order, tenantID: tenantID)
         }
         return run
-    }
-
-    /// Marks runs a previous process left running as interrupted.
-    func interruptLeftovers() async {
-        do {
-            for stored in try await catalog.runningGroupRuns() {
-                guard var run = try? JSONDecoder().decode(API.GroupRun.self, from: Data(stored.bodyJSON.utf8)) else { continue }
-                run.state = "interrupted"
-                run.updatedMs = clock()
-                try await save(run, tenantID: stored.tenantID)
-            }
-        } catch {
-            logger.error("cannot mark interrupted group runs", metadata: ["error": "\(error)"])
-        }
     }
 
     /// Waits for a run to end (tests and the CLI's --wait use the API instead).
@@ -149,7 +144,7 @@ actor GroupRunner {
         run.summary["total"] = plan.states.count
     }
 
-    private func save(_ run: API.GroupRun, tenantID: String) async throws {
+    func save(_ run: API.GroupRun, tenantID: String) async throws {
         let body = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
         try await catalog.saveGroupRun(StoredBody(tenantID: tenantID, id: run.id, bodyJSON: body), createdMs: run.createdMs,
                                        running: run.state == "running")
