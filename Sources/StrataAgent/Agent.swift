@@ -151,6 +151,8 @@ public struct Agent: Sendable {
             now = Clock.nowMs()
             lastBatchMs = now
             uplink.deliver(spool: spool, nowMs: now, agentID: state.agentID, platformKey: builder.platform?.identityKey ?? "")
+            // Start-up's code and a refresh's are not run again until the next refresh: let them leave the resident set.
+            if full, collections == 2 || UInt64(collections) % builder.refreshEvery == 2 { ResidentCode.releaseExecutablePages() }
             if let control {
                 // Commands are fetched once the agent has its credential, with the credential it has now.
                 let problem = control.session.set(credential: uplink.enrollment.credential).map { "\($0)" }
