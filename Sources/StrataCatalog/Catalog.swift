@@ -191,6 +191,9 @@ public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, Sche
     /// Stores Prometheus's metadata of metric families (which types their series when listed) and retypes series
     /// rows of earlier versions when a family's type changes.
     func recordMetricMetadata(tenantID: String, metadata: [MetricMetadata], nowMs: Int64) async throws
+    /// The stored metadata of the tenant's metric families, by family name; only `family` when given; at most
+    /// `limit` families.
+    func metricMetadata(tenantID: String, family: String?, limit: Int?) async throws -> [MetricMetadata]
     /// Sets the availability of the servers and sources whose `up` series changed (true 1, false 0, nil stale:
     /// a source becomes unknown; a server keeps what its agent says). Platforms are left to their agents.
     func applyUpReadings(tenantID: String, readings: [(target: ScrapeTarget, up: Bool?)], nowMs: Int64) async throws -> [EventRecord]

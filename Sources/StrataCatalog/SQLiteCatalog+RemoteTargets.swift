@@ -25,6 +25,25 @@ extension SQLiteCatalog {
         }
     }
 
+    public func metricMetadata(tenantID: String, family: String?, limit: Int?) async throws -> [MetricMetadata] {
+        try await pool.read { db in
+            var sql = "SELECT family, type, help, unit FROM metric_metadata WHERE tenant_id = ?"
+            var arguments: StatementArguments = [tenantID]
+            if let family {
+                sql += " AND family = ?"
+                arguments += [family]
+            }
+            sql += " ORDER BY family"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [max(0, limit)]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                MetricMetadata(family: row["family"], type: MetricType(name: row["type"]) ?? .gauge, help: row["help"], unit: row["unit"])
+            }
+        }
+    }
+
     public func applyUpReadings(tenantID: String, readings: [(target: ScrapeTarget, up: Bool?)], nowMs: Int64) async throws -> [EventRecord] {
         guard !readings.isEmpty else { return [] }
         return try await pool.write { db in

@@ -41,7 +41,11 @@ public struct StrataServer: Sendable {
     let schedules: ScheduleService
 
     /// Opens (creating) the data directory's stores.
-    public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) throws {
+    /// A server of `configuration`; `clock` (Unix ms) times control commands, group runs, schedules and alerts —
+    /// tests pass one they move by hand.
+    public init(configuration: ServerConfiguration, registry: PrometheusCollectorRegistry, logger: Logger,
+                clock givenClock: (@Sendable () -> Int64)? = nil) throws {
+        let clock = givenClock ?? { Time.nowMs() }
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
@@ -62,10 +66,10 @@ public struct StrataServer: Sendable {
         store = try TimeSeriesEngine(directory: configuration.dataDirectory + "/tsdb", options: options, logger: logger)
         events = EventSink(logger: logger)
         registrar = RemoteSeriesRegistrar(catalog: catalog, events: events, logger: logger)
-        control = ControlService(catalog: catalog, sink: events, logger: logger, clock: { Time.nowMs() })
+        control = ControlService(catalog: catalog, sink: events, logger: logger, clock: clock)
         let audit = AuditTrail(catalog: catalog, logger: logger)
-        groupRuns = GroupRunner(catalog: catalog, control: control, audit: audit, logger: logger, clock: { Time.nowMs() })
-        schedules = ScheduleService(catalog: catalog, runner: groupRuns, audit: audit, logger: logger, clock: { Time.nowMs() })
+        groupRuns = GroupRunner(catalog: catalog, control: control, audit: audit, logger: logger, clock: clock)
+        schedules = ScheduleService(catalog: catalog, runner: groupRuns, audit: audit, logger: logger, clock: clock)
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
                                 control: control)
         tls = try TLSSetup.make(configuration)
@@ -128,10 +132,14 @@ public struct StrataServer: Sendable {
         let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, alertFeed: alertFeed, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
-        remoteWrite.register(on: secured("prometheus/api/v1", .users), path: "write")
+        let prometheusAPI = secured("prometheus/api/v1", .users)
+        remoteWrite.register(on: prometheusAPI, path: "write")
         ResourceRoutes(catalog: catalog, querier: store).register(on: api)
         ResourceRemovalRoutes(catalog: catalog, events: events, audit: audit).register(on: api)
-        QueryRoutes(querier: store, timeoutMs: configuration.queryTimeoutMs).register(on: api)
+        let queries = QueryRoutes(querier: store, timeoutMs: configuration.queryTimeoutMs)
+        queries.register(on: api)
+        PrometheusAPIRoutes(reads: queries, catalog: catalog, startedMs: Time.nowMs(), retentionMs: store.options.retentionMs[.raw] ?? 0)
+            .register(on: prometheusAPI)
         EventRoutes(catalog: catalog, events: events).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         UserRoutes(catalog: catalog, audit: audit, authenticator: authenticator, maxJSONBytes: json).register(on: api)

@@ -77,7 +77,9 @@ import Testing
     /// Defect: a delivered command came back on the agent's very next fetch (before its `accepted` report landed),
     /// so the agent paused its polling for a second and the next request waited that long (control bench p99 1 s).
     @Test func aCommandJustHandedOutIsNotHandedOutAgainAtOnceButANewOneIsAndAnUnansweredOneComesBack() async throws {
-        let harness = try ServerHarness()
+        // The control clock moves only when the test says: a loaded machine must not turn "at once" into "2 s later".
+        let clock = ManualClock()
+        let harness = try ServerHarness(clock: clock)
         try await harness.test { client in
             let (agent, _, serverID) = try await Self.setUp(client)
             let body = #"{"resource": "\#(serverID)", "action": "renice", "parameters": {"priority": "5"}}"#
@@ -92,7 +94,7 @@ import Testing
             let second = try await waiting
             #expect(second.count == 1 && second.first?["id"] as? String != first.first?["id"] as? String, "\(second)")
             // Without a report, both are handed out again once the redelivery interval has passed.
-            try await Task.sleep(for: .milliseconds(Int(ControlService.redeliverAfterMs) + 300))
+            clock.advance(by: ControlService.redeliverAfterMs + 1)
             let again = try await Self.poll(client, agent).compactMap { $0["id"] as? String }
             #expect(Set(again) == Set((first + second).compactMap { $0["id"] as? String }), "\(again)")
         }

@@ -14,7 +14,7 @@ struct ServerHarness {
     static let agentToken = "sat_test_token_0123456789"
     var server: StrataServer
 
-    init(maxBatchBytes: Int = 16 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    init(maxBatchBytes: Int = 16 << 20, clock: ManualClock? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
         var generator = SystemRandomNumberGenerator()
         configuration.dataDirectory = "/tmp/strata-tests/server-\(generator.next() % 1_000_000_000)"
@@ -23,8 +23,10 @@ struct ServerHarness {
         configuration.maxBatchBytes = maxBatchBytes
         configuration.authFailuresPerMinute = 100_000
         configure(&configuration)
+        var readClock: (@Sendable () -> Int64)?
+        if let clock { readClock = { clock.nowMs } }
         server = try StrataServer(configuration: configuration, registry: PrometheusCollectorRegistry(),
-                                  logger: Logger(label: "test"))
+                                  logger: Logger(label: "test"), clock: readClock)
     }
 
     /// Bootstraps and runs `body` against the router.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StrataTSDB
 import Testing
 @testable import StrataServer
@@ -6,36 +7,38 @@ import Testing
 /// Background services end when the server stops instead of finishing their sleep: a SIGTERM used to take 26–38 s
 /// because the schedule loop slept through its cancellation.
 @Suite struct ServiceShutdownTests {
-    /// Whether `task` ends within `seconds` of being cancelled.
+    /// Whether `task` ends within `seconds` of being cancelled (it is left running when it does not).
     static func endsSoon<Failure: Error>(_ task: Task<Void, Failure>, seconds: Double) async -> Bool {
         task.cancel()
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await task.result; return true }
-            group.addTask { try? await Task.sleep(for: .seconds(seconds)); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let ended = Atomic<Bool>(false)
+        Task { _ = await task.result; ended.store(true, ordering: .relaxed) }
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline, !ended.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(20)) }
+        return ended.load(ordering: .relaxed)
     }
 
     @Test func theScheduleLoopEndsWhenCancelledInsteadOfSleepingOn() async throws {
         let harness = try ServerHarness()
         let server = harness.server
         try await harness.test { _ in
-            let loop = Task { try await ScheduleLoop(schedules: server.schedules, runner: server.groupRuns, clock: { WallClock.nowMs() }).run() }
-            // Let it load and fall asleep (no schedule: it sleeps its longest, 30 s).
+            // A loop that sleeps an hour when it has nothing to do: only its cancellation can end it soon.
+            let schedules = ScheduleService(catalog: server.catalog, runner: server.groupRuns, audit: AuditTrail(catalog: server.catalog, logger: server.logger),
+                                            logger: server.logger, clock: { WallClock.nowMs() }, maxSleepMs: 3_600_000)
+            let loop = Task { try await ScheduleLoop(schedules: schedules, runner: server.groupRuns, clock: { WallClock.nowMs() }).run() }
             try await Task.sleep(for: .milliseconds(300))
-            #expect(await Self.endsSoon(loop, seconds: 5), "the loop is still asleep 5 s after its cancellation")
+            #expect(await Self.endsSoon(loop, seconds: 120), "the loop is still asleep 2 minutes after its cancellation")
         }
     }
 
     @Test func aSleepCancelledBeforeItBeginsReturnsAtOnce() async throws {
         let harness = try ServerHarness()
-        let schedules = harness.server.schedules
+        let server = harness.server
+        let schedules = ScheduleService(catalog: server.catalog, runner: server.groupRuns, audit: AuditTrail(catalog: server.catalog, logger: server.logger),
+                                        logger: server.logger, clock: { WallClock.nowMs() }, maxSleepMs: 3_600_000)
         let sleeper = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            await schedules.sleep(untilMs: WallClock.nowMs() + 60_000)
+            await schedules.sleep(untilMs: WallClock.nowMs() + 3_600_000)
         }
-        #expect(await Self.endsSoon(sleeper, seconds: 5))
+        #expect(await Self.endsSoon(sleeper, seconds: 120))
     }
 }

@@ -21,8 +21,9 @@ struct AuthMiddleware: RouterMiddleware {
         let principal: Principal
         switch audience {
         case .users:
-            principal = try await authenticator.user(headers: request.headers, method: request.method,
-                                                     remote: context.remoteAddress, nowMs: now)
+            // A Prometheus API read by form POST (as Grafana sends long queries) changes nothing: it is a read.
+            let method = Self.isReadByPost(request) ? .get : request.method
+            principal = try await authenticator.user(headers: request.headers, method: method, remote: context.remoteAddress, nowMs: now)
         case .agents:
             principal = try await authenticator.agent(headers: request.headers, remote: context.remoteAddress, nowMs: now)
         }
@@ -30,5 +31,15 @@ struct AuthMiddleware: RouterMiddleware {
         context.principal = principal
         context.logger[metadataKey: "principal"] = "\(principal.auditActor)"
         return try await next(request, context)
+    }
+
+    /// The Prometheus API routes that take their parameters by form POST and only read.
+    static let prometheusReads: Set<Substring> = ["query", "query_range", "series", "labels", "query_exemplars", "format_query"]
+
+    /// Whether `request` is a POST to one of `prometheusReads`.
+    static func isReadByPost(_ request: Request) -> Bool {
+        let path = request.uri.path
+        guard request.method == .post, path.hasPrefix("/prometheus/api/v1/") else { return false }
+        return prometheusReads.contains(path.dropFirst("/prometheus/api/v1/".count))
     }
 }

@@ -15,7 +15,8 @@ import StrataCore
 actor ScheduleService {
     static let catchUpMs: Int64 = 300_000
     /// How long the loop sleeps at most before looking again (new schedules wake it at once).
-    static let maxSleepMs: Int64 = 30_000
+    static let defaultMaxSleepMs: Int64 = 30_000
+    let maxSleepMs: Int64
     /// Most schedules fired at once.
     static let maxConcurrentFirings = 4
     /// How often recording a run is tried when the schedule changes under it.
@@ -30,7 +31,9 @@ actor ScheduleService {
     private var schedules: [String: (tenantID: String, schedule: API.Schedule, nextMs: Int64?)] = [:]
     private var wakeUp: CheckedContinuation<Void, Never>?
 
-    init(catalog: any Catalog, runner: GroupRunner, audit: AuditTrail, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+    init(catalog: any Catalog, runner: GroupRunner, audit: AuditTrail, logger: Logger, clock: @escaping @Sendable () -> Int64,
+         maxSleepMs: Int64 = ScheduleService.defaultMaxSleepMs) {
+        self.maxSleepMs = maxSleepMs
         self.catalog = catalog
         self.runner = runner
         self.audit = audit
@@ -173,7 +176,7 @@ actor ScheduleService {
 
     /// Sleeps until `untilMs`, a schedule is saved, or the calling task is cancelled (the server stops).
     func sleep(untilMs: Int64) async {
-        let ms = min(max(0, untilMs - clock()), Self.maxSleepMs)
+        let ms = min(max(0, untilMs - clock()), maxSleepMs)
         guard ms > 0, !Task.isCancelled else { return }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -208,7 +211,7 @@ struct ScheduleLoop: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let next = await schedules.fireDue(now: clock())
-                await schedules.sleep(untilMs: next ?? clock() + ScheduleService.maxSleepMs)
+                await schedules.sleep(untilMs: next ?? clock() + schedules.maxSleepMs)
             }
         }
     }
