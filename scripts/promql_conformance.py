@@ -649,7 +649,8 @@ def main():
         with open(args.dump_answers, "w", encoding="utf-8") as f:
             for o in outcomes:
                 json.dump({"family": o.family, "line": o.expr.line, "expr": o.expr.text, "query": o.query,
-                           "agree": o.reason is None, "reason": o.reason, "prometheus": o.ref[1], "target": o.got[1]},
+                           "agree": o.reason is None, "reason": o.reason, "prometheus_http": o.ref[0],
+                           "prometheus": o.ref[1], "target_http": o.got[0], "target": o.got[1]},
                           f, ensure_ascii=False)
                 f.write("\n")
     violations = corpus_violations(outcomes)
