@@ -4,7 +4,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (docs/performance.md), and the binaries run without /opt/swift.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: run test bench fuzz build build-debug deps deps-test deps-bench clean-data
+.PHONY: run test bench fuzz conformance build build-debug deps deps-test deps-bench clean-data
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -48,6 +48,13 @@ bench: deps-bench build
 	python3 bench/alerting_latency.py --rate 0 --seconds 3
 	python3 bench/control_latency.py --commands 1000 --interval 10
 	python3 bench/control_groups.py --agents 100 --runs 100
+
+## make conformance: the PromQL conformance harness (docs/prometheus.md, "Conformance"), for now its self-check: a second
+## Prometheus 2.42 plays the target and must agree with the first on every answer. When Strata serves
+## /prometheus/api/v1/, this moves into `make test`, run against the test build's server with
+## `--strata URL --user admin --password PW` instead of `--self-check`.
+conformance: deps-test
+	python3 scripts/promql_conformance.py --self-check
 
 ## make fuzz: every decoder under libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60); docs/security.md.
 fuzz: deps
