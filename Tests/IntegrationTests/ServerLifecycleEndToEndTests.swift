@@ -85,7 +85,7 @@ import Testing
             return after.id == before.id && after.samples.filter { $0.0 > restartedMs }.count >= 2
         }
         #expect(try Self.server(bed, name)?["id"] as? String == tomcatID, "the same resource")
-        #expect(try Self.server(bed, name)?["availability"] as? String == "up")
+        try waitUntil("the restarted Tomcat up", timeout: 120) { try Self.server(bed, name)?["availability"] as? String == "up" }
     }
 
     @Test func nginxStoppedThroughStopIsStartedAgainThroughStartAsTheSameResource() throws {
