@@ -54,7 +54,8 @@ extension Parser {
             switch next.kind {
             case .comma:
                 try advance()
-                if try peek().kind == .rightParen {
+                // Prometheus takes a comma followed by anything that cannot start an argument as a trailing comma.
+                if !Parser.canStartExpression(try peek().kind) {
                     throw error("trailing commas not allowed in function call args", at: range(of: next))
                 }
             case .rightParen:
@@ -105,7 +106,9 @@ extension Parser {
         matching.on = clause.kind == .on
         if let group = try accept(.groupLeft, .groupRight) {
             matching.cardinality = group.kind == .groupLeft ? .manyToOne : .oneToMany
-            if try peek().kind == .leftParen { matching.include = try parseGroupingLabels() }
+            // The list is optional, but what follows must then start the right operand.
+            let next = try peek()
+            if next.kind == .leftParen || !Parser.canStartExpression(next.kind) { matching.include = try parseGroupingLabels() }
         }
         return (returnBool, matching)
     }

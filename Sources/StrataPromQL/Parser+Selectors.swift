@@ -61,13 +61,37 @@ extension Parser {
         do throws(SelectorError) {
             return try LabelMatcher(name, op, text)
         } catch {
-            // Prometheus anchors the expression before compiling it, and its message quotes the anchored text.
-            var reason = error.message
-            do throws(LinearRegexError) { _ = try LinearRegex("^(?:" + text + ")$") } catch { reason = error.message }
-            throw self.error("error parsing regexp: \(reason)", at: PositionRange(start: label.start, end: value.end))
+            throw self.error("error parsing regexp: \(Parser.goRegexpMessage(pattern: text, fallback: error.message))",
+                             at: PositionRange(start: label.start, end: value.end))
         }
     }
 
+    /// Go's message for a pattern its `regexp` refuses, as near as `LinearRegex` tells: Prometheus anchors the
+    /// pattern (`^(?:…)$`) before compiling it, so the quoted text is of the anchored pattern; Go quotes the
+    /// whole of it for a missing `)`, calls a backreference an unknown escape, and adds no explanations.
+    static func goRegexpMessage(pattern: String, fallback: String) -> String {
+        let anchored = "^(?:" + pattern + ")$"
+        var reason = fallback
+        do throws(LinearRegexError) { _ = try LinearRegex(anchored) } catch { reason = error.message }
+        let goWords = [("backreferences are not supported", "invalid escape sequence"),
+                       ("possessive quantifiers are not supported", "invalid nested repetition operator"),
+                       ("unsupported Unicode class", "invalid character class range")]
+        for (ours, go) in goWords where reason.hasPrefix(ours) { reason = go + reason.dropFirst(ours.count) }
+        if !reason.hasPrefix("backreferences"), let colon = reason.firstIndex(of: ":"),
+           reason[..<colon].hasSuffix(" are not supported") {
+            reason = "invalid or unsupported Perl syntax" + reason[colon...]
+        }
+        for whole in ["missing closing )", "unexpected )"] where reason.hasPrefix(whole + ":") {
+            reason = whole + ": `\(anchored)`"
+        }
+        let characters = Array(reason)
+        if characters.last == ")", let cut = characters.indices.dropLast(2).last(where: {
+            characters[$0] == "`" && characters[$0 + 1] == " " && characters[$0 + 2] == "("
+        }) {
+            reason = String(characters[...cut])
+        }
+        return reason
+    }
     /// `[range]`, `[range:step]`, `offset d`, `@ t` after an operand, in any number and order.
     mutating func parseModifiers(of operand: Parsed) throws(ParseError) -> Parsed {
         var current = operand

@@ -172,6 +172,14 @@ struct Parser {
 
     func range(of token: Token) -> PositionRange { PositionRange(start: token.start, end: token.end) }
 
+    /// Whether an expression can start with a token of `kind`.
+    static func canStartExpression(_ kind: Token.Kind) -> Bool {
+        switch kind {
+        case .number, .string, .leftParen, .leftBrace, .add, .sub: return true
+        default: return kind.isMetricIdentifier
+        }
+    }
+
     static func binaryOp(_ kind: Token.Kind) -> BinaryOp? {
         switch kind {
         case .add: return .add

@@ -80,7 +80,7 @@ extension Token.Kind {
     var isMaybeLabel: Bool {
         switch self {
         case .identifier, .metricIdentifier, .aggregator, .bool, .by, .groupLeft, .groupRight, .ignoring, .land,
-             .lor, .lunless, .offset, .on, .without, .start, .end, .atan2: return true
+             .lor, .lunless, .offset, .on, .start, .end, .atan2: return true  // not `without`, as in Prometheus
         default: return false
         }
     }
