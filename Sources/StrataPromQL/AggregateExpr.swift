@@ -26,7 +26,12 @@ public struct AggregateExpr: Sendable {
 
 /// The aggregation operators of PromQL.
 public enum AggregateOp: String, Sendable, Hashable, CaseIterable {
-    case sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk, quantile
+    /// Over the series of each group: the sum, mean, number, least, greatest, 1, population standard
+    /// deviation and variance of the values.
+    case sum, avg, count, min, max, group, stddev, stdvar
+    /// The k series of largest or smallest value (k the parameter), and the φ-quantile (φ the parameter).
+    case topk, bottomk, quantile
+    /// The number of series per distinct value, the value in the label named by the parameter.
     case countValues = "count_values"
 
     /// Whether the operator takes a parameter before the vector (`topk(3, x)`).

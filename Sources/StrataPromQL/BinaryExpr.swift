@@ -24,8 +24,11 @@ public struct BinaryExpr: Sendable {
 
 /// The binary operators, spelled as in queries.
 public enum BinaryOp: String, Sendable, Hashable, CaseIterable {
+    /// Arithmetic.
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "^", atan2
+    /// Comparisons: filter, or 0/1 with `bool`.
     case eql = "==", neq = "!=", gtr = ">", lss = "<", gte = ">=", lte = "<="
+    /// Set operations between instant vectors.
     case and, or, unless
 
     /// `==`, `!=`, `>`, `<`, `>=`, `<=`.
@@ -56,6 +59,7 @@ public enum BinaryOp: String, Sendable, Hashable, CaseIterable {
 public struct VectorMatching: Sendable, Hashable {
     /// Which side may have several series per match.
     public enum Cardinality: String, Sendable, Hashable {
+        /// Names as Prometheus prints them.
         case oneToOne = "one-to-one", manyToOne = "many-to-one", oneToMany = "one-to-many", manyToMany = "many-to-many"
     }
 

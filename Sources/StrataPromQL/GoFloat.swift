@@ -30,10 +30,16 @@ enum GoFloat {
         if x.isInfinite { return x > 0 ? "+Inf" : "-Inf" }
         let sign = x.sign == .minus ? "-" : ""
         // The exact decimal expansion: significand · 2^exponent = significand · 5^k / 10^k for k = -exponent.
-        var significand = BigDecimalDigits(UInt64(abs(x).significandBitPattern) | (abs(x).isNormal ? 1 << 52 : 0))
-        var binaryExponent = Int(abs(x).exponent) - 52
-        if !abs(x).isNormal { binaryExponent = -1074 }
-        if x == 0 { significand = BigDecimalDigits(0); binaryExponent = 0 }
+        let magnitude = abs(x)
+        var significand = BigDecimalDigits(0)
+        var binaryExponent = 0
+        if magnitude.isNormal {
+            significand = BigDecimalDigits(UInt64(magnitude.significandBitPattern) | 1 << 52)
+            binaryExponent = Int(magnitude.exponent) - 52
+        } else if magnitude != 0 {  // subnormal: no implicit bit, the smallest exponent
+            significand = BigDecimalDigits(UInt64(magnitude.significandBitPattern))
+            binaryExponent = -1074
+        }
         var fractionDigits = 0
         if binaryExponent >= 0 {
             for _ in 0..<binaryExponent { significand.multiply(by: 2) }
