@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Strata: one package, one module per layer. Dependencies point one way:
 /// StrataCore ← StrataTSDB, StrataInventory (pure domain decisions) ← StrataCatalog, StrataWire (decoders of outside input) ← StrataAgent,
-/// StrataServer ← strata.
+/// StrataServer ← strata; StrataTSDB ← StrataPromQL (the PromQL front end: lexer, parser, type checks, printer).
 let package = Package(
     name: "strata",
     platforms: [.macOS(.v15)],
@@ -43,6 +43,10 @@ let package = Package(
                 "StrataCore", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "StrataPromQL",
+            dependencies: ["StrataCore", "StrataTSDB"]
         ),
         .target(
             name: "StrataInventory",
@@ -119,6 +123,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
+        .testTarget(name: "StrataPromQLTests", dependencies: ["StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -145,6 +150,7 @@ if Context.environment["STRATA_FUZZ"] == "1" {
         ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
         ("fuzz-query-parameters", ["StrataWire", "StrataTSDB"]),
         ("fuzz-regex", ["StrataCore"]),
+        ("fuzz-promql", ["StrataPromQL"]),
         ("fuzz-http-response", ["StrataAgent"]),
         ("fuzz-server-status", ["StrataAgent"]),
     ]

@@ -28,7 +28,7 @@ for target in "${targets[@]}"; do
     if [ -d "Fuzz/$target/seeds" ]; then cp -n Fuzz/"$target"/seeds/* "$corpus"/ 2>/dev/null || true; fi
     # Matching and query parsing must answer any single input within 1 s (issue 15); decoders of large bodies 10 s.
     case "$target" in
-        fuzz-selector|fuzz-regex|fuzz-query-parameters) timeout=1 ;;
+        fuzz-selector|fuzz-regex|fuzz-query-parameters|fuzz-promql) timeout=1 ;;
         *) timeout=10 ;;
     esac
     echo "== fuzzing $target for ${seconds}s (timeout ${timeout}s per input)"
