@@ -78,7 +78,8 @@ final class WebhookReceiver: Sendable {
         let receiver = WebhookReceiver()
         try await receiver.start()
         let harness = try ServerHarness()
-        let services = Self.runAlerting(harness)
+        // Exactly two receipts: a delivery timed out on a loaded machine would be sent again (at least once).
+        let services = Self.runAlerting(harness, timeout: .seconds(60))
         defer { services.cancel() }
         try await harness.test { client in
             let definition = """
