@@ -48,7 +48,8 @@ import Testing
         var nginxID = ""
         try waitUntil("nginx in the inventory", timeout: 90) {
             let servers = try bed.get("/api/v1/resources?kind=server&limit=1000") as? [[String: Any]] ?? []
-            nginxID = servers.first { ($0["name"] as? String)?.hasPrefix("nginx") == true }?["id"] as? String ?? ""
+            // This bed's nginx: the agent also sees the nginx of other tests running on this host.
+            nginxID = servers.first { $0["name"] as? String == "nginx \(bed.directory)/nginx.conf" }?["id"] as? String ?? ""
             return !nginxID.isEmpty
         }
         let master = nginx.pid
