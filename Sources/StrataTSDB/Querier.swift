@@ -12,6 +12,10 @@ public protocol Querier: Sendable {
     /// Raw samples of one series with `fromMs <= timestamp <= toMs`, in time order; staleness markers are left
     /// out (they end a series), a real NaN is a value.
     func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
+    /// The series matching every matcher with their raw samples in `fromMs...toMs`, staleness markers kept, in one
+    /// call: what the PromQL engine reads (a call per series would cost an actor hop each, too slow for a `rate`
+    /// over 100k series). Sorted by id; checks `budget` between series.
+    func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?
     /// Names of the labels of the series matching `matchers`, sorted.

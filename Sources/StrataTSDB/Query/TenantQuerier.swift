@@ -35,6 +35,12 @@ public struct TenantQuerier: Querier {
         return try await base.samples(series: series, fromMs: fromMs, toMs: toMs)
     }
 
+    public func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        var found = try await base.selectSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
+        for index in found.indices { found[index].labels = found[index].labels.visible }
+        return found
+    }
+
     /// The visible labels of `series` if it is this tenant's.
     public func labels(of series: StableID) async -> Labels? {
         guard let labels = await base.labels(of: series), labels[Labels.tenant] == tenant else { return nil }

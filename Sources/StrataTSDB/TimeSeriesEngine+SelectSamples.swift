@@ -1,0 +1,51 @@
+import StrataCore
+
+extension TimeSeriesEngine {
+    /// The series matching `matchers` with their raw samples in `fromMs...toMs`, staleness markers kept. Matching
+    /// and block decoding run off the actor on the query threads, in a few parallel slices; only copying the head
+    /// samples of the selected series happens on the actor.
+    public nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
+                                          budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await withTaskCancellationHandler {
+            let selected = try await select(matchers, budget: budget)
+            try budget.check()
+            guard !selected.isEmpty, fromMs <= toMs else { return [] }
+            let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)
+            let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 256)))
+            return try await withThrowingTaskGroup(of: (Int, [SelectedSeries]).self) { group in
+                for (number, range) in slices.enumerated() {
+                    group.addTask {
+                        (number, try await BackgroundThreads.queries.run {
+                            try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget)
+                        })
+                    }
+                }
+                var parts = [[SelectedSeries]](repeating: [], count: slices.count)
+                for try await (number, part) in group { parts[number] = part }
+                return parts.flatMap { $0 }
+            }
+        } onCancel: {
+            budget.cancelled.raise()
+        }
+    }
+
+    /// The selected series' head samples in the window and the raw blocks overlapping it, taken under the actor.
+    func rawSnapshot(_ selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> QuerySnapshot {
+        let series = selected.map { ($0.id, $0.labels, head[$0.id]?.samples(from: from, to: to) ?? []) }
+        let relevant = (blocks[.raw] ?? []).filter { $0.overlaps(from, to) }
+        return QuerySnapshot(resolution: .raw, series: series, blocks: relevant)
+    }
+
+    /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them.
+    static func decode(_ snapshot: QuerySnapshot, range: Range<Int>, from: Int64, to: Int64,
+                       budget: QueryBudget) throws -> [SelectedSeries] {
+        var found: [SelectedSeries] = []
+        found.reserveCapacity(range.count)
+        for (count, series) in snapshot.series[range].enumerated() {
+            if count & 255 == 0 { try budget.check() }
+            let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
+            found.append(SelectedSeries(id: series.id, labels: series.labels, samples: merge(parts)))
+        }
+        return found
+    }
+}

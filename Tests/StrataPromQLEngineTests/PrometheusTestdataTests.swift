@@ -1,0 +1,115 @@
+import Foundation
+import StrataCore
+import StrataPromQL
+import StrataPromQLEngine
+import StrataTSDB
+import Testing
+
+/// Prometheus's own PromQL tests (`Cases/*.test`, from v2.42.0) run against the engine: every `eval` as an
+/// instant query and as a range query around the same time, as Prometheus's runner does.
+struct PrometheusTestdataTests {
+    static let directory: String = {
+        let file = #filePath
+        return String(file[..<file.lastIndex(of: "/")!]) + "/Cases/"
+    }()
+
+    static let files = ["aggregators", "at_modifier", "collision", "functions", "histograms", "literals", "operators",
+                        "selectors", "staleness", "subquery", "trig_functions"]
+
+    /// Evaluations the engine answers differently from Prometheus 2.42, by file and line, each with its reason.
+    static let knownDifferences: [String: [Int: String]] = [:]
+
+    @Test("Prometheus's PromQL test files pass", arguments: files)
+    func prometheusTestFile(_ name: String) async throws {
+        let text = try String(contentsOfFile: Self.directory + name + ".test", encoding: .utf8)
+        let script = try PromQLTestScript(text)
+        let failures = await Self.run(script, known: Self.knownDifferences[name] ?? [:])
+        #expect(failures.isEmpty, "\(name).test: \(failures.count) failing evaluations:\n\(failures.prefix(40).joined(separator: "\n"))")
+    }
+
+    /// The failures of `script`'s evaluations, one line each, leaving out the lines in `known`.
+    static func run(_ script: PromQLTestScript, known: [Int: String]) async -> [String] {
+        var querier = MemoryQuerier(series: [])
+        var failures: [String] = []
+        let engine = Engine(options: Engine.Options(maxSamples: 50_000_000))
+        for command in script.commands {
+            switch command {
+            case .clear: querier = MemoryQuerier(series: [])
+            case .load(let series): querier.series += series
+            case .eval(let eval):
+                guard known[eval.line] == nil else { continue }
+                if let failure = await check(eval, engine: engine, querier: querier) {
+                    failures.append("line \(eval.line): \(eval.expr): \(failure)")
+                }
+            }
+        }
+        return failures
+    }
+
+    static func check(_ eval: PromQLTestScript.Eval, engine: Engine, querier: MemoryQuerier) async -> String? {
+        let expr: Expr
+        do {
+            expr = try PromQLParser.parse(eval.expr)
+        } catch {
+            return eval.fail ? nil : "parse error \(error)"
+        }
+        let answer: QueryValue
+        do {
+            answer = try await engine.instant(expr, at: eval.timeMs, querier: querier, budget: .unlimited)
+        } catch {
+            return eval.fail ? nil : "error \(error)"
+        }
+        if eval.fail { return "expected an error, got an answer" }
+        let got: [(Labels, Double)]
+        switch answer {
+        case .vector(let samples): got = samples.map { ($0.labels, $0.v) }
+        case .scalar(let point): got = [(Labels(), point.v)]
+        case .matrix: return "a matrix answer to an instant evaluation"
+        case .string(let text, _): return "a string answer \(text)"
+        }
+        if let problem = compare(got, eval) { return "instant: " + problem }
+        guard !eval.ordered, expr.type == .vector || expr.type == .scalar else { return nil }
+        let ranged: QueryValue
+        do {
+            ranged = try await engine.range(expr, startMs: eval.timeMs - 60_000, endMs: eval.timeMs + 60_000, stepMs: 60_000,
+                                            querier: querier, budget: .unlimited)
+        } catch {
+            return "range mode: error \(error)"
+        }
+        guard case .matrix(let series) = ranged else { return "range mode: not a matrix" }
+        let middle = series.compactMap { item in item.points.first { $0.t == eval.timeMs }.map { (item.labels, $0.v) } }
+        if let problem = compare(middle, eval) { return "range mode: " + problem }
+        return nil
+    }
+
+    /// Whether the answer has exactly the expected label sets, values equal within Prometheus's test epsilon, and
+    /// for `eval_ordered` the expected order.
+    static func compare(_ got: [(Labels, Double)], _ eval: PromQLTestScript.Eval) -> String? {
+        let show = { (items: [(Labels, Double)]) in items.map { "\($0.0.pairs.map { "\($0.name)=\($0.value)" }) \($0.1)" }.joined(separator: "; ") }
+        if eval.isScalar {
+            guard got.count == 1, almostEqual(got[0].1, eval.expected[0].value) else {
+                return "expected scalar \(eval.expected[0].value), got \(show(got))"
+            }
+            return nil
+        }
+        var expected: [Labels: (Int, Double)] = [:]
+        for (position, item) in eval.expected.enumerated() { expected[item.labels] = (position, item.value) }
+        guard got.count == expected.count else { return "expected \(show(eval.expected.map { ($0.labels, $0.value) })), got \(show(got))" }
+        for (position, item) in got.enumerated() {
+            guard let want = expected[item.0] else { return "unexpected \(show([item])); expected \(show(eval.expected.map { ($0.labels, $0.value) }))" }
+            if eval.ordered && want.0 != position { return "\(show([item])) at position \(position), expected at \(want.0)" }
+            if !almostEqual(want.1, item.1) { return "expected \(want.1) for \(show([item]))" }
+        }
+        return nil
+    }
+
+    /// Prometheus's test comparison: both NaN, equal, or within a relative 1e-6.
+    static func almostEqual(_ a: Double, _ b: Double) -> Bool {
+        if a.isNaN && b.isNaN { return true }
+        if a == b { return true }
+        let diff = abs(a - b)
+        let minNormal = 2.2250738585072014e-308
+        if a == 0 || b == 0 || diff < minNormal { return diff < 1e-6 * minNormal }
+        return diff / (abs(a) + abs(b)) < 1e-6
+    }
+}
