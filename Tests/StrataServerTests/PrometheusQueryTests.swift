@@ -130,3 +130,19 @@ import Testing
         }
     }
 }
+
+extension PrometheusQueryTests {
+    @Test func aLabelWithAnEmptyValueIsNotStoredAsPrometheusStoresNone() async throws {
+        let now = WallClock.nowMs() - 5_000
+        try await ServerHarness().test { client in
+            let written = try await write(client, [
+                (labels: [("__name__", "odd"), ("empty", ""), ("job", "x")], samples: [(now, 1)]),
+            ])
+            #expect(written.status == .noContent)
+            let series = try await client.execute(uri: "/prometheus/api/v1/series?match%5B%5D=odd", method: .get, headers: ServerHarness.adminBasic)
+            #expect(series.data as? [[String: String]] == [["__name__": "odd", "job": "x"]])
+            let selected = try await Self.get(client, "/prometheus/api/v1/query", [("query", "odd{empty=\"\"}"), ("time", String(Double(now) / 1000))])
+            #expect(((selected.data as? [String: Any])?["result"] as? [Any])?.count == 1, "a missing label matches the empty value")
+        }
+    }
+}
