@@ -55,6 +55,10 @@ extension Evaluator {
         }
         var result: [Series] = []
         var produced = 0
+        // Prometheus turns `@` into an offset from the evaluation's first step; a function whose result moves with
+        // the evaluation time is not evaluated once, so its pinned window moves with the step (engine.go's
+        // setOffsetForAtModifier and the step loop of a matrix-argument call).
+        let slides = at != nil && StepInvariance.timeDependent.contains(name)
         for input in inputs {
             try context.check()
             let points = input.points
@@ -62,7 +66,7 @@ extension Evaluator {
             var output: [Point] = []
             for step in 0..<steps {
                 let ts = time(ofStep: step)
-                let maxT = Self.pinned(at, ts) &- offsetMs
+                let maxT = Self.pinned(at, ts) &- offsetMs &+ (slides ? ts &- start : 0)
                 let minT = maxT &- rangeMs
                 if at != nil {
                     low = Self.firstIndex(points, atOrAfter: minT)
@@ -85,7 +89,11 @@ extension Evaluator {
             }
         }
         if name == "absent_over_time" { return absentOverTime(result, argument: args[matrixIndex]) }
-        try Self.checkDistinct(result)
+        // Dropping the name can only make two series alike when their inputs differ in it.
+        let firstName = inputs.first?.labels[Labels.metricName]
+        if name != "last_over_time", inputs.contains(where: { $0.labels[Labels.metricName] != firstName }) {
+            try Self.checkDistinct(result)
+        }
         return result
     }
 
