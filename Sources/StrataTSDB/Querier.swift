@@ -7,6 +7,9 @@ import StrataCore
 public protocol Querier: Sendable {
     /// The series matching every matcher, sorted by id, with their labels.
     func select(_ matchers: [LabelMatcher], budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)]
+    /// The series matching every matcher that hold samples (staleness markers included) within `fromMs...toMs`,
+    /// decided by chunk bounds as Prometheus decides which series a time range lists; sorted by id.
+    func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)]
     /// A range query: per-step points of every matching series.
     func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult
     /// Raw samples of one series with `fromMs <= timestamp <= toMs`, in time order; staleness markers are left

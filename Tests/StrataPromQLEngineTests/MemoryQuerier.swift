@@ -11,6 +11,10 @@ struct MemoryQuerier: Querier {
             .map { (StableID(rawValue: UInt64($0.offset + 1)), $0.element.labels) }
     }
 
+    func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
+        try await select(matchers, budget: budget)
+    }
+
     func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
         throw QueryError(message: "step queries are not part of the engine's tests")
     }

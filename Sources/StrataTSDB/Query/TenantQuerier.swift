@@ -21,6 +21,10 @@ public struct TenantQuerier: Querier {
         try await base.select(scoped(matchers), budget: budget).map { ($0.id, $0.labels.visible) }
     }
 
+    public func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
+        try await base.select(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget).map { ($0.id, $0.labels.visible) }
+    }
+
     public func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
         var scopedQuery = query
         scopedQuery.matchers = scoped(query.matchers)
