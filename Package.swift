@@ -124,7 +124,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "strata-bench",
-            dependencies: ["StrataTSDB", "StrataCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataTSDB", "StrataCore", "StrataPromQL", "StrataPromQLEngine", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),

@@ -13,11 +13,12 @@ extension Evaluator {
             return labels.signature(on: !without, names)
         }
         if let param = node.param, case .string(let literal) = StepInvariance.unwrapParens(param) {
-            return try rangeEval([node.expr], key: key) { ts, vectors throws(EngineError) in
+            return try rangeEval([node.expr], key: key, distinct: true) { ts, vectors throws(EngineError) in
                 try Aggregation.countValues(literal.value, grouping: grouping, without: without, vectors[0], ts: ts)
             }
         }
-        return try rangeEval([node.param, node.expr], key: key) { ts, vectors throws(EngineError) in
+        // Groups have distinct keys and so distinct labels; topk and bottomk keep their input's distinct series.
+        return try rangeEval([node.param, node.expr], key: key, distinct: true) { ts, vectors throws(EngineError) in
             let param = vectors[0].first?.v ?? 0
             return try Aggregation.aggregate(node.op, grouping: names, without: without, param: param, vectors[1], ts: ts)
         }

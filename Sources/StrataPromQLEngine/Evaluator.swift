@@ -116,8 +116,9 @@ struct Evaluator {
     /// Prometheus's `rangeEval`: evaluates `args` (nil for string arguments, which functions read from the
     /// expression), then calls `body` at each step with each argument's elements at that step, and assembles
     /// what it returns into series. `key` computes each input series' key once. A step that returns two elements
-    /// with one label set is Prometheus's `vector cannot contain metrics with the same labelset`.
-    func rangeEval(_ args: [Expr?], key: ((Labels) -> String)? = nil,
+    /// with one label set is Prometheus's `vector cannot contain metrics with the same labelset` (not looked for
+    /// when the caller knows its elements are `distinct`).
+    func rangeEval(_ args: [Expr?], key: ((Labels) -> String)? = nil, distinct: Bool = false,
                    _ body: (Int64, [[StepElement]]) throws(EngineError) -> [StepElement]) throws(EngineError) -> [Series] {
         var matrices: [[Series]] = []
         var keys: [[String]] = []
@@ -147,7 +148,7 @@ struct Evaluator {
                 }
             }
             let result = try body(ts, vectors)
-            if result.count > 1 { try Self.checkDistinct(result.map(\.labels)) }
+            if !distinct && result.count > 1 { try Self.checkDistinct(result.map(\.labels)) }
             if start == end {
                 return result.map { Series(labels: $0.labels, points: [Point(t: ts, v: $0.v)]) }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataPromQL
 import StrataTSDB
@@ -58,15 +59,35 @@ struct SeriesData {
         return found
     }
 
-    /// Loaded series from what the querier returned, sorted by labels.
+    /// Loaded series from what the querier returned, sorted by labels (through byte keys: sorting 100k label
+    /// sets pair by pair took a fifth of a `rate` over them).
     static func loaded(_ selected: [SelectedSeries]) -> [LoadedSeries] {
-        var series = selected.map { item -> LoadedSeries in
+        let keys = selected.map { sortKey($0.labels) }
+        let order = selected.indices.sorted { keyPrecedes(keys[$0], keys[$1]) }
+        return order.map { index in
+            let item = selected[index]
             let points = item.samples.map { Point(t: $0.timestampMs, v: $0.value) }
             let hasMarkers = item.samples.contains { $0.isStaleMarker }
             let values = hasMarkers ? points.filter { !StrataCore.Sample.isStaleMarker($0.v) } : points
             return LoadedSeries(labels: item.labels, samples: points, values: values)
         }
-        series.sort { Labels.precede($0.labels, $1.labels) }
-        return series
+    }
+
+    /// The labels as bytes, each name and value followed by a 0 byte: ordered as `Labels.precede` orders the sets.
+    static func sortKey(_ labels: Labels) -> [UInt8] {
+        var key: [UInt8] = []
+        for label in labels.pairs {
+            key.append(contentsOf: label.name.utf8)
+            key.append(0)
+            key.append(contentsOf: label.value.utf8)
+            key.append(0)
+        }
+        return key
+    }
+
+    static func keyPrecedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        let common = Swift.min(left.count, right.count)
+        let order = left.withUnsafeBytes { a in right.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, common) } }
+        return order != 0 ? order < 0 : left.count < right.count
     }
 }
