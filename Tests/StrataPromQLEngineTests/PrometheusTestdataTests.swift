@@ -5,7 +5,7 @@ import StrataPromQLEngine
 import StrataTSDB
 import Testing
 
-/// Prometheus's own PromQL tests (`Cases/*.test`, from v2.42.0) run against the engine: every `eval` as an
+/// Prometheus's own PromQL tests (`Cases/*.test`, from v2.42.0, and Strata's `strata.test`) run against the engine: every `eval` as an
 /// instant query and as a range query around the same time, as Prometheus's runner does.
 struct PrometheusTestdataTests {
     static let directory: String = {
@@ -14,7 +14,7 @@ struct PrometheusTestdataTests {
     }()
 
     static let files = ["aggregators", "at_modifier", "collision", "functions", "histograms", "literals", "operators",
-                        "selectors", "staleness", "subquery", "trig_functions"]
+                        "selectors", "staleness", "subquery", "trig_functions", "strata"]
 
     /// Evaluations the engine answers differently from Prometheus 2.42, by file and line, each with its reason.
     static let knownDifferences: [String: [Int: String]] = [:]
