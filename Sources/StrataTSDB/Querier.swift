@@ -17,7 +17,8 @@ public protocol Querier: Sendable {
     func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
     /// The series matching every matcher with their raw samples in `fromMs...toMs`, staleness markers kept, in one
     /// call: what the PromQL engine reads (a call per series would cost an actor hop each, too slow for a `rate`
-    /// over 100k series). Sorted by id; checks `budget` between series.
+    /// over 100k series). Series without samples in the window are left out. Sorted by id; checks `budget` between
+    /// series.
     func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?

@@ -1,7 +1,8 @@
 import StrataCore
 
 extension TimeSeriesEngine {
-    /// The series matching `matchers` with their raw samples in `fromMs...toMs`, staleness markers kept. Matching
+    /// The series matching `matchers` with their raw samples in `fromMs...toMs`, staleness markers kept; series
+    /// without samples in the window are left out. Matching
     /// and block decoding run off the actor on the query threads, in a few parallel slices; only copying the head
     /// samples of the selected series happens on the actor.
     public nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
@@ -44,7 +45,8 @@ extension TimeSeriesEngine {
         for (count, series) in snapshot.series[range].enumerated() {
             if count & 255 == 0 { try budget.check() }
             let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
-            found.append(SelectedSeries(id: series.id, labels: series.labels, samples: merge(parts)))
+            let samples = merge(parts)
+            if !samples.isEmpty { found.append(SelectedSeries(id: series.id, labels: series.labels, samples: samples)) }
         }
         return found
     }

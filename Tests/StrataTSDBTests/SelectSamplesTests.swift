@@ -19,6 +19,8 @@ import Testing
     #expect(try await engine.samples(series: id, fromMs: 0, toMs: 10_000).count == 2, "samples(series:) still leaves markers out")
     let window = try await engine.selectSamples([try LabelMatcher("__name__", .equal, "up")], fromMs: 1_500, toMs: 3_000, budget: .unlimited)
     #expect(window[0].samples.map(\.timestampMs) == [2_000, 3_000])
+    let empty = try await engine.selectSamples([try LabelMatcher("__name__", .equal, "up")], fromMs: 5_000, toMs: 9_000, budget: .unlimited)
+    #expect(empty.isEmpty, "a series without samples in the window is left out")
 }
 
 @Test func seriesAreListedByWhetherTheyHoldSamplesInTheWindow() async throws {
