@@ -46,6 +46,8 @@ struct PrometheusTestdataTests {
         return failures
     }
 
+    /// The evaluation as written and, as Prometheus's runner adds, with every selector and subquery pinned to the
+    /// evaluation time by `@` and evaluated at other times (unless a function depends on the evaluation time).
     static func check(_ eval: PromQLTestScript.Eval, engine: Engine, querier: MemoryQuerier) async -> String? {
         let expr: Expr
         do {
@@ -53,6 +55,20 @@ struct PrometheusTestdataTests {
         } catch {
             return eval.fail ? nil : "parse error \(error)"
         }
+        if let failure = await check(expr, at: eval.timeMs, eval, engine: engine, querier: querier) { return failure }
+        guard let pinned = Pinning.pinned(expr, at: eval.timeMs) else { return nil }
+        let ts = eval.timeMs
+        for time in ts == 0 ? [-1000, 0, 1000] : [-10 * ts, 0, ts / 5, ts, 10 * ts] {
+            if let failure = await check(pinned, at: time, eval, engine: engine, querier: querier) {
+                return "with @ \(ts) at \(time): " + failure
+            }
+        }
+        return nil
+    }
+
+    static func check(_ expr: Expr, at timeMs: Int64, _ eval: PromQLTestScript.Eval, engine: Engine, querier: MemoryQuerier) async -> String? {
+        var eval = eval
+        eval.timeMs = timeMs
         let answer: QueryValue
         do {
             answer = try await engine.instant(expr, at: eval.timeMs, querier: querier, budget: .unlimited)
@@ -111,5 +127,52 @@ struct PrometheusTestdataTests {
         let minNormal = 2.2250738585072014e-308
         if a == 0 || b == 0 || diff < minNormal { return diff < 1e-6 * minNormal }
         return diff / (abs(a) + abs(b)) < 1e-6
+    }
+}
+
+/// Prometheus's `atModifierTestCases`: `@ <time>` on every selector and subquery without one (not inside a subquery),
+/// nil when a function's result depends on the evaluation time.
+enum Pinning {
+    static let timeDependent: Set<String> = ["days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour",
+                                             "minute", "month", "year", "predict_linear", "time", "timestamp"]
+
+    static func pinned(_ expr: Expr, at time: Int64) -> Expr? {
+        var dependent = false
+        func walk(_ expr: Expr) -> Expr {
+            switch expr {
+            case .vectorSelector(var selector):
+                if selector.at == nil { selector.at = .timestamp(time) }
+                return .vectorSelector(selector)
+            case .matrixSelector(var matrix):
+                if matrix.selector.at == nil { matrix.selector.at = .timestamp(time) }
+                return .matrixSelector(matrix)
+            case .subquery(var subquery):
+                // What is inside a subquery keeps its times and is not looked at (as in Prometheus's runner).
+                if subquery.at == nil { subquery.at = .timestamp(time) }
+                return .subquery(subquery)
+            case .aggregate(var aggregate):
+                aggregate.expr = walk(aggregate.expr)
+                aggregate.param = aggregate.param.map(walk)
+                return .aggregate(aggregate)
+            case .binary(var binary):
+                binary.lhs = walk(binary.lhs)
+                binary.rhs = walk(binary.rhs)
+                return .binary(binary)
+            case .call(var call):
+                if timeDependent.contains(call.function.name) { dependent = true }
+                call.args = call.args.map(walk)
+                return .call(call)
+            case .paren(var paren):
+                paren.expr = walk(paren.expr)
+                return .paren(paren)
+            case .unary(var unary):
+                unary.expr = walk(unary.expr)
+                return .unary(unary)
+            case .number, .string:
+                return expr
+            }
+        }
+        let result = walk(expr)
+        return dependent ? nil : result
     }
 }
