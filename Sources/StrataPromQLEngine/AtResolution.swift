@@ -10,8 +10,8 @@ enum AtResolution {
             default: return modifier
             }
         }
-        func walk(_ expr: Expr) -> Expr {
-            switch expr {
+        func replace(_ node: Expr) -> Expr? {
+            switch node {
             case .vectorSelector(var selector):
                 selector.at = at(selector.at)
                 return .vectorSelector(selector)
@@ -20,29 +20,12 @@ enum AtResolution {
                 return .matrixSelector(matrix)
             case .subquery(var subquery):
                 subquery.at = at(subquery.at)
-                subquery.expr = walk(subquery.expr)
+                subquery.expr = subquery.expr.rewritten(replace)
                 return .subquery(subquery)
-            case .aggregate(var aggregate):
-                aggregate.expr = walk(aggregate.expr)
-                aggregate.param = aggregate.param.map(walk)
-                return .aggregate(aggregate)
-            case .binary(var binary):
-                binary.lhs = walk(binary.lhs)
-                binary.rhs = walk(binary.rhs)
-                return .binary(binary)
-            case .call(var call):
-                call.args = call.args.map(walk)
-                return .call(call)
-            case .paren(var paren):
-                paren.expr = walk(paren.expr)
-                return .paren(paren)
-            case .unary(var unary):
-                unary.expr = walk(unary.expr)
-                return .unary(unary)
-            case .number, .string:
-                return expr
+            default:
+                return nil
             }
         }
-        return walk(expr)
+        return expr.rewritten(replace)
     }
 }

@@ -138,8 +138,8 @@ enum Pinning {
 
     static func pinned(_ expr: Expr, at time: Int64) -> Expr? {
         var dependent = false
-        func walk(_ expr: Expr) -> Expr {
-            switch expr {
+        let result = expr.rewritten { node in
+            switch node {
             case .vectorSelector(var selector):
                 if selector.at == nil { selector.at = .timestamp(time) }
                 return .vectorSelector(selector)
@@ -150,29 +150,13 @@ enum Pinning {
                 // What is inside a subquery keeps its times and is not looked at (as in Prometheus's runner).
                 if subquery.at == nil { subquery.at = .timestamp(time) }
                 return .subquery(subquery)
-            case .aggregate(var aggregate):
-                aggregate.expr = walk(aggregate.expr)
-                aggregate.param = aggregate.param.map(walk)
-                return .aggregate(aggregate)
-            case .binary(var binary):
-                binary.lhs = walk(binary.lhs)
-                binary.rhs = walk(binary.rhs)
-                return .binary(binary)
-            case .call(var call):
+            case .call(let call):
                 if timeDependent.contains(call.function.name) { dependent = true }
-                call.args = call.args.map(walk)
-                return .call(call)
-            case .paren(var paren):
-                paren.expr = walk(paren.expr)
-                return .paren(paren)
-            case .unary(var unary):
-                unary.expr = walk(unary.expr)
-                return .unary(unary)
-            case .number, .string:
-                return expr
+                return nil
+            default:
+                return nil
             }
         }
-        let result = walk(expr)
         return dependent ? nil : result
     }
 }
