@@ -28,12 +28,16 @@ run: build
 
 ## make test: install test dependencies, build, run every test and the examples of README.md and docs/query.md. The
 ## integration tests (real processes, long blocking waits) run in a process of their own after the others, so they
-## never hold the few cooperative threads the async tests need.
+## never hold the few cooperative threads the async tests need. Last, the PromQL conformance run (docs/prometheus.md,
+## "Conformance"): the test build's server, started and stopped by the harness, against a real Prometheus 2.42, with
+## the deliberate differences of Tests/IntegrationTests/Fixtures/promql/differences.txt allowed (about a minute).
 test: deps-test build-debug
 	python3 scripts/check-openapi.py
 	bash scripts/check-docs.sh
 	$(SWIFT) test --skip-build --skip IntegrationTests
 	$(SWIFT) test --skip-build --filter IntegrationTests
+	python3 scripts/promql_conformance.py --start-strata "$$($(SWIFT) build --show-bin-path)/strata" \
+		--allow-differences Tests/IntegrationTests/Fixtures/promql/differences.txt
 
 ## make bench: figures as JSON lines (agent footprint beside node_exporter); see docs/performance.md.
 bench: deps-bench build
@@ -41,7 +45,7 @@ bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 1 --duration 30
 	python3 bench/log_tracking.py --rate 10000 --duration 30
 	$(RELEASE) --product strata-bench
-	.build/release/strata-bench engine persist query recovery
+	.build/release/strata-bench engine persist query recovery promql
 	python3 bench/remote_write_side_by_side.py
 	python3 bench/query_isolation.py
 	python3 bench/alerting_latency.py --rate 100000
@@ -49,10 +53,9 @@ bench: deps-bench build
 	python3 bench/control_latency.py --commands 1000 --interval 10
 	python3 bench/control_groups.py --agents 100 --runs 100
 
-## make conformance: the PromQL conformance harness (docs/prometheus.md, "Conformance"), for now its self-check: a second
-## Prometheus 2.42 plays the target and must agree with the first on every answer. When Strata serves
-## /prometheus/api/v1/, this moves into `make test`, run against the test build's server with
-## `--strata URL --user admin --password PW` instead of `--self-check`.
+## make conformance: the PromQL conformance harness's self-check (docs/prometheus.md, "Conformance"): a second
+## Prometheus 2.42 plays the target and must agree with the first on every answer. The run against Strata is part of
+## `make test`.
 conformance: deps-test
 	python3 scripts/promql_conformance.py --self-check
 

@@ -3,7 +3,8 @@ import PackageDescription
 
 /// Strata: one package, one module per layer. Dependencies point one way:
 /// StrataCore ← StrataTSDB, StrataInventory (pure domain decisions) ← StrataCatalog, StrataWire (decoders of outside input) ← StrataAgent,
-/// StrataServer ← strata; StrataTSDB ← StrataPromQL (the PromQL front end: lexer, parser, type checks, printer).
+/// StrataServer ← strata; StrataTSDB ← StrataPromQL (the PromQL front end: lexer, parser, type checks, printer) ← StrataPromQLEngine
+/// (evaluation of instant and range queries as Prometheus 2.42 evaluates them) ← StrataServer.
 let package = Package(
     name: "strata",
     platforms: [.macOS(.v15)],
@@ -49,6 +50,10 @@ let package = Package(
             dependencies: ["StrataCore", "StrataTSDB"]
         ),
         .target(
+            name: "StrataPromQLEngine",
+            dependencies: ["StrataCore", "StrataTSDB", "StrataPromQL"]
+        ),
+        .target(
             name: "StrataInventory",
             dependencies: ["StrataCore"]
         ),
@@ -84,6 +89,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting", "StrataControl",
+                "StrataPromQL", "StrataPromQLEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -118,12 +124,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "strata-bench",
-            dependencies: ["StrataTSDB", "StrataCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataTSDB", "StrataCore", "StrataPromQL", "StrataPromQLEngine", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
         .testTarget(name: "StrataTSDBTests", dependencies: ["StrataTSDB", "StrataCore"]),
         .testTarget(name: "StrataPromQLTests", dependencies: ["StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
+        .testTarget(name: "StrataPromQLEngineTests", dependencies: ["StrataPromQLEngine", "StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),

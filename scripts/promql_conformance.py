@@ -14,6 +14,10 @@ Usage:
   promql_conformance.py --self-check                        a second Prometheus plays the target: must agree 100 %
   promql_conformance.py --strata URL --user U --password P  Strata (fresh data directory): remote write to
                                                             URL/prometheus/api/v1/write, queries under URL/prometheus/api/v1/
+  promql_conformance.py --start-strata BINARY               starts `BINARY server` itself on a free loopback port with
+                                                            a temporary data directory, and stops it at the end
+  --allow-differences FILE                                  answers listed there (deliberate, documented differences)
+                                                            do not fail the run; they are counted apart
 Prints a table of agreements per corpus family and the first mismatches with both answers; exits 1 on any
 mismatch unless --report-only. Standard library only; needs the `prometheus` binary (make deps-test installs it).
 """
@@ -209,6 +213,68 @@ class PrometheusProcess:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class StrataProcess:
+    """A Strata server (`BINARY server`) on a free 127.0.0.1 port with a temporary data directory and a known
+    bootstrap admin password; stop() ends it (SIGTERM, then SIGKILL) and removes the directory."""
+
+    PASSWORD = "conformance-admin-password"
+
+    def __init__(self, binary):
+        self.dir = tempfile.mkdtemp(prefix="promql-conformance-strata-")
+        self.port = free_port()
+        env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=self.PASSWORD, STRATA_LOG_LEVEL="warning")
+        self.log = open(os.path.join(self.dir, "strata.log"), "wb")
+        self.proc = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % self.port, "--data",
+                                      os.path.join(self.dir, "data")], stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.target = Target("strata", self.url + "/prometheus/api/v1/write", self.url + "/prometheus/api/v1/",
+                             "admin", self.PASSWORD)
+
+    def wait_ready(self, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit("strata exited at start (code %s): %s" % (self.proc.returncode, self.tail()))
+            status, _ = self.target.request("GET", self.url + "/prometheus/api/v1/labels", timeout=1)
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise SystemExit("strata not ready after %d s: %s" % (timeout, self.tail()))
+
+    def tail(self):
+        self.log.flush()
+        with open(os.path.join(self.dir, "strata.log"), "rb") as f:
+            return f.read()[-2000:].decode("utf-8", "replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def load_allowed(path):
+    """Deliberate differences: lines `family | expression or API check name | reason` (# starts a comment). Every
+    query of a listed expression may differ; each entry needs a reason."""
+    allowed = {}
+    with open(path, encoding="utf-8") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = [x.strip() for x in line.split(" | ")]
+            if len(parts) != 3 or not all(parts):
+                raise SystemExit("%s:%d: expected `family | expression | reason`" % (path, n))
+            allowed[(parts[0], parts[1])] = parts[2]
+    return allowed
 
 
 # ------------------------------------------------------------------------------------------------ corpus
@@ -577,6 +643,7 @@ def main():
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--self-check", action="store_true", help="compare Prometheus with a second Prometheus")
     mode.add_argument("--strata", metavar="URL", help="base URL of a running Strata server with a fresh data directory")
+    mode.add_argument("--start-strata", metavar="BINARY", help="start this strata binary as the target (and stop it)")
     ap.add_argument("--user", help="Strata user (HTTP basic auth, for remote write and queries)")
     ap.add_argument("--password", help="its password")
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
@@ -593,6 +660,8 @@ def main():
     ap.add_argument("--twin-args", default="", help="extra flags for the second Prometheus of --self-check, to see "
                     "the harness notice a difference (e.g. --query.lookback-delta=4m)")
     ap.add_argument("--dump-answers", metavar="FILE", help="write every query and both answers as JSON lines")
+    ap.add_argument("--allow-differences", metavar="FILE", help="deliberate differences (`family | expression | "
+                    "reason` lines): they are reported but do not fail the run")
     args = ap.parse_args()
     if args.strata and not args.strata.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]",
                                                    "https://127.0.0.1", "https://localhost")):
@@ -620,6 +689,10 @@ def main():
             twin = PrometheusProcess(args.prometheus, "twin", args.twin_args.split())
             started.append(twin)
             target = twin.target
+        elif args.start_strata:
+            strata = StrataProcess(args.start_strata)
+            started.append(strata)
+            target = strata.target
         else:
             base = args.strata.rstrip("/")
             target = Target("strata", base + "/prometheus/api/v1/write", base + "/prometheus/api/v1/", args.user,
@@ -641,7 +714,8 @@ def main():
             p.stop()
 
     print("PromQL conformance: %s against Prometheus 2.42; data %d series, %d samples, %s .. %s (anchor %d); "
-          "corpus %d expressions" % ("a second Prometheus" if args.self_check else args.strata, len(series), samples,
+          "corpus %d expressions" % ("a second Prometheus" if args.self_check else args.strata or args.start_strata,
+                                     len(series), samples,
                                      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start_ms / 1000)),
                                      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end_ms / 1000)),
                                      end_ms // 1000, len(corpus)))
@@ -653,8 +727,25 @@ def main():
                            "prometheus": o.ref[1], "target_http": o.got[0], "target": o.got[1]},
                           f, ensure_ascii=False)
                 f.write("\n")
+    allowed_used, allowed_unused = [], []
+    if args.allow_differences:
+        allowed = load_allowed(args.allow_differences)
+        for o in outcomes:
+            key = (o.family, o.expr.text)
+            if o.reason and key in allowed:
+                allowed_used.append((o, allowed[key]))
+                o.reason = None
+        used = {(o.family, o.expr.text) for o, _ in allowed_used}
+        allowed_unused = [k for k in allowed if k not in used]
     violations = corpus_violations(outcomes)
     tot = report(outcomes, violations, args.max_mismatches)
+    if allowed_used:
+        print("\n%d answers differ as %s allows (deliberate, documented differences):" % (
+            len(allowed_used), args.allow_differences))
+        for o, why in allowed_used:
+            print("- [%s] %s   (%s): %s" % (o.family, o.expr.text, o.query, why))
+    for family, text in allowed_unused:
+        print("note: the allowed difference [%s] %s now agrees; remove it from %s" % (family, text, args.allow_differences))
     print("\n%d of %d answers agree (%.1f %%); setup and writes %.1f s, queries %.1f s, total %.1f s" % (
         tot["pass"], tot["queries"], 100.0 * tot["pass"] / max(1, tot["queries"]), t_written - t0,
         t_done - t_written, time.time() - t0))

@@ -86,6 +86,8 @@ enum GoFloat {
 
     /// The shortest round-trip digits of a positive finite `x` (no leading or trailing zeros) and the position
     /// of the decimal point relative to them (`123.4` → ("1234", 3); `0.005` → ("5", -2)).
+    static func digits(_ x: Double) -> (String, Int) { shortestDigits(x) }
+
     private static func shortestDigits(_ x: Double) -> (String, Int) {
         let text = x.description  // Swift prints the shortest round-trip digits, as Go's strconv does.
         var mantissa = Substring(text)

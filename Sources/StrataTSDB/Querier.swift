@@ -7,11 +7,19 @@ import StrataCore
 public protocol Querier: Sendable {
     /// The series matching every matcher, sorted by id, with their labels.
     func select(_ matchers: [LabelMatcher], budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)]
+    /// The series matching every matcher that hold samples (staleness markers included) within `fromMs...toMs`,
+    /// decided by chunk bounds as Prometheus decides which series a time range lists; sorted by id.
+    func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)]
     /// A range query: per-step points of every matching series.
     func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult
     /// Raw samples of one series with `fromMs <= timestamp <= toMs`, in time order; staleness markers are left
     /// out (they end a series), a real NaN is a value.
     func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample]
+    /// The series matching every matcher with their raw samples in `fromMs...toMs`, staleness markers kept, in one
+    /// call: what the PromQL engine reads (a call per series would cost an actor hop each, too slow for a `rate`
+    /// over 100k series). Series without samples in the window are left out. Sorted by id; checks `budget` between
+    /// series.
+    func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?
     /// Names of the labels of the series matching `matchers`, sorted.

@@ -266,14 +266,15 @@ public final class SeriesResolver: Sendable {
         state.pending = Table(size: 16)
     }
 
-    /// Decodes label messages, refusing a name given twice (as Prometheus does).
+    /// Decodes label messages, refusing a name given twice (as Prometheus does). A label with an empty value is
+    /// left out, as Prometheus stores none: `up{empty=""}` is the series `up`.
     static func decodeLabels(_ bytes: UnsafeRawBufferPointer) throws(RemoteWriteRequest.DecodeError) -> Labels {
         let labels = try RemoteWriteRequest.decodeLabels(bytes)
         var seen = Set<String>()
         for label in labels where !seen.insert(label.name).inserted {
             throw RemoteWriteRequest.DecodeError(description: "label name \"\(label.name)\" is not unique: invalid sample", duplicateLabel: true)
         }
-        return Labels(labels)
+        return Labels(labels.filter { !$0.value.isEmpty })
     }
 
     /// A fast 64-bit hash of the tenant and the bytes, eight bytes at a time (multiply-xorshift mixing;

@@ -26,8 +26,10 @@ for name in cases {
         for line in try await measureQueries() { print(line) }
     case "recovery":
         print(try await measureRecovery())
+    case "promql":
+        for line in try await measurePromQL() { print(line) }
     default:
-        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery\n".utf8))
+        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery, promql\n".utf8))
         exit(64)
     }
     flushOutput()

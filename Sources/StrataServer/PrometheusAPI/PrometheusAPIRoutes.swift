@@ -45,13 +45,15 @@ struct PrometheusAPIRoutes {
         group.get("status/runtimeinfo", .permission(.read)) { _, _ in runtimeInfo() }
     }
 
-    /// The series matching any `match[]` selector (at least one is required), as label sets.
+    /// The series matching any `match[]` selector (at least one is required) that hold samples between `start`
+    /// and `end` (by chunk bounds, as Prometheus decides), as label sets.
     func series(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let parameters = try await PrometheusRequest.parameters(request, context)
         let selectors = parameters.all("match[]")
         guard !selectors.isEmpty else { throw APIError.badData("no match[] parameter provided") }
         let matchers = try PrometheusRequest.matchers(selectors)
-        _ = try PrometheusRequest.window(parameters)
+        let window = try PrometheusRequest.window(parameters)
+        let unbounded = window.start <= PrometheusParameters.earliestMs && window.end >= PrometheusParameters.latestMs
         let limit = try PrometheusRequest.limit(parameters)
         let tenant = try context.requirePrincipal().tenantID
         let budget = try reads.budget(parameters.values, context)
@@ -59,7 +61,9 @@ struct PrometheusAPIRoutes {
             var seen = Set<StableID>()
             var sets: [Labels] = []
             for selector in matchers {
-                for series in try await reader.select(selector, budget: budget) where seen.insert(series.id).inserted {
+                let selected = unbounded ? try await reader.select(selector, budget: budget)
+                    : try await reader.select(selector, fromMs: window.start, toMs: window.end, budget: budget)
+                for series in selected where seen.insert(series.id).inserted {
                     sets.append(series.labels)
                 }
             }

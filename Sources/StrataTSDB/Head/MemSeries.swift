@@ -7,6 +7,29 @@ struct ClosedChunk: Sendable {
     var bytes: [UInt8]
 }
 
+/// The chunks of a head series overlapping a window and its out-of-order samples in it: copied under the engine
+/// actor (chunk bytes are shared, not copied), decoded anywhere.
+struct HeadSlice: Sendable {
+    var chunks: [ClosedChunk]
+    /// Out-of-order samples in the window, sorted by time.
+    var late: [Sample]
+    var from: Int64
+    var to: Int64
+
+    /// Nothing.
+    static let empty = HeadSlice(chunks: [], late: [], from: 0, to: -1)
+
+    /// The samples in the window, in time order.
+    func samples() -> [Sample] {
+        var inOrder: [Sample] = []
+        for chunk in chunks {
+            guard let decoded = try? ChunkDecoder.decode(chunk.bytes) else { continue }
+            inOrder += chunk.minT >= from && chunk.maxT <= to ? decoded : decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
+        }
+        return MemSeries.merge(inOrder, late)
+    }
+}
+
 /// Samples of one series taken out of the head to be written as a block in the background: still read by
 /// queries and duplicate checks until the block is installed, given back to the head if writing fails.
 struct FrozenSamples: Sendable {
@@ -180,14 +203,14 @@ final class MemSeries {
 
     /// Samples with `from <= t <= to`, in time order, out-of-order samples merged in.
     func samples(from: Int64, to: Int64) -> [Sample] {
-        var inOrder: [Sample] = []
-        for chunk in allChunks() where chunk.maxT >= from && chunk.minT <= to {
-            guard let decoded = try? ChunkDecoder.decode(chunk.bytes) else { continue }
-            inOrder += decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
-        }
+        slice(from: from, to: to).samples()
+    }
+
+    /// What a read of `from...to` needs, undecoded: taken on the engine actor, decoded off it.
+    func slice(from: Int64, to: Int64) -> HeadSlice {
         var late = outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
         if let frozen { late = Self.merge(frozen.outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }, late) }
-        return Self.merge(inOrder, late)
+        return HeadSlice(chunks: allChunks().filter { $0.maxT >= from && $0.minT <= to }, late: late, from: from, to: to)
     }
 
     /// Two lists sorted by time merged into one (timestamps are unique across them).

@@ -21,6 +21,10 @@ public struct TenantQuerier: Querier {
         try await base.select(scoped(matchers), budget: budget).map { ($0.id, $0.labels.visible) }
     }
 
+    public func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
+        try await base.select(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget).map { ($0.id, $0.labels.visible) }
+    }
+
     public func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
         var scopedQuery = query
         scopedQuery.matchers = scoped(query.matchers)
@@ -33,6 +37,12 @@ public struct TenantQuerier: Querier {
     public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
         guard await labels(of: series) != nil else { return [] }
         return try await base.samples(series: series, fromMs: fromMs, toMs: toMs)
+    }
+
+    public func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        var found = try await base.selectSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
+        for index in found.indices { found[index].labels = found[index].labels.visible }
+        return found
     }
 
     /// The visible labels of `series` if it is this tenant's.

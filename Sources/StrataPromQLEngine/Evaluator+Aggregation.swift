@@ -1,0 +1,26 @@
+import StrataCore
+import StrataPromQL
+
+extension Evaluator {
+    /// An aggregation step by step: the parameter (k, φ or the count_values label) and the vector, grouped by the
+    /// `by` labels or by all labels but the `without` ones and the name.
+    func evalAggregate(_ node: AggregateExpr) throws(EngineError) -> [Series] {
+        let grouping = node.grouping.sorted()
+        let names = Set(grouping)
+        let without = node.without
+        let key: (Labels) -> String = { labels in
+            if !without && names.isEmpty { return "" }
+            return labels.signature(on: !without, names)
+        }
+        if let param = node.param, case .string(let literal) = StepInvariance.unwrapParens(param) {
+            return try rangeEval([node.expr], key: key, distinct: true) { ts, vectors throws(EngineError) in
+                try Aggregation.countValues(literal.value, grouping: grouping, without: without, vectors[0], ts: ts)
+            }
+        }
+        // Groups have distinct keys and so distinct labels; topk and bottomk keep their input's distinct series.
+        return try rangeEval([node.param, node.expr], key: key, distinct: true) { ts, vectors throws(EngineError) in
+            let param = vectors[0].first?.v ?? 0
+            return try Aggregation.aggregate(node.op, grouping: names, without: without, param: param, vectors[1], ts: ts)
+        }
+    }
+}

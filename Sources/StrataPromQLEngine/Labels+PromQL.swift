@@ -1,0 +1,59 @@
+import StrataCore
+import StrataPromQL
+
+/// The label operations of PromQL's evaluation, as Prometheus's `labels.Builder` performs them: a label set to an
+/// empty value is removed, since Prometheus stores no empty label.
+extension Labels {
+    /// The set without `__name__`.
+    var droppingName: Labels {
+        guard pairs.contains(where: { $0.name == Labels.metricName }) else { return self }
+        return Labels(pairs.filter { $0.name != Labels.metricName })
+    }
+
+    /// The set without the labels in `names`.
+    func removing(_ names: Set<String>) -> Labels {
+        guard pairs.contains(where: { names.contains($0.name) }) else { return self }
+        return Labels(pairs.filter { !names.contains($0.name) })
+    }
+
+    /// Only the labels in `names`.
+    func keeping(_ names: Set<String>) -> Labels {
+        Labels(pairs.filter { names.contains($0.name) })
+    }
+
+    /// The set with `name` set to `value`, or without `name` when `value` is empty.
+    func with(_ name: String, _ value: String) -> Labels {
+        value.isEmpty ? removing([name]) : setting(name, value)
+    }
+
+    /// Prometheus's text of a label set (`labels.Labels.String()`): `{a="1", b="x\"y"}`, values Go-quoted.
+    var promDescription: String {
+        "{" + pairs.map { "\($0.name)=\(PromQuoted.quote($0.value))" }.joined(separator: ", ") + "}"
+    }
+
+    /// Prometheus's order of label sets (`labels.Compare`): label by label, name then value, compared as bytes;
+    /// a prefix sorts first.
+    static func precede(_ left: Labels, _ right: Labels) -> Bool {
+        for (a, b) in zip(left.pairs, right.pairs) {
+            if a.name != b.name { return a.name.utf8.lexicographicallyPrecedes(b.name.utf8) }
+            if a.value != b.value { return a.value.utf8.lexicographicallyPrecedes(b.value.utf8) }
+        }
+        return left.pairs.count < right.pairs.count
+    }
+
+    /// A key of the labels named in `names` (`on`), or of all but those and `__name__` (`ignoring`, `without`):
+    /// names and values with separators no label holds, so equal keys mean equal label subsets.
+    func signature(on: Bool, _ names: Set<String>) -> String {
+        var key = ""
+        for label in pairs {
+            let named = names.contains(label.name)
+            if on ? named : (!named && label.name != Labels.metricName) {
+                key += label.name
+                key += "\u{FF}"
+                key += label.value
+                key += "\u{FE}"
+            }
+        }
+        return key
+    }
+}

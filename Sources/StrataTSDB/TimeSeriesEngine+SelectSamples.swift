@@ -1,0 +1,59 @@
+import StrataCore
+
+extension TimeSeriesEngine {
+    /// The series matching `matchers` with their raw samples in `fromMs...toMs`, staleness markers kept; series
+    /// without samples in the window are left out. Matching and all decoding (blocks and head chunks) run off the
+    /// actor on the query threads, in a few parallel slices; the actor only hands over the head chunks in the window.
+    public nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
+                                          budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await withTaskCancellationHandler {
+            let selected = try await select(matchers, budget: budget)
+            try budget.check()
+            guard !selected.isEmpty, fromMs <= toMs else { return [] }
+            let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)
+            let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 256)))
+            return try await withThrowingTaskGroup(of: (Int, [SelectedSeries]).self) { group in
+                for (number, range) in slices.enumerated() {
+                    group.addTask {
+                        (number, try await BackgroundThreads.queries.run {
+                            try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget)
+                        })
+                    }
+                }
+                var parts = [[SelectedSeries]](repeating: [], count: slices.count)
+                for try await (number, part) in group { parts[number] = part }
+                return parts.flatMap { $0 }
+            }
+        } onCancel: {
+            budget.cancelled.raise()
+        }
+    }
+
+    /// What a bulk read needs from the actor: the selected series' head chunks in the window (undecoded) and the
+    /// raw blocks overlapping it.
+    struct RawSnapshot: Sendable {
+        var series: [(id: StableID, labels: Labels, head: HeadSlice)]
+        var blocks: [Block]
+    }
+
+    /// The snapshot of a bulk read, taken under the actor; no chunk is decoded here.
+    func rawSnapshot(_ selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> RawSnapshot {
+        let series = selected.map { ($0.id, $0.labels, head[$0.id]?.slice(from: from, to: to) ?? .empty) }
+        let relevant = (blocks[.raw] ?? []).filter { $0.overlaps(from, to) }
+        return RawSnapshot(series: series, blocks: relevant)
+    }
+
+    /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them.
+    static func decode(_ snapshot: RawSnapshot, range: Range<Int>, from: Int64, to: Int64,
+                       budget: QueryBudget) throws -> [SelectedSeries] {
+        var found: [SelectedSeries] = []
+        found.reserveCapacity(range.count)
+        for (count, series) in snapshot.series[range].enumerated() {
+            if count & 255 == 0 { try budget.check() }
+            let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()]
+            let samples = merge(parts)
+            if !samples.isEmpty { found.append(SelectedSeries(id: series.id, labels: series.labels, samples: samples)) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import StrataCore
+import Testing
+@testable import StrataTSDB
+
+/// The reads of the PromQL engine and of `/prometheus/api/v1/series`: samples with their staleness markers, and
+/// series listed by whether they hold samples in a window, from the head and from blocks alike.
+@Test func selectSamplesKeepsStalenessMarkersFromTheHeadAndFromBlocks() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-samples"), logger: quietLogger)
+    let marker = Double(bitPattern: Sample.staleNaNBits)
+    let id = StableID(parts: ["up"])
+    try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(1_000, 1), Sample(2_000, marker)], labels: ["__name__": "up"])])
+    try await engine.persistHead()
+    try await engine.append([SeriesSamples(seriesID: id, samples: [Sample(3_000, .nan), Sample(4_000, marker)])])
+    let found = try await engine.selectSamples([try LabelMatcher("__name__", .equal, "up")], fromMs: 0, toMs: 10_000, budget: .unlimited)
+    #expect(found.count == 1 && found[0].labels == ["__name__": "up"])
+    #expect(found[0].samples.map(\.timestampMs) == [1_000, 2_000, 3_000, 4_000])
+    #expect(found[0].samples.map(\.isStaleMarker) == [false, true, false, true], "a real NaN stays a value")
+    #expect(try await engine.samples(series: id, fromMs: 0, toMs: 10_000).count == 2, "samples(series:) still leaves markers out")
+    let window = try await engine.selectSamples([try LabelMatcher("__name__", .equal, "up")], fromMs: 1_500, toMs: 3_000, budget: .unlimited)
+    #expect(window[0].samples.map(\.timestampMs) == [2_000, 3_000])
+    let empty = try await engine.selectSamples([try LabelMatcher("__name__", .equal, "up")], fromMs: 5_000, toMs: 9_000, budget: .unlimited)
+    #expect(empty.isEmpty, "a series without samples in the window is left out")
+}
+
+@Test func seriesAreListedByWhetherTheyHoldSamplesInTheWindow() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-window"), logger: quietLogger)
+    let marker = Double(bitPattern: Sample.staleNaNBits)
+    let old = StableID(parts: ["old"]), ended = StableID(parts: ["ended"]), fresh = StableID(parts: ["fresh"])
+    try await engine.append([
+        SeriesSamples(seriesID: old, samples: [Sample(1_000, 1)], labels: ["__name__": "up", "i": "old"]),
+        SeriesSamples(seriesID: ended, samples: [Sample(1_000, 1), Sample(50_000, marker)], labels: ["__name__": "up", "i": "ended"]),
+    ])
+    try await engine.persistHead()
+    try await engine.append([SeriesSamples(seriesID: fresh, samples: [Sample(90_000, 1)], labels: ["__name__": "up", "i": "fresh"])])
+    func listed(_ from: Int64, _ to: Int64) async throws -> Set<String> {
+        Set(try await engine.select([try LabelMatcher("__name__", .equal, "up")], fromMs: from, toMs: to, budget: .unlimited)
+            .compactMap { $0.labels["i"] })
+    }
+    #expect(try await listed(0, 100_000) == ["old", "ended", "fresh"])
+    #expect(try await listed(40_000, 60_000) == ["ended"], "a series whose only sample in the window is a marker is listed")
+    #expect(try await listed(60_000, 100_000) == ["fresh"])
+    #expect(try await listed(200_000, 300_000) == [])
+}
