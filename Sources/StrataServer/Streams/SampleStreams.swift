@@ -31,7 +31,7 @@ public final class SampleStreams: Sendable {
     let epoch: Int64
     let limits: StreamLimits
     private let clock: @Sendable () -> Int64
-    private let dropped = Counter(label: "strata_stream_subscribers_dropped_total")
+    private let dropped = Counter(label: "strata_stream_subscribers_dropped_total", dimensions: [("reason", "behind")])
 
     /// A hub holding `limits` per tenant; `clock` (Unix ms) ages the rings.
     public init(limits: StreamLimits = StreamLimits(), clock: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }) {

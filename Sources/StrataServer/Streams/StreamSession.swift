@@ -1,4 +1,5 @@
 import Hummingbird
+import Metrics
 import NIOCore
 import ServiceLifecycle
 import StrataAPI
@@ -34,6 +35,8 @@ struct StreamSession {
     static let heartbeat: Duration = .seconds(15)
     /// A write that does not complete within this long means the client stopped reading: it is dropped.
     static let stallLimit: Duration = .seconds(10)
+    /// Streams whose client stopped reading (those that fell behind the ring are counted by `SampleStreams`).
+    static let stalled = Counter(label: "strata_stream_subscribers_dropped_total", dimensions: [("reason", "stalled")])
 
     enum Wakeup: Sendable {
         case samples
@@ -53,7 +56,11 @@ struct StreamSession {
                 while true {
                     try await Task.sleep(for: .seconds(1))
                     wake.yield(.tick)
-                    if watch.blocked(longerThan: Self.stallLimit) { channel.close(promise: nil) }
+                    if watch.blocked(longerThan: Self.stallLimit) {
+                        Self.stalled.increment()
+                        channel.close(promise: nil)
+                        return
+                    }
                 }
             }
             try await withGracefulShutdownHandler {
