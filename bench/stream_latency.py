@@ -3,24 +3,24 @@
 acknowledged, and whether a subscriber that stops reading slows ingest.
 
 A release `strata server` on a free loopback port; a subscriber to `bench_probe`; a writer remote-writing one sample of
-`bench_probe` every 50 ms. Three phases:
+`bench_probe` every 50 ms. Then:
   1. quiet: only the probe, for --seconds (default 20);
   2. load: beside the probe, --connections connections remote-write --series series (500 samples a request) as fast as
-     the server takes them, --load-steps samples of each series;
-  3. load with a stalled subscriber: the same again, with a second subscriber to the load's series that never reads
-     (its receive buffer 4 KiB); the server is expected to drop it.
+     the server takes them, --load-steps samples of each series, four times: without, with, without and with a second
+     subscriber, to the load's series, that never reads (its receive buffer 4 KiB), which the server is expected to
+     drop (alternating, so that whatever else the machine does weighs on both alike).
 Prints one JSON line: the probe's latency from the write's acknowledgement (the 204 read by the writer) to the event's
 receipt by the subscriber, p50/p99/max per phase (negative: the event arrived before the writer had read its 204), the
-load's samples/s without and with the stalled subscriber, and whether and how the server dropped it.
+load's samples/s and the server's CPU per sample without and with the stalled subscriber, and whether and how the
+server dropped it.
 
-Python's standard library only. Usage: python3 bench/stream_latency.py [--seconds 20] [--series 10000] [--load-steps 200]"""
+Python's standard library only. Usage: python3 bench/stream_latency.py [--seconds 20] [--series 10000] [--load-steps 100]"""
 import argparse
 import base64
 import http.client
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -30,53 +30,11 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import ROOT, ADMIN_PASSWORD, AGENT_TOKEN, free_port, wait_http  # noqa: E402
+from benchlib import ADMIN_PASSWORD, cpu_seconds, field, rw_labels, rw_sample, snappy_literal, start_server  # noqa: E402
 
 AUTH = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
 HEADERS = {"Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "Authorization": AUTH,
            "X-Prometheus-Remote-Write-Version": "0.1.0"}
-
-
-# ------------------------------------------------------------------ remote write, by hand
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def ld(field, payload):
-    """A length-delimited protobuf field."""
-    return varint(field << 3 | 2) + varint(len(payload)) + payload
-
-
-def labels(pairs):
-    return b"".join(ld(1, ld(1, k.encode()) + ld(2, v.encode())) for k, v in sorted(pairs.items()))
-
-
-def sample(value, ts):
-    return ld(2, b"\x09" + struct.pack("<d", value) + b"\x10" + varint(ts))
-
-
-def snappy_literal(data):
-    """`data` as a valid snappy block of one literal (no compression: the stdlib has no snappy)."""
-    n = len(data) - 1
-    if n < 60:
-        tag = bytes([n << 2])
-    elif n < 1 << 8:
-        tag = bytes([60 << 2, n])
-    elif n < 1 << 16:
-        tag = bytes([61 << 2]) + n.to_bytes(2, "little")
-    elif n < 1 << 24:
-        tag = bytes([62 << 2]) + n.to_bytes(3, "little")
-    else:
-        tag = bytes([63 << 2]) + n.to_bytes(4, "little")
-    return varint(len(data)) + tag + data
 
 
 # ------------------------------------------------------------------ Server-Sent Events on a raw socket
@@ -150,12 +108,12 @@ class Subscriber:
 
 # ------------------------------------------------------------------ the load
 def load_bodies(series, steps, first_step, start_ms, step_ms, batch=500):
-    names = [labels({"__name__": "bench_load", "job": "stream", "instance": "i%d" % (i % 100), "n": str(i)}) for i in range(series)]
+    names = [rw_labels({"__name__": "bench_load", "job": "stream", "instance": "i%d" % (i % 100), "n": str(i)}) for i in range(series)]
     out = []
     for step in range(first_step, first_step + steps):
-        s = sample(float(step), start_ms + step * step_ms)
+        s = rw_sample(float(step), start_ms + step * step_ms)
         for first in range(0, series, batch):
-            payload = b"".join(ld(1, names[i] + s) for i in range(first, min(series, first + batch)))
+            payload = b"".join(field(1, names[i] + s) for i in range(first, min(series, first + batch)))
             out.append((min(batch, series - first), snappy_literal(payload)))
     return out
 
@@ -205,22 +163,18 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--series", type=int, default=10_000)
-    parser.add_argument("--load-steps", type=int, default=200)
+    parser.add_argument("--load-steps", type=int, default=100)
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     now_ms = int(time.time() * 1000)
     load_start = now_ms - 30 * 60_000
-    without = load_bodies(args.series, args.load_steps, 0, load_start, 100)
-    beside = load_bodies(args.series, args.load_steps, args.load_steps, load_start, 100)
+    # A few steps first create the load's series (slower than appending), then four rounds of appends.
+    warm_up = load_bodies(args.series, 5, 0, load_start, 100)
+    work_bodies = [load_bodies(args.series, args.load_steps, 5 + n * args.load_steps, load_start, 100) for n in range(4)]
 
     work = tempfile.mkdtemp(prefix="strata-stream-bench-")
-    port = free_port()
-    env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD, STRATA_BOOTSTRAP_AGENT_TOKEN=AGENT_TOKEN, STRATA_RATE_LIMIT="0")
-    server = subprocess.Popen([os.path.join(ROOT, ".build/release/strata"), "server", "--listen", "127.0.0.1:%d" % port,
-                               "--data", work + "/server", "--log-level", "critical"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_server(work, env={"STRATA_RATE_LIMIT": "0"}, args=("--log-level", "critical"))
     try:
-        wait_http("http://127.0.0.1:%d/healthz" % port)
         total = 3 * args.seconds + 600
         probe_sub = Subscriber(port, 'bench_probe{job="stream"}', int(min(3600, total)))
         time.sleep(0.5)
@@ -234,7 +188,7 @@ def main():
             next_at = time.monotonic()
             while not stop.is_set():
                 value += 1
-                body = snappy_literal(ld(1, labels({"__name__": "bench_probe", "job": "stream"}) + sample(float(value), int(time.time() * 1000))))
+                body = snappy_literal(field(1, rw_labels({"__name__": "bench_probe", "job": "stream"}) + rw_sample(float(value), int(time.time() * 1000))))
                 conn.request("POST", "/api/v1/write", body=body, headers=HEADERS)
                 response = conn.getresponse()
                 response.read()
@@ -246,23 +200,30 @@ def main():
         prober.start()
         time.sleep(args.seconds)
 
-        phase[0] = "load"
-        rate_without = run_load(port, without, args.connections)
-        phase[0] = "quiet-2"
-        time.sleep(1)
-        stalled = Subscriber(port, "bench_load", 600, reads=False)
-        time.sleep(0.5)
-        phase[0] = "load-stalled"
-        rate_beside = run_load(port, beside, args.connections)
-        phase[0] = "after"
+        # Load without and with a stalled subscriber, twice each, alternating, so that what else the machine does
+        # weighs on both alike.
+        phase[0] = "warm-up"
+        run_load(port, warm_up, args.connections)
+        rates = {"without": [], "with": []}
+        cpu_per_sample = {"without": [], "with": []}
+        outcomes = []
+        for round_index, (name, bodies) in enumerate(zip(["without", "with", "without", "with"], work_bodies)):
+            stalled = Subscriber(port, "bench_load", 600, reads=False) if name == "with" else None
+            time.sleep(0.5)
+            phase[0] = "load" if name == "without" else "load-stalled"
+            cpu0 = cpu_seconds(server.pid)
+            rates[name].append(run_load(port, bodies, args.connections))
+            cpu_per_sample[name].append((cpu_seconds(server.pid) - cpu0) / (args.series * args.load_steps))
+            phase[0] = "between"
+            if stalled:
+                deadline = time.monotonic() + 30
+                while sum(dropped_counts(port).values()) < len(outcomes) + 1 and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                outcomes.append(stalled.drain_until_ended(20))
+            time.sleep(1)
         stop.set()
         prober.join()
-        deadline = time.monotonic() + 30
         drops = dropped_counts(port)
-        while sum(drops.values()) == 0 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            drops = dropped_counts(port)
-        ended, told = stalled.drain_until_ended(20)
         time.sleep(1)
 
         received = {}
@@ -280,11 +241,14 @@ def main():
             "bench": "stream_latency", "interval_ms": int(args.interval * 1000), "probe_writes": len(acks),
             "probe_received": sum(1 for v in acks if v in received),
             "ack_to_receipt": {name: percentiles(delays.get(name, [])) for name in ("quiet", "load", "load-stalled")},
-            "load_series": args.series, "load_samples": args.series * args.load_steps,
-            "load_samples_per_s_without_stalled": round(rate_without),
-            "load_samples_per_s_with_stalled": round(rate_beside),
-            "throughput_ratio": round(rate_beside / max(1, rate_without), 3),
-            "stalled_dropped": drops, "stalled_stream_ended": ended, "stalled_told_dropped": told,
+            "load_series": args.series, "load_samples_per_phase": args.series * args.load_steps,
+            "load_samples_per_s_without_stalled": [round(r) for r in rates["without"]],
+            "load_samples_per_s_with_stalled": [round(r) for r in rates["with"]],
+            "throughput_ratio": round(sum(rates["with"]) / max(1, sum(rates["without"])), 3),
+            "server_cpu_us_per_sample_without_stalled": [round(1e6 * c, 2) for c in cpu_per_sample["without"]],
+            "server_cpu_us_per_sample_with_stalled": [round(1e6 * c, 2) for c in cpu_per_sample["with"]],
+            "stalled_dropped": drops, "stalled_streams_ended": [ended for ended, _ in outcomes],
+            "stalled_told_dropped": [told for _, told in outcomes],
         }
         print(json.dumps(result))
     finally:

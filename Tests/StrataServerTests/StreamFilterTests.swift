@@ -51,9 +51,25 @@ struct StreamFilterTests {
     }
 
     @Test func theEventTextIsValidJSONWithNonFiniteValuesAsStrings() throws {
-        let text = try StreamSession.event("samples", API.StreamSamples(series: [
+        let text = StreamEventText.samples(id: "7-1", [
             API.StreamSeries(id: Self.up, labels: API.LabelObject(["__name__": "up"]), samples: [API.Point(1, .nan), API.Point(2, -.infinity), API.Point(3, 0.25)]),
-        ]))
-        #expect(text == #"event: samples\#ndata: {"series":[{"id":"0000000000000001","labels":{"__name__":"up"},"samples":[[1,"NaN"],[2,"-Inf"],[3,0.25]],"endedMs":null}]}\#n\#n"#)
+        ])
+        #expect(text == #"id: 7-1\#nevent: samples\#ndata: {"series":[{"id":"0000000000000001","labels":{"__name__":"up"},"samples":[[1,"NaN"],[2,"-Inf"],[3,0.25]],"endedMs":null}]}\#n\#n"#)
+    }
+
+    /// The hand-written event text is the shared `Codable` shape exactly, as `JSONTreeEncoder` renders it.
+    @Test func theSamplesEventTextIsWhatTheCodableShapeRendersTo() throws {
+        let values: [Double] = [0, -0.0, 1, -3, 0.1, 1e-7, 123456.789, 1e15, 1e300, -2.5e-300, .nan, .infinity, -.infinity,
+                                Double(Int64.max), 9_007_199_254_740_993, .leastNonzeroMagnitude]
+        let series = [
+            API.StreamSeries(id: Self.up, labels: API.LabelObject(["__name__": "up", "job": "a \"quoted\"\n\\ line", "ü": "€"]),
+                             samples: values.enumerated().map { API.Point(Int64($0.offset) - 3, $0.element) }, endedMs: 99),
+            API.StreamSeries(id: Self.load, labels: API.LabelObject(Labels()), samples: []),
+            API.StreamSeries(id: StableID(rawValue: .max), labels: API.LabelObject(["a": ""]), samples: [API.Point(.min, 1)], endedMs: .max),
+        ]
+        for sent in [series, [series[1]], []] {
+            let expected = "id: 1-2\n" + (try StreamSession.event("samples", API.StreamSamples(series: sent)))
+            #expect(StreamEventText.samples(id: "1-2", sent) == expected)
+        }
     }
 }

@@ -121,7 +121,7 @@ struct StreamSession {
                             read = entry.sequence
                             let series = await filter.series(in: entry.batch) { await querier.labels(of: $0) }
                             guard !series.isEmpty else { continue }
-                            text += "id: \(streams.position(entry.sequence))\n" + (try Self.event("samples", API.StreamSamples(series: series)))
+                            text += StreamEventText.samples(id: streams.position(entry.sequence).description, series)
                             sent = entry.sequence
                         }
                     }
