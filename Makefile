@@ -50,6 +50,7 @@ bench: deps-bench build
 	python3 bench/query_isolation.py
 	python3 bench/alerting_latency.py --rate 100000
 	python3 bench/alerting_latency.py --rate 0 --seconds 3
+	python3 bench/stream_latency.py --seconds 20
 	python3 bench/control_latency.py --commands 1000 --interval 10
 	python3 bench/control_groups.py --agents 100 --runs 100
 

@@ -1,6 +1,7 @@
-"""Helpers shared by the benchmark scripts: loopback ports and waiting for a server."""
+"""Helpers shared by the benchmark scripts: loopback ports, waiting for a server, remote-write bodies by hand."""
 import os
 import socket
+import struct
 import subprocess
 import time
 import urllib.request
@@ -47,13 +48,14 @@ def status_mib(pid, field):
     return None
 
 
-def start_server(work, binary=None):
+def start_server(work, binary=None, env=None, args=()):
     """Starts `strata server` (release build unless `binary` says otherwise) on a free loopback port with data in
-    `work`/server and waits for it. Returns (server, port); the caller terminates it."""
+    `work`/server, `env` added to its environment and `args` to its flags, and waits for it. Returns (server, port);
+    the caller terminates it."""
     binary = binary or os.path.join(ROOT, ".build/release/strata")
     port = free_port()
-    env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD, STRATA_BOOTSTRAP_AGENT_TOKEN=AGENT_TOKEN)
-    server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work + "/server"],
+    env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD, STRATA_BOOTSTRAP_AGENT_TOKEN=AGENT_TOKEN, **(env or {}))
+    server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work + "/server", *args],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http("http://127.0.0.1:%d/healthz" % port)
@@ -77,3 +79,47 @@ def start_strata(work, interval, plugins_conf=None):
                               "--interval", "%gs" % interval], env=dict(os.environ, STRATA_AGENT_TOKEN=AGENT_TOKEN),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server, agent, port
+
+
+def varint(n):
+    """A protobuf varint."""
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field(number, payload):
+    """A length-delimited protobuf field."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def rw_labels(pairs):
+    """The label fields of a remote-write TimeSeries, sorted by name."""
+    return b"".join(field(1, field(1, k.encode()) + field(2, v.encode())) for k, v in sorted(pairs.items()))
+
+
+def rw_sample(value, ts_ms):
+    """The sample field of a remote-write TimeSeries."""
+    return field(2, b"\x09" + struct.pack("<d", value) + b"\x10" + varint(ts_ms))
+
+
+def snappy_literal(data):
+    """`data` as a valid snappy block of one literal: no compression, for scripts without a snappy package."""
+    n = len(data) - 1
+    if n < 60:
+        tag = bytes([n << 2])
+    elif n < 1 << 8:
+        tag = bytes([60 << 2, n])
+    elif n < 1 << 16:
+        tag = bytes([61 << 2]) + n.to_bytes(2, "little")
+    elif n < 1 << 24:
+        tag = bytes([62 << 2]) + n.to_bytes(3, "little")
+    else:
+        tag = bytes([63 << 2]) + n.to_bytes(4, "little")
+    return varint(len(data)) + tag + data

@@ -26,25 +26,9 @@ import urllib.request
 
 import cramjam
 
-from benchlib import ADMIN_PASSWORD, ROOT, free_port, wait_http
+from benchlib import ADMIN_PASSWORD, ROOT, field, free_port, varint, wait_http
 
 AUTH = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(number, payload):
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def write_request(series, now_ms):

@@ -33,6 +33,8 @@ public struct StrataServer: Sendable {
     let lock: DataDirectoryLock
     /// Committed samples of tenants with threshold definitions, on their way to the alert evaluator.
     let alertFeed = AlertFeed()
+    /// Committed samples of tenants with open sample streams (`GET /api/v1/stream`).
+    let streams = SampleStreams()
     /// Evaluates alert definitions as samples and events arrive.
     let alerts: AlertEvaluator
     let control: ControlService
@@ -101,7 +103,7 @@ public struct StrataServer: Sendable {
                                           providers: identityProviders)
         let authorizer = Authorizer(catalog: catalog)
         let pipeline = IngestPipeline(catalog: catalog, store: store, maxAgeMs: store.options.retentionMs[.raw],
-                                      events: events, alertFeed: alertFeed, logger: logger)
+                                      events: events, alertFeed: alertFeed, streams: streams, logger: logger)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: ErrorEnvelopeMiddleware())
         if configuration.rateLimitPerSecond > 0 {
@@ -129,7 +131,7 @@ public struct StrataServer: Sendable {
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
-        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, alertFeed: alertFeed, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, alertFeed: alertFeed, streams: streams, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheusAPI = secured("prometheus/api/v1", .users)
@@ -142,6 +144,7 @@ public struct StrataServer: Sendable {
             .register(on: prometheusAPI)
         PrometheusQueryRoutes(reads: queries).register(on: prometheusAPI)
         EventRoutes(catalog: catalog, events: events).register(on: api)
+        StreamRoutes(streams: streams, querier: store, catalog: catalog).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         UserRoutes(catalog: catalog, audit: audit, authenticator: authenticator, maxJSONBytes: json).register(on: api)
         TenantRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)

@@ -29,15 +29,15 @@ struct ServerHarness {
                                   logger: Logger(label: "test"), clock: readClock)
     }
 
-    /// Bootstraps and runs `body` against the router.
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// Bootstraps and runs `body` against the router (`.live`: a real server on a free loopback port, `client.port`).
+    func test(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         _ = try await server.bootstrap()
         let app = Application(router: server.makeRouter())
         // The background services the routes rely on run beside the test, as in the server's service group.
         let registrar = Task { await server.registrar.run() }
         defer { registrar.cancel() }
         try await Self.$defaultAgent.withValue(DefaultAgent()) {
-            try await app.test(.router) { client in try await body(client) }
+            try await app.test(setup) { client in try await body(client) }
         }
     }
 

@@ -58,6 +58,8 @@ public actor IngestPipeline {
     let events: EventSink
     /// Where committed samples go on to alerting (nil: nowhere).
     let alertFeed: AlertFeed?
+    /// Where committed samples go on to the live sample streams (nil: nowhere).
+    let streams: SampleStreams?
     let logger: Logger
     let batches = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "stored")])
     let duplicates = Counter(label: "strata_ingest_batches_total", dimensions: [("result", "duplicate")])
@@ -69,12 +71,14 @@ public actor IngestPipeline {
     let samplesInFuture = Counter(label: "strata_ingest_samples_rejected_total", dimensions: [("reason", "too_far_in_future")])
 
     /// Creates a pipeline.
-    public init(catalog: any Catalog, store: any SampleStore, maxAgeMs: Int64? = nil, events: EventSink, alertFeed: AlertFeed? = nil, logger: Logger) {
+    public init(catalog: any Catalog, store: any SampleStore, maxAgeMs: Int64? = nil, events: EventSink, alertFeed: AlertFeed? = nil,
+                streams: SampleStreams? = nil, logger: Logger) {
         self.catalog = catalog
         self.store = store
         self.maxAgeMs = maxAgeMs
         self.events = events
         self.alertFeed = alertFeed
+        self.streams = streams
         self.logger = logger
     }
 
@@ -102,8 +106,10 @@ public actor IngestPipeline {
         var series: [SeriesRecord] = []
         var appender = store.appender(policy: AppendPolicy(maxAgeMs: maxAgeMs))
         series.reserveCapacity(batch.series.count)
-        // What alerting gets once the samples are durable: every sample with its series' labels.
-        var forAlerts: SampleBatch? = alertFeed?.wants(tenantID) == true ? SampleBatch() : nil
+        // What alerting and the sample streams get once the samples are durable: every sample with its series' labels.
+        let alerting = alertFeed?.wants(tenantID) == true
+        let streaming = streams?.wants(tenantID) == true
+        var committed: SampleBatch? = alerting || streaming ? SampleBatch() : nil
         for points in batch.series {
             let resourceID = StableID(hex: resources[points.resourceIndex].id)!
             let id = StableID.series(resource: resourceID, metric: points.metric, labels: points.labels)
@@ -116,9 +122,9 @@ public actor IngestPipeline {
             let seriesLabels = Labels(labels)
             appender.register(id, labels: seriesLabels)
             for sample in points.points { appender.append(id, ref: .none, timestampMs: sample.timestampMs, value: sample.value) }
-            if forAlerts != nil {
-                forAlerts?.labels[id] = seriesLabels
-                for sample in points.points { forAlerts?.append(id, sample.timestampMs, sample.value) }
+            if committed != nil {
+                committed?.labels[id] = seriesLabels
+                for sample in points.points { committed?.append(id, sample.timestampMs, sample.value) }
             }
         }
         // Per-sample decisions within the out-of-order window; the floor is measured from the store's clock, never
@@ -155,7 +161,10 @@ public actor IngestPipeline {
             throw IngestError.foreignResource(id: id, platformID: owner)
         }
         // After the catalog knows the batch's resources, which alerting's scopes look up.
-        if let forAlerts { alertFeed?.submit(tenantID: tenantID, batch: forAlerts, receivedMs: nowMs) }
+        if let committed {
+            if alerting { alertFeed?.submit(tenantID: tenantID, batch: committed, receivedMs: nowMs) }
+            if streaming, stored > 0 { streams?.publish(tenantID: tenantID, batch: committed) }
+        }
         batches.increment()
         samplesStored.increment(by: stored)
         self.events.emit(events)

@@ -18,6 +18,8 @@ struct RemoteWriteRoutes {
     let registrar: RemoteSeriesRegistrar
     /// Committed samples go on to alerting (only for tenants with threshold definitions).
     let alertFeed: AlertFeed
+    /// Committed samples go on to the live sample streams (only for tenants with one open).
+    let streams: SampleStreams
     let resolver = SeriesResolver()
     /// Each tenant's newest sample, the reference of its out-of-bounds window.
     let horizons = TenantHorizons()
@@ -81,6 +83,8 @@ struct RemoteWriteRoutes {
         registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))
         resolver.remember(newSeries, refs: result.refs)
         alertFeed.submit(tenantID: tenant, batch: batch, receivedMs: now)
+        // A resend whose samples were all stored already adds nothing to the streams.
+        if summary.stored > 0 { streams.publish(tenantID: tenant, batch: batch) }
         samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }
