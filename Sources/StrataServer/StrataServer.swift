@@ -143,6 +143,7 @@ public struct StrataServer: Sendable {
         PrometheusAPIRoutes(reads: queries, catalog: catalog, startedMs: Time.nowMs(), retentionMs: store.options.retentionMs[.raw] ?? 0)
             .register(on: prometheusAPI)
         PrometheusQueryRoutes(reads: queries).register(on: prometheusAPI)
+        FederateRoute(reads: queries, now: { Time.nowMs() }).register(on: secured("prometheus/federate", .users))
         EventRoutes(catalog: catalog, events: events).register(on: api)
         StreamRoutes(streams: streams, querier: store, catalog: catalog).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
