@@ -4,7 +4,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # (docs/performance.md), and the binaries run without /opt/swift.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib
 
-.PHONY: run test bench fuzz conformance build build-debug deps deps-test deps-bench clean-data
+.PHONY: run test bench fuzz conformance build build-debug deps deps-test deps-bench clean-data install
 
 deps:
 	@bash scripts/install-deps.sh run
@@ -18,6 +18,11 @@ deps-bench:
 build: deps
 	$(RELEASE) --product strata
 	$(RELEASE) --product strata-agent
+
+## make install [PREFIX=/usr/local] [DESTDIR=…]: the release binaries, systemd units, sample configuration and docs
+## (docs/install.md).
+install: build
+	@bash scripts/install.sh
 
 build-debug:
 	$(SWIFT) build --build-tests

@@ -119,7 +119,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "strata-agent",
-            dependencies: ["StrataAgent", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["StrataAgent", "StrataCore", .product(name: "Logging", package: "swift-log")],
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .executableTarget(

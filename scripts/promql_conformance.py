@@ -8,7 +8,9 @@ seven times and as range queries over three windows with different steps. Two an
 the same resultType, the same label sets, the same timestamps and values equal within a relative 1e-9 (NaN equals
 NaN, ±Inf equal only themselves), or when both fail with the same errorType and HTTP status. For a top-level
 sort()/sort_desc() the order of the values must agree as well. A few calls of the metadata API (series, labels,
-label values) and API errors (bad parameters) are compared the same way.
+label values) and API errors (bad parameters) are compared the same way, and so are the requests Grafana 10's
+Prometheus data source sends (Fixtures/promql/grafana-requests.json: GET and form POST, Grafana's headers and time
+formats; family `grafana`).
 
 Usage:
   promql_conformance.py --self-check                        a second Prometheus plays the target: must agree 100 %
@@ -45,6 +47,7 @@ import promql_dataset  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CORPUS = os.path.join(ROOT, "Tests/IntegrationTests/Fixtures/promql/corpus.txt")
+GRAFANA_REQUESTS = os.path.join(ROOT, "Tests/IntegrationTests/Fixtures/promql/grafana-requests.json")
 REL_TOL = 1e-9
 
 
@@ -145,10 +148,15 @@ class Target:
                 raise SystemExit("%s did not take a remote write of %d series: %d %s" % (
                     self.name, n, status, text[:300].decode("utf-8", "replace").strip()))
 
-    def api(self, path, params):
-        """(HTTP status, decoded JSON or {"unparsable": text}) of GET api_base + path."""
+    def api(self, path, params, method="GET", form=None, headers=None):
+        """(HTTP status, decoded JSON or {"unparsable": text}) of GET api_base + path (or `method` with a
+        form-encoded body, as Grafana POSTs)."""
         url = self.api_base + path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
-        status, body = self.request("GET", url)
+        h, body = dict(headers or {}), None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        status, body = self.request(method, url, body, h)
         try:
             return status, json.loads(body)
         except ValueError:
@@ -516,6 +524,48 @@ def api_checks(start_ms, end_ms):
     ]
 
 
+def grafana_checks(start_ms, end_ms, path=GRAFANA_REQUESTS):
+    """(name, method, path, query, form, headers, compare) of the recorded Grafana 10 requests, times filled in:
+    queries with seconds as Grafana's backend writes them, resource calls with whole seconds snapped to the minute."""
+    with open(path, encoding="utf-8") as f:
+        recorded = json.load(f)
+    subst = {"START": "%d" % (start_ms // 1000), "END": "%d" % (end_ms // 1000),
+             "MID": "%d" % ((start_ms + (end_ms - start_ms) // 2) // 60_000 * 60)}
+
+    def fill(values):
+        if values is None:
+            return None
+        return {k: [string.Template(x).substitute(subst) for x in v] if isinstance(v, list)
+                else string.Template(v).substitute(subst) for k, v in values.items()}
+    return [(r["name"], r["method"], r["path"], fill(r.get("query")) or {}, fill(r.get("form")),
+             recorded["headers"], r.get("compare", "answer")) for r in recorded["requests"]]
+
+
+def same_shape(ref, got):
+    """None when both answers succeed and their data have the same keys with values of the same JSON types."""
+    (rs, rj), (gs, gj) = ref, got
+    if rs != gs or rj.get("status") != gj.get("status"):
+        return "HTTP %d %s vs %d %s" % (rs, rj.get("status"), gs, gj.get("status"))
+    rd, gd = rj.get("data"), gj.get("data")
+    if not isinstance(rd, dict) or not isinstance(gd, dict):
+        return "data %s vs %s" % (type(rd).__name__, type(gd).__name__)
+    shape = lambda d: {k: type(v).__name__ for k, v in d.items()}  # noqa: E731
+    return None if shape(rd) == shape(gd) else "data shape %s vs %s" % (shape(rd), shape(gd))
+
+
+def compare_grafana(ref, got, how):
+    if how == "shape":
+        return same_shape(ref, got)
+    (rs, rj), (gs, gj) = ref, got
+    rd, gd = rj.get("data"), gj.get("data")
+    if isinstance(rd, dict) and "resultType" not in rd and rj.get("status") == "success":  # metadata: a map
+        return None if rs == gs and rd == gd else "HTTP %d vs %d, data %s vs %s" % (rs, gs, brief(rj), brief(gj))
+    reason = compare(ref, got)
+    if reason is None and rs != gs:
+        return "HTTP status %d vs %d" % (rs, gs)
+    return reason
+
+
 # ------------------------------------------------------------------------------------------------ run
 class Outcome:
     def __init__(self, family, expr, query, ref, got, reason):
@@ -541,10 +591,20 @@ def run_queries(ref, target, corpus, start_ms, end_ms, workers, families=None):
             continue
         jobs.append((Expression(family, name, 0, None), path, path, params, False))
 
+    for name, method, path, query, form, headers, how in grafana_checks(start_ms, end_ms):
+        if families and "grafana" not in families:
+            continue
+        jobs.append((Expression("grafana", name, 0, None), method + " " + path, path, query, (method, form, headers, how)))
+
     def one(job):
-        e, qname, path, params, ordered = job
+        e, qname, path, params, extra = job
+        if isinstance(extra, tuple):  # a recorded Grafana request
+            method, form, headers, how = extra
+            a = ref.api(path, params, method, form, headers)
+            b = target.api(path, params, method, form, headers)
+            return Outcome(e.family, e, qname, a, b, compare_grafana(a, b, how))
         a, b = ref.api(path, params), target.api(path, params)
-        return Outcome(e.family, e, qname, a, b, compare(a, b, ordered))
+        return Outcome(e.family, e, qname, a, b, compare(a, b, extra))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, jobs))
 

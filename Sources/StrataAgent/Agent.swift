@@ -49,7 +49,7 @@ public struct AgentConfiguration: Sendable {
 /// before it is sent, and removed only after the server acknowledged it.
 public struct Agent: Sendable {
     /// The agent's version string.
-    public static let version = "0.1.0"
+    public static let version = StrataVersion.number
 
     let configuration: AgentConfiguration
     let logger: Logger

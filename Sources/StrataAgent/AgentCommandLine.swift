@@ -21,6 +21,7 @@ public enum AgentCommandLine {
                                full re-discovery of platform and servers (default: STRATA_DISCOVERY_INTERVAL,
                                else 5m); process starts and exits trigger discovery in between
           --discover           find the servers and services on this host once, print them and exit
+          --version            print the version and exit
         The host is read through STRATA_HOST_ROOT (default /). STRATA_AGENT_MTLS=1 makes the agent ask for a
         client certificate at enrollment and present it on every connection (mutual TLS).
         """
@@ -31,6 +32,8 @@ public enum AgentCommandLine {
         case run(AgentConfiguration, logLevel: String)
         /// Print the usage.
         case help
+        /// Print the version (`--version`).
+        case version
         /// Find the servers on this host once, print them and exit (`--discover`), with the plugin settings of
         /// this data directory.
         case discover(dataDirectory: String)
@@ -51,6 +54,7 @@ public enum AgentCommandLine {
         while index < arguments.count {
             let argument = arguments[index]
             if argument == "--help" || argument == "-h" { return .help }
+            if argument == "--version" { return .version }
             if argument == "--discover" { discover = true; index += 1; continue }
             var name = argument
             var value: String?

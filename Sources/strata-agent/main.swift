@@ -7,6 +7,7 @@ import Musl
 #endif
 import Logging
 import StrataAgent
+import StrataCore
 
 // One malloc arena: each collector runs on its own thread, and glibc would give every thread an arena of its own
 // (+0.25–0.4 MiB RSS for a handful of threads that allocate little). The agent allocates little, so one arena
@@ -30,6 +31,8 @@ do {
     switch try AgentCommandLine.parse(Array(CommandLine.arguments.dropFirst()), environment: environment) {
     case .help:
         print(AgentCommandLine.usage)
+    case .version:
+        print(StrataVersion.line(program: "strata-agent"))
     case .discover(let dataDirectory):
         signal(SIGPIPE, SIG_IGN)
         print(DiscoveryPrinter.text(dataDirectory: dataDirectory, hostRoot: environment["STRATA_HOST_ROOT"] ?? "/"), terminator: "")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StrataAgent
+import StrataCore
 
 /// The `strata` command: server, agent and the CLI over the REST API.
 @main
@@ -8,11 +9,11 @@ struct Strata: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Virtualization-aware infrastructure and application management.",
-        version: Agent.version,
+        version: StrataVersion.line(program: "strata"),
         subcommands: [ServerCommand.self, AgentCommand.self, ResourcesCommand.self, ResourceCommand.self,
                       QueryCommand.self, EventsCommand.self, TokensCommand.self, UsersCommand.self, AgentsCommand.self,
                       AuditCommand.self, PlacementCommand.self, ConfigCommand.self, DiscoveryCommand.self, RemoveCommand.self,
-                      AlertsCommand.self, SilencesCommand.self, ControlCommandLine.self])
+                      AlertsCommand.self, SilencesCommand.self, ControlCommandLine.self, VersionCommand.self])
 
     /// Runs the command; a `CLIError` prints its message (no usage text) and exits with its code.
     static func main() async {

@@ -24,6 +24,9 @@ import Testing
     #expect(throws: AgentCommandLine.UsageError.self) { try AgentCommandLine.parse([], environment: [:]) }
     #expect(throws: AgentCommandLine.UsageError.self) { try AgentCommandLine.parse(["--server"], environment: ["STRATA_AGENT_TOKEN": "t"]) }
     if case .help = try? AgentCommandLine.parse(["--help"], environment: [:]) {} else { Issue.record("--help must print usage") }
+    if case .version = try? AgentCommandLine.parse(["--server", "http://x", "--version"], environment: [:]) {} else {
+        Issue.record("--version must print the version, with or without a token")
+    }
 }
 
 /// Issue 17: an enrolled agent refused to start without the enrollment token, and a pasted token's line break
