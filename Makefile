@@ -50,7 +50,7 @@ bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 1 --duration 30
 	python3 bench/log_tracking.py --rate 10000 --duration 30
 	$(RELEASE) --product strata-bench
-	.build/release/strata-bench engine persist query recovery promql
+	.build/release/strata-bench engine persist query recovery promql planner
 	python3 bench/remote_write_side_by_side.py
 	python3 bench/query_isolation.py
 	python3 bench/alerting_latency.py --rate 100000

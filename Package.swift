@@ -86,6 +86,10 @@ let package = Package(
             dependencies: ["StrataCore"]
         ),
         .target(
+            name: "StrataAnalysis",
+            dependencies: ["StrataCore"]
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
                 "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting", "StrataControl",
@@ -124,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "strata-bench",
-            dependencies: ["StrataTSDB", "StrataCore", "StrataPromQL", "StrataPromQLEngine", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["StrataTSDB", "StrataCore", "StrataPromQL", "StrataPromQLEngine", "StrataAnalysis", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataAgentTests", dependencies: ["StrataAgent", "StrataCore"], exclude: ["Fixtures"]),
@@ -133,6 +137,7 @@ let package = Package(
         .testTarget(name: "StrataPromQLEngineTests", dependencies: ["StrataPromQLEngine", "StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
+        .testTarget(name: "StrataAnalysisTests", dependencies: ["StrataAnalysis", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore", "StrataControl"]),
         .testTarget(name: "StrataServerTests", dependencies: [

@@ -28,8 +28,10 @@ for name in cases {
         print(try await measureRecovery())
     case "promql":
         for line in try await measurePromQL() { print(line) }
+    case "planner":
+        for line in try measurePlanner() { print(line) }
     default:
-        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery, promql\n".utf8))
+        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery, promql, planner\n".utf8))
         exit(64)
     }
     flushOutput()
