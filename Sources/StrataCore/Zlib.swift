@@ -32,10 +32,12 @@ public enum Zlib {
         return output
     }
 
-    /// Inflates `input`, refusing to produce more than `limit` bytes.
-    public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+    /// Inflates `input` (a zlib stream, or a gzip member when `gzip` is set: HTTP's `Content-Encoding: gzip`),
+    /// refusing to produce more than `limit` bytes.
+    public static func decompress(_ input: [UInt8], limit: Int, gzip: Bool = false) throws(Failure) -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        // windowBits 15 + 16 makes zlib read the gzip header and trailer instead of zlib's.
+        guard inflateInit2_(&stream, gzip ? 31 : 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw .corrupt("inflateInit failed")
         }
         defer { inflateEnd(&stream) }
