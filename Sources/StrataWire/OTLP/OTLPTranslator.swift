@@ -51,6 +51,9 @@ public struct OTLPTranslator: Sendable {
         return builder.result
     }
 
+    /// An attribute value as label text (what `host.name` is matched by, say).
+    public static func text(_ value: OTLPValue) -> String { OTLPText.labelValue(value) }
+
     /// `job` and `instance` from the service attributes.
     static func resourceIdentity(_ resource: OTLPResourceMetrics) -> [Label] {
         var labels: [Label] = []
