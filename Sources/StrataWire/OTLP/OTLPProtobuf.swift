@@ -240,7 +240,9 @@ public enum OTLPProtobuf {
                     pairs.append(try keyValue(&list, depth: depth + 1))
                 }
                 value = .keyValues(pairs)
-            case (7, 2): value = .bytes(Array(reader.buffer[try reader.lengthDelimited()]))
+            case (7, 2):
+                let range = try reader.lengthDelimited()
+                value = .bytes(Array(reader.buffer[range]))
             default: try reader.skip(wire)
             }
         }

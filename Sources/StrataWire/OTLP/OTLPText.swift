@@ -45,7 +45,7 @@ enum OTLPText {
             result = digits + String(repeating: "0", count: point - digits.count)
         } else {
             let index = digits.index(digits.startIndex, offsetBy: point)
-            result = digits[..<index] + "." + digits[index...]
+            result = String(digits[..<index]) + "." + String(digits[index...])
         }
         return (x < 0 ? "-" : "") + result
     }
