@@ -1,5 +1,6 @@
 import Metrics
 import StrataCore
+import StrataInventory
 import StrataTSDB
 import StrataWire
 
