@@ -143,6 +143,21 @@ struct OTLPReceiverTests {
         }
     }
 
+    @Test func aPointWithoutRecordedValueEndsTheSeriesForPromQL() async throws {
+        try await ServerHarness().test { client in
+            let now = WallClock.nowMs() - 10_000
+            for (offset, flags) in [(Int64(0), UInt32(0)), (2_000, OTLPFlags.noRecordedValue)] {
+                let point = OTLPNumberPoint(timeUnixNano: UInt64(now + offset) * 1_000_000, value: 5, flags: flags)
+                let request = OTLPMetricsRequest(resources: [OTLPResourceMetrics(metrics: [OTLPMetric(name: "ending", data: .gauge([point]))])])
+                let response = try await client.execute(uri: "/v1/metrics", method: .post, headers: Self.headers("application/x-protobuf"),
+                                                        body: ByteBuffer(bytes: OTLPProtoEncoder().request(request)))
+                #expect(response.status == .ok)
+            }
+            #expect(try await Self.query(client, "ending", at: now + 1_000) == ["": "5"])
+            #expect(try await Self.query(client, "ending", at: now + 3_000) == [:], "the staleness marker ends it within the lookback")
+        }
+    }
+
     @Test func storageRefusalsAnswer400AsRemoteWriteDoes() async throws {
         try await ServerHarness().test { client in
             let now = WallClock.nowMs() - 5_000

@@ -92,15 +92,25 @@ struct OTLPRoutes {
         return Response(status: .ok, headers: [.contentType: encoding.contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// Most distinct hosts one request may name for the inventory join (each may cost a catalog read); the
+    /// resources of further hosts are stored without join labels, so a hostile request cannot stall on lookups.
+    static let maxHostsPerRequest = 64
+
     /// The inventory join labels of each resource that names a host.
     private func joinLabels(_ request: OTLPMetricsRequest, tenant: String) async throws -> [Int: [Label]] {
         var result: [Int: [Label]] = [:]
+        var seen: [String: [Label]] = [:]
         let now = Time.nowMs()
         for (index, resource) in request.resources.enumerated() {
             let id = resource.attribute("host.id").map(OTLPTranslator.text)
             let name = resource.attribute("host.name").map(OTLPTranslator.text)
-            let labels = try await hosts.labels(tenantID: tenant, hostID: id, hostName: name, nowMs: now)
-            if !labels.isEmpty { result[index] = labels }
+            guard id != nil || name != nil else { continue }
+            let key = (id ?? "") + "\u{0}" + (name ?? "")
+            if seen[key] == nil {
+                guard seen.count < Self.maxHostsPerRequest else { continue }
+                seen[key] = try await hosts.labels(tenantID: tenant, hostID: id, hostName: name, nowMs: now)
+            }
+            if let labels = seen[key], !labels.isEmpty { result[index] = labels }
         }
         return result
     }
