@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import Testing
 @testable import StrataWire
@@ -190,4 +191,25 @@ struct SplitMix: RandomNumberGenerator {
     #expect(String(decoding: OTLPResponse.export(rejectedPoints: 3, message: "no \"x\"", encoding: .json), as: UTF8.self)
             == "{\"partialSuccess\":{\"rejectedDataPoints\":\"3\",\"errorMessage\":\"no \\\"x\\\"\"}}")
     #expect(OTLPResponse.status(code: 3, message: "bad", encoding: .protobuf) == [0x08, 3, 0x12, 3] + Array("bad".utf8))
+}
+
+/// The fuzz seeds were written by Google's protobuf library from opentelemetry-proto (`request.pb`) and by its
+/// JSON printer (`request.json`): both decode to the same request, and it maps as expected.
+@Test func bodiesWrittenByTheOfficialProtobufLibraryDecodeAlikeInBothEncodings() throws {
+    let seeds = String(#filePath.dropLast("Tests/StrataServerTests/OTLPDecodingTests.swift".count)) + "Fuzz/fuzz-otlp/seeds/"
+    let protobuf = try OTLPProtobuf.decode(Array(try Data(contentsOf: URL(fileURLWithPath: seeds + "request.pb"))))
+    let json = try OTLPJSON.decode(Array(try Data(contentsOf: URL(fileURLWithPath: seeds + "request.json"))))
+    #expect(protobuf.sameAs(json))
+    let series = OTLPTranslator().translate(protobuf).series
+    func value(_ name: String, _ extra: [String: String] = [:]) -> Double? {
+        series.first { item in item.labels[Labels.metricName] == name && extra.allSatisfy { item.labels[$0.key] == $0.value } }?.samples.first?.value
+    }
+    #expect(value("g_bytes", ["k": "3", "job": "seed"]) == 1.5)
+    #expect(value("s_total") == 7)
+    #expect(value("h_milliseconds_bucket", ["le": "2"]) == 2)
+    // Scale -1: base 4; positive buckets -2 and -1 are (1/16, 1/4] and (1/4, 1].
+    #expect(value("e_bucket", ["le": "0"]) == 1)
+    #expect(value("e_bucket", ["le": "0.25"]) == 2)
+    #expect(value("e_bucket", ["le": "1"]) == 4)
+    #expect(value("q_count").map(Sample.isStaleMarker) == true, "flags 1 (no recorded value)")
 }
