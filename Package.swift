@@ -158,6 +158,7 @@ if Context.environment["STRATA_FUZZ"] == "1" {
     let fuzzers: [(String, [Target.Dependency])] = [
         ("fuzz-agent-batch", ["StrataCore"]),
         ("fuzz-remote-write", ["StrataWire", "StrataTSDB"]),
+        ("fuzz-otlp", ["StrataWire", "StrataCore"]),
         ("fuzz-json-body", ["StrataWire"]),
         ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
         ("fuzz-query-parameters", ["StrataWire", "StrataTSDB"]),

@@ -12,6 +12,11 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+if [ "$purpose" = "test" ]; then
+  # The OTLP integration test pushes with the official OpenTelemetry Python SDK and its OTLP/HTTP exporter.
+  python3 -c "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http" 2>/dev/null \
+    || python3 -m pip install -q opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+fi
 if [ "$purpose" = "bench" ]; then
   python3 -c "import numpy, cramjam" 2>/dev/null || python3 -m pip install -q numpy cramjam protobuf
 fi

@@ -32,10 +32,35 @@ public enum Zlib {
         return output
     }
 
-    /// Inflates `input`, refusing to produce more than `limit` bytes.
-    public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+    /// Compresses `input` as one gzip member (HTTP's `Content-Encoding: gzip`).
+    public static func gzip(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        // windowBits 15 + 16 writes a gzip header and trailer; only a lack of memory can fail here.
+        precondition(deflateInit2_(&stream, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK,
+                     "deflateInit2 failed")
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        var input = input
+        let produced: Int = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                stream.next_in = source.baseAddress
+                stream.avail_in = uInt(source.count)
+                stream.next_out = destination.baseAddress
+                stream.avail_out = uInt(destination.count)
+                precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END, "deflate with a sufficient bound did not finish")
+                return destination.count - Int(stream.avail_out)
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// Inflates `input` (a zlib stream, or a gzip member when `gzip` is set: HTTP's `Content-Encoding: gzip`),
+    /// refusing to produce more than `limit` bytes.
+    public static func decompress(_ input: [UInt8], limit: Int, gzip: Bool = false) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        // windowBits 15 + 16 makes zlib read the gzip header and trailer instead of zlib's.
+        guard inflateInit2_(&stream, gzip ? 31 : 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw .corrupt("inflateInit failed")
         }
         defer { inflateEnd(&stream) }

@@ -131,11 +131,17 @@ public struct StrataServer: Sendable {
         sessions.registerLogin(on: secured("api/v1", nil))
         let api = secured("api/v1", .users)
         sessions.register(on: api)
-        let remoteWrite = RemoteWriteRoutes(store: store, registrar: registrar, alertFeed: alertFeed, streams: streams, maxAgeMs: store.options.retentionMs[.raw], maxBodyBytes: configuration.maxRemoteWriteBytes,
+        let intake = PrometheusSampleIntake(store: store, registrar: registrar, alertFeed: alertFeed, streams: streams,
+                                            maxAgeMs: store.options.retentionMs[.raw])
+        let remoteWrite = RemoteWriteRoutes(intake: intake, maxBodyBytes: configuration.maxRemoteWriteBytes,
                                             maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheusAPI = secured("prometheus/api/v1", .users)
         remoteWrite.register(on: prometheusAPI, path: "write")
+        let otlp = OTLPRoutes(intake: intake, hosts: HostDirectory(catalog: catalog), maxBodyBytes: configuration.maxRemoteWriteBytes,
+                              maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
+        otlp.register(on: secured("v1", .users), path: "metrics")
+        otlp.register(on: prometheusAPI, path: "otlp/v1/metrics")
         ResourceRoutes(catalog: catalog, querier: store).register(on: api)
         ResourceRemovalRoutes(catalog: catalog, events: events, audit: audit).register(on: api)
         let queries = QueryRoutes(querier: store, timeoutMs: configuration.queryTimeoutMs)

@@ -13,19 +13,8 @@ import StrataWire
 /// corrupt snappy or protobuf and for rejected samples (one bad sample rejects the whole request);
 /// 405 for other methods. Deviation: a duplicate label name is 400, not 2.42's 500, since a retry cannot help.
 struct RemoteWriteRoutes {
-    /// Where samples go: one appender and one commit per request.
-    let store: any SampleStore
-    let registrar: RemoteSeriesRegistrar
-    /// Committed samples go on to alerting (only for tenants with threshold definitions).
-    let alertFeed: AlertFeed
-    /// Committed samples go on to the live sample streams (only for tenants with one open).
-    let streams: SampleStreams
-    let resolver = SeriesResolver()
-    /// Each tenant's newest sample, the reference of its out-of-bounds window.
-    let horizons = TenantHorizons()
-    /// Samples older than this behind the clock are refused whatever the tenant's window (the raw retention:
-    /// they would be expired at once); nil for none.
-    let maxAgeMs: Int64?
+    /// Where decoded samples go (shared with the OTLP receiver).
+    let intake: PrometheusSampleIntake
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
     let logger: Logger
@@ -55,37 +44,18 @@ struct RemoteWriteRoutes {
         var metadata: [MetricMetadata] = []
         do {
             let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
-            try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
+            try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: intake.resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
         } catch let error as Snappy.CorruptInput {
             return reject(.badRequest, error.description)
         } catch let error as RemoteWriteRequest.DecodeError {
             return reject(.badRequest, error.description)
         }
-        registrar.submit(tenant: tenant, metadata: metadata)
-        guard !batch.isEmpty else { return Response(status: .noContent) }
-        var policy = AppendPolicy.prometheus(newestMs: horizons.newest(tenant))
-        policy.maxAgeMs = maxAgeMs
-        var appender = store.appender(policy: policy)
-        appender.append(batch)
-        let result = try await appender.commit()
-        let summary = result.summary
-        if let rejection = summary.firstRejection {
+        switch try await intake.commit(tenant: tenant, batch: batch, newSeries: newSeries, metadata: metadata) {
+        case .rejected(let rejection):
             return reject(.badRequest, rejection.description)
+        case .stored(let stored):
+            samplesReceived.increment(by: stored)
         }
-        if let newest = batch.timestamps.max() { horizons.advance(tenant, to: newest) }
-        let now = Time.nowMs()
-        if !newSeries.isEmpty {
-            // First sight: the inventory learns of these series in the background (see the registrar).
-            let series = newSeries.compactMap { entry in batch.labels[entry.id].map { (id: entry.id, labels: $0) } }
-            for item in series where UpTracker.isUp(item.labels) { registrar.up.watch(item.id, tenant: tenant, target: ScrapeTarget(labels: item.labels), nowMs: now) }
-            registrar.submit(tenant: tenant, series: series)
-        }
-        registrar.submit(tenant: tenant, readings: registrar.up.observe(batch, nowMs: now))
-        resolver.remember(newSeries, refs: result.refs)
-        alertFeed.submit(tenantID: tenant, batch: batch, receivedMs: now)
-        // A resend whose samples were all stored already adds nothing to the streams.
-        if summary.stored > 0 { streams.publish(tenantID: tenant, batch: batch) }
-        samplesReceived.increment(by: summary.stored)
         return Response(status: .noContent)
     }
 
