@@ -142,7 +142,7 @@ public struct StrataServer: Sendable {
         queries.register(on: api)
         PrometheusAPIRoutes(reads: queries, catalog: catalog, startedMs: Time.nowMs(), retentionMs: store.options.retentionMs[.raw] ?? 0)
             .register(on: prometheusAPI)
-        PrometheusQueryRoutes(reads: queries).register(on: prometheusAPI)
+        PrometheusQueryRoutes(reads: queries, catalog: catalog).register(on: prometheusAPI)
         EventRoutes(catalog: catalog, events: events).register(on: api)
         StreamRoutes(streams: streams, querier: store, catalog: catalog).register(on: api)
         TokenRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
