@@ -118,10 +118,14 @@ struct CrossLayerQuerier: Querier {
         matchers.contains { CrossLayerDirectory.derivedNames.contains($0.name) } || !infoNames(matchers).isEmpty
     }
 
-    /// The info metric names `matchers`' `__name__` conditions allow.
+    /// The info metric names `matchers` select: only a selector with a `__name__` condition that admits them sees
+    /// them (`strata_placement_info`, `{__name__=~"strata_.+"}`), so a selector naming no metric (`{platform="…"}`)
+    /// and the name and label listings without `match[]` show what is stored, as Prometheus would.
     func infoNames(_ matchers: [LabelMatcher]) -> [String] {
-        [CrossLayerDirectory.resourceInfo, CrossLayerDirectory.placementInfo].filter { name in
-            matchers.allSatisfy { $0.name != Labels.metricName || $0.matches(name) }
+        let names = matchers.filter { $0.name == Labels.metricName }
+        guard !names.isEmpty else { return [] }
+        return [CrossLayerDirectory.resourceInfo, CrossLayerDirectory.placementInfo].filter { name in
+            names.allSatisfy { $0.matches(name) }
         }
     }
 
