@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StrataCore
+import StrataTSDB
 import Testing
 @testable import StrataServer
 
