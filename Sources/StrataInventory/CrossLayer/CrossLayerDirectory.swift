@@ -39,23 +39,30 @@ public struct CrossLayerDirectory: Sendable {
     public static let placementInfo = "strata_placement_info"
 
     private let resources: [String: Resource]
+    private let listed: [Resource]
+    private let homes: [HomeSpan]
     /// The derived labels of every resource that has any, by resource id.
     public let derived: [String: [Label]]
-    /// `strata_resource_info` and `strata_placement_info`, sorted by labels.
-    public let infoSeries: [InfoSeries]
 
     /// The directory of `resources` with the VMs' home history `homes`.
     public init(resources: [Resource], homes: [HomeSpan]) {
         var byID: [String: Resource] = [:]
         for resource in resources { byID[resource.id] = resource }
         self.resources = byID
+        listed = resources
+        self.homes = homes
         var derived: [String: [Label]] = [:]
         for resource in resources {
             let labels = Self.derive(resource, in: byID)
             if !labels.isEmpty { derived[resource.id] = labels }
         }
         self.derived = derived
-        var info: [InfoSeries] = resources.map { resource in
+    }
+
+    /// `strata_resource_info` and `strata_placement_info`, sorted by labels; made on each use (most queries need
+    /// only the derived labels).
+    public var infoSeries: [InfoSeries] {
+        var info: [InfoSeries] = listed.map { resource in
             var labels = [Label(Labels.metricName, Self.resourceInfo), Label("resource_id", resource.id),
                           Label("resource_kind", resource.kind.rawValue), Label("resource_name", resource.name)]
             labels += derived[resource.id] ?? []
@@ -64,21 +71,21 @@ public struct CrossLayerDirectory: Sendable {
         }
         var placements: [Labels: [InfoSeries.Span]] = [:]
         for home in homes {
-            guard let vm = byID[home.vmID] else { continue }
+            guard let vm = resources[home.vmID] else { continue }
             var to = home.toMs
             if let end = vm.toMs { to = min(to ?? end, end) }
             if let to, to <= home.fromMs { continue }
             var labels = [Label(Labels.metricName, Self.placementInfo), Label("vm", vm.id), Label("hypervisor", home.hypervisorID)]
-            if let hypervisor = byID[home.hypervisorID] {
+            if let hypervisor = resources[home.hypervisorID] {
                 labels.append(Label("hypervisor_name", hypervisor.name))
-                if let host = hypervisor.parentID.flatMap({ byID[$0] }), host.kind == .platform {
+                if let host = hypervisor.parentID.flatMap({ resources[$0] }), host.kind == .platform {
                     labels += [Label("host", host.id), Label("host_name", host.name)]
                 }
             }
             placements[Labels(labels), default: []].append(InfoSeries.Span(fromMs: home.fromMs, toMs: to))
         }
         info += placements.map { InfoSeries(labels: $0.key, spans: InfoSeries.merged($0.value)) }
-        infoSeries = info.sorted { left, right in
+        return info.sorted { left, right in
             for (a, b) in zip(left.labels.pairs, right.labels.pairs) where a != b {
                 return a.name != b.name ? a.name < b.name : a.value < b.value
             }
