@@ -34,11 +34,6 @@ struct CrossLayerQuerier: Querier {
         directory = DirectoryLoader { try await catalog.crossLayerDirectory(tenantID: tenant) }
     }
 
-    init(_ base: TenantQuerier, directory: DirectoryLoader) {
-        self.base = base
-        self.directory = directory
-    }
-
     func select(_ matchers: [LabelMatcher], budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
         var found = try await resolve(matchers) { try await base.select($0, budget: budget).map { SelectedSeries(id: $0.id, labels: $0.labels, samples: []) } }
             .map { (id: $0.id, labels: $0.labels) }
