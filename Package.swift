@@ -139,7 +139,8 @@ let package = Package(
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataAnalysisTests", dependencies: ["StrataAnalysis", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore", "StrataControl"]),
+        .testTarget(name: "StrataCatalogTests", dependencies: ["StrataCatalog", "StrataInventory", "StrataCore", "StrataControl",
+                                                         .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StrataServerTests", dependencies: [
             "StrataServer", "StrataCore", "StrataAgent", "StrataTSDB", "StrataWire", "StrataInventory", "StrataAPI", "StrataAlerting", "StrataControl",
             "StrataCatalog",

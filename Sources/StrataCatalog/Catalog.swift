@@ -160,6 +160,9 @@ public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, Sche
     /// Where VMs ran: the placements of a VM (`vmID`) or on a hypervisor (`hypervisorID`), optionally only
     /// those covering the time `atMs`, oldest first.
     func placements(tenantID: String, vmID: String?, hypervisorID: String?, atMs: Int64?) async throws -> [PlacementRecord]
+    /// The tenant's resources with their lifetimes and the VMs' home history, as PromQL's cross-layer labels and
+    /// info series need them (docs/prometheus.md "Cross-layer labels").
+    func crossLayerDirectory(tenantID: String) async throws -> CrossLayerDirectory
     /// The tenant's discovery policy (`auto` with no rules until one is set).
     func discoveryPolicy(tenantID: String) async throws -> DiscoveryPolicy
     /// Replaces the tenant's discovery policy.

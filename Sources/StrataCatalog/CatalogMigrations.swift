@@ -372,6 +372,7 @@ enum CatalogMigrations {
         }
         registerSchedules(&migrator)
         registerFailover(&migrator)
+        registerHomes(&migrator)
         return migrator
     }
 }

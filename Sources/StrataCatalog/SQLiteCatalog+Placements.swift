@@ -58,6 +58,9 @@ extension SQLiteCatalog {
                                    arguments: [now, graceMs, vm, hypervisorID])
                 case .setHome(let hypervisorID):
                     try db.execute(sql: "UPDATE resources SET parent_id = ? WHERE id = ?", arguments: [hypervisorID, vm])
+                    try db.execute(sql: "UPDATE vm_homes SET to_ms = ? WHERE vm_id = ? AND to_ms IS NULL", arguments: [now, vm])
+                    try db.execute(sql: "INSERT INTO vm_homes (tenant_id, vm_id, hypervisor_id, from_ms) VALUES (?, ?, ?, ?)",
+                                   arguments: [batch.tenantID, vm, hypervisorID, now])
                 case .setAvailability(let availability):
                     try db.execute(sql: "UPDATE resources SET availability = ?, updated_ms = ? WHERE id = ?", arguments: [availability.rawValue, now, vm])
                 case .event(let event):

@@ -56,6 +56,18 @@ import Testing
         #expect(message.contains("host-a.xml") && message.contains("host-b.xml"), "each hypervisor is named so a person can tell them apart: \(message)")
         #expect(try HypervisorTests.events(bed, vmID, kind: "ambiguity").isEmpty, "a paused incoming domain is not a clone")
         #expect(try HypervisorTests.events(bed, vmID, kind: "availability").isEmpty, "the VM's availability never flapped")
+
+        // PromQL: the VM's metric joined to its placement names host A until the switch-over and host B from then on.
+        let switchOver = try #require(relocations.first?["timeMs"] as? NSNumber).int64Value
+        func hosts(at ms: Int64) throws -> [String] {
+            let query = "libvirt_domain_vcpus{vm=\"\(vmID)\"} * on(vm) group_left(host_name) strata_placement_info"
+            let path = "/prometheus/api/v1/query?query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&time=\(Double(ms) / 1000)"
+            let data = try bed.get(path) as? [String: Any]
+            return (data?["result"] as? [[String: Any]] ?? []).compactMap { ($0["metric"] as? [String: String])?["host_name"] }
+        }
+        let before = try hosts(at: switchOver - 1), after = try hosts(at: switchOver)
+        #expect(before == ["host-a"], "\(before)")
+        #expect(after == ["host-b"], "\(after)")
     }
 
     @Test func aCloneThatComesAndGoesLeavesTheOriginalWhereItWasWithItsOwnNameAndMAC() throws {

@@ -29,9 +29,9 @@ func platformBatch(agent: String = "agent-1", sequence: UInt64, now: Int64, prop
     let path = temporaryPath("migrations")
     try FileSupport.makeDirectory("/tmp/strata-tests")
     let first = try SQLiteCatalog(path: path)
-    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state", "2026-12-02-metric-metadata", "2026-12-02-removal", "2026-12-02-alerting", "2026-12-02-control", "2026-12-03-schedules", "2026-12-03-failover"])
+    #expect(try first.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state", "2026-12-02-metric-metadata", "2026-12-02-removal", "2026-12-02-alerting", "2026-12-02-control", "2026-12-03-schedules", "2026-12-03-failover", "2026-12-03-vm-homes"])
     let again = try SQLiteCatalog(path: path)
-    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state", "2026-12-02-metric-metadata", "2026-12-02-removal", "2026-12-02-alerting", "2026-12-02-control", "2026-12-03-schedules", "2026-12-03-failover"])
+    #expect(try again.appliedMigrations() == ["2026-11-21-initial", "2026-11-22-security", "2026-11-22-groups", "2026-11-22-relations", "2026-11-22-placements", "2026-11-22-discovery-queue", "2026-11-22-event-search", "2026-11-22-logs-and-configs", "2026-12-02-enrollment-approval", "2026-12-02-placement-state", "2026-12-02-metric-metadata", "2026-12-02-removal", "2026-12-02-alerting", "2026-12-02-control", "2026-12-03-schedules", "2026-12-03-failover", "2026-12-03-vm-homes"])
 }
 
 @Test func bootstrapHappensOnlyOnce() async throws {

@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataCatalog
 import StrataCore
 import StrataTSDB
 import StrataWire
@@ -6,9 +7,10 @@ import StrataWire
 /// `GET /prometheus/federate?match[]=SELECTOR…`: the latest sample of every series matching any selector, in the
 /// text exposition format, so an existing Prometheus can scrape Strata (`metrics_path: /prometheus/federate`,
 /// `honor_labels: true`). As Prometheus's `/federate`: a sample counts when it is within the 5 minute lookback and
-/// is not a staleness marker; no `match[]` answers nothing. Scoped to the caller's tenant and gated like every read.
+/// is not a staleness marker; no `match[]` answers nothing. Series carry the cross-layer labels PromQL sees. Scoped to the caller's tenant and gated like every read.
 struct FederateRoute {
     let reads: QueryRoutes
+    let catalog: any Catalog
     let now: @Sendable () -> Int64
     /// Most series one scrape may take, like the PromQL engine's bound per selector.
     static let maxSeries = 500_000
@@ -26,7 +28,8 @@ struct FederateRoute {
         let budget = try reads.budget(parameters.values, context)
         let toMs = now()
         let fromMs = toMs &- Self.lookbackMs
-        let latest = try await reads.answer(tenant: tenant) { reader in
+        let latest = try await reads.answer(tenant: tenant) { tenantReader in
+            let reader = CrossLayerQuerier(tenantReader, catalog: catalog)
             var seen = Set<StableID>()
             var samples: [FederationText.Sample] = []
             for selector in matchers {

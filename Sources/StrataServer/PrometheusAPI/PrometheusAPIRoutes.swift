@@ -10,7 +10,7 @@ import StrataWire
 /// build, answered as Prometheus 2.42 answers them — one envelope (`status`, `data`, optional `warnings`), its error
 /// types (`bad_data` 400, `timeout`/`canceled` 503) and parameter rules (`PrometheusParameters`). Authenticated and
 /// scoped to the caller's tenant like every other route; reads go through the same query gate and budget as
-/// `/api/v1/query` (`QueryRoutes`).
+/// `/api/v1/query` (`QueryRoutes`), with the cross-layer labels and info series of `CrossLayerQuerier`.
 struct PrometheusAPIRoutes {
     /// The shared reading machinery: tenant querier, per-tenant gate, timeout.
     let reads: QueryRoutes
@@ -57,7 +57,8 @@ struct PrometheusAPIRoutes {
         let limit = try PrometheusRequest.limit(parameters)
         let tenant = try context.requirePrincipal().tenantID
         let budget = try reads.budget(parameters.values, context)
-        let found = try await reads.answer(tenant: tenant) { reader in
+        let found = try await reads.answer(tenant: tenant) { tenantReader in
+            let reader = CrossLayerQuerier(tenantReader, catalog: catalog)
             var seen = Set<StableID>()
             var sets: [Labels] = []
             for selector in matchers {
@@ -87,7 +88,8 @@ struct PrometheusAPIRoutes {
         let limit = try PrometheusRequest.limit(parameters)
         let tenant = try context.requirePrincipal().tenantID
         let budget = try reads.budget(parameters.values, context)
-        let names = try await reads.answer(tenant: tenant) { reader in
+        let names = try await reads.answer(tenant: tenant) { tenantReader in
+            let reader = CrossLayerQuerier(tenantReader, catalog: catalog)
             var names = Set<String>()
             for selector in matchers.isEmpty ? [[]] : matchers {
                 names.formUnion(try await reader.labelNames(matching: selector, budget: budget))
@@ -108,7 +110,8 @@ struct PrometheusAPIRoutes {
         let tenant = try context.requirePrincipal().tenantID
         guard Labels.isVisible(name) else { return PrometheusRequest.success(.array([])) }
         let budget = try reads.budget(parameters.values, context)
-        let values = try await reads.answer(tenant: tenant) { reader in
+        let values = try await reads.answer(tenant: tenant) { tenantReader in
+            let reader = CrossLayerQuerier(tenantReader, catalog: catalog)
             var values = Set<String>()
             for selector in matchers.isEmpty ? [[]] : matchers {
                 values.formUnion(try await reader.labelValues(name, matching: selector, budget: budget))

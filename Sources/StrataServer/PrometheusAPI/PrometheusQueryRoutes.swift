@@ -1,4 +1,5 @@
 import Hummingbird
+import StrataCatalog
 import StrataCore
 import StrataPromQL
 import StrataPromQLEngine
@@ -8,9 +9,12 @@ import StrataWire
 /// PromQL under `/prometheus/api/v1/`: `query`, `query_range` and `format_query`, GET or form POST, with Prometheus
 /// 2.42's parameters (`query`, `time`, `start`, `end`, `step`, `timeout`), answers (`resultType` vector, matrix,
 /// scalar or string) and errors: `bad_data` 400 for bad parameters and queries that do not parse, `execution` 422
-/// for what evaluation finds, `timeout`/`canceled` 503. Scoped to the caller's tenant and gated like every read.
+/// for what evaluation finds, `timeout`/`canceled` 503. Scoped to the caller's tenant and gated like every read;
+/// series carry the cross-layer labels and info series of `CrossLayerQuerier`.
 struct PrometheusQueryRoutes {
     let reads: QueryRoutes
+    /// Where the cross-layer labels come from.
+    let catalog: any Catalog
     var engine = Engine()
 
     /// Most points one series of a range query may have (Prometheus's fixed bound).
@@ -116,8 +120,8 @@ struct PrometheusQueryRoutes {
     }
 
     /// `body` with the tenant's querier, as one of the tenant's gated queries; engine errors as Prometheus's.
-    func run(tenant: String, _ body: (TenantQuerier) async throws(EngineError) -> QueryValue) async throws -> QueryValue {
-        let reader = try TenantQuerier(reads.querier, tenant: tenant)
+    func run(tenant: String, _ body: (CrossLayerQuerier) async throws(EngineError) -> QueryValue) async throws -> QueryValue {
+        let reader = CrossLayerQuerier(try TenantQuerier(reads.querier, tenant: tenant), catalog: catalog)
         do {
             return try await reads.gate.run(tenant: tenant) { try await body(reader) }
         } catch let error as EngineError {
