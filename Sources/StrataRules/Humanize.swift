@@ -60,23 +60,23 @@ enum Humanize {
         return g4(v) + prefix + "s"
     }
 
-    /// `humanizeTimestamp`: Go's `time.Time.String()` in UTC (`2026-12-03 08:00:00 +0000 UTC`).
+    /// `humanizeTimestamp`: Go's `time.Time.String()` in UTC of the millisecond Prometheus's `model.Time` keeps
+    /// (`2026-12-03 08:00:00.5 +0000 UTC`).
     static func timestamp(_ seconds: Double) -> String {
-        if seconds.isNaN || seconds.isInfinite || abs(seconds) > 1e13 { return g4(seconds) }
-        let whole = seconds.rounded(.down)
-        var nanos = Int64(((seconds - whole) * 1e9).rounded())
-        var date = Date(timeIntervalSince1970: whole)
-        if nanos >= 1_000_000_000 { nanos -= 1_000_000_000; date += 1 }
+        let nanos = seconds * 1e9
+        if nanos.isNaN || abs(nanos) >= 9.2e18 { return g4(seconds) }
+        let ms = Int64(nanos) / 1_000_000
+        let (whole, fraction) = (ms >= 0 || ms % 1000 == 0) ? (ms / 1000, ms % 1000) : (ms / 1000 - 1, 1000 + ms % 1000)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        var out = formatter.string(from: date)
-        if nanos > 0 {
-            var fraction = String(nanos)
-            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            out += "." + fraction
+        var out = formatter.string(from: Date(timeIntervalSince1970: Double(whole)))
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 3 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            out += "." + digits
         }
         return out + " +0000 UTC"
     }

@@ -14,10 +14,11 @@ extension RuleEngine {
     /// Evaluates a group's rules in order at `atMs` (one timestamp for all, so each sees its predecessors' output).
     func evaluate(_ group: inout Group, atMs: Int64) async {
         let started = ContinuousClock.now
+        let snapshot = group
         for position in group.rules.indices {
             let ruleStarted = ContinuousClock.now
             do {
-                try await evaluate(&group.rules[position], group: group, atMs: atMs)
+                try await evaluate(&group.rules[position], group: snapshot, atMs: atMs)
                 group.rules[position].health = "ok"
                 group.rules[position].lastError = nil
             } catch {
@@ -54,11 +55,7 @@ extension RuleEngine {
                 }
                 output.append((labels, sample.v))
             }
-            do {
-                try await writer.write(output, tenantID: group.tenantID, atMs: atMs)
-            } catch {
-                throw RuleFailure(description: "writing the recorded series failed: \(error)")
-            }
+            try await write(output, previous: &loaded.written, tenantID: group.tenantID, atMs: atMs)
         case .alerting:
             guard let definitionID = loaded.definitionID else { return }
             var series: [RuleSeries] = []
@@ -80,25 +77,32 @@ extension RuleEngine {
                 series.append(RuleSeries(labels: labels, annotations: annotations, value: sample.v))
             }
             loaded.alerts = await alerts.observeRule(definitionID, series: series, atMs: atMs)
-            try await writeAlertSeries(loaded, tenantID: group.tenantID, atMs: atMs)
+            try await writeAlertSeries(&loaded, tenantID: group.tenantID, atMs: atMs)
         }
     }
 
     /// `ALERTS{alertname, alertstate, …} 1` and `ALERTS_FOR_STATE{alertname, …}` (when the condition started, Unix s) for
     /// each pending or firing alert, as Prometheus writes them.
-    private func writeAlertSeries(_ loaded: LoadedRule, tenantID: String, atMs: Int64) async throws(RuleFailure) {
-        guard !loaded.alerts.isEmpty else { return }
+    private func writeAlertSeries(_ loaded: inout LoadedRule, tenantID: String, atMs: Int64) async throws(RuleFailure) {
         var output: [(Labels, Double)] = []
         for alert in loaded.alerts {
             let base = Labels(alert.labels.map { Label($0.key, $0.value) })
             output.append((base.setting(Labels.metricName, "ALERTS").setting("alertstate", alert.state), 1))
             output.append((base.setting(Labels.metricName, "ALERTS_FOR_STATE"), Double(alert.activeAtMs) / 1000))
         }
+        try await write(output, previous: &loaded.written, tenantID: tenantID, atMs: atMs)
+    }
+
+    /// Writes `output` and, as Prometheus does, a staleness marker for each series written last time and not now.
+    private func write(_ output: [(Labels, Double)], previous: inout Set<Labels>, tenantID: String, atMs: Int64) async throws(RuleFailure) {
+        let current = Set(output.map(\.0))
+        let ended = previous.subtracting(current).map { ($0, Double(bitPattern: Sample.staleNaNBits)) }
         do {
-            try await writer.write(output, tenantID: tenantID, atMs: atMs)
+            try await writer.write(output + ended, tenantID: tenantID, atMs: atMs)
         } catch {
-            throw RuleFailure(description: "writing ALERTS failed: \(error)")
+            throw RuleFailure(description: "writing the rule's series failed: \(error)")
         }
+        previous = current
     }
 
     /// The expression's instant vector at `atMs` over the tenant's series (a scalar becomes one series without labels).

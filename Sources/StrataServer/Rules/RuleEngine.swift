@@ -40,6 +40,8 @@ actor RuleEngine {
         var lastEvaluationMs: Int64?
         var evaluationSeconds: Double = 0
         var alerts: [RuleAlertState] = []
+        /// The series written at the last evaluation (recorded, or `ALERTS`), to mark the ones that end stale.
+        var written: Set<Labels> = []
     }
 
     let alerts: AlertEvaluator

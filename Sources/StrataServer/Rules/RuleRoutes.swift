@@ -14,13 +14,20 @@ struct RuleRoutes {
             let type = request.uri.queryParameters.get("type") ?? ""
             guard ["", "alert", "record"].contains(type) else { throw APIError.badData("unsupported type \"\(type)\"") }
             let groups = await engine.groups(tenantID: tenant).map { Self.group($0, type: type) }
-            return PrometheusRequest.success(try JSONTreeEncoder.encode(RulesAnswer(groups: groups)))
+            return PrometheusRequest.success(try Self.json(RulesAnswer(groups: groups)))
         }
         group.get("alerts", .permission(.read)) { _, context in
             let tenant = try context.requirePrincipal().tenantID
             let alerts = await engine.groups(tenantID: tenant).flatMap(\.rules).flatMap(\.alerts).map(Self.alert)
-            return PrometheusRequest.success(try JSONTreeEncoder.encode(AlertsAnswer(alerts: alerts)))
+            return PrometheusRequest.success(try Self.json(AlertsAnswer(alerts: alerts)))
         }
+    }
+
+    /// Fields without a value are left out, as Prometheus's `omitempty` does (a recording rule has no `state`).
+    static func json(_ value: some Encodable) throws -> JSON {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return .raw(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     struct RulesAnswer: Encodable { var groups: [GroupJSON] }
