@@ -6,7 +6,8 @@ extension Checker {
 
     /// One rule: exactly one of `record` and `alert`, an expression that parses, and what each kind allows.
     mutating func rule(_ node: Node, index: Int) -> Rule? {
-        rule = (index, "")
+        // Named before its fields are checked, so a problem with them names the rule.
+        rule = (index, node.mapping?["record"]?.scalar?.string ?? node.mapping?["alert"]?.scalar?.string ?? "")
         guard let fields = mapping(node, known: Self.ruleFields, in: "a rule") else { return nil }
         let record = scalar(fields["record"], "record") ?? ""
         let alert = scalar(fields["alert"], "alert") ?? ""
