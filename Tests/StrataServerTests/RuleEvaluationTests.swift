@@ -143,4 +143,18 @@ import Testing
             #expect(names == ["x:z"])
         }
     }
+
+    @Test func aTenantFolderIsThatTenantsAndOneForNoSuchTenantIsNotApplied() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            try Self.writeRules(harness, "mine.yml", "groups: [{name: mine, rules: [{record: 'mine:x', expr: '1'}]}]")
+            let folder = harness.server.configuration.dataDirectory + "/rules/nosuchtenant"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try "groups: [{name: theirs, rules: [{record: 'theirs:x', expr: '1'}]}]".write(toFile: folder + "/theirs.yml", atomically: true, encoding: .utf8)
+            await Self.service(harness).load()
+            let rules = try await Self.get(client, "/prometheus/api/v1/rules")
+            #expect((rules["groups"] as? [[String: Any]])?.map { $0["name"] as? String } == ["mine"])
+            #expect(await harness.server.rules.groups(tenantID: "nosuchtenant").isEmpty)
+        }
+    }
 }
