@@ -93,6 +93,7 @@ struct Checker {
     }
 
     mutating func group(_ node: Node) -> RuleGroup? {
+        group = node.mapping?["name"]?.scalar?.string
         guard let fields = mapping(node, known: ["name", "interval", "limit", "rules"], in: "a group") else { return nil }
         let name = scalar(fields["name"], "name") ?? ""
         if name.isEmpty { fail(node, "Groupname must not be empty") }

@@ -157,4 +157,33 @@ import Testing
             #expect(await harness.server.rules.groups(tenantID: "nosuchtenant").isEmpty)
         }
     }
+
+    /// After a restart (a fresh evaluator over the same catalog, rules read again) a firing rule alert resumes firing:
+    /// the next evaluation neither starts it afresh nor tells anyone again.
+    @Test func aFiringRuleAlertResumesAfterARestart() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let start = (Time.nowMs() / 60_000 - 10) * 60_000
+            try await RemoteWriteInventoryTests.write(client, [([("__name__", "temp"), ("room", "a")], [(start - 1_000, 90)])])
+            try Self.writeRules(harness, "t.yml", "groups: [{name: t, rules: [{alert: Hot, expr: 'temp > 80'}]}]")
+            await Self.service(harness).load()
+            await harness.server.rules.evaluateDue(nowMs: start)
+            let server = harness.server
+            let fresh = AlertEvaluator(catalog: server.catalog, querier: server.store, sink: server.events, feed: server.alertFeed,
+                                       logger: Logger(label: "fresh"), clock: { start + 30_000 })
+            try await fresh.load()
+            let engine = RuleEngine(alerts: fresh, querier: server.store,
+                                    writer: RuleSeriesWriter(store: server.store, alertFeed: server.alertFeed, streams: server.streams),
+                                    defaultIntervalMs: 60_000, queryTimeoutMs: 10_000, logger: Logger(label: "fresh-rules"))
+            await RuleService(engine: engine, catalog: server.catalog, directory: server.configuration.dataDirectory + "/rules",
+                              logger: Logger(label: "fresh-rules"), clock: { 0 }).load()
+            let id = try #require(await engine.groups(tenantID: "default").first?.rules.first?.definitionID)
+            #expect(await fresh.ruleAlerts(id).map(\.state) == ["firing"], "resumed from the catalog")
+            await engine.evaluateDue(nowMs: start + 60_000)
+            let alerts = try await client.execute(uri: "/api/v1/alerts", method: .get, headers: ServerHarness.adminBasic)
+            let alertID = try #require((alerts.data as? [[String: Any]])?.first?["id"] as? String)
+            let history = try await server.catalog.alertHistory(tenantID: "default", id: alertID)
+            #expect(history.map { "\($0.from)→\($0.to)" } == ["inactive→pending", "pending→firing"])
+        }
+    }
 }
