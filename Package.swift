@@ -82,6 +82,10 @@ let package = Package(
             dependencies: ["StrataCore", "CSnappy"]
         ),
         .target(
+            name: "StrataRules",
+            dependencies: ["StrataCore", "StrataPromQL", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "StrataAlerting",
             dependencies: ["StrataCore"]
         ),
@@ -93,7 +97,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "StrataCore", "StrataTSDB", "StrataInventory", "StrataAPI", "StrataCatalog", "StrataWire", "StrataAlerting", "StrataControl",
-                "StrataPromQL", "StrataPromQLEngine",
+                "StrataPromQL", "StrataPromQLEngine", "StrataRules",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -136,6 +140,7 @@ let package = Package(
         .testTarget(name: "StrataPromQLTests", dependencies: ["StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
         .testTarget(name: "StrataPromQLEngineTests", dependencies: ["StrataPromQLEngine", "StrataPromQL", "StrataTSDB", "StrataCore"], exclude: ["Cases"]),
         .testTarget(name: "StrataInventoryTests", dependencies: ["StrataInventory", "StrataCore"]),
+        .testTarget(name: "StrataRulesTests", dependencies: ["StrataRules"], exclude: ["Corpus"]),
         .testTarget(name: "StrataAlertingTests", dependencies: ["StrataAlerting", "StrataCore"]),
         .testTarget(name: "StrataAnalysisTests", dependencies: ["StrataAnalysis", "StrataCore"]),
         .testTarget(name: "StrataControlTests", dependencies: ["StrataControl", "StrataCore", .product(name: "Crypto", package: "swift-crypto")]),

@@ -14,6 +14,9 @@ public enum AlertCondition: Sendable, Equatable {
     case baseline(BaselineCondition)
     /// All or any of several conditions on the resource or on layers of its stack.
     case composite(CompositeCondition)
+    /// A Prometheus alerting rule: its expression is evaluated by the rule engine, which reports each evaluation's
+    /// result series (one alert per series); the evaluator keeps their lifecycles.
+    case rule(RuleCondition)
 
     /// The metric names whose samples can change this condition (empty for conditions on events).
     public var metrics: [String] {
@@ -34,6 +37,27 @@ public enum AlertCondition: Sendable, Equatable {
         case .baseline(let baseline): return baseline.labels
         default: return nil
         }
+    }
+}
+
+/// A Prometheus alerting rule as an alert condition: the series of each evaluation of `expr` are the alerts that hold.
+public struct RuleCondition: Sendable, Equatable {
+    /// The PromQL expression.
+    public var expr: String
+    /// A firing alert whose series is gone stays firing this long (`keep_firing_for`).
+    public var keepFiringForMs: Int64
+    /// The rule file, group and 1-based index of the rule.
+    public var file: String
+    public var group: String
+    public var index: Int
+
+    /// A rule condition.
+    public init(expr: String, keepFiringForMs: Int64 = 0, file: String, group: String, index: Int) {
+        self.expr = expr
+        self.keepFiringForMs = max(0, keepFiringForMs)
+        self.file = file
+        self.group = group
+        self.index = index
     }
 }
 

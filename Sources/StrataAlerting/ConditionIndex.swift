@@ -45,6 +45,7 @@ public struct ConditionIndex: Sendable {
                 if event.kinds.isEmpty { anyEvent = true } else { eventKinds.formUnion(event.kinds) }
             case .availability: availability = true
             case .composite(let composite): for part in composite.parts { collect(part.condition) }
+            case .rule: break
             }
         }
     }

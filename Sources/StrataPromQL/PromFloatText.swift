@@ -64,3 +64,23 @@ public enum PromQuoted {
     /// `strconv.Quote(text)`: double-quoted, with Go's escapes.
     public static func quote(_ text: String) -> String { GoQuote.string(text) }
 }
+
+extension PromFloatText {
+    /// `fmt.Sprintf("%.<decimals>f", x)`, as templates' `printf` writes it.
+    public static func fixed(_ x: Double, decimals: Int) -> String { GoFloat.fixed(x, decimals: max(0, min(decimals, 64))) }
+}
+
+/// Durations as Prometheus's configuration and rule files write them (`model.ParseDuration`): `1h30m`, `5m`, `0s`.
+public enum PromDuration {
+    /// Milliseconds, or nil when `text` is not a duration (zero is allowed, unlike in PromQL).
+    public static func milliseconds(_ text: String) -> Int64? {
+        if text == "0" { return 0 }
+        switch DurationLiteral.milliseconds(text) {
+        case .success(let ms): return ms
+        case .failure(let error): return error.message == "duration must be greater than 0" ? 0 : nil
+        }
+    }
+
+    /// How Prometheus prints a duration (`model.Duration.String()`): `1h30m`, `0s`.
+    public static func format(_ milliseconds: Int64) -> String { DurationLiteral.format(milliseconds) }
+}

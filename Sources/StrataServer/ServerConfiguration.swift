@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Longest a query may run (`query_timeout`, `STRATA_QUERY_TIMEOUT`; default 30 s); a request's own
     /// `timeout` parameter may only shorten it.
     public var queryTimeoutMs: Int64 = 30_000
+    /// Rule groups without an `interval` of their own are evaluated this often (`rule_evaluation_interval`, default 1 m as
+    /// Prometheus's `evaluation_interval`).
+    public var ruleIntervalMs: Int64 = 60_000
     /// Browser sessions last this many hours.
     public var sessionHours: Int64 = 12
     /// Events older than this are deleted (`event_retention`, default 31 days).
@@ -82,6 +85,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var mtls: String?
         var session_hours: Int64?
         var query_timeout: String?
+        var rule_evaluation_interval: String?
     }
 
     /// Applies a YAML configuration file.
@@ -117,6 +121,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let text = file.event_retention { eventRetentionMs = try Self.duration(text, source: path + " event_retention") }
         if let text = file.retire_servers_after { retireServersAfterMs = try Self.durationOrNever(text, source: path + " retire_servers_after") }
         if let text = file.query_timeout { queryTimeoutMs = try Self.duration(text, source: path + " query_timeout") }
+        if let text = file.rule_evaluation_interval {
+            let ms = try Self.duration(text, source: path + " rule_evaluation_interval")
+            guard ms >= 1000 else { throw .invalid(source: path + " rule_evaluation_interval", reason: "expected at least 1s") }
+            ruleIntervalMs = ms
+        }
     }
 
     /// Sets the TLS mode.

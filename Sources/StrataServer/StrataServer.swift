@@ -37,6 +37,8 @@ public struct StrataServer: Sendable {
     let streams = SampleStreams()
     /// Evaluates alert definitions as samples and events arrive.
     let alerts: AlertEvaluator
+    /// Evaluates the Prometheus rule files of `DATA/rules`.
+    let rules: RuleEngine
     let control: ControlService
     /// Group actions, and the schedules that start them.
     let groupRuns: GroupRunner
@@ -74,6 +76,8 @@ public struct StrataServer: Sendable {
         schedules = ScheduleService(catalog: catalog, runner: groupRuns, audit: audit, logger: logger, clock: clock)
         alerts = AlertEvaluator(catalog: catalog, querier: store, sink: events, feed: alertFeed, logger: logger, clock: { Time.nowMs() },
                                 control: control)
+        rules = RuleEngine(alerts: alerts, querier: store, catalog: catalog, writer: RuleSeriesWriter(store: store, alertFeed: alertFeed, streams: streams),
+                           defaultIntervalMs: configuration.ruleIntervalMs, queryTimeoutMs: configuration.queryTimeoutMs, logger: logger)
         tls = try TLSSetup.make(configuration)
     }
 
@@ -149,6 +153,7 @@ public struct StrataServer: Sendable {
         PrometheusAPIRoutes(reads: queries, catalog: catalog, startedMs: Time.nowMs(), retentionMs: store.options.retentionMs[.raw] ?? 0)
             .register(on: prometheusAPI)
         PrometheusQueryRoutes(reads: queries, catalog: catalog).register(on: prometheusAPI)
+        RuleRoutes(engine: rules).register(on: prometheusAPI)
         FederateRoute(reads: queries, catalog: catalog, now: { Time.nowMs() }).register(on: secured("prometheus/federate", .users))
         EventRoutes(catalog: catalog, events: events).register(on: api)
         StreamRoutes(streams: streams, querier: store, catalog: catalog).register(on: api)
@@ -197,10 +202,12 @@ public struct StrataServer: Sendable {
         let maintenance = BlockMaintenance(engine: store, logger: logger)
         let alerting = AlertingService(evaluator: alerts, feed: alertFeed, sink: events,
                                        definitionsDirectory: configuration.dataDirectory + "/alerts", logger: logger)
+        let ruleService = RuleService(engine: rules, catalog: catalog, directory: configuration.dataDirectory + "/rules", logger: logger,
+                                      clock: { Time.nowMs() })
         let notifications = NotificationService(catalog: catalog, logger: logger)
         let failover = FailoverService(catalog: catalog, control: control, sink: events, logger: logger, clock: { Time.nowMs() })
         let group = ServiceGroup(configuration: .init(services: [storage, persistence, maintenance, registrar, monitor, retention, alerting,
-                                                                 notifications, ControlExpiry(control: control),
+                                                                 ruleService, notifications, ControlExpiry(control: control),
                                                                  ScheduleLoop(schedules: schedules, runner: groupRuns, clock: { Time.nowMs() }), failover, app],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -14,28 +14,12 @@ import Testing
         let server = try bed.startServer()
         defer { server.terminate() }
         let promPort = try Testbed.freePort()
-        try FileManager.default.createDirectory(atPath: bed.directory + "/prometheus", withIntermediateDirectories: true)
-        try WebStack.write(Testbed.password, to: bed.directory + "/prometheus/password")
-        try WebStack.write("""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: prometheus
-                static_configs: [{targets: ['127.0.0.1:\(promPort)']}]
-            remote_write:
-              - url: \(bed.url)/api/v1/write
-                basic_auth: {username: admin, password_file: \(bed.directory)/prometheus/password}
-                queue_config: {batch_send_deadline: 1s}
-                metadata_config: {send_interval: 2s}
-            """, to: bed.directory + "/prometheus/prometheus.yml")
         // The agent runs first: Prometheus's process appears before it listens, which the agent's discovery used
         // to miss until its next full discovery (5 min).
         let agent = try bed.startAgent()
         defer { agent.terminate() }
         try waitUntil("the agent's platform", timeout: 30) { try !bed.platforms().isEmpty }
-        let prometheus = try StrataProcess(executable: "/usr/bin/prometheus",
-                                           ["--config.file=\(bed.directory)/prometheus/prometheus.yml", "--storage.tsdb.path=\(bed.directory)/prometheus/data",
-                                            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"], logPath: bed.directory + "/prometheus.log")
+        let prometheus = try bed.startPrometheus(port: promPort, job: "prometheus", targets: ["127.0.0.1:\(promPort)"])
         defer { prometheus.killTree() }
 
         func prometheusServer() throws -> [String: Any]? {

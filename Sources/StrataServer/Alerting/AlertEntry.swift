@@ -23,6 +23,8 @@ struct AlertEntry: Sendable {
     var heldBy: String?
     /// The last matching event, for event alerts that resolve after a quiet spell.
     var lastMatchMs: Int64?
+    /// A rule alert's last evaluation that returned its series (for `keep_firing_for`; not stored).
+    var lastActiveMs: Int64?
     /// A trend alert's projected crossing, Unix ms.
     var projectedCrossingMs: Int64?
     /// A baseline alert's usual value at this hour, and how many spreads the last sample lay from it.

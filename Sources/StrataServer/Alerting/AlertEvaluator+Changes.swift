@@ -81,6 +81,8 @@ extension AlertEvaluator {
     }
 
     func labels(of entry: AlertEntry, _ definition: AlertDefinition, resource: ResourceFacts?) -> [String: String] {
+        // A rule's alerts carry Prometheus's labels, set by the rule engine.
+        if case .rule = definition.condition { return entry.labels }
         var labels = seriesFacts[StableID(hex: entry.subject) ?? StableID(rawValue: 0)]?.labels ?? [:]
         labels["__tenant__"] = nil
         labels.merge(definition.labels) { _, new in new }
@@ -95,6 +97,7 @@ extension AlertEvaluator {
     }
 
     func render(_ definition: AlertDefinition, entry: AlertEntry, resource: ResourceFacts?) -> [String: String] {
+        if case .rule = definition.condition { return entry.annotations }
         var fixed: [String: String] = [:]
         if case .trend = definition.condition, let crossing = entry.projectedCrossingMs {
             // The projection travels with every trend alert, whatever its definition's templates say.

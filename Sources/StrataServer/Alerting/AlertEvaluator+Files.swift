@@ -32,6 +32,8 @@ extension AlertEvaluator {
             }
         }
         for definition in index.definitions.values where definition.origin != "api" && !refused.contains(definition.origin) && !kept.contains(definition.id) {
+            // Rule files' alerting rules come and go with `DATA/rules` (RuleEngine), not with these files.
+            if case .rule = definition.condition { continue }
             _ = try? await remove(tenantID: definition.tenantID, id: definition.id)
         }
     }

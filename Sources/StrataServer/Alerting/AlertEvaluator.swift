@@ -57,6 +57,9 @@ actor AlertEvaluator {
     var escalationTargets: [String: [[API.NotifyTarget]]] = [:]
     /// Where each open alert's escalation stands.
     var escalationTrackers: [AlertEntry.Key: EscalationTracker] = [:]
+    /// Stored alerts of rules not installed yet (rule files are read after the stored state): they resume when their
+    /// rule is installed.
+    var parkedRuleEntries: [String: [AlertEntry]] = [:]
 
     init(catalog: any Catalog, querier: any Querier, sink: EventSink, feed: AlertFeed, logger: Logger,
          clock: @escaping @Sendable () -> Int64, control: ControlService? = nil) {
@@ -80,7 +83,13 @@ actor AlertEvaluator {
             }
         }
         for record in try await catalog.allAlerts() {
-            guard let definition = index.definitions[record.definitionID], let entry = AlertEntry(record: record) else { continue }
+            guard let entry = AlertEntry(record: record) else { continue }
+            guard let definition = index.definitions[record.definitionID] else {
+                if record.state != AlertState.resolved.rawValue, record.state != AlertState.inactive.rawValue {
+                    parkedRuleEntries[record.definitionID, default: []].append(entry)
+                }
+                continue
+            }
             entries[entry.key] = entry
             if case .composite = definition.condition { compositeSubjects[definition.id, default: []].insert(entry.subject) }
         }
