@@ -187,10 +187,10 @@ struct OTLPReceiverTests {
             }
             let joined = try await Self.query(client, "joined", at: now)
             #expect(joined == [
-                "job=byname,resource_id=\(platform),resource_kind=platform,resource_name=host-m1": "1",
-                "job=byid,resource_id=\(platform),resource_kind=platform,resource_name=host-m1": "1",
+                "job=byname,platform=\(platform),resource_id=\(platform),resource_kind=platform,resource_name=host-m1": "1",
+                "job=byid,platform=\(platform),resource_id=\(platform),resource_kind=platform,resource_name=host-m1": "1",
                 "job=unknown": "1",
-            ])
+            ], "joined series carry the platform's labels, and PromQL's cross-layer platform label with them")
             #expect(try await Self.query(client, "count(target_info)", at: now) == ["": "3"])
         }
     }
