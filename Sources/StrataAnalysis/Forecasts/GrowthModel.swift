@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growth curve fitted by least squares to (x, y) points, x in days from the first point: a line, an exponential
+/// (a constant growth rate; a line through the logarithms of positive values) or a saturating curve
+/// `a − b·e^(−c·x)` (growth that slows towards a ceiling; c by a search over a grid, a and b by least squares).
+/// The fit with the smallest AIC wins, so a curve must earn its extra parameter.
+public struct GrowthModel: Sendable, Hashable {
+    /// The curve's family.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case linear, exponential, saturating
+    }
+
+    /// The family.
+    public var kind: Kind
+    /// linear: a + b·x; exponential: e^(a + b·x); saturating: a − b·e^(−c·x).
+    public var a: Double, b: Double, c: Double
+    /// Akaike's information criterion of the fit (smaller is better).
+    public var aic: Double
+
+    /// y at `x`.
+    public func value(at x: Double) -> Double {
+        switch kind {
+        case .linear: return a + b * x
+        case .exponential: return exp(a + b * x)
+        case .saturating: return a - b * exp(-c * x)
+        }
+    }
+
+    /// The best of the three families for `points`; nil for fewer than 4 points.
+    public static func best(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
+        guard points.count >= 4 else { return nil }
+        return [linear(points), exponential(points), saturating(points)].compactMap { $0 }.min { $0.aic < $1.aic }
+    }
+
+    /// a + b·x by least squares.
+    static func linear(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
+        guard let (a, b) = line(points.map(\.x), points.map(\.y)) else { return nil }
+        return GrowthModel(kind: .linear, a: a, b: b, c: 0, aic: aic(points, parameters: 2) { a + b * $0 })
+    }
+
+    /// e^(a + b·x): a line through log y (every y positive).
+    static func exponential(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
+        guard points.allSatisfy({ $0.y > 0 }), let (a, b) = line(points.map(\.x), points.map { log($0.y) }) else { return nil }
+        return GrowthModel(kind: .exponential, a: a, b: b, c: 0, aic: aic(points, parameters: 2) { exp(a + b * $0) })
+    }
+
+    /// a − b·e^(−c·x), c from a log-spaced grid (time constants of 0.05 to 2,000 days), a and b by least squares.
+    static func saturating(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
+        var best: GrowthModel?
+        for step in 0..<60 {
+            let c = 1 / (0.05 * pow(40_000, Double(step) / 59))
+            guard let (intercept, slope) = line(points.map { exp(-c * $0.x) }, points.map(\.y)) else { continue }
+            let (a, b) = (intercept, -slope)
+            guard b > 0 else { continue }
+            let fit = GrowthModel(kind: .saturating, a: a, b: b, c: c, aic: aic(points, parameters: 3) { a - b * exp(-c * $0) })
+            if best == nil || fit.aic < best!.aic { best = fit }
+        }
+        return best
+    }
+
+    /// Least-squares line y = a + b·x; nil when x does not vary.
+    static func line(_ x: [Double], _ y: [Double]) -> (Double, Double)? {
+        let n = Double(x.count)
+        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        var sxy = 0.0, sxx = 0.0
+        for (u, v) in zip(x, y) {
+            sxy += (u - mx) * (v - my)
+            sxx += (u - mx) * (u - mx)
+        }
+        guard sxx > 0, sxy.isFinite else { return nil }
+        let b = sxy / sxx
+        return (my - b * mx, b)
+    }
+
+    /// AIC of `model` on `points` with `parameters` parameters (Gaussian errors).
+    static func aic(_ points: [(x: Double, y: Double)], parameters: Int, _ model: (Double) -> Double) -> Double {
+        let rss = points.reduce(0.0) { total, point in
+            let residual = point.y - model(point.x)
+            return total + residual * residual
+        }
+        let n = Double(points.count)
+        return n * log(max(rss / n, 1e-300)) + 2 * Double(parameters)
+    }
+}
