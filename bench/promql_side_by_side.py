@@ -4,7 +4,7 @@
 A real Prometheus 2.42 (the kit's command line: remote-write receiver on, nothing scraped) and a release
 `strata server` run at the same time, each on a fresh data directory. Both get the same bytes: the kit's
 `rw_load.py` (directory from --kit, default $STRATA_BENCH_KIT or ../shared/bench) sends 10k node_exporter-like
-series x 720 samples (2 h at 10 s, job "node") and 100k x 120 (20 min, job "node100k"), both ending at the same
+series x 720 samples (2 h at 10 s, job "node") and 160k x 60 (10 min, job "node160k"), both ending at the same
 instant; then 2,000 histogram bucket series x 120 (`http_request_duration_seconds_bucket`, 10 `le` each) are
 remote-written by this script. After both servers are idle, four queries go to each one's HTTP API (Prometheus:
 /api/v1/…, Strata: /prometheus/api/v1/… with basic auth), one warm-up each and then --runs timed requests,
@@ -12,12 +12,15 @@ alternating between the servers (Strata first on even runs, Prometheus first on 
 connection with the whole body read:
 
   query_range_1000_series  query_range of 1,000 raw series over 2 h at step 60 s (120,000 points)
-  sum_by_10k_series        instant `sum by (instance)` over 10k of the 100k series, selected by a regex
-  rate_100k_series         instant `sum(rate(…[5m]))` over all 100k series
+  sum_by_10k_series        instant `sum by (instance)` over 10k of the 160k series, selected by a regex
+  rate_100k_series         instant `sum(rate(node_cpu_seconds_total[5m]))` over 102,400 series (1,600 instances
+                           x 64; a rate over several metrics would drop the names and collide)
   histogram_quantile       query_range of `histogram_quantile(0.9, sum by (le, handler) (rate(…[5m])))` over
                            the 2,000 bucket series, 20 min at step 60 s
 
-Memory: before each query's runs, each server's peak RSS mark is reset (`echo 5 > /proc/PID/clear_refs`), so
+CPU: each server's utime+stime (/proc/PID/stat) over its timed runs, per query — steadier than latency on a
+loaded machine, where Strata's query threads (nice 19, so that queries never slow ingest) wait behind every other
+process and Prometheus's do not. Memory: before each query's runs, each server's peak RSS mark is reset (`echo 5 > /proc/PID/clear_refs`), so
 VmHWM afterwards is the peak during that query's runs; `peak_rss_mib` is that peak and `rss_growth_mib` its rise
 over the RSS just before. The warm-up answers of the two servers are compared (same series, values within 1e-6
 relative). Prints one JSON line per query (both medians, Strata/Prometheus ratios), then a table and the load
@@ -52,8 +55,8 @@ def queries(end_ms):
     end = end_ms / 1000
     return [
         ("query_range_1000_series", '{job="node",instance=~"node-0000[0-9]:9100"}', (end - 7190, end, 60)),
-        ("sum_by_10k_series", 'sum by (instance) ({job="node100k",instance=~"node-000[0-9][0-9]:9100"})', None),
-        ("rate_100k_series", 'sum(rate({job="node100k"}[5m]))', None),
+        ("sum_by_10k_series", 'sum by (instance) ({job="node160k",instance=~"node-000[0-9][0-9]:9100"})', None),
+        ("rate_100k_series", 'sum(rate(node_cpu_seconds_total{job="node160k"}[5m]))', None),
         ("histogram_quantile",
          'histogram_quantile(0.9, sum by (le, handler) (rate(http_request_duration_seconds_bucket[5m])))',
          (end - (HISTOGRAM_SAMPLES - 1) * INTERVAL_MS / 1000, end, 60)),
@@ -244,7 +247,7 @@ def agree(a, b):
 
 def time_query(servers, name, expr, at_ms, window, runs):
     path = query_path(expr, at_ms, window)
-    shapes, figures = {}, {s.name: {"times": []} for s in servers}
+    shapes, figures = {}, {s.name: {"times": [], "cpu_ticks": 0} for s in servers}
     for server in servers:
         server.reset_peak()
         figures[server.name]["rss_before_mib"] = status_mib(server.process.pid, "VmRSS")
@@ -256,9 +259,10 @@ def time_query(servers, name, expr, at_ms, window, runs):
                                     response_bytes=len(body))
     for run in range(runs):
         for server in (servers if run % 2 == 0 else servers[::-1]):
-            began = time.perf_counter()
+            ticks, began = server.cpu_ticks(), time.perf_counter()
             status, _ = server.get(path)
             figures[server.name]["times"].append((time.perf_counter() - began) * 1000)
+            figures[server.name]["cpu_ticks"] += server.cpu_ticks() - ticks
             if status != 200:
                 raise SystemExit("%s answered %d to %s" % (server.name, status, expr))
     line = {"query": name, "expr": expr, "range": window, "runs": runs,
@@ -266,12 +270,14 @@ def time_query(servers, name, expr, at_ms, window, runs):
     for server in servers:
         f = figures[server.name]
         times = f.pop("times")
-        f.update(median_ms=round(statistics.median(times), 1), min_ms=round(min(times), 1),
+        f.update(cpu_ms_per_query=round(f.pop("cpu_ticks") * 1000 / os.sysconf("SC_CLK_TCK") / runs, 1),
+                 median_ms=round(statistics.median(times), 1), min_ms=round(min(times), 1),
                  max_ms=round(max(times), 1), peak_rss_mib=status_mib(server.process.pid, "VmHWM"))
         f["rss_growth_mib"] = round(f["peak_rss_mib"] - f["rss_before_mib"], 1)
         line[server.name] = f
     s, p = line["strata"], line["prometheus"]
     line["ratio_median"] = round(s["median_ms"] / p["median_ms"], 2)
+    line["ratio_cpu"] = round(s["cpu_ms_per_query"] / p["cpu_ms_per_query"], 2) if p["cpu_ms_per_query"] else None
     line["ratio_peak_rss"] = round(s["peak_rss_mib"] / p["peak_rss_mib"], 2)
     line["ratio_rss_growth"] = round(s["rss_growth_mib"] / p["rss_growth_mib"], 2) if p["rss_growth_mib"] > 0 else None
     return line
@@ -300,17 +306,20 @@ def prepare_caches(kit, cache_dir, cases):
 
 
 def table(lines, loads):
-    rows = [["query", "Strata ms", "Prom ms", "ratio", "Strata peak MiB", "Prom peak MiB", "Strata +MiB",
+    rows = [["query", "Strata ms", "Prom ms", "ratio", "Strata CPU ms", "Prom CPU ms", "Strata peak MiB",
+             "Prom peak MiB", "Strata +MiB",
              "Prom +MiB", "agree"]]
     for l in lines:
         s, p = l["strata"], l["prometheus"]
         rows.append([l["query"], "%.1f" % s["median_ms"], "%.1f" % p["median_ms"], "%.2fx" % l["ratio_median"],
+                     "%.1f" % s["cpu_ms_per_query"], "%.1f" % p["cpu_ms_per_query"],
                      "%.1f" % s["peak_rss_mib"], "%.1f" % p["peak_rss_mib"], "%.1f" % s["rss_growth_mib"],
                      "%.1f" % p["rss_growth_mib"], "yes" if l["answers_agree"] else "NO"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     text = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     text.insert(1, "-" * len(text[0]))
-    text.append("medians of the timed runs; peak = VmHWM during the query's runs (reset before them); +MiB = "
+    text.append("medians of the timed runs; CPU ms = server utime+stime per query (10 ms ticks, summed over the "
+                "runs); peak = VmHWM during the query's runs (reset before them); +MiB = "
                 "peak minus RSS before. Load average (1, 5, 15 min) at the start / the queries / the end: %s"
                 % " / ".join(" ".join("%.2f" % x for x in l) for l in loads))
     return "\n".join(text)
@@ -337,7 +346,7 @@ def main():
     if not os.path.exists(args.binary):
         sys.exit("no strata binary at %s (make build)" % args.binary)
     loads = [os.getloadavg()]
-    end_ms, caches = prepare_caches(args.kit, args.cache_dir, [(10_000, 720, "node"), (100_000, 120, "node100k")])
+    end_ms, caches = prepare_caches(args.kit, args.cache_dir, [(10_000, 720, "node"), (160_000, 60, "node160k")])
     work = args.keep_data or tempfile.mkdtemp(prefix="promql-sbs-")
     marker = os.path.join(work, "loaded.json")
     loaded = False
