@@ -52,6 +52,7 @@ bench: deps-bench build
 	$(RELEASE) --product strata-bench
 	.build/release/strata-bench engine persist query recovery promql planner
 	python3 bench/remote_write_side_by_side.py
+	python3 bench/promql_side_by_side.py
 	python3 bench/query_isolation.py
 	python3 bench/alerting_latency.py --rate 100000
 	python3 bench/alerting_latency.py --rate 0 --seconds 3

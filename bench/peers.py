@@ -44,6 +44,24 @@ def run_in_group(cmd, timeout):
     return out, err
 
 
+def ensure_cache(kit, series, samples, concurrency, cache, extra=()):
+    """Encodes the bodies into `cache` unless it exists: rw_load.py against a closed port with --timeout 0 encodes,
+    writes the cache and sends nothing; `extra` are more rw_load.py flags (`--job`, `--end-ms`). Written under
+    another name and renamed, so no reader sees half a file."""
+    if os.path.exists(cache):
+        return
+    partial = "%s.%d.partial" % (cache, os.getpid())
+    try:
+        run_in_group([sys.executable, os.path.join(kit, "rw_load.py"), "--url",
+                      "http://127.0.0.1:%d/api/v1/write" % free_port(), "--series", str(series),
+                      "--samples-per-series", str(samples), "--concurrency", str(concurrency), "--cache", partial,
+                      "--timeout", "0", *extra], timeout=900)
+        os.replace(partial, cache)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
 def last_json(out, err):
     lines = [line for line in out.splitlines() if line.startswith("{")]
     return json.loads(lines[-1]) if lines else {"error": err[-1000:]}

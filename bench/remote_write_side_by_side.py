@@ -27,7 +27,7 @@ import threading
 import time
 
 from benchlib import cpu_seconds, free_port, wait_http
-from peers import figures, run_in_group, run_prometheus, run_victoriametrics, tree_bytes
+from peers import ensure_cache, figures, run_in_group, run_prometheus, run_victoriametrics, tree_bytes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVERS = ("prometheus", "victoriametrics", "strata")
@@ -130,23 +130,6 @@ def run_strata(kit, series, samples, concurrency, cache):
             server.kill()
             server.wait()
         shutil.rmtree(work, ignore_errors=True)
-
-
-def ensure_cache(kit, series, samples, concurrency, cache):
-    """Encodes the bodies into `cache` unless it exists: rw_load.py against a closed port with --timeout 0 encodes,
-    writes the cache and sends nothing. Written under another name and renamed, so no reader sees half a file."""
-    if os.path.exists(cache):
-        return
-    partial = "%s.%d.partial" % (cache, os.getpid())
-    try:
-        run_in_group([sys.executable, os.path.join(kit, "rw_load.py"), "--url",
-                      "http://127.0.0.1:%d/api/v1/write" % free_port(), "--series", str(series),
-                      "--samples-per-series", str(samples), "--concurrency", str(concurrency), "--cache", partial,
-                      "--timeout", "0"], timeout=900)
-        os.replace(partial, cache)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
 
 
 def ratio(a, b):

@@ -7,18 +7,18 @@ extension Labels {
     /// The set without `__name__`.
     var droppingName: Labels {
         guard pairs.contains(where: { $0.name == Labels.metricName }) else { return self }
-        return Labels(pairs.filter { $0.name != Labels.metricName })
+        return filter { $0.name != Labels.metricName }
     }
 
     /// The set without the labels in `names`.
     func removing(_ names: Set<String>) -> Labels {
         guard pairs.contains(where: { names.contains($0.name) }) else { return self }
-        return Labels(pairs.filter { !names.contains($0.name) })
+        return filter { !names.contains($0.name) }
     }
 
     /// Only the labels in `names`.
     func keeping(_ names: Set<String>) -> Labels {
-        Labels(pairs.filter { names.contains($0.name) })
+        filter { names.contains($0.name) }
     }
 
     /// The set with `name` set to `value`, or without `name` when `value` is empty.

@@ -44,7 +44,7 @@ extension TimeSeriesEngine {
     /// `budget`.
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
-        return try await BackgroundThreads.queries.run { try index.select(matchers, budget: budget).map { ($0, index.labels[$0]!) } }
+        return try await BackgroundThreads.queries.run { try index.selectLabelled(matchers, budget: budget) }
     }
 
     /// Label names in use, sorted.

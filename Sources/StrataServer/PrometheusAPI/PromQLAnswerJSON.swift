@@ -1,63 +1,103 @@
+import Hummingbird
 import StrataCore
 import StrataPromQL
 import StrataPromQLEngine
 
 /// A query's answer as Prometheus 2.42 writes it: `{"resultType":…,"result":…}`, label sets as objects, each
 /// value `[unixSeconds, "text"]` with Prometheus's timestamp and number text (`PromFloatText`). Written straight
-/// into text: a range answer can hold millions of points.
+/// into UTF-8 bytes: a range answer can hold millions of points.
 enum PromQLAnswerJSON {
-    static func text(_ value: QueryValue) -> String {
-        var out = "{\"resultType\":\"\(value.resultType)\",\"result\":"
+    /// The success envelope `{"status":"success","data":…}` around `value`, as a response.
+    static func response(_ value: QueryValue) -> Response {
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedSize(value))
+        out.append(contentsOf: #"{"status":"success","data":"#.utf8)
+        append(value, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+    }
+
+    static func append(_ value: QueryValue, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"resultType":""#.utf8)
+        out.append(contentsOf: value.resultType.utf8)
+        out.append(contentsOf: #"","result":"#.utf8)
         switch value {
         case .vector(let samples):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, sample) in samples.enumerated() {
-                if index > 0 { out += "," }
-                out += "{\"metric\":"
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"metric":"#.utf8)
                 appendLabels(sample.labels, to: &out)
-                out += ",\"value\":"
+                out.append(contentsOf: #","value":"#.utf8)
                 appendPoint(sample.t, sample.v, to: &out)
-                out += "}"
+                out.append(UInt8(ascii: "}"))
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .matrix(let series):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in series.enumerated() {
-                if index > 0 { out += "," }
-                out += "{\"metric\":"
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"metric":"#.utf8)
                 appendLabels(item.labels, to: &out)
-                out += ",\"values\":["
+                out.append(contentsOf: #","values":["#.utf8)
                 for (position, point) in item.points.enumerated() {
-                    if position > 0 { out += "," }
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
                     appendPoint(point.t, point.v, to: &out)
                 }
-                out += "]}"
+                out.append(contentsOf: "]}".utf8)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .scalar(let point):
             appendPoint(point.t, point.v, to: &out)
         case .string(let text, let t):
-            out += "[" + PromFloatText.timestamp(t) + "," + JSON.string(text).text + "]"
+            out.append(UInt8(ascii: "["))
+            PromFloatText.appendTimestamp(t, to: &out)
+            out.append(UInt8(ascii: ","))
+            appendQuoted(text, to: &out)
+            out.append(UInt8(ascii: "]"))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
     }
 
-    static func appendLabels(_ labels: Labels, to out: inout String) {
-        out += "{"
+    /// Bytes to reserve: about 30 per point and 100 per series, so a large answer is not copied as it grows.
+    static func estimatedSize(_ value: QueryValue) -> Int {
+        switch value {
+        case .matrix(let series): return series.reduce(64) { $0 &+ 100 &+ 30 &* $1.points.count }
+        case .vector(let samples): return 64 &+ 130 &* samples.count
+        default: return 128
+        }
+    }
+
+    static func appendLabels(_ labels: Labels, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         for (index, label) in labels.pairs.enumerated() {
-            if index > 0 { out += "," }
-            out += JSON.string(label.name).text
-            out += ":"
-            out += JSON.string(label.value).text
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(label.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            appendQuoted(label.value, to: &out)
         }
-        out += "}"
+        out.append(UInt8(ascii: "}"))
     }
 
-    static func appendPoint(_ t: Int64, _ v: Double, to out: inout String) {
-        out += "["
-        out += PromFloatText.timestamp(t)
-        out += ",\""
-        out += PromFloatText.sampleValue(v)
-        out += "\"]"
+    /// `text` as a JSON string, escaped as `JSONText.appendQuoted` escapes it.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        if text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var quoted = ""
+            JSONText.appendQuoted(text, to: &quoted)
+            out.append(contentsOf: quoted.utf8)
+        } else {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+
+    static func appendPoint(_ t: Int64, _ v: Double, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        PromFloatText.appendTimestamp(t, to: &out)
+        out.append(contentsOf: #",""#.utf8)
+        PromFloatText.appendSampleValue(v, to: &out)
+        out.append(contentsOf: #""]"#.utf8)
     }
 }

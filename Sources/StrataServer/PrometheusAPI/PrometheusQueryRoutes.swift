@@ -48,7 +48,7 @@ struct PrometheusQueryRoutes {
         let answer = try await run(tenant: tenant) { querier throws(EngineError) in
             try await engine.instant(expr, at: time, querier: querier, budget: budget)
         }
-        return PrometheusRequest.success(.raw(PromQLAnswerJSON.text(answer)))
+        return PromQLAnswerJSON.response(answer)
     }
 
     /// A range query over `start...end` at `step`.
@@ -83,7 +83,7 @@ struct PrometheusQueryRoutes {
         let answer = try await run(tenant: tenant) { querier throws(EngineError) in
             try await engine.range(expr, startMs: start, endMs: end, stepMs: step, querier: querier, budget: budget)
         }
-        return PrometheusRequest.success(.raw(PromQLAnswerJSON.text(answer)))
+        return PromQLAnswerJSON.response(answer)
     }
 
     /// The query as Prometheus prints it (`Pretty(0)`: indentation 0, lines up to 100 characters).
