@@ -45,12 +45,13 @@ public enum CapacityForecast {
         guard clean.count >= options.minPoints else {
             throw InsufficientData("a forecast needs \(options.minPoints) points; the series has \(clean.count)")
         }
-        guard clean.last!.t - clean[0].t >= 86_400_000 else {
-            throw InsufficientData("a forecast needs at least a day of history; the series spans \((clean.last!.t - clean[0].t) / 60_000) minutes")
+        let span = TimePoint.span(from: clean[0].t, to: clean.last!.t)
+        guard span >= 86_400_000 else {
+            throw InsufficientData("a forecast needs at least a day of history; the series spans \(Int(span / 60_000)) minutes")
         }
         guard limit.isFinite else { throw InsufficientData("the limit must be a finite number") }
         let origin = clean[0].t
-        let days = clean.map { Double($0.t - origin) / 86_400_000 }
+        let days = clean.map { TimePoint.span(from: origin, to: $0.t) / 86_400_000 }
         let season = SeasonalProfile(clean, periodMs: options.periodMs, phases: options.phases)
         let adjusted = zip(days, clean).map { (x: $0, y: $1.v - (season?.offset(at: $1.t) ?? 0)) }
         guard let fit = GrowthModel.best(adjusted) else { throw InsufficientData("no growth curve fits the series") }
@@ -76,7 +77,7 @@ public enum CapacityForecast {
         func quantile(_ q: Double) -> Int64? {
             guard !outcomes.isEmpty else { return crossing }
             let value = outcomes[min(outcomes.count - 1, max(0, Int((q * Double(outcomes.count - 1)).rounded())))]
-            return value.isFinite ? Int64(value) : nil
+            return Int64(exactly: value)
         }
         let tail = (1 - options.coverage) / 2
         return Forecast(model: fit.kind, seasonal: season != nil, crossingMs: crossing, earliestMs: quantile(tail),
@@ -84,14 +85,18 @@ public enum CapacityForecast {
     }
 
     /// The first time after `from`, on a grid of the season's phase length (or an hour), at which the curve plus
-    /// the season reaches `limit`; nil within the horizon.
+    /// the season reaches `limit`; nil within the horizon (or before the last representable time).
     static func firstCrossing(_ fit: GrowthModel, season: SeasonalProfile?, limit: Double, origin: Int64, from: Int64, options: Options) -> Int64? {
         let step = max(60_000, season.map { $0.periodMs / Int64($0.offsets.count) } ?? 3_600_000)
+        let (sum, beyond) = from.addingReportingOverflow(options.horizonMs)
+        let end = beyond ? (options.horizonMs > 0 ? Int64.max : Int64.min) : sum
         var t = from
-        while t <= from + options.horizonMs {
-            let value = fit.value(at: Double(t - origin) / 86_400_000) + (season?.offset(at: t) ?? 0)
+        while t <= end {
+            let value = fit.value(at: TimePoint.span(from: origin, to: t) / 86_400_000) + (season?.offset(at: t) ?? 0)
             if value >= limit { return t }
-            t += step
+            let (next, overflow) = t.addingReportingOverflow(step)
+            if overflow { return nil }
+            t = next
         }
         return nil
     }

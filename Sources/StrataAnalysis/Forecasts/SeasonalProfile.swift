@@ -9,12 +9,12 @@ public struct SeasonalProfile: Sendable, Hashable {
     /// The profile of `points`; nil when they span less than two periods or a phase has no point.
     public init?(_ points: [TimePoint], periodMs: Int64, phases: Int) {
         guard phases > 1, periodMs >= Int64(phases), let first = points.first, let last = points.last,
-              last.t - first.t >= 2 * periodMs else { return nil }
-        guard let line = TheilSen(points.map { (x: Double($0.t - first.t), y: $0.v) }) else { return nil }
+              TimePoint.span(from: first.t, to: last.t) >= 2 * Double(periodMs) else { return nil }
+        guard let line = TheilSen(points.map { (x: TimePoint.span(from: first.t, to: $0.t), y: $0.v) }) else { return nil }
         var byPhase = Array(repeating: [Double](), count: phases)
         for point in points {
             let phase = Self.phase(point.t, periodMs: periodMs, phases: phases)
-            byPhase[phase].append(point.v - line.value(at: Double(point.t - first.t)))
+            byPhase[phase].append(point.v - line.value(at: TimePoint.span(from: first.t, to: point.t)))
         }
         guard byPhase.allSatisfy({ !$0.isEmpty }) else { return nil }
         let medians = byPhase.map { TheilSen.median($0)! }
@@ -29,7 +29,8 @@ public struct SeasonalProfile: Sendable, Hashable {
     }
 
     static func phase(_ t: Int64, periodMs: Int64, phases: Int) -> Int {
-        let within = ((t % periodMs) + periodMs) % periodMs
-        return min(phases - 1, Int(within * Int64(phases) / periodMs))
+        let remainder = t % periodMs
+        let within = remainder < 0 ? remainder + periodMs : remainder
+        return min(phases - 1, Int(Double(within) / Double(periodMs) * Double(phases)))
     }
 }

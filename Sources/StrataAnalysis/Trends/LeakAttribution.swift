@@ -66,7 +66,7 @@ public enum LeakAttribution {
         }
         let a = points[low], b = points[high]
         guard b.t != a.t else { return a.v }
-        return a.v + (b.v - a.v) * Double(t - a.t) / Double(b.t - a.t)
+        return a.v + (b.v - a.v) * TimePoint.span(from: a.t, to: t) / TimePoint.span(from: a.t, to: b.t)
     }
 
     /// Pearson's correlation; 0 when either side does not vary.

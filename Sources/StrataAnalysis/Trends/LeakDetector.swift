@@ -69,7 +69,7 @@ public enum LeakDetector {
 
     /// One segment's verdict, its Theil–Sen slope per hour and its Mann–Kendall p-value.
     static func judge(_ segment: [TimePoint], options: Options) -> (Verdict, Double, Double) {
-        let hours = segment.map { (x: Double($0.t - segment[0].t) / 3_600_000, y: $0.v) }
+        let hours = segment.map { (x: TimePoint.span(from: segment[0].t, to: $0.t) / 3_600_000, y: $0.v) }
         guard let trend = MannKendall(segment.map(\.v)), let line = TheilSen(hours) else { return (.noGrowth, 0, 1) }
         guard trend.pValue < options.alpha, trend.s > 0, line.slope > 0 else { return (.noGrowth, line.slope, trend.pValue) }
         let later = Array(hours[(hours.count / 2)...])

@@ -10,6 +10,10 @@ public struct TimePoint: Sendable, Hashable, Codable {
         self.t = t
         self.v = v
     }
+
+    /// Milliseconds from `origin` to `t`, in floating point: user-supplied times may lie at both ends of Int64,
+    /// where an integer difference would trap.
+    public static func span(from origin: Int64, to t: Int64) -> Double { Double(t) - Double(origin) }
 }
 
 /// Why an analysis gave no answer: what it needed and what it got, in words a user can act on.
