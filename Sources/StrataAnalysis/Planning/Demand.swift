@@ -27,6 +27,12 @@ public struct Demand: Sendable, Hashable, Codable {
     /// The names of `values`, in the same order.
     public static let names = ["cpu", "memory", "diskIOPS", "network"]
 
+    /// The largest amount of each resource among `amounts`, resource by resource (zero for none).
+    public static func largest(of amounts: [Demand]) -> Demand {
+        Demand(cpu: amounts.map(\.cpu).max() ?? 0, memory: amounts.map(\.memory).max() ?? 0,
+               diskIOPS: amounts.map(\.diskIOPS).max() ?? 0, network: amounts.map(\.network).max() ?? 0)
+    }
+
     /// Whether every value is finite and not negative.
     public var isValid: Bool { values.allSatisfy { $0.isFinite && $0 >= 0 } }
 

@@ -30,11 +30,9 @@ extension Plan {
             var ownPeaks = Demand.zero
             for workload in workloads {
                 for (step, usage) in workload.usage.enumerated() { sums[step] = sums[step] + usage }
-                ownPeaks = ownPeaks + Demand(cpu: workload.usage.map(\.cpu).max() ?? 0, memory: workload.usage.map(\.memory).max() ?? 0,
-                                             diskIOPS: workload.usage.map(\.diskIOPS).max() ?? 0, network: workload.usage.map(\.network).max() ?? 0)
+                ownPeaks = ownPeaks + Demand.largest(of: workload.usage)
             }
-            let summedPeak = Demand(cpu: sums.map(\.cpu).max() ?? 0, memory: sums.map(\.memory).max() ?? 0,
-                                    diskIOPS: sums.map(\.diskIOPS).max() ?? 0, network: sums.map(\.network).max() ?? 0)
+            let summedPeak = Demand.largest(of: sums)
             let coincidence = zip(summedPeak.values, ownPeaks.values).map { $1 > 0 ? $0 / $1 : 0 }.max() ?? 0
             let short = sums.filter { !$0.fits(within: capacity) }.count
             return HostRisk(host: host, peakCoincidence: coincidence, contentionProbability: Double(short) / Double(steps), steps: steps)

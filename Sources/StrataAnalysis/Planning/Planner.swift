@@ -121,8 +121,6 @@ public enum Planner {
 
     /// The largest plannable amount of each resource any host offers.
     static func largestCapacity(_ problem: PlacementProblem) -> Demand {
-        let limits = problem.hosts.map { problem.options.plannable($0.capacity) }
-        return Demand(cpu: limits.map(\.cpu).max() ?? 0, memory: limits.map(\.memory).max() ?? 0,
-                      diskIOPS: limits.map(\.diskIOPS).max() ?? 0, network: limits.map(\.network).max() ?? 0)
+        Demand.largest(of: problem.hosts.map { problem.options.plannable($0.capacity) })
     }
 }

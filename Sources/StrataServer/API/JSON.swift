@@ -26,17 +26,23 @@ indirect enum JSON: Sendable, ExpressibleByStringLiteral, ExpressibleByArrayLite
         return out
     }
 
+    /// A number as `.double` renders it: integers without a fraction, others in Swift's shortest form, and the
+    /// non-finite ones as the strings `"NaN"`, `"+Inf"` and `"-Inf"`. Also used by writers that build JSON text
+    /// directly (live sample streams).
+    static func appendDouble(_ value: Double, to out: inout String) {
+        if value.isFinite {
+            out += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        } else {
+            out += value.isNaN ? "\"NaN\"" : (value > 0 ? "\"+Inf\"" : "\"-Inf\"")
+        }
+    }
+
     private func write(into out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
-        case .double(let value):
-            if value.isFinite {
-                out += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-            } else {
-                out += value.isNaN ? "\"NaN\"" : (value > 0 ? "\"+Inf\"" : "\"-Inf\"")
-            }
+        case .double(let value): Self.appendDouble(value, to: &out)
         case .string(let value): JSONText.appendQuoted(value, to: &out)
         case .array(let items):
             out += "["

@@ -20,7 +20,7 @@ enum FederationText {
     static func text(_ samples: [Sample]) -> String {
         let named = samples.compactMap { sample in sample.labels[Labels.metricName].map { (name: $0, sample: sample) } }
         let sorted = named.sorted { left, right in
-            left.name != right.name ? left.name < right.name : precedes(left.sample.labels, right.sample.labels)
+            left.name != right.name ? left.name < right.name : PrometheusAPIRoutes.precedes(left.sample.labels.pairs, right.sample.labels.pairs)
         }
         var out = ""
         var family: String?
@@ -57,14 +57,5 @@ enum FederationText {
             }
         }
         return out
-    }
-
-    /// Label-set order within a family: label by label, by name then value.
-    static func precedes(_ left: Labels, _ right: Labels) -> Bool {
-        for (a, b) in zip(left.pairs, right.pairs) {
-            if a.name != b.name { return a.name < b.name }
-            if a.value != b.value { return a.value < b.value }
-        }
-        return left.pairs.count < right.pairs.count
     }
 }

@@ -114,11 +114,8 @@ extension RuleEngine {
         let budget = QueryBudget(timeout: .milliseconds(queryTimeoutMs))
         let value: QueryValue
         do {
-            if let catalog {
-                value = try await engine.instant(expr, at: atMs, querier: CrossLayerQuerier(reader, catalog: catalog), budget: budget)
-            } else {
-                value = try await engine.instant(expr, at: atMs, querier: reader, budget: budget)
-            }
+            let source: any Querier = catalog.map { CrossLayerQuerier(reader, catalog: $0) } ?? reader
+            value = try await engine.instant(expr, at: atMs, querier: source, budget: budget)
         } catch {
             throw RuleFailure(description: error.message)
         }

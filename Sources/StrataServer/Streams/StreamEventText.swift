@@ -25,7 +25,7 @@ enum StreamEventText {
                 out += position == 0 ? "[" : ",["
                 out += String(point.timestampMs)
                 out += ","
-                appendValue(point.value, to: &out)
+                JSON.appendDouble(point.value, to: &out)
                 out += "]"
             }
             out += "],\"endedMs\":"
@@ -34,15 +34,5 @@ enum StreamEventText {
         }
         out += "]}\n\n"
         return out
-    }
-
-    /// A value as `JSON.double` renders it: integers without a fraction, others in Swift's shortest form, and the
-    /// non-finite ones as the strings `"NaN"`, `"+Inf"` and `"-Inf"`.
-    static func appendValue(_ value: Double, to out: inout String) {
-        if value.isFinite {
-            out += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        } else {
-            out += value.isNaN ? "\"NaN\"" : (value > 0 ? "\"+Inf\"" : "\"-Inf\"")
-        }
     }
 }
