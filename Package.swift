@@ -91,7 +91,10 @@ let package = Package(
         ),
         .target(
             name: "StrataAnalysis",
-            dependencies: ["StrataCore"]
+            dependencies: ["StrataCore"],
+            // Bootstrap forecasts and searches are numeric loops that run ~50× slower unoptimised; the unit tests
+            // that measure their statistics (band coverage over hundreds of refits) need them optimised in debug too.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(
             name: "StrataServer",

@@ -4,8 +4,7 @@ import Testing
 @testable import StrataAnalysis
 
 /// Forecasts on generated series whose crossing time is known: linear, exponential, seasonal with a trend and
-/// saturating growth, ten seeds each; the median error of the time remaining. (How often the bootstrap band holds the
-/// truth is measured, not yet asserted: 15 of 40 for an 80 % band — docs/analysis.md.)
+/// saturating growth; the median error of the time remaining, and how often the bootstrap band holds the truth.
 @Suite struct CapacityForecastTests {
     static let day: Int64 = 86_400_000
     static let step: Int64 = 2 * 3_600_000
@@ -74,5 +73,36 @@ import Testing
         options.replicates = 20
         let forecast = try CapacityForecast.timeToLimit(flat, limit: 90, options: options)
         #expect(forecast.crossingMs == nil)
+    }
+}
+
+extension CapacityForecastTests {
+    /// How many of the generated series (four families, `seeds` seeds each) have their true crossing inside the band,
+    /// for a band meant to hold `coverage` of outcomes.
+    static func bandCoverage(_ coverage: Double, replicates: Int, seeds: Int) throws -> (held: Int, total: Int, misses: [String]) {
+        var options = CapacityForecast.Options()
+        options.phases = 12
+        options.replicates = replicates
+        options.coverage = coverage
+        var held = 0, total = 0, misses: [String] = []
+        for family in families {
+            for seed in 1...seeds {
+                let (points, truth) = scenario(family.value, scale: family.scale, limit: family.limit, seed: UInt64(seed) * 7919)
+                let forecast = try CapacityForecast.timeToLimit(points, limit: family.limit, options: options)
+                total += 1
+                let early = forecast.earliestMs ?? .min, late = forecast.latestMs ?? .max
+                if early <= truth && truth <= late { held += 1 } else {
+                    let last = points.last!.t
+                    misses.append("\(family.name)#\(seed) \(forecast.model): truth \(Double(truth - last) / Double(day)) d, band \(Double(early - last) / Double(day))…\(Double(late - last) / Double(day)) d")
+                }
+            }
+        }
+        return (held, total, misses)
+    }
+
+    @Test func theBandHoldsTheTruthAtAboutItsStatedRate() throws {
+        let (held, total, misses) = try Self.bandCoverage(0.8, replicates: 100, seeds: 20)
+        let share = Double(held) / Double(total)
+        #expect(share >= 0.7 && share <= 0.95, "80 % band held \(held) of \(total): \(misses)")
     }
 }

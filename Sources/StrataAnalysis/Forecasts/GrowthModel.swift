@@ -48,17 +48,31 @@ public struct GrowthModel: Sendable, Hashable {
         return GrowthModel(kind: .exponential, a: a, b: b, c: 0, aic: aic(points, parameters: 2) { exp(a + b * $0) })
     }
 
-    /// a − b·e^(−c·x), c from a log-spaced grid (time constants of 0.05 to 2,000 days), a and b by least squares.
+    /// a − b·e^(−c·x): the time constant 1/c from a log-spaced grid (0.05 to 2,000 days), then refined by a
+    /// golden-section search between the best point's neighbours; a and b by least squares for each c.
     static func saturating(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
-        var best: GrowthModel?
-        for step in 0..<60 {
-            let c = 1 / (0.05 * pow(40_000, Double(step) / 59))
-            guard let (intercept, slope) = line(points.map { exp(-c * $0.x) }, points.map(\.y)) else { continue }
+        let grid = 40
+        func fit(logTau: Double) -> GrowthModel? {
+            let c = exp(-logTau)
+            guard let (intercept, slope) = line(points.map { exp(-c * $0.x) }, points.map(\.y)) else { return nil }
             let (a, b) = (intercept, -slope)
-            guard b > 0 else { continue }
-            let fit = GrowthModel(kind: .saturating, a: a, b: b, c: c, aic: aic(points, parameters: 3) { a - b * exp(-c * $0) })
-            if best == nil || fit.aic < best!.aic { best = fit }
+            guard b > 0 else { return nil }
+            return GrowthModel(kind: .saturating, a: a, b: b, c: c, aic: aic(points, parameters: 3) { a - b * exp(-c * $0) })
         }
+        let (lowest, highest) = (log(0.05), log(2_000.0))
+        let logTaus = (0..<grid).map { lowest + (highest - lowest) * Double($0) / Double(grid - 1) }
+        let fits = logTaus.map(fit)
+        guard let bestIndex = fits.indices.filter({ fits[$0] != nil }).min(by: { fits[$0]!.aic < fits[$1]!.aic }) else { return nil }
+        var best = fits[bestIndex]!
+        // Golden-section search of the AIC over log τ between the neighbours of the best grid point.
+        var (low, high) = (logTaus[max(0, bestIndex - 1)], logTaus[min(grid - 1, bestIndex + 1)])
+        let ratio = (5.0.squareRoot() - 1) / 2
+        for _ in 0..<24 where high - low > 1e-4 {
+            let left = high - ratio * (high - low), right = low + ratio * (high - low)
+            let leftAIC = fit(logTau: left)?.aic ?? .infinity, rightAIC = fit(logTau: right)?.aic ?? .infinity
+            if leftAIC < rightAIC { high = right } else { low = left }
+        }
+        if let refined = fit(logTau: (low + high) / 2), refined.aic < best.aic { best = refined }
         return best
     }
 
