@@ -19,7 +19,27 @@ public enum LeakAttribution {
     /// times by linear interpolation; intervals across a restart are left out. Throws when fewer than 10 intervals
     /// can be compared for every candidate.
     public static func rank(memory: [TimePoint], counters: [String: [TimePoint]], restarts: [Int64] = []) throws(InsufficientData) -> [Candidate] {
-        let cuts = Set(LeakDetector.segments(memory, restarts: restarts, resetDrop: 0.3).dropFirst().map { $0[0].t })
+        // Memory moves with garbage collection and caches from sample to sample; a leak shows over longer intervals.
+        // The increments are compared over intervals of 1, 2, 4, … samples (at least 10 intervals), and the scale
+        // at which the best counter explains the memory best is the one reported.
+        var best: [Candidate]?
+        var scale = 1
+        while memory.count / scale >= 11 {
+            let ranked = rank(memory: memory, counters: counters, restarts: restarts, every: scale)
+            if let top = ranked.first, top.correlation > (best?.first?.correlation ?? -2) { best = ranked }
+            scale *= 2
+        }
+        guard let best, !best.isEmpty else {
+            throw InsufficientData("no counter overlaps the memory series for 10 intervals; attribution needs the counters over the same time")
+        }
+        return best
+    }
+
+    /// The candidates ranked with increments over intervals of `every` memory samples.
+    static func rank(memory all: [TimePoint], counters: [String: [TimePoint]], restarts: [Int64], every: Int) -> [Candidate] {
+        let cuts = Set(LeakDetector.segments(all, restarts: restarts, resetDrop: 0.3).dropFirst().map { $0[0].t })
+        // Keep every `every`-th sample and each sample that starts a segment, so no interval spans a restart.
+        let memory = all.enumerated().filter { $0.offset % every == 0 || cuts.contains($0.element.t) }.map(\.element)
         var ranked: [Candidate] = []
         for (name, raw) in counters {
             let counter = monotonic(raw)
@@ -39,9 +59,6 @@ public enum LeakAttribution {
             guard memoryDeltas.count >= 10 else { continue }
             let slope = TheilSen.median(segments.compactMap { TheilSen($0)?.slope }) ?? 0
             ranked.append(Candidate(name: name, correlation: pearson(memoryDeltas, countDeltas), perThousand: slope * 1000, intervals: memoryDeltas.count))
-        }
-        guard !ranked.isEmpty else {
-            throw InsufficientData("no counter overlaps the memory series for 10 intervals; attribution needs the counters over the same time")
         }
         return ranked.sorted { $0.correlation != $1.correlation ? $0.correlation > $1.correlation : $0.name < $1.name }
     }

@@ -13,6 +13,9 @@ public enum LeakDetector {
         /// The later half of a segment must still grow at least this share of the whole segment's slope, else the
         /// growth has levelled off (warm-up, a cache filling up).
         public var sustainedShare = 0.35
+        /// Growth must add at least this share of the segment's starting level (the median of its first tenth) to
+        /// count: a rise of a few MB on a GB-sized process is noise around a step, not a leak.
+        public var minRise = 0.05
 
         /// The defaults.
         public init() {}
@@ -72,6 +75,15 @@ public enum LeakDetector {
         let hours = segment.map { (x: TimePoint.span(from: segment[0].t, to: $0.t) / 3_600_000, y: $0.v) }
         guard let trend = MannKendall(segment.map(\.v)), let line = TheilSen(hours) else { return (.noGrowth, 0, 1) }
         guard trend.pValue < options.alpha, trend.s > 0, line.slope > 0 else { return (.noGrowth, line.slope, trend.pValue) }
+        // The medians of the segment's tenths: growth must be material and spread over the segment (a step
+        // followed by a flat stretch rises in one tenth only).
+        let tenths = (0..<10).compactMap { index in
+            TheilSen.median(Array(segment[(index * segment.count / 10)..<((index + 1) * segment.count / 10)].map(\.v)))
+        }
+        guard tenths.count == 10 else { return (.noGrowth, line.slope, trend.pValue) }
+        guard tenths[9] - tenths[0] >= options.minRise * abs(tenths[0]) else { return (.noGrowth, line.slope, trend.pValue) }
+        let largestStep = zip(tenths.dropFirst(), tenths).map { $0 - $1 }.max() ?? 0
+        guard largestStep <= 0.5 * (tenths[9] - tenths[0]) else { return (.plateau, line.slope, trend.pValue) }
         let later = Array(hours[(hours.count / 2)...])
         let laterSlope = TheilSen(later)?.slope ?? 0
         return (laterSlope >= options.sustainedShare * line.slope ? .growing : .plateau, line.slope, trend.pValue)
