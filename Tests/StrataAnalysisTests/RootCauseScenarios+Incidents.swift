@@ -57,7 +57,8 @@ extension RootCauseScenario {
         let vm = "vm-crm-\(seed)", guest = "guest-crm-\(seed)", tomcat = "tomcat-\(seed)"
         var signals: [Signal] = [
             gauge(guest, "crm guest", "platform", "cpu_usage_ratio", "the VM's guest OS", 1, vmCPU.map { TimePoint($0.t, $0.v * 0.98) }),
-            gauge(tomcat, "Tomcat on crm", "server", "jvm_heap_used_bytes", "a server in the VM", 2, role: .memory(limit: heapMax), server: tomcat, heapPoints),
+            gauge(tomcat, "Tomcat on crm", "server", "jvm_heap_used_bytes", "a server in the VM", 2, role: .memory(limit: heapMax), server: tomcat,
+                  restarts: [restart], heapPoints),
             gauge("apache-\(seed)", "Apache on crm", "server", "http_requests_total", "a server in the VM", 2, role: .workload, server: "apache-\(seed)", apache),
             gauge("mysql-\(seed)", "MySQL on crm", "server", "mysql_queries_total", "a server in the VM", 2, role: .workload, server: "mysql-\(seed)", mysql),
         ]

@@ -33,9 +33,9 @@ struct RootCauseScenario {
     static func rhythm(_ t: Int64) -> Double { 0.7 - 0.3 * cos(2 * Double.pi * (Double(t % day) / Double(day) - 0.1)) }
 
     static func gauge(_ id: String, _ name: String, _ kind: String, _ metric: String, _ relation: String, _ distance: Int,
-                      role: SignalRole = .gauge, server: String? = nil, aggregate: Bool = false, _ values: [TimePoint]) -> Signal {
+                      role: SignalRole = .gauge, server: String? = nil, aggregate: Bool = false, restarts: [Int64] = [], _ values: [TimePoint]) -> Signal {
         Signal(resourceID: id, resourceName: name, resourceKind: kind, metric: metric, role: role, relation: relation,
-               distance: distance, serverID: server, aggregate: aggregate, points: values)
+               distance: distance, serverID: server, aggregate: aggregate, points: values, restarts: restarts)
     }
 
     /// Background neighbours every scenario has: VMs on the same host with noisy CPU, one with a transient spike in

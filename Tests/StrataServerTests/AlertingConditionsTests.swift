@@ -9,7 +9,7 @@ import Testing
 /// Baseline and composite conditions through a real server: definitions over the API, samples over remote write and
 /// the agent uplink, alerts read back from the API.
 @Suite struct AlertingConditionsTests {
-    static func firing(_ client: any TestClientProtocol, waitingUpTo tries: Int = 100) async throws -> [[String: Any]] {
+    static func firing(_ client: any TestClientProtocol, waitingUpTo tries: Int = 600) async throws -> [[String: Any]] {
         var alerts: [[String: Any]] = []
         for _ in 0..<tries where alerts.isEmpty {
             try await Task.sleep(for: .milliseconds(100))

@@ -5,18 +5,19 @@ import Darwin
 #endif
 
 /// A growth curve fitted by least squares to (x, y) points, x in days from the first point: a line, an exponential
-/// (a constant growth rate; a line through the logarithms of positive values) or a saturating curve
-/// `a − b·e^(−c·x)` (growth that slows towards a ceiling; c by a search over a grid, a and b by least squares).
+/// (a constant growth rate; a line through the logarithms of positive values), a saturating curve `a − b·e^(−c·x)`
+/// (growth that slows towards a ceiling) or an accelerating one `a + b·e^(c·x)` (a base plus a part that grows at a
+/// constant rate, as a leak fed by growing traffic); c by a search over a grid, a and b by least squares.
 /// The fit with the smallest AIC wins, so a curve must earn its extra parameter.
 public struct GrowthModel: Sendable, Hashable {
     /// The curve's family.
     public enum Kind: String, Sendable, Hashable, Codable {
-        case linear, exponential, saturating
+        case linear, exponential, saturating, accelerating
     }
 
     /// The family.
     public var kind: Kind
-    /// linear: a + b·x; exponential: e^(a + b·x); saturating: a − b·e^(−c·x).
+    /// linear: a + b·x; exponential: e^(a + b·x); saturating: a − b·e^(−c·x); accelerating: a + b·e^(c·x).
     public var a: Double, b: Double, c: Double
     /// Akaike's information criterion of the fit (smaller is better).
     public var aic: Double
@@ -27,13 +28,15 @@ public struct GrowthModel: Sendable, Hashable {
         case .linear: return a + b * x
         case .exponential: return exp(a + b * x)
         case .saturating: return a - b * exp(-c * x)
+        case .accelerating: return a + b * exp(c * x)
         }
     }
 
     /// The best of the three families for `points`; nil for fewer than 4 points.
     public static func best(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
         guard points.count >= 4 else { return nil }
-        return [linear(points), exponential(points), saturating(points)].compactMap { $0 }.min { $0.aic < $1.aic }
+        return [linear(points), exponential(points), curved(points, .saturating), curved(points, .accelerating)]
+            .compactMap { $0 }.min { $0.aic < $1.aic }
     }
 
     /// a + b·x by least squares.
@@ -48,16 +51,22 @@ public struct GrowthModel: Sendable, Hashable {
         return GrowthModel(kind: .exponential, a: a, b: b, c: 0, aic: aic(points, parameters: 2) { exp(a + b * $0) })
     }
 
-    /// a − b·e^(−c·x): the time constant 1/c from a log-spaced grid (0.05 to 2,000 days), then refined by a
-    /// golden-section search between the best point's neighbours; a and b by least squares for each c.
-    static func saturating(_ points: [(x: Double, y: Double)]) -> GrowthModel? {
+    /// a − b·e^(−c·x) (saturating) or a + b·e^(c·x) (accelerating), b > 0: the time constant 1/c from a log-spaced
+    /// grid (0.05 to 2,000 days), then refined by a golden-section search between the best point's neighbours; a and
+    /// b by least squares for each c.
+    static func curved(_ points: [(x: Double, y: Double)], _ kind: Kind) -> GrowthModel? {
         let grid = 40
+        let sign: Double = kind == .saturating ? -1 : 1
+        let span = (points.map(\.x).max() ?? 0) - (points.map(\.x).min() ?? 0)
         func fit(logTau: Double) -> GrowthModel? {
             let c = exp(-logTau)
-            guard let (intercept, slope) = line(points.map { exp(-c * $0.x) }, points.map(\.y)) else { return nil }
-            let (a, b) = (intercept, -slope)
+            // e^(c·x) over the history must stay representable.
+            guard sign < 0 || c * span < 600 else { return nil }
+            guard let (intercept, slope) = line(points.map { exp(sign * c * $0.x) }, points.map(\.y)) else { return nil }
+            let (a, b) = (intercept, sign < 0 ? -slope : slope)
             guard b > 0 else { return nil }
-            return GrowthModel(kind: .saturating, a: a, b: b, c: c, aic: aic(points, parameters: 3) { a - b * exp(-c * $0) })
+            let model = GrowthModel(kind: kind, a: a, b: b, c: c, aic: 0)
+            return GrowthModel(kind: kind, a: a, b: b, c: c, aic: aic(points, parameters: 3) { model.value(at: $0) })
         }
         let (lowest, highest) = (log(0.05), log(2_000.0))
         let logTaus = (0..<grid).map { lowest + (highest - lowest) * Double($0) / Double(grid - 1) }

@@ -40,7 +40,7 @@ extension RootCauseRanker {
     /// server whose increments its increments follow (r ≥ 0.5), else to its own resource.
     static func leakEvidence(_ memory: Signal, workloads: [Signal], context: Context) -> (Evidence, Signal)? {
         let history = memory.points.filter { $0.t <= context.symptom.to }
-        guard let finding = try? LeakDetector.assess(history), finding.isLeak,
+        guard let finding = try? LeakDetector.assess(history, restarts: memory.restarts), finding.isLeak,
               let growing = finding.segments.last(where: { $0.verdict == .growing }) else { return nil }
         var counters: [String: [TimePoint]] = [:]
         var byKey: [String: Signal] = [:]
@@ -49,7 +49,7 @@ extension RootCauseRanker {
             counters[key] = workload.points.filter { $0.t <= context.symptom.to }
             byKey[key] = workload
         }
-        let attribution = counters.isEmpty ? nil : (try? LeakAttribution.rank(memory: history, counters: counters))?.first
+        let attribution = counters.isEmpty ? nil : (try? LeakAttribution.rank(memory: history, counters: counters, restarts: memory.restarts))?.first
         let rise = growing.slopePerHour * TimePoint.span(from: growing.start, to: growing.end) / 3_600_000
         let bytes = memory.metric.contains("byte") || memory.metric.contains("heap") || memory.metric.contains("memory")
         var exhaustion: Int64?

@@ -42,10 +42,13 @@ public struct Signal: Sendable, Hashable {
     public var aggregate: Bool
     /// The samples, in time order.
     public var points: [TimePoint]
+    /// When the process behind the series started again (known restarts; a memory's fall is also taken as one).
+    public var restarts: [Int64]
 
     /// Creates a signal.
     public init(resourceID: String, resourceName: String, resourceKind: String, metric: String, role: SignalRole = .gauge,
-                relation: String, distance: Int, serverID: String? = nil, aggregate: Bool = false, points: [TimePoint]) {
+                relation: String, distance: Int, serverID: String? = nil, aggregate: Bool = false, points: [TimePoint],
+                restarts: [Int64] = []) {
         self.resourceID = resourceID
         self.resourceName = resourceName
         self.resourceKind = resourceKind
@@ -56,6 +59,7 @@ public struct Signal: Sendable, Hashable {
         self.serverID = serverID
         self.aggregate = aggregate
         self.points = points
+        self.restarts = restarts
     }
 }
 
