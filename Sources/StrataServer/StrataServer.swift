@@ -153,6 +153,7 @@ public struct StrataServer: Sendable {
         PrometheusAPIRoutes(reads: queries, catalog: catalog, startedMs: Time.nowMs(), retentionMs: store.options.retentionMs[.raw] ?? 0)
             .register(on: prometheusAPI)
         PrometheusQueryRoutes(reads: queries, catalog: catalog).register(on: prometheusAPI)
+        AnalysisRoutes(catalog: catalog, queries: queries).register(on: api)
         RuleRoutes(engine: rules).register(on: prometheusAPI)
         FederateRoute(reads: queries, catalog: catalog, now: { Time.nowMs() }).register(on: secured("prometheus/federate", .users))
         EventRoutes(catalog: catalog, events: events).register(on: api)

@@ -11,7 +11,7 @@ public enum SignalRole: Sendable, Hashable, Codable {
     case usage(limit: Double)
 
     /// The capacity, when the role has one.
-    var limit: Double? {
+    public var limit: Double? {
         switch self {
         case .memory(let limit): return limit
         case .usage(let limit): return limit

@@ -1,0 +1,71 @@
+import StrataAnalysis
+import StrataCatalog
+
+/// What the analysis routes answer, as JSON.
+enum AnalysisJSON {
+    /// One piece of evidence.
+    struct Evidence: Encodable {
+        var kind: String, subject: String, strength: Double
+        var correlation: Double?, leadMs: Int64?, exhaustionMs: Int64?
+        var sentence: String
+    }
+
+    /// One candidate cause.
+    struct Finding: Encodable {
+        var resourceId: String, resourceName: String, resourceKind: String, relation: String
+        var distance: Int, score: Double, explanation: String
+        var evidence: [Evidence]
+    }
+
+    /// The root-cause report.
+    struct RootCause: Encodable {
+        var symptomOnsetMs: Int64
+        var findings: [Finding]
+        var echoes: [String]
+        var recommendation: String?
+        var resourcesConsidered: Int
+
+        init(_ report: RootCauseReport, resources: Int) {
+            symptomOnsetMs = report.symptomOnsetMs
+            findings = report.findings.map { finding in
+                Finding(resourceId: finding.resourceID, resourceName: finding.resourceName, resourceKind: finding.resourceKind,
+                        relation: finding.relation, distance: finding.distance, score: finding.score, explanation: finding.explanation,
+                        evidence: finding.evidence.map {
+                            Evidence(kind: $0.kind.rawValue, subject: $0.subject, strength: $0.strength, correlation: $0.correlation,
+                                     leadMs: $0.leadMs, exhaustionMs: $0.exhaustionMs, sentence: $0.sentence)
+                        })
+            }
+            echoes = report.echoes
+            recommendation = report.recommendation
+            resourcesConsidered = resources
+        }
+    }
+
+    /// One capacity and the time left until it fills.
+    struct Capacity: Encodable {
+        var resourceId: String, resourceName: String, resourceKind: String, metric: String
+        var limit: Double, current: Double?
+        /// When the fitted curve reaches the limit; nil: not within a year (or no answer: see `reason`).
+        var crossingMs: Int64?
+        /// The band at `coverage`.
+        var earliestMs: Int64?, latestMs: Int64?, coverage: Double?
+        var model: String?
+        /// Why there is no forecast (too little history).
+        var reason: String?
+
+        init(resource: ResourceRecord, metric: String, limit: Double, current: Double?, forecast: CapacityForecast.Forecast?, reason: String?) {
+            resourceId = resource.id
+            resourceName = resource.name
+            resourceKind = resource.kind.rawValue
+            self.metric = metric
+            self.limit = limit
+            self.current = current
+            crossingMs = forecast?.crossingMs
+            earliestMs = forecast?.earliestMs
+            latestMs = forecast?.latestMs
+            coverage = forecast?.coverage
+            model = forecast?.model.rawValue
+            self.reason = reason
+        }
+    }
+}
