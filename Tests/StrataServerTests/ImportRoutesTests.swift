@@ -13,7 +13,7 @@ import Testing
     static let minute: Int64 = 60_000
     static let day: Int64 = 86_400_000
     /// A whole minute, three days ago: the history's start; the VM moves from host A to host B a day later.
-    static let t0 = (WallClock.nowMs() / minute - 3 * 1440) * minute
+    static let t0: Int64 = (WallClock.nowMs() / minute - 3 * 1440) * minute
     static let moved = t0 + day
 
     static func id(_ kind: ResourceKind, _ key: String, tenant: String = "default") -> String {
@@ -25,7 +25,7 @@ import Testing
     /// host A and B with a hypervisor each, two VMs (crm moving from A to B), a guest in crm with nginx and a
     /// PostgreSQL it depends on, a service, and five-minute history of three days for the guest and nginx.
     static func document() -> String {
-        let times = stride(from: t0, to: t0 + 3 * day, by: 5 * minute)
+        let times = Array(stride(from: Self.t0, to: Self.t0 + 3 * Self.day, by: Int(5 * Self.minute)))
         let cpu = times.map { "[\($0), 0.5]" }.joined(separator: ",")
         let connections = times.enumerated().map { "[\"\(rfc3339($1))\", \($0 % 7)]" }.joined(separator: ",")
         return """
@@ -84,7 +84,7 @@ import Testing
 
             // Strata's own query finds the history under its resource.
             let query = try await client.execute(
-                uri: "/api/v1/query?select=nginx_connections&from=\(Self.t0)&to=\(Self.t0 + 3 * Self.day)&step=3600000&fn=max",
+                uri: "/api/v1/query?select=nginx_connections&from=\(Self.t0)&to=\(Self.t0 + 3 * Self.day)&step=1h&fn=max",
                 method: .get, headers: ServerHarness.adminBasic)
             let series = (query.data as? [String: Any])?["series"] as? [[String: Any]] ?? []
             #expect(series.count == 1, "\(String(buffer: query.body))")

@@ -238,7 +238,7 @@ public struct ImportValidator: Sendable {
     }
 
     /// Labels Strata sets itself (tenant, resource, cross-layer) may not be imported.
-    static let reservedLabels: Set<String> = ["resource_id", "resource_kind", "resource_name"]
+    static let reservedLabels = Set(["resource_id", "resource_kind", "resource_name"])
         .union(CrossLayerDirectory.derivedNames)
 
     static func labels(_ given: [String: String], record: String, limits: ImportLimits) throws(ImportError) -> Labels {
