@@ -160,4 +160,51 @@ import Testing
             #expect(String(buffer: audit.body).contains("1 resources (1 new, 0 changed)"), "\(String(buffer: audit.body))")
         }
     }
+
+    @Test func thirtyDaysOfFiveMinuteHistoryImportPersistAndReimportAsAlreadyPresent() async throws {
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            let start = (WallClock.nowMs() / Self.minute - 30 * 1440) * Self.minute
+            let times = Array(stride(from: start, to: start + 30 * Self.day, by: Int(5 * Self.minute)))
+            let hosts = ["p2v-1", "p2v-2", "p2v-3"]
+            let resources = hosts.map { #"{"kind": "platform", "key": "\#($0)"}"# }.joined(separator: ",")
+            let series = hosts.flatMap { host in
+                ["cpu_used_cores", "memory_used_bytes"].map { metric -> String in
+                    let samples = times.enumerated().map { "[\($1), \($0 % 288)]" }.joined(separator: ",")
+                    return #"{"resource": "\#(host)", "metric": "\#(metric)", "samples": [\#(samples)]}"#
+                }
+            }.joined(separator: ",")
+            let document = #"{"resources": [\#(resources)], "series": [\#(series)]}"#
+            let total = times.count * hosts.count * 2
+            #expect(times.count == 8640)
+            let first = try await Self.importing(client, document)
+            #expect(Self.counts(first)["samplesWritten"] == total, "\(String(buffer: first.body).prefix(500))")
+
+            // Persisted as a block and maintained (rolled up), the history reads back whole …
+            try await harness.server.store.persistHead()
+            try await harness.server.store.maintain()
+            let host = Self.id(.platform, "p2v-2")
+            let listed = try await client.execute(uri: "/api/v1/resources/\(host)/series", method: .get, headers: ServerHarness.adminBasic)
+            let seriesID = try #require((listed.data as? [[String: Any]])?.first { $0["metric"] as? String == "cpu_used_cores" }?["id"] as? String)
+            let raw = try await client.execute(uri: "/api/v1/series/\(seriesID)/samples?from=\(start)&to=\(start + 30 * Self.day)", method: .get,
+                                               headers: ServerHarness.adminBasic)
+            #expect(((raw.data as? [String: Any])?["samples"] as? [Any])?.count == 8640)
+            let daily = try await client.execute(
+                uri: "/api/v1/query?select=cpu_used_cores&from=\(start)&to=\(start + 30 * Self.day - 1)&step=1d&fn=max", method: .get,
+                headers: ServerHarness.adminBasic)
+            let answer = (daily.data as? [String: Any])?["series"] as? [[String: Any]] ?? []
+            #expect(answer.count == 3, "\(String(buffer: daily.body).prefix(500))")
+            let maxima = (answer.first?["points"] as? [[Any]] ?? []).compactMap { $0.last as? Double }
+            // Daily steps aligned to whole days: 31 buckets, each full one at the daily maximum.
+            #expect(maxima.count == 31 && maxima.max() == 287 && maxima.filter { $0 == 287 }.count >= 29, "\(maxima)")
+
+            // … and importing it again from the blocks changes nothing.
+            let second = try await Self.importing(client, document)
+            #expect(Self.counts(second)["samplesAlreadyPresent"] == total && Self.counts(second)["samplesWritten"] == 0,
+                    "\(String(buffer: second.body).prefix(500))")
+            // A stored time with another value: the stored value stays, and the answer says so.
+            let changed = try await Self.importing(client, #"{"resources": [], "series": [{"resource": "p2v-1", "metric": "cpu_used_cores", "samples": [[\#(start), 999]]}]}"#)
+            #expect(Self.counts(changed)["samplesConflicting"] == 1 && Self.counts(changed)["samplesWritten"] == 0, "\(String(buffer: changed.body))")
+        }
+    }
 }

@@ -16,7 +16,7 @@ import StrataTSDB
 /// takes the older ones beside them), and the samples are not sent on to alerting or live streams, which are about now.
 struct Importer: Sendable {
     let catalog: any Catalog
-    let store: any SampleStore
+    let store: any SampleStore & Querier
     let events: EventSink
     let limits: ImportLimits
     /// The store's longest retention: older samples would be deleted at once.
@@ -43,7 +43,7 @@ struct Importer: Sendable {
                                                        Label("resource_id", series.resourceID), Label("resource_kind", series.resourceKind.rawValue),
                                                        Label("resource_name", series.resourceName)])
             appender.register(series.id, labels: labels)
-            for sample in series.samples {
+            for sample in try await newSamples(series, counting: &total) {
                 appender.append(series.id, ref: .none, timestampMs: sample.timestampMs, value: sample.value)
                 staged += 1
                 if staged >= Self.commitSamples {
@@ -63,6 +63,34 @@ struct Importer: Sendable {
                                 seriesCreated: outcome.seriesCreated, samplesWritten: total.stored, samplesAlreadyPresent: total.duplicates,
                                 samplesConflicting: total.conflicts, samplesRejected: total.rejected - total.conflicts,
                                 rejection: total.firstRejection.map(\.description))
+    }
+}
+
+extension Importer {
+    /// The samples of `series` the store does not hold yet; those it holds are counted as duplicates (same value) or
+    /// conflicts (another value) and left out. One bulk read per series: the store's own check of a late sample
+    /// against its blocks costs a block look-up per sample (20 s for 52,000 samples of 30 days, measured), the read
+    /// a fraction of a second.
+    func newSamples(_ series: ResolvedImport.Series, counting summary: inout AppendSummary) async throws -> [Sample] {
+        guard let first = series.samples.first?.timestampMs, let last = series.samples.last?.timestampMs else { return [] }
+        let stored = try await store.samples(series: series.id, fromMs: first, toMs: last)
+        guard !stored.isEmpty else { return series.samples }
+        var fresh: [Sample] = []
+        var cursor = stored.startIndex
+        for sample in series.samples {
+            while cursor < stored.endIndex, stored[cursor].timestampMs < sample.timestampMs { cursor += 1 }
+            if cursor < stored.endIndex, stored[cursor].timestampMs == sample.timestampMs {
+                if stored[cursor].value.bitPattern == sample.value.bitPattern {
+                    summary.duplicates += 1
+                } else {
+                    summary.conflicts += 1
+                    summary.firstRejection = summary.firstRejection ?? .conflict
+                }
+            } else {
+                fresh.append(sample)
+            }
+        }
+        return fresh
     }
 }
 
