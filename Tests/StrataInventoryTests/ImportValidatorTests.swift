@@ -210,4 +210,16 @@ struct ImportValidatorTests {
         #expect(ImportTime.rfc3339("2025-12-01T00:00:00") == nil)
         #expect(ImportTime.rfc3339("9999-12-31T23:59:59.999Z") == ImportTime.latestMs)
     }
+
+    @Test func theExampleOfDocsImportIsAccepted() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/import.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let start = try #require(text.range(of: "```json\n"))
+        let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
+        let document = try Self.decoded(String(text[start.upperBound..<end.lowerBound]))
+        let validator = ImportValidator(oldestMs: 0, newestMs: ImportTime.latestMs)
+        let resolved = try validator.validate(document).resolve(tenantID: "t1", inventory: ImportInventory([]))
+        #expect(resolved.resources.count == 9 && resolved.series.count == 3)
+        #expect(resolved.resources.first { $0.key == "crm-guest" }?.parentID == resolved.resources.first { $0.kind == .vm }?.id)
+    }
 }
