@@ -56,16 +56,19 @@ extension SQLiteCatalog {
     }
 
     /// Inserts or updates one imported resource. Its lifetime starts at the earliest time the document gives for it
-    /// (so PromQL's `strata_resource_info` covers its imported history), never later than now.
+    /// (so PromQL's `strata_resource_info` covers its imported history), never later than now. Nothing reports on it, so
+    /// its availability is `unknown` from now (`availability_ms`): an imported server is retired like a discovered one
+    /// only once it has been unknown for `retire_servers_after`.
     static func importResource(_ db: Database, tenantID: String, _ resource: ResolvedImport.Resource, nowMs: Int64, into outcome: inout ImportOutcome) throws {
         let since = min(nowMs, resource.earliestMs ?? nowMs)
         guard let existing = try Row.fetchOne(db, sql: "SELECT name, parent_id, properties, platform_id, created_ms, removed_ms FROM resources WHERE id = ?",
                                               arguments: [resource.id]) else {
             try db.execute(sql: """
-                INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, created_ms, updated_ms, platform_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO resources (id, tenant_id, kind, natural_key, name, parent_id, properties, availability, availability_ms, created_ms,
+                                       updated_ms, platform_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [resource.id, tenantID, resource.kind.rawValue, resource.key, resource.name, resource.parentID,
-                                 resource.propertiesJSON ?? "{}", Availability.unknown.rawValue, since, nowMs, resource.platformID])
+                                 resource.propertiesJSON ?? "{}", Availability.unknown.rawValue, nowMs, since, nowMs, resource.platformID])
             let summary = "\(resource.kind.rawValue) \(resource.name) imported"
             outcome.events.append(try insertEvent(db, tenantID: tenantID, InventoryEvent(resourceID: resource.id, kind: .discovered, message: summary), timeMs: nowMs))
             outcome.events += try admit(db, tenantID: tenantID, resourceID: resource.id, kind: resource.kind, name: resource.name, change: .new,

@@ -100,6 +100,10 @@ import Testing
                 #expect(metrics.first?["vm"] == Self.vm && metrics.first?["platform"] == Self.guest)
             }
 
+            // Nothing reports on the imported servers: unknown from now, not retired as if unknown since 1970.
+            let retired = try await harness.server.catalog.retireGoneServers(afterMs: 7 * Self.day, nowMs: WallClock.nowMs() + Self.day)
+            #expect(retired.isEmpty, "\(retired.map(\.message))")
+
             // The same document again: nothing changes.
             let second = try await Self.importing(client, Self.document())
             #expect(Self.counts(second) == ["resourcesCreated": 0, "resourcesUpdated": 0, "resourcesUnchanged": 10, "relationsChanged": 0,

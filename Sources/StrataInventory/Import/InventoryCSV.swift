@@ -70,8 +70,8 @@ public enum InventoryCSV {
             for (index, name) in names.enumerated() where index != hostColumn && index != timeColumn {
                 let cell = row.fields[index].trimmed
                 guard !cell.isEmpty else { continue }
-                guard let value = Double(cell), value.isFinite, value >= 0 else {
-                    throw Invalid(line: row.line, reason: "\(name) \"\(cell.prefix(64))\" is not a number of at least 0")
+                guard let value = Double(cell), value >= 0, value <= 1e15 else {
+                    throw Invalid(line: row.line, reason: "\(name) \"\(cell.prefix(64))\" is not a number from 0 to 10^15")
                 }
                 values.append((name, value))
                 if name == "cpus" { capacity[host, default: (nil, nil)].cores = value }
