@@ -126,6 +126,15 @@ struct ImportValidatorTests {
         #expect(Self.refusal(second)?.hasPrefix("series[0] samples[0]: value inf is not finite") == true)
     }
 
+    @Test func samplesThatAreNotPairsAreRefusedNamingSeriesAndIndex() throws {
+        for sample in ["[1764547200000]", "[1764547200000, 1, 2]", "{\"t\": 1}", "[true, 1]"] {
+            let document = try Self.decoded(#"{"resources": [{"kind": "platform", "key": "h"}], "series": [{"resource": "h", "metric": "m", "samples": [[1764547100000, 1], \#(sample)]}]}"#)
+            #expect(Self.refusal(document) == "series[0] samples[1]: a sample is a [time, value] pair, the time in Unix ms or RFC 3339", "\(sample)")
+        }
+        let word = try Self.decoded(#"{"resources": [{"kind": "platform", "key": "h"}], "series": [{"resource": "h", "metric": "m", "samples": [[1764547100000, "high"]]}]}"#)
+        #expect(Self.refusal(word) == #"series[0] samples[0]: value "high" is not a number"#)
+    }
+
     @Test func timesOutsideTheStoresBoundsAreRefused() {
         var document = Self.topology()
         document.series[0].samples = [ImportSample(time: .ms(Self.now + Self.day), value: 1)]

@@ -211,4 +211,14 @@ import Testing
             #expect(Self.counts(changed)["samplesConflicting"] == 1 && Self.counts(changed)["samplesWritten"] == 0, "\(String(buffer: changed.body))")
         }
     }
+
+    @Test func aDocumentAboveTheBodyLimitIsRefusedAsTooLarge() async throws {
+        let harness = try ServerHarness { $0.maxImportBytes = 4096 }
+        try await harness.test { client in
+            let keys = (0..<200).map { #"{"kind": "platform", "key": "host-\#($0)"}"# }.joined(separator: ",")
+            let response = try await Self.importing(client, #"{"resources": [\#(keys)]}"#)
+            #expect(response.status == .contentTooLarge, "\(String(buffer: response.body))")
+            #expect(String(buffer: response.body).contains("larger than 4096 bytes"))
+        }
+    }
 }

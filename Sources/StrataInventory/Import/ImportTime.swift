@@ -142,13 +142,19 @@ public struct ImportSample: Sendable, Codable, Equatable {
         self.value = value
     }
 
+    /// Whether it was not a `[time, value]` pair (refused by the validator, naming it).
+    public var malformed = false
+
     public init(from decoder: any Decoder) throws {
-        var container = try decoder.unkeyedContainer()
-        time = try container.decode(ImportTime.self)
+        guard var container = try? decoder.unkeyedContainer(), container.count == 2, let time = try? container.decode(ImportTime.self) else {
+            self.time = .ms(0)
+            malformed = true
+            return
+        }
+        self.time = time
         if let number = try? container.decode(Double.self) {
             value = number
-        } else {
-            let string = try container.decode(String.self)
+        } else if let string = try? container.decode(String.self) {
             text = string
             switch string {
             case "NaN": value = .nan
@@ -156,9 +162,8 @@ public struct ImportSample: Sendable, Codable, Equatable {
             case "-Inf": value = -.infinity
             default: value = Double(string)
             }
-        }
-        guard container.isAtEnd else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "a sample is a [time, value] pair")
+        } else {
+            text = "(not a number or string)"
         }
     }
 

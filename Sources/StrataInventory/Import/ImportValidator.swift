@@ -185,6 +185,7 @@ public struct ImportValidator: Sendable {
         samples.reserveCapacity(series.samples.count)
         for (position, sample) in series.samples.enumerated() {
             let place = "\(record) samples[\(position)]"
+            guard !sample.malformed else { throw ImportError(record: place, reason: "a sample is a [time, value] pair, the time in Unix ms or RFC 3339") }
             guard let value = sample.value else {
                 throw ImportError(record: place, reason: "value \"\((sample.text ?? "").prefix(64))\" is not a number")
             }
