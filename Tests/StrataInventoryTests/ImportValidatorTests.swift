@@ -164,6 +164,8 @@ struct ImportValidatorTests {
         #expect(Self.refusal(document)?.contains("is not the hypervisor of the latest placement") == true)
         document.resources[2].parent = nil
         #expect(Self.refusal(document) == nil)
+        document.resources[2].placements[1].to = .ms(Self.now + Self.day)
+        #expect(Self.refusal(document)?.hasPrefix(#"resources[2] (key "crm-vm") placements[1]: reaches into the future"#) == true)
     }
 
     @Test func relationsOfUnknownKindsOrToUnknownTargetsAreRefused() {

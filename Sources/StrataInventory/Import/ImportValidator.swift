@@ -160,6 +160,9 @@ public struct ImportValidator: Sendable {
             let from = try time(placement.from, field: "from", record: place)
             let to = try placement.to.map { time throws(ImportError) in try self.time(time, field: "to", record: place) }
             if let to, to <= from { throw ImportError(record: place, reason: "to must be after from") }
+            guard max(from, to ?? from) <= newestMs else {
+                throw ImportError(record: place, reason: "reaches into the future (after \(newestMs)); a placement says where a VM ran, not where it will")
+            }
             if let last = result.last {
                 guard let lastEnd = last.toMs else {
                     throw ImportError(record: place, reason: "placements[\(position - 1)] has no end; only the latest placement may be open")
