@@ -179,6 +179,8 @@ struct ImportValidatorTests {
     @Test func unknownFieldsAndReservedLabelsAreRefused() throws {
         let typo = try Self.decoded(#"{"resources": [{"kind": "platform", "key": "h", "parnet": "x"}]}"#)
         #expect(Self.refusal(typo)?.contains(#"unknown field "parnet""#) == true)
+        let nested = try Self.decoded(#"{"resources": [{"kind": "vm", "key": "v", "placements": [{"hypervisor": "k", "from": 0, "until": 5}]}]}"#)
+        #expect(Self.refusal(nested) == #"resources[0] (key "v") placements[0]: unknown field "until"; a placement has hypervisor, from and to"#)
         var document = Self.topology()
         document.series[0].labels = ["resource_id": "x"]
         #expect(Self.refusal(document)?.hasPrefix(#"series[0]: label "resource_id" is set by Strata"#) == true)

@@ -114,11 +114,24 @@ public struct ImportRelation: Sendable, Codable, Equatable {
     /// What showed the edge; `imported` when absent.
     public var evidence: String?
 
+    /// Fields the format does not have.
+    public var unknownFields: [String] = []
+
     /// A relation.
     public init(kind: String, target: String, evidence: String? = nil) {
         self.kind = kind
         self.target = target
         self.evidence = evidence
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, target, evidence }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(String.self, forKey: .kind)
+        target = try container.decode(String.self, forKey: .target)
+        evidence = try container.decodeIfPresent(String.self, forKey: .evidence)
+        unknownFields = try ImportField.unknown(in: decoder, known: CodingKeys.self)
     }
 }
 
@@ -131,11 +144,24 @@ public struct ImportPlacement: Sendable, Codable, Equatable {
     /// Until when (exclusive); absent while it is still there.
     public var to: ImportTime?
 
+    /// Fields the format does not have.
+    public var unknownFields: [String] = []
+
     /// A placement.
     public init(hypervisor: String, from: ImportTime, to: ImportTime? = nil) {
         self.hypervisor = hypervisor
         self.from = from
         self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case hypervisor, from, to }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        hypervisor = try container.decode(String.self, forKey: .hypervisor)
+        from = try container.decode(ImportTime.self, forKey: .from)
+        to = try container.decodeIfPresent(ImportTime.self, forKey: .to)
+        unknownFields = try ImportField.unknown(in: decoder, known: CodingKeys.self)
     }
 }
 

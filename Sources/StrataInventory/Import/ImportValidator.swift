@@ -120,6 +120,9 @@ public struct ImportValidator: Sendable {
         }
         for (position, relation) in resource.relations.enumerated() {
             let place = "\(record) relations[\(position)]"
+            if let field = relation.unknownFields.first {
+                throw ImportError(record: place, reason: "unknown field \"\(field)\"; a relation has kind, target and evidence")
+            }
             try checkText(relation.target, "target", record: place)
             let relationKind = RelationKind(rawValue: relation.kind)
             switch relationKind {
@@ -156,6 +159,9 @@ public struct ImportValidator: Sendable {
         var result: [ImportPlan.Placement] = []
         for (position, placement) in given.enumerated() {
             let place = "\(record) placements[\(position)]"
+            if let field = placement.unknownFields.first {
+                throw ImportError(record: place, reason: "unknown field \"\(field)\"; a placement has hypervisor, from and to")
+            }
             try checkText(placement.hypervisor, "hypervisor", record: place)
             let from = try time(placement.from, field: "from", record: place)
             let to = try placement.to.map { time throws(ImportError) in try self.time(time, field: "to", record: place) }

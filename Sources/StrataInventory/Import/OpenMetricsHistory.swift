@@ -19,7 +19,7 @@ public enum OpenMetricsHistory {
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let words = line.split(separator: " ", omittingEmptySubsequences: true)
-                if words.count == 1 || (words.count >= 2 && words[1] == "EOF") { if words.count >= 2 { break } else { continue } }
+                if words.count >= 2, words[1] == "EOF" { break }
                 if words.count >= 4, words[1] == "TYPE" {
                     let name = String(words[2])
                     switch words[3] {
