@@ -169,6 +169,7 @@ if Context.environment["STRATA_FUZZ"] == "1" {
         ("fuzz-remote-write", ["StrataWire", "StrataTSDB"]),
         ("fuzz-otlp", ["StrataWire", "StrataCore"]),
         ("fuzz-json-body", ["StrataWire"]),
+        ("fuzz-import", ["StrataInventory", "StrataWire"]),
         ("fuzz-selector", ["StrataTSDB", "StrataCore"]),
         ("fuzz-query-parameters", ["StrataWire", "StrataTSDB"]),
         ("fuzz-regex", ["StrataCore"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the examples of README.md and docs/query.md against a fresh server, so they cannot go stale.
+# Runs the examples of README.md, docs/query.md and docs/import.md against a fresh server, so they cannot go stale.
 #
 # Starts `strata server` (STRATA_BIN, default .build/debug/strata) on a free 127.0.0.1 port with a temporary data
 # directory, and a local agent at a 1 s interval; waits for the agent's first samples; then runs, in one shell,
@@ -108,7 +108,7 @@ read -r platform_id series_id <<<"$ids"
 echo "agent samples after $(since) s: platform $platform_id, cpu_seconds_total{mode=\"user\"} $series_id"
 
 # The examples, one shell: `. data/initial-credentials` in one command holds for the next ones.
-python3 - "$root" "$work/examples.sh" "$address" "$platform_id" "$series_id" README.md docs/query.md <<'PY'
+python3 - "$root" "$work/examples.sh" "$address" "$platform_id" "$series_id" README.md docs/query.md docs/import.md <<'PY'
 import re, shlex, sys
 root, out, address, platform_id, series_id, *files = sys.argv[1:]
 lines = ['set +e', 'failed=0; ran=0',

@@ -209,6 +209,10 @@ public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, Sche
     /// Removes resource `id` and everything below it: hidden from lists with history kept (a `retired` event), or
     /// purged with every row that names it. Nil when the tenant has no such resource.
     func removeResource(tenantID: String, id: String, purge: Bool, by actor: String, nowMs: Int64) async throws -> RemovalRecord?
+    /// Applies a validated import (docs/import.md) in one transaction: its references settled against the tenant's
+    /// inventory (throws `ImportError` naming the record for an unknown key or a cycle), resources upserted as
+    /// discovered ones are, relations, placements, home spans and series rows recorded. Idempotent.
+    func applyImport(tenantID: String, plan: ImportPlan, nowMs: Int64) async throws -> ImportOutcome
     /// Retires (hides, history kept) servers down or unknown for longer than `afterMs` (0: never). Returns the events.
     func retireGoneServers(afterMs: Int64, nowMs: Int64) async throws -> [EventRecord]
 }

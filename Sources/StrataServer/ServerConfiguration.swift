@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxJSONBytes = 1 << 20
     /// Largest remote-write body accepted (snappy-compressed), in bytes; 8× that after decompression.
     public var maxRemoteWriteBytes = 32 << 20
+    /// Largest import document (`POST /api/v1/import`) accepted, in bytes.
+    public var maxImportBytes = 64 << 20
     /// The time-series head is persisted as a block once it spans this long (ms).
     public var blockDurationMs: Int64 = 2 * 3_600_000
     /// Retention per level (ms): raw, 1 min rollups, 1 h rollups.
@@ -71,6 +73,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var missed_intervals: Int64?
         var max_batch_bytes: Int?
         var max_json_bytes: Int?
+        var max_import_bytes: Int?
         var block_duration: String?
         var retention_raw: String?
         var retention_1m: String?
@@ -104,6 +107,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let missed = file.missed_intervals { missedIntervals = missed }
         if let bytes = file.max_batch_bytes { maxBatchBytes = bytes }
         if let bytes = file.max_json_bytes { maxJSONBytes = bytes }
+        if let bytes = file.max_import_bytes {
+            guard bytes > 0 else { throw .invalid(source: path + " max_import_bytes", reason: "expected a number of bytes above 0") }
+            maxImportBytes = bytes
+        }
         if let text = file.block_duration { blockDurationMs = try Self.duration(text, source: path + " block_duration") }
         if let mode = file.tls { try setTLS(mode, source: path + " tls") }
         if let cert = file.tls_cert { tlsCertificateFile = cert; tls = "files" }

@@ -6,6 +6,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import StrataCatalog
+import StrataInventory
 import StrataTSDB
 
 /// The Strata server: catalog, sample store, ingest, REST API and availability monitor, run as services
@@ -172,6 +173,10 @@ public struct StrataServer: Sendable {
         ControlGroupRoutes(runner: groupRuns, control: control, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         ControlScheduleRoutes(schedules: schedules, catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
         FailoverRoutes(catalog: catalog, audit: audit, maxJSONBytes: json).register(on: api)
+        let importer = Importer(catalog: catalog, store: store, events: events, limits: ImportLimits(),
+                                retentionMs: store.options.retentionMs.values.max() ?? 0, futureToleranceMs: store.options.futureToleranceMs,
+                                logger: logger)
+        ImportRoutes(importer: importer, audit: audit, maxBodyBytes: configuration.maxImportBytes).register(on: api)
 
         let registry = self.registry
         secured("metrics", .users).get("", .permission(.read)) { _, context in

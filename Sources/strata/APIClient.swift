@@ -35,6 +35,11 @@ struct ClientOptions: ParsableArguments {
         try exchange(method, path, body: Array(try JSONEncoder().encode(body)))
     }
 
+    /// Sends `method path` with `bytes` as its JSON body (a document sent as the user wrote it) and returns the envelope's `data`.
+    func send<T: Codable & Sendable>(_ method: String, _ path: String, json bytes: [UInt8], as type: T.Type = T.self) throws -> T {
+        try exchange(method, path, body: bytes)
+    }
+
     private func exchange<T: Codable & Sendable>(_ method: String, _ path: String, body: [UInt8]?) throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let base = url ?? environment["STRATA_URL"] ?? "http://127.0.0.1:7480"

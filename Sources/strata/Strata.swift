@@ -13,7 +13,7 @@ struct Strata: AsyncParsableCommand {
         subcommands: [ServerCommand.self, AgentCommand.self, ResourcesCommand.self, ResourceCommand.self,
                       QueryCommand.self, EventsCommand.self, TokensCommand.self, UsersCommand.self, AgentsCommand.self,
                       AuditCommand.self, PlacementCommand.self, ConfigCommand.self, DiscoveryCommand.self, RemoveCommand.self,
-                      AlertsCommand.self, SilencesCommand.self, ControlCommandLine.self, VersionCommand.self])
+                      AlertsCommand.self, SilencesCommand.self, ControlCommandLine.self, ImportCommand.self, VersionCommand.self])
 
     /// Runs the command; a `CLIError` prints its message (no usage text) and exits with its code.
     static func main() async {

@@ -22,6 +22,9 @@ struct APIShapeTests {
     static let examples: [(String, any Encodable & Sendable)] = [
         ("Resource", resource),
         ("Removal", API.Removal(removed: ["00000000000000aa"], history: "kept")),
+        ("ImportResult", API.ImportResult(resourcesCreated: 1, resourcesUpdated: 0, resourcesUnchanged: 2, relationsChanged: 1, placementsChanged: 2,
+                                          seriesCreated: 3, samplesWritten: 10, samplesAlreadyPresent: 0, samplesConflicting: 0, samplesRejected: 0,
+                                          rejection: nil)),
         ("ResourceDetail", API.ResourceDetail(resource: resource, parents: [resource], children: [], relations: [relation])),
         ("Relation", relation),
         ("Series", series),
