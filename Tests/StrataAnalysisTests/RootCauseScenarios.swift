@@ -33,9 +33,10 @@ struct RootCauseScenario {
     static func rhythm(_ t: Int64) -> Double { 0.7 - 0.3 * cos(2 * Double.pi * (Double(t % day) / Double(day) - 0.1)) }
 
     static func gauge(_ id: String, _ name: String, _ kind: String, _ metric: String, _ relation: String, _ distance: Int,
-                      role: SignalRole = .gauge, server: String? = nil, aggregate: Bool = false, restarts: [Int64] = [], _ values: [TimePoint]) -> Signal {
+                      role: SignalRole = .gauge, server: String? = nil, aggregate: Bool = false, onPath: Bool = true, restarts: [Int64] = [],
+                      _ values: [TimePoint]) -> Signal {
         Signal(resourceID: id, resourceName: name, resourceKind: kind, metric: metric, role: role, relation: relation,
-               distance: distance, serverID: server, aggregate: aggregate, points: values, restarts: restarts)
+               distance: distance, serverID: server, aggregate: aggregate, onPath: onPath, points: values, restarts: restarts)
     }
 
     /// Background neighbours every scenario has: VMs on the same host with noisy CPU, one with a transient spike in
@@ -52,7 +53,7 @@ struct RootCauseScenario {
                 if index == 0, t >= spikeAt, t < spikeAt + 30 * 60_000 { v += 0.5 }
                 return TimePoint(t, v)
             }
-            signals.append(gauge(id, id, "vm", "cpu_usage_ratio", "a VM on the same host", 2, values))
+            signals.append(gauge(id, id, "vm", "cpu_usage_ratio", "a VM on the same host", 2, onPath: false, values))
             if index == 1 {
                 let cache = "cache-\(Int(noise.uniform(10...99)))"
                 let limit = noise.uniform(2e9...4e9)
@@ -62,7 +63,7 @@ struct RootCauseScenario {
                     return TimePoint(t, limit * (0.1 + 0.5 * warm) * (1 + 0.01 * noise.normal()))
                 }
                 signals.append(gauge(cache, cache, "server", "process_resident_memory_bytes", "a server on a VM on the same host", 4,
-                                     role: .memory(limit: limit), server: cache, memory))
+                                     role: .memory(limit: limit), server: cache, onPath: false, memory))
             }
         }
         return signals

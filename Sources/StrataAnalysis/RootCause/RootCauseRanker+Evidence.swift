@@ -26,7 +26,7 @@ extension RootCauseRanker {
         let growth = TheilSen(history.suffix(500).map { (x: TimePoint.span(from: history[0].t, to: $0.t) / 86_400_000, y: $0.v) })
         guard let perDay = growth?.slope, perDay > 0 else { return nil }
         let share = min(1, peak / limit)
-        let strength = min(1, (share - 0.85) / 0.13)
+        let strength = min(1, (share - 0.85) / 0.13) * (signal.onPath ? 1 : offPath)
         let leadMs = Int64(max(-9.2e18, min(9.2e18, TimePoint.span(from: reached.t, to: context.onset))))
         let bytes = signal.metric.contains("byte")
         let sentence = "\(signal.metric) of \(signal.resourceName) (\(signal.relation)) reached \(Int((share * 100).rounded())) % "
@@ -35,6 +35,10 @@ extension RootCauseRanker {
         return Evidence(kind: .exhaustion, subject: signal.metric, strength: strength, correlation: nil, leadMs: leadMs,
                         exhaustionMs: nil, sentence: sentence)
     }
+
+    /// What a leak or a full capacity off the symptom's causal path (in a neighbour that only shares the host) keeps
+    /// of its strength: it can hardly cause the symptom unless the symptom moves with it, which correlation finds.
+    static let offPath = 0.25
 
     /// A memory series that leaks (sustained growth between restarts), credited to the workload counter of its
     /// server whose increments its increments follow (r ≥ 0.5), else to its own resource.
@@ -67,12 +71,12 @@ extension RootCauseRanker {
             let sentence = base + ", in step with \(credited.metric) of \(credited.resourceName) (r = \(Wording.significant(top.correlation)), "
                 + "+\(Wording.amount(top.perThousand, bytes: bytes)) per 1,000): probable leak in \(credited.resourceName), growing "
                 + "\(Wording.relative(leadMs)) \(context.symptom.signal.metric) of \(context.symptom.signal.resourceName) became unusual" + until
-            let evidence = Evidence(kind: .leak, subject: memory.metric, strength: min(1, top.correlation), correlation: top.correlation,
+            let evidence = Evidence(kind: .leak, subject: memory.metric, strength: min(1, top.correlation) * (memory.onPath ? 1 : offPath), correlation: top.correlation,
                                     leadMs: leadMs, exhaustionMs: exhaustion, sentence: sentence)
             return (evidence, credited)
         }
         let sentence = base + " with no workload that explains it: probable leak in \(memory.resourceName)" + until
-        let evidence = Evidence(kind: .leak, subject: memory.metric, strength: 0.6, correlation: nil, leadMs: leadMs,
+        let evidence = Evidence(kind: .leak, subject: memory.metric, strength: 0.6 * (memory.onPath ? 1 : offPath), correlation: nil, leadMs: leadMs,
                                 exhaustionMs: exhaustion, sentence: sentence)
         return (evidence, memory)
     }

@@ -40,6 +40,9 @@ public struct Signal: Sendable, Hashable {
     /// Whether the series sums other candidates (a host's CPU sums its VMs'): such a series loses to a more specific
     /// one that moves with it.
     public var aggregate: Bool
+    /// Whether the resource is on the symptom's own causal path: above or beneath it in the stack, or something it
+    /// depends on (not a neighbour that merely shares a host). A leak off that path can hardly cause the symptom.
+    public var onPath: Bool
     /// The samples, in time order.
     public var points: [TimePoint]
     /// When the process behind the series started again (known restarts; a memory's fall is also taken as one).
@@ -47,8 +50,8 @@ public struct Signal: Sendable, Hashable {
 
     /// Creates a signal.
     public init(resourceID: String, resourceName: String, resourceKind: String, metric: String, role: SignalRole = .gauge,
-                relation: String, distance: Int, serverID: String? = nil, aggregate: Bool = false, points: [TimePoint],
-                restarts: [Int64] = []) {
+                relation: String, distance: Int, serverID: String? = nil, aggregate: Bool = false, onPath: Bool = true,
+                points: [TimePoint], restarts: [Int64] = []) {
         self.resourceID = resourceID
         self.resourceName = resourceName
         self.resourceKind = resourceKind
@@ -58,6 +61,7 @@ public struct Signal: Sendable, Hashable {
         self.distance = distance
         self.serverID = serverID
         self.aggregate = aggregate
+        self.onPath = onPath
         self.points = points
         self.restarts = restarts
     }

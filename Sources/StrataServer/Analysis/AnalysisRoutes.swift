@@ -40,7 +40,8 @@ struct AnalysisRoutes {
                 for series in try await read.series(of: member.resource, tenant: tenant, from: historyFrom, to: to) {
                     let signal = Signal(resourceID: member.resource.id, resourceName: member.resource.name, resourceKind: member.resource.kind.rawValue,
                                         metric: series.metric, role: series.role, relation: member.relation, distance: member.distance,
-                                        serverID: serverID, aggregate: member.resource.kind == .hypervisor, points: series.points)
+                                        serverID: serverID, aggregate: member.aggregate,
+                                        onPath: member.onPath, points: series.points)
                     if member.distance == 0, symptom == nil, series.metric == metric || series.metric.hasPrefix(metric + "{") || series.metric == "rate(\(metric))" {
                         symptom = signal
                     } else {

@@ -11,6 +11,10 @@ struct Neighbourhood {
         var resource: ResourceRecord
         var distance: Int
         var relation: String
+        /// Above or beneath the symptom's resource, or something it depends on: its causal path.
+        var onPath = true
+        /// A hypervisor or the host above one: its series sum its VMs'.
+        var aggregate = false
     }
 
     let catalog: any Catalog
@@ -19,11 +23,11 @@ struct Neighbourhood {
     func members(tenant: String, around symptom: ResourceRecord, from: Int64, to: Int64) async throws -> [Member] {
         var found: [String: Member] = [symptom.id: Member(resource: symptom, distance: 0, relation: "the same resource")]
         var order = [symptom.id]
-        func add(_ resource: ResourceRecord, _ distance: Int, _ relation: String) {
+        func add(_ resource: ResourceRecord, _ distance: Int, _ relation: String, onPath: Bool = true) {
             guard found.count < limit, resource.removedMs == nil || (resource.removedMs ?? 0) >= from else { return }
             if let known = found[resource.id], known.distance <= distance { return }
             if found[resource.id] == nil { order.append(resource.id) }
-            found[resource.id] = Member(resource: resource, distance: distance, relation: relation)
+            found[resource.id] = Member(resource: resource, distance: distance, relation: relation, onPath: onPath)
         }
         // Up to the top.
         var ancestors: [(ResourceRecord, Int)] = []
@@ -33,10 +37,11 @@ struct Neighbourhood {
             hops += 1
             ancestors.append((parent, hops))
             add(parent, hops, "its \(parent.kind.rawValue) \(parent.name)")
+            if parent.kind == .hypervisor || ancestors.dropLast().contains(where: { $0.0.kind == .hypervisor }) { found[parent.id]?.aggregate = true }
             current = parent
         }
         // Down three levels.
-        try await descend(tenant, from: symptom, depth: 3, distance: 0, relation: { "a \($0.kind.rawValue) under \(symptom.name)" }, add)
+        try await descend(tenant, from: symptom, depth: 3, distance: 0, relation: { "a \($0.kind.rawValue) under \(symptom.name)" }) { add($0, $1, $2) }
         // VMs that shared the host in the window.
         if let (vm, vmDistance) = ([(symptom, 0)] + ancestors).first(where: { $0.0.kind == .vm }) {
             let homes = try await catalog.placements(tenantID: tenant, vmID: vm.id, hypervisorID: nil, atMs: nil)
@@ -46,9 +51,9 @@ struct Neighbourhood {
                     .filter { $0.vmID != vm.id && $0.fromMs <= to && ($0.toMs ?? .max) >= from }
                 for placement in neighbours {
                     guard let other = try await catalog.resource(tenantID: tenant, id: placement.vmID) else { continue }
-                    add(other, vmDistance + 2, "a VM on the same host")
-                    try await descend(tenant, from: other, depth: 2, distance: vmDistance + 2,
-                                      relation: { "a \($0.kind.rawValue) in \(other.name), a VM on the same host" }, add)
+                    add(other, vmDistance + 2, "a VM on the same host", onPath: false)
+                    try await descend(tenant, from: other, depth: 3, distance: vmDistance + 2,
+                                      relation: { "a \($0.kind.rawValue) in \(other.name), a VM on the same host" }) { add($0, $1, $2, onPath: false) }
                 }
             }
         }

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataCore
+import Testing
+@testable import StrataServer
+
+/// The analysis routes over an estate loaded through `POST /api/v1/import` (`AnalysisWorld`, seeded): root causes
+/// found across the layers from the catalog's topology and placement history, the capacity list, and bad requests.
+@Suite struct AnalysisRoutesTests {
+    static func id(_ kind: ResourceKind, _ key: String, tenant: String = "default") -> String {
+        StableID.resource(tenant: tenant, kind: kind, key: key).description
+    }
+
+    static func load(_ client: any TestClientProtocol, _ world: AnalysisWorld) async throws {
+        let response = try await post(client, "/api/v1/import", try world.json(), ServerHarness.adminBasic)
+        #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
+    }
+
+    static func get(_ client: any TestClientProtocol, _ uri: String, _ headers: HTTPFields = ServerHarness.adminBasic) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: headers)
+    }
+
+    static func rootCause(_ client: any TestClientProtocol, _ world: AnalysisWorld, _ kind: ResourceKind, _ key: String, _ metric: String,
+                          hours: Int64) async throws -> [String: Any] {
+        let from = world.end - hours * 3_600_000
+        let response = try await get(client, "/api/v1/analysis/root-cause?resource=\(id(kind, key))&metric=\(metric)&from=\(from)&to=\(world.end)")
+        #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
+        return response.data as? [String: Any] ?? [:]
+    }
+
+    static func first(_ report: [String: Any]) -> [String: Any] {
+        (report["findings"] as? [[String: Any]])?.first ?? [:]
+    }
+
+    @Test(arguments: [UInt64(3), 17])
+    func theLeakingWebappRanksFirstForTheCRMVMsCPUAcrossTheLayersOfAnImportedEstate(seed: UInt64) async throws {
+        let world = AnalysisWorld(seed: seed)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let report = try await Self.rootCause(client, world, .vm, "vm:crm", "cpu_usage_ratio", hours: 48)
+            let top = Self.first(report)
+            #expect(top["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(report["findings"] ?? "none")")
+            #expect((top["evidence"] as? [[String: Any]])?.first?["kind"] as? String == "leak")
+            #expect((report["recommendation"] as? String)?.hasPrefix("restart") == true, "\(report["recommendation"] ?? "none")")
+            #expect((report["echoes"] as? [String])?.contains { $0.contains("crm-guest") } == true, "the guest's CPU is the VM's seen from inside")
+        }
+    }
+
+    @Test func aNoisyNeighbourFoundThroughThePlacementHistoryWinsForASlowServiceInAnotherVM() async throws {
+        let world = AnalysisWorld(seed: 5)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let report = try await Self.rootCause(client, world, .service, "erp-guest/nginx/checkout", "request_latency_seconds", hours: 24)
+            let top = Self.first(report)
+            #expect(top["resourceId"] as? String == Self.id(.vm, world.noisyVM), "\(report["findings"] ?? "none")")
+            #expect((report["recommendation"] as? String)?.hasPrefix("cap or move") == true, "\(report["recommendation"] ?? "none")")
+            let names = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["resourceName"] as? String }
+            #expect(!names.contains("far"), "a VM on another host is not a neighbour")
+        }
+    }
+
+    @Test func theCapacityListRanksTheFillingFilesystemWithATimeNearTheTruth() async throws {
+        let world = AnalysisWorld(seed: 9)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let response = try await Self.get(client, "/api/v1/analysis/capacity?from=\(world.end - 14 * AnalysisWorld.day)&to=\(world.end)")
+            #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
+            let items = response.data as? [[String: Any]] ?? []
+            let filesystem = try #require(items.first { ($0["metric"] as? String)?.hasPrefix("filesystem_used_bytes") == true })
+            #expect(filesystem["resourceId"] as? String == Self.id(.platform, world.fillingGuest))
+            let crossing = try #require(filesystem["crossingMs"] as? Int64 ?? (filesystem["crossingMs"] as? Int).map(Int64.init))
+            let error = abs(Double(crossing - world.fillTruth)) / Double(world.fillTruth - world.end)
+            #expect(error < 0.2, "crossing \(crossing) vs truth \(world.fillTruth)")
+            #expect(items.contains { ($0["metric"] as? String) == "tomcat_jvm_memory_used_bytes" }, "the heap with its maximum is a capacity too")
+        }
+    }
+
+    @Test func badRequestsAreRefusedAndAnotherTenantSeesNothing() async throws {
+        let world = AnalysisWorld(seed: 1, days: 2)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let vm = Self.id(.vm, "vm:crm")
+            #expect(try await Self.get(client, "/api/v1/analysis/root-cause?metric=cpu_usage_ratio").status == .badRequest)
+            #expect(try await Self.get(client, "/api/v1/analysis/root-cause?resource=\(vm)").status == .badRequest)
+            #expect(try await Self.get(client, "/api/v1/analysis/root-cause?resource=nope&metric=x").status == .notFound)
+            #expect(try await Self.get(client, "/api/v1/analysis/root-cause?resource=\(vm)&metric=no_such_metric").status == .notFound)
+            let empty = try await Self.get(client, "/api/v1/analysis/root-cause?resource=\(vm)&metric=cpu_usage_ratio&from=\(world.end)&to=\(world.end)")
+            #expect(empty.status == .badRequest)
+            let tooShort = try await Self.get(client, "/api/v1/analysis/root-cause?resource=\(vm)&metric=cpu_usage_ratio&from=\(world.end - 600_000)&to=\(world.end)")
+            #expect(tooShort.status == .unprocessableContent, "\(String(buffer: tooShort.body))")
+            #expect(String(buffer: tooShort.body).contains("fewer than 5 samples"))
+            // Another tenant's admin: the resource is not there, the capacity list is empty.
+            let tenant = try await post(client, "/api/v1/tenants", #"{"id":"beta","name":"Beta","adminUsername":"boss"}"#, ServerHarness.adminBasic)
+            let boss = basic("boss@beta", (tenant.data as? [String: Any])?["adminPassword"] as? String ?? "")
+            let stranger = try await Self.get(client, "/api/v1/analysis/root-cause?resource=\(vm)&metric=cpu_usage_ratio", boss)
+            #expect(stranger.status == .notFound)
+            let capacity = try await Self.get(client, "/api/v1/analysis/capacity?from=\(world.end - 2 * AnalysisWorld.day)&to=\(world.end)", boss)
+            #expect(capacity.status == .ok && (capacity.data as? [Any])?.isEmpty == true, "\(String(buffer: capacity.body).prefix(300))")
+            let own = try await Self.get(client, "/api/v1/analysis/capacity?from=\(world.end - 2 * AnalysisWorld.day)&to=\(world.end)")
+            #expect((own.data as? [Any])?.isEmpty == false)
+        }
+    }
+}

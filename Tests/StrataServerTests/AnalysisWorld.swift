@@ -1,0 +1,136 @@
+import Foundation
+import StrataCore
+import StrataTSDB
+
+/// A generated estate as an import document: a host with a hypervisor and five VMs (one also on a second host),
+/// the CRM VM's guest running Apache, Tomcat with three webapps and MySQL, two weeks of five-minute history,
+/// seeded so that which webapp leaks, the sizes and the rates come from the seed. Loaded through
+/// `POST /api/v1/import` by `AnalysisRoutesTests`; the truth is kept beside it.
+/// Unchecked: the JSON-shaped arrays are built in `init` and only read afterwards.
+struct AnalysisWorld: @unchecked Sendable {
+    static let step: Int64 = 300_000
+    static let day: Int64 = 86_400_000
+
+    var resources: [[String: Any]] = []
+    var series: [[String: Any]] = []
+    /// The key of the webapp that leaks, of the VM that hogs the shared host, and of the filesystem's guest.
+    var leakingWebapp = "", noisyVM = "", fillingGuest = ""
+    /// When the history ends (ms).
+    var end: Int64 = 0
+
+    /// A seeded stream of roughly normal noise.
+    struct Noise {
+        var random: SplitMix64
+        mutating func normal() -> Double { (0..<4).reduce(0.0) { s, _ in s + Double.random(in: -1...1, using: &random) } * 0.866 }
+        mutating func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &random) }
+    }
+
+    mutating func resource(_ kind: String, _ key: String, parent: String? = nil, extra: [String: Any] = [:]) {
+        var record: [String: Any] = ["kind": kind, "key": key, "name": key]
+        if let parent { record["parent"] = parent }
+        for (name, value) in extra { record[name] = value }
+        resources.append(record)
+    }
+
+    mutating func gauge(_ resource: String, _ metric: String, type: String = "gauge", _ points: [(Int64, Double)]) {
+        series.append(["resource": resource, "metric": metric, "type": type, "samples": points.map { [$0.0, $0.1] as [Any] }])
+    }
+
+    /// The document's JSON text.
+    func json() throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: ["version": 1, "resources": resources, "series": series]), as: UTF8.self)
+    }
+
+    init(seed: UInt64, days: Int = 14) {
+        var noise = Noise(random: SplitMix64(state: seed))
+        end = (WallClock.nowMs() / Self.step) * Self.step
+        let start = end - Int64(days) * Self.day
+        let times = Array(stride(from: start, through: end, by: Int(Self.step)))
+        func phase(_ t: Int64, _ peak: Double) -> Double { cos(2 * Double.pi * (Double(t % Self.day) / Double(Self.day) - peak)) }
+
+        resource("platform", "host-1")
+        resource("hypervisor", "kvm-1", parent: "host-1")
+        resource("platform", "host-2")
+        resource("hypervisor", "kvm-2", parent: "host-2")
+        let vms = ["crm", "erp", "mail", "build", "wiki"]
+        for vm in vms {
+            resource("vm", "vm:\(vm)", extra: ["name": vm, "placements": [["hypervisor": "kvm-1", "from": start]]])
+        }
+        resource("vm", "vm:far", extra: ["name": "far", "placements": [["hypervisor": "kvm-2", "from": start]]])
+        resource("platform", "crm-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:crm"]]])
+        for server in ["apache", "tomcat", "mysql"] { resource("server", "crm-guest/\(server)", parent: "crm-guest") }
+        let apps = ["portal", "shop", "admin"]
+        for app in apps { resource("service", "crm-guest/tomcat/\(app)", parent: "crm-guest/tomcat") }
+
+        // Traffic: each webapp with its own busy hours, growing a few per cent a day; one leaks into the heap.
+        let leaking = Int(noise.uniform(0...2.999))
+        leakingWebapp = "crm-guest/tomcat/\(apps[leaking])"
+        let heapMax = noise.uniform(2e9...4e9), growth = 1 + noise.uniform(0.02...0.04)
+        let rates = apps.map { _ in noise.uniform(2...8) }, peaks = apps.indices.map { Double($0) / 3 + noise.uniform(0...0.1) }
+        let perRequest = 0.6 * heapMax / (rates[leaking] * 0.6 * 300 * Double(times.count))
+        var counts = Array(repeating: 0.0, count: apps.count), heap = 0.2 * heapMax, mysql = 0.0
+        var requests = apps.map { _ in [(Int64, Double)]() }, heapPoints: [(Int64, Double)] = [], cpu: [(Int64, Double)] = [], db: [(Int64, Double)] = []
+        for t in times {
+            let load = pow(growth, Double(t - start) / Double(Self.day))
+            var total = 0.0
+            for index in apps.indices {
+                let rate = max(0, rates[index] * (0.6 + 0.35 * phase(t, peaks[index])) * load * (1 + 0.15 * noise.normal()))
+                counts[index] += rate * 300
+                total += rate
+                requests[index].append((t, counts[index].rounded()))
+                if index == leaking { heap += rate * 300 * perRequest }
+            }
+            mysql += total * 900
+            db.append((t, mysql.rounded()))
+            heapPoints.append((t, min(heapMax, heap + 0.005 * heapMax * noise.normal())))
+            let pressure = max(0, (heap / heapMax - 0.55) / 0.45)
+            cpu.append((t, min(1, 0.08 + 0.012 * total + 0.6 * pressure * pressure + 0.02 * noise.normal())))
+        }
+        gauge("vm:crm", "cpu_usage_ratio", cpu)
+        gauge("crm-guest", "cpu_usage_ratio", cpu.map { ($0.0, $0.1 * 0.98) })
+        gauge("crm-guest/tomcat", "tomcat_jvm_memory_used_bytes", heapPoints)
+        gauge("crm-guest/tomcat", "tomcat_jvm_memory_max_bytes", times.map { ($0, heapMax) })
+        gauge("crm-guest/mysql", "mysql_commands_total", type: "counter", db)
+        for (index, app) in apps.enumerated() {
+            gauge("crm-guest/tomcat/\(app)", "tomcat_webapp_requests_total", type: "counter", requests[index])
+        }
+
+        // The other VMs on host-1: one starts a heavy job a few hours before the end; one spikes for half an hour.
+        let heavy = ["mail", "build", "wiki"][Int(noise.uniform(0...2.999))]
+        noisyVM = "vm:\(heavy)"
+        let jobStart = end - Int64(noise.uniform(6...12) * 3_600_000)
+        let spikeAt = end - Int64(noise.uniform(14...20) * 3_600_000)
+        var host: [(Int64, Double)] = times.map { ($0, 0) }
+        for vm in vms.dropFirst() + ["far"] {
+            let base = noise.uniform(0.1...0.25)
+            let points = times.map { t -> (Int64, Double) in
+                var v = base * (0.8 + 0.3 * phase(t, 0.6)) + 0.02 * noise.normal()
+                if "vm:\(vm)" == noisyVM, t >= jobStart { v += 0.5 + 0.05 * noise.normal() }
+                if vm == "far", t >= spikeAt, t < spikeAt + 1_800_000 { v += 0.6 }
+                return (t, v)
+            }
+            if vm != "far" { host = zip(host, points).map { ($0.0, $0.1 + $1.1 / 2) } }
+            gauge("vm:\(vm)", "cpu_usage_ratio", points)
+        }
+        gauge("host-1", "cpu_usage_ratio", host)
+        // The checkout service in the ERP guest suffers from the shared host's contention.
+        resource("platform", "erp-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:erp"]]])
+        resource("server", "erp-guest/nginx", parent: "erp-guest")
+        resource("service", "erp-guest/nginx/checkout", parent: "erp-guest/nginx")
+        gauge("erp-guest/nginx/checkout", "request_latency_seconds", host.map { ($0.0, 0.1 + 2 * max(0, $0.1 - 0.45) + 0.005 * noise.normal()) })
+
+        // A filesystem in the mail guest that fills up.
+        fillingGuest = "mail-guest"
+        resource("platform", "mail-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:mail"]]])
+        let size = noise.uniform(100e9...400e9), fullAt = end + Int64(noise.uniform(3...8) * Double(Self.day))
+        let used = times.map { t -> (Int64, Double) in
+            (t, size * (0.95 - 0.4 * Double(fullAt - t) / Double(fullAt - start)) + size * 0.001 * noise.normal())
+        }
+        gauge("mail-guest", "filesystem_size_bytes", times.map { ($0, size) })
+        gauge("mail-guest", "filesystem_avail_bytes", used.map { ($0.0, size - $0.1) })
+        fillTruth = fullAt + Int64(Double(fullAt - start) * 0.05 / 0.4)
+    }
+
+    /// When the mail guest's filesystem is truly full.
+    var fillTruth: Int64 = 0
+}
