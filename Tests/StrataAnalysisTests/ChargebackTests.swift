@@ -35,7 +35,8 @@ import Testing
                 time += Int64.random(in: 1...3, using: &random) * 2 * tick
             }
             return UsageRecord(id: "vm-\(index)", name: "vm \(index), \"db\"", tenant: "t\(index % 3)", groups: index % 2 == 0 ? ["even", "all"] : ["all"],
-                               application: index < 6 ? "crm" : nil, allocations: allocations, cpuUsedCores: cpu, networkBytes: network)
+                               application: index < 6 ? "crm" : nil, allocations: allocations, cpuUsedCores: cpu,
+                               networkBytes: [network, network.map { TimePoint($0.t, $0.v / 2) }])
         }
     }
 
@@ -62,9 +63,11 @@ import Testing
             }
         }
         // The counter rises evenly between two samples: a pair straddling an end of the period counts in part.
-        for (a, b) in zip(record.networkBytes, record.networkBytes.dropFirst()) {
-            let inside = Double(max(0, min(b.t, to) - max(a.t, from))) / Double(b.t - a.t)
-            q.networkGB += (b.v >= a.v ? b.v - a.v : b.v) * inside / gb
+        for counter in record.networkBytes {
+            for (a, b) in zip(counter, counter.dropFirst()) {
+                let inside = Double(max(0, min(b.t, to) - max(a.t, from))) / Double(b.t - a.t)
+                q.networkGB += (b.v >= a.v ? b.v - a.v : b.v) * inside / gb
+            }
         }
         return q
     }

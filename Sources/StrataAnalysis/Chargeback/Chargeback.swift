@@ -92,7 +92,7 @@ public enum Chargeback {
             quantities.storageGBDays += allocation.storageBytes / gigabyte * hours / 24
         }
         quantities.cpuCoreHoursUsed = integrate(record.cpuUsedCores, from: from, to: to) / 3_600_000
-        quantities.networkGB = increase(record.networkBytes, from: from, to: to) / gigabyte
+        quantities.networkGB = record.networkBytes.reduce(0) { $0 + increase($1, from: from, to: to) } / gigabyte
         return quantities
     }
 

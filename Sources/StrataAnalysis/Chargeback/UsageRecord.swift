@@ -26,12 +26,12 @@ public struct UsageRecord: Sendable, Hashable {
     public var allocations: [Allocation]
     /// CPU used, in cores (a gauge), time order.
     public var cpuUsedCores: [TimePoint]
-    /// Bytes sent plus received (a cumulative counter; resets undone), time order.
-    public var networkBytes: [TimePoint]
+    /// Byte counters (sent, received, per interface; cumulative, resets undone), each in time order; their rises add up.
+    public var networkBytes: [[TimePoint]]
 
     /// Creates a record.
     public init(id: String, name: String, tenant: String, groups: [String] = [], application: String? = nil,
-                allocations: [Allocation], cpuUsedCores: [TimePoint] = [], networkBytes: [TimePoint] = []) {
+                allocations: [Allocation], cpuUsedCores: [TimePoint] = [], networkBytes: [[TimePoint]] = []) {
         self.id = id
         self.name = name
         self.tenant = tenant

@@ -59,6 +59,13 @@ public struct CrossLayerDirectory: Sendable {
         self.derived = derived
     }
 
+    /// Every resource the directory holds, listed and removed, with its lifetime.
+    public var allResources: [Resource] { listed }
+    /// The VMs' home history.
+    public var homeSpans: [HomeSpan] { homes }
+    /// One resource by id.
+    public func resource(_ id: String) -> Resource? { resources[id] }
+
     /// `strata_resource_info` and `strata_placement_info`, sorted by labels; made on each use (most queries need
     /// only the derived labels).
     public var infoSeries: [InfoSeries] {

@@ -69,3 +69,29 @@ enum AnalysisJSON {
         }
     }
 }
+
+extension AnalysisJSON {
+    /// The chargeback report and where its prices came from.
+    struct Chargeback: Encodable {
+        var report: StrataAnalysis.Chargeback.Report
+        var rateCard: String
+    }
+
+    /// Licensing peaks with the names of hosts and VMs.
+    struct LicensingCounts: Encodable {
+        struct Peak: Encodable {
+            var scope: String, scopeName: String?, type: String, peak: Int, at: Int64, distinct: Int
+        }
+
+        var overall: [Peak], hosts: [Peak], vms: [Peak]
+
+        init(_ report: Licensing.Report, names: (String) -> String?) {
+            func convert(_ peaks: [Licensing.Peak]) -> [Peak] {
+                peaks.map { Peak(scope: $0.scope, scopeName: $0.scope == "all" ? nil : names($0.scope), type: $0.type, peak: $0.peak, at: $0.at, distinct: $0.distinct) }
+            }
+            overall = convert(report.overall)
+            hosts = convert(report.hosts)
+            vms = convert(report.vms)
+        }
+    }
+}

@@ -17,6 +17,16 @@ struct AnalysisReader {
         max(60_000, Int64((TimePoint.span(from: from, to: to) / Double(points)).rounded(.up)))
     }
 
+    /// The raw (thinned) points of `resource`'s series whose name matches `names` (a regular expression), by metric.
+    func points(of resourceID: String, names: String, from: Int64, to: Int64) async throws -> [(metric: String, points: [TimePoint])] {
+        let matchers = [try LabelMatcher("resource_id", .equal, resourceID), try LabelMatcher(Labels.metricName, .matchesRegex, names)]
+        let result = try await reader.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step(from: from, to: to), function: .last),
+                                            budget: budget)
+        return result.series.map { series in
+            (series.labels[Labels.metricName] ?? "", series.points.filter { $0.value.isFinite }.map { TimePoint($0.timestampMs, $0.value) })
+        }
+    }
+
     /// The classified series of `resource` over `from...to`.
     func series(of resource: ResourceRecord, tenant: String, from: Int64, to: Int64) async throws -> [SignalRoles.SignalSeries] {
         let matcher = try LabelMatcher("resource_id", .equal, resource.id)
