@@ -197,3 +197,49 @@ func manuallyPersisted() -> TimeSeriesEngine.Options {
         }
     }
 }
+
+/// Issue 18: rollup blocks stored five columns per series whatever the data, so a series scraped once a minute
+/// cost five times its raw size at 1 m. Columns that equal `last` in every bucket (min, max and sum of one-sample
+/// buckets, a counter's max) and counts of 1 are no longer stored; reads derive them and answer the same.
+@Test func rollupColumnsThatRepeatLastAreNotStoredAndReadTheSame() async throws {
+    var options = manuallyPersisted()
+    options.automaticMaintenance = false
+    options.retentionMs = [:]
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("derived-columns"), options: options, logger: quietLogger)
+    let day: Int64 = 86_400_000
+    let base: Int64 = 1_700_006_400_000 / day * day
+    let gauge = StableID(parts: ["minutely"]), counter = StableID(parts: ["counter"])
+    var value = 0.0
+    try await engine.append([
+        SeriesSamples(seriesID: gauge, samples: (0..<1_440).map { Sample(base + Int64($0) * 60_000 + 7_000, Double(($0 * 37) % 101) / 4) },
+                      labels: ["__name__": "minutely"]),
+        SeriesSamples(seriesID: counter, samples: (0..<8_640).map { index in
+            value += Double(index % 7)
+            return Sample(base + Int64(index) * 10_000, value)
+        }, labels: ["__name__": "counter_total"]),
+    ])
+    try await engine.persistHead()
+    func answers() async throws -> [[Sample]] {
+        var all: [[Sample]] = []
+        for name in ["minutely", "counter_total"] {
+            for function in QueryFunction.allCases {
+                let query = RangeQuery(matchers: try SeriesSelector.parse(name), fromMs: base, toMs: base + day - 1, stepMs: 120_000,
+                                       function: function, resolution: .minute)
+                all.append(try await engine.query(query).series.first?.points ?? [])
+            }
+        }
+        return all
+    }
+    let before = try await answers()
+    try await engine.append([SeriesSamples(seriesID: gauge, samples: [Sample(base + 2 * day, 1)])])  // completes the day
+    try await engine.persistHead()
+    try await engine.maintain()
+    let minute = try #require(await engine.blocks[.minute]?.first)
+    func storedColumns(_ id: StableID) -> Set<Int> { Set(minute.index.entries[minute.lookup[id]!].chunks.map(\.column)) }
+    #expect(storedColumns(gauge) == [RollupColumn.last.rawValue], "one sample a minute: last alone")
+    #expect(storedColumns(counter) == [RollupColumn.min.rawValue, RollupColumn.sum.rawValue, RollupColumn.count.rawValue,
+                                       RollupColumn.last.rawValue], "a counter's max is its last")
+    #expect(try await answers() == before, "every function answers the same from the rollups")
+    let raw = await engine.blocks[.raw]?.filter { $0.index.minT < base + day }.reduce(0) { $0 + $1.sizeOnDisk } ?? 0
+    #expect(minute.sizeOnDisk < raw, "a day at 1 m stores less than its raw samples: \(minute.sizeOnDisk) against \(raw) bytes")
+}
