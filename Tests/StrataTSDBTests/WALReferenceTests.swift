@@ -84,4 +84,38 @@ import Testing
         let last = try TimeSeriesEngine(directory: directory, options: options(), logger: quietLogger)
         try await check(last)
     }
+
+    /// Samples of series with and without head references round-trip bit for bit over many epochs (random
+    /// times and value bit patterns), and random bytes after the type byte decode or throw, never trap.
+    @Test func recordsRoundTripAndGarbageNeverTraps() throws {
+        var generator = SystemRandomNumberGenerator()
+        let series = (1...50).map { number -> MemSeries in
+            let item = MemSeries(id: StableID(parts: ["round\(number)"]), labels: Labels())
+            item.ref = SeriesRef(rawValue: UInt32(number * 997))
+            return item
+        }
+        var table = RefSampleRecord.Table()
+        for epoch in 0..<UInt32(6) {
+            var record = RefSampleRecord(capacity: 200)
+            var expected = SampleBatch(capacity: 200)
+            for _ in 0..<200 {
+                let item = series.randomElement(using: &generator)!
+                let time = Int64.random(in: .min ... .max, using: &generator)
+                let value = Double(bitPattern: UInt64.random(in: .min ... .max, using: &generator))
+                record.add(item.id, Bool.random(using: &generator) ? item : nil, time, value, epoch: epoch)
+                expected.append(item.id, time, value)
+            }
+            guard case .samples(let batch) = try WALRecord.decode(record.bytes, refs: &table) else {
+                Issue.record("not a samples record")
+                continue
+            }
+            #expect(batch.seriesIDs == expected.seriesIDs && batch.timestamps == expected.timestamps)
+            #expect(zip(batch.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern })
+        }
+        for _ in 0..<5_000 {
+            let bytes = [4] + (0..<Int.random(in: 0..<48, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var fresh = RefSampleRecord.Table()
+            _ = try? WALRecord.decode(bytes, refs: &fresh)
+        }
+    }
 }
