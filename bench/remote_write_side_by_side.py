@@ -14,7 +14,8 @@ directory after a graceful stop (the sum of all file sizes under it, as `du -sb`
 Strata split into raw blocks, 1 min + 1 h rollups, WAL, catalog and the rest, for Prometheus its WAL (wal/ and
 chunks_head/) and, for reference, the snapshot block of the head before the stop. Prints one JSON line per
 server, case and concurrency (Strata's carries the ratios), then one aligned summary table. Everything listens
-on 127.0.0.1 and stops by itself; Strata acknowledges a write only after fdatasync, the peers do not."""
+on 127.0.0.1 and stops by itself; Strata acknowledges a write only after fdatasync, the peers do not.
+STRATA_BINARY names another strata binary (an A/B against another build)."""
 import argparse
 import json
 import os
@@ -89,7 +90,7 @@ def stop_gracefully(server, timeout=300):
 
 
 def run_strata(kit, series, samples, concurrency, cache):
-    binary = os.path.join(ROOT, ".build/release/strata")
+    binary = os.environ.get("STRATA_BINARY") or os.path.join(ROOT, ".build/release/strata")
     work = tempfile.mkdtemp(prefix="strata-rw-")
     port = free_port()
     # The per-address rate limit (default 2,000 requests/s, docs/server.md) would cap one loopback sender at about
@@ -202,7 +203,7 @@ def main():
     if not os.path.exists(os.path.join(args.kit, "rw_load.py")):
         print(json.dumps({"skipped": "benchmark kit not found at %s (use --kit)" % args.kit}))
         return
-    if not os.path.exists(os.path.join(ROOT, ".build/release/strata")):
+    if not os.path.exists(os.environ.get("STRATA_BINARY") or os.path.join(ROOT, ".build/release/strata")):
         sys.exit("no release build at .build/release/strata (make build)")
     servers = [s for s in SERVERS if s in args.servers.split(",")]
     runners = {"prometheus": run_prometheus, "victoriametrics": run_victoriametrics, "strata": run_strata}

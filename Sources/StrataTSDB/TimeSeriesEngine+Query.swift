@@ -110,7 +110,7 @@ extension TimeSeriesEngine {
         let from = query.alignedFromMs &- query.stepMs
         let selected = try await select(query.matchers, budget: budget)
         try budget.check()
-        let snapshot = await snapshot(for: query, selected: selected, from: from, to: query.toMs)
+        let snapshot = await snapshot(for: query, selected: selected, from: from, to: query.lastStepEndMs)
         // Series are independent: decode them in a few parallel slices, keeping their order.
         let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 64)))
         let results = try await withThrowingTaskGroup(of: (Int, [SeriesResult]).self) { group in
@@ -138,7 +138,9 @@ extension TimeSeriesEngine {
         let width = snapshot.resolution.milliseconds
         let wanted = query.function.columns
         var results: [SeriesResult] = []
-        let to = query.toMs &+ max(0, width - 1)
+        // The last step is answered whole (`StepBuckets`), and so is the last bucket of a rollup level.
+        let end = query.lastStepEndMs
+        let to = end &+ max(0, width - 1)
         for series in snapshot.series[range] {
             try budget.check()
             var buckets: [RollupBucket]
@@ -154,7 +156,7 @@ extension TimeSeriesEngine {
                 let raw = try snapshot.blocks.filter { $0.resolution == .raw }.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
                 buckets = Rollup.merge(stored + [Rollup.buckets(merge(raw), resolutionMs: width)])
             }
-            buckets.removeAll { $0.start < from || $0.start > query.toMs }
+            buckets.removeAll { $0.start < from || $0.start > end }
             let points = StepAggregator.points(buckets, query: query)
             if !points.isEmpty { results.append(SeriesResult(id: series.id, labels: series.labels, points: points)) }
         }

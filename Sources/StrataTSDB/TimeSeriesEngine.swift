@@ -120,14 +120,12 @@ public actor TimeSeriesEngine: SampleStore {
         var undecodable = 0
         var persisted = PersistedSamples(loaded[.raw] ?? [])
         var inBlocks = 0
+        var refs = RefSampleRecord.Table()
         for payload in recovery.records {
-            switch try? WALRecord.decode(payload) {
+            switch try? WALRecord.decode(payload, refs: &refs) {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels, cursor: cursor) }
-            case .samples(let groups):
-                inBlocks += Self.replay(SampleBatch(groups), into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted, cursor: cursor)
-                replayed += groups.reduce(0) { $0 + $1.samples.count }
-            case .flat(let batch):
+            case .samples(let batch):
                 inBlocks += Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted, cursor: cursor)
                 replayed += batch.count
             case nil:
@@ -200,7 +198,7 @@ public actor TimeSeriesEngine: SampleStore {
         var summary = AppendSummary()
         var refs: [StableID: SeriesRef] = [:]
         var newSeries: [(id: StableID, labels: Labels)] = []
-        var accepted = SampleBatch(capacity: logged ? 0 : batch.count)
+        var accepted = RefSampleRecord(capacity: logged ? 0 : batch.count)
         var current: (id: StableID, series: MemSeries)?
         var range = headRange ?? (.max, .min)
         for index in 0..<batch.count {
@@ -246,7 +244,7 @@ public actor TimeSeriesEngine: SampleStore {
             }
             switch series.append(Sample(timestamp, batch.values[index]), windowMs: window) {
             case .appended, .outOfOrder:
-                if !logged { accepted.append(id, timestamp, batch.values[index]) }
+                if !logged { accepted.add(id, series, timestamp, batch.values[index], epoch: persistEpoch) }
                 summary.stored += 1
                 range = (min(range.0, timestamp), max(range.1, timestamp))
             case .duplicate: summary.duplicates += 1
@@ -260,8 +258,8 @@ public actor TimeSeriesEngine: SampleStore {
         }
         assert(validatedStored < 0 || validatedStored == summary.stored, "apply stored other samples than validation logged")
         if !logged {
-            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
-            if !accepted.isEmpty { ticket = wal.enqueue(WALRecord.flat(accepted).encode()) }
+            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.encodeSeries(newSeries)) }
+            if accepted.count > 0 { ticket = wal.enqueue(accepted.bytes) }
         }
         record(summary)
         if headIsDue {
@@ -282,10 +280,14 @@ public actor TimeSeriesEngine: SampleStore {
                 let id = batch.seriesIDs[index]
                 if let labels = batch.labels[id], !labels.isEmpty, seen.insert(id).inserted { newSeries.append((id, labels)) }
             }
-            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.series(newSeries).encode()) }
+            if !newSeries.isEmpty { ticket = wal.enqueue(WALRecord.encodeSeries(newSeries)) }
         }
         if !stored.isEmpty {
-            ticket = wal.enqueue(WALRecord.encodeFlat(batch, indices: stored.count == batch.count ? nil : stored))
+            var record = RefSampleRecord(capacity: stored.count)
+            for index in stored {
+                record.add(batch.seriesIDs[index], looked[index], batch.timestamps[index], batch.values[index], epoch: persistEpoch)
+            }
+            ticket = wal.enqueue(record.bytes)
         }
         if ticket > 0 { wal.startFlush() }
         return ticket

@@ -35,7 +35,8 @@ func naiveBuckets(_ samples: [Sample], resolutionMs: Int64) -> [NaiveBucket] {
 func naiveQuery(_ samples: [Sample], _ query: RangeQuery, resolutionMs: Int64) -> [Sample] {
     let step = query.stepMs
     let start = alignDown(query.fromMs, step)
-    let buckets = naiveBuckets(samples, resolutionMs: resolutionMs).filter { $0.start >= start - step && $0.start <= query.toMs }
+    let end = alignDown(query.toMs, step) + step - 1  // the last step whole
+    let buckets = naiveBuckets(samples, resolutionMs: resolutionMs).filter { $0.start >= start - step && $0.start <= end }
     var points: [Sample] = []
     var window = start
     while window <= query.toMs {

@@ -230,3 +230,24 @@ private func fileSize(_ path: String) -> Int {
     let prepared = fileSize(directory + "/" + SegmentWriter.preparedName)
     #expect(prepared <= SegmentWriter.firstPreallocation, "the prepared segment is of the first size again: \(prepared)")
 }
+
+/// Issue 18: a log kept its current segment and the next one, prepared at once (up to 128 MiB each between two
+/// persists, so an idle server held two). The next segment is now prepared only once the current one is half
+/// full, twice as large.
+@Test func anIdleLogKeepsOneSmallSegmentAndPreparesTheNextAtHalfFull() async throws {
+    let directory = scratchDirectory("wal-idle")
+    let wal = try WriteAheadLog(directory: directory, logger: quietLogger)
+    _ = try await appendUntilPreallocated(wal, directory: directory)
+    for _ in 0..<20 { try await wal.append(Array("quiet".utf8)) }
+    wal.settle()
+    #expect(!Files.list(directory).contains(SegmentWriter.preparedName), "idle in a 4 MiB segment: nothing prepared")
+
+    let record = [UInt8](repeating: 1, count: 64 << 10)
+    for _ in 0..<(SegmentWriter.firstPreallocation / 2 / record.count + 1) { try await wal.append(record) }
+    wal.settle()
+    #expect(fileSize(directory + "/" + SegmentWriter.preparedName) == 2 * SegmentWriter.firstPreallocation, "half full: the next, twice as large")
+    let before = wal.segments().last!
+    for _ in 0..<(SegmentWriter.firstPreallocation / 2 / record.count) { try await wal.append(record) }
+    #expect(wal.segments().last == before + 1, "the full segment gave way to the prepared one")
+    #expect(fileSize(directory + "/" + SegmentWriter.name(of: before + 1)) == 2 * SegmentWriter.firstPreallocation)
+}

@@ -91,7 +91,9 @@ struct ResourceRoutes {
                 throw APIError.badData("from..to / step is more than \(Self.maxSteppedPoints) points; use a larger step")
             }
         }
-        var samples = try await TenantQuerier(querier, tenant: tenant).samples(series: id, fromMs: from, toMs: to)
+        // With a step, the whole steps the window touches, as `/api/v1/query` answers them (`StepBuckets`).
+        let span = step.map { StepBuckets.span(fromMs: from, toMs: to, stepMs: $0) } ?? from...to
+        var samples = try await TenantQuerier(querier, tenant: tenant).samples(series: id, fromMs: span.lowerBound, toMs: span.upperBound)
         if let stepMs = step {
             samples = Self.lastPerStep(samples, stepMs: stepMs)
         } else if samples.count > Self.maxRawSamples {

@@ -49,9 +49,17 @@ final class Block: Sendable {
     func overlaps(_ from: Int64, _ to: Int64) -> Bool { index.maxT >= from && index.minT <= to }
 
     /// Per column, the samples of the series at `position` within `from...to`; columns not `wanted` (when
-    /// given) are left empty and their chunks are not read.
+    /// given) are left empty and their chunks are not read. A rollup column the block does not store is derived
+    /// from `last` (`Rollup.storedColumns`).
     func columns(at position: Int, from: Int64, to: Int64, wanted: Set<Int>? = nil) throws -> [[Sample]] {
-        let chunks = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (wanted?.contains($0.column) ?? true) }
+        var reading = wanted
+        var derived: [RollupColumn] = []
+        if resolution != .raw {
+            let stored = Set(index.entries[position].chunks.map(\.column))
+            derived = RollupColumn.allCases.filter { !stored.contains($0.rawValue) && (wanted?.contains($0.rawValue) ?? true) }
+            if !derived.isEmpty { reading?.insert(RollupColumn.last.rawValue) }
+        }
+        let chunks = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (reading?.contains($0.column) ?? true) }
         let columnCount = resolution == .raw ? 1 : RollupColumn.allCases.count
         var result = [[Sample]](repeating: [], count: columnCount)
         guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return result }
@@ -67,6 +75,7 @@ final class Block: Sendable {
                 result[chunk.column] += decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
             }
         }
+        Rollup.derive(derived, in: &result)
         return result
     }
 

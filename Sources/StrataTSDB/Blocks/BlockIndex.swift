@@ -19,7 +19,8 @@ struct BlockIndex: Sendable, Equatable {
     }
 
     static let magic: [UInt8] = Array("SIDX".utf8)
-    static let version: UInt8 = 4
+    /// 5: a rollup series may leave out columns derived from `last` (a build before 5 would read them as NaN).
+    static let version: UInt8 = 5
 
     /// 0 for raw samples, else the rollup resolution (60,000 or 3,600,000).
     var resolutionMs: Int64 = 0

@@ -36,7 +36,7 @@ enum BlockRewrites {
                     }
                 } else {
                     let buckets = try parts.map { try Rollup.buckets(columns: $0.columns, resolutionMs: resolution.milliseconds) }
-                    try writer.add(id: id, labels: labels, columns: Rollup.columns(Rollup.merge(buckets)))
+                    try writer.add(id: id, labels: labels, columns: Rollup.storedColumns(Rollup.merge(buckets)))
                 }
             }
             staged = [try transaction.stage(&writer)].compactMap { $0 } + (try rollups?.stage(&transaction) ?? [])
@@ -101,7 +101,7 @@ struct RollupWriters {
     mutating func add(id: StableID, labels: Labels, samples: [Sample]) throws {
         for index in writers.indices {
             let buckets = Rollup.buckets(samples, resolutionMs: writers[index].resolution.milliseconds)
-            try writers[index].writer.add(id: id, labels: labels, columns: Rollup.columns(buckets))
+            try writers[index].writer.add(id: id, labels: labels, columns: Rollup.storedColumns(buckets))
         }
     }
 

@@ -38,9 +38,10 @@ struct BlockWriter {
     var isEmpty: Bool { entries.isEmpty }
 
     /// Adds one series: its columns (one for raw blocks, five for rollups), each sorted with unique
-    /// timestamps, all with the same timestamps.
+    /// timestamps, all with the same timestamps; an empty column is not stored (a rollup column derived from
+    /// `last` when read, `Rollup.storedColumns`).
     mutating func add(id: StableID, labels: Labels, columns: [[Sample]]) throws(StorageIOError) {
-        guard let first = columns.first, !first.isEmpty else { return }
+        guard let first = columns.first(where: { !$0.isEmpty }) else { return }
         precondition(lastID.map { $0 < id } ?? true, "series must be added in ascending id order")
         lastID = id
         var refs: [ChunkRef] = []

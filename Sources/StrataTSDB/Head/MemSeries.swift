@@ -93,6 +93,9 @@ final class MemSeries {
     unowned let cursor: PersistCursor
     /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
     var epoch: UInt32 = 0
+    /// The persist epoch (WAL segments since its cut) whose log defines `ref` as this series (`RefSampleRecord`);
+    /// `.max` until this process first logs it.
+    var walEpoch: UInt32 = .max
 
     /// Samples being written as a block in the background (older than everything in `chunks`); nil once the
     /// block holding them is installed, as if released.

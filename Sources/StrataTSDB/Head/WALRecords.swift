@@ -1,74 +1,31 @@
 import StrataCore
 
 /// Payloads of the engine's WAL records (`docs/format/wal.md`): type byte 1 = series labels,
-/// 2 = samples grouped by series, 3 = samples flat.
-enum WALRecord: Equatable {
+/// 2 = samples grouped by series and 3 = samples flat (both read on replay, no longer written), 4 = samples by
+/// series reference (`RefSampleRecord`).
+enum WALRecord {
     case series([(id: StableID, labels: Labels)])
-    case samples([SeriesSamples])
-    case flat(SampleBatch)
+    case samples(SampleBatch)
 
-    static func == (lhs: WALRecord, rhs: WALRecord) -> Bool {
-        switch (lhs, rhs) {
-        case let (.series(a), .series(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.id == $1.id && $0.labels == $1.labels }
-        case let (.samples(a), .samples(b)): return a == b
-        case let (.flat(a), .flat(b)): return a.seriesIDs == b.seriesIDs && a.timestamps == b.timestamps
-            && zip(a.values, b.values).allSatisfy { $0.bitPattern == $1.bitPattern }
-        default: return false
-        }
-    }
-
-    func encode() -> [UInt8] {
+    /// The payload of a series-labels record.
+    static func encodeSeries(_ entries: [(id: StableID, labels: Labels)]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 256)
-        switch self {
-        case .series(let entries):
-            writer.write(byte: 1)
-            writer.write(uvarint: UInt64(entries.count))
-            for entry in entries {
-                writer.write(uvarint: entry.id.rawValue)
-                writer.write(uvarint: UInt64(entry.labels.pairs.count))
-                for label in entry.labels.pairs {
-                    writer.write(string: label.name)
-                    writer.write(string: label.value)
-                }
+        writer.write(byte: 1)
+        writer.write(uvarint: UInt64(entries.count))
+        for entry in entries {
+            writer.write(uvarint: entry.id.rawValue)
+            writer.write(uvarint: UInt64(entry.labels.pairs.count))
+            for label in entry.labels.pairs {
+                writer.write(string: label.name)
+                writer.write(string: label.value)
             }
-        case .samples(let groups):
-            writer.write(byte: 2)
-            writer.write(uvarint: UInt64(groups.count))
-            for group in groups {
-                writer.write(uvarint: group.seriesID.rawValue)
-                writer.write(uvarint: UInt64(group.samples.count))
-                var previous: Int64 = 0
-                for sample in group.samples {
-                    writer.write(varint: sample.timestampMs &- previous)
-                    previous = sample.timestampMs
-                    writer.write(double: sample.value)
-                }
-            }
-        case .flat(let batch):
-            return Self.encodeFlat(batch, indices: nil)
         }
         return writer.bytes
     }
 
-    /// The payload of `.flat` holding the samples of `batch` at `indices` (all of them when nil), encoded
-    /// straight from the batch's arrays.
-    static func encodeFlat(_ batch: SampleBatch, indices: [Int]?) -> [UInt8] {
-        let count = indices?.count ?? batch.count
-        var writer = BinaryWriter(capacity: 16 + count * 14)
-        writer.write(byte: 3)
-        writer.write(uvarint: UInt64(count))
-        var previous: Int64 = 0
-        func add(_ index: Int) {
-            writer.write(uvarint: batch.seriesIDs[index].rawValue)
-            writer.write(varint: batch.timestamps[index] &- previous)
-            previous = batch.timestamps[index]
-            writer.write(double: batch.values[index])
-        }
-        if let indices { for index in indices { add(index) } } else { for index in 0..<batch.count { add(index) } }
-        return writer.bytes
-    }
-
-    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> WALRecord {
+    /// Decodes a payload; `refs` carries the series references the log has defined so far (replay reads the
+    /// records in log order with one table).
+    static func decode(_ bytes: [UInt8], refs: inout RefSampleRecord.Table) throws(DecodeError) -> WALRecord {
         var reader = BinaryReader(bytes)
         switch try reader.readByte("record type") {
         case 1:
@@ -94,7 +51,7 @@ enum WALRecord: Equatable {
                 }
                 groups.append(SeriesSamples(seriesID: id, samples: samples))
             }
-            return .samples(groups)
+            return .samples(SampleBatch(groups))
         case 3:
             let count = try reader.readCount("samples", minimumElementSize: 10)
             var batch = SampleBatch(capacity: count)
@@ -104,9 +61,87 @@ enum WALRecord: Equatable {
                 timestamp &+= try reader.readVarint("timestamp")
                 batch.append(id, timestamp, try reader.readDouble("value"))
             }
-            return .flat(batch)
+            return .samples(batch)
+        case 4:
+            return .samples(try RefSampleRecord.decode(&reader, refs: &refs))
         case let type:
             throw .invalidValue(field: "record type", reason: "unknown WAL record type \(type)")
         }
+    }
+}
+
+/// A samples record that names each series by its head reference (`SeriesRef`, one to three bytes) instead of
+/// its 64-bit id (nine or ten): about 12 bytes a sample instead of 19. A reference means a series only after
+/// the log has defined it: the first sample of a series in each persist epoch carries its id beside the
+/// reference (`MemSeries.walEpoch`), so the WAL segments kept after a cut define every reference they use, and
+/// a restarted process, whose references differ, defines its own before using them. Replay reads the records
+/// in order with one `Table`.
+///
+/// Payload: type byte 4, then samples to the end: uvarint key = reference << 1 | defines; when `defines` is set
+/// or the reference is 0 (a series not in the head yet), the uvarint id follows; then the zig-zag varint
+/// timestamp delta from the previous sample of the record (from 0) and 8 bytes of little-endian Float64.
+struct RefSampleRecord {
+    /// Series ids by reference, as the log has defined them so far.
+    struct Table {
+        var ids: [UInt32: StableID] = [:]
+    }
+
+    private var writer: BinaryWriter
+    private var previous: Int64 = 0
+    /// Samples added.
+    private(set) var count = 0
+
+    /// An empty record with room for about `capacity` samples.
+    init(capacity: Int) {
+        writer = BinaryWriter(capacity: 1 + capacity * 13)
+        writer.write(byte: 4)
+    }
+
+    /// Adds a sample of `id`, which is `series` when the head holds it; defines the series' reference in this
+    /// record unless the log already did in `epoch`.
+    mutating func add(_ id: StableID, _ series: MemSeries?, _ timestamp: Int64, _ value: Double, epoch: UInt32) {
+        if let series, series.ref != .none {
+            let key = UInt64(series.ref.rawValue) << 1
+            if series.walEpoch == epoch {
+                writer.write(uvarint: key)
+            } else {
+                writer.write(uvarint: key | 1)
+                writer.write(uvarint: id.rawValue)
+                series.walEpoch = epoch
+            }
+        } else {
+            writer.write(uvarint: 0)
+            writer.write(uvarint: id.rawValue)
+        }
+        writer.write(varint: timestamp &- previous)
+        previous = timestamp
+        writer.write(double: value)
+        count += 1
+    }
+
+    /// The payload.
+    var bytes: [UInt8] { writer.bytes }
+
+    /// Reads the samples after the type byte, resolving references through `refs` and adding the definitions.
+    static func decode(_ reader: inout BinaryReader, refs: inout Table) throws(DecodeError) -> SampleBatch {
+        var batch = SampleBatch(capacity: reader.remaining / 11)
+        var timestamp: Int64 = 0
+        while reader.remaining > 0 {
+            let key = try reader.readUVarint("series reference")
+            guard key >> 1 <= UInt64(UInt32.max) else { throw .invalidValue(field: "series reference", reason: "\(key >> 1) is out of range") }
+            let ref = UInt32(key >> 1)
+            let id: StableID
+            if key & 1 == 1 || ref == 0 {
+                id = StableID(rawValue: try reader.readUVarint("series id"))
+                if key & 1 == 1 { refs.ids[ref] = id }
+            } else if let known = refs.ids[ref] {
+                id = known
+            } else {
+                throw .invalidValue(field: "series reference", reason: "\(ref) is not defined by the log before it")
+            }
+            timestamp &+= try reader.readVarint("timestamp")
+            batch.append(id, timestamp, try reader.readDouble("value"))
+        }
+        return batch
     }
 }

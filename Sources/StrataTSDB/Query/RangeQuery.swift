@@ -43,7 +43,7 @@ public struct RangeQuery: Sendable {
     public var matchers: [LabelMatcher]
     /// Window start, Unix ms (inclusive; aligned down to a multiple of `stepMs`).
     public var fromMs: Int64
-    /// Window end, Unix ms (inclusive).
+    /// Window end, Unix ms (inclusive; the step holding it is answered whole).
     public var toMs: Int64
     /// Step in ms; each output point at `t` summarises `[t, t + step)`.
     public var stepMs: Int64
@@ -65,6 +65,10 @@ public struct RangeQuery: Sendable {
 
     /// The step-aligned start.
     public var alignedFromMs: Int64 { alignDown(fromMs, stepMs) }
+
+    /// The end of the last step (inclusive): the last point summarises its whole step, even past `toMs`
+    /// (`StepBuckets`).
+    public var lastStepEndMs: Int64 { StepBuckets.span(fromMs: fromMs, toMs: toMs, stepMs: stepMs).upperBound }
 
     /// The largest magnitude of a time or step a query may use: 2^61 ms (73 million years). Within it, the
     /// sum or difference of any two times and steps fits in an `Int64`, so the query's arithmetic cannot trap.
@@ -129,6 +133,7 @@ enum StepAggregator {
     static func points(_ buckets: [RollupBucket], query: RangeQuery) -> [Sample] {
         let step = query.stepMs
         let start = query.alignedFromMs
+        let end = query.lastStepEndMs
         var points: [Sample] = []
         var index = buckets.firstIndex { $0.start >= start - step } ?? buckets.endIndex
         // The last bucket of the previous step, if within one step before this step's start.
@@ -138,7 +143,7 @@ enum StepAggregator {
             previous = buckets[index]
             index += 1
         }
-        while index < buckets.count, buckets[index].start <= query.toMs {
+        while index < buckets.count, buckets[index].start <= end {
             windowStart = alignDown(buckets[index].start, step)
             if let last = previous, last.start < windowStart - step { previous = nil }
             let windowEnd = windowStart + step
@@ -158,7 +163,7 @@ enum StepAggregator {
             }
             advance(buckets[index])
             index += 1
-            while index < buckets.count, buckets[index].start < windowEnd, buckets[index].start <= query.toMs {
+            while index < buckets.count, buckets[index].start < windowEnd, buckets[index].start <= end {
                 summary.combine(buckets[index])
                 advance(buckets[index])
                 newest = buckets[index]

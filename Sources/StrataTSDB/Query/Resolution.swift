@@ -40,8 +40,17 @@ func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
 func alignDown(_ value: Int64, _ step: Int64) -> Int64 { floorDivide(value, step) &* step }
 
 /// The one rule for step buckets across every route: a bucket is `[start, start + step)` with `start` a multiple
-/// of the step, and is stamped with its start (as `RangeQuery`'s points are).
+/// of the step, and is stamped with its start (as `RangeQuery`'s points are). A window `from...to` is answered
+/// by the whole buckets it touches: a point stamped `t` summarises all of `[t, t + step)` wherever `from` and
+/// `to` fall, so a step's answer does not depend on the window, nor on the resolution it is computed from.
 public enum StepBuckets {
     /// The start of the bucket holding `timestampMs`.
     public static func start(of timestampMs: Int64, stepMs: Int64) -> Int64 { alignDown(timestampMs, stepMs) }
+
+    /// The times the buckets touching `fromMs...toMs` hold: the first one's start through the last one's end
+    /// (inclusive; clamped at `Int64.max`). `fromMs <= toMs`, `stepMs > 0`.
+    public static func span(fromMs: Int64, toMs: Int64, stepMs: Int64) -> ClosedRange<Int64> {
+        let end = alignDown(toMs, stepMs).addingReportingOverflow(stepMs - 1)
+        return alignDown(fromMs, stepMs)...(end.overflow ? .max : end.partialValue)
+    }
 }

@@ -14,9 +14,11 @@ import Synchronization
 /// `fdatasync` has no file size or extent to commit — on this machine's ext4 that took the median sync of
 /// a 28 KB write from 0.25 ms to 0.11 ms and its 90th percentile from 4 ms to 0.14 ms, and raised 10k-series
 /// remote-write ingest by 5 % (docs/performance.md). The price is writing each segment twice (zeros, then
-/// records). The first prepared segment is 4 MiB and each one after a full segment is twice as large, up to
-/// `segmentSize`, so an idle server writes only 4 MiB of zeros. Until one is ready the log appends to a
-/// segment that grows.
+/// records). The next segment is prepared only once the current one is half full (or at once while the log
+/// appends to a segment that grows): 4 MiB after a start, a trim or a cut, and twice the current segment's
+/// size after a half-full preallocated one, up to `segmentSize` — so an idle server keeps one small segment
+/// and no prepared file, and writes only 4 MiB of zeros. Until one is ready the log appends to a segment that
+/// grows.
 final class SegmentWriter: @unchecked Sendable {
     // @unchecked: all mutable state is touched only from `queue` (a serial queue), except `prepared`,
     // which has its own lock, and `currentNumber`, an atomic copy of `number`.
@@ -38,7 +40,7 @@ final class SegmentWriter: @unchecked Sendable {
     private var capacity: Int
     /// Whether the current segment was zero-filled ahead (else it grows as records are appended).
     private var isPreallocated = false
-    /// Length of the next segment to prepare.
+    /// Length of the next segment to prepare while the current one grows by appending.
     private var nextPreallocation: Int
     /// Trimmed at rest: nothing is prepared until the next write.
     private var parked = false
@@ -63,7 +65,7 @@ final class SegmentWriter: @unchecked Sendable {
         // A file left by a preparer that may not have finished.
         unlink(directory + "/" + Self.preparedName)
         try open(dataEnd: recoveredTail.flatMap { $0.segment == number ? $0.dataEnd : nil })
-        if preallocate { schedulePreparation() }
+        prepareIfDue()
     }
 
     static func name(of number: Int) -> String {
@@ -95,8 +97,7 @@ final class SegmentWriter: @unchecked Sendable {
         Files.syncDirectory(directory)
     }
 
-    /// Starts the next segment (the prepared one when ready); `full` says the current one filled up, which
-    /// doubles the next preparation.
+    /// Starts the next segment (the prepared one when ready).
     func rotate(_ reason: Rotation = .ready) throws(StorageIOError) -> Int {
         if fd >= 0 {
             fsync(fd)
@@ -104,6 +105,7 @@ final class SegmentWriter: @unchecked Sendable {
             fd = -1
         }
         switch reason {
+        // The log is busy: a preparation still under way (twice the full segment) is not dropped when ready.
         case .full: nextPreallocation = min(segmentSize, max(nextPreallocation, capacity) * 2)
         // Before a head persist: what follows may be an idle spell, so preallocation starts small again.
         case .cut: nextPreallocation = min(segmentSize, Self.firstPreallocation)
@@ -113,7 +115,7 @@ final class SegmentWriter: @unchecked Sendable {
         number += 1
         let path = directory + "/" + Self.name(of: number)
         if let length = takePrepared() {
-            if length > nextPreallocation {
+            if reason != .full && length > nextPreallocation {
                 // Prepared for a busier spell than the one starting: dropped rather than kept on disk.
                 unlink(directory + "/" + Self.preparedName)
                 try open(dataEnd: 0)
@@ -126,13 +128,14 @@ final class SegmentWriter: @unchecked Sendable {
         } else {
             try open(dataEnd: 0)
         }
-        if preallocate { schedulePreparation() }
+        prepareIfDue()
         return number
     }
 
     /// Why a segment is started.
     enum Rotation {
-        /// The current one is full: the next preparation doubles.
+        /// The current one is full: the prepared segment is taken whatever its size, and a segment that grows
+        /// until one is ready is followed by one twice as large.
         case full
         /// A cut before a head persist: preparation starts again from its first size.
         case cut
@@ -164,7 +167,7 @@ final class SegmentWriter: @unchecked Sendable {
             _ = try rotate(.ready)
         } else if parked {
             parked = false
-            if preallocate { schedulePreparation() }
+            prepareIfDue()
         }
         var done = 0
         while done < bytes.count {
@@ -177,7 +180,22 @@ final class SegmentWriter: @unchecked Sendable {
         }
         size += bytes.count
         guard fdatasync(fd) == 0 else { throw StorageIOError(operation: "fsync wal segment \(number)", code: errno) }
+        if isPreallocated && size * 2 >= capacity { prepareIfDue() }
     }
+
+    /// Prepares the next segment when it will be needed: at once while the current one grows by appending (its
+    /// preparation's length set by starts and cuts), else once it is half full (twice its size: the log is busy).
+    private func prepareIfDue() {
+        guard preallocate, !parked else { return }
+        if !isPreallocated {
+            schedulePreparation(length: nextPreallocation)
+        } else if size * 2 >= capacity {
+            schedulePreparation(length: min(segmentSize, capacity * 2))
+        }
+    }
+
+    /// Returns once a preparation under way (if any) has finished (tests).
+    func waitForPreparer() { preparer.sync {} }
 
     /// The prepared file's length, taking it (nil when none is ready).
     private func takePrepared() -> Int? {
@@ -188,8 +206,7 @@ final class SegmentWriter: @unchecked Sendable {
     }
 
     /// Zero-fills the next segment on the preparer's queue unless one is ready or being prepared.
-    private func schedulePreparation() {
-        let length = nextPreallocation
+    private func schedulePreparation(length: Int) {
         let start = prepared.withLock { state -> Bool in
             guard state.length == nil, !state.preparing else { return false }
             state.preparing = true

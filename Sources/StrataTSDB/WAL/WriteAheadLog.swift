@@ -178,6 +178,12 @@ public final class WriteAheadLog: Sendable {
         }
     }
 
+    /// Returns once the writer and any segment preparation it started are done (tests).
+    func settle() {
+        writer.queue.sync {}
+        writer.waitForPreparer()
+    }
+
     /// Deletes segments numbered below `number` (their records are persisted elsewhere), once the cut that
     /// made `number` has been carried out.
     public func removeSegments(below number: Int) {
