@@ -17,16 +17,7 @@ func measurePlanner(workloads count: Int = 2_000, hosts hostCount: Int = 200) th
                  antiAffinityGroup: index % 10 < 2 ? "pair\(index / 10)" : nil)
     }
     let problem = try PlacementProblem(workloads: workloads, hosts: hosts, options: PlanningOptions(headroom: 0.2))
-    let total = workloads.reduce(Demand.zero) { $0 + $1.demand }
-    func fewestHosts(_ need: Double, _ capacity: (Demand) -> Double) -> Int {
-        var left = need, count = 0
-        for offered in hosts.map({ capacity(problem.options.plannable($0.capacity)) }).sorted(by: >) where left > 0 {
-            left -= offered
-            count += 1
-        }
-        return count
-    }
-    let lowerBound = max(fewestHosts(total.cpu, \.cpu), fewestHosts(total.memory, \.memory))
+    let lowerBound = Planner.lowerBound(problem)
     var lines: [String] = []
     for (name, method) in [("first-fit-decreasing", Planner.firstFitDecreasing), ("best-fit-local-search", Planner.bestFitLocalSearch)] {
         let began = ContinuousClock.now

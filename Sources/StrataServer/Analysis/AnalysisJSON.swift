@@ -95,3 +95,51 @@ extension AnalysisJSON {
         }
     }
 }
+
+extension AnalysisJSON {
+    /// One host of a plan with what it holds.
+    struct PlannedHost: Encodable {
+        var host: String, workloads: [String], load: Demand
+        var peakCoincidence: Double?, contentionProbability: Double?
+    }
+
+    /// A plan.
+    struct PlanAnswer: Encodable {
+        var method: String
+        var hostsUsed: Int, hostsFree: [String], lowerBound: Int
+        var hosts: [PlannedHost]
+        var unplaced: [String]
+        var violations: [String]
+        var names: [String: String]
+
+        init(_ plan: Plan, problem: PlacementProblem, names: [String: String]) {
+            method = plan.method.rawValue
+            hostsUsed = plan.hostsUsed.count
+            hostsFree = plan.hostsFree(in: problem)
+            lowerBound = Planner.lowerBound(problem)
+            let load = plan.load(in: problem)
+            let risks = Dictionary(plan.risk(in: problem).map { ($0.host, $0) }) { a, _ in a }
+            hosts = plan.hostsUsed.map { host in
+                PlannedHost(host: host, workloads: plan.hostOf.filter { $0.value == host }.map(\.key).sorted(), load: load[host] ?? .zero,
+                            peakCoincidence: risks[host]?.peakCoincidence, contentionProbability: risks[host]?.contentionProbability)
+            }
+            unplaced = plan.unplaced
+            violations = plan.violations(in: problem)
+            self.names = names
+        }
+    }
+
+    /// A what-if: the plans before and after and what changed.
+    struct WhatIfAnswer: Encodable {
+        var before: PlanAnswer, after: PlanAnswer
+        var hostDelta: Int, moved: [String], newlyUnplaced: [String]
+
+        init(_ result: WhatIfResult, problem: PlacementProblem, names: [String: String]) {
+            before = PlanAnswer(result.before, problem: problem, names: names)
+            after = PlanAnswer(result.after, problem: result.changed, names: names)
+            hostDelta = result.hostDelta
+            moved = result.moved
+            newlyUnplaced = result.newlyUnplaced
+        }
+    }
+}
