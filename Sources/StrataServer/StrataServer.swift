@@ -157,6 +157,7 @@ public struct StrataServer: Sendable {
         AnalysisRoutes(catalog: catalog, queries: queries).register(on: api)
         UsageRoutes(catalog: catalog, queries: queries, dataDirectory: configuration.dataDirectory).register(on: api)
         PlanRoute(catalog: catalog, queries: queries, maxJSONBytes: json).register(on: api)
+        LeakRoute(catalog: catalog, queries: queries).register(on: api)
         RuleRoutes(engine: rules).register(on: prometheusAPI)
         FederateRoute(reads: queries, catalog: catalog, now: { Time.nowMs() }).register(on: secured("prometheus/federate", .users))
         EventRoutes(catalog: catalog, events: events).register(on: api)

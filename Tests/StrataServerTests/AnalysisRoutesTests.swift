@@ -76,6 +76,22 @@ import Testing
         }
     }
 
+    @Test func theLeakListHasTomcatsHeapAttributedToTheLeakingWebappWithItsTimeToTheMaximum() async throws {
+        let world = AnalysisWorld(seed: 11)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let response = try await Self.get(client, "/api/v1/analysis/leaks?from=\(world.end - 14 * AnalysisWorld.day)&to=\(world.end)")
+            #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
+            let leaks = response.data as? [[String: Any]] ?? []
+            #expect(leaks.count == 1, "only Tomcat's heap leaks: \(leaks)")
+            let leak = try #require(leaks.first)
+            #expect(leak["resourceId"] as? String == Self.id(.server, "crm-guest/tomcat"))
+            let attributed = leak["attributedTo"] as? [String: Any] ?? [:]
+            #expect(attributed["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(leak)")
+            #expect(leak["exhaustionMs"] != nil && (leak["slopePerHour"] as? Double ?? 0) > 0)
+        }
+    }
+
     @Test func badRequestsAreRefusedAndAnotherTenantSeesNothing() async throws {
         let world = AnalysisWorld(seed: 1, days: 2)
         try await ServerHarness().test { client in

@@ -143,3 +143,32 @@ extension AnalysisJSON {
         }
     }
 }
+
+extension AnalysisJSON {
+    /// A leaking memory series, what it follows and when it fills.
+    struct Leak: Encodable {
+        struct Attribution: Encodable {
+            var resourceId: String, resourceName: String, metric: String
+            var correlation: Double
+            /// Memory added per 1,000 counts.
+            var perThousand: Double
+        }
+
+        var resourceId: String, resourceName: String, resourceKind: String, metric: String
+        var slopePerHour: Double
+        var limit: Double?
+        var exhaustionMs: Int64?
+        var attributedTo: Attribution?
+
+        init(resource: ResourceRecord, metric: String, slopePerHour: Double, limit: Double?, exhaustionMs: Int64?, attributedTo: Attribution?) {
+            resourceId = resource.id
+            resourceName = resource.name
+            resourceKind = resource.kind.rawValue
+            self.metric = metric
+            self.slopePerHour = slopePerHour
+            self.limit = limit
+            self.exhaustionMs = exhaustionMs
+            self.attributedTo = attributedTo
+        }
+    }
+}
