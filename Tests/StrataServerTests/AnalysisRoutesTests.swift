@@ -33,7 +33,7 @@ import Testing
         (report["findings"] as? [[String: Any]])?.first ?? [:]
     }
 
-    @Test(arguments: [UInt64(3), 17])
+    @Test(arguments: [UInt64(3), 17, 29, 40])
     func theLeakingWebappRanksFirstForTheCRMVMsCPUAcrossTheLayersOfAnImportedEstate(seed: UInt64) async throws {
         let world = AnalysisWorld(seed: seed)
         try await ServerHarness().test { client in
@@ -41,14 +41,19 @@ import Testing
             let report = try await Self.rootCause(client, world, .vm, "vm:crm", "cpu_usage_ratio", hours: 48)
             let top = Self.first(report)
             #expect(top["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(report["findings"] ?? "none")")
-            #expect((top["evidence"] as? [[String: Any]])?.first?["kind"] as? String == "leak")
+            let leak = (top["evidence"] as? [[String: Any]])?.first ?? [:]
+            #expect(leak["kind"] as? String == "leak")
+            let predicted = try #require(leak["exhaustionMs"] as? Int64 ?? (leak["exhaustionMs"] as? Int).map(Int64.init))
+            let error = abs(Double(predicted - world.heapFullTruth)) / Double(world.heapFullTruth - world.end)
+            #expect(error < 0.2, "heap full at \(predicted), truly at \(world.heapFullTruth)")
             #expect((report["recommendation"] as? String)?.hasPrefix("restart") == true, "\(report["recommendation"] ?? "none")")
             #expect((report["echoes"] as? [String])?.contains { $0.contains("crm-guest") } == true, "the guest's CPU is the VM's seen from inside")
         }
     }
 
-    @Test func aNoisyNeighbourFoundThroughThePlacementHistoryWinsForASlowServiceInAnotherVM() async throws {
-        let world = AnalysisWorld(seed: 5)
+    @Test(arguments: [UInt64(5), 8, 21, 34])
+    func aNoisyNeighbourFoundThroughThePlacementHistoryWinsForASlowServiceInAnotherVM(seed: UInt64) async throws {
+        let world = AnalysisWorld(seed: seed)
         try await ServerHarness().test { client in
             try await Self.load(client, world)
             let report = try await Self.rootCause(client, world, .service, "erp-guest/nginx/checkout", "request_latency_seconds", hours: 24)
@@ -60,6 +65,20 @@ import Testing
         }
     }
 
+    @Test(arguments: [UInt64(13), 22, 35])
+    func aFullMailSpoolWinsForPostfixsErrorsOverTheNeighboursSpikesAndAWarmingCache(seed: UInt64) async throws {
+        let world = AnalysisWorld(seed: seed)
+        try await ServerHarness().test { client in
+            try await Self.load(client, world)
+            let report = try await Self.rootCause(client, world, .server, "mail-guest/postfix", "smtp_errors_per_second", hours: 24)
+            let top = Self.first(report)
+            #expect(top["resourceId"] as? String == Self.id(.platform, "mail-guest"), "\(report["findings"] ?? "none")")
+            let evidence = (top["evidence"] as? [[String: Any]])?.first ?? [:]
+            #expect(evidence["kind"] as? String == "exhaustion" && (evidence["subject"] as? String)?.contains("/var/spool") == true, "\(evidence)")
+            #expect((report["recommendation"] as? String)?.hasPrefix("free or grow") == true)
+        }
+    }
+
     @Test func theCapacityListRanksTheFillingFilesystemWithATimeNearTheTruth() async throws {
         let world = AnalysisWorld(seed: 9)
         try await ServerHarness().test { client in
@@ -67,7 +86,7 @@ import Testing
             let response = try await Self.get(client, "/api/v1/analysis/capacity?from=\(world.end - 14 * AnalysisWorld.day)&to=\(world.end)")
             #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
             let items = response.data as? [[String: Any]] ?? []
-            let filesystem = try #require(items.first { ($0["metric"] as? String)?.hasPrefix("filesystem_used_bytes") == true })
+            let filesystem = try #require(items.first { ($0["metric"] as? String) == #"filesystem_used_bytes{mountpoint="/"}"# }, "\(items)")
             #expect(filesystem["resourceId"] as? String == Self.id(.platform, world.fillingGuest))
             let crossing = try #require(filesystem["crossingMs"] as? Int64 ?? (filesystem["crossingMs"] as? Int).map(Int64.init))
             let error = abs(Double(crossing - world.fillTruth)) / Double(world.fillTruth - world.end)

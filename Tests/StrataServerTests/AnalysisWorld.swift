@@ -32,8 +32,10 @@ struct AnalysisWorld: @unchecked Sendable {
         resources.append(record)
     }
 
-    mutating func gauge(_ resource: String, _ metric: String, type: String = "gauge", _ points: [(Int64, Double)]) {
-        series.append(["resource": resource, "metric": metric, "type": type, "samples": points.map { [$0.0, $0.1] as [Any] }])
+    mutating func gauge(_ resource: String, _ metric: String, type: String = "gauge", labels: [String: String] = [:], _ points: [(Int64, Double)]) {
+        var record: [String: Any] = ["resource": resource, "metric": metric, "type": type, "samples": points.map { [$0.0, $0.1] as [Any] }]
+        if !labels.isEmpty { record["labels"] = labels }
+        series.append(record)
     }
 
     /// The document's JSON text.
@@ -86,6 +88,13 @@ struct AnalysisWorld: @unchecked Sendable {
             let pressure = max(0, (heap / heapMax - 0.55) / 0.45)
             cpu.append((t, min(1, 0.08 + 0.012 * total + 0.6 * pressure * pressure + 0.02 * noise.normal())))
         }
+        // The truth: the same expected traffic carried on until the heap reaches its maximum.
+        var t = end, expected = heap
+        while expected < heapMax && t < end + 365 * Self.day {
+            t += Self.step
+            expected += rates[leaking] * (0.6 + 0.35 * phase(t, peaks[leaking])) * pow(growth, Double(t - start) / Double(Self.day)) * 300 * perRequest
+        }
+        heapFullTruth = t
         gauge("vm:crm", "cpu_usage_ratio", cpu)
         gauge("crm-guest", "cpu_usage_ratio", cpu.map { ($0.0, $0.1 * 0.98) })
         gauge("crm-guest/tomcat", "tomcat_jvm_memory_used_bytes", heapPoints)
@@ -100,13 +109,14 @@ struct AnalysisWorld: @unchecked Sendable {
         noisyVM = "vm:\(heavy)"
         let jobStart = end - Int64(noise.uniform(6...12) * 3_600_000)
         let spikeAt = end - Int64(noise.uniform(14...20) * 3_600_000)
+        let spiky = ["mail", "build", "wiki"].first { "vm:\($0)" != noisyVM }!
         var host: [(Int64, Double)] = times.map { ($0, 0) }
         for vm in vms.dropFirst() + ["far"] {
             let base = noise.uniform(0.1...0.25)
             let points = times.map { t -> (Int64, Double) in
                 var v = base * (0.8 + 0.3 * phase(t, 0.6)) + 0.02 * noise.normal()
                 if "vm:\(vm)" == noisyVM, t >= jobStart { v += 0.5 + 0.05 * noise.normal() }
-                if vm == "far", t >= spikeAt, t < spikeAt + 1_800_000 { v += 0.6 }
+                if vm == "far" || (vm == spiky && "vm:\(vm)" != noisyVM), t >= spikeAt, t < spikeAt + 1_800_000 { v += 0.6 }
                 return (t, v)
             }
             if vm != "far" { host = zip(host, points).map { ($0.0, $0.1 + $1.1 / 2) } }
@@ -119,6 +129,15 @@ struct AnalysisWorld: @unchecked Sendable {
         resource("service", "erp-guest/nginx/checkout", parent: "erp-guest/nginx")
         gauge("erp-guest/nginx/checkout", "request_latency_seconds", host.map { ($0.0, 0.1 + 2 * max(0, $0.1 - 0.45) + 0.005 * noise.normal()) })
 
+        // A cache in the wiki VM warming up (rising, then flat) during the last day: a distractor.
+        resource("platform", "wiki-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:wiki"]]])
+        resource("server", "wiki-guest/redis", parent: "wiki-guest")
+        let warmAt = end - Int64(noise.uniform(16...22) * 3_600_000), cacheMax = noise.uniform(2e9...4e9)
+        gauge("wiki-guest/redis", "process_resident_memory_bytes", times.map { t in
+            let warm = t < warmAt ? 0 : 1 - exp(-Double(t - warmAt) / 10_800_000)
+            return (t, cacheMax * (0.1 + 0.5 * warm) * (1 + 0.01 * noise.normal()))
+        })
+
         // A filesystem in the mail guest that fills up.
         fillingGuest = "mail-guest"
         resource("platform", "mail-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:mail"]]])
@@ -126,11 +145,24 @@ struct AnalysisWorld: @unchecked Sendable {
         let used = times.map { t -> (Int64, Double) in
             (t, size * (0.95 - 0.4 * Double(fullAt - t) / Double(fullAt - start)) + size * 0.001 * noise.normal())
         }
-        gauge("mail-guest", "filesystem_size_bytes", times.map { ($0, size) })
-        gauge("mail-guest", "filesystem_avail_bytes", used.map { ($0.0, size - $0.1) })
+        gauge("mail-guest", "filesystem_size_bytes", labels: ["mountpoint": "/"], times.map { ($0, size) })
+        gauge("mail-guest", "filesystem_avail_bytes", labels: ["mountpoint": "/"], used.map { ($0.0, size - $0.1) })
+        // Its mail spool fills within the last day, and Postfix starts failing when it is nearly full.
+        resource("server", "mail-guest/postfix", parent: "mail-guest")
+        let spool = noise.uniform(20e9...80e9), spoolFull = end - Int64(noise.uniform(4...10) * 3_600_000)
+        let spoolUsed = times.map { t -> (Int64, Double) in
+            (t, min(spool, spool * (0.985 - 0.3 * Double(spoolFull - t) / Double(spoolFull - start)) + spool * 0.001 * noise.normal()))
+        }
+        gauge("mail-guest", "filesystem_size_bytes", labels: ["mountpoint": "/var/spool"], times.map { ($0, spool) })
+        gauge("mail-guest", "filesystem_avail_bytes", labels: ["mountpoint": "/var/spool"], spoolUsed.map { ($0.0, spool - $0.1) })
+        gauge("mail-guest/postfix", "smtp_errors_per_second", spoolUsed.map { point in
+            (point.0, (point.1 >= 0.98 * spool ? noise.uniform(2...5) : 0) + 0.02 * abs(noise.normal()))
+        })
         fillTruth = fullAt + Int64(Double(fullAt - start) * 0.05 / 0.4)
     }
 
-    /// When the mail guest's filesystem is truly full.
+    /// When the mail guest's root filesystem is truly full.
     var fillTruth: Int64 = 0
+    /// When Tomcat's heap truly reaches its maximum.
+    var heapFullTruth: Int64 = 0
 }

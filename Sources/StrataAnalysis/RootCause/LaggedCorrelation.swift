@@ -31,25 +31,28 @@ struct LaggedCorrelation: Sendable, Hashable {
         }
     }
 
-    /// The best lagged correlation of the changes of `candidate` and `symptom` (levels on one grid); nil with fewer
-    /// than 10 comparable changes.
+    /// The best lagged correlation of the changes of `candidate` and `symptom` (levels on one grid) over 1, 4 and 16
+    /// steps — a relation may hold at a slower pace than the grid's (a neighbour's job raises a host's load for
+    /// hours while both series jitter from step to step); nil with fewer than 10 comparable changes.
     init?(candidate: [Double?], symptom: [Double?], step: Int64, maxLag: Int) {
-        func changes(_ levels: [Double?]) -> [Double?] {
+        func changes(_ levels: [Double?], over span: Int) -> [Double?] {
             levels.indices.map { index in
-                guard index > 0, let now = levels[index], let before = levels[index - 1] else { return nil }
+                guard index >= span, let now = levels[index], let before = levels[index - span] else { return nil }
                 return now - before
             }
         }
-        let dc = changes(candidate), ds = changes(symptom)
         var best: (r: Double, lag: Int)?
-        for lag in 0...max(0, maxLag) where lag < ds.count {
-            var x: [Double] = [], y: [Double] = []
-            for index in lag..<ds.count {
-                if let a = dc[index - lag], let b = ds[index] { x.append(a); y.append(b) }
+        for span in [1, 4, 16] where span * 10 < symptom.count {
+            let dc = changes(candidate, over: span), ds = changes(symptom, over: span)
+            for lag in 0...max(0, maxLag) where lag < ds.count {
+                var x: [Double] = [], y: [Double] = []
+                for index in lag..<ds.count {
+                    if let a = dc[index - lag], let b = ds[index] { x.append(a); y.append(b) }
+                }
+                guard x.count >= 10 else { continue }
+                let r = LeakAttribution.pearson(x, y)
+                if best == nil || abs(r) > abs(best!.r) + 1e-9 { best = (r, lag) }
             }
-            guard x.count >= 10 else { continue }
-            let r = LeakAttribution.pearson(x, y)
-            if best == nil || abs(r) > abs(best!.r) + 1e-9 { best = (r, lag) }
         }
         guard let best else { return nil }
         r = best.r
