@@ -18,10 +18,12 @@ extension API {
         /// Samples the store refused for their time (out of its bounds), with the first reason.
         public var samplesRejected: Int
         public var rejection: String?
+        /// Past events stored now (a re-import adds none).
+        public var eventsAdded: Int
 
         public init(resourcesCreated: Int, resourcesUpdated: Int, resourcesUnchanged: Int, relationsChanged: Int, placementsChanged: Int,
                     seriesCreated: Int, samplesWritten: Int, samplesAlreadyPresent: Int, samplesConflicting: Int, samplesRejected: Int,
-                    rejection: String? = nil) {
+                    rejection: String? = nil, eventsAdded: Int = 0) {
             self.resourcesCreated = resourcesCreated
             self.resourcesUpdated = resourcesUpdated
             self.resourcesUnchanged = resourcesUnchanged
@@ -33,6 +35,7 @@ extension API {
             self.samplesConflicting = samplesConflicting
             self.samplesRejected = samplesRejected
             self.rejection = rejection
+            self.eventsAdded = eventsAdded
         }
     }
 }

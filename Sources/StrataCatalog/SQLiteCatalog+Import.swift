@@ -17,6 +17,8 @@ public struct ImportOutcome: Sendable {
     public var seriesCreated = 0
     /// The events recorded (discovered, changed, discovery queue).
     public var events: [EventRecord] = []
+    /// Past events of the document stored (those already stored are not counted).
+    public var eventsAdded = 0
 }
 
 /// Imports (docs/import.md): the tenant's inventory loaded, the plan's references settled against it
@@ -44,6 +46,16 @@ extension SQLiteCatalog {
                     outcome.placementsChanged += try Self.importSpan(db, tenantID: tenantID, span, table: "vm_homes") ? 1 : 0
                     _ = try Self.importSpan(db, tenantID: tenantID, span, table: "placements")
                 }
+            }
+            // Past events, once: an event already stored with the same resource, kind, time and message is left alone.
+            for event in outcome.resolved.events {
+                let known = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS(SELECT 1 FROM events WHERE tenant_id = ? AND resource_id = ? AND time_ms = ? AND kind = ? AND message = ?)
+                    """, arguments: [tenantID, event.resourceID, event.timeMs, event.kind.rawValue, event.message]) ?? false
+                guard !known else { continue }
+                _ = try Self.insertEvent(db, tenantID: tenantID, resourceID: event.resourceID, timeMs: event.timeMs, kind: event.kind,
+                                         severity: event.severity, message: event.message, source: "import")
+                outcome.eventsAdded += 1
             }
             for series in outcome.resolved.series {
                 try db.execute(sql: """

@@ -15,6 +15,7 @@ import Testing
     static func load(_ client: any TestClientProtocol, _ world: AnalysisWorld) async throws {
         let response = try await post(client, "/api/v1/import", try world.json(), ServerHarness.adminBasic)
         #expect(response.status == .ok, "\(String(buffer: response.body).prefix(500))")
+        #expect((response.data as? [String: Any])?["eventsAdded"] as? Int == world.events.count)
     }
 
     static func get(_ client: any TestClientProtocol, _ uri: String, _ headers: HTTPFields = ServerHarness.adminBasic) async throws -> TestResponse {
@@ -33,31 +34,41 @@ import Testing
         (report["findings"] as? [[String: Any]])?.first ?? [:]
     }
 
-    @Test(arguments: [UInt64(3), 17, 29, 40])
-    func theLeakingWebappRanksFirstForTheCRMVMsCPUAcrossTheLayersOfAnImportedEstate(seed: UInt64) async throws {
+    /// Loads the estate of `seed`, asks for the causes of `metric` of the resource (`kind`, `key`) over the last
+    /// `hours`, and hands the report and its first finding to `check`.
+    static func diagnose(seed: UInt64, _ kind: ResourceKind, _ key: String, _ metric: String, hours: Int64,
+                         _ check: @escaping @Sendable (AnalysisWorld, [String: Any], [String: Any], any TestClientProtocol) async throws -> Void) async throws {
         let world = AnalysisWorld(seed: seed)
         try await ServerHarness().test { client in
-            try await Self.load(client, world)
-            let report = try await Self.rootCause(client, world, .vm, "vm:crm", "cpu_usage_ratio", hours: 48)
-            let top = Self.first(report)
+            try await load(client, world)
+            let report = try await rootCause(client, world, kind, key, metric, hours: hours)
+            try await check(world, report, first(report), client)
+        }
+    }
+
+    @Test(arguments: [UInt64(3), 17, 29, 40, 51, 62])
+    func theLeakingWebappRanksFirstForTheCRMVMsCPUAcrossTheLayersOfAnImportedEstate(seed: UInt64) async throws {
+        try await Self.diagnose(seed: seed, .vm, "vm:crm", "cpu_usage_ratio", hours: 48) { world, report, top, _ in
             #expect(top["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(report["findings"] ?? "none")")
             let leak = (top["evidence"] as? [[String: Any]])?.first ?? [:]
             #expect(leak["kind"] as? String == "leak")
             let predicted = try #require(leak["exhaustionMs"] as? Int64 ?? (leak["exhaustionMs"] as? Int).map(Int64.init))
-            let error = abs(Double(predicted - world.heapFullTruth)) / Double(world.heapFullTruth - world.end)
-            #expect(error < 0.2, "heap full at \(predicted), truly at \(world.heapFullTruth)")
+            if world.heapFullTruth <= world.end + AnalysisWorld.step {
+                #expect(predicted <= world.end + AnalysisWorld.step, "the heap is already at its maximum")
+            } else {
+                // Within 20 % of the time left; when less than a day is left, within a fifth of a day (the rhythm of
+                // the traffic alone moves the crossing by hours).
+                let error = abs(Double(predicted - world.heapFullTruth)) / Double(max(world.heapFullTruth - world.end, AnalysisWorld.day))
+                #expect(error < 0.2, "heap full at \(predicted), truly at \(world.heapFullTruth), the history ends at \(world.end)")
+            }
             #expect((report["recommendation"] as? String)?.hasPrefix("restart") == true, "\(report["recommendation"] ?? "none")")
             #expect((report["echoes"] as? [String])?.contains { $0.contains("crm-guest") } == true, "the guest's CPU is the VM's seen from inside")
         }
     }
 
-    @Test(arguments: [UInt64(5), 8, 21, 34])
+    @Test(arguments: [UInt64(5), 8, 21, 34, 44, 55, 66, 77])
     func aNoisyNeighbourFoundThroughThePlacementHistoryWinsForASlowServiceInAnotherVM(seed: UInt64) async throws {
-        let world = AnalysisWorld(seed: seed)
-        try await ServerHarness().test { client in
-            try await Self.load(client, world)
-            let report = try await Self.rootCause(client, world, .service, "erp-guest/nginx/checkout", "request_latency_seconds", hours: 24)
-            let top = Self.first(report)
+        try await Self.diagnose(seed: seed, .service, "erp-guest/nginx/checkout", "request_latency_seconds", hours: 24) { world, report, top, _ in
             #expect(top["resourceId"] as? String == Self.id(.vm, world.noisyVM), "\(report["findings"] ?? "none")")
             #expect((report["recommendation"] as? String)?.hasPrefix("cap or move") == true, "\(report["recommendation"] ?? "none")")
             let names = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["resourceName"] as? String }
@@ -65,17 +76,25 @@ import Testing
         }
     }
 
-    @Test(arguments: [UInt64(13), 22, 35])
+    @Test(arguments: [UInt64(13), 22, 35, 46, 57])
     func aFullMailSpoolWinsForPostfixsErrorsOverTheNeighboursSpikesAndAWarmingCache(seed: UInt64) async throws {
-        let world = AnalysisWorld(seed: seed)
-        try await ServerHarness().test { client in
-            try await Self.load(client, world)
-            let report = try await Self.rootCause(client, world, .server, "mail-guest/postfix", "smtp_errors_per_second", hours: 24)
-            let top = Self.first(report)
+        try await Self.diagnose(seed: seed, .server, "mail-guest/postfix", "smtp_errors_per_second", hours: 24) { _, report, top, _ in
             #expect(top["resourceId"] as? String == Self.id(.platform, "mail-guest"), "\(report["findings"] ?? "none")")
             let evidence = (top["evidence"] as? [[String: Any]])?.first ?? [:]
             #expect(evidence["kind"] as? String == "exhaustion" && (evidence["subject"] as? String)?.contains("/var/spool") == true, "\(evidence)")
             #expect((report["recommendation"] as? String)?.hasPrefix("free or grow") == true)
+        }
+    }
+
+    @Test(arguments: [UInt64(7), 19, 31, 42, 53])
+    func anImportedConfigurationChangeFollowedByErrorsWinsOverAnEarlierHarmlessOne(seed: UInt64) async throws {
+        try await Self.diagnose(seed: seed, .service, "build-guest/nginx/shop", "http_errors_per_second", hours: 24) { world, report, top, client in
+            #expect(top["resourceId"] as? String == Self.id(.server, "build-guest/nginx"), "\(report["findings"] ?? "none")")
+            #expect((top["evidence"] as? [[String: Any]])?.first?["kind"] as? String == "change")
+            #expect((report["recommendation"] as? String)?.contains("shop.conf") == true, "\(report["recommendation"] ?? "none")")
+            // Importing the same document again stores no event twice.
+            let again = try await post(client, "/api/v1/import", try world.json(), ServerHarness.adminBasic)
+            #expect((again.data as? [String: Any])?["eventsAdded"] as? Int == 0, "\(String(buffer: again.body).prefix(300))")
         }
     }
 

@@ -13,6 +13,7 @@ struct AnalysisWorld: @unchecked Sendable {
 
     var resources: [[String: Any]] = []
     var series: [[String: Any]] = []
+    var events: [[String: Any]] = []
     /// The key of the webapp that leaks, of the VM that hogs the shared host, and of the filesystem's guest.
     var leakingWebapp = "", noisyVM = "", fillingGuest = ""
     /// When the history ends (ms).
@@ -40,12 +41,13 @@ struct AnalysisWorld: @unchecked Sendable {
 
     /// The document's JSON text.
     func json() throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: ["version": 1, "resources": resources, "series": series]), as: UTF8.self)
+        String(decoding: try JSONSerialization.data(withJSONObject: ["version": 1, "resources": resources, "series": series, "events": events]), as: UTF8.self)
     }
 
     init(seed: UInt64, days: Int = 14) {
         var noise = Noise(random: SplitMix64(state: seed))
-        end = (WallClock.nowMs() / Self.step) * Self.step
+        // The history ends at the last midnight (UTC): the same data for a seed whatever the time of day.
+        end = (WallClock.nowMs() / Self.day) * Self.day
         let start = end - Int64(days) * Self.day
         let times = Array(stride(from: start, through: end, by: Int(Self.step)))
         func phase(_ t: Int64, _ peak: Double) -> Double { cos(2 * Double.pi * (Double(t % Self.day) / Double(Self.day) - peak)) }
@@ -138,6 +140,26 @@ struct AnalysisWorld: @unchecked Sendable {
             return (t, cacheMax * (0.1 + 0.5 * warm) * (1 + 0.01 * noise.normal()))
         })
 
+        // A shop site behind nginx in the build VM: its configuration is changed in the last day and 5xx errors follow;
+        // Redis's configuration was changed days earlier, harmlessly.
+        resource("platform", "build-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:build"]]])
+        resource("server", "build-guest/nginx", parent: "build-guest")
+        resource("service", "build-guest/nginx/shop", parent: "build-guest/nginx")
+        let changedAt = end - Int64(noise.uniform(5...15) * 3_600_000)
+        changeTime = changedAt
+        events.append(["resource": "build-guest/nginx", "kind": "config-change", "time": changedAt, "message": "/etc/nginx/conf.d/shop.conf changed"])
+        events.append(["resource": "wiki-guest/redis", "kind": "config-change", "time": end - Int64(noise.uniform(2...4) * Double(Self.day)),
+                       "message": "/etc/redis/redis.conf changed"])
+        var shopCount = 0.0, shopRequests: [(Int64, Double)] = [], shopErrors: [(Int64, Double)] = []
+        for t in times {
+            let rate = 40 * (0.6 + 0.35 * phase(t, 0.55)) * (1 + 0.1 * noise.normal())
+            shopCount += rate * 300
+            shopRequests.append((t, shopCount.rounded()))
+            shopErrors.append((t, rate * (t >= changedAt ? noise.uniform(0.05...0.12) : 0.002 * abs(noise.normal()))))
+        }
+        gauge("build-guest/nginx", "nginx_requests_total", type: "counter", shopRequests)
+        gauge("build-guest/nginx/shop", "http_errors_per_second", shopErrors)
+
         // A filesystem in the mail guest that fills up.
         fillingGuest = "mail-guest"
         resource("platform", "mail-guest", extra: ["relations": [["kind": "runs-in", "target": "vm:mail"]]])
@@ -165,4 +187,6 @@ struct AnalysisWorld: @unchecked Sendable {
     var fillTruth: Int64 = 0
     /// When Tomcat's heap truly reaches its maximum.
     var heapFullTruth: Int64 = 0
+    /// When nginx's configuration was changed.
+    var changeTime: Int64 = 0
 }

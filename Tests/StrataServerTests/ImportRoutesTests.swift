@@ -70,7 +70,7 @@ import Testing
             let samples = 2 * 3 * 288
             #expect(Self.counts(first) == ["resourcesCreated": 10, "resourcesUpdated": 0, "resourcesUnchanged": 0, "relationsChanged": 2,
                                            "placementsChanged": 2, "seriesCreated": 2, "samplesWritten": samples, "samplesAlreadyPresent": 0,
-                                           "samplesConflicting": 0, "samplesRejected": 0])
+                                           "samplesConflicting": 0, "samplesRejected": 0, "eventsAdded": 0])
 
             // The inventory: the guest under its VM, the VM on host B's hypervisor, the dependency.
             let detail = try await client.execute(uri: "/api/v1/resources/\(Self.web)", method: .get, headers: ServerHarness.adminBasic)
@@ -108,7 +108,7 @@ import Testing
             let second = try await Self.importing(client, Self.document())
             #expect(Self.counts(second) == ["resourcesCreated": 0, "resourcesUpdated": 0, "resourcesUnchanged": 10, "relationsChanged": 0,
                                             "placementsChanged": 0, "seriesCreated": 0, "samplesWritten": 0, "samplesAlreadyPresent": samples,
-                                            "samplesConflicting": 0, "samplesRejected": 0], "\(String(buffer: second.body))")
+                                            "samplesConflicting": 0, "samplesRejected": 0, "eventsAdded": 0], "\(String(buffer: second.body))")
             let again = try await client.execute(uri: "/api/v1/placements?vm=\(Self.vm)", method: .get, headers: ServerHarness.adminBasic)
             #expect((again.data as? [[String: Any]])?.count == 2)
             let discovered = try await client.execute(uri: "/api/v1/events?resource=\(Self.vm)&kind=discovered", method: .get, headers: ServerHarness.adminBasic)

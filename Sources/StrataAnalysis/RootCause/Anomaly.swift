@@ -35,9 +35,16 @@ struct Anomaly: Sendable, Hashable {
             sustained = 0
             return
         }
-        let after = z[start...]
+        // The look-ahead may start a little before the change; the onset is the first of three unusual points in a
+        // row from there on (a lone outlier just before a change is not its start), when there is one.
+        var refined = start
+        let limit = min(z.count - 2, start + window)
+        if let run = (start..<max(start, limit)).first(where: { abs(z[$0]) >= Self.threshold && abs(z[$0 + 1]) >= Self.threshold && abs(z[$0 + 2]) >= Self.threshold }) {
+            refined = run
+        }
+        let after = z[refined...]
         level = TheilSen.median(Array(after)) ?? 0
-        onset = inside[start].t
+        onset = inside[refined].t
         sustained = Double(after.filter { abs($0) >= Self.threshold }.count) / Double(after.count)
     }
 

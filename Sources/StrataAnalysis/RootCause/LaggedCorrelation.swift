@@ -31,9 +31,10 @@ struct LaggedCorrelation: Sendable, Hashable {
         }
     }
 
-    /// The best lagged correlation of the changes of `candidate` and `symptom` (levels on one grid) over 1, 4 and 16
-    /// steps — a relation may hold at a slower pace than the grid's (a neighbour's job raises a host's load for
-    /// hours while both series jitter from step to step); nil with fewer than 10 comparable changes.
+    /// The best correlation of the changes of `candidate` and `symptom` (levels on one grid): over 1 step with the
+    /// candidate leading by 0 to `maxLag` steps, and over 4 and 16 steps at no lag — a relation may hold at a slower
+    /// pace than the grid's (a neighbour's job raises a host's load for hours while both series jitter from step to
+    /// step); nil with fewer than 10 comparable changes.
     init?(candidate: [Double?], symptom: [Double?], step: Int64, maxLag: Int) {
         func changes(_ levels: [Double?], over span: Int) -> [Double?] {
             levels.indices.map { index in
@@ -44,7 +45,8 @@ struct LaggedCorrelation: Sendable, Hashable {
         var best: (r: Double, lag: Int)?
         for span in [1, 4, 16] where span * 10 < symptom.count {
             let dc = changes(candidate, over: span), ds = changes(symptom, over: span)
-            for lag in 0...max(0, maxLag) where lag < ds.count {
+            // A lead is searched at the grid's pace only: at a slower pace any two steps line up at some lag.
+            for lag in 0...(span == 1 ? max(0, maxLag) : 0) where lag < ds.count {
                 var x: [Double] = [], y: [Double] = []
                 for index in lag..<ds.count {
                     if let a = dc[index - lag], let b = ds[index] { x.append(a); y.append(b) }

@@ -85,7 +85,9 @@ extension RootCauseRanker {
     static func changeEvidence(_ change: ChangeEvent, context: Context) -> Evidence? {
         let length = TimePoint.span(from: context.symptom.from, to: context.symptom.to)
         let gap = TimePoint.span(from: change.time, to: context.onset)
-        guard gap <= Double(context.tolerance), gap >= -length else { return nil }
+        // From a window's length before the onset to a tenth of it after: the onset is found looking that far ahead,
+        // so it may be placed a little before the change that caused it.
+        guard gap >= -max(Double(context.tolerance), length / 10), gap <= length else { return nil }
         let span = Int64(max(Double(6 * context.step), length / 4))
         let around = context.symptom.signal.points.filter { $0.t >= change.time &- span && $0.t <= change.time &+ span }
         guard let shift = Anomaly(around, from: change.time, to: change.time &+ span), shift.onset != nil else { return nil }
@@ -100,18 +102,26 @@ extension RootCauseRanker {
                         exhaustionMs: nil, sentence: sentence)
     }
 
-    /// An aggregate series (a host's CPU) whose changes follow a more specific candidate's (a VM's on it) is that
-    /// candidate seen from above: its correlation evidence is halved.
+    /// An aggregate series (a host's CPU) whose changes follow a more specific candidate's (a VM's on it), or that
+    /// became unusual the same way at the same time as one that is at least as unusual, is that candidate seen from
+    /// above: its correlation evidence is halved.
     static func demoteAggregates(_ evidence: inout [String: [(Evidence, Signal?, ChangeEvent?)]], candidates: [Signal], context: Context) {
         let specific = candidates.filter { !$0.aggregate && evidence[$0.resourceID]?.contains { $0.0.kind == .correlation && $0.1?.metric == $0.0.subject } == true }
         for (resourceID, items) in evidence {
             evidence[resourceID] = items.map { item in
                 guard let signal = item.1, signal.aggregate, item.0.kind == .correlation else { return item }
                 let levels = LaggedCorrelation.levels(signal, on: context.grid)
+                let window = (context.symptom.from, context.symptom.to)
+                let own = Anomaly(signal.points, from: window.0, to: window.1)
                 let explained = specific.contains { other in
-                    other.resourceID != signal.resourceID
-                        && (LaggedCorrelation(candidate: LaggedCorrelation.levels(other, on: context.grid), symptom: levels,
-                                              step: context.step, maxLag: 0)?.r ?? 0) >= 0.8
+                    guard other.resourceID != signal.resourceID else { return false }
+                    if (LaggedCorrelation(candidate: LaggedCorrelation.levels(other, on: context.grid), symptom: levels,
+                                          step: context.step, maxLag: 0)?.r ?? 0) >= 0.8 { return true }
+                    // Or it became unusual the same way at the same time (a VM's job lifting its host's load).
+                    guard let own, let start = own.onset, let theirs = Anomaly(other.points, from: window.0, to: window.1),
+                          let otherStart = theirs.onset else { return false }
+                    return abs(TimePoint.span(from: start, to: otherStart)) <= TimePoint.span(from: window.0, to: window.1) / 10
+                        && (own.level > 0) == (theirs.level > 0) && abs(theirs.level) >= abs(own.level)
                 }
                 guard explained else { return item }
                 var demoted = item.0

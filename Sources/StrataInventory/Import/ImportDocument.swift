@@ -14,6 +14,8 @@ public struct ImportDocument: Sendable, Codable, Equatable {
     public var series: [ImportSeries]
     /// Historical series as OpenMetrics text with timestamps, per resource.
     public var openmetrics: [ImportOpenMetrics]
+    /// Past events (configuration changes, log lines) of the resources.
+    public var events: [ImportEvent] = []
     /// Top-level fields the format does not have.
     public var unknownFields: [String] = []
 
@@ -26,7 +28,7 @@ public struct ImportDocument: Sendable, Codable, Equatable {
     }
 
     /// The fields of a document.
-    public enum CodingKeys: String, CodingKey, CaseIterable { case version, resources, series, openmetrics }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case version, resources, series, openmetrics, events }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +36,7 @@ public struct ImportDocument: Sendable, Codable, Equatable {
         resources = try container.decodeIfPresent([ImportResource].self, forKey: .resources) ?? []
         series = try container.decodeIfPresent([ImportSeries].self, forKey: .series) ?? []
         openmetrics = try container.decodeIfPresent([ImportOpenMetrics].self, forKey: .openmetrics) ?? []
+        events = try container.decodeIfPresent([ImportEvent].self, forKey: .events) ?? []
         unknownFields = try ImportField.unknown(in: decoder, known: CodingKeys.self)
     }
 
@@ -43,6 +46,30 @@ public struct ImportDocument: Sendable, Codable, Equatable {
         try container.encode(resources, forKey: .resources)
         if !series.isEmpty { try container.encode(series, forKey: .series) }
         if !openmetrics.isEmpty { try container.encode(openmetrics, forKey: .openmetrics) }
+        if !events.isEmpty { try container.encode(events, forKey: .events) }
+    }
+}
+
+/// A past event of a resource: a configuration change or a log line, at a time, with its message.
+public struct ImportEvent: Sendable, Codable, Equatable {
+    /// The key of its resource (in the document or the inventory).
+    public var resource: String
+    /// `config-change` or `log`.
+    public var kind: String
+    /// When it happened.
+    public var time: ImportTime
+    /// `info` (default), `warning`, `error` or `critical`.
+    public var severity: String?
+    /// What happened, in one line.
+    public var message: String
+
+    /// An event.
+    public init(resource: String, kind: String, time: ImportTime, severity: String? = nil, message: String) {
+        self.resource = resource
+        self.kind = kind
+        self.time = time
+        self.severity = severity
+        self.message = message
     }
 }
 

@@ -49,8 +49,19 @@ public struct ImportPlan: Sendable, Equatable {
         public var samples: [Sample]
     }
 
+    /// An event with its resource's key.
+    public struct Event: Sendable, Equatable {
+        public var record: String
+        public var resource: String
+        public var kind: EventKind
+        public var timeMs: Int64
+        public var severity: EventSeverity
+        public var message: String
+    }
+
     public var resources: [Resource]
     public var series: [Series]
+    public var events: [Event] = []
 
     /// Samples in all series.
     public var sampleCount: Int { series.reduce(0) { $0 + $1.samples.count } }

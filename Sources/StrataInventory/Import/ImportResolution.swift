@@ -74,8 +74,18 @@ public struct ResolvedImport: Sendable, Equatable {
         public var samples: [Sample]
     }
 
+    /// An event with its resource's id.
+    public struct Event: Sendable, Equatable {
+        public var resourceID: String
+        public var kind: EventKind
+        public var timeMs: Int64
+        public var severity: EventSeverity
+        public var message: String
+    }
+
     public var resources: [Resource]
     public var series: [Series]
+    public var events: [Event] = []
 }
 
 extension ImportPlan {
@@ -164,6 +174,13 @@ extension ImportPlan {
             series.append(ResolvedImport.Series(id: id, resourceID: owner.id, resourceKind: owner.kind, resourceName: owner.name, metric: entry.metric,
                                                 type: entry.type, labels: entry.labels, samples: entry.samples))
         }
-        return ResolvedImport(resources: resolved, series: series)
+        var events: [ResolvedImport.Event] = []
+        for event in self.events {
+            let owner = try lookup(event.resource, "resource", record: event.record)
+            events.append(ResolvedImport.Event(resourceID: owner.id, kind: event.kind, timeMs: event.timeMs, severity: event.severity, message: event.message))
+        }
+        var resolvedImport = ResolvedImport(resources: resolved, series: series)
+        resolvedImport.events = events
+        return resolvedImport
     }
 }

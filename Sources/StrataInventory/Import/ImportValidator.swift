@@ -37,7 +37,7 @@ public struct ImportValidator: Sendable {
     /// The plan of `document`, or the first problem.
     public func validate(_ document: ImportDocument) throws(ImportError) -> ImportPlan {
         if let field = document.unknownFields.first {
-            throw ImportError(record: "", reason: "unknown field \"\(field)\"; a document has version, resources, series and openmetrics")
+            throw ImportError(record: "", reason: "unknown field \"\(field)\"; a document has version, resources, series, openmetrics and events")
         }
         if let version = document.version, version != 1 {
             throw ImportError(record: "version", reason: "version \(version) is not supported; this server reads version 1")
@@ -87,8 +87,31 @@ public struct ImportValidator: Sendable {
                 resources[owner].earliestMs = min(resources[owner].earliestMs ?? first, first)
             }
         }
-        return ImportPlan(resources: resources, series: series)
+        guard document.events.count <= limits.series else {
+            throw ImportError(record: "events", reason: "\(document.events.count) events, more than the \(limits.series) one import may hold; split the document",
+                              tooLarge: true)
+        }
+        var events: [ImportPlan.Event] = []
+        for (index, event) in document.events.enumerated() {
+            let record = "events[\(index)]"
+            try checkText(event.resource, "resource", record: record)
+            try checkText(event.message, "message", record: record)
+            guard let kind = Self.eventKinds[event.kind] else {
+                throw ImportError(record: record, reason: "kind \"\(event.kind)\" is not one of \(Self.eventKinds.keys.sorted().joined(separator: ", "))")
+            }
+            guard let severity = EventSeverity(name: event.severity ?? "info") else {
+                throw ImportError(record: record, reason: "severity \"\(event.severity ?? "")\" is not one of info, warning, error, critical")
+            }
+            events.append(ImportPlan.Event(record: record, resource: event.resource, kind: kind, timeMs: try time(event.time, field: "time", record: record),
+                                           severity: severity, message: event.message))
+        }
+        var plan = ImportPlan(resources: resources, series: series)
+        plan.events = events
+        return plan
     }
+
+    /// The kinds of event an import may carry: what agents report about a resource's past.
+    static let eventKinds: [String: EventKind] = ["config-change": .configChange, "log": .log]
 
     private func resource(_ resource: ImportResource, index: Int) throws(ImportError) -> ImportPlan.Resource {
         let record = "resources[\(index)] (key \"\(resource.key.prefix(limits.textBytes))\")"

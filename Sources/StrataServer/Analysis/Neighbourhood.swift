@@ -3,7 +3,7 @@ import StrataCore
 
 /// The resources around a symptom's resource that may hold its cause, each with its distance (hops) and how it
 /// relates to the symptom's resource: its ancestors up to the host, what runs beneath it (three levels), the VMs
-/// that shared its host during the window (from the placement history) with what runs in them, and the resources
+/// that shared its host during the window (from the placement history; the VMs only, not what runs in them), and the resources
 /// it or its ancestors depend on. Read from the catalog; at most `limit` resources.
 struct Neighbourhood {
     /// One resource found.
@@ -51,9 +51,9 @@ struct Neighbourhood {
                     .filter { $0.vmID != vm.id && $0.fromMs <= to && ($0.toMs ?? .max) >= from }
                 for placement in neighbours {
                     guard let other = try await catalog.resource(tenantID: tenant, id: placement.vmID) else { continue }
+                    // Only the VM itself: what it takes from the shared host is in its own series; what runs inside
+                    // it (a service's errors) cannot reach another VM except through them.
                     add(other, vmDistance + 2, "a VM on the same host", onPath: false)
-                    try await descend(tenant, from: other, depth: 3, distance: vmDistance + 2,
-                                      relation: { "a \($0.kind.rawValue) in \(other.name), a VM on the same host" }) { add($0, $1, $2, onPath: false) }
                 }
             }
         }

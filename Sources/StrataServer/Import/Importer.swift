@@ -62,7 +62,7 @@ struct Importer: Sendable {
                                 relationsChanged: outcome.relationsChanged, placementsChanged: outcome.placementsChanged,
                                 seriesCreated: outcome.seriesCreated, samplesWritten: total.stored, samplesAlreadyPresent: total.duplicates,
                                 samplesConflicting: total.conflicts, samplesRejected: total.rejected - total.conflicts,
-                                rejection: total.firstRejection.map(\.description))
+                                rejection: total.firstRejection.map(\.description), eventsAdded: outcome.eventsAdded)
     }
 }
 
