@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StrataCatalog
 import StrataCore
 import Testing
 @testable import StrataServer
@@ -127,6 +128,25 @@ import Testing
             let attributed = leak["attributedTo"] as? [String: Any] ?? [:]
             #expect(attributed["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(leak)")
             #expect(leak["exhaustionMs"] != nil && (leak["slopePerHour"] as? Double ?? 0) > 0)
+        }
+    }
+
+    @Test func anAlertOnTheCRMVMsCPUGivesItsResourceMetricAndWindowToTheRanking() async throws {
+        let world = AnalysisWorld(seed: 3)
+        let harness = try ServerHarness()
+        try await harness.test { client in
+            try await Self.load(client, world)
+            let vm = Self.id(.vm, "vm:crm")
+            let alert = AlertRecord(id: "alert-crm-cpu", tenantID: "default", definitionID: "crm-cpu", definitionName: "crm-cpu", subject: vm,
+                                    resourceID: vm, state: "firing", severity: .warning, flapping: false,
+                                    labelsJSON: #"{"__name__": "cpu_usage_ratio"}"#, annotationsJSON: "{}", value: 0.93,
+                                    startsMs: world.end - 3 * 3_600_000, updatedMs: world.end, heldBy: nil, lifecycleJSON: "{}")
+            _ = try await harness.server.catalog.apply([AlertChange(alert: alert, history: [], notifications: [], events: [])], nowMs: world.end)
+            let response = try await Self.get(client, "/api/v1/analysis/root-cause?alert=alert-crm-cpu")
+            #expect(response.status == .ok, "\(String(buffer: response.body).prefix(400))")
+            let report = response.data as? [String: Any] ?? [:]
+            #expect(Self.first(report)["resourceId"] as? String == Self.id(.service, world.leakingWebapp), "\(report["findings"] ?? "none")")
+            #expect(try await Self.get(client, "/api/v1/analysis/root-cause?alert=nope").status == .notFound)
         }
     }
 

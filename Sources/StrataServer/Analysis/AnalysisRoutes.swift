@@ -21,10 +21,9 @@ struct AnalysisRoutes {
     func rootCause(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
         let parameters = QueryString(request)
-        guard let id = parameters["resource"], !id.isEmpty else { throw APIError.badData("resource is required: the id of the resource that misbehaves") }
-        guard let metric = parameters["metric"], !metric.isEmpty else { throw APIError.badData("metric is required: the series that misbehaves, e.g. cpu_usage_ratio") }
+        let symptom = try await AlertSymptom(catalog: catalog).resolve(tenant: tenant, parameters: parameters, nowMs: Time.nowMs())
+        let (id, metric, from, to) = (symptom.resourceID, symptom.metric, symptom.from, symptom.to)
         guard let resource = try await catalog.resource(tenantID: tenant, id: id) else { throw APIError.notFound("no resource \(id) in this tenant") }
-        let (from, to) = try parameters.window(defaultSpanMs: 6 * 3_600_000, nowMs: Time.nowMs())
         guard to > from else { throw APIError.badData("the window is empty: to must be after from") }
         let length = TimePoint.span(from: from, to: to)
         let historyFrom = Int64(max(-9.2e18, Double(to) - max(14 * 86_400_000, 4 * length)))
