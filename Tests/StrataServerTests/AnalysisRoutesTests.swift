@@ -112,6 +112,8 @@ import Testing
             let error = abs(Double(crossing - world.fillTruth)) / Double(world.fillTruth - world.end)
             #expect(error < 0.2, "crossing \(crossing) vs truth \(world.fillTruth)")
             #expect(items.contains { ($0["metric"] as? String) == "tomcat_jvm_memory_used_bytes" }, "the heap with its maximum is a capacity too")
+            let cpu = items.first { $0["metric"] as? String == "cpu_usage_ratio" && $0["resourceId"] as? String == Self.id(.vm, "vm:crm") }
+            #expect(cpu?["limit"] as? Double == 1, "the CRM VM's CPU is a share of a whole: \(String(describing: cpu))")
         }
     }
 

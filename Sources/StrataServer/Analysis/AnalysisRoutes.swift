@@ -8,7 +8,8 @@ import StrataWire
 
 /// The analysis capability over HTTP, tenant-scoped like every read: `GET /api/v1/analysis/root-cause` ranks the
 /// causes of a resource's metric misbehaving in a window; `GET /api/v1/analysis/capacity` lists the tenant's
-/// capacities (filesystems, memory with a maximum) by the time left until they fill.
+/// capacities (filesystems, memory with a maximum, CPU and other shares of a whole, used cores of a machine's cores)
+/// by the time left until they fill.
 struct AnalysisRoutes {
     let catalog: any Catalog
     let queries: QueryRoutes
@@ -75,7 +76,7 @@ struct AnalysisRoutes {
         let (from, to) = try parameters.window(defaultSpanMs: 30 * 86_400_000, nowMs: now)
         let limit = try parameters.limit(default: 100, maximum: 1_000)
         let budget = try queries.budget(parameters, context)
-        let names = try LabelMatcher(Labels.metricName, .matchesRegex, "filesystem_(size|avail|free)_bytes|.*(memory|heap).*|.*used.*|.*(max|total|size|limit).*")
+        let names = try LabelMatcher(Labels.metricName, .matchesRegex, "filesystem_(size|avail|free)_bytes|.*(memory|heap).*|.*used.*|.*(max|total|size|limit).*|.*(_ratio|utili[sz]ation).*|cpu_cores")
         let entries: [AnalysisJSON.Capacity] = try await queries.answer(tenant: tenant) { reader in
             let ids = Set(try await reader.select([names], fromMs: from, toMs: to, budget: budget).compactMap { $0.labels["resource_id"] })
             let read = AnalysisReader(catalog: catalog, reader: reader, budget: budget, points: 1_000)

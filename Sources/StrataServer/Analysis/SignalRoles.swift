@@ -23,10 +23,12 @@ enum SignalRoles {
 
     static let workloadWords = ["request", "queries", "commands", "transactions", "connections_accepted", "sessions_created", "handled"]
     static let memoryWords = ["heap", "memory_used", "resident_memory", "memory_bytes", "rss"]
+    static let ratioWords = ["_ratio", "utilization", "utilisation"]
 
     /// The series of one resource, classified. Counters that count work are workloads; other counters become their
-    /// per-second rates; gauges with "used"/memory words find their limit in a sibling named with max, total, size
-    /// or limit instead; filesystems become used bytes out of their size.
+    /// per-second rates; shares of a whole (`*_ratio`, utilisation, all within 0…1) are capacities of 1; gauges with
+    /// "used"/memory words find their limit in a sibling named with max, total, size or limit instead (or without
+    /// "used": `cpu_used_cores` of `cpu_cores`); filesystems become used bytes out of their size.
     static func classify(_ inputs: [Input]) -> [SignalSeries] {
         var out: [SignalSeries] = []
         func sibling(_ metric: String, _ labels: [String: String]) -> Input? {
@@ -51,10 +53,15 @@ enum SignalRoles {
                     continue
                 }
                 if name.hasPrefix("filesystem_") { continue }
+                if ratioWords.contains(where: name.contains), !input.points.isEmpty, input.points.allSatisfy({ $0.v >= 0 && $0.v <= 1.000001 }) {
+                    // A share of a whole (CPU busy 0…1): its capacity is 1.
+                    out.append(SignalSeries(metric: shown, role: .usage(limit: 1), points: input.points))
+                    continue
+                }
                 if memoryWords.contains(where: name.contains) || name.contains("used") {
-                    let limit = ["max", "total", "size", "limit"].lazy.compactMap { word in
-                        sibling(name.replacingUsed(with: word), input.labels)?.points.last?.v
-                    }.first { $0 > 0 && $0.isFinite }
+                    let names = ["max", "total", "size", "limit"].map { name.replacingUsed(with: $0) }
+                        + [name.replacingOccurrences(of: "used_", with: ""), name.replacingOccurrences(of: "_used", with: "")]
+                    let limit = names.lazy.filter { $0 != name }.compactMap { sibling($0, input.labels)?.points.last?.v }.first { $0 > 0 && $0.isFinite }
                     if memoryWords.contains(where: name.contains) {
                         out.append(SignalSeries(metric: shown, role: .memory(limit: limit), points: input.points))
                     } else if let limit {
