@@ -50,6 +50,15 @@ import Testing
             let imported = try await post(client, "/api/v1/import", Self.document(start: start, moved: start + 24 * Self.hour, end: end), ServerHarness.adminBasic)
             #expect(imported.status == .ok, "\(String(buffer: imported.body).prefix(300))")
             let from = end - 24 * Self.hour
+            // A group holding host-b covers crm (placed there) only through its own membership: groups hold resources,
+            // so put crm's VM in "crm-team" directly and the whole of kvm-a (erp beneath it) in "platform-team".
+            let crmID = StableID.resource(tenant: "default", kind: .vm, key: "vm:crm").description
+            let kvmA = StableID.resource(tenant: "default", kind: .hypervisor, key: "kvm-a").description
+            for (name, members) in [("crm-team", [crmID]), ("platform-team", [kvmA])] {
+                let created = try await post(client, "/api/v1/groups", #"{"name": "\#(name)", "members": ["\#(members.joined(separator: "\",\""))"]}"#,
+                                             ServerHarness.adminBasic)
+                #expect(created.status == .ok || created.status == .created, "\(String(buffer: created.body))")
+            }
             let response = try await client.execute(uri: "/api/v1/analysis/chargeback?from=\(from)&to=\(end)", method: .get, headers: ServerHarness.adminBasic)
             #expect(response.status == .ok, "\(String(buffer: response.body).prefix(300))")
             let report = (response.data as? [String: Any])?["report"] as? [String: Any] ?? [:]
@@ -63,6 +72,11 @@ import Testing
             #expect(abs((q["networkGB"] ?? 0) - 84.375) < 0.5, "1 MiB/s for 24 h: \(q)")
             let expected = 96 * 0.01 + 192 * 0.002 + (q["cpuCoreHoursUsed"] ?? 0) * 0.03 + (q["networkGB"] ?? 0) * 0.05
             #expect(abs((crm["cost"] as? Double ?? 0) - expected) < 1e-6)
+            let groups = report["groups"] as? [[String: Any]] ?? []
+            #expect(abs((groups.first { $0["key"] as? String == "crm-team" }?["cost"] as? Double ?? -1) - expected) < 1e-6, "\(groups)")
+            let erp = try #require(vms.first { $0["name"] as? String == "erp" })
+            #expect(abs((groups.first { $0["key"] as? String == "platform-team" }?["cost"] as? Double ?? -1) - (erp["cost"] as? Double ?? 0)) < 1e-6,
+                    "erp sits under kvm-a, crm left it: \(groups)")
             let csv = try await client.execute(uri: "/api/v1/analysis/chargeback?from=\(from)&to=\(end)&format=csv", method: .get, headers: ServerHarness.adminBasic)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(String(buffer: csv.body).split(separator: "\n").contains { $0.hasPrefix("vm,") && $0.contains(",crm,") })

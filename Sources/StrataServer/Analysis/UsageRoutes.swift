@@ -48,6 +48,21 @@ struct UsageRoutes {
         let budget = try queries.budget(parameters, context)
         let directory = try await catalog.crossLayerDirectory(tenantID: tenant)
         let charged = directory.allResources.filter { ($0.kind == .vm || $0.kind == .container) && ($0.toMs ?? .max) > from }
+        // Groups: a member covers itself and everything below it, so a VM is in a group holding it or an ancestor.
+        var groupMembers: [(name: String, members: Set<String>)] = []
+        for group in try await catalog.resources(tenantID: tenant, query: ResourceQuery(kind: .group, limit: 10_000)) {
+            groupMembers.append((group.name, Set(try await catalog.groupMembers(tenantID: tenant, groupID: group.id) ?? [])))
+        }
+        func groups(of resource: CrossLayerDirectory.Resource) -> [String] {
+            var chain: Set<String> = [resource.id]
+            var current = resource, hops = 0
+            while let parent = current.parentID.flatMap(directory.resource), hops < 10 {
+                chain.insert(parent.id)
+                current = parent
+                hops += 1
+            }
+            return groupMembers.filter { !$0.members.isDisjoint(with: chain) }.map(\.name).sorted()
+        }
         let records: [UsageRecord] = try await queries.answer(tenant: tenant) { reader in
             let read = AnalysisReader(catalog: catalog, reader: reader, budget: budget, points: 5_000)
             var records: [UsageRecord] = []
@@ -68,7 +83,7 @@ struct UsageRoutes {
                 for id in [resource.id] + beneath {
                     network += try await read.points(of: id, names: "network_(receive|transmit)_bytes_total", from: from, to: to).map(\.points)
                 }
-                records.append(UsageRecord(id: resource.id, name: resource.name, tenant: tenant, allocations: [allocation],
+                records.append(UsageRecord(id: resource.id, name: resource.name, tenant: tenant, groups: groups(of: resource), allocations: [allocation],
                                            cpuUsedCores: used, networkBytes: network))
             }
             return records
