@@ -77,27 +77,31 @@ struct AnalysisRoutes {
         let limit = try parameters.limit(default: 100, maximum: 1_000)
         let budget = try queries.budget(parameters, context)
         let names = try LabelMatcher(Labels.metricName, .matchesRegex, "filesystem_(size|avail|free)_bytes|.*(memory|heap).*|.*used.*|.*(max|total|size|limit).*|.*(_ratio|utili[sz]ation).*|cpu_cores")
-        let entries: [AnalysisJSON.Capacity] = try await queries.answer(tenant: tenant) { reader in
+        // Read within the query budget; fit afterwards (the fits are CPU work that reads nothing).
+        let capacities: [(ResourceRecord, SignalRoles.SignalSeries, Double)] = try await queries.answer(tenant: tenant) { reader in
             let ids = Set(try await reader.select([names], fromMs: from, toMs: to, budget: budget).compactMap { $0.labels["resource_id"] })
             let read = AnalysisReader(catalog: catalog, reader: reader, budget: budget, points: 1_000)
-            var entries: [AnalysisJSON.Capacity] = []
+            var found: [(ResourceRecord, SignalRoles.SignalSeries, Double)] = []
             for id in ids.sorted().prefix(2_000) {
                 guard let resource = try await catalog.resource(tenantID: tenant, id: id) else { continue }
                 for series in try await read.series(of: resource, tenant: tenant, from: from, to: to) {
-                    guard let limitValue = series.role.limit else { continue }
-                    let entry: AnalysisJSON.Capacity
-                    do {
-                        let forecast = try CapacityForecast.timeToLimit(series.points, limit: limitValue)
-                        entry = .init(resource: resource, metric: series.metric, limit: limitValue, current: series.points.last?.v,
-                                      forecast: forecast, reason: nil)
-                    } catch let error as InsufficientData {
-                        entry = .init(resource: resource, metric: series.metric, limit: limitValue, current: series.points.last?.v,
-                                      forecast: nil, reason: error.description)
-                    }
-                    entries.append(entry)
+                    if let limitValue = series.role.limit { found.append((resource, series, limitValue)) }
                 }
             }
-            return entries
+            return found
+        }
+        var options = CapacityForecast.Options()
+        options.replicates = 100
+        let entries = capacities.map { resource, series, limitValue -> AnalysisJSON.Capacity in
+            let result = Result { () throws(InsufficientData) -> CapacityForecast.Forecast in
+                try CapacityForecast.timeToLimit(series.points, limit: limitValue, options: options)
+            }
+            switch result {
+            case .success(let forecast):
+                return .init(resource: resource, metric: series.metric, limit: limitValue, current: series.points.last?.v, forecast: forecast, reason: nil)
+            case .failure(let error):
+                return .init(resource: resource, metric: series.metric, limit: limitValue, current: series.points.last?.v, forecast: nil, reason: error.description)
+            }
         }
         let ranked = entries.sorted { a, b in
             switch (a.crossingMs, b.crossingMs) {
