@@ -63,6 +63,10 @@ struct UsageRoutes {
             }
             return groupMembers.filter { !$0.members.isDisjoint(with: chain) }.map(\.name).sorted()
         }
+        // Each VM's first home and the guest platforms beneath it, gathered once rather than searched per VM.
+        var firstHome: [String: Int64] = [:]
+        for span in directory.homeSpans { firstHome[span.vmID] = min(firstHome[span.vmID] ?? .max, span.fromMs) }
+        let guests = Dictionary(grouping: directory.allResources.filter { $0.kind == .platform && $0.parentID != nil }) { $0.parentID! }
         let records: [UsageRecord] = try await queries.answer(tenant: tenant) { reader in
             let read = AnalysisReader(catalog: catalog, reader: reader, budget: budget, points: 5_000)
             var records: [UsageRecord] = []
@@ -71,7 +75,7 @@ struct UsageRoutes {
                     .flatMap { try? PropertyValue(json: $0.propertiesJSON) }
                 func number(_ key: String) -> Double { properties?[key].flatMap(Self.number) ?? 0 }
                 // A VM known from its home history (imported, or seen before the catalog's record) existed from its first home.
-                let start = min(resource.fromMs, directory.homeSpans.filter { $0.vmID == resource.id }.map(\.fromMs).min() ?? .max)
+                let start = min(resource.fromMs, firstHome[resource.id] ?? .max)
                 let allocation = UsageRecord.Allocation(from: start, to: resource.toMs ?? Int64.max, vcpus: number("vcpus"),
                                                         memoryBytes: number("max_memory_bytes") > 0 ? number("max_memory_bytes") : number("memory_bytes"),
                                                         storageBytes: number("storage_bytes"))
@@ -79,7 +83,7 @@ struct UsageRoutes {
                                                 from: from, to: to)
                 let used = cpu.first { $0.metric == "cpu_used_cores" }?.points ?? cpu.first.map { SignalRoles.rate($0.points) } ?? []
                 var network: [[TimePoint]] = []
-                let beneath = directory.allResources.filter { $0.parentID == resource.id && $0.kind == .platform }.map(\.id)
+                let beneath = (guests[resource.id] ?? []).map(\.id)
                 for id in [resource.id] + beneath {
                     network += try await read.points(of: id, names: "network_(receive|transmit)_bytes_total", from: from, to: to).map(\.points)
                 }
