@@ -39,6 +39,12 @@ place packaging/agent.env "$dest$sysconfdir/strata/agent.env" 0600
 
 for doc in README.md docs/*.md; do install -m 0644 "$doc" "$dest$docdir/"; done
 
+# The web UI: the server finds it beside its binary, at PREFIX/share/strata/web (docs/ui.md).
+webdir=$prefix/share/strata/web
+(cd web && find . -type f) | while read -r file; do
+  install -D -m 0644 "web/$file" "$dest$webdir/$file"
+done
+
 echo "installed strata $("$dest$bindir/strata" version | cut -d' ' -f2) under ${dest}${prefix}:"
 echo "  $bindir/strata, $bindir/strata-agent"
 echo "  $unitdir/strata-server.service, strata-agent.service"

@@ -33,6 +33,16 @@ extension API {
         }
     }
 
+    /// Counts of the inventory (`GET /api/v1/inventory/summary`): for each kind (`host`, `guest`, `hypervisor`, `vm`,
+    /// `server`, `service`, `container`, …), how many approved resources have each availability.
+    public struct InventorySummary: Codable, Sendable, Equatable {
+        public var kinds: [String: [String: Int]]
+
+        public init(kinds: [String: [String: Int]]) {
+            self.kinds = kinds
+        }
+    }
+
     /// What `DELETE /api/v1/resources/{id}` did.
     public struct Removal: Codable, Sendable, Equatable {
         /// The resource and everything below it, parents first.

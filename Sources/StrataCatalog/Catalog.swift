@@ -77,19 +77,46 @@ public struct BatchRecord: Sendable {
 public struct ResourceQuery: Sendable {
     /// Only this kind.
     public var kind: ResourceKind?
-    /// Only children of this resource.
+    /// Only children of this resource; the empty text means resources without a parent (the tree's roots).
     public var parentID: String?
     /// Case-insensitive substring of name, natural key or id.
     public var text: String?
     /// Most rows returned.
     public var limit: Int = 1000
+    /// Only resources with this availability.
+    public var availability: Availability?
+    /// Only resources whose property `key` (a top-level key of their properties) has this text value.
+    public var property: (key: String, value: String)?
+    /// Rows skipped before the first returned, in the query's order (kind, name, id).
+    public var offset: Int = 0
 
     /// Creates a query.
-    public init(kind: ResourceKind? = nil, parentID: String? = nil, text: String? = nil, limit: Int = 1000) {
+    public init(kind: ResourceKind? = nil, parentID: String? = nil, text: String? = nil, limit: Int = 1000,
+                availability: Availability? = nil, property: (key: String, value: String)? = nil, offset: Int = 0) {
         self.kind = kind
         self.parentID = parentID
         self.text = text
         self.limit = limit
+        self.availability = availability
+        self.property = property
+        self.offset = offset
+    }
+}
+
+/// How many listed resources of a tenant there are of one kind and availability (`GET /api/v1/inventory/summary`).
+public struct InventoryCount: Sendable, Equatable {
+    /// The kind, with platforms split: `host` for a platform not inside a VM, `guest` for one inside a VM.
+    public var kind: String
+    /// Up, down, unknown or retired.
+    public var availability: Availability
+    /// Approved resources (pending and ignored ones are in the discovery queue, not the inventory).
+    public var count: Int
+
+    /// A count.
+    public init(kind: String, availability: Availability, count: Int) {
+        self.kind = kind
+        self.availability = availability
+        self.count = count
     }
 }
 
@@ -147,6 +174,10 @@ public protocol Catalog: AccessStore, GroupStore, AlertStore, CommandStore, Sche
     func resourcePlatforms(tenantID: String, ids: [String]) async throws -> [String: String]
     /// Resources matching `query`.
     func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord]
+    /// How many resources match `query`, ignoring its limit and offset.
+    func resourceCount(tenantID: String, query: ResourceQuery) async throws -> Int
+    /// Counts of the tenant's approved, listed resources by kind and availability.
+    func inventorySummary(tenantID: String) async throws -> [InventoryCount]
     /// One resource.
     func resource(tenantID: String, id: String) async throws -> ResourceRecord?
     /// Series of a resource.

@@ -19,24 +19,64 @@ extension SQLiteCatalog {
 
     public func resources(tenantID: String, query: ResourceQuery) async throws -> [ResourceRecord] {
         try await pool.read { db in
-            var sql = "SELECT * FROM resources WHERE tenant_id = ? AND removed_ms IS NULL"
-            var arguments: StatementArguments = [tenantID]
-            if let kind = query.kind {
-                sql += " AND kind = ?"
-                _ = arguments.append(contentsOf: [kind.rawValue])
-            }
-            if let parent = query.parentID {
-                sql += " AND parent_id = ?"
-                _ = arguments.append(contentsOf: [parent])
-            }
-            if let text = query.text, !text.isEmpty {
-                sql += " AND (instr(lower(name), lower(?)) > 0 OR instr(lower(natural_key), lower(?)) > 0 OR id = ?)"
-                _ = arguments.append(contentsOf: [text, text, text])
-            }
-            sql += " ORDER BY kind, name, id LIMIT ?"
-            _ = arguments.append(contentsOf: [query.limit])
+            var (sql, arguments) = Self.resourceFilter(tenantID: tenantID, query: query, columns: "*")
+            sql += " ORDER BY kind, name, id LIMIT ? OFFSET ?"
+            _ = arguments.append(contentsOf: [max(0, query.limit), max(0, query.offset)])
             return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.resourceRecord)
         }
+    }
+
+    public func resourceCount(tenantID: String, query: ResourceQuery) async throws -> Int {
+        try await pool.read { db in
+            let (sql, arguments) = Self.resourceFilter(tenantID: tenantID, query: query, columns: "count(*)")
+            return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        }
+    }
+
+    public func inventorySummary(tenantID: String) async throws -> [InventoryCount] {
+        try await pool.read { db in
+            let sql = """
+                SELECT CASE WHEN r.kind = 'platform' THEN (CASE WHEN p.kind = 'vm' THEN 'guest' ELSE 'host' END) ELSE r.kind END AS k,
+                       r.availability AS a, count(*) AS n
+                FROM resources r LEFT JOIN resources p ON p.tenant_id = r.tenant_id AND p.id = r.parent_id
+                WHERE r.tenant_id = ? AND r.removed_ms IS NULL AND r.approval = 'approved'
+                GROUP BY k, a ORDER BY k, a
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: [tenantID]).compactMap { row in
+                Availability(rawValue: row["a"] ?? "").map { InventoryCount(kind: row["k"], availability: $0, count: row["n"]) }
+            }
+        }
+    }
+
+    /// The `SELECT columns FROM resources WHERE …` of `query`, without order or limit.
+    static func resourceFilter(tenantID: String, query: ResourceQuery, columns: String) -> (String, StatementArguments) {
+        var sql = "SELECT \(columns) FROM resources WHERE tenant_id = ? AND removed_ms IS NULL"
+        var arguments: StatementArguments = [tenantID]
+        if let kind = query.kind {
+            sql += " AND kind = ?"
+            _ = arguments.append(contentsOf: [kind.rawValue])
+        }
+        if let parent = query.parentID, parent.isEmpty {
+            sql += " AND parent_id IS NULL"
+        } else if let parent = query.parentID {
+            sql += " AND parent_id = ?"
+            _ = arguments.append(contentsOf: [parent])
+        }
+        if let text = query.text, !text.isEmpty {
+            sql += " AND (instr(lower(name), lower(?)) > 0 OR instr(lower(natural_key), lower(?)) > 0 OR id = ?)"
+            _ = arguments.append(contentsOf: [text, text, text])
+        }
+        if let availability = query.availability {
+            sql += " AND availability = ?"
+            _ = arguments.append(contentsOf: [availability.rawValue])
+        }
+        if let property = query.property {
+            // The key is passed as a JSON path argument, quoted, so any text is a key and never SQL.
+            let quoted = "\"" + property.key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            sql += " AND json_valid(properties) AND CAST(json_extract(properties, ?) AS TEXT) = ?"
+            _ = arguments.append(contentsOf: ["$." + quoted, property.value])
+        }
+        return (sql, arguments)
     }
 
     public func resource(tenantID: String, id: String) async throws -> ResourceRecord? {

@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var dataDirectory = "./data"
     /// Log level name (`trace` … `critical`).
     public var logLevel = "info"
+    /// Where the web UI's files are (`ui_directory`, `STRATA_UI`); nil looks beside the binary
+    /// (`../share/strata/web`) and then in the source tree it was built from (docs/ui.md).
+    public var uiDirectory: String?
     /// A platform is down after its agent misses this many intervals.
     public var missedIntervals: Int64 = 3
     /// Largest agent batch body accepted, in bytes.
@@ -69,6 +72,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     struct File: Decodable {
         var listen: String?
         var data: String?
+        var ui_directory: String?
         var log_level: String?
         var missed_intervals: Int64?
         var max_batch_bytes: Int?
@@ -103,6 +107,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         if let listen = file.listen { try setListen(listen, source: path) }
         if let data = file.data { dataDirectory = data }
+        if let ui = file.ui_directory { uiDirectory = ui }
         if let level = file.log_level { logLevel = level }
         if let missed = file.missed_intervals { missedIntervals = missed }
         if let bytes = file.max_batch_bytes { maxBatchBytes = bytes }
@@ -182,6 +187,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         if let listen = environment["STRATA_LISTEN"] { try setListen(listen, source: "STRATA_LISTEN") }
         if let data = environment["STRATA_DATA"] { dataDirectory = data }
+        if let ui = environment["STRATA_UI"], !ui.isEmpty { uiDirectory = ui }
         if let level = environment["STRATA_LOG_LEVEL"] { logLevel = level }
         if let missed = environment["STRATA_MISSED_INTERVALS"] {
             guard let value = Int64(missed), value > 0 else {

@@ -124,6 +124,7 @@ public struct StrataServer: Sendable {
         }
 
         secured("healthz", nil).get("", .none) { _, _ in Envelope.success(["healthy": .bool(true)]) }
+        UIRoutes(files: WebFiles.locate(configured: configuration.uiDirectory)).register(on: router, table: routes, assets: secured("ui", nil))
 
         let agentAPI = secured("api/agent/v1", .agents)
         AgentRoutes(pipeline: pipeline, catalog: catalog, audit: audit, maxBatchBytes: configuration.maxBatchBytes, maxJSONBytes: json,

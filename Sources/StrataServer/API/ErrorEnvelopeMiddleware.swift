@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import StrataWire
@@ -8,7 +9,10 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch var error as APIError {
+            // A script's request (fetch, EventSource: Sec-Fetch-Mode cors or same-origin) gets no Basic challenge,
+            // which would make the browser ask for a password over the web UI's own login form.
+            if let mode = request.headers[HTTPField.Name("Sec-Fetch-Mode")!], mode != "navigate" { error.headers[.wwwAuthenticate] = nil }
             return try error.response(from: request, context: context)
         } catch let error as QueryString.Invalid {
             return Envelope.error(status: .badRequest, errorType: "bad_data", message: error.description)

@@ -1,8 +1,10 @@
+import HTTPTypes
 import Hummingbird
 import StrataAPI
 import StrataWire
 import StrataCatalog
 import StrataCore
+import StrataInventory
 import StrataTSDB
 
 /// `/api/v1` inventory and series routes. Every query is scoped to the caller's tenant.
@@ -21,6 +23,7 @@ struct ResourceRoutes {
         group.get("resources/:id", .permission(.read)) { request, context in try await show(request, context) }
         group.get("resources/:id/series", .permission(.read)) { request, context in try await seriesOf(request, context) }
         group.get("series/:id/samples", .permission(.read)) { request, context in try await samples(request, context) }
+        group.get("inventory/summary", .permission(.read)) { _, context in try await summary(context) }
     }
 
     func list(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
@@ -33,11 +36,43 @@ struct ResourceRoutes {
             }
             query.kind = parsed
         }
-        query.parentID = parameters["parent"]
+        query.parentID = parameters["parent"] == "none" ? "" : parameters["parent"]
         query.text = parameters["q"]
         query.limit = try parameters.limit(default: query.limit)
+        if let availability = parameters["availability"] {
+            guard let parsed = Availability(rawValue: availability) else {
+                throw APIError.badData("unknown availability \"\(availability.prefix(40))\"; one of \(Availability.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.availability = parsed
+        }
+        if let property = parameters["property"] { query.property = try Self.propertyFilter(property) }
+        query.offset = Int(try parameters.integer("offset", in: 0...1_000_000_000, meaning: "rows to skip") ?? 0)
         let resources = try await catalog.resources(tenantID: tenant, query: query)
-        return try Envelope.success(resources.map(API.Resource.init))
+        let total = query.offset == 0 && resources.count < query.limit
+            ? resources.count : try await catalog.resourceCount(tenantID: tenant, query: query)
+        var response = try Envelope.success(resources.map(API.Resource.init))
+        response.headers[HTTPField.Name("X-Total-Count")!] = String(total)
+        return response
+    }
+
+    /// `KEY=VALUE`: resources whose property KEY (letters, digits, `_ - . :`) has the text VALUE.
+    static func propertyFilter(_ text: String) throws -> (key: String, value: String) {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:")
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 100, parts[0].allSatisfy(allowed.contains) else {
+            throw APIError.badData("property must be KEY=VALUE with a key of letters, digits, _ - . or :, such as os=linux; got \"\(text.prefix(60))\"")
+        }
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    /// `GET /api/v1/inventory/summary`: counts of approved resources by kind (platforms split into hosts and guests)
+    /// and availability.
+    func summary(_ context: StrataRequestContext) async throws -> Response {
+        let tenant = try context.requirePrincipal().tenantID
+        let counts = try await catalog.inventorySummary(tenantID: tenant)
+        var kinds: [String: [String: Int]] = [:]
+        for count in counts { kinds[count.kind, default: [:]][count.availability.rawValue, default: 0] += count.count }
+        return try Envelope.success(API.InventorySummary(kinds: kinds))
     }
 
     func show(_ request: Request, _ context: StrataRequestContext) async throws -> Response {

@@ -1,0 +1,33 @@
+// Hash routes: '#/resource/ID?tab=stack' → the page registered for 'resource' with params ['ID'] and query {tab}.
+
+const routes = new Map();
+let current = null;
+
+/** Registers a page: `render(main, params, query)` may return a cleanup function (streams, timers). */
+export function route(name, render) { routes.set(name, render); }
+
+/** The current location as {name, params, query}. */
+export function location() {
+  const [path, search = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
+  const [name = '', ...params] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name, params, query: Object.fromEntries(new URLSearchParams(search)) };
+}
+
+/** Moves to a hash location. */
+export function go(hash) { window.location.hash = hash; }
+
+/** Renders the current location into `main`, cleaning up the previous page first. */
+export async function render(main) {
+  if (typeof current === 'function') { try { current(); } catch { /* ignore */ } }
+  current = null;
+  const { name, params, query } = location();
+  const page = routes.get(name) ?? routes.get('');
+  for (const link of document.querySelectorAll('nav a')) {
+    const target = link.getAttribute('href').replace(/^#\/?/, '');
+    link.toggleAttribute('aria-current', target === name);
+    if (target === name) link.setAttribute('aria-current', 'page');
+  }
+  main.replaceChildren();
+  current = await page(main, params, query);
+  main.focus({ preventScroll: true });
+}
