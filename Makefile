@@ -54,6 +54,7 @@ bench: deps-bench build
 	python3 bench/remote_write_side_by_side.py
 	python3 bench/promql_side_by_side.py
 	python3 bench/query_isolation.py
+	python3 bench/ui_bench.py
 	python3 bench/alerting_latency.py --rate 100000
 	python3 bench/alerting_latency.py --rate 0 --seconds 3
 	python3 bench/stream_latency.py --seconds 20

@@ -6,7 +6,7 @@ packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl tz
 case "$purpose" in
   test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon prometheus-alertmanager python3-aiosmtpd) ;;
   fuzz) ;;
-  bench) packages+=(python3 prometheus-node-exporter prometheus victoria-metrics) ;;
+  bench) packages+=(python3 prometheus-node-exporter prometheus victoria-metrics chromium chromium-driver) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do
@@ -19,6 +19,7 @@ if [ "$purpose" = "test" ]; then
 fi
 if [ "$purpose" = "bench" ]; then
   python3 -c "import numpy, cramjam" 2>/dev/null || python3 -m pip install -q numpy cramjam protobuf
+  python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"

@@ -28,6 +28,9 @@ export async function render(main) {
     if (target === name) link.setAttribute('aria-current', 'page');
   }
   main.replaceChildren();
+  const started = performance.now();
   current = await page(main, params, query);
+  // How long the page took, for the benchmark (bench/ui_bench.py) and the curious: performance.getEntriesByType('measure').
+  performance.measure(`strata page ${name || 'overview'}`, { start: started, end: performance.now() });
   main.focus({ preventScroll: true });
 }

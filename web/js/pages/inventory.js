@@ -16,9 +16,9 @@ export async function inventory(main, params, query) {
   main.append(h('h1', {}, 'Inventory'), tabs);
   const body = h('div');
   main.append(body);
-  if (view === 'tree') return tree(body);
-  if (view === 'topology') return topology(body, query);
-  return list(body, query);
+  if (view === 'tree') await tree(body);
+  else if (view === 'topology') await topology(body, query);
+  else await list(body, query);
 }
 
 function list(body, query) {
@@ -68,7 +68,7 @@ function list(body, query) {
   }
   let scheduled = false;
   viewport.addEventListener('scroll', () => { if (!scheduled) { scheduled = true; requestAnimationFrame(() => { scheduled = false; paint(); }); } });
-  load(viewport, async () => {
+  return load(viewport, async () => {
     await fetchPage(0);
     spacer.style.height = total * rowHeight + 'px';
     count.textContent = `${total} resources`;

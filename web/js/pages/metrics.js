@@ -44,19 +44,26 @@ export class ChartSet {
     return chart.element;
   }
 
-  /** Reads every chart's series over [from, to]. */
+  /** Reads every chart's series over [from, to]: one query per function (gauges' last value, counters' rate per step). */
   async load(from, to) {
-    const step = stepFor(to - from);
-    await Promise.all(this.charts.map(async (entry) => {
-      entry.chart.setRange([from, to]);
-      const lines = await Promise.all(entry.series.map(async (one) => {
-        const data = await api.get(`series/${one.id}/samples`, { from: Math.round(from), to: Math.round(to), step: step ? step / 1000 + 's' : undefined }).catch(() => ({ samples: [] }));
-        const points = data.samples ?? [];
-        entry.raw.set(one.id, points.slice(-1));
-        return { key: one.id, label: labelText(one.labels), points: entry.counter ? rates(points) : points };
+    const resources = [...new Set(this.charts.flatMap((entry) => entry.series.map((one) => one.resourceId)))].filter((id) => /^[0-9a-f]+$/.test(id ?? ''));
+    const stepMs = Math.max(1000, stepFor(to - from) || Math.ceil((to - from) / 600 / 1000) * 1000);
+    const points = new Map();
+    if (resources.length) {
+      const select = `{resource_id=~"${resources.join('|')}"}`;
+      const wanted = [['last', false], ['rate', true]].filter(([, counter]) => this.charts.some((entry) => entry.counter === counter));
+      await Promise.all(wanted.map(async ([fn, counter]) => {
+        const answer = await api.get('query', { select, from: Math.round(from), to: Math.round(to), step: `${stepMs / 1000}s`, fn }).catch(() => ({ series: [] }));
+        for (const one of answer.series ?? []) {
+          const entry = this.bySeries.get(one.id);
+          if (entry && entry.counter === counter) points.set(one.id, one.points ?? []);
+        }
       }));
-      entry.chart.setLines(lines);
-    }));
+    }
+    for (const entry of this.charts) {
+      entry.chart.setRange([from, to]);
+      entry.chart.setLines(entry.series.map((one) => ({ key: one.id, label: labelText(one.labels), points: points.get(one.id) ?? [] })));
+    }
   }
 
   /** Follows new samples of the resources' series for a sliding window of `spanMs`; returns a stop function. */
