@@ -44,7 +44,7 @@ hint=""
 [ "$scheme" = https ] && hint="${hint}STRATA_CA_FILE=$data/tls/ca.pem "
 cat <<MSG
 
-  Strata is running: $url
+  Strata is running: $url   (open it in a browser for the web UI)
   first login: user admin, password ${STRATA_PASSWORD:-<the one you set with STRATA_BOOTSTRAP_ADMIN_PASSWORD>}
   try:  . $data/initial-credentials && $hint$bin resources
   (credentials are kept, mode 0600, in $data/initial-credentials; Ctrl-C stops server and agent)

@@ -25,11 +25,13 @@ function append(element, children) {
 /** Replaces an element's children. */
 export function fill(element, ...children) { element.replaceChildren(); append(element, children); return element; }
 
-/** Local date and time of Unix milliseconds. */
+/** Local time of Unix milliseconds: the time alone today, else the date too. */
 export function time(ms) {
   if (ms === undefined || ms === null) return '';
-  const date = new Date(ms);
-  return date.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const date = new Date(ms), today = new Date();
+  const clock = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (date.toDateString() === today.toDateString()) return clock;
+  return date.toLocaleDateString(undefined, { year: date.getFullYear() === today.getFullYear() ? undefined : 'numeric', month: 'short', day: 'numeric' }) + ' ' + clock;
 }
 
 /** "3 min ago" of Unix milliseconds. */
@@ -82,8 +84,33 @@ export function action(button, work) {
   return button;
 }
 
-/** A link to a resource page. */
-export function resourceLink(id, name) { return id ? h('a', { href: `#/resource/${id}` }, name || id) : ''; }
+/** A link to a resource page; without a name, the name is looked up (batched, cached) and filled in. */
+export function resourceLink(id, name) {
+  if (!id) return '';
+  const link = h('a', { href: `#/resource/${id}`, dataset: { resource: id } }, name && name !== id ? name : names.get(id) ?? id);
+  if ((!name || name === id) && !names.has(id)) lookUp(id);
+  return link;
+}
+
+const names = new Map();
+const wanted = new Set();
+let lookup = null;
+
+function lookUp(id) {
+  wanted.add(id);
+  lookup ??= setTimeout(async () => {
+    const ids = [...wanted].slice(0, 100);
+    wanted.clear(); lookup = null;
+    const { get } = await import('./api.js');
+    for (let i = 0; i < ids.length; i += 6) {
+      await Promise.all(ids.slice(i, i + 6).map(async (one) => {
+        const resource = await get(`resources/${one}`).catch(() => null);
+        names.set(one, resource ? resource.name : one);
+        if (resource) for (const link of document.querySelectorAll(`a[data-resource="${one}"]`)) if (link.textContent === one) link.textContent = resource.name;
+      }));
+    }
+  }, 30);
+}
 
 /** Loads `work` into `container`, showing its error in place of the content when it fails. */
 export async function load(container, work) {

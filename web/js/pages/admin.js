@@ -25,7 +25,7 @@ export async function adminPage(main, params, query) {
 
 async function users(body, again) {
   const list = await api.get('users');
-  const name = h('input', { name: 'username', required: true, pattern: '[A-Za-z0-9._-]{1,64}' });
+  const name = h('input', { name: 'username', required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._-]{1,64}' });
   const password = h('input', { name: 'password', type: 'password', minlength: 10, required: true, autocomplete: 'new-password' });
   const role = h('select', { name: 'role' }, ['viewer', 'operator', 'admin'].map((r) => h('option', { value: r }, r)));
   const form = h('form', { class: 'row panel', 'aria-label': 'New user' }, h('label', {}, 'User name', name), h('label', {}, 'Password (10+)', password), h('label', {}, 'Role', role),

@@ -36,7 +36,7 @@ async function render(body, view, query) {
     const state = query.state ?? '';
     const alerts = await api.get('alerts', { state: state || undefined, limit: 500 });
     const firing = alerts.filter((a) => a.state === 'firing'), rest = alerts.filter((a) => a.state !== 'firing');
-    const columns = [['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.subject || a.definitionName)], ['State', (a) => pill(a.state)],
+    const columns = [['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['State', (a) => pill(a.state)],
       ['Severity', (a) => pill(a.severity)], ['Resource', (a) => resourceLink(a.resourceId, a.resourceId)], ['Value', (a) => a.value ?? ''],
       ['Since', (a) => ago(a.startsMs)], ['', (a) => acknowledgeButton(a, () => render(body, view, query))]];
     fill(body, h('section', { class: 'panel' }, h('h2', {}, `Firing (${firing.length})`), table(columns, firing, 'No alert is firing.')),
@@ -85,7 +85,7 @@ async function definitions(selected) {
   const list = await api.get('alert-definitions');
   const editor = h('textarea', { 'aria-label': 'Definition as JSON', spellcheck: 'false' });
   const current = list.find((d) => d.name === selected);
-  const template = { name: 'high-cpu', description: 'CPU busy', scope: { kind: 'platform' }, condition: { metric: 'cpu_usage_ratio', op: '>', threshold: 0.9 }, severity: 'warning', for: '5m' };
+  const template = { name: 'high-cpu', description: 'CPU busy', scope: { kind: 'platform' }, condition: { type: 'threshold', metric: 'load_average_1m', op: '>', threshold: 8 }, severity: 'warning', for: '5m' };
   editor.value = JSON.stringify(current ? strip(current) : template, null, 2);
   const box = h('div', { class: 'grid' }, h('section', { class: 'panel' }, h('h2', {}, 'Definitions'),
     table([['Name', (d) => h('a', { href: `#/alerts?view=definitions&name=${encodeURIComponent(d.name)}` }, d.name)], ['Severity', (d) => pill(d.severity ?? '')],

@@ -28,7 +28,7 @@ export async function eventsPage(main, params, query) {
   });
   if (query.until) return undefined;
   // New events arrive live at the top.
-  return api.stream('events/stream', { ...filters, seconds: 3600 }, {
+  return api.stream('events/stream', { ...filters, seconds: 300 }, {
     event: (e) => {
       const body = results.querySelector('tbody');
       if (body) body.prepend(h('tr', {}, h('td', {}, time(e.timeMs)), h('td', {}, pill(e.severity)), h('td', {}, e.kind), h('td', {}, resourceLink(e.resourceId, e.resourceId)), h('td', {}, e.message)));

@@ -21,13 +21,14 @@ export async function overview(main) {
       const byState = kinds[kind], count = Object.values(byState).reduce((a, b) => a + b, 0);
       const kindParameter = kind === 'host' || kind === 'guest' ? 'platform' : kind;
       return h('a', { class: 'card', href: `#/inventory?kind=${kindParameter}` }, h('span', { class: 'muted' }, title), h('b', {}, count),
-        byState.down ? h('span', { class: 'down' }, `${byState.down} down`) : h('span', { class: 'up' }, 'all up'));
+        count === (byState.up ?? 0) ? h('span', { class: 'up' }, 'all up')
+          : h('span', {}, ['down', 'unknown', 'retired'].filter((state) => byState[state]).map((state) => h('span', { class: state }, `${byState[state]} ${state} `))));
     });
     fill(body,
       h('section', { 'aria-label': 'Inventory counts', class: 'cards' }, cards),
       h('div', { class: 'grid' },
         h('section', { class: 'panel' }, h('h2', {}, `Firing alerts (${alerts.length})`),
-          table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.subject || a.definitionName)], ['Severity', (a) => pill(a.severity)],
+          table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['Severity', (a) => pill(a.severity)],
             ['Resource', (a) => resourceLink(a.resourceId, a.resourceId)], ['Since', (a) => ago(a.startsMs)]], alerts, 'No alert is firing.')),
         h('section', { class: 'panel' }, h('h2', {}, `Problem resources (${problems.length})`),
           table([['Resource', (r) => resourceLink(r.id, r.name)], ['Kind', (r) => r.kind], ['State', (r) => pill(r.availability)], ['Changed', (r) => ago(r.updatedMs)]],

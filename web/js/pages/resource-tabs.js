@@ -56,7 +56,7 @@ export async function configsTab(body, resource, query) {
 export async function alertsTab(body, resource) {
   await load(body, async () => {
     const alerts = await api.get('alerts', { resource: resource.id, limit: 100 });
-    body.append(table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.subject || a.definitionName)], ['State', (a) => pill(a.state)],
+    body.append(table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['State', (a) => pill(a.state)],
       ['Severity', (a) => pill(a.severity)], ['Since', (a) => time(a.startsMs)], ['', (a) => acknowledgeButton(a, () => go(window.location.hash))]], alerts,
     'No alert on this resource.'));
   });
