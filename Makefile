@@ -35,7 +35,9 @@ run: build
 ## integration tests (real processes, long blocking waits) run in a process of their own after the others, so they
 ## never hold the few cooperative threads the async tests need. Last, the PromQL conformance run (docs/prometheus.md,
 ## "Conformance"): the test build's server, started and stopped by the harness, against a real Prometheus 2.42, with
-## the deliberate differences of Tests/IntegrationTests/Fixtures/promql/differences.txt allowed (about a minute).
+## the deliberate differences of Tests/IntegrationTests/Fixtures/promql/differences.txt allowed (about a minute). Then
+## the web UI's acceptance test in headless Chromium against a real server and agents (docs/ui.md, "Browser tests";
+## screenshots in .build/browser-artifacts/, about 30 s).
 test: deps-test build-debug
 	python3 scripts/check-openapi.py
 	bash scripts/check-docs.sh
@@ -43,6 +45,7 @@ test: deps-test build-debug
 	$(SWIFT) test --skip-build --filter IntegrationTests
 	python3 scripts/promql_conformance.py --start-strata "$$($(SWIFT) build --show-bin-path)/strata" \
 		--allow-differences Tests/IntegrationTests/Fixtures/promql/differences.txt
+	python3 scripts/browser_test.py --bin "$$($(SWIFT) build --show-bin-path)"
 
 ## make bench: figures as JSON lines (agent footprint beside node_exporter); see docs/performance.md.
 bench: deps-bench build

@@ -21,7 +21,7 @@ from browser_testbed import (ROOT, GUEST_NAME, SCRIPT_NAME, SCRIPT_OUTPUT, API, 
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import WebDriverException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 except ImportError:
@@ -45,8 +45,10 @@ class Browser:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, port=ports.free()))
-        self.driver.set_window_size(1280, 800)
-        self.artifacts, self.allowed, self.shots = artifacts, allowed, 0
+        # The page itself gets 1280×800 (the window's frame, if any, comes on top).
+        frame = self.js("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]")
+        self.driver.set_window_size(1280 + frame[0], 800 + frame[1])
+        self.artifacts, self.allowed, self.step = artifacts, allowed, 0
 
     def js(self, script, *arguments):
         return self.driver.execute_script(script, *arguments)
@@ -66,15 +68,26 @@ class Browser:
         except BedError as error:
             raise StepFailed(str(error)) from None
 
+    def click(self, css, what, timeout=15, text=None):
+        """Clicks the element `find` gives, finding it again if the page redrew it meanwhile."""
+        for attempt in range(3):
+            try:
+                return self.find(css, what, timeout, text).click()
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise StepFailed(f"{what}: the page kept redrawing it") from None
+
     def until(self, what, check, timeout=15):
         try:
             return wait_for(what, check, timeout)
         except BedError as error:
             raise StepFailed(str(error)) from None
 
-    def screenshot(self, name):
-        self.shots += 1
-        path = os.path.join(self.artifacts, f"{self.shots:02d}-{name}.png")
+    def screenshot(self, name, show=None):
+        """Saves STEP-NAME.png; `show` is an element scrolled to the top of the view first."""
+        if show is not None:
+            self.js("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -60)", show)
+        path = os.path.join(self.artifacts, f"{self.step:02d}-{name}.png")
         self.driver.save_screenshot(path)
         return path
 
@@ -97,8 +110,10 @@ def step_login(browser, bed, user, password):
     name.clear()
     name.send_keys(user)
     browser.find('form.login input[name="password"]', "the password field").send_keys(password)
-    browser.find('form.login button[type="submit"]', "the Sign in button").click()
+    browser.screenshot(f"login-form-{user}")
+    browser.click('form.login button[type="submit"]', "the Sign in button")
     browser.find("#who", f"the signed-in user {user} in the header", text=user)
+    browser.screenshot(f"signed-in-{user}")
 
 
 def step_inventory(browser, bed, hostname, platform):
@@ -112,6 +127,7 @@ def step_inventory(browser, bed, hostname, platform):
     browser.screenshot("inventory-search")
     link.click()
     browser.find("main h1", f"the resource page of {hostname}", text=hostname)
+    browser.screenshot("resource-page")
 
 
 def chart_points(browser):
@@ -122,7 +138,7 @@ def chart_points(browser):
 
 
 def step_live_chart(browser, bed, platform, live_route):
-    browser.find("#tab-metrics", "the Metrics tab").click()
+    browser.click("#tab-metrics", "the Metrics tab")
     browser.find("figure.chart canvas", "a chart on the Metrics tab")
     before = browser.until("the first chart's points", lambda: chart_points(browser), 20)
     started = time.monotonic()
@@ -146,7 +162,7 @@ def step_stack(browser, bed, vm, guest):
     guest_row = next(i for i, (kind, text) in enumerate(rows) if kind == "platform" and GUEST_NAME in text)
     if not (guest_row > vm_row and "hypervisor" in kinds[:vm_row]):
         raise StepFailed(f"the stack should read host, hypervisor, web-vm, then {GUEST_NAME}; it reads {kinds}")
-    browser.screenshot("stack")
+    browser.screenshot("stack", browser.driver.find_elements(By.CSS_SELECTOR, ".stack-layer")[vm_row])
     return " › ".join(kinds)
 
 
@@ -158,9 +174,10 @@ def step_acknowledge(browser, bed, platform):
                           lambda: next((a for a in bed.api.get("alerts?state=firing&limit=100")
                                         if a.get("definitionName") == "browser-test-uptime"), None), 30)
     browser.go("#/alerts")
-    button = browser.find(f'button[data-alert="{alert["id"]}"]', "the alert's Acknowledge button", text="Acknowledge")
+    acknowledge = f'button[data-alert="{alert["id"]}"]'
+    browser.find(acknowledge, "the alert's Acknowledge button", text="Acknowledge")
     browser.screenshot("alert-firing")
-    button.click()
+    browser.click(acknowledge, "the alert's Acknowledge button", text="Acknowledge")
     row = f'tr:has(a[href="#/alerts?id={alert["id"]}"]) .pill.acknowledged'
     browser.find(row, "the alert's state acknowledged on the alerts page")
     state = bed.api.get(f"alerts/{alert['id']}").get("state")
@@ -175,12 +192,13 @@ def step_control(browser, bed, platform):
     form.find_element(By.CSS_SELECTOR, 'input[name="script"]').send_keys(SCRIPT_NAME)
     form.find_element(By.CSS_SELECTOR, 'input[name="args"]').send_keys("from-chromium")
     form.find_element(By.CSS_SELECTOR, 'button[data-action="run-script"]').click()
-    panel = browser.find('[aria-label="Command result"]', "the command's result panel", 30)
+    browser.find('[aria-label="Command result"]', "the command's result panel", 30)
     browser.find('[aria-label="Command result"] .pill.succeeded', "the command finished: succeeded", 30)
+    panel = browser.find('[aria-label="Command result"]', "the finished command's panel", 5)  # redrawn until it ended
     output = browser.find('[aria-label="Command result"] pre.stdout', "the script's output", 5).text
     if f"{SCRIPT_OUTPUT} from-chromium" not in output:
         raise StepFailed(f"the output should say {SCRIPT_OUTPUT!r} from-chromium; it says {output!r}")
-    browser.screenshot("control-result")
+    browser.screenshot("control-result", panel)
     return panel.text.splitlines()[0]
 
 
@@ -191,7 +209,7 @@ def step_config_diff(browser, bed, platform):
     removed = [e.text for e in diff.find_elements(By.CSS_SELECTOR, ".del")]
     if "+mode = new" not in added or "-mode = old" not in removed or "+workers = 8" not in added:
         raise StepFailed(f"the diff should remove 'mode = old' and add 'mode = new', 'workers = 8': +{added} -{removed}")
-    browser.screenshot("config-diff")
+    browser.screenshot("config-diff", browser.find("h3", "the Diff heading", 5, text="Diff"))
 
 
 def step_discovery(browser, bed, rogue):
@@ -199,9 +217,10 @@ def step_discovery(browser, bed, rogue):
                           lambda: next((e for e in bed.api.get("discoveries?status=pending&limit=500")
                                         if e.get("resourceId") == rogue["id"]), None), 20)
     browser.go("#/discovery")
-    button = browser.find(f'button[data-decision="approve"][data-entry="{entry["id"]}"]', "rogue-vm's Approve button")
+    approve = f'button[data-decision="approve"][data-entry="{entry["id"]}"]'
+    browser.find(approve, "rogue-vm's Approve button")
     browser.screenshot("discovery-pending")
-    button.click()
+    browser.click(approve, "rogue-vm's Approve button")
     browser.until("rogue-vm's entry gone from the pending list", lambda: not browser.driver.find_elements(
         By.CSS_SELECTOR, f'button[data-entry="{entry["id"]}"]'))
     approval = bed.api.get(f"resources/{rogue['id']}")
@@ -213,7 +232,7 @@ def step_discovery(browser, bed, rogue):
 
 def step_viewer(browser, bed, platform):
     bed.api.ok("POST", "users", {"username": "browser-viewer", "password": "viewer-password-1", "role": "viewer"})
-    browser.find("#logout", "the Log out button").click()
+    browser.click("#logout", "the Log out button")
     step_login(browser, bed, "browser-viewer", "viewer-password-1")
     browser.go(f"#/resource/{platform['id']}?tab=control")
     browser.find("section[role=tabpanel] p", "the viewer's note on the Control tab", 20, text="not act on it")
@@ -271,6 +290,7 @@ def main():
         ]
         for number, (title, run) in enumerate(steps, 1):
             current = f"step {number} ({title})"
+            browser.step = number
             step_started = time.monotonic()
             detail = run()
             browser.check_console()

@@ -4,7 +4,7 @@ set -euo pipefail
 purpose="${1:-run}"
 packages=(libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libvirt-dev curl tzdata)
 case "$purpose" in
-  test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon prometheus-alertmanager python3-aiosmtpd) ;;
+  test) packages+=(python3 openssl nginx redis-server apache2 tomcat10 tomcat10-admin mariadb-server postgresql prometheus-node-exporter prometheus libvirt-daemon prometheus-alertmanager python3-aiosmtpd chromium chromium-driver) ;;
   fuzz) ;;
   bench) packages+=(python3 prometheus-node-exporter prometheus victoria-metrics chromium chromium-driver) ;;
 esac
@@ -16,6 +16,8 @@ if [ "$purpose" = "test" ]; then
   # The OTLP integration test pushes with the official OpenTelemetry Python SDK and its OTLP/HTTP exporter.
   python3 -c "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http" 2>/dev/null \
     || python3 -m pip install -q opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+  # The web UI's browser test (scripts/browser_test.py) drives Debian's chromium through chromium-driver with selenium.
+  python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
 fi
 if [ "$purpose" = "bench" ]; then
   python3 -c "import numpy, cramjam" 2>/dev/null || python3 -m pip install -q numpy cramjam protobuf
