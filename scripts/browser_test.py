@@ -44,7 +44,9 @@ class Browser:
                      "--disable-component-update", "--disable-sync", "--window-size=1280,800", f"--user-data-dir={profile}"):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, port=ports.free()))
+        # Chromium's own temporary files go into the bed's directory too, removed with it.
+        service = Service(CHROMEDRIVER, port=ports.free(), env={**os.environ, "TMPDIR": os.path.dirname(profile)})
+        self.driver = webdriver.Chrome(options=options, service=service)
         # The page itself gets 1280×800 (the window's frame, if any, comes on top).
         frame = self.js("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]")
         self.driver.set_window_size(1280 + frame[0], 800 + frame[1])
