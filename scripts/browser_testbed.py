@@ -195,6 +195,13 @@ class Testbed:
             with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                 return response.status == 200
         wait_for("the server answers /healthz", healthy, 30)
+        try:
+            with urllib.request.urlopen(self.url + "/", timeout=5) as response:
+                page = response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            raise BedError(f"the server answers / with {error.code}: this build serves no web UI") from None
+        if 'src="/ui/js/app.js"' not in page:
+            raise BedError(f"the server's / is not the web UI's index.html: {page[:200]!r}")
         self.api = API(self.url, "admin", self.password)
 
     def expect_discoveries(self):
