@@ -46,7 +46,7 @@ async function render(body, view, query) {
 
 async function oneAlert(id) {
   const [alert, history, notifications] = await Promise.all([api.get(`alerts/${id}`), api.get(`alerts/${id}/history`), api.get(`alerts/${id}/notifications`).catch(() => [])]);
-  return h('div', {}, h('section', { class: 'panel' }, h('h2', {}, alert.subject || alert.definitionName, ' ', pill(alert.state), ' ', pill(alert.severity)),
+  return h('div', {}, h('section', { class: 'panel' }, h('h2', {}, alert.definitionName, ' ', pill(alert.state), ' ', pill(alert.severity)),
     h('dl', { class: 'props' }, h('dt', {}, 'Definition'), h('dd', {}, h('a', { href: `#/alerts?view=definitions&name=${encodeURIComponent(alert.definitionName)}` }, alert.definitionName)),
       h('dt', {}, 'Resource'), h('dd', {}, resourceLink(alert.resourceId, alert.resourceId)), h('dt', {}, 'Value'), h('dd', {}, String(alert.value ?? '')),
       h('dt', {}, 'Since'), h('dd', {}, time(alert.startsMs)), h('dt', {}, 'Labels'), h('dd', {}, h('code', {}, JSON.stringify(alert.labels ?? {})))),

@@ -68,6 +68,7 @@ export async function controlTab(body, resource) {
       api.get(`resources/${resource.id}/actions`), api.get(`resources/${resource.id}/permissions`).catch(() => ({ permissions: [] })),
       api.get('control/commands', { resource: resource.id, limit: 20 })]);
     const allowed = (permissions.permissions ?? []).includes('control');
+    let refreshRecent = async () => {};
     const result = h('div', { 'aria-live': 'polite' });
     if (!allowed) body.append(h('p', { class: 'muted' }, 'You may look at this resource but not act on it (permission control).'));
     else if (!actions.length) body.append(h('p', { class: 'muted' }, 'This resource offers no action.'));
@@ -89,13 +90,17 @@ export async function controlTab(body, resource) {
           const command = await api.post('control/commands', { resource: resource.id, action: one.name, parameters });
           toast(`${one.name} sent`);
           await commandView(result, command.id);
+          await refreshRecent();
         } catch (error) { toast(error.message, true); } finally { run.disabled = false; }
       });
       body.append(form);
     }
-    body.append(result, h('h2', {}, 'Recent commands'),
-      table([['When', (c) => time(c.createdMs)], ['Action', (c) => h('a', { href: `#/control?id=${c.id}` }, c.action)], ['State', (c) => pill(c.state)],
-        ['By', (c) => c.requestedBy], ['Message', (c) => c.message ?? '']], commands, 'No command yet.'));
+    const recent = h('div');
+    const showRecent = (list) => fill(recent, table([['When', (c) => time(c.createdMs)], ['Action', (c) => h('a', { href: `#/control?id=${c.id}` }, c.action)],
+      ['State', (c) => pill(c.state)], ['By', (c) => c.requestedBy], ['Message', (c) => c.message ?? '']], list, 'No command yet.'));
+    showRecent(commands);
+    refreshRecent = async () => showRecent(await api.get('control/commands', { resource: resource.id, limit: 20 }));
+    body.append(result, h('h2', {}, 'Recent commands'), recent);
   });
 }
 
