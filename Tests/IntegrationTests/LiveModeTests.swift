@@ -30,7 +30,7 @@ import Testing
 
         // Samples from 1.5 s after the request on are the agent's answer to it (it looks every second).
         let requestedMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let watch = try bed.send("POST", "/api/v1/resources/\(platformID)/live?seconds=10") as? [String: Any] ?? [:]
+        let watch = try bed.send("POST", "/api/v1/resources/\(platformID)/live", json: #"{"seconds": 10}"#) as? [String: Any] ?? [:]
         #expect(watch["platform"] as? String == platformID && (watch["intervalMs"] as? NSNumber)?.intValue == 1000, "\(watch)")
         let untilMs = try #require((watch["untilMs"] as? NSNumber)?.int64Value)
         // The agent's window ends by its own clock a moment after the server's untilMs; 5 s collections after that.

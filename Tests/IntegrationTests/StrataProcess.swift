@@ -172,11 +172,13 @@ struct Testbed {
         try send("GET", path)
     }
 
-    /// Sends `method path` as admin and returns the envelope's data.
+    /// Sends `method path` as admin, with a JSON `body` if given, and returns the envelope's data.
     @discardableResult
-    func send(_ method: String, _ path: String) throws -> Any {
+    func send(_ method: String, _ path: String, json body: String? = nil) throws -> Any {
         let credentials = Data("admin:\(Self.password)".utf8).base64EncodedString()
-        let response = try HTTPClient(baseURL: url).send(method: method, path: path, headers: [("Authorization", "Basic \(credentials)")])
+        let response = try HTTPClient(baseURL: url).send(method: method, path: path,
+                                                         headers: [("Authorization", "Basic \(credentials)")] + (body == nil ? [] : [("Content-Type", "application/json")]),
+                                                         body: Array((body ?? "").utf8))
         guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               envelope["status"] as? String == "success", let data = envelope["data"] else {
             throw HarnessError.api("\(path) answered \(response.status): \(response.text.prefix(200))")

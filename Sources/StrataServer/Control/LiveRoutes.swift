@@ -20,10 +20,10 @@ struct LiveRoutes {
             let id = context.parameters.get("id") ?? ""
             let meaning = "how long to watch, in seconds"
             var seconds = try QueryString(request).integer("seconds", in: LiveWatches.seconds, meaning: meaning)
-            // The body is optional: a POST without Content-Type and without a body watches for the default length.
-            if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 {
-                let body = try await StrictJSON.decode(WatchRequest.self, from: request, allowedFields: ["seconds"], limit: min(maxJSONBytes, 4_096),
-                                                       example: #"{"seconds": 60}"#)
+            // The body is optional: an empty one (with or without a Content-Type) watches for the query's or the default length.
+            let buffer = try await StrictJSON.body(of: request, limit: min(maxJSONBytes, 4_096), requireType: false)
+            if buffer.readableBytes > 0 {
+                let body = try StrictJSON.decode(WatchRequest.self, from: buffer, allowedFields: ["seconds"], example: #"{"seconds": 60}"#)
                 if let asked = body.seconds {
                     guard LiveWatches.seconds.contains(asked) else { throw APIError.badData("seconds must be \(meaning), from \(LiveWatches.seconds.lowerBound) to \(LiveWatches.seconds.upperBound); got \(asked)") }
                     seconds = asked
