@@ -104,11 +104,13 @@ public struct Agent: Sendable {
         var pendingEvents: [OwnedEvent] = []
         var pendingConfigs: [OwnedConfig] = []
         var collections = 0
-        var nextTick = Clock.nowMs()
-        var nextPoll = nextTick
+        var cadence = CollectionCadence(intervalMs: configuration.intervalMs, nowMs: Clock.nowMs())
+        var nextPoll = cadence.nextFullMs
         var lastBatchMs: Int64 = 0
         while configuration.maxCollections.map({ collections < $0 }) ?? true {
-            if let signal = stop.wait(untilMs: min(nextTick, nextPoll)) {
+            // With a command channel, look at least once a second whether a live window opened.
+            let lookMs = control == nil ? Int64.max : Clock.nowMs() + CollectionCadence.fastestMs
+            if let signal = stop.wait(untilMs: min(cadence.wakeMs, nextPoll, lookMs)) {
                 logger.info("agent stopping", metadata: ["signal": "\(signal)", "spooled": "\(spool.pending().count)"])
                 return
             }
@@ -121,7 +123,13 @@ public struct Agent: Sendable {
                 nextPoll = logs.backlog ? now : (Clock.nowMs() / pollMs + 1) * pollMs
             }
             let batch: AgentBatch
-            let full = now >= nextTick
+            let wasLive = cadence.isLive
+            let step = cadence.step(nowMs: now, live: control?.liveIntervalMs)
+            if wasLive != cadence.isLive {
+                logger.info(cadence.isLive ? "live mode on" : "live mode off; back to the configured interval",
+                            metadata: ["intervalMs": "\(cadence.liveIntervalMs ?? configuration.intervalMs)"])
+            }
+            let full = step == .full
             if full {
                 state.lastSequence += 1
                 try state.save(path: statePath)
@@ -131,7 +139,14 @@ public struct Agent: Sendable {
                 configs.setServers(builder.serverFiles)
                 control?.registry.update(platformKey: builder.platform?.identityKey, targets: builder.controlTargets)
                 collections += 1
-                nextTick = (Clock.nowMs() / configuration.intervalMs + 1) * configuration.intervalMs
+                cadence.collected(.full, nowMs: Clock.nowMs())
+            } else if step == .live,
+                      let live = builder.liveBatch(agentID: state.agentID, sequence: state.lastSequence + 1, timestampMs: now,
+                                                   events: pendingEvents, configs: pendingConfigs) {
+                state.lastSequence += 1
+                try state.save(path: statePath)
+                batch = live
+                cadence.collected(.live, nowMs: Clock.nowMs())
             } else if (!pendingEvents.isEmpty || !pendingConfigs.isEmpty)
                         && (now - lastBatchMs >= Self.eventFlushMs || pendingEvents.count >= Self.maxEventsPerBatch),
                       let events = builder.eventBatch(agentID: state.agentID, sequence: state.lastSequence + 1, timestampMs: now,
@@ -144,7 +159,7 @@ public struct Agent: Sendable {
             }
             try spool.append(sequence: batch.sequence, body: BatchCodec.encode(batch), logger: logger)
             // Only now are the records before the saved offsets durable (in the spool).
-            if !pendingEvents.isEmpty || full { logs.save() }
+            if !pendingEvents.isEmpty || step != .rest { logs.save() }
             if !pendingConfigs.isEmpty { configs.save() }
             pendingEvents.removeAll(keepingCapacity: true)
             pendingConfigs.removeAll()

@@ -17,6 +17,8 @@ struct BatchBuilder {
     var batchesSinceDiscovery: UInt64 = 0
     /// Runs the collectors, each on its own thread and within its budget.
     let runner: CollectorRunner
+    /// Runs the platform's own collectors for live batches (docs/agent.md "Live mode"), within a live interval's budget.
+    let liveRunner: CollectorRunner
     /// Property trees last sent, by announcement key (see `BatchContents`): sent again only when they
     /// change or at a refresh.
     var announced: [String: PropertyValue] = [:]
@@ -32,6 +34,7 @@ struct BatchBuilder {
         self.intervalMs = intervalMs
         self.refreshEvery = max(1, refreshEvery)
         runner = CollectorRunner(collectors: collectors ?? CollectorRegistry.builtIn(fs: fs), intervalMs: intervalMs, logger: logger)
+        liveRunner = CollectorRunner(collectors: CollectorRegistry.live(fs: fs), intervalMs: CollectionCadence.fastestMs, logger: logger)
     }
 
     mutating func build(agentID: String, sequence: UInt64, timestampMs: Int64, events: [OwnedEvent] = [],
@@ -76,6 +79,20 @@ struct BatchBuilder {
                                agentVersion: Agent.version,
                                resources: [ResourceReport(kind: .platform, key: platform.identityKey, name: platform.hostname)], series: [])
         Self.attach(events, configs, platformKey: platform.identityKey, to: &batch)
+        return batch
+    }
+
+    /// A live batch (docs/agent.md "Live mode"): the platform's own readings (`CollectorRegistry.live`) with the
+    /// pending events and snapshots, no properties, no discovery. It announces the configured interval, like every
+    /// batch, so the server's expectations of the agent do not change with live mode. Nil before the first
+    /// collection found the platform.
+    func liveBatch(agentID: String, sequence: UInt64, timestampMs: Int64, events: [OwnedEvent], configs: [OwnedConfig]) -> AgentBatch? {
+        guard var batch = eventBatch(agentID: agentID, sequence: sequence, timestampMs: timestampMs, events: events, configs: configs),
+              let platform else { return nil }
+        var contents = BatchContents(resources: [batch.resources[0]])
+        let pass = CollectionPass(timestampMs: timestampMs, intervalMs: CollectionCadence.fastestMs, refresh: false, platformKey: platform.identityKey)
+        for delivery in liveRunner.collect(pass) { contents.add(delivery.report.platform, to: 0, at: delivery.pass.timestampMs) }
+        batch.series = contents.series
         return batch
     }
 

@@ -172,11 +172,13 @@ struct Testbed {
         try send("GET", path)
     }
 
-    /// Sends `method path` as admin and returns the envelope's data.
+    /// Sends `method path` as admin, with a JSON `body` if given, and returns the envelope's data.
     @discardableResult
-    func send(_ method: String, _ path: String) throws -> Any {
+    func send(_ method: String, _ path: String, json body: String? = nil) throws -> Any {
         let credentials = Data("admin:\(Self.password)".utf8).base64EncodedString()
-        let response = try HTTPClient(baseURL: url).send(method: method, path: path, headers: [("Authorization", "Basic \(credentials)")])
+        let response = try HTTPClient(baseURL: url).send(method: method, path: path,
+                                                         headers: [("Authorization", "Basic \(credentials)")] + (body == nil ? [] : [("Content-Type", "application/json")]),
+                                                         body: Array((body ?? "").utf8))
         guard let envelope = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               envelope["status"] as? String == "success", let data = envelope["data"] else {
             throw HarnessError.api("\(path) answered \(response.status): \(response.text.prefix(200))")
@@ -202,13 +204,31 @@ struct Testbed {
     /// keeps its port.
     private static let handedOut = Mutex<Set<Int>>([])
 
-    /// A loopback port nothing listens on and no other bed of this process was given.
+    /// A loopback port nothing listens on and no other bed of this process was given: from `STRATA_TEST_PORTS`
+    /// (`FIRST-LAST`) when set, so runs sharing a machine can keep to their own ports, else any the system picks.
     static func freePort() throws -> Int {
+        if let range = ProcessInfo.processInfo.environment["STRATA_TEST_PORTS"]?.split(separator: "-").compactMap({ Int($0) }),
+           range.count == 2, range[0] > 0, range[0] <= range[1], range[1] < 65_536 {
+            for port in range[0]...range[1] where canBind(port) && handedOut.withLock({ $0.insert(port).inserted }) { return port }
+            throw POSIXError(.EADDRINUSE)
+        }
         for _ in 0..<100 {
             let port = try unusedPort()
             if handedOut.withLock({ $0.insert(port).inserted }) { return port }
         }
         throw POSIXError(.EADDRINUSE)
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     private static func unusedPort() throws -> Int {

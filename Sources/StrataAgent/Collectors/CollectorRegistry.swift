@@ -15,4 +15,9 @@ enum CollectorRegistry {
             ContainerCollector(fs: fs),
         ] + uris.map { HypervisorCollector(uris: [$0], logger: logger) }
     }
+
+    /// The collectors of a live batch: the platform's own readings and the agent's, cheap enough for every second.
+    static func live(fs: HostFS) -> [any Collector] {
+        [PlatformCollector(fs: fs), SelfCollector()]
+    }
 }

@@ -39,14 +39,20 @@ enum CommandWire {
     /// envelope's `data`), for the agent `agentID`. Entries without a usable id are left out (they cannot be
     /// reported); entries with one but other fields missing or mistyped come back as refusals.
     static func commands(in body: [UInt8], agentID: String) throws(AnswerError) -> [FetchedCommand] {
+        try answer(in: body, agentID: agentID).commands
+    }
+
+    /// The commands and the live window (`live`, docs/protocol.md "Live mode"; nil when absent) of a fetch answer.
+    static func answer(in body: [UInt8], agentID: String) throws(AnswerError) -> (commands: [FetchedCommand], live: LiveOrder?) {
         let value: PropertyValue
         do { value = try PropertyValue(json: String(decoding: body, as: UTF8.self)) } catch { throw AnswerError(description: "\(error)") }
-        let list = member("commands", of: value) ?? member("data", of: value).flatMap { member("commands", of: $0) }
-        guard case .list(let items)? = list else { throw AnswerError(description: "no \"commands\" list in the answer") }
-        return items.compactMap { item in
+        let data = member("commands", of: value) == nil ? member("data", of: value) ?? value : value
+        guard case .list(let items)? = member("commands", of: data) else { throw AnswerError(description: "no \"commands\" list in the answer") }
+        let commands: [FetchedCommand] = items.compactMap { item in
             guard case .string(let id)? = member("id", of: item), CommandJournal.isValidID(id) else { return nil }
             return FetchedCommand(id: id, content: Result { () throws(CommandRefusal) in try command(item, id: id, agentID: agentID) })
         }
+        return (commands, LiveOrder.read(member("live", of: data)))
     }
 
     /// One command entry.

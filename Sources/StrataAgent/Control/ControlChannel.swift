@@ -24,6 +24,8 @@ final class ControlChannel: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let lastSweepMs = Atomic<Int64>(0)
+    /// The live window the last fetch brought (docs/agent.md "Live mode").
+    private let live = Mutex(LiveWindowState())
 
     /// How long the server may hold a fetch, in milliseconds (the HTTP client waits longer).
     static let waitMs = 25_000
@@ -63,6 +65,12 @@ final class ControlChannel: Sendable {
 
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
+    /// The live interval the server asked for, while its window is open; nil otherwise.
+    var liveIntervalMs: Int64? {
+        let now = Clock.monotonicMs()
+        return live.withLock { $0.interval(nowMs: now) }
+    }
+
     // MARK: Fetching
 
     private func fetchLoop() {
@@ -77,7 +85,11 @@ final class ControlChannel: Sendable {
                 let response = try client.send(method: "GET", path: "/api/agent/v1/commands?waitMs=\(Self.waitMs)",
                                                headers: [("Authorization", "Bearer \(credential)")])
                 guard response.status == 200 else { throw CommandWire.AnswerError(description: "HTTP \(response.status): \(response.text.prefix(200))") }
-                let commands = try CommandWire.commands(in: response.body, agentID: agentID)
+                let (commands, order) = try CommandWire.answer(in: response.body, agentID: agentID)
+                if live.withLock({ $0.apply(order, nowMs: Clock.monotonicMs()) }), let order {
+                    logger.info("live mode: collecting the platform faster while it is watched",
+                                metadata: ["intervalMs": "\(max(CollectionCadence.fastestMs, order.intervalMs))", "forMs": "\(order.forMs)"])
+                }
                 if backoff.failures > 0 { logger.info("command channel open again", metadata: ["after": "\(backoff.failures) failed fetches"]) }
                 backoff.succeed()
                 // A command not taken now (its resource busy, or already journaled with a report on its way) comes

@@ -17,14 +17,18 @@ enum StrictJSON {
         Set(Key.allCases.map(\.stringValue))
     }
 
-    /// The body of a JSON request, at most `limit` bytes.
-    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
-        try ContentType.requireJSON(request)
+    /// The body of a JSON request, at most `limit` bytes. With `requireType: false` an empty body needs no
+    /// Content-Type (a route whose body is optional); a non-empty one always does.
+    static func body(of request: Request, limit: Int, requireType: Bool = true) async throws -> ByteBuffer {
+        if requireType { try ContentType.requireJSON(request) }
+        let buffer: ByteBuffer
         do {
-            return try await BodyReader.collect(request, limit: limit)
+            buffer = try await BodyReader.collect(request, limit: limit)
         } catch is BodyTooLarge {
             throw APIError.tooLarge("JSON body larger than \(limit) bytes")
         }
+        if !requireType, buffer.readableBytes > 0 { try ContentType.requireJSON(request) }
+        return buffer
     }
 
     /// Decodes a collected body strictly.

@@ -19,9 +19,9 @@ struct AgentCommandRoutes {
             let principal = try context.requirePrincipal()
             guard let agentID = principal.agentID else { throw APIError.forbidden("only an agent credential fetches commands") }
             let waitMs = try QueryString(request).integer("waitMs", in: 0...ControlService.maxWaitMs, meaning: "how long to wait for a command, in ms") ?? 0
-            let commands = try await control.fetch(agentID: agentID, waitMs: waitMs)
+            let answer = try await control.fetch(agentID: agentID, waitMs: waitMs)
             var list: [JSON] = []
-            for (record, signature) in commands {
+            for (record, signature) in answer.commands {
                 let wire = ControlService.wire(record)
                 list.append(.object([
                     ("id", .string(wire.id)), ("resourceKind", .string(wire.resourceKind.rawValue)), ("resourceKey", .string(wire.resourceKey)),
@@ -29,7 +29,11 @@ struct AgentCommandRoutes {
                     ("issuedMs", .int(wire.issuedMs)), ("deadlineMs", .int(wire.deadlineMs)), ("signature", .string(signature)),
                 ]))
             }
-            return Envelope.success(.object([("commands", .array(list))]))
+            var fields: [(String, JSON)] = [("commands", .array(list))]
+            if let live = answer.live {
+                fields.append(("live", .object([("intervalMs", .int(live.intervalMs)), ("untilMs", .int(live.untilMs)), ("forMs", .int(live.forMs))])))
+            }
+            return Envelope.success(.object(fields))
         }
         group.post("commands/:id", .agentCredential) { request, context in
             let principal = try context.requirePrincipal()
@@ -59,7 +63,7 @@ struct AgentCommandRoutes {
     }
 }
 
-/// Expires control commands past their deadline, once a second.
+/// Expires control commands past their deadline and live watches past their end, once a second.
 struct ControlExpiry: Service {
     let control: ControlService
 
@@ -68,6 +72,7 @@ struct ControlExpiry: Service {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 await control.expire()
+                await control.pruneLiveWatches()
             }
         }
     }

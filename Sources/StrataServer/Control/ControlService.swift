@@ -28,6 +28,9 @@ actor ControlService {
     let clock: @Sendable () -> Int64
     private var waiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
     private var nextWaiter = 0
+    /// Live-mode watches (`ControlService+Live.swift`) and the windows last told to each agent.
+    var liveWatches = LiveWatches()
+    var liveNotices = LiveNotices()
 
     init(catalog: any Catalog, sink: EventSink, logger: Logger, clock: @escaping @Sendable () -> Int64) {
         self.catalog = catalog
@@ -80,10 +83,15 @@ actor ControlService {
 
     /// The agent of the nearest platform at or above the resource (a VM's is its hypervisor's host).
     func reportingAgent(of resource: ResourceRecord, tenantID: String) async throws -> String? {
+        try await reportingPlatform(of: resource, tenantID: tenantID)?.agentID
+    }
+
+    /// The nearest platform at or above the resource and its agent; nil when no agent reports one.
+    func reportingPlatform(of resource: ResourceRecord, tenantID: String) async throws -> (platform: ResourceRecord, agentID: String)? {
         var current: ResourceRecord? = resource
         var steps = 0
         while let record = current, steps < 16 {
-            if record.kind == .platform { return try await catalog.agentID(platformID: record.id) }
+            if record.kind == .platform { return try await catalog.agentID(platformID: record.id).map { (record, $0) } }
             guard let parent = record.parentID else { return nil }
             current = try await catalog.resource(tenantID: tenantID, id: parent)
             steps += 1
@@ -108,18 +116,27 @@ actor ControlService {
         return record
     }
 
-    /// The commands `agentID` may run, signed; waits up to `waitMs` for one when there is none.
-    func fetch(agentID: String, waitMs: Int64) async throws -> [(record: CommandRecord, signature: String)] {
+    /// One answer to an agent's fetch: its commands, signed, and its live window (nil when it has none).
+    struct AgentFetch: Sendable {
+        var commands: [(record: CommandRecord, signature: String)]
+        var live: LiveWindow?
+    }
+
+    /// The commands `agentID` may run, signed, with its live window; waits up to `waitMs` for a command or a change of
+    /// the live window when there is neither.
+    func fetch(agentID: String, waitMs: Int64) async throws -> AgentFetch {
         let deadline = clock().addingReportingOverflow(min(max(0, waitMs), Self.maxWaitMs)).partialValue
         while true {
             let now = clock()
             let pending = try await catalog.takePendingCommands(agentID: agentID, nowMs: now, redeliverAfterMs: Self.redeliverAfterMs)
             if !pending.isEmpty {
-                guard let key = try await catalog.agentCredentialHash(agentID: agentID, nowMs: now) else { return [] }
-                return pending.map { ($0, Self.wire($0).signature(key: key)) }
+                guard let key = try await catalog.agentCredentialHash(agentID: agentID, nowMs: now) else { return AgentFetch(commands: []) }
+                return AgentFetch(commands: pending.map { ($0, Self.wire($0).signature(key: key)) }, live: tellLive(agentID: agentID, nowMs: now))
             }
             let left = deadline - now
-            guard left > 0, !Task.isCancelled else { return [] }
+            guard left > 0, !Task.isCancelled, !liveChanged(agentID: agentID, nowMs: now) else {
+                return AgentFetch(commands: [], live: tellLive(agentID: agentID, nowMs: now))
+            }
             await waitForWork(agentID: agentID, timeoutMs: min(left, Self.recheckMs))
         }
     }
@@ -208,7 +225,7 @@ actor ControlService {
         waiters[agentID]?.removeValue(forKey: token)?.resume()
     }
 
-    private func wake(_ agentID: String) {
+    func wake(_ agentID: String) {
         for continuation in (waiters.removeValue(forKey: agentID) ?? [:]).values { continuation.resume() }
     }
 }
