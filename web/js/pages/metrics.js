@@ -4,6 +4,15 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { TimeChart, rates, stepFor } from '../chart.js';
 
+let agentPlatformsCache = null;
+/** The platforms an agent reports (live mode works through their agents), read once a minute at most. */
+function agentPlatforms() {
+  if (!agentPlatformsCache || Date.now() - agentPlatformsCache.at > 60_000) {
+    agentPlatformsCache = { at: Date.now(), ids: api.get('agents').then((agents) => new Set(agents.filter((a) => !a.revokedMs).map((a) => a.platformId))).catch(() => new Set()) };
+  }
+  return agentPlatformsCache.ids;
+}
+
 /** Ranges offered; `live` ones end now and follow new points. */
 export const ranges = [['5m', 300_000, true], ['15m', 900_000, true], ['1h', 3600_000, true], ['6h', 6 * 3600_000, false],
   ['24h', 86400_000, false], ['7d', 7 * 86400_000, false], ['30d', 30 * 86400_000, false]];
@@ -67,7 +76,7 @@ export class ChartSet {
   }
 
   /** Follows new samples of the resources' series for a sliding window of `spanMs`; returns a stop function. */
-  follow(resourceIDs, spanMs) {
+  follow(resourceIDs, spanMs, platforms) {
     this.stop();
     const ids = [...new Set(resourceIDs)].filter((id) => /^[0-9a-f]+$/.test(id));
     if (!ids.length) return;
@@ -91,11 +100,16 @@ export class ChartSet {
     }));
     const slide = setInterval(() => { const now = Date.now(); for (const entry of this.charts) entry.chart.setRange([now - spanMs, now]); }, 1000);
     this.closers.push(() => clearInterval(slide));
-    // Ask the agents reporting these resources for 1 s points while this page is open (renewed every 20 s).
-    const watch = () => { for (const id of ids.slice(0, 20)) api.post(`resources/${id}/live`, { seconds: 60 }).catch(() => {}); };
-    watch();
+    // Ask the agents of the platforms among `platforms` (the resources and their parents) for 1 s points while this
+    // page is open, renewed every 20 s and ended when it closes (docs/agent.md, "Live mode").
+    const watched = [];
+    const watch = () => { for (const id of watched) api.post(`resources/${id}/live`, { seconds: 60 }).catch(() => {}); };
+    agentPlatforms().then((reported) => {
+      watched.push(...[...new Set(platforms ?? ids)].filter((id) => reported.has(id)).slice(0, 20));
+      watch();
+    });
     const renew = setInterval(watch, 20_000);
-    this.closers.push(() => clearInterval(renew));
+    this.closers.push(() => { clearInterval(renew); for (const id of watched) api.del(`resources/${id}/live`).catch(() => {}); });
   }
 
   stop() { for (const close of this.closers.splice(0)) close(); }

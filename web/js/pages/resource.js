@@ -30,7 +30,7 @@ export async function resourcePage(main, [id], query) {
   const chooseRange = (name) => go(link(tab, { range: name, from: '', to: '' }));
   const onZoom = (window_) => go(window_ ? link(tab, { from: Math.round(window_[0]), to: Math.round(window_[1]) }) : link(tab, { from: '', to: '' }));
   switch (tab) {
-    case 'metrics': return metricsTab(body, resource, range, zoom, chooseRange, onZoom, query);
+    case 'metrics': return metricsTab(body, resource, range, zoom, chooseRange, onZoom, query, detail.parents.map((p) => p.id));
     case 'stack': return stackView(body, detail, range, zoom, chooseRange, onZoom);
     case 'events': return eventsTab(body, resource);
     case 'configs': return configsTab(body, resource, query);
@@ -59,7 +59,7 @@ function overviewTab(body, detail) {
     properties.length ? h('dl', { class: 'props' }, properties.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, value(v))])) : h('p', { class: 'muted' }, 'None.')));
 }
 
-async function metricsTab(body, resource, range, zoom, chooseRange, onZoom, query) {
+async function metricsTab(body, resource, range, zoom, chooseRange, onZoom, query, parents) {
   const set = new ChartSet(onZoom);
   const filter = h('input', { type: 'search', value: query.metric ?? '', placeholder: 'metric name', 'aria-label': 'Filter metrics' });
   const grid = h('div', { class: 'grid' });
@@ -76,7 +76,7 @@ async function metricsTab(body, resource, range, zoom, chooseRange, onZoom, quer
       const now = Date.now();
       const [from, to] = zoom ?? [now - range[1], now];
       await set.load(from, to);
-      if (!zoom && range[2]) set.follow([resource.id], range[1]);
+      if (!zoom && range[2]) set.follow([resource.id], range[1], [resource.id, ...parents]);
     };
     filter.addEventListener('change', draw);
     await draw();
