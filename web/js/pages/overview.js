@@ -26,16 +26,16 @@ export async function overview(main) {
     });
     fill(body,
       h('section', { 'aria-label': 'Inventory counts', class: 'cards' }, cards),
-      h('div', { class: 'grid' },
+      h('div', { class: 'grid wide' },
         h('section', { class: 'panel' }, h('h2', {}, `Firing alerts (${alerts.length})`),
           table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['Severity', (a) => pill(a.severity)],
             ['Resource', (a) => resourceLink(a.resourceId, a.resourceId)], ['Since', (a) => ago(a.startsMs)]], alerts, 'No alert is firing.')),
         h('section', { class: 'panel' }, h('h2', {}, `Problem resources (${problems.length})`),
           table([['Resource', (r) => resourceLink(r.id, r.name)], ['Kind', (r) => r.kind], ['State', (r) => pill(r.availability)], ['Changed', (r) => ago(r.updatedMs)]],
-            problems, 'Nothing is down.')),
-        h('section', { class: 'panel' }, h('h2', {}, 'Recent events'),
-          table([['Time', (e) => time(e.timeMs)], ['', (e) => pill(e.severity)], ['Resource', (e) => resourceLink(e.resourceId, e.resourceId)], ['Message', (e) => e.message]],
-            events))));
+            problems, 'Nothing is down.'))),
+      h('section', { class: 'panel' }, h('h2', {}, 'Recent events'),
+        table([['Time', (e) => time(e.timeMs)], ['', (e) => pill(e.severity)], ['Resource', (e) => resourceLink(e.resourceId, e.resourceId)], ['Message', (e) => e.message]],
+          events)));
   });
 }
 
