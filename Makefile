@@ -39,6 +39,7 @@ run: build
 ## the web UI's acceptance test in headless Chromium against a real server and agents (docs/ui.md, "Browser tests";
 ## screenshots in .build/browser-artifacts/, about 30 s).
 test: deps-test build-debug
+	rm -rf /tmp/strata-tests  # scratch of earlier runs (tests keep their data directories there for post-mortems)
 	python3 scripts/check-openapi.py
 	bash scripts/check-docs.sh
 	$(SWIFT) test --skip-build --skip IntegrationTests
