@@ -21,42 +21,49 @@ export async function analysisPage(main, params, query) {
   });
 }
 
-const days = (ms) => (ms === null || ms === undefined ? 'not within the horizon' : `${(ms / 86400_000).toFixed(1)} days`);
+const until = (ms) => (ms === null || ms === undefined ? 'not within a year' : ms <= Date.now() ? 'already' : `${((ms - Date.now()) / 86400_000).toFixed(1)} days`);
+const unitOf = (metric) => (/bytes/.test(metric ?? '') ? 'bytes' : '');
 
 async function capacity(body) {
-  const data = await api.get('analysis/capacity', { from: '30d', limit: 100 });
-  const items = data.capacities ?? data.forecasts ?? data ?? [];
-  fill(body, h('p', { class: 'muted' }, 'Each capacity with the time left until it is full, from the last 30 days (docs/analysis.md).'),
-    table([['Resource', (c) => resourceLink(c.resourceId, c.resourceName ?? c.resourceId)], ['Capacity', (c) => c.metric ?? c.name ?? ''],
-      ['Used', (c) => number(c.current ?? c.used, c.unit ?? (String(c.metric).includes('bytes') ? 'bytes' : ''))], ['Limit', (c) => number(c.limit ?? c.capacity, String(c.metric).includes('bytes') ? 'bytes' : '')],
-      ['Full in', (c) => days(c.timeToFullMs ?? c.fullInMs)], ['Model', (c) => c.model ?? '']], Array.isArray(items) ? items : [], 'Not enough history yet to forecast.'));
+  const items = await api.get('analysis/capacity', { from: '30d', limit: 100 });
+  fill(body, h('p', { class: 'muted' }, 'Each capacity with the time left until it is full, forecast from the last 30 days with its band (docs/analysis.md).'),
+    table([['Resource', (c) => resourceLink(c.resourceId, c.resourceName)], ['Kind', (c) => c.resourceKind], ['Capacity', (c) => c.metric],
+      ['Used', (c) => number(c.current, unitOf(c.metric))], ['Limit', (c) => number(c.limit, unitOf(c.metric))],
+      ['Full in', (c) => (c.reason ? h('span', { class: 'muted' }, c.reason) : until(c.crossingMs))],
+      ['Band', (c) => (c.earliestMs || c.latestMs ? `${until(c.earliestMs)} – ${until(c.latestMs)}` : '')], ['Model', (c) => c.model ?? '']],
+    items ?? [], 'No capacity to forecast yet.'));
 }
 
 async function leaks(body) {
-  const data = await api.get('analysis/leaks', { from: '7d' });
-  const items = data.leaks ?? data ?? [];
-  fill(body, table([['Resource', (l) => resourceLink(l.resourceId, l.resourceName ?? l.resourceId)], ['Series', (l) => l.metric ?? ''],
-    ['Growth per day', (l) => number(l.growthPerDay ?? l.slopePerDay, 'bytes')], ['Credited to', (l) => (l.attribution ?? l.attributedTo)?.name ?? (l.attribution ?? l.attributedTo)?.resourceId ?? ''],
-    ['Full in', (l) => days(l.timeToMaximumMs ?? l.timeToFullMs)]], Array.isArray(items) ? items : [], 'No leak found in the last 7 days.'));
+  const items = await api.get('analysis/leaks', { from: '7d' });
+  fill(body, h('p', { class: 'muted' }, 'Memory that grows steadily over the last 7 days, credited to the workload it follows.'),
+    table([['Resource', (l) => resourceLink(l.resourceId, l.resourceName)], ['Series', (l) => l.metric],
+      ['Growth per day', (l) => number((l.slopePerHour ?? 0) * 24, unitOf(l.metric))], ['Limit', (l) => number(l.limit, unitOf(l.metric))],
+      ['Full in', (l) => until(l.exhaustionMs)],
+      ['Credited to', (l) => (l.attributedTo ? [resourceLink(l.attributedTo.resourceId, l.attributedTo.resourceName), ` (${l.attributedTo.metric}, r = ${l.attributedTo.correlation.toFixed(2)})`] : '')]],
+    items ?? [], 'No leak found in the last 7 days.'));
 }
 
 async function chargeback(body, query) {
   const from = query.from ?? '30d';
   const data = await api.get('analysis/chargeback', { from });
-  const rows = data.rows ?? data.items ?? data.vms ?? [];
+  const report = data.report ?? {};
   const csv = api.url('analysis/chargeback', { from, format: 'csv' });
+  const money = (value) => `${(value ?? 0).toFixed(2)} ${report.currency ?? ''}`;
+  const lines = (list) => table([['Name', (l) => (l.scope === 'vm' ? resourceLink(l.key, l.name) : l.name)], ['vCPU h', (l) => number(l.quantities?.vcpuHours)],
+    ['Memory GB h', (l) => number(l.quantities?.memoryGBHours)], ['Storage GB d', (l) => number(l.quantities?.storageGBDays)],
+    ['Network GB', (l) => number(l.quantities?.networkGB)], ['Cost', (l) => money(l.cost)]], list ?? [], 'Nothing ran in the period.');
   fill(body, h('div', { class: 'row' }, h('a', { class: 'button primary', href: csv, download: 'chargeback.csv' }, 'Download CSV'),
-    h('span', { class: 'muted' }, `Period: last ${from}; prices from DATA/ratecard.yml.`)),
-  table(Object.keys(rows[0] ?? {}).filter((k) => typeof rows[0][k] !== 'object').slice(0, 10).map((key) => [key, (row) => (typeof row[key] === 'number' ? number(row[key]) : String(row[key] ?? ''))]),
-    rows, 'No VM or container ran in the period.'),
-  data.total !== undefined ? h('p', {}, h('strong', {}, `Total: ${number(data.total)}`)) : null);
+    h('span', { class: 'muted' }, `Last ${from}, priced by ${data.rateCard ?? 'the rate card'}. Total: ${money(report.total?.cost)}`)),
+  h('h2', {}, 'Per VM'), lines(report.vms), h('h2', {}, 'Per group'), lines(report.groups), h('h2', {}, 'Per application'), lines(report.applications));
 }
 
 async function licensing(body) {
   const data = await api.get('analysis/licensing', { from: '30d' });
-  const rows = data.types ?? data.servers ?? data ?? [];
-  fill(body, h('p', { class: 'muted' }, 'Peak concurrently running servers per type over 30 days.'),
-    table(Object.keys((Array.isArray(rows) ? rows : [])[0] ?? {}).filter((k) => typeof rows[0][k] !== 'object').map((key) => [key, (row) => String(row[key] ?? '')]), Array.isArray(rows) ? rows : [], 'No server ran.'));
+  const peaks = (list, linked = true) => table([['Scope', (p) => (linked ? resourceLink(p.scope, p.scopeName ?? p.scope) : 'everywhere')], ['Server type', (p) => p.type],
+    ['Peak at once', (p) => String(p.peak)], ['When', (p) => time(p.at)], ['Distinct', (p) => String(p.distinct)]], list ?? [], 'No server ran.');
+  fill(body, h('p', { class: 'muted' }, 'Peak concurrently running servers per type over 30 days, overall, per host (following VM placements) and per VM.'),
+    h('h2', {}, 'Overall'), peaks(data.overall, false), h('h2', {}, 'Per host'), peaks(data.hosts), h('h2', {}, 'Per VM'), peaks(data.vms));
 }
 
 async function rootCause(body, query) {
@@ -70,7 +77,11 @@ async function rootCause(body, query) {
   fill(body, form, out);
   if (!query.alert && !(query.resource && query.metric)) { out.append(h('p', { class: 'muted' }, 'Name a resource and a metric that misbehaves, or open an alert and follow its link.')); return; }
   const report = await api.get('analysis/root-cause', query.alert ? { alert: query.alert } : { resource: query.resource, metric: query.metric, from: query.from || '6h' });
-  const findings = report.findings ?? report.causes ?? [];
-  fill(out, table([['#', (f) => String(findings.indexOf(f) + 1)], ['Cause', (f) => resourceLink(f.resourceId, f.resourceName ?? f.resourceId)], ['Signal', (f) => f.metric ?? f.signal ?? ''],
-    ['Score', (f) => (typeof f.score === 'number' ? f.score.toFixed(2) : '')], ['Why', (f) => f.explanation ?? f.sentence ?? ''], ['Do', (f) => f.recommendation ?? '']], findings, 'No candidate stood out.'));
+  const findings = report.findings ?? [];
+  fill(out, report.recommendation ? h('p', {}, h('strong', {}, 'Recommendation: '), report.recommendation) : null,
+    table([['#', (f) => String(findings.indexOf(f) + 1)], ['Cause', (f) => resourceLink(f.resourceId, f.resourceName)], ['Kind', (f) => f.resourceKind],
+      ['Where', (f) => `${f.relation} (${f.distance})`], ['Score', (f) => f.score.toFixed(2)],
+      ['Why', (f) => [f.explanation, h('ul', {}, (f.evidence ?? []).map((e) => h('li', { class: 'muted' }, e.sentence)))]]], findings, 'No candidate stood out.'),
+    report.echoes?.length ? h('p', { class: 'muted' }, 'Echoes of the symptom (listed apart): ', report.echoes.join(', ')) : null,
+    h('p', { class: 'muted' }, `${report.resourcesConsidered ?? 0} resources considered.`));
 }
