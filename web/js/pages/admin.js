@@ -34,7 +34,27 @@ async function users(body, again) {
     event.preventDefault();
     try { await api.post('users', { username: name.value, password: password.value, role: role.value }); toast(`Added ${name.value}`); again(); } catch (error) { toast(error.message, true); }
   });
-  fill(body, table([['User', (u) => u.username], ['Role', (u) => u.role], ['Created', (u) => time(u.createdMs)], ['State', (u) => (u.disabledMs ? pill('down') : pill('up'))]], list), form);
+  const grants = h('div', { 'aria-live': 'polite' });
+  fill(body, table([['User', (u) => u.username], ['Role', (u) => u.role], ['Created', (u) => time(u.createdMs)], ['State', (u) => (u.disabledMs ? pill('down') : pill('up'))],
+    ['', (u) => action(h('button', {}, 'Group roles'), () => userGrants(grants, u))]], list), grants, form);
+}
+
+/** A user's roles on groups (on top of the tenant role), with a form to give or take one (docs/security.md). */
+async function userGrants(box, user) {
+  const [grants, groups] = await Promise.all([api.get(`users/${user.id}/grants`), api.get('groups').catch(() => [])]);
+  const groupName = (id) => groups.find((g) => (g.group?.id ?? g.id) === id)?.group?.name ?? groups.find((g) => (g.group?.id ?? g.id) === id)?.name ?? id;
+  const group = h('select', { name: 'group', 'aria-label': 'Group' }, groups.map((g) => h('option', { value: g.group?.id ?? g.id }, g.group?.name ?? g.name ?? g.id)));
+  const role = h('select', { name: 'role', 'aria-label': 'Role on the group' }, ['viewer', 'operator', 'admin'].map((r) => h('option', { value: r }, r)));
+  const form = h('form', { class: 'row', 'aria-label': `Give ${user.username} a role on a group` }, h('label', {}, 'Group', group), h('label', {}, 'Role', role),
+    h('button', { type: 'submit', class: 'primary', disabled: !groups.length }, 'Give role'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try { await api.put(`users/${user.id}/grants/${group.value}`, { role: role.value }); toast('Role given'); await userGrants(box, user); } catch (error) { toast(error.message, true); }
+  });
+  fill(box, h('section', { class: 'panel' }, h('h2', {}, `${user.username}'s roles on groups`),
+    table([['Group', (g) => groupName(g.groupId)], ['Role', (g) => g.role],
+      ['', (g) => action(h('button', { class: 'danger' }, 'Take back'), async () => { await api.del(`users/${user.id}/grants/${g.groupId}`); toast('Role taken back'); await userGrants(box, user); })]],
+    grants, 'Only the tenant role.'), groups.length ? form : h('p', { class: 'muted' }, 'No group yet: create groups through the API (docs/security.md).')));
 }
 
 async function tokens(body, again) {
