@@ -1,7 +1,7 @@
 // The app: theme, login, the signed-in user's permissions, and the routes of every page.
 import * as api from './api.js';
 import { h, fill, toast } from './dom.js';
-import { route, render } from './router.js';
+import { route, render, leave } from './router.js';
 import { overview } from './pages/overview.js';
 import { inventory } from './pages/inventory.js';
 import { resourcePage } from './pages/resource.js';
@@ -27,6 +27,7 @@ document.getElementById('theme').addEventListener('click', () => {
   for (const figure of document.querySelectorAll('figure.chart')) figure.chart?.draw();
 });
 document.getElementById('logout').addEventListener('click', async () => {
+  leave();
   await api.logout().catch(() => {});
   session.me = null;
   showLogin();
@@ -72,7 +73,7 @@ async function start() {
   await render(main);
 }
 
-api.setUnauthorizedHandler(() => { if (session.me) { session.me = null; toast('Your session ended; sign in again.', true); showLogin(); } });
+api.setUnauthorizedHandler(() => { if (session.me) { leave(); session.me = null; toast('Your session ended; sign in again.', true); showLogin(); } });
 route('', overview);
 route('inventory', inventory);
 route('resource', resourcePage);

@@ -100,7 +100,9 @@ function lookUp(id) {
   wanted.add(id);
   lookup ??= setTimeout(async () => {
     const ids = [...wanted].slice(0, 100);
-    wanted.clear(); lookup = null;
+    for (const id of ids) { wanted.delete(id); names.set(id, id); }
+    lookup = null;
+    if (wanted.size) lookUp([...wanted][0]);
     const { get } = await import('./api.js');
     for (let i = 0; i < ids.length; i += 6) {
       await Promise.all(ids.slice(i, i + 6).map(async (one) => {

@@ -9,17 +9,24 @@ export function route(name, render) { routes.set(name, render); }
 /** The current location as {name, params, query}. */
 export function location() {
   const [path, search = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
-  const [name = '', ...params] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  // Path parameters are ids: anything but letters, digits, . _ : - is dropped, so a link cannot steer the page's API calls.
+  const [name = '', ...params] = path.split('/').filter(Boolean).map((part) => { try { return decodeURIComponent(part); } catch { return ''; } })
+    .map((part) => (/^[\w.:-]+$/.test(part) ? part : ''));
   return { name, params, query: Object.fromEntries(new URLSearchParams(search)) };
 }
 
 /** Moves to a hash location. */
 export function go(hash) { window.location.hash = hash; }
 
-/** Renders the current location into `main`, cleaning up the previous page first. */
-export async function render(main) {
+/** Ends the current page: its streams, timers and live watches stop (on leaving it, logging out, a session ending). */
+export function leave() {
   if (typeof current === 'function') { try { current(); } catch { /* ignore */ } }
   current = null;
+}
+
+/** Renders the current location into `main`, cleaning up the previous page first. */
+export async function render(main) {
+  leave();
   const { name, params, query } = location();
   const page = routes.get(name) ?? routes.get('');
   for (const link of document.querySelectorAll('nav a')) {

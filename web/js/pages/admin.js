@@ -9,7 +9,8 @@ const views = [['users', 'Users'], ['tokens', 'Tokens'], ['agents', 'Agents'], [
 export async function adminPage(main, params, query) {
   const view = query.view ?? 'users';
   main.append(h('h1', {}, 'Administration'), h('div', { class: 'tabs', role: 'tablist' },
-    views.map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/admin?view=${name}`) }, title))));
+    views.filter(([name]) => name !== 'tenants' || session.can('tenants'))
+      .map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/admin?view=${name}`) }, title))));
   const body = h('div');
   main.append(body);
   if (!session.can('administer')) { body.append(h('p', { class: 'muted' }, 'Administration needs the administer permission.')); return; }
@@ -18,7 +19,7 @@ export async function adminPage(main, params, query) {
     if (view === 'tokens') return tokens(body, again);
     if (view === 'agents') return agents(body, again);
     if (view === 'audit') return audit(body);
-    if (view === 'tenants') return tenants(body, again);
+    if (view === 'tenants' && session.can('tenants')) return tenants(body, again);
     return users(body, again);
   });
 }

@@ -24,7 +24,8 @@ export async function alertsPage(main, params, query) {
   main.append(body);
   const refresh = () => render(body, view, query);
   await refresh();
-  const timer = setInterval(() => { if (view === 'alerts' && !document.hidden) refresh(); }, 10_000);
+  // Refreshed every 10 s unless someone is working in it (a focused button or field keeps its focus).
+  const timer = setInterval(() => { if (view === 'alerts' && !document.hidden && !body.contains(document.activeElement)) refresh(); }, 10_000);
   return () => clearInterval(timer);
 }
 
@@ -45,7 +46,7 @@ async function render(body, view, query) {
 }
 
 async function oneAlert(id) {
-  const [alert, history, notifications] = await Promise.all([api.get(`alerts/${id}`), api.get(`alerts/${id}/history`), api.get(`alerts/${id}/notifications`).catch(() => [])]);
+  const [alert, history, notifications] = await Promise.all([api.get(`alerts/${encodeURIComponent(id)}`), api.get(`alerts/${encodeURIComponent(id)}/history`), api.get(`alerts/${encodeURIComponent(id)}/notifications`).catch(() => [])]);
   return h('div', {}, h('section', { class: 'panel' }, h('h2', {}, alert.definitionName, ' ', pill(alert.state), ' ', pill(alert.severity)),
     h('dl', { class: 'props' }, h('dt', {}, 'Definition'), h('dd', {}, h('a', { href: `#/alerts?view=definitions&name=${encodeURIComponent(alert.definitionName)}` }, alert.definitionName)),
       h('dt', {}, 'Resource'), h('dd', {}, resourceLink(alert.resourceId, alert.resourceId)), h('dt', {}, 'Value'), h('dd', {}, String(alert.value ?? '')),
@@ -65,7 +66,7 @@ async function silences() {
       ['From', (s) => time(s.startsMs)], ['Until', (s) => (s.endsMs ? time(s.endsMs) : 'recurring')], ['By', (s) => s.createdBy],
       ['', (s) => (session.can('acknowledge') ? action(h('button', { class: 'danger' }, 'Delete'), async () => { await api.del(`silences/${s.id}`); toast('Silence deleted'); go('#/alerts?view=silences&t=' + Date.now()); }) : '')]], list, 'No silence.')));
   if (session.can('acknowledge')) {
-    const resource = h('input', { name: 'resource', placeholder: 'resource id' }), hours = h('input', { name: 'hours', type: 'number', min: 1, max: 720, value: 2 });
+    const resource = h('input', { name: 'resource', placeholder: 'resource id', required: true, pattern: '[0-9a-f]{16}' }), hours = h('input', { name: 'hours', type: 'number', min: 1, max: 720, value: 2 });
     const comment = h('input', { name: 'comment', required: true, placeholder: 'why' });
     const form = h('form', { class: 'row panel', 'aria-label': 'New silence' }, h('label', {}, 'Resource (and below)', resource), h('label', {}, 'Hours', hours), h('label', {}, 'Comment', comment),
       h('button', { type: 'submit', class: 'primary' }, 'Silence'));
@@ -83,14 +84,14 @@ async function silences() {
 
 async function definitions(selected) {
   const list = await api.get('alert-definitions');
-  const editor = h('textarea', { 'aria-label': 'Definition as JSON', spellcheck: 'false' });
+  const editor = h('textarea', { 'aria-label': 'Definition as JSON', spellcheck: 'false', readonly: !session.can('manage') });
   const current = list.find((d) => d.name === selected);
   const template = { name: 'high-cpu', description: 'CPU busy', scope: { kind: 'platform' }, condition: { type: 'threshold', metric: 'load_average_1m', op: '>', threshold: 8 }, severity: 'warning', for: '5m' };
   editor.value = JSON.stringify(current ? strip(current) : template, null, 2);
   const box = h('div', { class: 'grid' }, h('section', { class: 'panel' }, h('h2', {}, 'Definitions'),
     table([['Name', (d) => h('a', { href: `#/alerts?view=definitions&name=${encodeURIComponent(d.name)}` }, d.name)], ['Severity', (d) => pill(d.severity ?? '')],
       ['Origin', (d) => d.origin ?? ''], ['Updated', (d) => ago(d.updatedMs)]], list, 'No definition.')),
-  h('section', { class: 'panel' }, h('h2', {}, current ? `Edit ${current.name}` : 'New definition'), h('p', { class: 'muted' }, 'The JSON of docs/alerting.md; saving replaces a definition of the same name.'), editor));
+  h('section', { class: 'panel' }, h('h2', {}, !session.can('manage') ? `Definition ${current?.name ?? ''}` : current ? `Edit ${current.name}` : 'New definition'), h('p', { class: 'muted' }, 'The JSON of docs/alerting.md; saving replaces a definition of the same name.'), editor));
   if (session.can('manage')) {
     box.lastChild.append(h('div', { class: 'row' },
       action(h('button', { class: 'primary' }, 'Save'), async () => { const body = JSON.parse(editor.value); await api.post('alert-definitions', body); toast(`Saved ${body.name}`); go(`#/alerts?view=definitions&name=${encodeURIComponent(body.name)}&t=${Date.now()}`); }),

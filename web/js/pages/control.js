@@ -7,7 +7,7 @@ const finished = new Set(['succeeded', 'failed', 'timed-out', 'expired', 'refuse
 /** Shows one command and follows it until it ends (polling once a second, at most two minutes). */
 export async function commandView(container, id) {
   for (let i = 0; i < 120; i++) {
-    const command = await api.get(`control/commands/${id}`);
+    const command = await api.get(`control/commands/${encodeURIComponent(id)}`);
     fill(container, h('section', { class: 'panel', 'aria-label': 'Command result' }, h('h3', {}, `${command.action} `, pill(command.state)),
       h('dl', { class: 'props' }, h('dt', {}, 'Resource'), h('dd', {}, resourceLink(command.resourceId, command.resourceId)),
         h('dt', {}, 'Requested'), h('dd', {}, `${time(command.createdMs)} by ${command.requestedBy ?? ''}`),

@@ -7,7 +7,7 @@ export async function eventsPage(main, params, query) {
   const field = (name, attributes) => h('input', { name, value: query[name] ?? '', ...attributes });
   const severity = h('select', { name: 'severity' }, ['', 'info', 'warning', 'critical'].map((s) => h('option', { value: s, selected: s === (query.severity ?? '') }, s || 'any')));
   const inputs = { q: field('q', { type: 'search', placeholder: 'words' }), subtree: field('subtree', { placeholder: 'resource id' }),
-    kind: field('kind', { placeholder: 'e.g. config-change' }), since: field('since', { placeholder: '24h, RFC 3339, ms' }), until: field('until', { placeholder: 'now' }) };
+    kind: field('kind', { placeholder: 'e.g. config-change' }), since: field('since', { placeholder: '24h, RFC 3339 or ms' }), until: field('until', { placeholder: 'now, 1h, RFC 3339 or ms' }) };
   const form = h('form', { class: 'row', role: 'search', 'aria-label': 'Search events' }, h('label', {}, 'Words', inputs.q), h('label', {}, 'Severity', severity),
     h('label', {}, 'Below resource', inputs.subtree), h('label', {}, 'Kind', inputs.kind), h('label', {}, 'Since', inputs.since), h('label', {}, 'Until', inputs.until),
     h('button', { type: 'submit', class: 'primary' }, 'Search'));
@@ -19,7 +19,7 @@ export async function eventsPage(main, params, query) {
   });
   const results = h('div', { 'aria-live': 'polite' });
   main.append(h('h1', {}, 'Events'), form, results);
-  const filters = { q: query.q, severity: query.severity, subtree: query.subtree, kind: query.kind };
+  const filters = { q: query.q, severity: query.severity, resource: query.subtree, subtree: query.subtree ? 'true' : undefined, kind: query.kind };
   await load(results, async () => {
     const events = await api.get('events', { ...filters, since: query.since || undefined, until: query.until || undefined, limit: 500 });
     const columns = [['Time', (e) => time(e.timeMs)], ['Severity', (e) => pill(e.severity)], ['Kind', (e) => e.kind],

@@ -8,7 +8,7 @@ import { commandView } from './control.js';
 
 export async function eventsTab(body, resource) {
   await load(body, async () => {
-    const events = await api.get('events', { subtree: resource.id, limit: 200 });
+    const events = await api.get('events', { resource: resource.id, subtree: true, limit: 200 });
     body.append(h('p', { class: 'muted' }, 'Events of this resource and everything below it, newest first.'),
       table([['Time', (e) => time(e.timeMs)], ['Severity', (e) => pill(e.severity)], ['Kind', (e) => e.kind],
         ['Resource', (e) => resourceLink(e.resourceId, e.resourceId === resource.id ? resource.name : e.resourceId)], ['Message', (e) => e.message]], events));
@@ -56,8 +56,8 @@ export async function configsTab(body, resource, query) {
 export async function alertsTab(body, resource) {
   await load(body, async () => {
     const alerts = await api.get('alerts', { resource: resource.id, limit: 100 });
-    body.append(table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['State', (a) => pill(a.state)],
-      ['Severity', (a) => pill(a.severity)], ['Since', (a) => time(a.startsMs)], ['', (a) => acknowledgeButton(a, () => go(window.location.hash))]], alerts,
+    fill(body, table([['Alert', (a) => h('a', { href: `#/alerts?id=${a.id}` }, a.definitionName)], ['State', (a) => pill(a.state)],
+      ['Severity', (a) => pill(a.severity)], ['Since', (a) => time(a.startsMs)], ['', (a) => acknowledgeButton(a, () => alertsTab(body, resource))]], alerts,
     'No alert on this resource.'));
   });
 }

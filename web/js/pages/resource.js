@@ -8,6 +8,7 @@ import { stackView } from './stack.js';
 import { eventsTab, configsTab, alertsTab, controlTab, placementsTab } from './resource-tabs.js';
 
 export async function resourcePage(main, [id], query) {
+  if (!id) { main.append(h('p', { class: 'failed', role: 'alert' }, 'No resource is named in this link.')); return; }
   const detail = await api.get(`resources/${id}`).catch((error) => { main.append(h('p', { class: 'failed', role: 'alert' }, error.message)); return null; });
   if (!detail) return;
   // The detail is the resource's fields beside its parents, children and relations.
