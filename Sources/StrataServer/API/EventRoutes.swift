@@ -90,7 +90,13 @@ struct EventRoutes {
         var query = EventQuery()
         let parameters = QueryString(request)
         query.resourceID = parameters["resource"]
-        query.subtree = parameters["subtree"] == "true"
+        switch parameters["subtree"] {
+        case nil, "false": query.subtree = false
+        case "true":
+            guard query.resourceID != nil else { throw APIError.badData("subtree=true needs resource=ID: the resource whose subtree to list") }
+            query.subtree = true
+        case let other?: throw APIError.badData("subtree must be true or false (with resource=ID for the resource); got \"\(other.prefix(40))\"")
+        }
         query.kind = parameters["kind"].map(EventKind.init(rawValue:))
         if let severity = parameters["severity"] {
             guard let minimum = EventSeverity.allCases.first(where: { $0.name == severity }) else {
@@ -102,8 +108,9 @@ struct EventRoutes {
             guard text.count <= 200 else { throw APIError.badData("q must be at most 200 characters") }
             query.text = text
         }
-        query.sinceMs = try parameters.time("since")
-        query.untilMs = try parameters.time("until")
+        let now = Time.nowMs()
+        query.sinceMs = try parameters.time("since", nowMs: now)
+        query.untilMs = try parameters.time("until", nowMs: now)
         query.beforeID = try parameters.id("before", meaning: "an event id")
         query.afterID = try parameters.id("after", meaning: "an event id")
         query.limit = try parameters.limit(default: query.limit)

@@ -39,6 +39,9 @@ struct SilenceRoutes {
             guard !(body.matchers ?? [:]).isEmpty || !(body.resources ?? []).isEmpty else {
                 throw APIError.badData("a silence needs matchers or resources: an empty one would silence every alert")
             }
+            if let blank = (body.resources ?? []).first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw APIError.badData("resources holds an empty id (\"\(blank)\"): name each resource by its id")
+            }
             guard (body.matchers?.count ?? 0) <= 64, (body.resources?.count ?? 0) <= 1_000, body.comment.count <= 2_000 else {
                 throw APIError.badData("at most 64 matchers, 1000 resources and a 2000-character comment")
             }
