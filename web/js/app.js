@@ -84,4 +84,14 @@ route('control', controlPage);
 route('analysis', analysisPage);
 route('admin', adminPage);
 window.addEventListener('hashchange', () => { if (session.me) render(main); });
+// Tabs: arrow keys move between the tabs of a tablist, Home and End to its ends (Enter or Space opens one).
+document.addEventListener('keydown', (event) => {
+  const tab = event.target.closest?.('[role="tab"]');
+  if (!tab || !['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+  const tabs = [...tab.parentElement.querySelectorAll('[role="tab"]')];
+  const index = tabs.indexOf(tab);
+  const next = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: tabs.length - 1 }[event.key];
+  tabs[(next + tabs.length) % tabs.length].focus();
+  event.preventDefault();
+});
 start();

@@ -8,7 +8,7 @@ const views = [['users', 'Users'], ['tokens', 'Tokens'], ['agents', 'Agents'], [
 
 export async function adminPage(main, params, query) {
   const view = query.view ?? 'users';
-  main.append(h('h1', {}, 'Administration'), h('div', { class: 'tabs', role: 'tablist' },
+  main.append(h('h1', {}, 'Administration'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Administration views' },
     views.filter(([name]) => name !== 'tenants' || session.can('tenants'))
       .map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/admin?view=${name}`) }, title))));
   const body = h('div');
@@ -36,8 +36,23 @@ async function users(body, again) {
     try { await api.post('users', { username: name.value, password: password.value, role: role.value }); toast(`Added ${name.value}`); again(); } catch (error) { toast(error.message, true); }
   });
   const grants = h('div', { 'aria-live': 'polite' });
-  fill(body, table([['User', (u) => u.username], ['Role', (u) => u.role], ['Created', (u) => time(u.createdMs)], ['State', (u) => (u.disabledMs ? pill('down') : pill('up'))],
-    ['', (u) => action(h('button', {}, 'Group roles'), () => userGrants(grants, u))]], list), grants, form);
+  const roleOf = (u) => {
+    const select = h('select', { 'aria-label': `Role of ${u.username}` }, ['viewer', 'operator', 'admin'].map((r) => h('option', { value: r, selected: r === u.role }, r)));
+    select.addEventListener('change', async () => {
+      try { await api.request('PATCH', `users/${u.id}`, { body: { role: select.value } }); toast(`${u.username} is now ${select.value}`); } catch (error) { toast(error.message, true); select.value = u.role; }
+    });
+    return select;
+  };
+  const enable = (u) => action(h('button', { class: u.disabledMs ? '' : 'danger' }, u.disabledMs ? 'Enable' : 'Disable'), async () => {
+    await api.request('PATCH', `users/${u.id}`, { body: { disabled: !u.disabledMs } }); toast(`${u.username} ${u.disabledMs ? 'enabled' : 'disabled'}`); again();
+  });
+  const reset = (u) => action(h('button', {}, 'New password'), async () => {
+    const password = window.prompt(`New password for ${u.username} (10 characters or more); their sessions end`);
+    if (!password) return;
+    await api.request('PATCH', `users/${u.id}`, { body: { password } }); toast(`Password of ${u.username} changed`);
+  });
+  fill(body, table([['User', (u) => u.username], ['Role', roleOf], ['Created', (u) => time(u.createdMs)], ['State', (u) => (u.disabledMs ? pill('down') : pill('up'))],
+    ['', (u) => h('span', { class: 'row' }, action(h('button', {}, 'Group roles'), () => userGrants(grants, u)), reset(u), enable(u))]], list), grants, form);
 }
 
 /** A user's roles on groups (on top of the tenant role), with a form to give or take one (docs/security.md). */

@@ -17,7 +17,7 @@ export function acknowledgeButton(alert, done) {
 
 export async function alertsPage(main, params, query) {
   const view = query.id ? 'alert' : query.view ?? 'alerts';
-  main.append(h('h1', {}, 'Alerts'), h('div', { class: 'tabs', role: 'tablist' },
+  main.append(h('h1', {}, 'Alerts'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Alert views' },
     [['alerts', 'Alerts'], ['silences', 'Silences'], ['definitions', 'Definitions']].map(([name, title]) =>
       h('button', { role: 'tab', 'aria-selected': String(view === name), onclick: () => go(`#/alerts?view=${name}`) }, title))));
   const body = h('div');

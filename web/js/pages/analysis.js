@@ -7,7 +7,7 @@ const views = [['capacity', 'Capacity'], ['leaks', 'Leaks'], ['chargeback', 'Cha
 
 export async function analysisPage(main, params, query) {
   const view = query.view ?? 'capacity';
-  main.append(h('h1', {}, 'Capacity & cost'), h('div', { class: 'tabs', role: 'tablist' },
+  main.append(h('h1', {}, 'Capacity & cost'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Analyses' },
     views.map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/analysis?view=${name}`) }, title))));
   const body = h('div', { 'aria-live': 'polite' });
   main.append(body);

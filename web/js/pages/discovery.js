@@ -6,7 +6,7 @@ import { go } from '../router.js';
 
 export async function discoveryPage(main, params, query) {
   const status = query.status ?? 'pending';
-  main.append(h('h1', {}, 'Discovery queue'), h('div', { class: 'tabs', role: 'tablist' },
+  main.append(h('h1', {}, 'Discovery queue'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Queue by status' },
     ['pending', 'deferred', 'approved', 'ignored'].map((name) => h('button', { role: 'tab', 'aria-selected': String(name === status), onclick: () => go(`#/discovery?status=${name}`) }, name))));
   const body = h('div');
   main.append(body);
