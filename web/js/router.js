@@ -29,7 +29,7 @@ export async function render(main) {
   leave();
   const { name, params, query } = location();
   const page = routes.get(name) ?? routes.get('');
-  for (const link of document.querySelectorAll('nav a')) {
+  for (const link of document.querySelectorAll('.top nav a')) {
     const target = link.getAttribute('href').replace(/^#\/?/, '');
     link.toggleAttribute('aria-current', target === name);
     if (target === name) link.setAttribute('aria-current', 'page');

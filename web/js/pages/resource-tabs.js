@@ -62,15 +62,18 @@ export async function alertsTab(body, resource) {
   });
 }
 
-export async function controlTab(body, resource) {
+export async function controlTab(body, resource, parents = []) {
   await load(body, async () => {
-    const [actions, permissions, commands] = await Promise.all([
+    const [actions, permissions, commands, agents] = await Promise.all([
       api.get(`resources/${resource.id}/actions`), api.get(`resources/${resource.id}/permissions`).catch(() => ({ permissions: [] })),
-      api.get('control/commands', { resource: resource.id, limit: 20 })]);
-    const allowed = (permissions.permissions ?? []).includes('control');
+      api.get('control/commands', { resource: resource.id, limit: 20 }), api.get('agents').catch(() => null)]);
+    // Actions run through the agent of the platform the resource is on (or is); without one they would be refused.
+    const reported = agents === null || [resource, ...parents].some((r) => r.kind === 'platform' && agents.some((a) => a.platformId === r.id && !a.revokedMs));
+    const allowed = (permissions.permissions ?? []).includes('control') && reported;
+    if (!reported) body.append(h('p', { class: 'muted' }, 'No agent reports this resource (imported or remote-written), so no action can run on it.'));
     let refreshRecent = async () => {};
     const result = h('div', { 'aria-live': 'polite' });
-    if (!allowed) body.append(h('p', { class: 'muted' }, 'You may look at this resource but not act on it (permission control).'));
+    if (!allowed && reported) body.append(h('p', { class: 'muted' }, 'You may look at this resource but not act on it (permission control).'));
     else if (!actions.length) body.append(h('p', { class: 'muted' }, 'This resource offers no action.'));
     for (const one of allowed ? actions : []) {
       const inputs = (one.parameters ?? []).map((p) => {

@@ -20,7 +20,7 @@ export async function resourcePage(main, [id], query) {
   if (resource.kind === 'vm') tabs.push(['placements', 'Placement history']);
   const link = (name, extra = {}) => `#/resource/${id}?${new URLSearchParams({ ...query, ...extra, tab: name })}`;
   main.append(
-    h('nav', { 'aria-label': 'Where it runs', class: 'muted' }, detail.parents.flatMap((p) => [resourceLink(p.id, `${p.kind} ${p.name}`), ' › ']), resource.kind),
+    h('nav', { 'aria-label': 'Where it runs', class: 'muted crumbs' }, detail.parents.flatMap((p) => [resourceLink(p.id, `${p.kind} ${p.name}`), ' › ']), resource.kind),
     h('h1', {}, resource.name, ' ', pill(resource.availability)),
     h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Resource views' },
       tabs.map(([name, title]) => h('button', { role: 'tab', id: `tab-${name}`, 'aria-selected': String(name === tab), onclick: () => go(link(name)) }, title))));
@@ -36,7 +36,7 @@ export async function resourcePage(main, [id], query) {
     case 'events': return eventsTab(body, resource);
     case 'configs': return configsTab(body, resource, query);
     case 'alerts': return alertsTab(body, resource);
-    case 'control': return controlTab(body, resource);
+    case 'control': return controlTab(body, resource, detail.parents);
     case 'placements': return placementsTab(body, resource);
     default: return overviewTab(body, detail);
   }
