@@ -94,6 +94,17 @@ def varint(n):
             return bytes(out)
 
 
+def agent_string(text):
+    """A string of the agent protocol (docs/protocol.md): its UTF-8 length as a varint, then the bytes."""
+    data = text.encode()
+    return varint(len(data)) + data
+
+
+def agent_zigzag(n):
+    """A signed varint of the agent protocol: zig-zag, then LEB128."""
+    return varint((n << 1) ^ (n >> 63))
+
+
 def field(number, payload):
     """A length-delimited protobuf field."""
     return varint(number << 3 | 2) + varint(len(payload)) + payload

@@ -19,23 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import ADMIN_PASSWORD, AGENT_TOKEN, cpu_seconds, start_server, status_mib  # noqa: E402
+from benchlib import agent_string as string, agent_zigzag, varint as uvarint  # noqa: E402
 
 ADMIN = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
-
-
-def uvarint(n):
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def string(text):
-    data = text.encode()
-    return uvarint(len(data)) + data
 
 
 def batch(agent_id, platform_key):
@@ -44,7 +30,7 @@ def batch(agent_id, platform_key):
     resources = (string("platform") + string(platform_key) + string(agent_id) + uvarint(0) + bytes([0])
                  + string("server") + string(platform_key + "/nginx:/etc/nginx/nginx.conf") + string("nginx") + uvarint(1) + bytes([1]) + props)
     now = int(time.time() * 1000)
-    payload = (string(agent_id) + uvarint(1) + uvarint((now << 1) ^ (now >> 63)) + uvarint(1000) + string("bench")
+    payload = (string(agent_id) + uvarint(1) + agent_zigzag(now) + uvarint(1000) + string("bench")
                + uvarint(2) + resources + uvarint(0))
     return b"STRA" + bytes([1, 0]) + payload
 

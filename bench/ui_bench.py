@@ -25,6 +25,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import ADMIN_PASSWORD, AGENT_TOKEN, start_server  # noqa: E402
+from benchlib import agent_string as string, agent_zigzag, varint as uvarint  # noqa: E402
 
 AUTH = "Basic " + base64.b64encode(("admin:" + ADMIN_PASSWORD).encode()).decode()
 
@@ -57,31 +58,12 @@ def estate(count):
 
 # ------------------------------------------------------------------ a stand-in agent (docs/protocol.md)
 
-def uvarint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def varint(n):
-    return uvarint((n << 1) ^ (n >> 63))
-
-
-def string(text):
-    data = text.encode()
-    return uvarint(len(data)) + data
-
-
 def batch(agent_id, sequence, now_ms, metrics):
-    body = string(agent_id) + uvarint(sequence) + varint(now_ms) + uvarint(1000) + string("bench")
+    body = string(agent_id) + uvarint(sequence) + agent_zigzag(now_ms) + uvarint(1000) + string("bench")
     body += uvarint(1) + string("platform") + string("machine-id:bench-live") + string("bench-live") + uvarint(0) + b"\x00"
     body += uvarint(len(metrics))
     for name, value in metrics:
-        body += uvarint(0) + string(name) + b"\x00" + uvarint(0) + uvarint(1) + varint(now_ms) + struct.pack("<d", value)
+        body += uvarint(0) + string(name) + b"\x00" + uvarint(0) + uvarint(1) + agent_zigzag(now_ms) + struct.pack("<d", value)
     return b"STRA\x01\x00" + body
 
 
