@@ -74,6 +74,16 @@ export async function page(path, query) {
   return { items: envelope.data, total: Number(response.headers.get('X-Total-Count') ?? envelope.data.length) };
 }
 
+let reported = null;
+/** The ids of the platforms an agent reports (live mode and control act through their agents), read at most once a
+ *  minute (`fresh` reads it now); null when the list cannot be read. */
+export function reportedPlatforms(fresh = false) {
+  if (fresh || !reported || Date.now() - reported.at > 60_000) {
+    reported = { at: Date.now(), ids: get('agents').then((agents) => new Set(agents.filter((a) => !a.revokedMs).map((a) => a.platformId))).catch(() => null) };
+  }
+  return reported.ids;
+}
+
 /** Opens a Server-Sent Events stream; `handlers` maps event names to functions of the parsed data. Returns a closer. */
 export function stream(path, query, handlers) {
   const source = new EventSource(url(path, query), { withCredentials: true });

@@ -1,4 +1,5 @@
 // Small DOM helpers: element building, formatting, tables, messages. No framework.
+import * as api from './api.js';
 
 /** Creates an element: h('a', {href: '#/'}, 'text', child…). `on*` attributes become listeners. */
 export function h(tag, attributes = {}, ...children) {
@@ -67,6 +68,12 @@ export function table(columns, rows, empty = 'Nothing yet.') {
     h('tbody', {}, rows.map((row) => h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(row)))))));
 }
 
+/** A row of tabs ([[name, title]…]) with `current` selected; `select(name)` opens one (arrow keys: app.js). */
+export function tabList(label, tabs, current, select) {
+  return h('div', { class: 'tabs', role: 'tablist', 'aria-label': label },
+    tabs.map(([name, title]) => h('button', { role: 'tab', id: `tab-${name}`, 'aria-selected': String(name === current), onclick: () => select(name) }, title)));
+}
+
 /** Shows a short message in the corner for a few seconds. */
 export function toast(message, error = false) {
   const box = h('div', { class: error ? 'error' : '' }, message);
@@ -103,10 +110,9 @@ function lookUp(id) {
     for (const id of ids) { wanted.delete(id); names.set(id, id); }
     lookup = null;
     if (wanted.size) lookUp([...wanted][0]);
-    const { get } = await import('./api.js');
     for (let i = 0; i < ids.length; i += 6) {
       await Promise.all(ids.slice(i, i + 6).map(async (one) => {
-        const resource = await get(`resources/${one}`).catch(() => null);
+        const resource = await api.get(`resources/${one}`).catch(() => null);
         names.set(one, resource ? resource.name : one);
         if (resource) for (const link of document.querySelectorAll(`a[data-resource="${one}"]`)) if (link.textContent === one) link.textContent = resource.name;
       }));

@@ -1,6 +1,6 @@
 // Administration: users and roles, tenants, tokens, agents and the audit log (permission administer).
 import * as api from '../api.js';
-import { h, fill, table, time, ago, pill, resourceLink, load, action, toast } from '../dom.js';
+import { h, fill, table, time, ago, pill, resourceLink, load, action, toast, tabList } from '../dom.js';
 import { session } from '../app.js';
 import { go } from '../router.js';
 
@@ -8,9 +8,8 @@ const views = [['users', 'Users'], ['tokens', 'Tokens'], ['agents', 'Agents'], [
 
 export async function adminPage(main, params, query) {
   const view = query.view ?? 'users';
-  main.append(h('h1', {}, 'Administration'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Administration views' },
-    views.filter(([name]) => name !== 'tenants' || session.can('tenants'))
-      .map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/admin?view=${name}`) }, title))));
+  main.append(h('h1', {}, 'Administration'), tabList('Administration views', views.filter(([name]) => name !== 'tenants' || session.can('tenants')), view,
+    (name) => go(`#/admin?view=${name}`)));
   const body = h('div');
   main.append(body);
   if (!session.can('administer')) { body.append(h('p', { class: 'muted' }, 'Administration needs the administer permission.')); return; }

@@ -1,7 +1,7 @@
 // Alerts: firing and recent alerts with acknowledge and resolve, one alert's history and notifications, silences,
 // and the definition editor.
 import * as api from '../api.js';
-import { h, fill, table, pill, time, ago, resourceLink, load, action, toast } from '../dom.js';
+import { h, fill, table, pill, time, ago, resourceLink, load, action, toast, tabList } from '../dom.js';
 import { session } from '../app.js';
 import { go } from '../router.js';
 
@@ -17,9 +17,8 @@ export function acknowledgeButton(alert, done) {
 
 export async function alertsPage(main, params, query) {
   const view = query.id ? 'alert' : query.view ?? 'alerts';
-  main.append(h('h1', {}, 'Alerts'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Alert views' },
-    [['alerts', 'Alerts'], ['silences', 'Silences'], ['definitions', 'Definitions']].map(([name, title]) =>
-      h('button', { role: 'tab', 'aria-selected': String(view === name), onclick: () => go(`#/alerts?view=${name}`) }, title))));
+  main.append(h('h1', {}, 'Alerts'), tabList('Alert views', [['alerts', 'Alerts'], ['silences', 'Silences'], ['definitions', 'Definitions']], view,
+    (name) => go(`#/alerts?view=${name}`)));
   const body = h('div');
   main.append(body);
   const refresh = () => render(body, view, query);

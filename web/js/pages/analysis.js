@@ -1,14 +1,13 @@
 // Capacity and cost: capacity forecasts, leaks, chargeback (with CSV download), licensing and root-cause ranking.
 import * as api from '../api.js';
-import { h, fill, table, time, number, resourceLink, load, pill } from '../dom.js';
+import { h, fill, table, time, number, resourceLink, load, pill, tabList } from '../dom.js';
 import { go } from '../router.js';
 
 const views = [['capacity', 'Capacity'], ['leaks', 'Leaks'], ['chargeback', 'Chargeback'], ['licensing', 'Licensing'], ['root-cause', 'Root cause']];
 
 export async function analysisPage(main, params, query) {
   const view = query.view ?? 'capacity';
-  main.append(h('h1', {}, 'Capacity & cost'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Analyses' },
-    views.map(([name, title]) => h('button', { role: 'tab', 'aria-selected': String(name === view), onclick: () => go(`#/analysis?view=${name}`) }, title))));
+  main.append(h('h1', {}, 'Capacity & cost'), tabList('Analyses', views, view, (name) => go(`#/analysis?view=${name}`)));
   const body = h('div', { 'aria-live': 'polite' });
   main.append(body);
   body.append(h('p', { class: 'muted' }, 'Working it out…'));

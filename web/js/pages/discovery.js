@@ -1,13 +1,13 @@
 // The discovery queue: new, changed and removed resources waiting for a decision (approve, ignore, defer).
 import * as api from '../api.js';
-import { h, fill, table, pill, time, resourceLink, load, action, toast } from '../dom.js';
+import { h, fill, table, pill, time, resourceLink, load, action, toast, tabList } from '../dom.js';
 import { session } from '../app.js';
 import { go } from '../router.js';
 
 export async function discoveryPage(main, params, query) {
   const status = query.status ?? 'pending';
-  main.append(h('h1', {}, 'Discovery queue'), h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Queue by status' },
-    ['pending', 'deferred', 'approved', 'ignored'].map((name) => h('button', { role: 'tab', 'aria-selected': String(name === status), onclick: () => go(`#/discovery?status=${name}`) }, name))));
+  main.append(h('h1', {}, 'Discovery queue'), tabList('Queue by status', ['pending', 'deferred', 'approved', 'ignored'].map((name) => [name, name]), status,
+    (name) => go(`#/discovery?status=${name}`)));
   const body = h('div');
   main.append(body);
   const refresh = () => load(body, async () => {

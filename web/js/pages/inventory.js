@@ -1,7 +1,7 @@
 // Inventory: a virtualised list paged by the server (search, kind, availability, property), the tree
 // host → hypervisor → vm → guest → server → service, and the topology graph.
 import * as api from '../api.js';
-import { h, fill, pill, ago, load } from '../dom.js';
+import { h, fill, pill, ago, load, tabList } from '../dom.js';
 import { go } from '../router.js';
 import { topology } from './topology.js';
 
@@ -10,9 +10,8 @@ const rowHeight = 32, pageSize = 200;
 
 export async function inventory(main, params, query) {
   const view = query.view ?? 'list';
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Inventory views' },
-    [['list', 'List'], ['tree', 'Tree'], ['topology', 'Topology']].map(([name, title]) =>
-      h('button', { role: 'tab', 'aria-selected': String(view === name), onclick: () => go(`#/inventory?${new URLSearchParams({ ...query, view: name })}`) }, title)));
+  const tabs = tabList('Inventory views', [['list', 'List'], ['tree', 'Tree'], ['topology', 'Topology']], view,
+    (name) => go(`#/inventory?${new URLSearchParams({ ...query, view: name })}`));
   main.append(h('h1', {}, 'Inventory'), tabs);
   const body = h('div');
   main.append(body);

@@ -4,15 +4,6 @@ import * as api from '../api.js';
 import { h } from '../dom.js';
 import { TimeChart, rates, stepFor } from '../chart.js';
 
-let agentPlatformsCache = null;
-/** The platforms an agent reports (live mode works through their agents), read once a minute at most. */
-function agentPlatforms() {
-  if (!agentPlatformsCache || Date.now() - agentPlatformsCache.at > 60_000) {
-    agentPlatformsCache = { at: Date.now(), ids: api.get('agents').then((agents) => new Set(agents.filter((a) => !a.revokedMs).map((a) => a.platformId))).catch(() => new Set()) };
-  }
-  return agentPlatformsCache.ids;
-}
-
 /** Ranges offered; `live` ones end now and follow new points. */
 export const ranges = [['5m', 300_000, true], ['15m', 900_000, true], ['1h', 3600_000, true], ['6h', 6 * 3600_000, false],
   ['24h', 86400_000, false], ['7d', 7 * 86400_000, false], ['30d', 30 * 86400_000, false]];
@@ -104,8 +95,8 @@ export class ChartSet {
     // page is open, renewed every 20 s and ended when it closes (docs/agent.md, "Live mode").
     const watched = [];
     const watch = () => { for (const id of watched) api.post(`resources/${id}/live`, { seconds: 60 }).catch(() => {}); };
-    agentPlatforms().then((reported) => {
-      watched.push(...[...new Set(platforms ?? ids)].filter((id) => reported.has(id)).slice(0, 20));
+    api.reportedPlatforms().then((reported) => {
+      watched.push(...[...new Set(platforms ?? ids)].filter((id) => reported?.has(id)).slice(0, 20));
       watch();
     });
     const renew = setInterval(watch, 20_000);

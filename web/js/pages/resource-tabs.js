@@ -64,11 +64,11 @@ export async function alertsTab(body, resource) {
 
 export async function controlTab(body, resource, parents = []) {
   await load(body, async () => {
-    const [actions, permissions, commands, agents] = await Promise.all([
+    const [actions, permissions, commands, platforms] = await Promise.all([
       api.get(`resources/${resource.id}/actions`), api.get(`resources/${resource.id}/permissions`).catch(() => ({ permissions: [] })),
-      api.get('control/commands', { resource: resource.id, limit: 20 }), api.get('agents').catch(() => null)]);
+      api.get('control/commands', { resource: resource.id, limit: 20 }), api.reportedPlatforms(true)]);
     // Actions run through the agent of the platform the resource is on (or is); without one they would be refused.
-    const reported = agents === null || [resource, ...parents].some((r) => r.kind === 'platform' && agents.some((a) => a.platformId === r.id && !a.revokedMs));
+    const reported = platforms === null || [resource, ...parents].some((r) => r.kind === 'platform' && platforms.has(r.id));
     const allowed = (permissions.permissions ?? []).includes('control') && reported;
     if (!reported) body.append(h('p', { class: 'muted' }, 'No agent reports this resource (imported or remote-written), so no action can run on it.'));
     let refreshRecent = async () => {};

@@ -1,7 +1,7 @@
 // A resource's page: properties, parents and children, live charts, the cross-layer stack, events, configuration
 // versions with diffs, alerts, control actions and, for VMs, where they ran.
 import * as api from '../api.js';
-import { h, fill, pill, time, ago, resourceLink, load } from '../dom.js';
+import { h, fill, pill, time, ago, resourceLink, load, tabList } from '../dom.js';
 import { go } from '../router.js';
 import { ChartSet, metricsOf, rangePicker, ranges } from './metrics.js';
 import { stackView } from './stack.js';
@@ -22,8 +22,7 @@ export async function resourcePage(main, [id], query) {
   main.append(
     h('nav', { 'aria-label': 'Where it runs', class: 'muted crumbs' }, detail.parents.flatMap((p) => [resourceLink(p.id, `${p.kind} ${p.name}`), ' › ']), resource.kind),
     h('h1', {}, resource.name, ' ', pill(resource.availability)),
-    h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Resource views' },
-      tabs.map(([name, title]) => h('button', { role: 'tab', id: `tab-${name}`, 'aria-selected': String(name === tab), onclick: () => go(link(name)) }, title))));
+    tabList('Resource views', tabs, tab, (name) => go(link(name))));
   const body = h('section', { role: 'tabpanel', 'aria-labelledby': `tab-${tab}` });
   main.append(body);
   const range = ranges.find(([name]) => name === query.range) ?? ranges[1];
