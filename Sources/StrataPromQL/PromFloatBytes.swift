@@ -13,6 +13,15 @@ extension PromFloatText {
         if magnitude < 1e15, magnitude >= 1, magnitude.rounded(.towardZero) == magnitude {
             return appendDigits(UInt64(magnitude), width: decimalWidth(UInt64(magnitude)), to: &out)
         }
+        // Below 10^15, Swift's shortest text without an exponent is Go's `'f', -1` text of the same digits (whole
+        // numbers, where Swift adds ".0", were written above); only exponent forms need rewriting.
+        var text = magnitude.description
+        let copied = magnitude < 1e15 && text.withUTF8 { bytes in
+            guard !bytes.contains(UInt8(ascii: "e")) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied { return }
         let (digits, count, point) = shortestDecimal(magnitude)
         if magnitude < 1e-6 || magnitude >= 1e21 {
             // 'e' form: d.ddde±XX.
@@ -108,16 +117,19 @@ extension PromFloatText {
         return result
     }
 
-    /// `value` as exactly `width` decimal digits (zero-padded on the left) appended to `out`.
+    /// `value` as exactly `width` decimal digits (zero-padded on the left, its high digits cut when it has more)
+    /// appended to `out`.
     static func appendDigits(_ value: UInt64, width: Int, to out: inout [UInt8]) {
-        let start = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        var rest = value
-        var index = start + width - 1
-        while index >= start, rest > 0 {
-            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
+        guard width > 0 else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { digits in
+            var rest = value
+            var index = width
+            while index > 0 {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(digits))
         }
     }
 }

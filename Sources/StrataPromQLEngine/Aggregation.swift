@@ -25,7 +25,7 @@ enum Aggregation {
             if whole < 1 { return [] }
             k = Int(Swift.min(whole, Int64(Int.max / 2)))
         }
-        var groups: [String: Int] = [:]
+        var groups: [GroupKey: Int] = [:]
         var ordered: [Group] = []
         for element in vector {
             guard let index = groups[element.key] else {
@@ -99,15 +99,15 @@ enum Aggregation {
             case .quantile: value = Quantiles.quantile(param, group.values)
             case .topk:
                 output += group.heap.sorted { ($0.v.isNaN ? -Double.infinity : $0.v) > ($1.v.isNaN ? -Double.infinity : $1.v) }
-                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: "") }
+                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: .none) }
                 continue
             case .bottomk:
                 output += group.heap.sorted { ($0.v.isNaN ? Double.infinity : $0.v) < ($1.v.isNaN ? Double.infinity : $1.v) }
-                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: "") }
+                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: .none) }
                 continue
             default: value = group.value
             }
-            output.append(StepElement(labels: group.labels, v: value, t: ts, key: ""))
+            output.append(StepElement(labels: group.labels, v: value, t: ts, key: .none))
         }
         return output
     }
@@ -120,7 +120,7 @@ enum Aggregation {
         if !without { names.insert(label) }
         let relabelled = vector.map { element -> StepElement in
             let labels = element.labels.with(label, PromFloatText.fixed(element.v))
-            let key = (!without && names.isEmpty) ? "" : labels.signature(on: !without, names)
+            let key = (!without && names.isEmpty) ? GroupKey.none : labels.signature(on: !without, names)
             return StepElement(labels: labels, v: element.v, t: ts, key: key)
         }
         return try aggregate(.countValues, grouping: names, without: without, param: 0, relabelled, ts: ts)

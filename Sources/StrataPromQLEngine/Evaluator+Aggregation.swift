@@ -8,8 +8,8 @@ extension Evaluator {
         let grouping = node.grouping.sorted()
         let names = Set(grouping)
         let without = node.without
-        let key: (Labels) -> String = { labels in
-            if !without && names.isEmpty { return "" }
+        let key: (Labels) -> GroupKey = { labels in
+            if !without && names.isEmpty { return .none }
             return labels.signature(on: !without, names)
         }
         if let param = node.param, case .string(let literal) = StepInvariance.unwrapParens(param) {

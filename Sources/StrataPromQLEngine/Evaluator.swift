@@ -20,7 +20,7 @@ struct StepElement {
     var labels: Labels
     var v: Double
     var t: Int64
-    var key: String
+    var key: GroupKey
 }
 
 /// The state one query's evaluation shares between nodes: the loaded series, limits, the budget.
@@ -118,10 +118,10 @@ struct Evaluator {
     /// what it returns into series. `key` computes each input series' key once. A step that returns two elements
     /// with one label set is Prometheus's `vector cannot contain metrics with the same labelset` (not looked for
     /// when the caller knows its elements are `distinct`).
-    func rangeEval(_ args: [Expr?], key: ((Labels) -> String)? = nil, distinct: Bool = false,
+    func rangeEval(_ args: [Expr?], key: ((Labels) -> GroupKey)? = nil, distinct: Bool = false,
                    _ body: (Int64, [[StepElement]]) throws(EngineError) -> [StepElement]) throws(EngineError) -> [Series] {
         var matrices: [[Series]] = []
-        var keys: [[String]] = []
+        var keys: [[GroupKey]] = []
         for arg in args {
             let series = try arg.map { (arg: Expr) throws(EngineError) -> [Series] in try eval(arg).series } ?? []
             matrices.append(series)
@@ -143,7 +143,7 @@ struct Evaluator {
                     let cursor = cursors[arg][index]
                     guard cursor < series.points.count, series.points[cursor].t == ts else { continue }
                     vectors[arg].append(StepElement(labels: series.labels, v: series.points[cursor].v, t: ts,
-                                                    key: keys[arg].isEmpty ? "" : keys[arg][index]))
+                                                    key: keys[arg].isEmpty ? .none : keys[arg][index]))
                     cursors[arg][index] = cursor + 1
                 }
             }

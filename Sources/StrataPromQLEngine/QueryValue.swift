@@ -1,16 +1,23 @@
 import StrataCore
 
-/// One value of a series at one time, in milliseconds.
-public struct Point: Sendable, Equatable {
-    /// Unix time in milliseconds.
-    public var t: Int64
-    /// The value.
-    public var v: Double
+/// One value of a series at one time, in milliseconds: the storage's `Sample` under PromQL's names, so the
+/// samples a query reads become the points it evaluates without a copy.
+public typealias Point = Sample
 
+extension Sample {
     /// Creates a point.
-    public init(t: Int64, v: Double) {
-        self.t = t
-        self.v = v
+    @inlinable public init(t: Int64, v: Double) { self.init(t, v) }
+
+    /// Unix time in milliseconds.
+    @inlinable public var t: Int64 {
+        get { timestampMs }
+        set { timestampMs = newValue }
+    }
+
+    /// The value.
+    @inlinable public var v: Double {
+        get { value }
+        set { value = newValue }
     }
 }
 

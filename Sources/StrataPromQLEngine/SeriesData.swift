@@ -66,9 +66,9 @@ struct SeriesData {
         let order = selected.indices.sorted { keyPrecedes(keys[$0], keys[$1]) }
         return order.map { index in
             let item = selected[index]
-            let points = item.samples.map { Point(t: $0.timestampMs, v: $0.value) }
-            let hasMarkers = item.samples.contains { $0.isStaleMarker }
-            let values = hasMarkers ? points.filter { !StrataCore.Sample.isStaleMarker($0.v) } : points
+            let points = item.samples
+            let hasMarkers = points.contains { $0.isStaleMarker }
+            let values = hasMarkers ? points.filter { !$0.isStaleMarker } : points
             return LoadedSeries(labels: item.labels, samples: points, values: values)
         }
     }

@@ -50,10 +50,32 @@ extension TimeSeriesEngine {
         found.reserveCapacity(range.count)
         for (count, series) in snapshot.series[range].enumerated() {
             if count & 255 == 0 { try budget.check() }
-            let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()]
-            let samples = merge(parts)
+            let samples = try samplesInOrder(series.id, series.head, blocks: snapshot.blocks, from: from, to: to)
+                ?? merge(snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()])
             if !samples.isEmpty { found.append(SelectedSeries(id: series.id, labels: series.labels, samples: samples)) }
         }
         return found
+    }
+
+    /// The samples of one series decoded straight into one array, when its blocks and head chunks follow each
+    /// other in time (the usual case); nil when they overlap or the head holds late samples, for `merge`.
+    static func samplesInOrder(_ id: StableID, _ head: HeadSlice, blocks: [Block], from: Int64, to: Int64) throws -> [Sample]? {
+        guard head.late.isEmpty else { return nil }
+        var samples: [Sample] = []
+        var boundary = Int64.min
+        func check(from start: Int) -> Bool {
+            guard start < samples.count else { return true }
+            guard start == 0 || samples[start].timestampMs > boundary else { return false }
+            boundary = samples[samples.count - 1].timestampMs
+            return true
+        }
+        for block in blocks {
+            let start = samples.count
+            try block.appendSamples(series: id, from: from, to: to, into: &samples)
+            guard check(from: start) else { return nil }
+        }
+        let start = samples.count
+        head.append(into: &samples)
+        return check(from: start) ? samples : nil
     }
 }

@@ -9,13 +9,18 @@ import StrataCore
 /// (`docs/format/blocks.md`). Raw blocks hold one column (the samples); rollup blocks five (min, max,
 /// sum, count, last per bucket).
 ///
-/// The index is held in memory; chunk bytes are read with one `pread` per series when a query needs them.
-final class Block: Sendable {
+/// The index is held in memory; the chunks file is mapped read-only and decoded in place when a query needs a
+/// series (a `pread` and two copies per series and block took a fifth of a 100k-series `rate`).
+// @unchecked: the mapping is read-only and never changes. Blocks are written in staging, renamed into place and
+// never modified (a rewrite writes a new directory), so the mapped file cannot shrink under a reader; a deleted
+// block's file stays readable until the last query holding the block lets go of it (`deinit` unmaps).
+final class Block: @unchecked Sendable {
     let directory: String
     let index: BlockIndex
     let resolution: Resolution
     let lookup: [StableID: Int]
-    private let chunksFD: Int32
+    /// The chunks file, mapped (empty for an empty file).
+    private let chunks: UnsafeRawBufferPointer
 
     /// Opens the block in `directory`.
     init(directory: String) throws {
@@ -29,11 +34,33 @@ final class Block: Sendable {
         lookup.reserveCapacity(index.entries.count)
         for (position, entry) in index.entries.enumerated() { lookup[entry.id] = position }
         self.lookup = lookup
-        chunksFD = open(directory + "/chunks", O_RDONLY | O_CLOEXEC)
-        guard chunksFD >= 0 else { throw StorageIOError(operation: "open \(directory)/chunks", code: errno) }
+        chunks = try Self.map(directory + "/chunks")
     }
 
-    deinit { close(chunksFD) }
+    deinit {
+        if let base = chunks.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), chunks.count) }
+    }
+
+    /// `path` mapped read-only, whole.
+    private static func map(_ path: String) throws -> UnsafeRawBufferPointer {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageIOError(operation: "open \(path)", code: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StorageIOError(operation: "stat \(path)", code: errno) }
+        let size = Int(info.st_size)
+        guard size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), base != MAP_FAILED else {
+            throw StorageIOError(operation: "mmap \(path)", code: errno)
+        }
+        return UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    /// The bytes of `chunk`, checked against the file's size.
+    private func bytes(of chunk: ChunkRef) throws(ChunkError) -> UnsafeRawBufferPointer {
+        guard chunk.offset >= 0, chunk.length >= 0, chunk.length <= chunks.count &- chunk.offset else { throw .truncated }
+        return UnsafeRawBufferPointer(rebasing: chunks[chunk.offset..<chunk.offset + chunk.length])
+    }
 
     /// Bytes on disk (chunks + index).
     var sizeOnDisk: Int {
@@ -59,21 +86,12 @@ final class Block: Sendable {
             derived = RollupColumn.allCases.filter { !stored.contains($0.rawValue) && (wanted?.contains($0.rawValue) ?? true) }
             if !derived.isEmpty { reading?.insert(RollupColumn.last.rawValue) }
         }
-        let chunks = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (reading?.contains($0.column) ?? true) }
+        let selected = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (reading?.contains($0.column) ?? true) }
         let columnCount = resolution == .raw ? 1 : RollupColumn.allCases.count
         var result = [[Sample]](repeating: [], count: columnCount)
-        guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return result }
-        var bytes = [UInt8](repeating: 0, count: end - start)
-        let read = bytes.withUnsafeMutableBytes { pread(chunksFD, $0.baseAddress, end - start, off_t(start)) }
-        guard read == end - start else { throw ChunkError.truncated }
-        for chunk in chunks {
+        for chunk in selected {
             guard chunk.column < columnCount else { throw ChunkError.corrupt("column \(chunk.column) in a \(resolution) block") }
-            let decoded = try ChunkDecoder.decode(bytes, offset: chunk.offset - start, length: chunk.length)
-            if chunk.minT >= from && chunk.maxT <= to {
-                result[chunk.column] += decoded
-            } else {
-                result[chunk.column] += decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
-            }
+            try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &result[chunk.column])
         }
         Rollup.derive(derived, in: &result)
         return result
@@ -81,8 +99,17 @@ final class Block: Sendable {
 
     /// Raw samples of `series` within `from...to`.
     func samples(series: StableID, from: Int64, to: Int64) throws -> [Sample] {
-        guard resolution == .raw, overlaps(from, to), let position = lookup[series] else { return [] }
-        return try columns(at: position, from: from, to: to)[0]
+        var samples: [Sample] = []
+        try appendSamples(series: series, from: from, to: to, into: &samples)
+        return samples
+    }
+
+    /// Appends the raw samples of `series` within `from...to` to `samples` (none from a rollup block).
+    func appendSamples(series: StableID, from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
+        guard resolution == .raw, overlaps(from, to), let position = lookup[series] else { return }
+        for chunk in index.entries[position].chunks where chunk.maxT >= from && chunk.minT <= to {
+            try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &samples)
+        }
     }
 
     /// Rollup buckets of `series` whose newest sample lies within `from...to` (none from a raw block).

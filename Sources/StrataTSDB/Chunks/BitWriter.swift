@@ -64,21 +64,30 @@ public struct BitReader: Sendable {
 
     /// Creates a reader over `length` bytes of `bytes` from byte `offset` (to the end when nil).
     public init(_ bytes: [UInt8], offset: Int = 0, length: Int? = nil) {
+        let offset = max(0, min(offset, bytes.count))
         let length = max(0, min(length ?? .max, bytes.count - offset))
+        self = bytes.withUnsafeBytes { BitReader(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + length])) }
+    }
+
+    /// Creates a reader over `raw` (copied into words: a block's mapped chunk file or an array's storage).
+    public init(_ raw: UnsafeRawBufferPointer) {
+        let length = raw.count
         bitLength = length * 8
-        var words = [UInt64](repeating: 0, count: length / 8 + 2)
-        bytes.withUnsafeBytes { raw in
+        words = [UInt64](unsafeUninitializedCapacity: length / 8 + 2) { words, initialized in
             var index = 0
             while index + 8 <= length {
-                words[index >> 3] = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + index, as: UInt64.self))
+                words[index >> 3] = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 index += 8
             }
+            var tail: UInt64 = 0
             while index < length {
-                words[index >> 3] |= UInt64(raw[offset + index]) << UInt64(56 - 8 * (index & 7))
+                tail |= UInt64(raw[index]) << UInt64(56 - 8 * (index & 7))
                 index += 1
             }
+            words[length >> 3] = tail
+            words[(length >> 3) + 1] = 0
+            initialized = length / 8 + 2
         }
-        self.words = words
     }
 
     /// Bits not read yet.

@@ -10,13 +10,30 @@ public enum ChunkDecoder {
     /// Every sample of the chunk stored in `bytes[offset..<offset + length]` (no copy of the chunk).
     public static func decode(_ bytes: [UInt8], offset: Int, length: Int) throws(ChunkError) -> [Sample] {
         guard length >= 4, offset >= 0, offset + length <= bytes.count else { throw .truncated }
-        guard let encoding = ChunkEncoding(rawValue: bytes[offset]) else { throw .unknownEncoding(bytes[offset]) }
-        let exponent = Int(bytes[offset + 1])
-        guard exponent < Decimal.powers.count else { throw .corrupt("decimal exponent \(exponent)") }
-        let count = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-        var reader = BitReader(bytes, offset: offset + 4, length: length - 4)
         var samples: [Sample] = []
-        samples.reserveCapacity(count)
+        let failure: ChunkError? = bytes.withUnsafeBytes { raw in
+            do throws(ChunkError) {
+                try append(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length]), into: &samples)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        return samples
+    }
+
+    /// Appends the chunk's samples within `from...to` to `samples`, decoding no further than `to`: a query's
+    /// window is read straight from a block's mapped file into the one array it returns.
+    public static func append(_ chunk: UnsafeRawBufferPointer, from: Int64 = .min, to: Int64 = .max,
+                              into samples: inout [Sample]) throws(ChunkError) {
+        guard chunk.count >= 4 else { throw .truncated }
+        guard let encoding = ChunkEncoding(rawValue: chunk[0]) else { throw .unknownEncoding(chunk[0]) }
+        let exponent = Int(chunk[1])
+        guard exponent < Decimal.powers.count else { throw .corrupt("decimal exponent \(exponent)") }
+        let count = Int(chunk[2]) << 8 | Int(chunk[3])
+        var reader = BitReader(UnsafeRawBufferPointer(rebasing: chunk[4...]))
+        if samples.isEmpty { samples.reserveCapacity(count) }
 
         var timestamp: Int64 = 0
         var delta: Int64 = 0
@@ -73,9 +90,9 @@ public enum ChunkDecoder {
                 }
                 value = Decimal.decode(mantissa, exponent: exponent)
             }
-            samples.append(Sample(timestamp, value))
+            if timestamp > to { return }
+            if timestamp >= from { samples.append(Sample(timestamp, value)) }
         }
-        return samples
     }
 
     @inline(__always)

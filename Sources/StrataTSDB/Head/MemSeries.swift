@@ -22,11 +22,23 @@ struct HeadSlice: Sendable {
     /// The samples in the window, in time order.
     func samples() -> [Sample] {
         var inOrder: [Sample] = []
-        for chunk in chunks {
-            guard let decoded = try? ChunkDecoder.decode(chunk.bytes) else { continue }
-            inOrder += chunk.minT >= from && chunk.maxT <= to ? decoded : decoded.filter { $0.timestampMs >= from && $0.timestampMs <= to }
-        }
+        append(into: &inOrder)
         return MemSeries.merge(inOrder, late)
+    }
+
+    /// Appends the in-order samples of the window (not `late`) to `samples`; a chunk that fails to decode is
+    /// left out whole.
+    func append(into samples: inout [Sample]) {
+        for chunk in chunks {
+            let before = samples.count
+            chunk.bytes.withUnsafeBytes { raw in
+                do throws(ChunkError) {
+                    try ChunkDecoder.append(raw, from: from, to: to, into: &samples)
+                } catch {
+                    samples.removeSubrange(before...)
+                }
+            }
+        }
     }
 }
 
