@@ -67,7 +67,10 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
 
     /// Whether label `name` is shown to users: not internal (`__…`), except `__name__`.
     public static func isVisible(_ name: String) -> Bool {
-        !name.hasPrefix("__") || name == metricName
+        // Bytes, not `hasPrefix` (Unicode-aware and slow): this runs for every label of every series a query reads.
+        var bytes = name.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "_"), bytes.next() == UInt8(ascii: "_") else { return true }
+        return name == metricName
     }
 
     /// The label holding a series' metric name, as in Prometheus.

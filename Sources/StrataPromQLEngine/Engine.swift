@@ -98,7 +98,7 @@ public struct Engine: Sendable {
             }
             loaded += selected.reduce(0) { $0 + $1.samples.count }
             if loaded > options.maxSamples { throw .tooManySamples() }
-            data.bySelector[key] = SeriesData.loaded(selected)
+            data.bySelector[key] = try SeriesData.loaded(selected)
         }
         return data
     }

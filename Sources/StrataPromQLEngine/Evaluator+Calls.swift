@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTSDB
 import StrataPromQL
 
 extension Evaluator {
@@ -53,14 +54,13 @@ extension Evaluator {
                 scalarsByStep[step].append(point?.v ?? .nan)
             }
         }
-        var result: [Series] = []
-        var produced = 0
         // Prometheus turns `@` into an offset from the evaluation's first step; a function whose result moves with
         // the evaluation time is not evaluated once, so its pinned window moves with the step (engine.go's
         // setOffsetForAtModifier and the step loop of a matrix-argument call).
         let slides = at != nil && StepInvariance.timeDependent.contains(name)
-        for input in inputs {
-            try context.check()
+        let budget = context.budget
+        let outputs = try ParallelSlices.map(inputs) { input throws(EngineError) -> [Point] in
+            do throws(QueryError) { try budget.check() } catch { throw EngineError(error) }
             let points = input.points
             var low = 0, high = 0
             var output: [Point] = []
@@ -82,11 +82,14 @@ extension Evaluator {
                     output.append(Point(t: ts, v: value))
                 }
             }
-            if !output.isEmpty {
-                produced += output.count
-                try context.account(produced)
-                result.append(Series(labels: name == "last_over_time" ? input.labels : input.labels.droppingName, points: output))
-            }
+            return output
+        }
+        var result: [Series] = []
+        var produced = 0
+        for (input, output) in zip(inputs, outputs) where !output.isEmpty {
+            produced += output.count
+            try context.account(produced)
+            result.append(Series(labels: name == "last_over_time" ? input.labels : input.labels.droppingName, points: output))
         }
         if name == "absent_over_time" { return absentOverTime(result, argument: args[matrixIndex]) }
         // Dropping the name can only make two series alike when their inputs differ in it.

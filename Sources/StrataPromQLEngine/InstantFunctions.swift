@@ -130,23 +130,23 @@ enum InstantFunctions {
     /// histogram_quantile over classic buckets: elements grouped by all labels but `le` (the name included),
     /// each group's quantile labelled without `le` and the name. Elements without a parsable `le` are skipped.
     static func histogramQuantile(_ q: Double, _ vector: [StepElement], ts: Int64) -> [StepElement] {
-        var groups: [String: (labels: Labels, buckets: [Quantiles.Bucket])] = [:]
-        var order: [String] = []
+        var index: [GroupKey: Int] = [:]
+        var groups: [(labels: Labels, buckets: [Quantiles.Bucket])] = []
         for element in vector {
             guard let text = element.labels["le"], let bound = parseGoFloat(text) else { continue }
-            var key = ""
-            for label in element.labels.pairs where label.name != "le" {
-                key += label.name + "\u{FF}" + label.value + "\u{FE}"
+            let key = element.labels.signature(on: false, ["le"], keepingName: true)
+            let position: Int
+            if let known = index[key] {
+                position = known
+            } else {
+                position = groups.count
+                index[key] = position
+                groups.append((element.labels.removing([Labels.metricName, "le"]), []))
             }
-            if groups[key] == nil {
-                groups[key] = (element.labels.removing([Labels.metricName, "le"]), [])
-                order.append(key)
-            }
-            groups[key]!.buckets.append(Quantiles.Bucket(upperBound: bound, count: element.v))
+            groups[position].buckets.append(Quantiles.Bucket(upperBound: bound, count: element.v))
         }
-        return order.map { key in
-            let group = groups[key]!
-            return StepElement(labels: group.labels, v: Quantiles.bucketQuantile(q, group.buckets), t: ts, key: .none)
+        return groups.map { group in
+            StepElement(labels: group.labels, v: Quantiles.bucketQuantile(q, group.buckets), t: ts, key: .none)
         }
     }
 
@@ -154,6 +154,10 @@ enum InstantFunctions {
     /// `Inf`/`+Inf`/`-Inf`/`Infinity` and `NaN` in any case.
     static func parseGoFloat(_ text: String) -> Double? {
         guard let first = text.utf8.first, first != UInt8(ascii: " "), text.utf8.last != UInt8(ascii: " ") else { return nil }
+        // Plain decimals (the usual `le`): read as Go reads them, without the case folding below.
+        if text.utf8.allSatisfy({ (48...57).contains($0) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 101 || $0 == 69 }) {
+            return Double(text)
+        }
         let lowered = text.lowercased()
         switch lowered {
         case "inf", "+inf", "infinity", "+infinity": return .infinity

@@ -44,11 +44,12 @@ extension Labels {
     /// A key of the labels named in `names` (`on`), or of all but those and `__name__` (`ignoring`, `without`):
     /// names and values as UTF-8, each followed by 0xFF or 0xFE — bytes UTF-8 never holds, so equal keys mean
     /// equal label subsets.
-    func signature(on: Bool, _ names: Set<String>) -> GroupKey {
+    /// `keepingName` keeps `__name__` in an `ignoring` key (histogram_quantile groups buckets by every label but `le`).
+    func signature(on: Bool, _ names: Set<String>, keepingName: Bool = false) -> GroupKey {
         var key: [UInt8] = []
         for label in pairs {
             let named = names.contains(label.name)
-            if on ? named : (!named && label.name != Labels.metricName) {
+            if on ? named : (!named && (keepingName || label.name != Labels.metricName)) {
                 key.append(contentsOf: label.name.utf8)
                 key.append(0xFF)
                 key.append(contentsOf: label.value.utf8)

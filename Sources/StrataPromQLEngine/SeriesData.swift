@@ -60,17 +60,16 @@ struct SeriesData {
     }
 
     /// Loaded series from what the querier returned, sorted by labels (through byte keys: sorting 100k label
-    /// sets pair by pair took a fifth of a `rate` over them).
-    static func loaded(_ selected: [SelectedSeries]) -> [LoadedSeries] {
-        let keys = selected.map { sortKey($0.labels) }
-        let order = selected.indices.sorted { keyPrecedes(keys[$0], keys[$1]) }
-        return order.map { index in
-            let item = selected[index]
+    /// sets pair by pair took a fifth of a `rate` over them). Keys and series are prepared on every core.
+    static func loaded(_ selected: [SelectedSeries]) throws(EngineError) -> [LoadedSeries] {
+        let prepared = try ParallelSlices.map(selected) { item throws(EngineError) -> (key: [UInt8], series: LoadedSeries) in
             let points = item.samples
             let hasMarkers = points.contains { $0.isStaleMarker }
             let values = hasMarkers ? points.filter { !$0.isStaleMarker } : points
-            return LoadedSeries(labels: item.labels, samples: points, values: values)
+            return (sortKey(item.labels), LoadedSeries(labels: item.labels, samples: points, values: values))
         }
+        let order = prepared.indices.sorted { keyPrecedes(prepared[$0].key, prepared[$1].key) }
+        return order.map { prepared[$0].series }
     }
 
     /// The labels as bytes, each name and value followed by a 0 byte: ordered as `Labels.precede` orders the sets.
