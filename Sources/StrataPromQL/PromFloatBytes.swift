@@ -51,16 +51,33 @@ extension PromFloatText {
         }
     }
 
-    /// `timestamp(ms)` appended to `out`.
+    /// `timestamp(ms)` appended to `out`: seconds, and the milliseconds after a point when there are any.
     public static func appendTimestamp(_ ms: Int64, to out: inout [UInt8]) {
-        if ms < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = ms.magnitude
-        let seconds = magnitude / 1000
-        appendDigits(seconds, width: decimalWidth(seconds), to: &out)
-        let fraction = magnitude % 1000
-        if fraction != 0 {
-            out.append(UInt8(ascii: "."))
-            appendDigits(fraction, width: 3, to: &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { text in
+            var end = text.count
+            var magnitude = ms.magnitude
+            let fraction = magnitude % 1000
+            magnitude /= 1000
+            if fraction != 0 {
+                var rest = fraction
+                for _ in 0..<3 {
+                    end -= 1
+                    text[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                end -= 1
+                text[end] = UInt8(ascii: ".")
+            }
+            repeat {
+                end -= 1
+                text[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if ms < 0 {
+                end -= 1
+                text[end] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[end...]))
         }
     }
 

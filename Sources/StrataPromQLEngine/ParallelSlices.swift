@@ -4,9 +4,9 @@ import Foundation
 /// Per-series work of one query split into contiguous slices run on every core (`concurrentPerform`), once there
 /// are enough series for it to pay: loading and range functions over 100k series ran on one core while the other
 /// idled. Results keep the input's order. The transform must touch only its own element and shared immutable state.
-enum ParallelSlices {
+public enum ParallelSlices {
     /// Slices a large input is cut into: one per core.
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `transform` of every element, in order; sequential below `minimum` elements or on one core. The first
     /// error thrown (by slice order) is rethrown once every slice has stopped.
@@ -24,6 +24,15 @@ enum ParallelSlices {
         DispatchQueue.concurrentPerform(iterations: parts) { part in slices[part].run() }
         if let error = slices.lazy.compactMap(\.error).first { throw error }
         return slices.flatMap(\.out)
+    }
+
+    /// `transform` of every element, in order, split across cores from `minimum` elements (see `map`).
+    public static func map<T, R>(_ items: [T], minimum: Int, _ transform: @escaping (T) -> R) -> [R] {
+        do throws(EngineError) {
+            return try map(items, minimum: minimum) { (item: T) throws(EngineError) -> R in transform(item) }
+        } catch {
+            preconditionFailure("a transform that cannot throw threw \(error)")
+        }
     }
 
     /// One slice's input and result, touched by one thread at a time: its worker, then the caller once

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import StrataCore
 
 extension TimeSeriesEngine {
@@ -42,10 +45,30 @@ extension TimeSeriesEngine {
 
     /// The series matching every matcher, sorted by id, with their labels. Matching runs off the actor, within
     /// `budget`.
+    /// Many candidates are checked in parallel slices (one per core); the slices' sorted runs are merged.
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
-        return try await BackgroundThreads.queries.run { try index.selectLabelled(matchers, budget: budget) }
+        let selection = try await BackgroundThreads.queries.run { try index.plan(matchers, budget: budget) }
+        let parts = min(Self.cores, max(1, selection.candidates.count / 8_192))
+        let slices = Self.slices(selection.candidates.count, parts: parts)
+        let found = try await withThrowingTaskGroup(of: (Int, [(id: StableID, labels: Labels)]).self) { group in
+            for (number, range) in slices.enumerated() {
+                group.addTask {
+                    (number, try await BackgroundThreads.queries.run {
+                        try index.check(selection, range: range, budget: budget).sorted { $0.id < $1.id }
+                    })
+                }
+            }
+            var parts = [[(id: StableID, labels: Labels)]](repeating: [], count: slices.count)
+            for try await (number, part) in group { parts[number] = part }
+            return parts
+        }
+        // Sorted runs: the standard sort merges them in linear time.
+        return found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
     }
+
+    /// Cores of this machine: how many slices a large selection is checked in.
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Label names in use, sorted.
     public func labelNames() -> [String] { labelIndex.names }

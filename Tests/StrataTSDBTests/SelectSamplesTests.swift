@@ -42,3 +42,36 @@ import Testing
     #expect(try await listed(60_000, 100_000) == ["fresh"])
     #expect(try await listed(200_000, 300_000) == [])
 }
+
+/// A selection with tens of thousands of candidates is checked in parallel slices and answers exactly what
+/// checking every series one by one answers, sorted by id; so does a read of their samples from a block and the
+/// head, decoded straight into one array per series.
+@Test func aLargeSelectionAnswersWhatANaiveFilterAnswers() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-large"), logger: quietLogger)
+    var all: [(id: StableID, labels: Labels)] = []
+    var batch: [SeriesSamples] = []
+    for n in 0..<30_000 {
+        let labels: Labels = ["__name__": n % 3 == 0 ? "a" : "b", "job": "j\(n % 7)", "instance": "i-\(n % 1_000)"]
+        let id = StableID(parts: ["large", String(n)])
+        all.append((id, labels))
+        batch.append(SeriesSamples(seriesID: id, samples: [Sample(1_000, Double(n))], labels: labels))
+    }
+    try await engine.append(batch)
+    try await engine.persistHead()
+    try await engine.append(all.enumerated().map { SeriesSamples(seriesID: $0.element.id, samples: [Sample(2_000, Double($0.offset) + 0.5)]) })
+    let selectors: [[LabelMatcher]] = [
+        [try LabelMatcher("__name__", .equal, "b")],
+        [try LabelMatcher("__name__", .equal, "b"), try LabelMatcher("job", .notEqual, "j3")],
+        [try LabelMatcher("instance", .matchesRegex, "i-[0-4].*"), try LabelMatcher("job", .matchesRegex, "j[0-5]")],
+        [try LabelMatcher("job", .notMatchesRegex, "j1")],
+    ]
+    for matchers in selectors {
+        let expected = all.filter { item in matchers.allSatisfy { $0.matches(item.labels) } }.sorted { $0.id < $1.id }
+        let found = try await engine.select(matchers)
+        #expect(found.map(\.id) == expected.map(\.id), "\(matchers)")
+        #expect(found.map(\.labels) == expected.map(\.labels))
+        let read = try await engine.selectSamples(matchers, fromMs: 0, toMs: 5_000, budget: .unlimited)
+        #expect(read.map(\.id) == expected.map(\.id))
+        #expect(read.allSatisfy { $0.samples.map(\.timestampMs) == [1_000, 2_000] && $0.samples[1].value == $0.samples[0].value + 0.5 })
+    }
+}

@@ -36,16 +36,20 @@ enum PromQLAnswerJSON {
             out.append(UInt8(ascii: "]"))
         case .matrix(let series):
             out.append(UInt8(ascii: "["))
-            for (index, item) in series.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: #"{"metric":"#.utf8)
-                appendLabels(item.labels, to: &out)
-                out.append(contentsOf: #","values":["#.utf8)
-                for (position, point) in item.points.enumerated() {
-                    if position > 0 { out.append(UInt8(ascii: ",")) }
-                    appendPoint(point.t, point.v, to: &out)
+            let points = series.reduce(0) { $0 &+ $1.points.count }
+            if points >= parallelPoints, series.count > 1 {
+                // Numbers are most of a large answer's time: slices of series are written on every core.
+                let parts = min(ParallelSlices.cores, series.count)
+                let ranges = (0..<parts).map { series.count * $0 / parts..<series.count * ($0 + 1) / parts }
+                let texts = ParallelSlices.map(ranges, minimum: 2) { range in
+                    var text: [UInt8] = []
+                    text.reserveCapacity(estimatedSize(.matrix(Array(series[range]))))
+                    appendSeries(series[range], first: range.lowerBound == 0, to: &text)
+                    return text
                 }
-                out.append(contentsOf: "]}".utf8)
+                for text in texts { out.append(contentsOf: text) }
+            } else {
+                appendSeries(series[...], first: true, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .scalar(let point):
@@ -58,6 +62,25 @@ enum PromQLAnswerJSON {
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Points from which a matrix is written on several cores.
+    static let parallelPoints = 20_000
+
+    /// `series` as elements of a matrix's JSON array, a comma before each but the very first.
+    static func appendSeries(_ series: ArraySlice<Series>, first: Bool, to out: inout [UInt8]) {
+        for (index, item) in zip(series.indices, series) {
+            if index > series.startIndex || !first { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"metric":"#.utf8)
+            appendLabels(item.labels, to: &out)
+            out.append(contentsOf: #","values":["#.utf8)
+            for (position, point) in item.points.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                appendPoint(point.t, point.v, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+            out.append(UInt8(ascii: "}"))
+        }
     }
 
     /// Bytes to reserve: about 30 per point and 100 per series, so a large answer is not copied as it grows.
@@ -96,8 +119,10 @@ enum PromQLAnswerJSON {
     static func appendPoint(_ t: Int64, _ v: Double, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         PromFloatText.appendTimestamp(t, to: &out)
-        out.append(contentsOf: #",""#.utf8)
+        out.append(UInt8(ascii: ","))
+        out.append(UInt8(ascii: "\""))
         PromFloatText.appendSampleValue(v, to: &out)
-        out.append(contentsOf: #""]"#.utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "]"))
     }
 }

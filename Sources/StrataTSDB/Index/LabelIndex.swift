@@ -49,10 +49,23 @@ struct LabelIndex: Sendable {
     /// matcher (the tenant's matcher holds every series of the tenant) took most of a selection.
     /// `budget` is checked every 32 values and every 256 candidates.
     func selectLabelled(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
+        let selection = try plan(matchers, budget: budget)
+        return try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }
+    }
+
+    /// The candidates of a selection and the matchers still to check on them (`plan`).
+    struct Selection: Sendable {
+        var candidates: [StableID]
+        var checked: [LabelMatcher]
+    }
+
+    /// The candidates of `matchers`: the postings of the narrowest matcher that rejects the empty value (every
+    /// series when none does), and the other matchers, to be checked on each candidate by `check`.
+    func plan(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> Selection {
         var narrowest: (position: Int, lists: [[StableID]], count: Int)?
         var work = 0
         for (position, matcher) in matchers.enumerated() where !matcher.matches("") {
-            guard let values = postings[matcher.name] else { return [] }
+            guard let values = postings[matcher.name] else { return Selection(candidates: [], checked: []) }
             var lists: [[StableID]] = []
             var count = 0
             if matcher.op == .equal {
@@ -64,25 +77,27 @@ struct LabelIndex: Sendable {
                     if matcher.matches(value) { lists.append(ids); count += ids.count }
                 }
             }
-            if count == 0 { return [] }
+            if count == 0 { return Selection(candidates: [], checked: []) }
             if narrowest.map({ count < $0.count }) ?? true { narrowest = (position, lists, count) }
         }
         let checked = matchers.enumerated().filter { $0.offset != narrowest?.position }.map(\.element)
+        guard let narrowest else { return Selection(candidates: Array(labels.keys), checked: checked) }
+        return Selection(candidates: narrowest.lists.count == 1 ? narrowest.lists[0] : Array(narrowest.lists.joined()),
+                         checked: checked)
+    }
+
+    /// The candidates in `range` of `selection` that every checked matcher accepts, with their labels, in
+    /// candidate order.
+    func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         var found: [(id: StableID, labels: Labels)] = []
-        func consider(_ id: StableID, _ seriesLabels: Labels) throws(QueryError) {
-            work &+= 1
-            if work & 255 == 0 { try budget.check() }
+        found.reserveCapacity(range.count)
+        let checked = selection.checked
+        for (count, index) in range.enumerated() {
+            if count & 255 == 255 { try budget.check() }
+            let id = selection.candidates[index]
+            guard let seriesLabels = labels[id] else { continue }
             if checked.allSatisfy({ $0.matches(seriesLabels) }) { found.append((id, seriesLabels)) }
         }
-        if let narrowest {
-            found.reserveCapacity(narrowest.count)
-            for list in narrowest.lists {
-                for id in list { try consider(id, labels[id]!) }
-            }
-        } else {
-            for (id, seriesLabels) in labels { try consider(id, seriesLabels) }
-        }
-        found.sort { $0.id < $1.id }
         return found
     }
 
