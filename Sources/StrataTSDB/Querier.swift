@@ -20,12 +20,23 @@ public protocol Querier: Sendable {
     /// over 100k series). Series without samples in the window are left out. Sorted by id; checks `budget` between
     /// series.
     func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
+    /// `selectSamples` with each series' labels as users see them (`Labels.visible`: no `__tenant__`), what a
+    /// tenant's querier returns; the engine strips them in its parallel decoding slices.
+    func selectVisibleSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?
     /// Names of the labels of the series matching `matchers`, sorted.
     func labelNames(matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String]
     /// Values of label `name` among the series matching `matchers`, sorted.
     func labelValues(_ name: String, matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String]
+}
+
+extension Querier {
+    public func selectVisibleSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        var found = try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget)
+        for index in found.indices { found[index].labels = found[index].labels.visible }
+        return found
+    }
 }
 
 extension TimeSeriesEngine: Querier {

@@ -49,7 +49,7 @@ extension TimeSeriesEngine {
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
         let selection = try await BackgroundThreads.queries.run { try index.plan(matchers, budget: budget) }
-        let parts = min(Self.cores, max(1, selection.candidates.count / 8_192))
+        let parts = min(Self.cores, max(1, selection.candidates.count / 4_096))
         let slices = Self.slices(selection.candidates.count, parts: parts)
         let found = try await withThrowingTaskGroup(of: (Int, [(id: StableID, labels: Labels)]).self) { group in
             for (number, range) in slices.enumerated() {

@@ -6,6 +6,17 @@ extension TimeSeriesEngine {
     /// actor on the query threads, in a few parallel slices; the actor only hands over the head chunks in the window.
     public nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
                                           budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, visible: false)
+    }
+
+    public nonisolated func selectVisibleSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
+                                                 budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, visible: true)
+    }
+
+    /// `selectSamples`, with each series' labels made `visible` in the decoding slices when asked.
+    nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget,
+                                   visible: Bool) async throws -> [SelectedSeries] {
         try await withTaskCancellationHandler {
             let selected = try await select(matchers, budget: budget)
             try budget.check()
@@ -16,7 +27,7 @@ extension TimeSeriesEngine {
                 for (number, range) in slices.enumerated() {
                     group.addTask {
                         (number, try await BackgroundThreads.queries.run {
-                            try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget)
+                            try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget, visible: visible)
                         })
                     }
                 }
@@ -45,14 +56,16 @@ extension TimeSeriesEngine {
 
     /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them.
     static func decode(_ snapshot: RawSnapshot, range: Range<Int>, from: Int64, to: Int64,
-                       budget: QueryBudget) throws -> [SelectedSeries] {
+                       budget: QueryBudget, visible: Bool = false) throws -> [SelectedSeries] {
         var found: [SelectedSeries] = []
         found.reserveCapacity(range.count)
         for (count, series) in snapshot.series[range].enumerated() {
             if count & 255 == 0 { try budget.check() }
             let samples = try samplesInOrder(series.id, series.head, blocks: snapshot.blocks, from: from, to: to)
                 ?? merge(snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()])
-            if !samples.isEmpty { found.append(SelectedSeries(id: series.id, labels: series.labels, samples: samples)) }
+            if !samples.isEmpty {
+                found.append(SelectedSeries(id: series.id, labels: visible ? series.labels.visible : series.labels, samples: samples))
+            }
         }
         return found
     }

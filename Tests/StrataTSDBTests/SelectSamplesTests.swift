@@ -75,3 +75,21 @@ import Testing
         #expect(read.allSatisfy { $0.samples.map(\.timestampMs) == [1_000, 2_000] && $0.samples[1].value == $0.samples[0].value + 0.5 })
     }
 }
+
+/// A tenant's read returns each series' labels without the internal ones, whether the engine strips them in its
+/// decoding slices (`selectVisibleSamples`) or a querier's default does it afterwards; and only its own series.
+@Test func aTenantsSampleReadHidesInternalLabelsAndOtherTenants() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-visible"), logger: quietLogger)
+    var batch: [SeriesSamples] = []
+    for n in 0..<3_000 {
+        let labels: Labels = ["__name__": "m", "__tenant__": n % 2 == 0 ? "a" : "b", "n": String(n)]
+        batch.append(SeriesSamples(seriesID: StableID(parts: ["visible", String(n)]), samples: [Sample(1_000, 1)], labels: labels))
+    }
+    try await engine.append(batch)
+    let tenant = try TenantQuerier(engine, tenant: "a")
+    let found = try await tenant.selectSamples([try LabelMatcher("__name__", .equal, "m")], fromMs: 0, toMs: 2_000, budget: .unlimited)
+    #expect(found.count == 1_500)
+    #expect(found.allSatisfy { $0.labels["__tenant__"] == nil && $0.labels["__name__"] == "m" && Int($0.labels["n"]!)! % 2 == 0 })
+    let raw = try await engine.selectSamples([try LabelMatcher("__tenant__", .equal, "a")], fromMs: 0, toMs: 2_000, budget: .unlimited)
+    #expect(raw.map(\.labels.visible) == found.map(\.labels), "the same series, in the same order, as the engine's own read")
+}

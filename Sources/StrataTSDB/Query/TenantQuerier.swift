@@ -40,9 +40,7 @@ public struct TenantQuerier: Querier {
     }
 
     public func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
-        var found = try await base.selectSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
-        for index in found.indices { found[index].labels = found[index].labels.visible }
-        return found
+        try await base.selectVisibleSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
     }
 
     /// The visible labels of `series` if it is this tenant's.
