@@ -68,7 +68,12 @@ struct SeriesData {
             let values = hasMarkers ? points.filter { !$0.isStaleMarker } : points
             return (sortKey(item.labels), LoadedSeries(labels: item.labels, samples: points, values: values))
         }
-        let order = prepared.indices.sorted { keyPrecedes(prepared[$0].key, prepared[$1].key) }
+        let precedes: (Int, Int) -> Bool = { keyPrecedes(prepared[$0].key, prepared[$1].key) }
+        // Each core sorts a slice; the standard sort then merges the sorted runs in one linear pass.
+        let parts = prepared.count < 4_096 ? 1 : ParallelSlices.cores
+        let runs = (0..<parts).map { prepared.count * $0 / parts..<prepared.count * ($0 + 1) / parts }
+        let sortedRuns = ParallelSlices.map(runs, minimum: 2) { $0.sorted(by: precedes) }
+        let order = parts == 1 ? sortedRuns[0] : sortedRuns.joined().sorted(by: precedes)
         return order.map { prepared[$0].series }
     }
 

@@ -54,4 +54,16 @@ struct ParallelEvaluationTests {
                                      budget: QueryBudget(timeout: .zero))
         }
     }
+
+    @Test func manySeriesComeOutOfAnInstantSelectorInLabelOrder() async throws {
+        let expr = try PromQLParser.parse("requests_total")
+        guard case .vector(let samples) = try await Engine().instant(expr, at: 590_000, querier: Self.querier, budget: .unlimited) else {
+            Issue.record("not a vector")
+            return
+        }
+        #expect(samples.count > 4_000)
+        func key(_ labels: Labels) -> [UInt8] { labels.pairs.flatMap { Array($0.name.utf8) + [0] + Array($0.value.utf8) + [0] } }
+        let keys = samples.map { key($0.labels) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) }, "sorted by labels, as Prometheus's storage returns them")
+    }
 }
