@@ -101,6 +101,29 @@ let specialValues: [Double] = [
     #expect(throws: ChunkError.unknownEncoding(9)) { try ChunkDecoder.decode([9, 0, 0, 1, 0]) }
 }
 
+@Test func garbageAndFlippedBitsThrowOrDecodeButNeverTrap() {
+    var chunk = ChunkAppender(firstValue: 1.25)
+    for index in 0..<200 { _ = chunk.append(Int64(index) * 15_000 + Int64(index % 3), Double(index) * 1.25) }
+    let good = chunk.bytes
+    var state: UInt64 = 7
+    func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
+    }
+    for round in 0..<3_000 {
+        var bytes: [UInt8]
+        if round % 2 == 0 {
+            bytes = good
+            for _ in 0..<(1 + Int(next() % 4)) { bytes[4 + Int(next()) % (bytes.count - 4)] ^= UInt8(1 << (next() % 8)) }
+        } else {
+            bytes = (0..<(4 + Int(next() % 300))).map { _ in UInt8(truncatingIfNeeded: next()) }
+            bytes[0] = UInt8(next() % 2)
+        }
+        let decoded = try? ChunkDecoder.decode(bytes)
+        #expect(decoded.map { $0.count <= Int(bytes[2]) << 8 | Int(bytes[3]) } ?? true)
+    }
+}
+
 @Test func regularCountersCostAboutOneBitPerTimestamp() throws {
     var samples: [Sample] = []
     var value = 1000.0

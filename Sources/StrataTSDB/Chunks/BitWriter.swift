@@ -55,25 +55,25 @@ public struct BitWriter: Sendable {
     }
 }
 
-/// Reads bits written by `BitWriter`; reading past the end throws instead of trapping.
-public struct BitReader: Sendable {
+/// Reads bits written by `BitWriter`; reading past the end throws instead of trapping. A reader lives only inside
+/// `BitReader.reading`, over words copied to the stack (the heap for large chunks): a query decodes one chunk per
+/// series and block, and an array per chunk with bounds checks on every read was a third of decoding.
+public struct BitReader {
     /// The bytes as big-endian 64-bit words, plus one zero word so a read may always look one word ahead.
-    private let words: [UInt64]
+    private let words: UnsafePointer<UInt64>
     private let bitLength: Int
     private var position = 0
 
-    /// Creates a reader over `length` bytes of `bytes` from byte `offset` (to the end when nil).
-    public init(_ bytes: [UInt8], offset: Int = 0, length: Int? = nil) {
-        let offset = max(0, min(offset, bytes.count))
-        let length = max(0, min(length ?? .max, bytes.count - offset))
-        self = bytes.withUnsafeBytes { BitReader(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + length])) }
+    private init(words: UnsafePointer<UInt64>, bitLength: Int) {
+        self.words = words
+        self.bitLength = bitLength
     }
 
-    /// Creates a reader over `raw` (copied into words: a block's mapped chunk file or an array's storage).
-    public init(_ raw: UnsafeRawBufferPointer) {
+    /// `body`'s result with a reader over `raw` (a block's mapped chunk file or an array's storage).
+    public static func reading<R>(_ raw: UnsafeRawBufferPointer,
+                                  _ body: (inout BitReader) throws(ChunkError) -> R) throws(ChunkError) -> R {
         let length = raw.count
-        bitLength = length * 8
-        words = [UInt64](unsafeUninitializedCapacity: length / 8 + 2) { words, initialized in
+        let result: Result<R, ChunkError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: length / 8 + 2) { words in
             var index = 0
             while index + 8 <= length {
                 words[index >> 3] = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
@@ -86,8 +86,14 @@ public struct BitReader: Sendable {
             }
             words[length >> 3] = tail
             words[(length >> 3) + 1] = 0
-            initialized = length / 8 + 2
+            var reader = BitReader(words: UnsafePointer(words.baseAddress!), bitLength: length * 8)
+            do throws(ChunkError) {
+                return .success(try body(&reader))
+            } catch {
+                return .failure(error)
+            }
         }
+        return try result.get()
     }
 
     /// Bits not read yet.

@@ -32,8 +32,15 @@ public enum ChunkDecoder {
         let exponent = Int(chunk[1])
         guard exponent < Decimal.powers.count else { throw .corrupt("decimal exponent \(exponent)") }
         let count = Int(chunk[2]) << 8 | Int(chunk[3])
-        var reader = BitReader(UnsafeRawBufferPointer(rebasing: chunk[4...]))
         if samples.isEmpty { samples.reserveCapacity(count) }
+        try BitReader.reading(UnsafeRawBufferPointer(rebasing: chunk[4...])) { (reader: inout BitReader) throws(ChunkError) in
+            try decode(&reader, encoding: encoding, exponent: exponent, count: count, from: from, to: to, into: &samples)
+        }
+    }
+
+    /// The samples of a chunk's body within `from...to` appended to `samples`.
+    private static func decode(_ reader: inout BitReader, encoding: ChunkEncoding, exponent: Int, count: Int,
+                               from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
 
         var timestamp: Int64 = 0
         var delta: Int64 = 0
