@@ -25,7 +25,7 @@ enum Aggregation {
             if whole < 1 { return [] }
             k = Int(Swift.min(whole, Int64(Int.max / 2)))
         }
-        var groups: [GroupKey: Int] = [:]
+        var groups: [Int: Int] = [:]
         var ordered: [Group] = []
         for element in vector {
             guard let index = groups[element.key] else {
@@ -99,15 +99,15 @@ enum Aggregation {
             case .quantile: value = Quantiles.quantile(param, group.values)
             case .topk:
                 output += group.heap.sorted { ($0.v.isNaN ? -Double.infinity : $0.v) > ($1.v.isNaN ? -Double.infinity : $1.v) }
-                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: .none) }
+                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: 0) }
                 continue
             case .bottomk:
                 output += group.heap.sorted { ($0.v.isNaN ? Double.infinity : $0.v) < ($1.v.isNaN ? Double.infinity : $1.v) }
-                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: .none) }
+                    .map { StepElement(labels: $0.labels, v: $0.v, t: ts, key: 0) }
                 continue
             default: value = group.value
             }
-            output.append(StepElement(labels: group.labels, v: value, t: ts, key: .none))
+            output.append(StepElement(labels: group.labels, v: value, t: ts, key: 0))
         }
         return output
     }
@@ -118,10 +118,13 @@ enum Aggregation {
         guard InstantFunctions.isLabelName(label) else { throw .execution("invalid label name \"\(label)\"") }
         var names = Set(grouping)
         if !without { names.insert(label) }
+        var numbers: [GroupKey: Int] = [:]
         let relabelled = vector.map { element -> StepElement in
             let labels = element.labels.with(label, PromFloatText.fixed(element.v))
             let key = (!without && names.isEmpty) ? GroupKey.none : labels.signature(on: !without, names)
-            return StepElement(labels: labels, v: element.v, t: ts, key: key)
+            let number = numbers[key] ?? numbers.count + 1
+            numbers[key] = number
+            return StepElement(labels: labels, v: element.v, t: ts, key: number)
         }
         return try aggregate(.countValues, grouping: names, without: without, param: 0, relabelled, ts: ts)
     }

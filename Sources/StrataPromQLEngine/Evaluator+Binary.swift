@@ -11,7 +11,7 @@ extension Evaluator {
         case (.scalar, .scalar):
             return try rangeEval([binary.lhs, binary.rhs]) { ts, vectors throws(EngineError) in
                 let left = vectors[0].first?.v ?? .nan, right = vectors[1].first?.v ?? .nan
-                return [StepElement(labels: Labels(), v: Self.scalarOperation(op, left, right), t: ts, key: .none)]
+                return [StepElement(labels: Labels(), v: Self.scalarOperation(op, left, right), t: ts, key: 0)]
             }
         case (.vector, .scalar), (.scalar, .vector):
             let swapped = binary.lhs.type == .scalar
@@ -61,7 +61,7 @@ extension Evaluator {
         if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         let oneToMany = matching.cardinality == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
-        var right: [GroupKey: StepElement] = [:]
+        var right: [Int: StepElement] = [:]
         right.reserveCapacity(rhs.count)
         for element in rhs {
             if let duplicate = right[element.key] {
@@ -73,7 +73,7 @@ extension Evaluator {
             }
             right[element.key] = element
         }
-        var matched: [GroupKey: Set<Labels>] = [:]
+        var matched: [Int: Set<Labels>] = [:]
         var output: [StepElement] = []
         for element in lhs {
             guard let other = right[element.key] else { continue }
@@ -94,7 +94,7 @@ extension Evaluator {
             } else if !matched[element.key, default: []].insert(labels).inserted {
                 throw .execution("multiple matches for labels: grouping labels must ensure unique matches")
             }
-            output.append(StepElement(labels: labels, v: value, t: ts, key: .none))
+            output.append(StepElement(labels: labels, v: value, t: ts, key: 0))
         }
         return output
     }
@@ -129,7 +129,7 @@ extension Evaluator {
             }
             guard keep else { continue }
             let labels = dropsName(op) || returnBool ? element.labels.droppingName : element.labels
-            output.append(StepElement(labels: labels, v: value, t: ts, key: .none))
+            output.append(StepElement(labels: labels, v: value, t: ts, key: 0))
         }
         return output
     }

@@ -11,7 +11,7 @@ extension Evaluator {
         if name == "timestamp", case .vectorSelector(let selector) = args[0] {
             return try rangeEval([]) { ts, _ throws(EngineError) in
                 instantSamples(selector, at: ts).map {
-                    StepElement(labels: $0.labels.droppingName, v: Double($0.t) / 1000, t: ts, key: .none)
+                    StepElement(labels: $0.labels.droppingName, v: Double($0.t) / 1000, t: ts, key: 0)
                 }
             }
         }

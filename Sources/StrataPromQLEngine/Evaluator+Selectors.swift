@@ -50,7 +50,7 @@ extension Evaluator {
             guard let index else { continue }
             let sample = samples[index]
             if sample.t < reference &- lookback || Sample.isStaleMarker(sample.v) { continue }
-            found.append(StepElement(labels: series.labels, v: sample.v, t: sample.t, key: .none))
+            found.append(StepElement(labels: series.labels, v: sample.v, t: sample.t, key: 0))
         }
         return found
     }

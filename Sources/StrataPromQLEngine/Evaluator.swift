@@ -20,7 +20,8 @@ struct StepElement {
     var labels: Labels
     var v: Double
     var t: Int64
-    var key: GroupKey
+    /// The element's group or match (its `GroupKey` numbered within one `rangeEval`); 0 where none is needed.
+    var key: Int
 }
 
 /// The state one query's evaluation shares between nodes: the loaded series, limits, the budget.
@@ -121,11 +122,20 @@ struct Evaluator {
     func rangeEval(_ args: [Expr?], key: ((Labels) -> GroupKey)? = nil, distinct: Bool = false,
                    _ body: (Int64, [[StepElement]]) throws(EngineError) -> [StepElement]) throws(EngineError) -> [Series] {
         var matrices: [[Series]] = []
-        var keys: [[GroupKey]] = []
+        var keys: [[Int]] = []
+        var numbers: [GroupKey: Int] = [:]
         for arg in args {
             let series = try arg.map { (arg: Expr) throws(EngineError) -> [Series] in try eval(arg).series } ?? []
             matrices.append(series)
-            keys.append(key.map { key in series.map { key($0.labels) } } ?? [])
+            // Keys are numbered once per series, so steps hash integers, not label bytes.
+            keys.append(key.map { key in
+                series.map { item in
+                    let groupKey = key(item.labels)
+                    if let number = numbers[groupKey] { return number }
+                    numbers[groupKey] = numbers.count + 1
+                    return numbers.count
+                }
+            } ?? [])
         }
         var cursors = matrices.map { [Int](repeating: 0, count: $0.count) }
         var output: [Series] = []
@@ -143,7 +153,7 @@ struct Evaluator {
                     let cursor = cursors[arg][index]
                     guard cursor < series.points.count, series.points[cursor].t == ts else { continue }
                     vectors[arg].append(StepElement(labels: series.labels, v: series.points[cursor].v, t: ts,
-                                                    key: keys[arg].isEmpty ? .none : keys[arg][index]))
+                                                    key: keys[arg].isEmpty ? 0 : keys[arg][index]))
                     cursors[arg][index] = cursor + 1
                 }
             }

@@ -19,15 +19,15 @@ enum InstantFunctions {
                      state: inout State) throws(EngineError) -> [StepElement] {
         func scalar(_ index: Int) -> Double { vectors[index].first?.v ?? .nan }
         func map(_ transform: (Double) -> Double) -> [StepElement] {
-            vectors[0].map { StepElement(labels: $0.labels.droppingName, v: transform($0.v), t: ts, key: .none) }
+            vectors[0].map { StepElement(labels: $0.labels.droppingName, v: transform($0.v), t: ts, key: 0) }
         }
         switch name {
-        case "time": return [StepElement(labels: Labels(), v: Double(ts) / 1000, t: ts, key: .none)]
-        case "pi": return [StepElement(labels: Labels(), v: Double.pi, t: ts, key: .none)]
-        case "vector": return [StepElement(labels: Labels(), v: scalar(0), t: ts, key: .none)]
+        case "time": return [StepElement(labels: Labels(), v: Double(ts) / 1000, t: ts, key: 0)]
+        case "pi": return [StepElement(labels: Labels(), v: Double.pi, t: ts, key: 0)]
+        case "vector": return [StepElement(labels: Labels(), v: scalar(0), t: ts, key: 0)]
         case "scalar":
             let value = vectors[0].count == 1 ? vectors[0][0].v : .nan
-            return [StepElement(labels: Labels(), v: value, t: ts, key: .none)]
+            return [StepElement(labels: Labels(), v: value, t: ts, key: 0)]
         case "abs": return map { Swift.abs($0) }
         case "ceil": return map { $0.rounded(.up) }
         case "floor": return map { $0.rounded(.down) }
@@ -51,7 +51,7 @@ enum InstantFunctions {
         case "rad": return map { $0 * Double.pi / 180 }
         case "deg": return map { $0 * 180 / Double.pi }
         case "sgn": return map { $0 < 0 ? -1 : $0 > 0 ? 1 : $0 }
-        case "timestamp": return vectors[0].map { StepElement(labels: $0.labels.droppingName, v: Double($0.t) / 1000, t: ts, key: .none) }
+        case "timestamp": return vectors[0].map { StepElement(labels: $0.labels.droppingName, v: Double($0.t) / 1000, t: ts, key: 0) }
         case "clamp":
             let low = scalar(1), high = scalar(2)
             if high < low { return [] }
@@ -70,7 +70,7 @@ enum InstantFunctions {
         case "sort_desc":
             return vectors[0].sorted { (!$0.v.isNaN && $1.v.isNaN) || $0.v > $1.v }
         case "absent":
-            return vectors[0].isEmpty ? [StepElement(labels: absentLabels(args[0]), v: 1, t: ts, key: .none)] : []
+            return vectors[0].isEmpty ? [StepElement(labels: absentLabels(args[0]), v: 1, t: ts, key: 0)] : []
         case "histogram_quantile": return histogramQuantile(scalar(0), vectors[1], ts: ts)
         case "histogram_count", "histogram_sum", "histogram_fraction":
             return []  // native histograms only; Strata stores none
@@ -100,9 +100,9 @@ enum InstantFunctions {
         }
         guard let vector else {
             let seconds = ts / 1000  // Go's division truncates toward zero, as Swift's does
-            return [StepElement(labels: Labels(), v: field(GoDate(unixSeconds: seconds)), t: ts, key: .none)]
+            return [StepElement(labels: Labels(), v: field(GoDate(unixSeconds: seconds)), t: ts, key: 0)]
         }
-        return vector.map { StepElement(labels: $0.labels.droppingName, v: field(GoDate(unixSeconds: GoMath.int64($0.v))), t: ts, key: .none) }
+        return vector.map { StepElement(labels: $0.labels.droppingName, v: field(GoDate(unixSeconds: GoMath.int64($0.v))), t: ts, key: 0) }
     }
 
     /// The labels `absent` and `absent_over_time` give their one series: the selector's equality matchers
@@ -146,7 +146,7 @@ enum InstantFunctions {
             groups[position].buckets.append(Quantiles.Bucket(upperBound: bound, count: element.v))
         }
         return groups.map { group in
-            StepElement(labels: group.labels, v: Quantiles.bucketQuantile(q, group.buckets), t: ts, key: .none)
+            StepElement(labels: group.labels, v: Quantiles.bucketQuantile(q, group.buckets), t: ts, key: 0)
         }
     }
 
@@ -197,7 +197,7 @@ enum InstantFunctions {
         let regex = state.labelRegex!
         return vector.map { element in
             if let known = state.rewritten[element.labels] {
-                return StepElement(labels: known, v: element.v, t: ts, key: .none)
+                return StepElement(labels: known, v: element.v, t: ts, key: 0)
             }
             var labels = element.labels
             let value = element.labels[source] ?? ""
@@ -205,7 +205,7 @@ enum InstantFunctions {
                 labels = labels.with(destination, expanded)
             }
             state.rewritten[element.labels] = labels
-            return StepElement(labels: labels, v: element.v, t: ts, key: .none)
+            return StepElement(labels: labels, v: element.v, t: ts, key: 0)
         }
     }
 
@@ -220,12 +220,12 @@ enum InstantFunctions {
         guard isLabelName(destination) else { throw .execution("invalid destination label name in label_join(): \(destination)") }
         return vector.map { element in
             if let known = state.rewritten[element.labels] {
-                return StepElement(labels: known, v: element.v, t: ts, key: .none)
+                return StepElement(labels: known, v: element.v, t: ts, key: 0)
             }
             let joined = sources.map { element.labels[$0] ?? "" }.joined(separator: separator)
             let labels = element.labels.with(destination, joined)
             state.rewritten[element.labels] = labels
-            return StepElement(labels: labels, v: element.v, t: ts, key: .none)
+            return StepElement(labels: labels, v: element.v, t: ts, key: 0)
         }
     }
 }
