@@ -51,11 +51,16 @@ import Testing
         let cgroup = try #require(throttle.message.split(separator: "in cgroup ").last?.split(separator: ",").first.map(String.init), "\(throttle.message)")
         #expect(throttle.succeeded && cgroup.hasSuffix("/strata-pid-\(pid)"), "\(throttle.message)")
         #expect(fs.exists(cgroup))
-        // SIGKILL: the test runner's blocked signals are inherited by its children, SIGTERM would stay pending.
-        kill(pid, SIGKILL)
-        sleeper.waitUntilExit()
-        for _ in 0..<200 where !CgroupFiles(fs: fs).processes(cgroup).isEmpty { usleep(10_000) }
-        let removed = CgroupControl(fs: fs).sweep()
+        // The end of the process and this sweep take the sweepers' turn, as `CgroupControl.sweep` does: a control
+        // channel started by a test running beside this one sweeps on start, and it must not remove the cgroup
+        // first (found by CI: this sweep then reported nothing).
+        let removed = CgroupFiles.turns.withLock { _ -> [String] in
+            // SIGKILL: the test runner's blocked signals are inherited by its children, SIGTERM would stay pending.
+            kill(pid, SIGKILL)
+            sleeper.waitUntilExit()
+            for _ in 0..<200 where !CgroupFiles(fs: fs).processes(cgroup).isEmpty { usleep(10_000) }
+            return CgroupFiles(fs: fs).sweepLeftovers()
+        }
         #expect(removed.contains(cgroup), "\(removed)")
         #expect(!fs.exists(cgroup), "the ended process's cgroup is gone")
     }
