@@ -122,9 +122,7 @@ enum Aggregation {
         let relabelled = vector.map { element -> StepElement in
             let labels = element.labels.with(label, PromFloatText.fixed(element.v))
             let key = (!without && names.isEmpty) ? GroupKey.none : labels.signature(on: !without, names)
-            let number = numbers[key] ?? numbers.count + 1
-            numbers[key] = number
-            return StepElement(labels: labels, v: element.v, t: ts, key: number)
+            return StepElement(labels: labels, v: element.v, t: ts, key: numbers.number(key))
         }
         return try aggregate(.countValues, grouping: names, without: without, param: 0, relabelled, ts: ts)
     }

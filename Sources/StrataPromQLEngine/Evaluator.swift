@@ -128,14 +128,7 @@ struct Evaluator {
             let series = try arg.map { (arg: Expr) throws(EngineError) -> [Series] in try eval(arg).series } ?? []
             matrices.append(series)
             // Keys are numbered once per series, so steps hash integers, not label bytes.
-            keys.append(key.map { key in
-                series.map { item in
-                    let groupKey = key(item.labels)
-                    if let number = numbers[groupKey] { return number }
-                    numbers[groupKey] = numbers.count + 1
-                    return numbers.count
-                }
-            } ?? [])
+            keys.append(key.map { key in series.map { numbers.number(key($0.labels)) } } ?? [])
         }
         var cursors = matrices.map { [Int](repeating: 0, count: $0.count) }
         var output: [Series] = []

@@ -73,3 +73,12 @@ struct GroupKey: Hashable {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
+
+extension Dictionary where Key == GroupKey, Value == Int {
+    /// The number of `key`, from 1 in the order keys are first seen: elements carry it instead of the key.
+    mutating func number(_ key: GroupKey) -> Int {
+        if let known = self[key] { return known }
+        self[key] = count + 1
+        return count
+    }
+}

@@ -70,10 +70,10 @@ struct SeriesData {
         }
         let precedes: (Int, Int) -> Bool = { keyPrecedes(prepared[$0].key, prepared[$1].key) }
         // Each core sorts a slice; the standard sort then merges the sorted runs in one linear pass.
-        let parts = prepared.count < 4_096 ? 1 : ParallelSlices.cores
-        let runs = (0..<parts).map { prepared.count * $0 / parts..<prepared.count * ($0 + 1) / parts }
-        let sortedRuns = ParallelSlices.map(runs, minimum: 2) { $0.sorted(by: precedes) }
-        let order = parts == 1 ? sortedRuns[0] : sortedRuns.joined().sorted(by: precedes)
+        let sortedRuns = ParallelSlices.mapRanges(prepared.count, parts: prepared.count < 4_096 ? 1 : ParallelSlices.cores) {
+            $0.sorted(by: precedes)
+        }
+        let order = sortedRuns.count == 1 ? sortedRuns[0] : sortedRuns.joined().sorted(by: precedes)
         return order.map { prepared[$0].series }
     }
 

@@ -15,7 +15,9 @@ final class BackgroundThreads: @unchecked Sendable {
     // threads; pools live for the process.
 
     /// Query work.
-    static let queries = BackgroundThreads(count: 4 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))), nice: 19)
+    static let queries = BackgroundThreads(count: 4 * cores, nice: 19)
+    /// Cores of this machine.
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Block writing.
     static let storage = BackgroundThreads(count: 1, nice: 5)
 
@@ -47,6 +49,27 @@ final class BackgroundThreads: @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             submit { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// `work` of each of `count` items' slices (`parts` contiguous ranges, see `slices`), run on the pool at
+    /// once; the results in range order.
+    func runSlices<T: Sendable>(_ count: Int, parts: Int,
+                                _ work: @escaping @Sendable (Range<Int>) throws -> T) async throws -> [T] {
+        let slices = Self.slices(count, parts: parts)
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            for (number, range) in slices.enumerated() {
+                group.addTask { (number, try await self.run { try work(range) }) }
+            }
+            var results = [T?](repeating: nil, count: slices.count)
+            for try await (number, result) in group { results[number] = result }
+            return results.map { $0! }
+        }
+    }
+
+    /// `count` items cut into `parts` contiguous ranges.
+    static func slices(_ count: Int, parts: Int) -> [Range<Int>] {
+        let size = (count + parts - 1) / max(1, parts)
+        return stride(from: 0, to: count, by: max(1, size)).map { $0..<min(count, $0 + size) }
     }
 
     /// Queues `job`.

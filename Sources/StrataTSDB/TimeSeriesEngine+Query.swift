@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import StrataCore
 
 extension TimeSeriesEngine {
@@ -49,26 +46,13 @@ extension TimeSeriesEngine {
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
         let selection = try await BackgroundThreads.queries.run { try index.plan(matchers, budget: budget) }
-        let parts = min(Self.cores, max(1, selection.candidates.count / 4_096))
-        let slices = Self.slices(selection.candidates.count, parts: parts)
-        let found = try await withThrowingTaskGroup(of: (Int, [(id: StableID, labels: Labels)]).self) { group in
-            for (number, range) in slices.enumerated() {
-                group.addTask {
-                    (number, try await BackgroundThreads.queries.run {
-                        try index.check(selection, range: range, budget: budget).sorted { $0.id < $1.id }
-                    })
-                }
-            }
-            var parts = [[(id: StableID, labels: Labels)]](repeating: [], count: slices.count)
-            for try await (number, part) in group { parts[number] = part }
-            return parts
+        let parts = min(BackgroundThreads.cores, max(1, selection.candidates.count / 4_096))
+        let found = try await BackgroundThreads.queries.runSlices(selection.candidates.count, parts: parts) { range in
+            try index.check(selection, range: range, budget: budget).sorted { $0.id < $1.id }
         }
         // Sorted runs: the standard sort merges them in linear time.
         return found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
     }
-
-    /// Cores of this machine: how many slices a large selection is checked in.
-    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Label names in use, sorted.
     public func labelNames() -> [String] { labelIndex.names }
@@ -135,24 +119,11 @@ extension TimeSeriesEngine {
         try budget.check()
         let snapshot = await snapshot(for: query, selected: selected, from: from, to: query.lastStepEndMs)
         // Series are independent: decode them in a few parallel slices, keeping their order.
-        let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 64)))
-        let results = try await withThrowingTaskGroup(of: (Int, [SeriesResult]).self) { group in
-            for (number, range) in slices.enumerated() {
-                group.addTask {
-                    (number, try await BackgroundThreads.queries.run { try Self.evaluate(snapshot, range: range, query: query, from: from, budget: budget) })
-                }
-            }
-            var parts = [[SeriesResult]](repeating: [], count: slices.count)
-            for try await (number, part) in group { parts[number] = part }
-            return parts.flatMap { $0 }
-        }
+        let results = try await BackgroundThreads.queries.runSlices(snapshot.series.count,
+                                                                    parts: min(4, max(1, snapshot.series.count / 64))) { range in
+            try Self.evaluate(snapshot, range: range, query: query, from: from, budget: budget)
+        }.flatMap { $0 }
         return QueryResult(resolution: snapshot.resolution, series: results)
-    }
-
-    /// `count` items cut into `parts` contiguous ranges.
-    static func slices(_ count: Int, parts: Int) -> [Range<Int>] {
-        let size = (count + parts - 1) / max(1, parts)
-        return stride(from: 0, to: count, by: max(1, size)).map { $0..<min(count, $0 + size) }
     }
 
     /// Step points of the snapshot's series in `range`.

@@ -22,19 +22,10 @@ extension TimeSeriesEngine {
             try budget.check()
             guard !selected.isEmpty, fromMs <= toMs else { return [] }
             let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)
-            let slices = Self.slices(snapshot.series.count, parts: min(4, max(1, snapshot.series.count / 256)))
-            return try await withThrowingTaskGroup(of: (Int, [SelectedSeries]).self) { group in
-                for (number, range) in slices.enumerated() {
-                    group.addTask {
-                        (number, try await BackgroundThreads.queries.run {
-                            try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget, visible: visible)
-                        })
-                    }
-                }
-                var parts = [[SelectedSeries]](repeating: [], count: slices.count)
-                for try await (number, part) in group { parts[number] = part }
-                return parts.flatMap { $0 }
-            }
+            return try await BackgroundThreads.queries.runSlices(snapshot.series.count,
+                                                                 parts: min(4, max(1, snapshot.series.count / 256))) { range in
+                try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget, visible: visible)
+            }.flatMap { $0 }
         } onCancel: {
             budget.cancelled.raise()
         }

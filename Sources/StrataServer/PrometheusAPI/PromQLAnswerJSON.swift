@@ -39,11 +39,9 @@ enum PromQLAnswerJSON {
             let points = series.reduce(0) { $0 &+ $1.points.count }
             if points >= parallelPoints, series.count > 1 {
                 // Numbers are most of a large answer's time: slices of series are written on every core.
-                let parts = min(ParallelSlices.cores, series.count)
-                let ranges = (0..<parts).map { series.count * $0 / parts..<series.count * ($0 + 1) / parts }
-                let texts = ParallelSlices.map(ranges, minimum: 2) { range in
+                let texts = ParallelSlices.mapRanges(series.count, parts: ParallelSlices.cores) { range in
                     var text: [UInt8] = []
-                    text.reserveCapacity(estimatedSize(.matrix(Array(series[range]))))
+                    text.reserveCapacity(estimatedSize(series[range]))
                     appendSeries(series[range], first: range.lowerBound == 0, to: &text)
                     return text
                 }
@@ -86,10 +84,15 @@ enum PromQLAnswerJSON {
     /// Bytes to reserve: about 30 per point and 100 per series, so a large answer is not copied as it grows.
     static func estimatedSize(_ value: QueryValue) -> Int {
         switch value {
-        case .matrix(let series): return series.reduce(64) { $0 &+ 100 &+ 30 &* $1.points.count }
+        case .matrix(let series): return estimatedSize(series[...])
         case .vector(let samples): return 64 &+ 130 &* samples.count
         default: return 128
         }
+    }
+
+    /// Bytes to reserve for `series` in a matrix.
+    static func estimatedSize(_ series: ArraySlice<Series>) -> Int {
+        series.reduce(64) { $0 &+ 100 &+ 30 &* $1.points.count }
     }
 
     static func appendLabels(_ labels: Labels, to out: inout [UInt8]) {
