@@ -61,8 +61,14 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
 
     /// The set without Strata's internal labels (names starting `__` other than `__name__`), as shown to users.
     public var visible: Labels {
-        guard pairs.contains(where: { !Labels.isVisible($0.name) }) else { return self }
-        return filter { Labels.isVisible($0.name) }
+        guard let first = pairs.firstIndex(where: { !Labels.isVisible($0.name) }) else { return self }
+        // A subset of a sorted set is sorted; one allocation of the exact size.
+        var kept = self
+        kept.pairs = []
+        kept.pairs.reserveCapacity(pairs.count - 1)
+        kept.pairs += pairs[..<first]
+        for label in pairs[(first + 1)...] where Labels.isVisible(label.name) { kept.pairs.append(label) }
+        return kept
     }
 
     /// Whether label `name` is shown to users: not internal (`__…`), except `__name__`.

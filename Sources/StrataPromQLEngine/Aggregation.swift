@@ -25,10 +25,16 @@ enum Aggregation {
             if whole < 1 { return [] }
             k = Int(Swift.min(whole, Int64(Int.max / 2)))
         }
+        // Keys are numbered densely within one evaluation: an array finds a group without hashing, unless this
+        // step holds few of many keys.
+        let maxKey = vector.reduce(0) { Swift.max($0, $1.key) }
+        let dense = maxKey <= 4 &* vector.count &+ 64 && !vector.contains { $0.key < 0 }
+        var slots = dense ? [Int](repeating: -1, count: maxKey + 1) : []
         var groups: [Int: Int] = [:]
         var ordered: [Group] = []
         for element in vector {
-            guard let index = groups[element.key] else {
+            let known = dense ? slots[element.key] : groups[element.key] ?? -1
+            guard known >= 0 else {
                 let labels: Labels
                 if without {
                     labels = element.labels.removing(grouping.union([Labels.metricName]))
@@ -45,10 +51,11 @@ enum Aggregation {
                 case .group: group.value = 1
                 default: break
                 }
-                groups[element.key] = ordered.count
+                if dense { slots[element.key] = ordered.count } else { groups[element.key] = ordered.count }
                 ordered.append(group)
                 continue
             }
+            let index = known
             let v = element.v
             switch op {
             case .sum: ordered[index].value += v

@@ -50,6 +50,7 @@ public struct Engine: Sendable {
         let data = try await load(resolved, start: timeMs, end: timeMs, querier: querier, budget: budget)
         let context = EvalContext(data: data, options: options, budget: budget)
         let result = try Evaluator(start: timeMs, end: timeMs, interval: 1, context: context).eval(resolved)
+        DeferredRelease.release(consume context)
         switch (result, expr.type) {
         case (.string(let text), _): return .string(text, t: timeMs)
         case (.matrix(let series), .vector):
@@ -73,6 +74,7 @@ public struct Engine: Sendable {
         let data = try await load(resolved, start: startMs, end: endMs, querier: querier, budget: budget)
         let context = EvalContext(data: data, options: options, budget: budget)
         var series = try Evaluator(start: startMs, end: endMs, interval: stepMs, context: context).eval(resolved).series
+        DeferredRelease.release(consume context)
         series.sort { Labels.precede($0.labels, $1.labels) }
         return .matrix(series)
     }

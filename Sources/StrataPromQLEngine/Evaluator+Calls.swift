@@ -59,7 +59,7 @@ extension Evaluator {
         // setOffsetForAtModifier and the step loop of a matrix-argument call).
         let slides = at != nil && StepInvariance.timeDependent.contains(name)
         let budget = context.budget
-        let outputs = try ParallelSlices.map(inputs) { input throws(EngineError) -> [Point] in
+        let outputs = try ParallelSlices.map(inputs, minimum: max(2 * ParallelSlices.cores, 4_096 / max(1, steps))) { input throws(EngineError) -> [Point] in
             do throws(QueryError) { try budget.check() } catch { throw EngineError(error) }
             let points = input.points
             var low = 0, high = 0

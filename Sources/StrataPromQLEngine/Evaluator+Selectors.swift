@@ -9,33 +9,50 @@ extension Evaluator {
     }
 
     /// An instant vector selector at each step: per series the newest sample at most `lookback` before the
-    /// step's time (less the offset), unless that sample is a staleness marker.
+    /// step's time (less the offset), unless that sample is a staleness marker. Many series are read on every
+    /// core, each slice bounded by the query's most points.
     func evalVectorSelector(_ selector: VectorSelector) throws(EngineError) -> [Series] {
-        let lookback = context.options.lookbackDeltaMs
-        let steps = stepCount
-        var result: [Series] = []
-        var produced = 0
-        for series in context.data.series(selector) {
-            try context.check()
-            var points: [Point] = []
-            var cursor = 0  // samples before it are at or before the reference time
-            let samples = series.samples
-            for step in 0..<steps {
-                let ts = time(ofStep: step)
-                let reference = Self.pinned(selector.at, ts) &- selector.offsetMs
-                while cursor < samples.count, samples[cursor].t <= reference { cursor += 1 }
-                guard cursor > 0 else { continue }
-                let sample = samples[cursor - 1]
-                if sample.t < reference &- lookback || Sample.isStaleMarker(sample.v) { continue }
-                points.append(Point(t: ts, v: sample.v))
+        let all = context.data.series(selector)
+        let parts = ParallelSlices.parts(all.count, perItem: stepCount)
+        let slices = ParallelSlices.mapRanges(all.count, parts: parts) { range -> Result<[Series], EngineError> in
+            var result: [Series] = []
+            var produced = 0
+            do throws(EngineError) {
+                for index in range {
+                    if index & 255 == 0 { try context.checkBudget() }
+                    let points = points(of: all[index], selector)
+                    if points.isEmpty { continue }
+                    produced += points.count
+                    try context.account(produced)
+                    result.append(Series(labels: all[index].labels, points: points))
+                }
+            } catch {
+                return .failure(error)
             }
-            if !points.isEmpty {
-                produced += points.count
-                try context.account(produced)
-                result.append(Series(labels: series.labels, points: points))
-            }
+            return .success(result)
         }
+        var result: [Series] = []
+        for slice in slices { result += try slice.get() }
+        try context.account(result.reduce(0) { $0 + $1.points.count })
         return result
+    }
+
+    /// The points of one series for `selector` at each step.
+    private func points(of series: LoadedSeries, _ selector: VectorSelector) -> [Point] {
+        let lookback = context.options.lookbackDeltaMs
+        var points: [Point] = []
+        var cursor = 0  // samples before it are at or before the reference time
+        let samples = series.samples
+        for step in 0..<stepCount {
+            let ts = time(ofStep: step)
+            let reference = Self.pinned(selector.at, ts) &- selector.offsetMs
+            while cursor < samples.count, samples[cursor].t <= reference { cursor += 1 }
+            guard cursor > 0 else { continue }
+            let sample = samples[cursor - 1]
+            if sample.t < reference &- lookback || Sample.isStaleMarker(sample.v) { continue }
+            points.append(Point(t: ts, v: sample.v))
+        }
+        return points
     }
 
     /// The samples each series of `selector` has at `ts` (not the step time: their own timestamps), for

@@ -44,6 +44,11 @@ final class EvalContext {
         do { try budget.check() } catch { throw EngineError(error) }
     }
 
+    /// Throws once the budget says stop; safe from any thread (reads no counter).
+    func checkBudget() throws(EngineError) {
+        do { try budget.check() } catch { throw EngineError(error) }
+    }
+
     /// Throws when a node's result holds more points than a query may.
     func account(_ points: Int) throws(EngineError) {
         if points > options.maxSamples { throw .tooManySamples() }
@@ -127,8 +132,11 @@ struct Evaluator {
         for arg in args {
             let series = try arg.map { (arg: Expr) throws(EngineError) -> [Series] in try eval(arg).series } ?? []
             matrices.append(series)
-            // Keys are numbered once per series, so steps hash integers, not label bytes.
-            keys.append(key.map { key in series.map { numbers.number(key($0.labels)) } } ?? [])
+            // Keys are computed once per series (on every core for many) and numbered, so steps hash integers,
+            // not label bytes.
+            keys.append(try key.map { key throws(EngineError) in
+                try ParallelSlices.map(series) { key($0.labels) }.map { numbers.number($0) }
+            } ?? [])
         }
         var cursors = matrices.map { [Int](repeating: 0, count: $0.count) }
         var output: [Series] = []
@@ -153,6 +161,7 @@ struct Evaluator {
             let result = try body(ts, vectors)
             if !distinct && result.count > 1 { try Self.checkDistinct(result.map(\.labels)) }
             if start == end {
+                DeferredRelease.release(consume matrices)
                 return result.map { Series(labels: $0.labels, points: [Point(t: ts, v: $0.v)]) }
             }
             produced += result.count
@@ -166,6 +175,7 @@ struct Evaluator {
                 }
             }
         }
+        DeferredRelease.release(consume matrices)
         return output
     }
 

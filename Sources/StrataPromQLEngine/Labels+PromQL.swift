@@ -26,6 +26,9 @@ extension Labels {
         value.isEmpty ? removing([name]) : setting(name, value)
     }
 
+    /// The bytes of every name and value, and one per name and per value: room for a key of the set.
+    var utf8Count: Int { pairs.reduce(0) { $0 &+ $1.name.utf8.count &+ $1.value.utf8.count &+ 2 } }
+
     /// Prometheus's text of a label set (`labels.Labels.String()`): `{a="1", b="x\"y"}`, values Go-quoted.
     var promDescription: String {
         "{" + pairs.map { "\($0.name)=\(PromQuoted.quote($0.value))" }.joined(separator: ", ") + "}"
@@ -47,8 +50,11 @@ extension Labels {
     /// `keepingName` keeps `__name__` in an `ignoring` key (histogram_quantile groups buckets by every label but `le`).
     func signature(on: Bool, _ names: Set<String>, keepingName: Bool = false) -> GroupKey {
         var key: [UInt8] = []
+        key.reserveCapacity(utf8Count)
+        // A few names are compared directly: hashing every label's name cost more than the rest of the key.
+        let few = names.count <= 8 ? Array(names) : nil
         for label in pairs {
-            let named = names.contains(label.name)
+            let named = few.map { $0.contains(label.name) } ?? names.contains(label.name)
             if on ? named : (!named && (keepingName || label.name != Labels.metricName)) {
                 key.append(contentsOf: label.name.utf8)
                 key.append(0xFF)

@@ -21,9 +21,16 @@ public enum ParallelSlices {
         return slices.map { $0.result! }
     }
 
+    /// How many slices `count` items of `perItem` units of work each are worth (a unit is about one step of one
+    /// series): one per core from 4,096 units, else one (waking a thread costs tens of microseconds).
+    public static func parts(_ count: Int, perItem: Int = 1) -> Int {
+        let (work, overflow) = count.multipliedReportingOverflow(by: max(1, perItem))
+        return count >= 2 * cores && (overflow || work >= 4_096) ? cores : 1
+    }
+
     /// `transform` of every element, in order; sequential below `minimum` elements or on one core. The first
     /// error thrown (by slice order) is rethrown once every slice has stopped.
-    static func map<T, R>(_ items: [T], minimum: Int = 2_048,
+    static func map<T, R>(_ items: [T], minimum: Int = 1_024,
                           _ transform: @escaping (T) throws(EngineError) -> R) throws(EngineError) -> [R] {
         let slices = mapRanges(items.count, parts: items.count < minimum ? 1 : cores) { range -> Result<[R], EngineError> in
             var out: [R] = []

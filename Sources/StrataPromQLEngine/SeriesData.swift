@@ -70,16 +70,19 @@ struct SeriesData {
         }
         let precedes: (Int, Int) -> Bool = { keyPrecedes(prepared[$0].key, prepared[$1].key) }
         // Each core sorts a slice; the standard sort then merges the sorted runs in one linear pass.
-        let sortedRuns = ParallelSlices.mapRanges(prepared.count, parts: prepared.count < 4_096 ? 1 : ParallelSlices.cores) {
+        let sortedRuns = ParallelSlices.mapRanges(prepared.count, parts: prepared.count < 1_024 ? 1 : ParallelSlices.cores) {
             $0.sorted(by: precedes)
         }
         let order = sortedRuns.count == 1 ? sortedRuns[0] : sortedRuns.joined().sorted(by: precedes)
-        return order.map { prepared[$0].series }
+        let loaded = order.map { prepared[$0].series }
+        DeferredRelease.release(consume prepared)
+        return loaded
     }
 
     /// The labels as bytes, each name and value followed by a 0 byte: ordered as `Labels.precede` orders the sets.
     static func sortKey(_ labels: Labels) -> [UInt8] {
         var key: [UInt8] = []
+        key.reserveCapacity(labels.utf8Count)
         for label in labels.pairs {
             key.append(contentsOf: label.name.utf8)
             key.append(0)

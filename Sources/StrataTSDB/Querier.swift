@@ -59,9 +59,9 @@ extension TimeSeriesEngine: Querier {
         let index = await labelIndexSnapshot()
         return try await BackgroundThreads.queries.run {
             var found = Set<String>()
-            for (count, id) in try index.select(matchers, budget: budget).enumerated() {
+            for (count, series) in try index.selectLabelled(matchers, budget: budget).enumerated() {
                 if count & 1023 == 0 { try budget.check() }
-                collect(index.labels[id]!, &found)
+                collect(series.labels, &found)
             }
             return found.sorted()
         }

@@ -40,7 +40,7 @@ extension TimeSeriesEngine {
 
     /// The snapshot of a bulk read, taken under the actor; no chunk is decoded here.
     func rawSnapshot(_ selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> RawSnapshot {
-        let series = selected.map { ($0.id, $0.labels, head[$0.id]?.slice(from: from, to: to) ?? .empty) }
+        let series = selected.map { (id: $0.id, labels: $0.labels, head: head[$0.id]?.slice(from: from, to: to) ?? .empty) }
         let relevant = (blocks[.raw] ?? []).filter { $0.overlaps(from, to) }
         return RawSnapshot(series: series, blocks: relevant)
     }
@@ -50,12 +50,14 @@ extension TimeSeriesEngine {
                        budget: QueryBudget, visible: Bool = false) throws -> [SelectedSeries] {
         var found: [SelectedSeries] = []
         found.reserveCapacity(range.count)
-        for (count, series) in snapshot.series[range].enumerated() {
-            if count & 255 == 0 { try budget.check() }
-            let samples = try samplesInOrder(series.id, series.head, blocks: snapshot.blocks, from: from, to: to)
-                ?? merge(snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()])
+        for index in range {
+            if index & 255 == 0 { try budget.check() }
+            let id = snapshot.series[index].id
+            let samples = try samplesInOrder(id, snapshot.series[index].head, blocks: snapshot.blocks, from: from, to: to)
+                ?? merge(snapshot.blocks.map { try $0.samples(series: id, from: from, to: to) } + [snapshot.series[index].head.samples()])
             if !samples.isEmpty {
-                found.append(SelectedSeries(id: series.id, labels: visible ? series.labels.visible : series.labels, samples: samples))
+                let labels = snapshot.series[index].labels
+                found.append(SelectedSeries(id: id, labels: visible ? labels.visible : labels, samples: samples))
             }
         }
         return found

@@ -343,7 +343,7 @@ public actor TimeSeriesEngine: SampleStore {
 
     /// The labels registered for `series`, if any.
     public func labels(of series: StableID) -> Labels? {
-        labelIndex.labels[series]
+        labelIndex.labels(of: series)
     }
 
     /// Number of series in the head.

@@ -2,15 +2,24 @@ import StrataCore
 
 /// Every known series' labels, with postings (label name → value → series) to answer matchers.
 ///
-/// Series are added once and never removed (a series whose blocks all expired stays selectable and simply
-/// has no samples). A value type: queries match against a copy taken from the engine actor, off the actor
-/// (the copy shares storage until the actor next adds a series).
+/// Each series gets a dense number when it is added (0, 1, 2, …): labels live in an array by number and postings
+/// list numbers, ascending, so a selection reads arrays and tests bits instead of hashing ids. Series are added
+/// once and never removed (a series whose blocks all expired stays selectable and simply has no samples). A value
+/// type: queries match against a copy taken from the engine actor, off the actor (the copy shares storage until
+/// the actor next adds a series).
 struct LabelIndex: Sendable {
-    private(set) var labels: [StableID: Labels] = [:]
-    private var postings: [String: [String: [StableID]]] = [:]
+    /// Series ids by number.
+    private(set) var ids: [StableID] = []
+    /// Labels by number.
+    private(set) var labelSets: [Labels] = []
+    private var numbers: [StableID: UInt32] = [:]
+    private var postings: [String: [String: [UInt32]]] = [:]
 
     /// Number of indexed series.
-    var count: Int { labels.count }
+    var count: Int { ids.count }
+
+    /// The labels of `id`, when it is indexed.
+    func labels(of id: StableID) -> Labels? { numbers[id].map { labelSets[Int($0)] } }
 
     /// Indexes `id` unless it is known already or has no labels; returns the labels as indexed, their
     /// names and values sharing the storage of equal strings already in the index (thousands of series
@@ -18,7 +27,8 @@ struct LabelIndex: Sendable {
     @discardableResult
     mutating func add(_ id: StableID, _ seriesLabels: Labels) -> Labels {
         guard !seriesLabels.isEmpty else { return seriesLabels }
-        if let known = labels[id] { return known }
+        if let known = numbers[id] { return labelSets[Int(known)] }
+        let number = UInt32(ids.count)
         var interned: [Label] = []
         interned.reserveCapacity(seriesLabels.pairs.count)
         for label in seriesLabels.pairs {
@@ -29,10 +39,12 @@ struct LabelIndex: Sendable {
                 if let valueIndex = postings[index].value.index(forKey: value) { value = postings[index].value[valueIndex].key }
             }
             interned.append(Label(name, value))
-            postings[name, default: [:]][value, default: []].append(id)
+            postings[name, default: [:]][value, default: []].append(number)
         }
         let indexed = Labels(interned)
-        labels[id] = indexed
+        numbers[id] = number
+        ids.append(id)
+        labelSets.append(indexed)
         return indexed
     }
 
@@ -41,63 +53,149 @@ struct LabelIndex: Sendable {
         try selectLabelled(matchers, budget: budget).map(\.id)
     }
 
-    /// The series matching every matcher with their labels, sorted by id.
-    ///
-    /// The matcher that rejects the empty value and has the fewest series in its postings (for a regex, the union
-    /// over the label's matching values — disjoint lists, a series has one value per name) gives the candidates;
-    /// every other matcher is checked on each candidate's labels. No set of ids is built: hashing 100k ids per
-    /// matcher (the tenant's matcher holds every series of the tenant) took most of a selection.
-    /// `budget` is checked every 32 values and every 256 candidates.
+    /// The series matching every matcher with their labels, sorted by id (`plan`, then `check`).
     func selectLabelled(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         let selection = try plan(matchers, budget: budget)
         return try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }
     }
 
-    /// The candidates of a selection and the matchers still to check on them (`plan`).
+    /// The candidates of a selection (series numbers), the series the bitset filters allow (every one when
+    /// `constrained` is false) and the matchers still to check on the candidates' labels.
     struct Selection: Sendable {
-        var candidates: [StableID]
-        var checked: [LabelMatcher]
+        var candidates: [UInt32]
+        var allowed = SeriesBitset(count: 0)
+        var constrained = false
+        var matchers: [LabelMatcher] = []
+
+        /// The selection of nothing.
+        static let empty = Selection(candidates: [])
+
+        /// `filter` added to what the candidates must pass; false when nothing can.
+        mutating func add(_ filter: SelectionFilter, seriesCount: Int) -> Bool {
+            switch filter {
+            case .everything: return true
+            case .nothing: return false
+            case .matcher(let matcher): matchers.append(matcher)
+            case .inside(let bits):
+                if constrained { allowed.formIntersection(bits) } else { allowed = bits }
+                constrained = true
+            case .outside(let bits):
+                if !constrained { allowed = SeriesBitset(filled: seriesCount) }
+                allowed.subtract(bits)
+                constrained = true
+            }
+            return true
+        }
     }
 
     /// The candidates of `matchers`: the postings of the narrowest matcher that rejects the empty value (every
-    /// series when none does), and the other matchers, to be checked on each candidate by `check`.
+    /// series when none does). Each other matcher becomes a filter: a bitset built from its postings when they
+    /// are few beside the candidates (`SelectionFilter.postingsPerCandidate`), else the matcher itself, checked on
+    /// each candidate's labels. `budget` is checked every 32 values and every 4,096 postings.
     func plan(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> Selection {
-        var narrowest: (position: Int, lists: [[StableID]], count: Int)?
+        var narrowest: (position: Int, lists: [[UInt32]], count: Int)?
         var work = 0
         for (position, matcher) in matchers.enumerated() where !matcher.matches("") {
-            guard let values = postings[matcher.name] else { return Selection(candidates: [], checked: []) }
-            var lists: [[StableID]] = []
-            var count = 0
-            if matcher.op == .equal {
-                if let ids = values[matcher.value] { lists = [ids]; count = ids.count }
-            } else {
-                for (value, ids) in values {
-                    work &+= 1
-                    if work & 31 == 0 { try budget.check() }
-                    if matcher.matches(value) { lists.append(ids); count += ids.count }
-                }
-            }
-            if count == 0 { return Selection(candidates: [], checked: []) }
+            let (lists, count) = try postingsLists(matcher, accepted: true, work: &work, budget: budget)
+            if count == 0 { return .empty }
             if narrowest.map({ count < $0.count }) ?? true { narrowest = (position, lists, count) }
         }
-        let checked = matchers.enumerated().filter { $0.offset != narrowest?.position }.map(\.element)
-        guard let narrowest else { return Selection(candidates: Array(labels.keys), checked: checked) }
-        return Selection(candidates: narrowest.lists.count == 1 ? narrowest.lists[0] : Array(narrowest.lists.joined()),
-                         checked: checked)
+        var selection: Selection
+        if let narrowest {
+            // Lists of distinct values are disjoint: a series has one value per name.
+            selection = Selection(candidates: narrowest.lists.count == 1 ? narrowest.lists[0] : Array(narrowest.lists.joined()))
+        } else {
+            selection = Selection(candidates: Array(0..<UInt32(ids.count)))
+        }
+        for (position, matcher) in matchers.enumerated() where position != narrowest?.position {
+            let filter = try filter(matcher, candidates: selection.candidates.count, work: &work, budget: budget)
+            if !selection.add(filter, seriesCount: ids.count) { return .empty }
+        }
+        return selection
     }
 
-    /// The candidates in `range` of `selection` that every checked matcher accepts, with their labels, in
-    /// candidate order.
+    /// The filter of `matcher` for a selection of `candidates` series: a bitset when its postings (and, for a
+    /// regular expression, the values to match) are few beside the candidates, else the matcher itself.
+    private func filter(_ matcher: LabelMatcher, candidates: Int, work: inout Int, budget: QueryBudget) throws(QueryError) -> SelectionFilter {
+        // A matcher that accepts "" also accepts series without the label: those are kept unless in the postings
+        // of a rejected value.
+        let acceptsEmpty = matcher.matches("")
+        guard let values = postings[matcher.name] else { return acceptsEmpty ? .everything : .nothing }
+        let limit = candidates &* SelectionFilter.postingsPerCandidate
+        let lists: [[UInt32]]
+        if matcher.op == .equal || matcher.op == .notEqual, !matcher.value.isEmpty {
+            // `=` keeps the value's series, `!=` drops them: one list either way.
+            let list = values[matcher.value] ?? []
+            guard list.count <= limit else { return .matcher(matcher) }
+            lists = [list]
+        } else {
+            guard values.count <= candidates else { return .matcher(matcher) }
+            var total = 0
+            for list in values.values {
+                total &+= list.count
+                if total > limit { return .matcher(matcher) }
+            }
+            lists = try postingsLists(matcher, accepted: !acceptsEmpty, work: &work, budget: budget).lists
+        }
+        var bits = SeriesBitset(count: ids.count)
+        for list in lists {
+            for number in list {
+                work &+= 1
+                if work & 4095 == 0 { try budget.check() }
+                bits.insert(number)
+            }
+        }
+        return acceptsEmpty ? .outside(bits) : .inside(bits)
+    }
+
+    /// The postings of the values of `matcher`'s label that it accepts (or, with `accepted` false, rejects), and
+    /// their total count.
+    private func postingsLists(_ matcher: LabelMatcher, accepted: Bool, work: inout Int,
+                               budget: QueryBudget) throws(QueryError) -> (lists: [[UInt32]], count: Int) {
+        guard let values = postings[matcher.name] else { return ([], 0) }
+        if matcher.op == .equal, accepted {
+            guard let list = values[matcher.value] else { return ([], 0) }
+            return ([list], list.count)
+        }
+        var lists: [[UInt32]] = []
+        var count = 0
+        for (value, list) in values {
+            work &+= 1
+            if work & 31 == 0 { try budget.check() }
+            if matcher.matches(value) == accepted { lists.append(list); count += list.count }
+        }
+        return (lists, count)
+    }
+
+    /// The candidates in `range` of `selection` that pass every filter, with their labels, in candidate order.
+    /// Read through buffer pointers: two cores retaining the same arrays for every candidate contended for them.
     func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         var found: [(id: StableID, labels: Labels)] = []
         found.reserveCapacity(range.count)
-        let checked = selection.checked
-        for (count, index) in range.enumerated() {
-            if count & 255 == 255 { try budget.check() }
-            let id = selection.candidates[index]
-            guard let seriesLabels = labels[id] else { continue }
-            if checked.allSatisfy({ $0.matches(seriesLabels) }) { found.append((id, seriesLabels)) }
+        let matchers = selection.matchers
+        let constrained = selection.constrained
+        var stopped: QueryError?
+        selection.candidates.withUnsafeBufferPointer { candidates in
+            ids.withUnsafeBufferPointer { ids in
+                labelSets.withUnsafeBufferPointer { labelSets in
+                    selection.allowed.withWords { allowed in
+                        for index in range {
+                            if index & 1023 == 1023 {
+                                do throws(QueryError) { try budget.check() } catch {
+                                    stopped = error
+                                    return
+                                }
+                            }
+                            let number = Int(candidates[index])
+                            if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
+                            if !matchers.isEmpty, !matchers.allSatisfy({ $0.matches(labelSets[number]) }) { continue }
+                            found.append((ids[number], labelSets[number]))
+                        }
+                    }
+                }
+            }
         }
+        if let stopped { throw stopped }
         return found
     }
 
