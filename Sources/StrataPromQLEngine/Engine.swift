@@ -50,7 +50,6 @@ public struct Engine: Sendable {
         let data = try await load(resolved, start: timeMs, end: timeMs, querier: querier, budget: budget)
         let context = EvalContext(data: data, options: options, budget: budget)
         let result = try Evaluator(start: timeMs, end: timeMs, interval: 1, context: context).eval(resolved)
-        DeferredRelease.release(consume context)
         switch (result, expr.type) {
         case (.string(let text), _): return .string(text, t: timeMs)
         case (.matrix(let series), .vector):
@@ -74,7 +73,6 @@ public struct Engine: Sendable {
         let data = try await load(resolved, start: startMs, end: endMs, querier: querier, budget: budget)
         let context = EvalContext(data: data, options: options, budget: budget)
         var series = try Evaluator(start: startMs, end: endMs, interval: stepMs, context: context).eval(resolved).series
-        DeferredRelease.release(consume context)
         series.sort { Labels.precede($0.labels, $1.labels) }
         return .matrix(series)
     }
@@ -83,6 +81,7 @@ public struct Engine: Sendable {
     private func load(_ expr: Expr, start: Int64, end: Int64, querier: any Querier,
                       budget: QueryBudget) async throws(EngineError) -> SeriesData {
         var data = SeriesData()
+        data.unordered = SeriesOrder.unordered(expr)
         var loaded = 0
         for (key, window) in SeriesData.windows(expr, start: start, end: end, lookbackMs: options.lookbackDeltaMs) {
             let selected: [SelectedSeries]
@@ -100,7 +99,7 @@ public struct Engine: Sendable {
             }
             loaded += selected.reduce(0) { $0 + $1.samples.count }
             if loaded > options.maxSamples { throw .tooManySamples() }
-            data.bySelector[key] = try SeriesData.loaded(selected)
+            data.bySelector[key] = try data.unordered.contains(key) ? SeriesData.unsorted(selected) : SeriesData.loaded(selected)
         }
         return data
     }

@@ -161,7 +161,6 @@ struct Evaluator {
             let result = try body(ts, vectors)
             if !distinct && result.count > 1 { try Self.checkDistinct(result.map(\.labels)) }
             if start == end {
-                DeferredRelease.release(consume matrices)
                 return result.map { Series(labels: $0.labels, points: [Point(t: ts, v: $0.v)]) }
             }
             produced += result.count
@@ -175,7 +174,6 @@ struct Evaluator {
                 }
             }
         }
-        DeferredRelease.release(consume matrices)
         return output
     }
 

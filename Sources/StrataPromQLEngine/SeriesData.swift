@@ -17,6 +17,8 @@ struct LoadedSeries {
 /// labels as Prometheus's storage returns them.
 struct SeriesData {
     var bySelector: [String: [LoadedSeries]] = [:]
+    /// The keys of the selectors whose series were loaded in any order (`SeriesOrder`).
+    var unordered: Set<String> = []
 
     /// The key under which a selector's series are kept: its matchers.
     static func key(_ selector: VectorSelector) -> String {
@@ -59,6 +61,15 @@ struct SeriesData {
         return found
     }
 
+    /// Loaded series from what the querier returned, in its order.
+    static func unsorted(_ selected: [SelectedSeries]) throws(EngineError) -> [LoadedSeries] {
+        try ParallelSlices.map(selected) { item throws(EngineError) -> LoadedSeries in
+            let points = item.samples
+            let values = points.contains { $0.isStaleMarker } ? points.filter { !$0.isStaleMarker } : points
+            return LoadedSeries(labels: item.labels, samples: points, values: values)
+        }
+    }
+
     /// Loaded series from what the querier returned, sorted by labels (through byte keys: sorting 100k label
     /// sets pair by pair took a fifth of a `rate` over them). Keys and series are prepared on every core.
     static func loaded(_ selected: [SelectedSeries]) throws(EngineError) -> [LoadedSeries] {
@@ -74,9 +85,7 @@ struct SeriesData {
             $0.sorted(by: precedes)
         }
         let order = sortedRuns.count == 1 ? sortedRuns[0] : sortedRuns.joined().sorted(by: precedes)
-        let loaded = order.map { prepared[$0].series }
-        DeferredRelease.release(consume prepared)
-        return loaded
+        return order.map { prepared[$0].series }
     }
 
     /// The labels as bytes, each name and value followed by a 0 byte: ordered as `Labels.precede` orders the sets.
