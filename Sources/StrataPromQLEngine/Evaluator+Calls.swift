@@ -59,37 +59,23 @@ extension Evaluator {
         // setOffsetForAtModifier and the step loop of a matrix-argument call).
         let slides = at != nil && StepInvariance.timeDependent.contains(name)
         let budget = context.budget
-        let outputs = try ParallelSlices.map(inputs, minimum: max(2 * ParallelSlices.cores, 4_096 / max(1, steps))) { input throws(EngineError) -> [Point] in
+        let keepsName = name == "last_over_time"
+        let noScalars: [Double] = []
+        let outputs = try ParallelSlices.map(inputs, minimum: max(2 * ParallelSlices.cores, 4_096 / max(1, steps))) { input throws(EngineError) -> (labels: Labels, points: [Point]) in
             do throws(QueryError) { try budget.check() } catch { throw EngineError(error) }
-            let points = input.points
-            var low = 0, high = 0
-            var output: [Point] = []
-            for step in 0..<steps {
-                let ts = time(ofStep: step)
-                let maxT = Self.pinned(at, ts) &- offsetMs &+ (slides ? ts &- start : 0)
-                let minT = maxT &- rangeMs
-                if at != nil {
-                    low = Self.firstIndex(points, atOrAfter: minT)
-                    high = low
-                } else {
-                    while low < points.count, points[low].t < minT { low += 1 }
-                    if high < low { high = low }
-                }
-                while high < points.count, points[high].t <= maxT { high += 1 }
-                guard high > low else { continue }
-                let window = RangeFunctions.Window(points: points[low..<high], start: minT, end: maxT, rangeMs: rangeMs, ts: ts)
-                if let value = try RangeFunctions.evaluate(name, window, scalars: scalarsByStep[step]) {
-                    output.append(Point(t: ts, v: value))
+            let points = try input.points.withUnsafeBufferPointer { points throws(EngineError) in
+                try windows(points, steps: steps, at: at, offsetMs: offsetMs, slides: slides, rangeMs: rangeMs) { step, window throws(EngineError) in
+                    try RangeFunctions.evaluate(name, window, scalars: scalarArgs.isEmpty ? noScalars : scalarsByStep[step])
                 }
             }
-            return output
+            return (points.isEmpty || keepsName ? input.labels : input.labels.droppingName, points)
         }
         var result: [Series] = []
         var produced = 0
-        for (input, output) in zip(inputs, outputs) where !output.isEmpty {
-            produced += output.count
+        for output in outputs where !output.points.isEmpty {
+            produced += output.points.count
             try context.account(produced)
-            result.append(Series(labels: name == "last_over_time" ? input.labels : input.labels.droppingName, points: output))
+            result.append(Series(labels: output.labels, points: output.points))
         }
         if name == "absent_over_time" { return absentOverTime(result, argument: args[matrixIndex]) }
         // Dropping the name can only make two series alike when their inputs differ in it.
@@ -98,6 +84,30 @@ extension Evaluator {
             try Self.checkDistinct(result)
         }
         return result
+    }
+
+    /// The points `value` gives for the window of each step over `points` (nil: no point at that step).
+    private func windows(_ points: UnsafeBufferPointer<Point>, steps: Int, at: AtModifier?, offsetMs: Int64, slides: Bool, rangeMs: Int64,
+                         _ value: (Int, RangeFunctions.Window) throws(EngineError) -> Double?) throws(EngineError) -> [Point] {
+        var low = 0, high = 0
+        var output: [Point] = []
+        for step in 0..<steps {
+            let ts = time(ofStep: step)
+            let maxT = Self.pinned(at, ts) &- offsetMs &+ (slides ? ts &- start : 0)
+            let minT = maxT &- rangeMs
+            if at != nil {
+                low = Self.firstIndex(points, atOrAfter: minT)
+                high = low
+            } else {
+                while low < points.count, points[low].t < minT { low += 1 }
+                if high < low { high = low }
+            }
+            while high < points.count, points[high].t <= maxT { high += 1 }
+            guard high > low else { continue }
+            let window = RangeFunctions.Window(points: points[low..<high], start: minT, end: maxT, rangeMs: rangeMs, ts: ts)
+            if let value = try value(step, window) { output.append(Point(t: ts, v: value)) }
+        }
+        return output
     }
 
     /// One series valued 1 at the steps where no series of `found` has a point, labelled by the argument's

@@ -83,7 +83,7 @@ extension Evaluator {
     }
 
     /// The index of the first point with `t >= time`.
-    static func firstIndex(_ points: [Point], atOrAfter time: Int64) -> Int {
+    static func firstIndex<Points: RandomAccessCollection<Point>>(_ points: Points, atOrAfter time: Int64) -> Int where Points.Index == Int {
         var low = 0, high = points.count
         while low < high {
             let middle = (low + high) / 2

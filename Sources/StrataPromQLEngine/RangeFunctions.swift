@@ -5,8 +5,12 @@ import StrataPromQL
 enum RangeFunctions {
     /// The window a range function sees: its points (no staleness markers, at least one), the bounds of the
     /// selector's range (closed at both ends) and the evaluation time.
+    /// Points of a window, read in place from the series' array (an `ArraySlice` per window retained the array
+    /// for each of the steps times series).
+    typealias PointSlice = Slice<UnsafeBufferPointer<Point>>
+
     struct Window {
-        var points: ArraySlice<Point>
+        var points: PointSlice
         /// `maxt - range`.
         var start: Int64
         /// The evaluation time less the offset (or the `@` time less the offset).
@@ -105,7 +109,7 @@ enum RangeFunctions {
     }
 
     /// irate and idelta: from the last two samples.
-    static func instantValue(_ points: ArraySlice<Point>, isRate: Bool) -> Double? {
+    static func instantValue(_ points: PointSlice, isRate: Bool) -> Double? {
         guard points.count >= 2 else { return nil }
         let last = points[points.endIndex - 1], previous = points[points.endIndex - 2]
         var result = isRate && last.v < previous.v ? last.v : last.v - previous.v
@@ -117,7 +121,7 @@ enum RangeFunctions {
 
     /// Least squares over (seconds since `interceptTime`, value), with Prometheus's compensated sums; a constant
     /// series has slope exactly 0 (NaN for an infinite constant).
-    static func linearRegression(_ points: ArraySlice<Point>, interceptTime: Int64) -> (slope: Double, intercept: Double) {
+    static func linearRegression(_ points: PointSlice, interceptTime: Int64) -> (slope: Double, intercept: Double) {
         var n = 0.0
         var sumX = 0.0, cX = 0.0, sumY = 0.0, cY = 0.0, sumXY = 0.0, cXY = 0.0, sumX2 = 0.0, cX2 = 0.0
         let initY = points[points.startIndex].v
@@ -146,7 +150,7 @@ enum RangeFunctions {
     }
 
     /// Double exponential smoothing; factors outside (0, 1) are Prometheus's execution errors.
-    static func holtWinters(_ points: ArraySlice<Point>, smoothing sf: Double, trend tf: Double) throws(EngineError) -> Double? {
+    static func holtWinters(_ points: PointSlice, smoothing sf: Double, trend tf: Double) throws(EngineError) -> Double? {
         if sf <= 0 || sf >= 1 {
             throw .execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(PromFloatText.sixDecimals(sf))")
         }
@@ -168,7 +172,7 @@ enum RangeFunctions {
     }
 
     /// avg_over_time: Prometheus's incremental, compensated mean, infinities kept.
-    static func averageOverTime(_ points: ArraySlice<Point>) -> Double {
+    static func averageOverTime(_ points: PointSlice) -> Double {
         var mean = 0.0, count = 0.0, c = 0.0
         for point in points {
             count += 1
@@ -182,7 +186,7 @@ enum RangeFunctions {
     }
 
     /// The population variance by Welford's method with compensated sums, as stdvar_over_time computes it.
-    static func variance(_ points: ArraySlice<Point>) -> Double {
+    static func variance(_ points: PointSlice) -> Double {
         var count = 0.0, mean = 0.0, cMean = 0.0, aux = 0.0, cAux = 0.0
         for point in points {
             count += 1
