@@ -67,14 +67,34 @@ enum PromQLAnswerJSON {
 
     /// `series` as elements of a matrix's JSON array, a comma before each but the very first.
     static func appendSeries(_ series: ArraySlice<Series>, first: Bool, to out: inout [UInt8]) {
+        // A range answer's series share their steps: each position's timestamp text is kept from the series
+        // before and copied while the times agree.
+        var times: [Int64] = []
+        var timeTexts: [[UInt8]] = []
         for (index, item) in zip(series.indices, series) {
             if index > series.startIndex || !first { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"metric":"#.utf8)
             appendLabels(item.labels, to: &out)
             out.append(contentsOf: #","values":["#.utf8)
-            for (position, point) in item.points.enumerated() {
+            for position in item.points.indices {
+                let point = item.points[position]
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                appendPoint(point.t, point.v, to: &out)
+                out.append(UInt8(ascii: "["))
+                if position == times.count {
+                    times.append(point.t)
+                    timeTexts.append([])
+                    PromFloatText.appendTimestamp(point.t, to: &timeTexts[position])
+                } else if times[position] != point.t {
+                    times[position] = point.t
+                    timeTexts[position].removeAll(keepingCapacity: true)
+                    PromFloatText.appendTimestamp(point.t, to: &timeTexts[position])
+                }
+                out.append(contentsOf: timeTexts[position])
+                out.append(UInt8(ascii: ","))
+                out.append(UInt8(ascii: "\""))
+                PromFloatText.appendSampleValue(point.v, to: &out)
+                out.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "]"))
             }
             out.append(UInt8(ascii: "]"))
             out.append(UInt8(ascii: "}"))

@@ -18,7 +18,7 @@ final class Block: @unchecked Sendable {
     let directory: String
     let index: BlockIndex
     let resolution: Resolution
-    let lookup: [StableID: Int]
+    let lookup: SeriesPositions
     /// The chunks file, mapped (empty for an empty file).
     private let chunks: UnsafeRawBufferPointer
 
@@ -30,10 +30,7 @@ final class Block: @unchecked Sendable {
             throw ChunkError.corrupt("block resolution \(index.resolutionMs) ms")
         }
         self.resolution = resolution
-        var lookup: [StableID: Int] = [:]
-        lookup.reserveCapacity(index.entries.count)
-        for (position, entry) in index.entries.enumerated() { lookup[entry.id] = position }
-        self.lookup = lookup
+        lookup = SeriesPositions(index.entries.lazy.map(\.id))
         chunks = try Self.map(directory + "/chunks")
     }
 
