@@ -14,8 +14,24 @@ enum Aggregation {
         var values: [Double] = []
     }
 
+    /// The labels of each group by its key, kept from step to step of one evaluation (keys are numbered once
+    /// per series there, so a key names the same group at every step).
+    final class GroupLabels {
+        var byKey: [Labels?] = []
+
+        /// The labels of the group keyed `key`, made by `make` the first time.
+        func labels(_ key: Int, _ make: () -> Labels) -> Labels {
+            guard key >= 0, key < 1 << 24 else { return make() }
+            if key >= byKey.count { byKey += [Labels?](repeating: nil, count: key + 1 - byKey.count) }
+            if let known = byKey[key] { return known }
+            let made = make()
+            byKey[key] = made
+            return made
+        }
+    }
+
     static func aggregate(_ op: AggregateOp, grouping: Set<String>, without: Bool, param: Double,
-                          _ vector: [StepElement], ts: Int64) throws(EngineError) -> [StepElement] {
+                          _ vector: [StepElement], ts: Int64, groupLabels: GroupLabels? = nil) throws(EngineError) -> [StepElement] {
         var k = 0
         if op == .topk || op == .bottomk {
             guard GoMath.convertibleToInt64(param) else {
@@ -35,14 +51,11 @@ enum Aggregation {
         for element in vector {
             let known = dense ? slots[element.key] : groups[element.key] ?? -1
             guard known >= 0 else {
-                let labels: Labels
-                if without {
-                    labels = element.labels.removing(grouping.union([Labels.metricName]))
-                } else if !grouping.isEmpty {
-                    labels = element.labels.keeping(grouping)
-                } else {
-                    labels = Labels()
+                let make = { () -> Labels in
+                    if without { return element.labels.removing(grouping.union([Labels.metricName])) }
+                    return grouping.isEmpty ? Labels() : element.labels.keeping(grouping)
                 }
+                let labels = groupLabels?.labels(element.key, make) ?? make()
                 var group = Group(labels: labels, value: element.v, mean: element.v, count: 1)
                 switch op {
                 case .stddev, .stdvar: group.value = 0

@@ -18,9 +18,11 @@ extension Evaluator {
             }
         }
         // Groups have distinct keys and so distinct labels; topk and bottomk keep their input's distinct series.
+        let groupLabels = Aggregation.GroupLabels()
         let groups = try rangeEval([node.param, node.expr], key: key, distinct: true) { ts, vectors throws(EngineError) in
             let param = vectors[0].first?.v ?? 0
-            return try Aggregation.aggregate(node.op, grouping: names, without: without, param: param, vectors[1], ts: ts)
+            return try Aggregation.aggregate(node.op, grouping: names, without: without, param: param, vectors[1], ts: ts,
+                                             groupLabels: groupLabels)
         }
         // Over series loaded in any order, groups come in label order rather than in an arbitrary one (a range
         // query's answer is sorted anyway).

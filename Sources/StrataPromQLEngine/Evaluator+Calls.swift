@@ -19,7 +19,10 @@ extension Evaluator {
             return try evalRangeFunction(call, args: args, matrixIndex: index)
         }
         var state = InstantFunctions.State()
-        return try rangeEval(args.map { $0.type == .string ? nil : $0 }) { ts, vectors throws(EngineError) in
+        // histogram_quantile groups buckets by their labels but `le`: the key is computed once per series.
+        var key: ((Labels) -> GroupKey)?
+        if name == "histogram_quantile" { key = { InstantFunctions.bucketGroup($0) } }
+        return try rangeEval(args.map { $0.type == .string ? nil : $0 }, key: key) { ts, vectors throws(EngineError) in
             try InstantFunctions.call(name, args: args, vectors: vectors, ts: ts, state: &state)
         }
     }

@@ -129,19 +129,23 @@ enum InstantFunctions {
 
     /// histogram_quantile over classic buckets: elements grouped by all labels but `le` (the name included),
     /// each group's quantile labelled without `le` and the name. Elements without a parsable `le` are skipped.
+    /// The group of a bucket series (`histogramQuantile` reads it as its elements' `key`).
+    static func bucketGroup(_ labels: Labels) -> GroupKey { labels.signature(on: false, bucketLabel, keepingName: true) }
+    private static let bucketLabel: Set<String> = ["le"]
+    private static let notInQuantile: Set<String> = [Labels.metricName, "le"]
+
     static func histogramQuantile(_ q: Double, _ vector: [StepElement], ts: Int64) -> [StepElement] {
-        var index: [GroupKey: Int] = [:]
+        var index: [Int: Int] = [:]
         var groups: [(labels: Labels, buckets: [Quantiles.Bucket])] = []
         for element in vector {
             guard let text = element.labels["le"], let bound = parseGoFloat(text) else { continue }
-            let key = element.labels.signature(on: false, ["le"], keepingName: true)
             let position: Int
-            if let known = index[key] {
+            if let known = index[element.key] {
                 position = known
             } else {
                 position = groups.count
-                index[key] = position
-                groups.append((element.labels.removing([Labels.metricName, "le"]), []))
+                index[element.key] = position
+                groups.append((element.labels.removing(notInQuantile), []))
             }
             groups[position].buckets.append(Quantiles.Bucket(upperBound: bound, count: element.v))
         }
