@@ -14,7 +14,7 @@ extension Block {
     /// Whether the block may hold samples of `series` within `from...to`: a chunk of it overlaps the window.
     func mayHoldSamples(series: StableID, from: Int64, to: Int64) -> Bool {
         guard overlaps(from, to), let position = lookup[series] else { return false }
-        return index.entries[position].chunks.contains { $0.maxT >= from && $0.minT <= to }
+        return chunkRefs(at: position).contains { $0.maxT >= from && $0.minT <= to }
     }
 }
 

@@ -122,7 +122,7 @@ func manuallyPersisted() -> TimeSeriesEngine.Options {
     let samples = (0..<720).map { Sample(1_700_000_000_000 + Int64($0) * 10_000, Double($0 % 17)) }
     try await engine.append([SeriesSamples(seriesID: id, samples: samples, labels: ["__name__": "dense"])])
     try await engine.persistHead()
-    let chunks = await engine.blocks[.raw]?.first?.index.entries.first?.chunks.count
+    let chunks = await engine.blocks[.raw]?.first?.chunkRefs(at: 0).count
     #expect(chunks == 1)
     #expect(try await engine.samples(series: id, fromMs: .min, toMs: .max) == samples, "read back exactly")
     let window = try await engine.samples(series: id, fromMs: samples[100].timestampMs, toMs: samples[102].timestampMs)
@@ -235,7 +235,7 @@ func manuallyPersisted() -> TimeSeriesEngine.Options {
     try await engine.persistHead()
     try await engine.maintain()
     let minute = try #require(await engine.blocks[.minute]?.first)
-    func storedColumns(_ id: StableID) -> Set<Int> { Set(minute.index.entries[minute.lookup[id]!].chunks.map(\.column)) }
+    func storedColumns(_ id: StableID) -> Set<Int> { Set(minute.chunkRefs(at: minute.lookup[id]!).map(\.column)) }
     #expect(storedColumns(gauge) == [RollupColumn.last.rawValue], "one sample a minute: last alone")
     #expect(storedColumns(counter) == [RollupColumn.min.rawValue, RollupColumn.sum.rawValue, RollupColumn.count.rawValue,
                                        RollupColumn.last.rawValue], "a counter's max is its last")

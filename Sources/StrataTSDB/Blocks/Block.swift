@@ -21,17 +21,41 @@ final class Block: @unchecked Sendable {
     let lookup: SeriesPositions
     /// The chunks file, mapped (empty for an empty file).
     private let chunks: UnsafeRawBufferPointer
+    /// Every series' chunk references in one array, in index order (`index.entries` keep none): a query reading
+    /// series in id order walks it forwards instead of following a pointer per series.
+    private let chunkRefs: [ChunkRef]
+    /// Where each series' references start in `chunkRefs`, and the end after the last.
+    private let chunkStarts: [Int32]
 
     /// Opens the block in `directory`.
     init(directory: String) throws {
         self.directory = directory
-        index = try BlockIndex.decode(try Files.readAll(directory + "/index"))
+        var index = try BlockIndex.decode(try Files.readAll(directory + "/index"))
         guard let resolution = Resolution(milliseconds: index.resolutionMs) else {
             throw ChunkError.corrupt("block resolution \(index.resolutionMs) ms")
         }
+        var refs: [ChunkRef] = []
+        refs.reserveCapacity(index.entries.reduce(0) { $0 + $1.chunks.count })
+        var starts: [Int32] = []
+        starts.reserveCapacity(index.entries.count + 1)
+        for position in index.entries.indices {
+            starts.append(Int32(truncatingIfNeeded: refs.count))
+            refs += index.entries[position].chunks
+            index.entries[position].chunks = []
+        }
+        starts.append(Int32(truncatingIfNeeded: refs.count))
+        guard refs.count <= Int(Int32.max) else { throw ChunkError.corrupt("\(refs.count) chunks in one block") }
+        chunkRefs = refs
+        chunkStarts = starts
+        self.index = index
         self.resolution = resolution
         lookup = SeriesPositions(index.entries.lazy.map(\.id))
         chunks = try Self.map(directory + "/chunks")
+    }
+
+    /// The chunk references of the series at `position`.
+    func chunkRefs(at position: Int) -> ArraySlice<ChunkRef> {
+        chunkRefs[Int(chunkStarts[position])..<Int(chunkStarts[position + 1])]
     }
 
     deinit {
@@ -79,11 +103,11 @@ final class Block: @unchecked Sendable {
         var reading = wanted
         var derived: [RollupColumn] = []
         if resolution != .raw {
-            let stored = Set(index.entries[position].chunks.map(\.column))
+            let stored = Set(chunkRefs(at: position).map(\.column))
             derived = RollupColumn.allCases.filter { !stored.contains($0.rawValue) && (wanted?.contains($0.rawValue) ?? true) }
             if !derived.isEmpty { reading?.insert(RollupColumn.last.rawValue) }
         }
-        let selected = index.entries[position].chunks.filter { $0.maxT >= from && $0.minT <= to && (reading?.contains($0.column) ?? true) }
+        let selected = chunkRefs(at: position).filter { $0.maxT >= from && $0.minT <= to && (reading?.contains($0.column) ?? true) }
         let columnCount = resolution == .raw ? 1 : RollupColumn.allCases.count
         var result = [[Sample]](repeating: [], count: columnCount)
         for chunk in selected {
@@ -104,8 +128,10 @@ final class Block: @unchecked Sendable {
     /// Appends the raw samples of `series` within `from...to` to `samples` (none from a rollup block).
     func appendSamples(series: StableID, from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
         guard resolution == .raw, overlaps(from, to), let position = lookup[series] else { return }
-        for chunk in index.entries[position].chunks where chunk.maxT >= from && chunk.minT <= to {
-            try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &samples)
+        try chunkRefs.withUnsafeBufferPointer { refs throws(ChunkError) in
+            for chunk in refs[Int(chunkStarts[position])..<Int(chunkStarts[position + 1])] where chunk.maxT >= from && chunk.minT <= to {
+                try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &samples)
+            }
         }
     }
 
