@@ -22,9 +22,13 @@ extension Evaluator {
         // histogram_quantile groups buckets by their labels but `le`: the key is computed once per series.
         var key: ((Labels) -> GroupKey)?
         if name == "histogram_quantile" { key = { InstantFunctions.bucketGroup($0) } }
-        return try rangeEval(args.map { $0.type == .string ? nil : $0 }, key: key) { ts, vectors throws(EngineError) in
+        let result = try rangeEval(args.map { $0.type == .string ? nil : $0 }, key: key) { ts, vectors throws(EngineError) in
             try InstantFunctions.call(name, args: args, vectors: vectors, ts: ts, state: &state)
         }
+        // Over buckets read in any order (`SeriesOrder`), an instant answer lists its groups in label order.
+        guard name == "histogram_quantile", start == end, args.contains(where: { SeriesOrder.readsUnordered($0, context.data.unordered) })
+        else { return result }
+        return result.sorted { Labels.precede($0.labels, $1.labels) }
     }
 
     /// A function over a range vector (a range selector or a subquery): for each series and step, the points in

@@ -20,34 +20,45 @@ enum SeriesOrder {
     ]
 
     /// The keys (`SeriesData.key`) of the selectors of `expr` whose every use is order-free.
+    ///
+    /// `orderFree`: nothing downstream of a node depends on the order of its series. `root`: the node's series are the
+    /// answer, in the order evaluation gives; an order-free aggregation there may read unsorted series, since it then
+    /// lists its groups in label order (`Evaluator.evalAggregate`), while a selector there keeps label order.
     static func unordered(_ expr: Expr) -> Set<String> {
         var free = Set<String>()
         var bound = Set<String>()
-        func walk(_ expr: Expr, _ orderFree: Bool) {
+        func note(_ selector: VectorSelector, _ orderFree: Bool) {
+            if orderFree { free.insert(SeriesData.key(selector)) } else { bound.insert(SeriesData.key(selector)) }
+        }
+        func walk(_ expr: Expr, _ orderFree: Bool, root: Bool) {
             switch expr {
-            case .vectorSelector(let selector):
-                if orderFree { free.insert(SeriesData.key(selector)) } else { bound.insert(SeriesData.key(selector)) }
-            case .matrixSelector(let matrix):
-                if orderFree { free.insert(SeriesData.key(matrix.selector)) } else { bound.insert(SeriesData.key(matrix.selector)) }
-            case .paren(let node): walk(node.expr, orderFree)
-            case .unary(let node): walk(node.expr, orderFree)
+            case .vectorSelector(let selector): note(selector, orderFree)
+            case .matrixSelector(let matrix): note(matrix.selector, orderFree)
+            case .paren(let node): walk(node.expr, orderFree, root: root)
+            case .unary(let node): walk(node.expr, orderFree, root: root)
             case .aggregate(let node):
-                if let param = node.param { walk(param, false) }
-                walk(node.expr, orderFreeAggregations.contains(node.op))
+                if let param = node.param { walk(param, false, root: false) }
+                // The groups come in the order of their first series: unsorted input is fine only where that order
+                // does not matter (an order-sensitive consumer like `topk` breaks ties by it) or is replaced.
+                walk(node.expr, orderFreeAggregations.contains(node.op) && (orderFree || root), root: false)
+            case .call(let call) where call.function.name == "histogram_quantile" && call.args.count == 2:
+                // Buckets are grouped and sorted by their bounds; only the order of the groups follows the input's.
+                walk(call.args[0], false, root: false)
+                walk(call.args[1], orderFree || root, root: false)
             case .call(let call):
                 let mapsEachSeries = perSeriesFunctions.contains(call.function.name)
-                for arg in call.args { walk(arg, orderFree && mapsEachSeries) }
+                for arg in call.args { walk(arg, orderFree && mapsEachSeries, root: root && mapsEachSeries) }
             case .binary(let node):
                 // With a scalar on one side, each series of the other maps to one; between two vectors the
                 // matching's errors name series in their order.
                 let scalarSide = node.lhs.type == .scalar || node.rhs.type == .scalar
-                walk(node.lhs, orderFree && scalarSide)
-                walk(node.rhs, orderFree && scalarSide)
+                walk(node.lhs, orderFree && scalarSide, root: root && scalarSide)
+                walk(node.rhs, orderFree && scalarSide, root: root && scalarSide)
             default:
-                for child in expr.children { walk(child, false) }
+                for child in expr.children { walk(child, false, root: false) }
             }
         }
-        walk(expr, false)
+        walk(expr, false, root: true)
         return free.subtracting(bound)
     }
 
