@@ -41,7 +41,7 @@ final class EvalContext {
     func check() throws(EngineError) {
         checks &+= 1
         guard checks & 63 == 0 else { return }
-        do { try budget.check() } catch { throw EngineError(error) }
+        try checkBudget()
     }
 
     /// Throws once the budget says stop; safe from any thread (reads no counter).

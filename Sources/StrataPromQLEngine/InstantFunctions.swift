@@ -127,13 +127,14 @@ enum InstantFunctions {
         return labels
     }
 
-    /// histogram_quantile over classic buckets: elements grouped by all labels but `le` (the name included),
-    /// each group's quantile labelled without `le` and the name. Elements without a parsable `le` are skipped.
     /// The group of a bucket series (`histogramQuantile` reads it as its elements' `key`).
     static func bucketGroup(_ labels: Labels) -> GroupKey { labels.signature(on: false, bucketLabel, keepingName: true) }
     private static let bucketLabel: Set<String> = ["le"]
     private static let notInQuantile: Set<String> = [Labels.metricName, "le"]
 
+    /// histogram_quantile over classic buckets: elements grouped by all labels but `le` (the name included), by
+    /// their `key` (`bucketGroup`), each group's quantile labelled without `le` and the name. Elements without a
+    /// parsable `le` are skipped.
     static func histogramQuantile(_ q: Double, _ vector: [StepElement], ts: Int64) -> [StepElement] {
         var index: [Int: Int] = [:]
         var groups: [(labels: Labels, buckets: [Quantiles.Bucket])] = []

@@ -3,12 +3,12 @@ import StrataPromQL
 /// The functions of a range vector, applied to the points of one series in one window, as Prometheus 2.42's
 /// `functions.go` computes them (its extrapolation rules, Kahan–Neumaier sums, regression and smoothing).
 enum RangeFunctions {
-    /// The window a range function sees: its points (no staleness markers, at least one), the bounds of the
-    /// selector's range (closed at both ends) and the evaluation time.
     /// Points of a window, read in place from the series' array (an `ArraySlice` per window retained the array
     /// for each of the steps times series).
     typealias PointSlice = Slice<UnsafeBufferPointer<Point>>
 
+    /// The window a range function sees: its points (no staleness markers, at least one), the bounds of the
+    /// selector's range (closed at both ends) and the evaluation time.
     struct Window {
         var points: PointSlice
         /// `maxt - range`.

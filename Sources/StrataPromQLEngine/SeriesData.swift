@@ -11,6 +11,13 @@ struct LoadedSeries {
     var samples: [Point]
     /// The samples without markers (the same storage when there are none).
     var values: [Point]
+
+    /// The series as the querier returned it.
+    init(_ selected: SelectedSeries) {
+        labels = selected.labels
+        samples = selected.samples
+        values = samples.contains { $0.isStaleMarker } ? samples.filter { !$0.isStaleMarker } : samples
+    }
 }
 
 /// The series of every selector of a query, loaded before evaluation: by selector (its matchers), sorted by
@@ -63,21 +70,14 @@ struct SeriesData {
 
     /// Loaded series from what the querier returned, in its order.
     static func unsorted(_ selected: [SelectedSeries]) throws(EngineError) -> [LoadedSeries] {
-        try ParallelSlices.map(selected) { item throws(EngineError) -> LoadedSeries in
-            let points = item.samples
-            let values = points.contains { $0.isStaleMarker } ? points.filter { !$0.isStaleMarker } : points
-            return LoadedSeries(labels: item.labels, samples: points, values: values)
-        }
+        try ParallelSlices.map(selected) { item throws(EngineError) in LoadedSeries(item) }
     }
 
     /// Loaded series from what the querier returned, sorted by labels (through byte keys: sorting 100k label
     /// sets pair by pair took a fifth of a `rate` over them). Keys and series are prepared on every core.
     static func loaded(_ selected: [SelectedSeries]) throws(EngineError) -> [LoadedSeries] {
         let prepared = try ParallelSlices.map(selected) { item throws(EngineError) -> (key: [UInt8], series: LoadedSeries) in
-            let points = item.samples
-            let hasMarkers = points.contains { $0.isStaleMarker }
-            let values = hasMarkers ? points.filter { !$0.isStaleMarker } : points
-            return (sortKey(item.labels), LoadedSeries(labels: item.labels, samples: points, values: values))
+            (sortKey(item.labels), LoadedSeries(item))
         }
         let precedes: (Int, Int) -> Bool = { keyPrecedes(prepared[$0].key, prepared[$1].key) }
         // Each core sorts a slice; the standard sort then merges the sorted runs in one linear pass.

@@ -90,11 +90,7 @@ enum PromQLAnswerJSON {
                     PromFloatText.appendTimestamp(point.t, to: &timeTexts[position])
                 }
                 out.append(contentsOf: timeTexts[position])
-                out.append(UInt8(ascii: ","))
-                out.append(UInt8(ascii: "\""))
-                PromFloatText.appendSampleValue(point.v, to: &out)
-                out.append(UInt8(ascii: "\""))
-                out.append(UInt8(ascii: "]"))
+                appendValueAndClose(point.v, to: &out)
             }
             out.append(UInt8(ascii: "]"))
             out.append(UInt8(ascii: "}"))
@@ -142,6 +138,11 @@ enum PromQLAnswerJSON {
     static func appendPoint(_ t: Int64, _ v: Double, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         PromFloatText.appendTimestamp(t, to: &out)
+        appendValueAndClose(v, to: &out)
+    }
+
+    /// The rest of a point after its timestamp: `,"value"]`.
+    static func appendValueAndClose(_ v: Double, to out: inout [UInt8]) {
         out.append(UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
         PromFloatText.appendSampleValue(v, to: &out)
