@@ -54,7 +54,7 @@ bench: deps-bench build
 	python3 bench/agent_footprint.py --interval 1 --duration 30
 	python3 bench/log_tracking.py --rate 10000 --duration 30
 	$(RELEASE) --product strata-bench
-	.build/release/strata-bench engine persist query recovery promql planner
+	.build/release/strata-bench engine persist query recovery promql planner decode
 	python3 bench/remote_write_side_by_side.py
 	python3 bench/promql_side_by_side.py
 	python3 bench/query_isolation.py

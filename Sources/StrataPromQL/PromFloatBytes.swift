@@ -13,6 +13,7 @@ extension PromFloatText {
         if magnitude < 1e15, magnitude >= 1, magnitude.rounded(.towardZero) == magnitude {
             return appendDigits(UInt64(magnitude), width: decimalWidth(UInt64(magnitude)), to: &out)
         }
+        if magnitude < 1e15, magnitude >= 1e-6, appendFewDecimals(magnitude, to: &out) { return }
         // Below 10^15, Swift's shortest text without an exponent is Go's `'f', -1` text of the same digits (whole
         // numbers, where Swift adds ".0", were written above); only exponent forms need rewriting.
         var text = magnitude.description
@@ -49,6 +50,29 @@ extension PromFloatText {
             out.append(UInt8(ascii: "."))
             appendDigits(digits % tail, width: count - point, to: &out)
         }
+    }
+
+    /// A value with at most 9 decimals and 15 significant digits (what most metrics hold) written without
+    /// formatting a string: for the smallest `k` such that `n = (x × 10^k).rounded()` gives back `x` as `n / 10^k`,
+    /// the digits of `n` with `k` decimals are the shortest text that reads back as `x` (no other decimal of at most
+    /// 15 digits maps to the same double, and a shorter one would have matched a smaller `k`). False, writing
+    /// nothing, for any other value.
+    static func appendFewDecimals(_ x: Double, to out: inout [UInt8]) -> Bool {
+        var scale = 1.0
+        for decimals in 1...9 {
+            scale *= 10
+            let scaled = (x * scale).rounded()
+            guard scaled < 1e15 else { return false }
+            guard scaled / scale == x else { continue }
+            let digits = UInt64(scaled)
+            guard digits % 10 != 0 else { return false }
+            let tail = pow10(decimals)
+            appendDigits(digits / tail, width: decimalWidth(digits / tail), to: &out)
+            out.append(UInt8(ascii: "."))
+            appendDigits(digits % tail, width: decimals, to: &out)
+            return true
+        }
+        return false
     }
 
     /// `timestamp(ms)` appended to `out`: seconds, and the milliseconds after a point when there are any.

@@ -28,10 +28,12 @@ for name in cases {
         print(try await measureRecovery())
     case "promql":
         for line in try await measurePromQL() { print(line) }
+    case "decode":
+        for line in try measureDecoding() { print(line) }
     case "planner":
         for line in try measurePlanner() { print(line) }
     default:
-        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery, promql, planner\n".utf8))
+        FileHandle.standardError.write(Data("unknown case \(name); known: engine, persist, query, recovery, promql, planner, decode\n".utf8))
         exit(64)
     }
     flushOutput()

@@ -1,3 +1,4 @@
+import Foundation
 import StrataPromQL
 import Testing
 
@@ -23,6 +24,12 @@ struct PromFloatBytesTests {
             if x.isFinite { values.append(x) }
             values.append(Double(bits % 100_000_000) / 100)  // node_exporter-like values with two decimals
             values.append(Double(bits % 1_000_000_000))
+            // 1 to 12 decimals at every magnitude, near the 15-digit and 1e-6 limits of the few-decimals path
+            let decimals = Int(bits >> 60) % 12 + 1
+            let digits = Double((bits >> 8) % [10, 1_000, 1_000_000, 1_000_000_000_000, 999_999_999_999_999, 10_000_000_000_000_000][Int(bits >> 40) % 6])
+            values.append(digits / pow(10, Double(decimals)))
+            values.append(-digits / pow(10, Double(decimals)))
+            values.append(Double(bits >> 11) / Double(1 << 53) * pow(10, Double(Int(bits >> 56) % 24 - 8)))
         }
         for x in values {
             #expect(Self.bytes(x) == PromFloatText.sampleValue(x), "value \(x)")

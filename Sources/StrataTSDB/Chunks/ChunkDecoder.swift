@@ -38,73 +38,108 @@ public enum ChunkDecoder {
         }
     }
 
-    /// The samples of a chunk's body within `from...to` appended to `samples`.
+    /// The samples of a chunk's body within `from...to` appended to `samples`: the first two samples, then one
+    /// loop per value encoding, each reading a field from one 64-bit window and checking the length once per sample.
     private static func decode(_ reader: inout BitReader, encoding: ChunkEncoding, exponent: Int, count: Int,
                                from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
-
-        var timestamp: Int64 = 0
-        var delta: Int64 = 0
-        var bits: UInt64 = 0
-        var leading = 0
-        var trailing = 0
-        var mantissa: Int64 = 0
-        var width = 0
-        for index in 0..<count {
-            switch index {
-            case 0:
-                timestamp = Int64(bitPattern: try reader.readBits(64))
-            case 1:
-                delta = try reader.readBit() ? Int64(bitPattern: try reader.readBits(64)) : Int64(try reader.readBits(14))
-                timestamp &+= delta
-            default:
-                let prefix = try reader.readOnes(limit: 4)
-                let dod: Int64
-                switch prefix {
-                case 0: dod = 0
-                case 1: dod = signExtend(try reader.readBits(14), bits: 14)
-                case 2: dod = signExtend(try reader.readBits(17), bits: 17)
-                case 3: dod = signExtend(try reader.readBits(20), bits: 20)
-                default: dod = Int64(bitPattern: try reader.readBits(64))
-                }
-                delta &+= dod
-                timestamp &+= delta
+        guard count > 0 else { return }
+        var timestamp = Int64(bitPattern: reader.read(64))
+        let first = reader.read(64)
+        let divisor = Decimal.powers[exponent]
+        var bits = first
+        var mantissa = Int64(bitPattern: first)
+        if reader.isPastEnd { throw .truncated }
+        if timestamp > to { return }
+        if timestamp >= from { samples.append(Sample(timestamp, encoding == .xor ? Double(bitPattern: bits) : Double(mantissa) / divisor)) }
+        guard count > 1 else { return }
+        var delta = reader.read(1) == 1 ? Int64(bitPattern: reader.read(64)) : Int64(reader.read(14))
+        timestamp &+= delta
+        switch encoding {
+        case .xor:
+            var leading = 0
+            var trailing = 0
+            for index in 1..<count {
+                if index > 1 { nextTimestamp(&reader, &delta, &timestamp) }
+                try nextXOR(&reader, &bits, &leading, &trailing)
+                if reader.isPastEnd { throw .truncated }
+                if timestamp > to { return }
+                if timestamp >= from { samples.append(Sample(timestamp, Double(bitPattern: bits))) }
             }
-
-            let value: Double
-            switch encoding {
-            case .xor:
-                if index == 0 {
-                    bits = try reader.readBits(64)
-                } else if try reader.readBit() {
-                    if try reader.readBit() {
-                        leading = Int(try reader.readBits(5))
-                        var significant = Int(try reader.readBits(6))
-                        if significant == 0 { significant = 64 }
-                        trailing = 64 - leading - significant
-                        guard trailing >= 0 else { throw .corrupt("xor window") }
-                    }
-                    let significant = 64 - leading - trailing
-                    bits ^= try reader.readBits(significant) << UInt64(trailing)
-                }
-                value = Double(bitPattern: bits)
-            case .decimal:
-                if index == 0 {
-                    mantissa = Int64(bitPattern: try reader.readBits(64))
-                } else if try reader.readBit() {
-                    if try reader.readBit() { width = Int(try reader.readBits(6)) + 1 }
-                    guard width > 0 else { throw .corrupt("decimal width") }
-                    mantissa &+= unzigzag(try reader.readBits(width))
-                }
-                value = Decimal.decode(mantissa, exponent: exponent)
+        case .decimal:
+            var width = 0
+            for index in 1..<count {
+                if index > 1 { nextTimestamp(&reader, &delta, &timestamp) }
+                try nextDecimal(&reader, &mantissa, &width)
+                if reader.isPastEnd { throw .truncated }
+                if timestamp > to { return }
+                if timestamp >= from { samples.append(Sample(timestamp, Double(mantissa) / divisor)) }
             }
-            if timestamp > to { return }
-            if timestamp >= from { samples.append(Sample(timestamp, value)) }
         }
     }
 
+    /// The third and later timestamps: a delta of deltas in Prometheus's buckets (`0`; `10`+14; `110`+17;
+    /// `1110`+20; `1111`+64 bits), read from one window but for the 64-bit form.
     @inline(__always)
-    static func signExtend(_ value: UInt64, bits: Int) -> Int64 {
-        let shift = UInt64(64 - bits)
-        return Int64(bitPattern: value << shift) >> Int64(shift)
+    private static func nextTimestamp(_ reader: inout BitReader, _ delta: inout Int64, _ timestamp: inout Int64) {
+        let window = reader.peek()
+        switch min((~window).leadingZeroBitCount, 4) {
+        case 0:
+            reader.skip(1)
+        case 1:
+            delta &+= Int64(bitPattern: window &<< 2) &>> 50
+            reader.skip(16)
+        case 2:
+            delta &+= Int64(bitPattern: window &<< 3) &>> 47
+            reader.skip(20)
+        case 3:
+            delta &+= Int64(bitPattern: window &<< 4) &>> 44
+            reader.skip(24)
+        default:
+            reader.skip(4)
+            delta &+= Int64(bitPattern: reader.read(64))
+        }
+        timestamp &+= delta
+    }
+
+    /// The next XOR value: `0` the same; `10` meaningful bits in the previous window; `11`, 5 bits of leading
+    /// zeros, 6 of meaningful bits (0 meaning 64), then the bits.
+    @inline(__always)
+    private static func nextXOR(_ reader: inout BitReader, _ bits: inout UInt64, _ leading: inout Int,
+                                _ trailing: inout Int) throws(ChunkError) {
+        let window = reader.peek()
+        if window &>> 63 == 0 {
+            reader.skip(1)
+            return
+        }
+        if window &>> 62 & 1 == 1 {
+            leading = Int(truncatingIfNeeded: window &>> 57 & 31)
+            var significant = Int(truncatingIfNeeded: window &>> 51 & 63)
+            if significant == 0 { significant = 64 }
+            trailing = 64 - leading - significant
+            guard trailing >= 0 else { throw .corrupt("xor window") }
+            reader.skip(13)
+        } else {
+            reader.skip(2)
+        }
+        bits ^= reader.read(64 - leading - trailing) &<< UInt64(truncatingIfNeeded: trailing)
+    }
+
+    /// The next decimal mantissa: `0` the same; `10` a zig-zag delta of the previous width; `11`, a new width
+    /// (6 bits, plus one), then the delta.
+    @inline(__always)
+    private static func nextDecimal(_ reader: inout BitReader, _ mantissa: inout Int64, _ width: inout Int) throws(ChunkError) {
+        let window = reader.peek()
+        if window &>> 63 == 0 {
+            reader.skip(1)
+            return
+        }
+        if window &>> 62 & 1 == 1 {
+            width = Int(truncatingIfNeeded: window &>> 56 & 63) + 1
+            reader.skip(8)
+        } else {
+            guard width > 0 else { throw .corrupt("decimal width") }
+            reader.skip(2)
+        }
+        mantissa &+= unzigzag(reader.read(width))
     }
 }
