@@ -86,7 +86,11 @@ public struct Engine: Sendable {
         for (key, window) in SeriesData.windows(expr, start: start, end: end, lookbackMs: options.lookbackDeltaMs) {
             let selected: [SelectedSeries]
             do {
-                selected = try await querier.selectSamples(window.selector.matchers, fromMs: window.from, toMs: window.to, budget: budget)
+                if window.newestOnly {
+                    selected = try await querier.selectNewestSamples(window.selector.matchers, fromMs: window.from, toMs: window.to, budget: budget)
+                } else {
+                    selected = try await querier.selectSamples(window.selector.matchers, fromMs: window.from, toMs: window.to, budget: budget)
+                }
             } catch let error as QueryError {
                 throw EngineError(error)
             } catch let error as EngineError {

@@ -35,27 +35,38 @@ struct SeriesData {
     /// The series of `selector`.
     func series(_ selector: VectorSelector) -> [LoadedSeries] { bySelector[Self.key(selector)] ?? [] }
 
+    /// What a selector key needs read: the time window of all its uses, and whether every use is an instant
+    /// selector read at one and the same time (so each series' newest sample in the window is all it uses).
+    struct Window {
+        var selector: VectorSelector
+        var from: Int64
+        var to: Int64
+        var newestOnly: Bool
+    }
+
     /// The time window each selector of `expr` needs when it is evaluated over `start...end` (ms): lookback or
     /// range before, offsets and `@` applied, subqueries widening what is under them. One window per selector
     /// key, the union of its uses.
-    static func windows(_ expr: Expr, start: Int64, end: Int64, lookbackMs: Int64) -> [String: (selector: VectorSelector, from: Int64, to: Int64)] {
-        var found: [String: (selector: VectorSelector, from: Int64, to: Int64)] = [:]
-        func add(_ selector: VectorSelector, before: Int64, lo: Int64, hi: Int64) {
+    static func windows(_ expr: Expr, start: Int64, end: Int64, lookbackMs: Int64) -> [String: Window] {
+        var found: [String: Window] = [:]
+        func add(_ selector: VectorSelector, before: Int64, lo: Int64, hi: Int64, instant: Bool) {
             let base: (Int64, Int64)
             if case .timestamp(let at) = selector.at { base = (at, at) } else { base = (lo, hi) }
             let from = base.0 &- before &- selector.offsetMs
             let to = base.1 &- selector.offsetMs
             let key = key(selector)
+            let once = instant && base.0 == base.1
             if let known = found[key] {
-                found[key] = (selector, Swift.min(known.from, from), Swift.max(known.to, to))
+                found[key] = Window(selector: selector, from: Swift.min(known.from, from), to: Swift.max(known.to, to),
+                                    newestOnly: known.newestOnly && once && known.from == from && known.to == to)
             } else {
-                found[key] = (selector, from, to)
+                found[key] = Window(selector: selector, from: from, to: to, newestOnly: once)
             }
         }
         func walk(_ expr: Expr, lo: Int64, hi: Int64) {
             switch expr {
-            case .vectorSelector(let selector): add(selector, before: lookbackMs, lo: lo, hi: hi)
-            case .matrixSelector(let matrix): add(matrix.selector, before: matrix.rangeMs, lo: lo, hi: hi)
+            case .vectorSelector(let selector): add(selector, before: lookbackMs, lo: lo, hi: hi, instant: true)
+            case .matrixSelector(let matrix): add(matrix.selector, before: matrix.rangeMs, lo: lo, hi: hi, instant: false)
             case .subquery(let subquery):
                 var base = (lo, hi)
                 if case .timestamp(let at) = subquery.at { base = (at, at) }

@@ -23,6 +23,11 @@ public protocol Querier: Sendable {
     /// `selectSamples` with each series' labels as users see them (`Labels.visible`: no `__tenant__`), what a
     /// tenant's querier returns; the engine strips them in its parallel decoding slices.
     func selectVisibleSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
+    /// `selectSamples` keeping of each series only its newest sample in the window (a staleness marker included):
+    /// all an instant vector selector read at one time uses, without an array of every sample per series.
+    func selectNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
+    /// `selectNewestSamples` with each series' labels as users see them.
+    func selectVisibleNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries]
     /// The labels of one series, if it is known.
     func labels(of series: StableID) async -> Labels?
     /// Names of the labels of the series matching `matchers`, sorted.
@@ -36,6 +41,14 @@ extension Querier {
         var found = try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget)
         for index in found.indices { found[index].labels = found[index].labels.visible }
         return found
+    }
+
+    public func selectNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget).map(\.newest)
+    }
+
+    public func selectVisibleNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectVisibleSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget).map(\.newest)
     }
 }
 

@@ -14,9 +14,20 @@ extension TimeSeriesEngine {
         try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, visible: true)
     }
 
-    /// `selectSamples`, with each series' labels made `visible` in the decoding slices when asked.
+    public nonisolated func selectNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
+                                                budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, visible: false, newest: true)
+    }
+
+    public nonisolated func selectVisibleNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64,
+                                                       budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, visible: true, newest: true)
+    }
+
+    /// `selectSamples`, with each series' labels made `visible` in the decoding slices when asked, and only each
+    /// series' newest sample kept when asked.
     nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget,
-                                   visible: Bool) async throws -> [SelectedSeries] {
+                                   visible: Bool, newest: Bool = false) async throws -> [SelectedSeries] {
         try await withTaskCancellationHandler {
             let selected = try await select(matchers, budget: budget)
             try budget.check()
@@ -24,7 +35,7 @@ extension TimeSeriesEngine {
             let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)
             return try await BackgroundThreads.queries.runSlices(snapshot.series.count,
                                                                  parts: min(4, max(1, snapshot.series.count / 256))) { range in
-                try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget, visible: visible)
+                try Self.decode(snapshot, range: range, from: fromMs, to: toMs, budget: budget, visible: visible, newest: newest)
             }.flatMap { $0 }
         } onCancel: {
             budget.cancelled.raise()
@@ -45,16 +56,30 @@ extension TimeSeriesEngine {
         return RawSnapshot(series: series, blocks: relevant)
     }
 
-    /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them.
+    /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them;
+    /// only the newest of each series when `newest` (decoded into one array reused from series to series).
     static func decode(_ snapshot: RawSnapshot, range: Range<Int>, from: Int64, to: Int64,
-                       budget: QueryBudget, visible: Bool = false) throws -> [SelectedSeries] {
+                       budget: QueryBudget, visible: Bool = false, newest: Bool = false) throws -> [SelectedSeries] {
         var found: [SelectedSeries] = []
         found.reserveCapacity(range.count)
+        var scratch: [Sample] = []
         for index in range {
             if index & 255 == 0 { try budget.check() }
             let id = snapshot.series[index].id
-            let samples = try samplesInOrder(id, snapshot.series[index].head, blocks: snapshot.blocks, from: from, to: to)
-                ?? merge(snapshot.blocks.map { try $0.samples(series: id, from: from, to: to) } + [snapshot.series[index].head.samples()])
+            let head = snapshot.series[index].head
+            func read(into samples: inout [Sample]) throws {
+                if try !samplesInOrder(id, head, blocks: snapshot.blocks, from: from, to: to, into: &samples) {
+                    samples = try merge(snapshot.blocks.map { try $0.samples(series: id, from: from, to: to) } + [head.samples()])
+                }
+            }
+            var samples: [Sample] = []
+            if newest {
+                scratch.removeAll(keepingCapacity: true)
+                try read(into: &scratch)
+                if let last = scratch.last { samples = [last] }
+            } else {
+                try read(into: &samples)
+            }
             if !samples.isEmpty {
                 let labels = snapshot.series[index].labels
                 found.append(SelectedSeries(id: id, labels: visible ? labels.visible : labels, samples: samples))
@@ -63,11 +88,11 @@ extension TimeSeriesEngine {
         return found
     }
 
-    /// The samples of one series decoded straight into one array, when its blocks and head chunks follow each
-    /// other in time (the usual case); nil when they overlap or the head holds late samples, for `merge`.
-    static func samplesInOrder(_ id: StableID, _ head: HeadSlice, blocks: [Block], from: Int64, to: Int64) throws -> [Sample]? {
-        guard head.late.isEmpty else { return nil }
-        var samples: [Sample] = []
+    /// The samples of one series decoded straight into `samples` (empty before), when its blocks and head chunks
+    /// follow each other in time (the usual case); false when they overlap or the head holds late samples, for `merge`.
+    static func samplesInOrder(_ id: StableID, _ head: HeadSlice, blocks: [Block], from: Int64, to: Int64,
+                               into samples: inout [Sample]) throws -> Bool {
+        guard head.late.isEmpty else { return false }
         var boundary = Int64.min
         func check(from start: Int) -> Bool {
             guard start < samples.count else { return true }
@@ -78,10 +103,10 @@ extension TimeSeriesEngine {
         for block in blocks {
             let start = samples.count
             try block.appendSamples(series: id, from: from, to: to, into: &samples)
-            guard check(from: start) else { return nil }
+            guard check(from: start) else { return false }
         }
         let start = samples.count
         head.append(into: &samples)
-        return check(from: start) ? samples : nil
+        return check(from: start)
     }
 }

@@ -93,3 +93,44 @@ import Testing
     let raw = try await engine.selectSamples([try LabelMatcher("__tenant__", .equal, "a")], fromMs: 0, toMs: 2_000, budget: .unlimited)
     #expect(raw.map(\.labels.visible) == found.map(\.labels), "the same series, in the same order, as the engine's own read")
 }
+
+/// The newest-sample read of an instant selector keeps, of each series, exactly the last sample the full read
+/// returns — a staleness marker included, from a block, the head or both, with late samples merged — and leaves
+/// out the series the full read leaves out.
+@Test func theNewestSampleReadKeepsTheLastSampleOfTheFullRead() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-newest"), logger: quietLogger)
+    let marker = Double(bitPattern: Sample.staleNaNBits)
+    func id(_ name: String) -> StableID { StableID(parts: ["newest", name]) }
+    try await engine.append([
+        SeriesSamples(seriesID: id("block"), samples: [Sample(1_000, 1), Sample(2_000, 2)], labels: ["__name__": "m", "i": "block"]),
+        SeriesSamples(seriesID: id("both"), samples: [Sample(1_000, 1)], labels: ["__name__": "m", "i": "both"]),
+        SeriesSamples(seriesID: id("ended"), samples: [Sample(1_000, 1)], labels: ["__name__": "m", "i": "ended"]),
+        SeriesSamples(seriesID: id("late"), samples: [Sample(1_000, 1), Sample(5_000, 5)], labels: ["__name__": "m", "i": "late"]),
+    ])
+    try await engine.persistHead()
+    try await engine.append([
+        SeriesSamples(seriesID: id("both"), samples: [Sample(3_000, 3), Sample(4_000, .nan)]),
+        SeriesSamples(seriesID: id("ended"), samples: [Sample(3_000, marker)]),
+        SeriesSamples(seriesID: id("head"), samples: [Sample(2_500, 7)], labels: ["__name__": "m", "i": "head"]),
+        SeriesSamples(seriesID: id("late"), samples: [Sample(6_000, 6)]),
+    ])
+    try await engine.append([SeriesSamples(seriesID: id("late"), samples: [Sample(5_500, 5.5)])])
+    let matchers = [try LabelMatcher("__name__", .equal, "m")]
+    for (from, to) in [(0, 10_000), (0, 2_000), (1_500, 5_600), (2_600, 2_900), (4_500, 5_800)] as [(Int64, Int64)] {
+        let full = try await engine.selectSamples(matchers, fromMs: from, toMs: to, budget: .unlimited)
+        let newest = try await engine.selectNewestSamples(matchers, fromMs: from, toMs: to, budget: .unlimited)
+        #expect(newest.map(\.id) == full.map(\.id), "window \(from)...\(to)")
+        for (one, all) in zip(newest, full) {
+            #expect(one.samples.count == 1 && one.labels == all.labels)
+            #expect(one.samples[0].timestampMs == all.samples.last?.timestampMs, "\(all.labels) in \(from)...\(to)")
+            #expect(one.samples[0].value.bitPattern == all.samples.last?.value.bitPattern)
+        }
+        let visible = try await engine.selectVisibleNewestSamples(matchers, fromMs: from, toMs: to, budget: .unlimited)
+        #expect(visible.map(\.samples.count) == newest.map(\.samples.count))
+    }
+    let all = try await engine.selectNewestSamples(matchers, fromMs: 0, toMs: 10_000, budget: .unlimited)
+    let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.labels["i"] ?? "", $0.samples[0]) })
+    #expect(byName["ended"]?.isStaleMarker == true, "a marker ends the series: the evaluator sees it")
+    #expect(byName["both"]?.value.isNaN == true && byName["both"]?.isStaleMarker == false, "a real NaN is a value")
+    #expect(byName["late"]?.timestampMs == 6_000 && byName["head"]?.value == 7 && byName["block"]?.value == 2)
+}

@@ -50,7 +50,20 @@ struct CrossLayerQuerier: Querier {
     }
 
     func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
-        var found = try await resolve(matchers) { try await base.selectSamples($0, fromMs: fromMs, toMs: toMs, budget: budget) }
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, newest: false)
+    }
+
+    func selectNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget, newest: true)
+    }
+
+    /// The stored series' samples and the info series' made ones, only each series' newest when `newest`.
+    private func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget,
+                               newest: Bool) async throws -> [SelectedSeries] {
+        var found = try await resolve(matchers) {
+            if newest { return try await base.selectNewestSamples($0, fromMs: fromMs, toMs: toMs, budget: budget) }
+            return try await base.selectSamples($0, fromMs: fromMs, toMs: toMs, budget: budget)
+        }
         let infos = try await info(matchers, fromMs: fromMs, toMs: toMs)
         var total = 0
         for item in infos {
@@ -63,7 +76,10 @@ struct CrossLayerQuerier: Querier {
         for item in infos {
             try budget.check()
             let samples = item.series.samples(fromMs: fromMs, toMs: toMs, cadenceMs: Self.cadenceMs)
-            if !samples.isEmpty { found.append(SelectedSeries(id: item.id, labels: item.series.labels, samples: samples)) }
+            if !samples.isEmpty {
+                let series = SelectedSeries(id: item.id, labels: item.series.labels, samples: samples)
+                found.append(newest ? series.newest : series)
+            }
         }
         // Usually the stored series alone, already in order: sorting would move every series' samples.
         if found.indices.dropFirst().allSatisfy({ found[$0 - 1].id < found[$0].id }) { return found }

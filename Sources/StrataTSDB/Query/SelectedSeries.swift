@@ -16,4 +16,9 @@ public struct SelectedSeries: Sendable {
         self.labels = labels
         self.samples = samples
     }
+
+    /// The series with only its newest sample (none when it has none).
+    public var newest: SelectedSeries {
+        SelectedSeries(id: id, labels: labels, samples: samples.last.map { [$0] } ?? [])
+    }
 }

@@ -43,6 +43,10 @@ public struct TenantQuerier: Querier {
         try await base.selectVisibleSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
     }
 
+    public func selectNewestSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await base.selectVisibleNewestSamples(scoped(matchers), fromMs: fromMs, toMs: toMs, budget: budget)
+    }
+
     /// The visible labels of `series` if it is this tenant's.
     public func labels(of series: StableID) async -> Labels? {
         guard let labels = await base.labels(of: series), labels[Labels.tenant] == tenant else { return nil }
