@@ -68,10 +68,13 @@ extension Evaluator {
         let budget = context.budget
         let keepsName = name == "last_over_time"
         let noScalars: [Double] = []
+        let resetsOnce = steps > 1 && RangeFunctions.readingResets.contains(name)
         let outputs = try ParallelSlices.map(inputs, minimum: max(2 * ParallelSlices.cores, 4_096 / max(1, steps))) { input throws(EngineError) -> (labels: Labels, points: [Point]) in
             do throws(QueryError) { try budget.check() } catch { throw EngineError(error) }
             let points = try input.points.withUnsafeBufferPointer { points throws(EngineError) in
-                try windows(points, steps: steps, at: at, offsetMs: offsetMs, slides: slides, rangeMs: rangeMs) { step, window throws(EngineError) in
+                let nonDecreasing = resetsOnce && RangeFunctions.isNonDecreasing(points)
+                return try windows(points, steps: steps, at: at, offsetMs: offsetMs, slides: slides, rangeMs: rangeMs,
+                                   nonDecreasing: nonDecreasing) { step, window throws(EngineError) in
                     try RangeFunctions.evaluate(name, window, scalars: scalarArgs.isEmpty ? noScalars : scalarsByStep[step])
                 }
             }
@@ -95,6 +98,7 @@ extension Evaluator {
 
     /// The points `value` gives for the window of each step over `points` (nil: no point at that step).
     private func windows(_ points: UnsafeBufferPointer<Point>, steps: Int, at: AtModifier?, offsetMs: Int64, slides: Bool, rangeMs: Int64,
+                         nonDecreasing: Bool,
                          _ value: (Int, RangeFunctions.Window) throws(EngineError) -> Double?) throws(EngineError) -> [Point] {
         var low = 0, high = 0
         var output: [Point] = []
@@ -111,7 +115,8 @@ extension Evaluator {
             }
             while high < points.count, points[high].t <= maxT { high += 1 }
             guard high > low else { continue }
-            let window = RangeFunctions.Window(points: points[low..<high], start: minT, end: maxT, rangeMs: rangeMs, ts: ts)
+            let window = RangeFunctions.Window(points: points[low..<high], start: minT, end: maxT, rangeMs: rangeMs, ts: ts,
+                                               nonDecreasing: nonDecreasing)
             if let value = try value(step, window) { output.append(Point(t: ts, v: value)) }
         }
         return output

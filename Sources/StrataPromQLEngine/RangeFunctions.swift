@@ -18,6 +18,23 @@ enum RangeFunctions {
         var rangeMs: Int64
         /// The evaluation step's time (`predict_linear` regresses against it).
         var ts: Int64
+        /// Whether no point of the whole series is below the one before it (no counter reset in any window), known
+        /// before the windows are read; false when not known.
+        var nonDecreasing = false
+    }
+
+    /// The functions that look for counter resets in every window, where a series known to have none is read once
+    /// instead of once per step.
+    static let readingResets: Set<String> = ["rate", "increase", "resets"]
+
+    /// Whether no point of `points` is below the one before it (a NaN is below nothing).
+    static func isNonDecreasing(_ points: UnsafeBufferPointer<Point>) -> Bool {
+        var index = 1
+        while index < points.count {
+            if points[index].v < points[index - 1].v { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The value of `function` over `window`, nil when Prometheus drops the element; `scalars` are the function's
@@ -39,6 +56,7 @@ enum RangeFunctions {
             return fit.slope * scalars[0] + fit.intercept
         case "holt_winters": return try holtWinters(points, smoothing: scalars[0], trend: scalars[1])
         case "resets":
+            if window.nonDecreasing { return 0 }
             var resets = 0
             var previous = points[points.startIndex].v
             for point in points.dropFirst() {
@@ -84,7 +102,7 @@ enum RangeFunctions {
         guard points.count >= 2 else { return nil }
         let first = points[points.startIndex], last = points[points.endIndex - 1]
         var result = last.v - first.v
-        if isCounter {
+        if isCounter && !window.nonDecreasing {
             var previous = first.v
             for point in points.dropFirst() {
                 if point.v < previous { result += previous }
