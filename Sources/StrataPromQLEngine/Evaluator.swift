@@ -123,14 +123,20 @@ struct Evaluator {
     /// expression), then calls `body` at each step with each argument's elements at that step, and assembles
     /// what it returns into series. `key` computes each input series' key once. A step that returns two elements
     /// with one label set is Prometheus's `vector cannot contain metrics with the same labelset` (not looked for
-    /// when the caller knows its elements are `distinct`).
-    func rangeEval(_ args: [Expr?], key: ((Labels) -> GroupKey)? = nil, distinct: Bool = false,
+    /// when the caller knows its elements are `distinct`). `evaluated` holds the arguments' series when the caller
+    /// has evaluated them already.
+    func rangeEval(_ args: [Expr?], evaluated: [[Series]]? = nil, key: ((Labels) -> GroupKey)? = nil, distinct: Bool = false,
                    _ body: (Int64, [[StepElement]]) throws(EngineError) -> [StepElement]) throws(EngineError) -> [Series] {
         var matrices: [[Series]] = []
         var keys: [[Int]] = []
         var numbers: [GroupKey: Int] = [:]
-        for arg in args {
-            let series = try arg.map { (arg: Expr) throws(EngineError) -> [Series] in try eval(arg).series } ?? []
+        for (position, arg) in args.enumerated() {
+            var series: [Series] = []
+            if let evaluated {
+                series = evaluated[position]
+            } else if let arg {
+                series = try eval(arg).series
+            }
             matrices.append(series)
             // Keys are computed once per series (on every core for many) and numbered, so steps hash integers,
             // not label bytes.
