@@ -43,6 +43,29 @@ struct PromQLAnswerJSONTests {
         }
     }
 
+    /// Series with gaps and times of their own: each point's timestamp text is its own time's, not the text kept
+    /// for its position from the series before.
+    @Test func timestampTextsFollowEachSeriesOwnTimes() throws {
+        var series = Self.matrix(series: 3, points: 5)
+        series[1].points.remove(at: 2)
+        series[2].points[3].t += 1
+        series.append(Series(labels: ["n": "far"], points: [Point(t: -62_135_596_800_123, v: 1), Point(t: 0, v: 2)]))
+        var written: [UInt8] = []
+        PromQLAnswerJSON.appendSeries(series[...], first: true, to: &written)
+        var expected: [UInt8] = []
+        for (index, item) in series.enumerated() {
+            expected.append(contentsOf: (index > 0 ? #",{"metric":"# : #"{"metric":"#).utf8)
+            PromQLAnswerJSON.appendLabels(item.labels, to: &expected)
+            expected.append(contentsOf: #","values":["#.utf8)
+            for (position, point) in item.points.enumerated() {
+                if position > 0 { expected.append(UInt8(ascii: ",")) }
+                PromQLAnswerJSON.appendPoint(point.t, point.v, to: &expected)
+            }
+            expected.append(contentsOf: "]}".utf8)
+        }
+        #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+    }
+
     @Test func aSmallMatrixIsWrittenAsOneSlice() throws {
         let written = Self.bytes(.matrix(Self.matrix(series: 2, points: 3)))
         let object = try JSONSerialization.jsonObject(with: Data(written)) as? [String: Any]

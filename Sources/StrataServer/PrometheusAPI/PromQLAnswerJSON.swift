@@ -9,16 +9,25 @@ import StrataPromQLEngine
 enum PromQLAnswerJSON {
     /// The success envelope `{"status":"success","data":…}` around `value`, as a response.
     static func response(_ value: QueryValue) -> Response {
-        var out: [UInt8] = []
-        out.reserveCapacity(estimatedSize(value))
-        out.append(contentsOf: #"{"status":"success","data":"#.utf8)
-        append(value, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: out)))
+        let pieces = texts(value)
+        var buffer = ByteBufferAllocator().buffer(capacity: pieces.reduce(40) { $0 &+ $1.count })
+        buffer.writeString(#"{"status":"success","data":"#)
+        for piece in pieces { buffer.writeBytes(piece) }
+        buffer.writeString("}")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: buffer))
     }
 
+    /// `value`'s JSON appended to `out`.
     static func append(_ value: QueryValue, to out: inout [UInt8]) {
+        for piece in texts(value) { out.append(contentsOf: piece) }
+    }
+
+    /// `value`'s JSON in pieces, in order: a large matrix is written in slices on every core, each copied once into
+    /// the response.
+    static func texts(_ value: QueryValue) -> [[UInt8]] {
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedSize(value))
+        var pieces: [[UInt8]] = []
         out.append(contentsOf: #"{"resultType":""#.utf8)
         out.append(contentsOf: value.resultType.utf8)
         out.append(contentsOf: #"","result":"#.utf8)
@@ -39,13 +48,15 @@ enum PromQLAnswerJSON {
             let points = series.reduce(0) { $0 &+ $1.points.count }
             if points >= parallelPoints, series.count > 1 {
                 // Numbers are most of a large answer's time: slices of series are written on every core.
-                let texts = ParallelSlices.mapRanges(series.count, parts: ParallelSlices.cores) { range in
+                let slices = ParallelSlices.mapRanges(series.count, parts: ParallelSlices.cores) { range in
                     var text: [UInt8] = []
                     text.reserveCapacity(estimatedSize(series[range]))
                     appendSeries(series[range], first: range.lowerBound == 0, to: &text)
                     return text
                 }
-                for text in texts { out.append(contentsOf: text) }
+                pieces.append(out)
+                pieces += slices
+                out = []
             } else {
                 appendSeries(series[...], first: true, to: &out)
             }
@@ -60,6 +71,8 @@ enum PromQLAnswerJSON {
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
+        pieces.append(out)
+        return pieces
     }
 
     /// Points from which a matrix is written on several cores.
@@ -68,9 +81,8 @@ enum PromQLAnswerJSON {
     /// `series` as elements of a matrix's JSON array, a comma before each but the very first.
     static func appendSeries(_ series: ArraySlice<Series>, first: Bool, to out: inout [UInt8]) {
         // A range answer's series share their steps: each position's timestamp text is kept from the series
-        // before and copied while the times agree.
-        var times: [Int64] = []
-        var timeTexts: [[UInt8]] = []
+        // before and copied while the times agree, from one table (an array per text cost a retain per point).
+        var texts = TimeTexts()
         for (index, item) in zip(series.indices, series) {
             if index > series.startIndex || !first { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: #"{"metric":"#.utf8)
@@ -78,22 +90,38 @@ enum PromQLAnswerJSON {
             out.append(contentsOf: #","values":["#.utf8)
             for position in item.points.indices {
                 let point = item.points[position]
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "["))
-                if position == times.count {
-                    times.append(point.t)
-                    timeTexts.append([])
-                    PromFloatText.appendTimestamp(point.t, to: &timeTexts[position])
-                } else if times[position] != point.t {
-                    times[position] = point.t
-                    timeTexts[position].removeAll(keepingCapacity: true)
-                    PromFloatText.appendTimestamp(point.t, to: &timeTexts[position])
-                }
-                out.append(contentsOf: timeTexts[position])
+                out.append(contentsOf: position > 0 ? #",["#.utf8 : "[".utf8)
+                texts.append(point.t, at: position, to: &out)
                 appendValueAndClose(point.v, to: &out)
             }
-            out.append(UInt8(ascii: "]"))
-            out.append(UInt8(ascii: "}"))
+            out.append(contentsOf: "]}".utf8)
+        }
+    }
+
+    /// The timestamp texts of one slice of a matrix by position: up to 31 bytes each in fixed cells of one table.
+    struct TimeTexts {
+        private static let cell = 32
+        private var times: [Int64] = []
+        private var bytes: [UInt8] = []
+
+        /// The text of `t` appended to `out`, from the table when position `position` last held `t`.
+        mutating func append(_ t: Int64, at position: Int, to out: inout [UInt8]) {
+            let start = position &* Self.cell
+            if position >= times.count {
+                times += [Int64](repeating: .min, count: position + 1 - times.count)
+                bytes += [UInt8](repeating: 0, count: times.count * Self.cell - bytes.count)
+            }
+            if times[position] != t {
+                var text: [UInt8] = []
+                PromFloatText.appendTimestamp(t, to: &text)
+                guard text.count < Self.cell else { return out.append(contentsOf: text) }
+                times[position] = t
+                bytes[start] = UInt8(text.count)
+                for (offset, byte) in text.enumerated() { bytes[start + 1 + offset] = byte }
+            }
+            bytes.withUnsafeBufferPointer { table in
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: table[(start + 1)..<(start + 1 + Int(table[start]))]))
+            }
         }
     }
 
