@@ -2,20 +2,23 @@
 /// answer holds hundreds of thousands of points, and formatting them as strings took half of its time. The text is
 /// the same as `PromFloatText.sampleValue` and `PromFloatText.timestamp` give (checked value by value in the tests).
 extension PromFloatText {
+    /// Bytes `writeUsualSampleValue` may write.
+    public static let usualSampleValueBytes = 32
+
     /// `sampleValue(x)` appended to `out`.
     public static func appendSampleValue(_ x: Double, to out: inout [UInt8]) {
+        let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: usualSampleValueBytes) { buffer -> Bool in
+            guard let count = writeUsualSampleValue(x, to: buffer.baseAddress!) else { return false }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+            return true
+        }
+        if written { return }
         if x.isNaN { return out.append(contentsOf: "NaN".utf8) }
         if x.isInfinite { return out.append(contentsOf: (x > 0 ? "+Inf" : "-Inf").utf8) }
         let magnitude = abs(x)
         if x.sign == .minus { out.append(UInt8(ascii: "-")) }
-        if magnitude == 0 { return out.append(UInt8(ascii: "0")) }
-        // Whole numbers below 10^15 are written as integers by both forms.
-        if magnitude < 1e15, magnitude >= 1, magnitude.rounded(.towardZero) == magnitude {
-            return appendDigits(UInt64(magnitude), width: decimalWidth(UInt64(magnitude)), to: &out)
-        }
-        if magnitude < 1e15, magnitude >= 1e-6, appendFewDecimals(magnitude, to: &out) { return }
         // Below 10^15, Swift's shortest text without an exponent is Go's `'f', -1` text of the same digits (whole
-        // numbers, where Swift adds ".0", were written above); only exponent forms need rewriting.
+        // numbers, where Swift adds ".0", are usual values); only exponent forms need rewriting.
         var text = magnitude.description
         let copied = magnitude < 1e15 && text.withUTF8 { bytes in
             guard !bytes.contains(UInt8(ascii: "e")) else { return false }
@@ -52,27 +55,61 @@ extension PromFloatText {
         }
     }
 
-    /// A value with at most 9 decimals and 15 significant digits (what most metrics hold) written without
-    /// formatting a string: for the smallest `k` such that `n = (x × 10^k).rounded()` gives back `x` as `n / 10^k`,
-    /// the digits of `n` with `k` decimals are the shortest text that reads back as `x` (no other decimal of at most
-    /// 15 digits maps to the same double, and a shorter one would have matched a smaller `k`). False, writing
-    /// nothing, for any other value.
-    static func appendFewDecimals(_ x: Double, to out: inout [UInt8]) -> Bool {
+    /// `sampleValue(x)` written at `start` (room for `usualSampleValueBytes`) for the values most metrics hold,
+    /// without formatting a string: zero, whole numbers below 10^15, and from 10^-6 on numbers of at most 9 decimals
+    /// and 15 digits. For those, with `k` the smallest count of decimals such that `n = (|x| × 10^k).rounded()` gives
+    /// back `|x|` as `n / 10^k`, the digits of `n` with `k` decimals are the shortest text that reads back as `x` (no
+    /// other decimal of at most 15 digits maps to the same double, and a shorter one would have matched a smaller
+    /// `k`). Returns the bytes written, or nil, writing nothing, for any other value.
+    public static func writeUsualSampleValue(_ x: Double, to start: UnsafeMutablePointer<UInt8>) -> Int? {
+        guard x.isFinite else { return nil }
+        let magnitude = abs(x)
+        guard magnitude < 1e15 else { return nil }
+        var cursor = start
+        if x.sign == .minus {
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
+        }
+        if magnitude == 0 {
+            cursor.pointee = UInt8(ascii: "0")
+            return cursor + 1 - start
+        }
+        // Whole numbers below 10^15 are written as integers by both forms.
+        if magnitude >= 1, magnitude.rounded(.towardZero) == magnitude {
+            return cursor + writeDigits(UInt64(magnitude), to: cursor) - start
+        }
+        guard magnitude >= 1e-6 else { return nil }
         var scale = 1.0
         for decimals in 1...9 {
             scale *= 10
-            let scaled = (x * scale).rounded()
-            guard scaled < 1e15 else { return false }
-            guard scaled / scale == x else { continue }
+            let scaled = (magnitude * scale).rounded()
+            guard scaled < 1e15 else { return nil }
+            guard scaled / scale == magnitude else { continue }
             let digits = UInt64(scaled)
-            guard digits % 10 != 0 else { return false }
+            guard digits % 10 != 0 else { return nil }
             let tail = pow10(decimals)
-            appendDigits(digits / tail, width: decimalWidth(digits / tail), to: &out)
-            out.append(UInt8(ascii: "."))
-            appendDigits(digits % tail, width: decimals, to: &out)
-            return true
+            cursor += writeDigits(digits / tail, to: cursor)
+            cursor.pointee = UInt8(ascii: ".")
+            cursor += 1
+            var rest = digits % tail
+            for index in stride(from: decimals - 1, through: 0, by: -1) {
+                cursor[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            return cursor + decimals - start
         }
-        return false
+        return nil
+    }
+
+    /// The decimal digits of `value` written at `start`; their count.
+    private static func writeDigits(_ value: UInt64, to start: UnsafeMutablePointer<UInt8>) -> Int {
+        let width = decimalWidth(value)
+        var rest = value
+        for index in stride(from: width - 1, through: 0, by: -1) {
+            start[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        return width
     }
 
     /// `timestamp(ms)` appended to `out`: seconds, and the milliseconds after a point when there are any.

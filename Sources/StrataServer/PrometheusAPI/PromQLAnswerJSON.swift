@@ -82,31 +82,53 @@ enum PromQLAnswerJSON {
     static func appendSeries(_ series: ArraySlice<Series>, first: Bool, to out: inout [UInt8]) {
         // A range answer's series share their steps: each position's timestamp text is kept from the series
         // before and copied while the times agree, from one table (an array per text cost a retain per point).
+        // Each point is composed in a small buffer and appended at once.
         var texts = TimeTexts()
-        for (index, item) in zip(series.indices, series) {
-            if index > series.startIndex || !first { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"metric":"#.utf8)
-            appendLabels(item.labels, to: &out)
-            out.append(contentsOf: #","values":["#.utf8)
-            for position in item.points.indices {
-                let point = item.points[position]
-                out.append(contentsOf: position > 0 ? #",["#.utf8 : "[".utf8)
-                texts.append(point.t, at: position, to: &out)
-                appendValueAndClose(point.v, to: &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 + TimeTexts.cell + 4 + PromFloatText.usualSampleValueBytes) { buffer in
+            let point = buffer.baseAddress!
+            for (index, item) in zip(series.indices, series) {
+                if index > series.startIndex || !first { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"metric":"#.utf8)
+                appendLabels(item.labels, to: &out)
+                out.append(contentsOf: #","values":["#.utf8)
+                for position in item.points.indices {
+                    var count = 0
+                    if position > 0 {
+                        point[0] = UInt8(ascii: ",")
+                        count = 1
+                    }
+                    point[count] = UInt8(ascii: "[")
+                    count += 1
+                    count += texts.write(item.points[position].t, at: position, to: point + count)
+                    let v = item.points[position].v
+                    if let written = PromFloatText.writeUsualSampleValue(v, to: point + count + 2) {
+                        point[count] = UInt8(ascii: ",")
+                        point[count + 1] = UInt8(ascii: "\"")
+                        count += 2 + written
+                        point[count] = UInt8(ascii: "\"")
+                        point[count + 1] = UInt8(ascii: "]")
+                        out.append(contentsOf: UnsafeBufferPointer(start: point, count: count + 2))
+                    } else {
+                        out.append(contentsOf: UnsafeBufferPointer(start: point, count: count))
+                        appendValueAndClose(v, to: &out)
+                    }
+                }
+                out.append(contentsOf: "]}".utf8)
             }
-            out.append(contentsOf: "]}".utf8)
         }
     }
 
-    /// The timestamp texts of one slice of a matrix by position: up to 31 bytes each in fixed cells of one table.
+    /// The timestamp texts of one slice of a matrix by position, in fixed cells of one table (a timestamp's text
+    /// is at most 21 bytes: `-9223372036854775.808`).
     struct TimeTexts {
-        private static let cell = 32
+        static let cell = 32
         private var times: [Int64] = []
         private var bytes: [UInt8] = []
 
-        /// The text of `t` appended to `out`, from the table when position `position` last held `t`.
-        mutating func append(_ t: Int64, at position: Int, to out: inout [UInt8]) {
-            let start = position &* Self.cell
+        /// The text of `t` written at `start` (room for `cell` bytes), from the table when position `position` last
+        /// held `t`; its length.
+        mutating func write(_ t: Int64, at position: Int, to start: UnsafeMutablePointer<UInt8>) -> Int {
+            let offset = position &* Self.cell
             if position >= times.count {
                 times += [Int64](repeating: .min, count: position + 1 - times.count)
                 bytes += [UInt8](repeating: 0, count: times.count * Self.cell - bytes.count)
@@ -114,13 +136,14 @@ enum PromQLAnswerJSON {
             if times[position] != t {
                 var text: [UInt8] = []
                 PromFloatText.appendTimestamp(t, to: &text)
-                guard text.count < Self.cell else { return out.append(contentsOf: text) }
                 times[position] = t
-                bytes[start] = UInt8(text.count)
-                for (offset, byte) in text.enumerated() { bytes[start + 1 + offset] = byte }
+                bytes[offset] = UInt8(min(text.count, Self.cell - 1))
+                for (index, byte) in text.prefix(Self.cell - 1).enumerated() { bytes[offset + 1 + index] = byte }
             }
-            bytes.withUnsafeBufferPointer { table in
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: table[(start + 1)..<(start + 1 + Int(table[start]))]))
+            return bytes.withUnsafeBufferPointer { table in
+                let count = Int(table[offset])
+                start.update(from: table.baseAddress! + offset + 1, count: count)
+                return count
             }
         }
     }
