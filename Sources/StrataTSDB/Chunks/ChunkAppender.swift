@@ -181,7 +181,11 @@ public struct ChunkAppender: Sendable {
 
     /// The chunk's bytes as they stand: header and the bit stream padded to a byte.
     public var bytes: [UInt8] {
-        [encoding.rawValue, UInt8(exponent), UInt8(count >> 8), UInt8(count & 0xff)] + stream.finished
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(byteCount)
+        bytes.append(contentsOf: [encoding.rawValue, UInt8(exponent), UInt8(count >> 8), UInt8(count & 0xff)])
+        stream.appendFinished(to: &bytes)
+        return bytes
     }
 
     /// Bytes the chunk occupies now.

@@ -8,16 +8,20 @@ struct ClosedChunk: Sendable {
 }
 
 /// The chunks of a head series overlapping a window and its out-of-order samples in it: copied under the engine
-/// actor (chunk bytes are shared, not copied), decoded anywhere.
+/// actor (chunk bytes are shared, not copied; the open chunk is a copy of its appender, whose bytes are made by the
+/// reader), decoded anywhere.
 struct HeadSlice: Sendable {
+    /// Frozen and closed chunks, oldest first.
     var chunks: [ClosedChunk]
+    /// The open chunk, newer than `chunks`, when it overlaps the window.
+    var open: ChunkAppender?
     /// Out-of-order samples in the window, sorted by time.
     var late: [Sample]
     var from: Int64
     var to: Int64
 
     /// Nothing.
-    static let empty = HeadSlice(chunks: [], late: [], from: 0, to: -1)
+    static let empty = HeadSlice(chunks: [], open: nil, late: [], from: 0, to: -1)
 
     /// The samples in the window, in time order.
     func samples() -> [Sample] {
@@ -29,14 +33,17 @@ struct HeadSlice: Sendable {
     /// Appends the in-order samples of the window (not `late`) to `samples`; a chunk that fails to decode is
     /// left out whole.
     func append(into samples: inout [Sample]) {
-        for chunk in chunks {
-            let before = samples.count
-            chunk.bytes.withUnsafeBytes { raw in
-                do throws(ChunkError) {
-                    try ChunkDecoder.append(raw, from: from, to: to, into: &samples)
-                } catch {
-                    samples.removeSubrange(before...)
-                }
+        for chunk in chunks { append(chunk.bytes, into: &samples) }
+        if let open { append(open.bytes, into: &samples) }
+    }
+
+    private func append(_ chunk: [UInt8], into samples: inout [Sample]) {
+        let before = samples.count
+        chunk.withUnsafeBytes { raw in
+            do throws(ChunkError) {
+                try ChunkDecoder.append(raw, from: from, to: to, into: &samples)
+            } catch {
+                samples.removeSubrange(before...)
             }
         }
     }
@@ -222,10 +229,20 @@ final class MemSeries {
     }
 
     /// What a read of `from...to` needs, undecoded: taken on the engine actor, decoded off it.
+    /// Nothing is decoded or copied here but references: this runs on the actor for every series a query reads.
     func slice(from: Int64, to: Int64) -> HeadSlice {
-        var late = outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
-        if let frozen { late = Self.merge(frozen.outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }, late) }
-        return HeadSlice(chunks: allChunks().filter { $0.maxT >= from && $0.minT <= to }, late: late, from: from, to: to)
+        var late = outOfOrder.isEmpty ? [] : outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }
+        var overlapping: [ClosedChunk] = []
+        if let frozen {
+            if !frozen.outOfOrder.isEmpty {
+                late = Self.merge(frozen.outOfOrder.filter { $0.timestampMs >= from && $0.timestampMs <= to }, late)
+            }
+            for chunk in frozen.chunks where chunk.maxT >= from && chunk.minT <= to { overlapping.append(chunk) }
+        }
+        for chunk in chunks where chunk.maxT >= from && chunk.minT <= to { overlapping.append(chunk) }
+        var current: ChunkAppender?
+        if let open, open.count > 0, open.lastTimestamp >= from, open.firstTimestamp <= to { current = open }
+        return HeadSlice(chunks: overlapping, open: current, late: late, from: from, to: to)
     }
 
     /// Two lists sorted by time merged into one (timestamps are unique across them).
