@@ -135,3 +135,28 @@ let specialValues: [Double] = [
     #expect(result.decoded == samples)
     #expect(result.bytes < 120 * 2, "constant step decimal counter: under 2 bytes per sample (was \(result.bytes))")
 }
+
+/// An open chunk read from its bit stream as it stands gives, after every append, the samples its bytes decode to,
+/// whole and within windows: for both encodings, and whether the stream ends on a word boundary or not.
+@Test func anOpenChunkReadsAsItsBytesDecode() throws {
+    var generator = SplitMix64(state: 5)
+    for kind in 0..<3 {
+        var open = ChunkAppender(firstValue: kind == 0 ? 1.5 : 0.123456789012345)
+        var time: Int64 = 1_000_000
+        var value = kind == 0 ? 1.5 : 0.123456789012345
+        for _ in 0..<ChunkAppender.maxSamples {
+            time += 10_000 + Int64(Int.random(in: -5...5, using: &generator))
+            value += kind == 2 ? 0 : Double(Int.random(in: -20...20, using: &generator)) / 2
+            guard open.append(time, value) else { break }
+            for (from, to) in [(Int64.min, Int64.max), (time - 30_000, time - 10_000), (0, 1_010_000)] {
+                var fromStream: [Sample] = []
+                try open.appendSamples(from: from, to: to, into: &fromStream)
+                var fromBytes: [Sample] = []
+                try open.bytes.withUnsafeBytes { try ChunkDecoder.append($0, from: from, to: to, into: &fromBytes) }
+                #expect(fromStream.map(\.timestampMs) == fromBytes.map(\.timestampMs), "kind \(kind), \(open.count) samples")
+                #expect(fromStream.map(\.value.bitPattern) == fromBytes.map(\.value.bitPattern))
+            }
+        }
+        #expect(open.count > 100)
+    }
+}

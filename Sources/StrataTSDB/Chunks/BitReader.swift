@@ -45,6 +45,26 @@ struct BitReader {
         return try result.get()
     }
 
+    /// `body`'s result with a reader over a `BitWriter`'s stream as it stands: its whole words and the `tailBits`
+    /// bits of `tail` (right-aligned), read as `finished` would give them (up to a whole byte) without making bytes.
+    static func reading<R>(words stream: [UInt64], tail: UInt64, tailBits: Int,
+                           _ body: (inout BitReader) throws(ChunkError) -> R) throws(ChunkError) -> R {
+        let result: Result<R, ChunkError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: stream.count + 1 + padding) { words in
+            stream.withUnsafeBufferPointer { source in
+                for index in source.indices { words[index] = source[index] }
+            }
+            words[stream.count] = tailBits == 0 ? 0 : tail << UInt64(64 - tailBits)
+            for zero in stream.count + 1 ..< words.count { words[zero] = 0 }
+            var reader = BitReader(words: UnsafePointer(words.baseAddress!), bitLength: stream.count * 64 + (tailBits + 7) / 8 * 8)
+            do throws(ChunkError) {
+                return .success(try body(&reader))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// Whether more bits were read than the stream holds (zero bits from the padding).
     var isPastEnd: Bool { position > bitLength }
 

@@ -4,10 +4,10 @@
 /// high bits, so `bytes + pending` is always the stream written so far.
 public struct BitWriter: Sendable {
     /// Whole 64-bit words written, bits most significant first.
-    private var words: [UInt64] = []
+    private(set) var words: [UInt64] = []
     /// Bits not yet in `words`, right-aligned; `accumulated` of them (0...63).
-    private var accumulator: UInt64 = 0
-    private var accumulated = 0
+    private(set) var accumulator: UInt64 = 0
+    private(set) var accumulated = 0
 
     /// Creates an empty writer.
     public init(capacity: Int = 64) { words.reserveCapacity((capacity + 7) / 8) }

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// Builds one chunk sample by sample (the head's open chunk).
 ///
 /// Layout: encoding (1 byte), decimal exponent (1 byte), sample count (2 bytes, big-endian), then a bit
@@ -186,6 +188,15 @@ public struct ChunkAppender: Sendable {
         bytes.append(contentsOf: [encoding.rawValue, UInt8(exponent), UInt8(count >> 8), UInt8(count & 0xff)])
         stream.appendFinished(to: &bytes)
         return bytes
+    }
+
+    /// Appends the chunk's samples within `from...to` to `samples`, read from its bit stream as it stands: the
+    /// same samples as decoding `bytes`, without making them (a query reads every open chunk of the head).
+    func appendSamples(from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
+        if samples.isEmpty { samples.reserveCapacity(count) }
+        try BitReader.reading(words: stream.words, tail: stream.accumulator, tailBits: stream.accumulated) { (reader: inout BitReader) throws(ChunkError) in
+            try ChunkDecoder.decode(&reader, encoding: encoding, exponent: exponent, count: count, from: from, to: to, into: &samples)
+        }
     }
 
     /// Bytes the chunk occupies now.

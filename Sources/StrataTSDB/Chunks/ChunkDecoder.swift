@@ -40,7 +40,7 @@ public enum ChunkDecoder {
 
     /// The samples of a chunk's body within `from...to` appended to `samples`: the first two samples, then one
     /// loop per value encoding, each reading a field from one 64-bit window and checking the length once per sample.
-    private static func decode(_ reader: inout BitReader, encoding: ChunkEncoding, exponent: Int, count: Int,
+    static func decode(_ reader: inout BitReader, encoding: ChunkEncoding, exponent: Int, count: Int,
                                from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
         guard count > 0 else { return }
         var timestamp = Int64(bitPattern: reader.read(64))

@@ -34,7 +34,14 @@ struct HeadSlice: Sendable {
     /// left out whole.
     func append(into samples: inout [Sample]) {
         for chunk in chunks { append(chunk.bytes, into: &samples) }
-        if let open { append(open.bytes, into: &samples) }
+        if let open {
+            let before = samples.count
+            do throws(ChunkError) {
+                try open.appendSamples(from: from, to: to, into: &samples)
+            } catch {
+                samples.removeSubrange(before...)
+            }
+        }
     }
 
     private func append(_ chunk: [UInt8], into samples: inout [Sample]) {
