@@ -73,7 +73,11 @@ extension TimeSeriesEngine {
                 }
             }
             var samples: [Sample] = []
-            if newest {
+            if newest, let last = snapshot.series[index].head.newestWithoutDecoding,
+               snapshot.blocks.allSatisfy({ $0.holdsOnlyOlder(series: id, from: from, to: to, than: last.timestampMs) }) {
+                // The open chunk's last sample is the newest: an instant query at "now" decodes nothing.
+                samples = [last]
+            } else if newest {
                 scratch.removeAll(keepingCapacity: true)
                 try read(into: &scratch)
                 if let last = scratch.last { samples = [last] }

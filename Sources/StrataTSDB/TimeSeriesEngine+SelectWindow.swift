@@ -16,6 +16,13 @@ extension Block {
         guard overlaps(from, to), let position = lookup[series] else { return false }
         return chunkRefs(at: position).contains { $0.maxT >= from && $0.minT <= to }
     }
+
+    /// Whether every sample the block holds of `series` within `from...to` is older than `time`, read from its chunks'
+    /// bounds (nothing decoded).
+    func holdsOnlyOlder(series: StableID, from: Int64, to: Int64, than time: Int64) -> Bool {
+        guard overlaps(from, to), let position = lookup[series] else { return true }
+        return !chunkRefs(at: position).contains { $0.maxT >= from && $0.minT <= to && $0.maxT >= time }
+    }
 }
 
 extension TimeSeriesEngine {

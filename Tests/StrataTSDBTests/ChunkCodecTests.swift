@@ -137,17 +137,23 @@ let specialValues: [Double] = [
 }
 
 /// An open chunk read from its bit stream as it stands gives, after every append, the samples its bytes decode to,
-/// whole and within windows: for both encodings, and whether the stream ends on a word boundary or not.
+/// whole and within windows, and its last sample is the last one decoded, bit for bit: for both encodings, a
+/// staleness marker, and whether the stream ends on a word boundary or not.
 @Test func anOpenChunkReadsAsItsBytesDecode() throws {
     var generator = SplitMix64(state: 5)
-    for kind in 0..<3 {
+    for kind in 0..<4 {
         var open = ChunkAppender(firstValue: kind == 0 ? 1.5 : 0.123456789012345)
         var time: Int64 = 1_000_000
         var value = kind == 0 ? 1.5 : 0.123456789012345
+        #expect(open.lastSample == nil)
         for _ in 0..<ChunkAppender.maxSamples {
             time += 10_000 + Int64(Int.random(in: -5...5, using: &generator))
             value += kind == 2 ? 0 : Double(Int.random(in: -20...20, using: &generator)) / 2
-            guard open.append(time, value) else { break }
+            let appended = kind == 3 && open.count % 7 == 3 ? Double(bitPattern: Sample.staleNaNBits) : value
+            guard open.append(time, appended) else { break }
+            let decoded = try ChunkDecoder.decode(open.bytes)
+            #expect(open.lastSample?.timestampMs == decoded.last?.timestampMs)
+            #expect(open.lastSample?.value.bitPattern == decoded.last?.value.bitPattern, "kind \(kind), \(open.count) samples")
             for (from, to) in [(Int64.min, Int64.max), (time - 30_000, time - 10_000), (0, 1_010_000)] {
                 var fromStream: [Sample] = []
                 try open.appendSamples(from: from, to: to, into: &fromStream)

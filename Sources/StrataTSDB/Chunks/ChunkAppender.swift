@@ -190,6 +190,15 @@ public struct ChunkAppender: Sendable {
         return bytes
     }
 
+    /// The newest sample, exactly as decoding the chunk gives it back (nil when the chunk is empty).
+    var lastSample: Sample? {
+        guard count > 0 else { return nil }
+        switch encoding {
+        case .xor: return Sample(lastTimestamp, Double(bitPattern: lastBits))
+        case .decimal: return Sample(lastTimestamp, Double(lastMantissa) / Decimal.powers[exponent])
+        }
+    }
+
     /// Appends the chunk's samples within `from...to` to `samples`, read from its bit stream as it stands: the
     /// same samples as decoding `bytes`, without making them (a query reads every open chunk of the head).
     func appendSamples(from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {

@@ -23,6 +23,13 @@ struct HeadSlice: Sendable {
     /// Nothing.
     static let empty = HeadSlice(chunks: [], open: nil, late: [], from: 0, to: -1)
 
+    /// The head's newest sample in the window without decoding, when it is the open chunk's last one (no late
+    /// sample in the window, the open chunk ending inside it); nil otherwise.
+    var newestWithoutDecoding: Sample? {
+        guard late.isEmpty, let last = open?.lastSample, last.timestampMs >= from, last.timestampMs <= to else { return nil }
+        return last
+    }
+
     /// The samples in the window, in time order.
     func samples() -> [Sample] {
         var inOrder: [Sample] = []
