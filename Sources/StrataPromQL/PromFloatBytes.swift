@@ -60,7 +60,8 @@ extension PromFloatText {
     /// and 15 digits. For those, with `k` the smallest count of decimals such that `n = (|x| × 10^k).rounded()` gives
     /// back `|x|` as `n / 10^k`, the digits of `n` with `k` decimals are the shortest text that reads back as `x` (no
     /// other decimal of at most 15 digits maps to the same double, and a shorter one would have matched a smaller
-    /// `k`). Returns the bytes written, or nil, writing nothing, for any other value.
+    /// `k`). Returns the bytes written, or nil for any other value (a sign may have been written then; it is not
+    /// part of any answer).
     public static func writeUsualSampleValue(_ x: Double, to start: UnsafeMutablePointer<UInt8>) -> Int? {
         guard x.isFinite else { return nil }
         let magnitude = abs(x)

@@ -31,7 +31,7 @@ struct SeriesMajorAggregation {
         }
     }
 
-    /// The groups of `series` (keyed by `keys`: numbers from 0, dense) with their values at each step, labelled by
+    /// The groups of `series` (keyed by `keys`: small non-negative numbers) with their values at each step, labelled by
     /// `labels` (called with a group's first series); nil when that would take more than `maxCells` accumulators or
     /// a point is not at a step, for the step-by-step path.
     func aggregate(_ series: [Series], keys: [Int], check: () throws(EngineError) -> Void,

@@ -50,6 +50,9 @@ struct PromQLAnswerJSONTests {
         series[1].points.remove(at: 2)
         series[2].points[3].t += 1
         series.append(Series(labels: ["n": "far"], points: [Point(t: -62_135_596_800_123, v: 1), Point(t: 0, v: 2)]))
+        series.append(Series(labels: ["n": "least"], points: [Point(t: .min, v: 1), Point(t: .max, v: 2)]))
+        // The earliest time first in a slice: its cell is new (it once passed for a cell already holding it).
+        series.insert(Series(labels: ["n": "least first"], points: [Point(t: .min, v: 3)]), at: 0)
         var written: [UInt8] = []
         PromQLAnswerJSON.appendSeries(series[...], first: true, to: &written)
         var expected: [UInt8] = []

@@ -130,10 +130,11 @@ enum PromQLAnswerJSON {
         mutating func write(_ t: Int64, at position: Int, to start: UnsafeMutablePointer<UInt8>) -> Int {
             let offset = position &* Self.cell
             if position >= times.count {
-                times += [Int64](repeating: .min, count: position + 1 - times.count)
+                times += [Int64](repeating: 0, count: position + 1 - times.count)
                 bytes += [UInt8](repeating: 0, count: times.count * Self.cell - bytes.count)
             }
-            if times[position] != t {
+            // A cell of length 0 is empty (no timestamp's text is): no time value is set aside as a marker.
+            if bytes[offset] == 0 || times[position] != t {
                 var text: [UInt8] = []
                 PromFloatText.appendTimestamp(t, to: &text)
                 times[position] = t
