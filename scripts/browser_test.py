@@ -62,8 +62,11 @@ class Browser:
         """The first visible element matching `css` (whose text contains `text`, if given)."""
         def found():
             for element in self.driver.find_elements(By.CSS_SELECTOR, css):
-                if element.is_displayed() and (text is None or text in element.text):
-                    return element
+                try:
+                    if element.is_displayed() and (text is None or text in element.text):
+                        return element
+                except StaleElementReferenceException:
+                    return None  # the page redrew it while it was read: look again at the next poll
             return None
         try:
             return wait_for(what, found, timeout)
@@ -126,9 +129,10 @@ def step_inventory(browser, bed, hostname, platform):
     search.send_keys(hostname + "\n")
     browser.find(".vlist a", f"{hostname} in the inventory list", text=hostname)
     browser.until("the filtered list", lambda: "q=" in browser.js("return location.hash"))
-    link = browser.find(f'.vlist a[href="#/resource/{platform["id"]}"]', f"the link to platform {hostname}")
+    link = f'.vlist a[href="#/resource/{platform["id"]}"]'
+    browser.find(link, f"the link to platform {hostname}")
     browser.screenshot("inventory-search")
-    link.click()
+    browser.click(link, f"the link to platform {hostname}")  # found again if the list redrew it meanwhile
     browser.find("main h1", f"the resource page of {hostname}", text=hostname)
     browser.screenshot("resource-page")
 
