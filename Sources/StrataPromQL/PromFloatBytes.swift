@@ -77,7 +77,8 @@ extension PromFloatText {
         }
         // Whole numbers below 10^15 are written as integers by both forms.
         if magnitude >= 1, magnitude.rounded(.towardZero) == magnitude {
-            return cursor + writeDigits(UInt64(magnitude), to: cursor) - start
+            let whole = UInt64(magnitude)
+            return cursor + writeDigits(whole, width: decimalWidth(whole), to: cursor) - start
         }
         guard magnitude >= 1e-6 else { return nil }
         var scale = 1.0
@@ -89,22 +90,16 @@ extension PromFloatText {
             let digits = UInt64(scaled)
             guard digits % 10 != 0 else { return nil }
             let tail = pow10(decimals)
-            cursor += writeDigits(digits / tail, to: cursor)
+            cursor += writeDigits(digits / tail, width: decimalWidth(digits / tail), to: cursor)
             cursor.pointee = UInt8(ascii: ".")
             cursor += 1
-            var rest = digits % tail
-            for index in stride(from: decimals - 1, through: 0, by: -1) {
-                cursor[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            }
-            return cursor + decimals - start
+            return cursor + writeDigits(digits % tail, width: decimals, to: cursor) - start
         }
         return nil
     }
 
-    /// The decimal digits of `value` written at `start`; their count.
-    private static func writeDigits(_ value: UInt64, to start: UnsafeMutablePointer<UInt8>) -> Int {
-        let width = decimalWidth(value)
+    /// `value` as exactly `width` decimal digits (zero-padded on the left) written at `start`; `width`.
+    private static func writeDigits(_ value: UInt64, width: Int, to start: UnsafeMutablePointer<UInt8>) -> Int {
         var rest = value
         for index in stride(from: width - 1, through: 0, by: -1) {
             start[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
@@ -201,13 +196,7 @@ extension PromFloatText {
     static func appendDigits(_ value: UInt64, width: Int, to out: inout [UInt8]) {
         guard width > 0 else { return }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { digits in
-            var rest = value
-            var index = width
-            while index > 0 {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            }
+            _ = writeDigits(value, width: width, to: digits.baseAddress!)
             out.append(contentsOf: UnsafeBufferPointer(digits))
         }
     }

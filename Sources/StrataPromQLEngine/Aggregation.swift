@@ -30,6 +30,13 @@ enum Aggregation {
         }
     }
 
+    /// The labels of the group a series with `labels` falls in: the `by` labels, or all but the `without` ones and
+    /// the name.
+    static func groupedLabels(_ labels: Labels, grouping: Set<String>, without: Bool) -> Labels {
+        if without { return labels.removing(grouping.union([Labels.metricName])) }
+        return grouping.isEmpty ? Labels() : labels.keeping(grouping)
+    }
+
     static func aggregate(_ op: AggregateOp, grouping: Set<String>, without: Bool, param: Double,
                           _ vector: [StepElement], ts: Int64, groupLabels: GroupLabels? = nil) throws(EngineError) -> [StepElement] {
         var k = 0
@@ -51,10 +58,7 @@ enum Aggregation {
         for element in vector {
             let known = dense ? slots[element.key] : groups[element.key] ?? -1
             guard known >= 0 else {
-                let make = { () -> Labels in
-                    if without { return element.labels.removing(grouping.union([Labels.metricName])) }
-                    return grouping.isEmpty ? Labels() : element.labels.keeping(grouping)
-                }
+                let make = { Aggregation.groupedLabels(element.labels, grouping: grouping, without: without) }
                 let labels = groupLabels?.labels(element.key, make) ?? make()
                 var group = Group(labels: labels, value: element.v, mean: element.v, count: 1)
                 switch op {

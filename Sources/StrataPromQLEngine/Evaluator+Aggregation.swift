@@ -26,8 +26,7 @@ extension Evaluator {
             let keys = try ParallelSlices.map(input) { key($0.labels) }.map { numbers.number($0) }
             let aggregation = SeriesMajorAggregation(op: node.op, steps: stepCount, start: start, interval: interval)
             groups = try aggregation.aggregate(input, keys: keys, check: context.check) { labels in
-                if without { return labels.removing(names.union([Labels.metricName])) }
-                return names.isEmpty ? Labels() : labels.keeping(names)
+                Aggregation.groupedLabels(labels, grouping: names, without: without)
             }
             try context.account(groups?.reduce(0) { $0 + $1.points.count } ?? 0)
         }

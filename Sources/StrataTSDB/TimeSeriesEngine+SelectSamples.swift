@@ -73,7 +73,7 @@ extension TimeSeriesEngine {
                 }
             }
             var samples: [Sample] = []
-            if newest, let last = snapshot.series[index].head.newestWithoutDecoding,
+            if newest, let last = head.newestWithoutDecoding,
                snapshot.blocks.allSatisfy({ $0.holdsOnlyOlder(series: id, from: from, to: to, than: last.timestampMs) }) {
                 // The open chunk's last sample is the newest: an instant query at "now" decodes nothing.
                 samples = [last]

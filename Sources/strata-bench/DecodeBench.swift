@@ -14,15 +14,14 @@ func measureDecoding() throws -> [String] {
     var lines: [String] = []
     for kind in kinds {
         let chunks = (0..<2_000).map { _ in
-            var value = 100.0, time: Int64 = 1_700_000_000_000
-            var fresh: ChunkAppender?
+            var value = kind.next(&generator, 100), time: Int64 = 1_700_000_000_000
+            var chunk = ChunkAppender(firstValue: value, capacity: ChunkAppender.maxBlockSamples)
             for _ in 0..<720 {
+                _ = chunk.append(time, value)
                 value = kind.next(&generator, value)
-                time += 10_000 + Int64(Double.random(in: 0..<1, using: &generator) * 6) - 3
-                if fresh == nil { fresh = ChunkAppender(firstValue: value, capacity: ChunkAppender.maxBlockSamples) }
-                _ = fresh!.append(time, value)
+                time += 10_000 + Int64.random(in: -3...2, using: &generator)
             }
-            return fresh!.bytes
+            return chunk.bytes
         }
         var best = (whole: Double.infinity, window: Double.infinity)
         var checksum = 0.0

@@ -62,7 +62,7 @@ struct SeriesMajorAggregationTests {
                 }
                 let aggregation = SeriesMajorAggregation(op: op, steps: Self.steps, start: Self.start, interval: Self.interval)
                 let found = try aggregation.aggregate(series, keys: keys, check: {}) { labels in
-                    without ? labels.removing(grouping.union([Labels.metricName])) : grouping.isEmpty ? Labels() : labels.keeping(grouping)
+                    Aggregation.groupedLabels(labels, grouping: grouping, without: without)
                 }
                 let expected = try Self.reference(op, series, keys: keys, grouping: grouping, without: without)
                 let name = "\(op) \(without ? "without" : "by") \(grouping.sorted())"

@@ -22,7 +22,7 @@ struct BitReader {
     static func reading<R>(_ raw: UnsafeRawBufferPointer,
                            _ body: (inout BitReader) throws(ChunkError) -> R) throws(ChunkError) -> R {
         let length = raw.count
-        let result: Result<R, ChunkError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: length / 8 + 1 + padding) { words in
+        return try reading(wholeWords: length >> 3, bitLength: length * 8, { words in
             var index = 0
             while index + 8 <= length {
                 words[index >> 3] = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
@@ -33,29 +33,30 @@ struct BitReader {
                 tail |= UInt64(raw[index]) << UInt64(56 - 8 * (index & 7))
                 index += 1
             }
-            words[length >> 3] = tail
-            for zero in (length >> 3) + 1 ..< words.count { words[zero] = 0 }
-            var reader = BitReader(words: UnsafePointer(words.baseAddress!), bitLength: length * 8)
-            do throws(ChunkError) {
-                return .success(try body(&reader))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+            return tail
+        }, body)
     }
 
     /// `body`'s result with a reader over a `BitWriter`'s stream as it stands: its whole words and the `tailBits`
-    /// bits of `tail` (right-aligned), read as `finished` would give them (up to a whole byte) without making bytes.
+    /// bits of `tail` (right-aligned), read as `appendFinished` would give them (up to a whole byte) without making bytes.
     static func reading<R>(words stream: [UInt64], tail: UInt64, tailBits: Int,
                            _ body: (inout BitReader) throws(ChunkError) -> R) throws(ChunkError) -> R {
-        let result: Result<R, ChunkError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: stream.count + 1 + padding) { words in
+        try reading(wholeWords: stream.count, bitLength: stream.count * 64 + (tailBits + 7) / 8 * 8, { words in
             stream.withUnsafeBufferPointer { source in
                 for index in source.indices { words[index] = source[index] }
             }
-            words[stream.count] = tailBits == 0 ? 0 : tail << UInt64(64 - tailBits)
-            for zero in stream.count + 1 ..< words.count { words[zero] = 0 }
-            var reader = BitReader(words: UnsafePointer(words.baseAddress!), bitLength: stream.count * 64 + (tailBits + 7) / 8 * 8)
+            return tailBits == 0 ? 0 : tail << UInt64(64 - tailBits)
+        }, body)
+    }
+
+    /// `body`'s result with a reader over `wholeWords` words that `fill` writes, then the partial word it returns
+    /// (left-aligned), then `padding` zero words.
+    private static func reading<R>(wholeWords: Int, bitLength: Int, _ fill: (UnsafeMutableBufferPointer<UInt64>) -> UInt64,
+                                   _ body: (inout BitReader) throws(ChunkError) -> R) throws(ChunkError) -> R {
+        let result: Result<R, ChunkError> = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: wholeWords + 1 + padding) { words in
+            words[wholeWords] = fill(words)
+            for zero in wholeWords + 1 ..< words.count { words[zero] = 0 }
+            var reader = BitReader(words: UnsafePointer(words.baseAddress!), bitLength: bitLength)
             do throws(ChunkError) {
                 return .success(try body(&reader))
             } catch {

@@ -43,26 +43,9 @@ public struct BitWriter: Sendable {
         accumulated = overflow
     }
 
-    /// The stream so far, padded with zero bits to a whole byte.
-    public var finished: [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(words.count * 8 + 8)
-        appendFinished(to: &result)
-        return result
-    }
-
-    /// `finished` appended to `result`.
+    /// The stream so far, padded with zero bits to a whole byte, appended to `result`.
     public func appendFinished(to result: inout [UInt8]) {
-        words.withUnsafeBytes { raw in
-            let start = result.count
-            result.append(contentsOf: raw)
-            result.withUnsafeMutableBytes { out in
-                // The words are native-endian in memory; the stream is big-endian.
-                for index in 0..<words.count {
-                    out.storeBytes(of: words[index].bigEndian, toByteOffset: start + index * 8, as: UInt64.self)
-                }
-            }
-        }
+        for word in words { withUnsafeBytes(of: word.bigEndian) { result.append(contentsOf: $0) } }
         guard accumulated > 0 else { return }
         let aligned = accumulator << UInt64(64 - accumulated)
         for index in 0..<((accumulated + 7) / 8) { result.append(UInt8(truncatingIfNeeded: aligned >> UInt64(56 - 8 * index))) }

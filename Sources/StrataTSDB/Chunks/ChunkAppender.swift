@@ -195,7 +195,7 @@ public struct ChunkAppender: Sendable {
         guard count > 0 else { return nil }
         switch encoding {
         case .xor: return Sample(lastTimestamp, Double(bitPattern: lastBits))
-        case .decimal: return Sample(lastTimestamp, Double(lastMantissa) / Decimal.powers[exponent])
+        case .decimal: return Sample(lastTimestamp, Decimal.decode(lastMantissa, exponent: exponent))
         }
     }
 

@@ -40,25 +40,23 @@ struct HeadSlice: Sendable {
     /// Appends the in-order samples of the window (not `late`) to `samples`; a chunk that fails to decode is
     /// left out whole.
     func append(into samples: inout [Sample]) {
-        for chunk in chunks { append(chunk.bytes, into: &samples) }
-        if let open {
-            let before = samples.count
-            do throws(ChunkError) {
-                try open.appendSamples(from: from, to: to, into: &samples)
-            } catch {
-                samples.removeSubrange(before...)
+        for chunk in chunks {
+            Self.appendWhole(into: &samples) { samples in
+                try chunk.bytes.withUnsafeBytes { raw in try ChunkDecoder.append(raw, from: from, to: to, into: &samples) }
             }
+        }
+        if let open {
+            Self.appendWhole(into: &samples) { samples in try open.appendSamples(from: from, to: to, into: &samples) }
         }
     }
 
-    private func append(_ chunk: [UInt8], into samples: inout [Sample]) {
+    /// What `decode` appends to `samples`, or nothing when it fails part-way (a chunk's `ChunkError`).
+    private static func appendWhole(into samples: inout [Sample], _ decode: (inout [Sample]) throws -> Void) {
         let before = samples.count
-        chunk.withUnsafeBytes { raw in
-            do throws(ChunkError) {
-                try ChunkDecoder.append(raw, from: from, to: to, into: &samples)
-            } catch {
-                samples.removeSubrange(before...)
-            }
+        do {
+            try decode(&samples)
+        } catch {
+            samples.removeSubrange(before...)
         }
     }
 }
