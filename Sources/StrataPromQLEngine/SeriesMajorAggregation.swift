@@ -31,9 +31,9 @@ struct SeriesMajorAggregation {
         }
     }
 
-    /// The groups of `series` (keyed by `keys`: small non-negative numbers) with their values at each step, labelled by
-    /// `labels` (called with a group's first series); nil when that would take more than `maxCells` accumulators or
-    /// a point is not at a step, for the step-by-step path.
+    /// The groups of `series` (keyed by `keys`: small non-negative numbers) with their values at each step, labelled
+    /// by `labels` (called with one of the group's series: they all give the same); nil when that would take more
+    /// than `maxCells` accumulators or a point is not at a step, for the step-by-step path.
     func aggregate(_ series: [Series], keys: [Int], check: () throws(EngineError) -> Void,
                    labels: (Labels) -> Labels) throws(EngineError) -> [Series]? {
         guard keys.count == series.count, keys.allSatisfy({ $0 >= 0 }) else { return nil }
@@ -41,13 +41,11 @@ struct SeriesMajorAggregation {
         let (cellCount, overflow) = groupCount.multipliedReportingOverflow(by: steps)
         guard !overflow, cellCount <= Self.maxCells else { return nil }
         var cells = Cells(cellCount)
-        // Per group: its first series, and the (step, series) it first has a value at.
-        var firstSeries = [Int](repeating: -1, count: groupCount)
+        // Per group: the (step, series) it first has a value at; a group with none has no value and is no group.
         var firstAt = [(step: Int, series: Int)](repeating: (Int.max, Int.max), count: groupCount)
         for (index, item) in series.enumerated() {
             if index & 255 == 0 { try check() }
             let group = keys[index]
-            if firstSeries[group] < 0 { firstSeries[group] = index }
             let row = group &* steps
             for point in item.points {
                 let offset = point.t &- start
@@ -57,7 +55,7 @@ struct SeriesMajorAggregation {
                 accumulate(&cells, row &+ step, point.v)
             }
         }
-        let order = (0..<groupCount).filter { firstSeries[$0] >= 0 }.sorted { firstAt[$0] < firstAt[$1] }
+        let order = (0..<groupCount).filter { firstAt[$0].step < Int.max }.sorted { firstAt[$0] < firstAt[$1] }
         var output: [Series] = []
         output.reserveCapacity(order.count)
         for group in order {
@@ -66,7 +64,7 @@ struct SeriesMajorAggregation {
             for step in 0..<steps where cells.count[row &+ step] > 0 {
                 points.append(Point(t: start &+ Int64(step) &* interval, v: result(cells, row &+ step)))
             }
-            output.append(Series(labels: labels(series[firstSeries[group]].labels), points: points))
+            output.append(Series(labels: labels(series[firstAt[group].series].labels), points: points))
         }
         return output
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// Aggregating series by series gives, bit for bit and in the same group order, what aggregating the vector of
 /// each step gives (`Aggregation.aggregate` assembled as `rangeEval` assembles it), for every operator it takes,
-/// with NaNs, infinities, gaps and groups first seen at later steps.
+/// with NaNs, infinities, gaps, groups first seen at later steps and a series without points.
 struct SeriesMajorAggregationTests {
     static let steps = 30
     static let start: Int64 = 600_000
@@ -29,6 +29,8 @@ struct SeriesMajorAggregationTests {
             }
             series.append(Series(labels: ["__name__": "m", "job": "j\(n % 3)", "instance": "i\(n % 11)", "n": "\(n)"], points: points))
         }
+        // A series without points (a group of it alone has no value at any step, so no group at all).
+        series.insert(Series(labels: ["__name__": "m", "job": "j9", "instance": "empty", "n": "none"], points: []), at: 7)
         return series
     }
 
