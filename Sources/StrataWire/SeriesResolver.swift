@@ -15,7 +15,7 @@ import StrataCore
 /// cache miss per slot and one per label bytes dominating the lookup). Series remembered since the
 /// snapshot was built wait in a small locked `pending` table until they are merged into a new snapshot.
 ///
-/// Invariant: a slot's arena bytes are exactly the label messages its id was computed from, compared in
+/// Invariant: a slot's arena entry is exactly the label messages its id was computed from, compared in
 /// full on every hit, so a hash collision can only cost a slow path, never a wrong id.
 public final class SeriesResolver: Sendable {
     /// A first-seen series: to `remember` once the engine registered it.
@@ -41,129 +41,64 @@ public final class SeriesResolver: Sendable {
         var bytes: UnsafeRawBufferPointer
     }
 
-    /// One table slot: everything a hit needs in 32 bytes.
-    struct Slot {
-        /// 0 marks an empty slot.
-        var hash: UInt64 = 0
-        var id: UInt64 = 0
-        /// The label bytes: `arena[offset..<offset + length]`.
-        var offset: UInt32 = 0
-        var length: UInt32 = 0
-        /// Index into the table's tenant names.
-        var tenant: UInt32 = 0
-        var ref: UInt32 = 0
-    }
-
-    /// An open-addressing table keyed by the 64-bit label hash (already well mixed and seeded per process,
-    /// so no second hash per lookup), label bytes appended to one arena.
-    struct Table: Sendable {
-        var slots: [Slot]
-        var arena: [UInt8] = []
-        var tenants: [String] = []
-        var count = 0
-        /// Grows past this load, in quarters (2: 0.5 for the pending table, 3 for a snapshot).
-        var maxLoadQuarters = 2
-
-        init(size: Int) { slots = [Slot](repeating: Slot(), count: max(16, size)) }
-
-        var mask: Int { slots.count - 1 }
-
-        /// The slot a hash starts probing at. Bit 0 is always set (0 marks an empty slot), so it is shifted
-        /// out: keyed on it, every home slot was odd and linear probing ran into long clusters.
-        @inline(__always)
-        static func home(_ hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 1) & mask }
-
-        /// Whether `slot` holds these bytes of `tenant`.
-        @inline(__always)
-        func holds(_ slot: Slot, _ hash: UInt64, tenant: String, bytes: UnsafeRawBufferPointer, arena: UnsafeRawBufferPointer) -> Bool {
-            slot.hash == hash && Int(slot.length) == bytes.count && tenants[Int(slot.tenant)] == tenant
-                && (bytes.isEmpty || memcmp(arena.baseAddress! + Int(slot.offset), bytes.baseAddress!, bytes.count) == 0)
-        }
-
-        /// The index of the slot holding these bytes, or of the empty slot that ends the probe, from `start`.
-        func probe(_ hash: UInt64, tenant: String, bytes: UnsafeRawBufferPointer, from start: Int? = nil) -> Int {
-            slots.withUnsafeBufferPointer { slots in
-                arena.withUnsafeBytes { arena in
-                    var index = start ?? Self.home(hash, mask: mask)
-                    while slots[index].hash != 0 && !holds(slots[index], hash, tenant: tenant, bytes: bytes, arena: arena) {
-                        index = (index + 1) & mask
-                    }
-                    return index
-                }
-            }
-        }
-
-        func find(_ hash: UInt64, tenant: String, bytes: UnsafeRawBufferPointer) -> Slot? {
-            let slot = slots[probe(hash, tenant: tenant, bytes: bytes)]
-            return slot.hash == 0 ? nil : slot
-        }
-
-        /// Adds a series (or updates its ref when it is there); false when its bytes do not fit the arena.
-        @discardableResult
-        mutating func insert(hash: UInt64, id: StableID, tenant: String, bytes: UnsafeRawBufferPointer, ref: SeriesRef) -> Bool {
-            if (count + 1) * 4 > slots.count * maxLoadQuarters { grow() }
-            let index = probe(hash, tenant: tenant, bytes: bytes)
-            if slots[index].hash != 0 {
-                if ref != .none { slots[index].ref = ref.rawValue }
-                return true
-            }
-            guard arena.count + bytes.count <= Int(UInt32.max) else { return false }
-            let tenantIndex = tenants.firstIndex(of: tenant) ?? {
-                tenants.append(tenant)
-                return tenants.count - 1
-            }()
-            slots[index] = Slot(hash: hash, id: id.rawValue, offset: UInt32(arena.count), length: UInt32(bytes.count),
-                                tenant: UInt32(tenantIndex), ref: ref.rawValue)
-            arena.append(contentsOf: bytes)
-            count += 1
-            return true
-        }
-
-        /// Doubles the slots; the arena and tenants stay as they are.
-        private mutating func grow() {
-            let old = slots
-            slots = [Slot](repeating: Slot(), count: old.count * 2)
-            let mask = self.mask
-            for slot in old where slot.hash != 0 {
-                var index = Self.home(slot.hash, mask: mask)
-                while slots[index].hash != 0 { index = (index + 1) & mask }
-                slots[index] = slot
-            }
-        }
-
-        /// Every series of both tables in one new table sized for them (load factor at most 0.75: the
-        /// snapshot is never inserted into, and the seeded hash spreads well, so probes stay short).
-        static func merged(_ base: Table, _ extra: Table) -> Table {
-            var size = 16
-            while size * 3 < (base.count + extra.count) * 4 { size <<= 1 }
-            var result = Table(size: size)
-            result.maxLoadQuarters = 3
-            result.arena.reserveCapacity(base.arena.count + extra.arena.count)
-            for table in [base, extra] {
-                table.arena.withUnsafeBytes { arena in
-                    for slot in table.slots where slot.hash != 0 {
-                        let bytes = UnsafeRawBufferPointer(rebasing: arena[Int(slot.offset)..<Int(slot.offset) + Int(slot.length)])
-                        result.insert(hash: slot.hash, id: StableID(rawValue: slot.id), tenant: table.tenants[Int(slot.tenant)],
-                                      bytes: bytes, ref: SeriesRef(rawValue: slot.ref))
-                    }
-                }
-            }
-            return result
-        }
-    }
-
-    /// An immutable table readers probe without a lock.
-    final class Snapshot: Sendable {
+    /// An immutable table readers probe without a lock, with the arena pages and tenant numbers it was built
+    /// with (the arena keeps its pages alive while a reader holds the snapshot).
+    final class Snapshot: @unchecked Sendable {
+        // @unchecked: immutable; the pages hold entries that are never written again once published.
         let table: Table
-        init(_ table: Table) { self.table = table }
+        let arena: LabelArena
+        let pages: [UnsafeMutableRawPointer]
+        let tenants: [String]
+
+        init(_ table: Table, arena: LabelArena) {
+            self.table = table
+            self.arena = arena
+            pages = arena.pages
+            tenants = arena.tenants
+        }
     }
 
     struct State: ~Copyable {
-        var snapshot = Snapshot(Table(size: 16))
+        /// Every remembered series' label bytes, shared by `snapshot` and `pending`.
+        var arena: LabelArena
+        var snapshot: Snapshot
         /// Series remembered since `snapshot` was built.
         var pending = Table(size: 16)
         /// When `pending` last became non-empty (nanoseconds, monotonic).
         var pendingSince: UInt64 = 0
+
+        init() {
+            arena = LabelArena()
+            snapshot = Snapshot(Table(size: 16), arena: arena)
+        }
+
+        /// Remembers one series in `pending` unless it is there, or in the snapshot with the same ref: its bytes
+        /// are copied into the arena only when the snapshot does not hold them either.
+        mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef) {
+            let (inPending, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
+                (pending.find(hash, tenant: tenant, bytes: bytes, pages: pages) != nil,
+                 snapshot.table.find(hash, tenant: tenant, bytes: bytes, pages: pages))
+            }
+            if inPending {
+                guard ref != .none else { return }
+                arena.pages.withUnsafeBufferPointer { pages in
+                    let index = pending.probe(hash, tenant: tenant, bytes: bytes, pages: pages)
+                    pending.slots[index].ref = ref.rawValue
+                }
+                return
+            }
+            let location: UInt32
+            if let inSnapshot {
+                // Known already: only a new ref is worth a slot (it replaces the snapshot's at the next merge).
+                guard ref != .none, ref.rawValue != inSnapshot.ref else { return }
+                location = inSnapshot.location
+            } else {
+                guard let appended = arena.append(tenant: tenant, bytes) else { return }
+                location = appended
+            }
+            if pending.count == 0 { pendingSince = MonotonicClock.now() }
+            pending.insertAbsent(Slot(hash: hash, id: id.rawValue, location: location, ref: ref.rawValue))
+        }
     }
 
     private let state = Mutex(State())
@@ -180,6 +115,11 @@ public final class SeriesResolver: Sendable {
         seed = generator.next()
     }
 
+    /// Bytes of label entries the resolver holds, and how many series its snapshot and pending table hold.
+    func stored() -> (bytes: Int, series: Int) {
+        state.withLock { ($0.arena.storedBytes, $0.snapshot.table.count + $0.pending.count) }
+    }
+
     /// The seeded hash of a series' label bytes in `tenant`.
     func hash(_ bytes: UnsafeRawBufferPointer, tenant: String) -> UInt64 { Self.hash(bytes, tenant: tenant, seed: seed) }
 
@@ -188,35 +128,43 @@ public final class SeriesResolver: Sendable {
         let (snapshot, hasPending) = state.withLock { ($0.snapshot, $0.pending.count > 0) }
         let table = snapshot.table
         var found = [Slot?](repeating: nil, count: lookups.count)
-        table.slots.withUnsafeBufferPointer { slots in
-            table.arena.withUnsafeBytes { arena in
-                let mask = table.mask
-                // 1. Every home slot, loads independent of each other so their cache misses overlap.
-                var candidates = [Slot](repeating: Slot(), count: lookups.count)
-                for index in lookups.indices { candidates[index] = slots[Table.home(lookups[index].hash, mask: mask)] }
-                // 2. The first bytes of every candidate whose hash matches, for the same reason.
-                var touched: UInt8 = 0
-                for index in lookups.indices where candidates[index].hash == lookups[index].hash && candidates[index].length > 0 {
-                    touched ^= arena[Int(candidates[index].offset)]
-                }
-                withExtendedLifetime(touched) {}
-                // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
-                for index in lookups.indices {
-                    let lookup = lookups[index]
-                    if table.holds(candidates[index], lookup.hash, tenant: tenant, bytes: lookup.bytes, arena: arena) {
-                        found[index] = candidates[index]
-                    } else if candidates[index].hash != 0 {
-                        let start = (Table.home(lookup.hash, mask: mask) + 1) & mask
-                        let slot = slots[table.probe(lookup.hash, tenant: tenant, bytes: lookup.bytes, from: start)]
-                        if slot.hash != 0 { found[index] = slot }
+        if table.count > 0, let tenantIndex = snapshot.tenants.firstIndex(of: tenant) {
+            let tenant = UInt32(tenantIndex)
+            table.slots.withUnsafeBufferPointer { slots in
+                snapshot.pages.withUnsafeBufferPointer { pages in
+                    let mask = table.mask
+                    // 1. Every home slot, loads independent of each other so their cache misses overlap.
+                    var candidates = [Slot](repeating: Slot(), count: lookups.count)
+                    for index in lookups.indices { candidates[index] = slots[Table.home(lookups[index].hash, mask: mask)] }
+                    // 2. The first bytes of every candidate's entry whose hash matches, for the same reason.
+                    var touched: UInt8 = 0
+                    for index in lookups.indices where candidates[index].hash == lookups[index].hash {
+                        touched ^= LabelArena.entry(candidates[index].location, in: pages).load(as: UInt8.self)
+                    }
+                    withExtendedLifetime(touched) {}
+                    // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
+                    for index in lookups.indices {
+                        let lookup = lookups[index]
+                        if Table.holds(candidates[index], lookup.hash, tenant: tenant, bytes: lookup.bytes, pages: pages) {
+                            found[index] = candidates[index]
+                        } else if candidates[index].hash != 0 {
+                            let start = (Table.home(lookup.hash, mask: mask) + 1) & mask
+                            let slot = slots[table.probe(lookup.hash, tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
+                            if slot.hash != 0 { found[index] = slot }
+                        }
                     }
                 }
             }
         }
         if hasPending && found.contains(where: { $0 == nil }) {
             state.withLock { state in
-                for index in lookups.indices where found[index] == nil {
-                    found[index] = state.pending.find(lookups[index].hash, tenant: tenant, bytes: lookups[index].bytes)
+                if let tenantIndex = state.arena.tenants.firstIndex(of: tenant) {
+                    state.arena.pages.withUnsafeBufferPointer { pages in
+                        for index in lookups.indices where found[index] == nil {
+                            found[index] = state.pending.find(lookups[index].hash, tenant: UInt32(tenantIndex),
+                                                              bytes: lookups[index].bytes, pages: pages)
+                        }
+                    }
                 }
                 mergeIfDue(&state)
             }
@@ -246,10 +194,10 @@ public final class SeriesResolver: Sendable {
             if state.snapshot.table.count + state.pending.count + new.count > capacity {
                 state = State()
             }
-            if state.pending.count == 0 { state.pendingSince = MonotonicClock.now() }
-            for entry in new where entry.bytes.count < Int(UInt32.max) {
+            for entry in new {
+                guard let tenant = state.arena.number(of: entry.tenant) else { continue }
                 entry.bytes.withUnsafeBytes { bytes in
-                    _ = state.pending.insert(hash: entry.hash, id: entry.id, tenant: entry.tenant, bytes: bytes, ref: refs[entry.id] ?? .none)
+                    state.remember(hash: entry.hash, id: entry.id, tenant: tenant, bytes: bytes, ref: refs[entry.id] ?? .none)
                 }
             }
             mergeIfDue(&state)
@@ -262,7 +210,10 @@ public final class SeriesResolver: Sendable {
         let many = state.pending.count * Self.mergeFraction >= state.snapshot.table.count
         let old = MonotonicClock.now() &- state.pendingSince >= Self.mergeAgeNanoseconds
         guard many || old else { return }
-        state.snapshot = Snapshot(Table.merged(state.snapshot.table, state.pending))
+        let merged = state.arena.pages.withUnsafeBufferPointer { pages in
+            Table.merged(state.snapshot.table, state.pending, pages: pages)
+        }
+        state.snapshot = Snapshot(merged, arena: state.arena)
         state.pending = Table(size: 16)
     }
 

@@ -1,0 +1,106 @@
+import StrataCore
+
+extension SeriesResolver {
+    /// One table slot: everything a hit needs besides its arena entry, in 24 bytes (the tenant and the byte count
+    /// are in the entry, which a hit reads anyway to compare the bytes).
+    struct Slot {
+        /// 0 marks an empty slot.
+        var hash: UInt64 = 0
+        var id: UInt64 = 0
+        /// The series' entry in the resolver's `LabelArena`.
+        var location: UInt32 = 0
+        var ref: UInt32 = 0
+    }
+
+    /// An open-addressing table keyed by the 64-bit label hash (already well mixed and seeded per process, so no
+    /// second hash per lookup). Slots only: the label bytes they are compared with are in the `LabelArena`,
+    /// shared by every table of the resolver.
+    struct Table: Sendable {
+        var slots: [Slot]
+        var count = 0
+        /// Grows past this load, in quarters (2: 0.5 for the pending table, 3 for a snapshot).
+        var maxLoadQuarters = 2
+
+        init(size: Int) { slots = [Slot](repeating: Slot(), count: max(16, size)) }
+
+        var mask: Int { slots.count - 1 }
+
+        /// The slot a hash starts probing at. Bit 0 is always set (0 marks an empty slot), so it is shifted
+        /// out: keyed on it, every home slot was odd and linear probing ran into long clusters.
+        @inline(__always)
+        static func home(_ hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 1) & mask }
+
+        /// Whether `slot` holds these bytes of tenant number `tenant`.
+        @inline(__always)
+        static func holds(_ slot: Slot, _ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+                          pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Bool {
+            slot.hash == hash && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes)
+        }
+
+        /// The index of the slot holding these bytes, or of the empty slot that ends the probe, from `start`.
+        func probe(_ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+                   pages: UnsafeBufferPointer<UnsafeMutableRawPointer>, from start: Int? = nil) -> Int {
+            slots.withUnsafeBufferPointer { slots in
+                var index = start ?? Self.home(hash, mask: mask)
+                while slots[index].hash != 0 && !Self.holds(slots[index], hash, tenant: tenant, bytes: bytes, pages: pages) {
+                    index = (index + 1) & mask
+                }
+                return index
+            }
+        }
+
+        func find(_ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+                  pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Slot? {
+            guard count > 0 else { return nil }
+            let slot = slots[probe(hash, tenant: tenant, bytes: bytes, pages: pages)]
+            return slot.hash == 0 ? nil : slot
+        }
+
+        /// Adds a slot for a series the table does not hold, growing first when it is due.
+        mutating func insertAbsent(_ slot: Slot) {
+            if (count + 1) * 4 > slots.count * maxLoadQuarters { grow() }
+            place(slot)
+        }
+
+        /// Puts a slot in the first empty slot from its home.
+        private mutating func place(_ slot: Slot) {
+            let mask = self.mask
+            var index = Self.home(slot.hash, mask: mask)
+            while slots[index].hash != 0 { index = (index + 1) & mask }
+            slots[index] = slot
+            count += 1
+        }
+
+        /// Doubles the slots.
+        private mutating func grow() {
+            let old = slots
+            slots = [Slot](repeating: Slot(), count: old.count * 2)
+            count = 0
+            for slot in old where slot.hash != 0 { place(slot) }
+        }
+
+        /// Every series of both tables in one new table sized for them (load factor at most 0.75: the snapshot
+        /// is never inserted into, and the seeded hash spreads well, so probes stay short). A series in both
+        /// keeps `extra`'s ref when it has one.
+        static func merged(_ base: Table, _ extra: Table, pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Table {
+            var size = 16
+            while size * 3 < (base.count + extra.count) * 4 { size <<= 1 }
+            var result = Table(size: size)
+            result.maxLoadQuarters = 3
+            for slot in base.slots where slot.hash != 0 { result.place(slot) }
+            for slot in extra.slots where slot.hash != 0 {
+                let entry = LabelArena.entry(slot.location, in: pages)
+                let bytes = UnsafeRawBufferPointer(start: entry + LabelArena.headerSize,
+                                                   count: Int(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+                let index = result.probe(slot.hash, tenant: entry.loadUnaligned(as: UInt32.self), bytes: bytes, pages: pages)
+                if result.slots[index].hash == 0 {
+                    result.slots[index] = slot
+                    result.count += 1
+                } else if slot.ref != SeriesRef.none.rawValue {
+                    result.slots[index].ref = slot.ref
+                }
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import StrataCore
+import Testing
+@testable import StrataWire
+
+/// Label bytes live once in the resolver's arena, however often its snapshot is rebuilt.
+@Test func labelBytesAreStoredOnceAcrossSnapshotsAndRemembersAgain() throws {
+    let resolver = SeriesResolver()
+    func request(_ range: Range<Int>, at timestamp: Int64) -> [UInt8] {
+        ProtoWriter.writeRequest(range.map { index in
+            (labels: [("__name__", "node_network_receive_bytes_total"), ("device", "eth\(index % 8)"), ("instance", "host-\(index / 8):9100")],
+             samples: [(timestamp, Double(index))])
+        })
+    }
+    var labelBytes = 0
+    var refs: [StableID: SeriesRef] = [:]
+    var ids: [StableID] = []
+    var entries: [SeriesResolver.Entry] = []
+    // 40 requests of 100 new series: the snapshot is rebuilt many times (each time pending reaches an eighth of it).
+    for start in stride(from: 0, to: 4_000, by: 100) {
+        let first = try decodeBatch(request(start..<start + 100, at: 1), resolver: resolver)
+        labelBytes += first.new.reduce(0) { $0 + $1.bytes.count + LabelArena.headerSize }
+        resolver.remember(first.new)
+        ids += first.batch.seriesIDs
+        entries += first.new
+        // Remembered twice (two requests raced with the same new series): no second copy.
+        resolver.remember(first.new)
+        for entry in first.new { refs[entry.id] = SeriesRef(rawValue: UInt32(refs.count + 1)) }
+    }
+    #expect(resolver.stored().bytes == labelBytes, "each series' bytes once")
+    #expect(resolver.stored().series == 4_000)
+    // The engine's refs arrive later for series already in the snapshot: they are taken without new bytes.
+    let again = try decodeBatch(request(0..<4_000, at: 2), resolver: resolver)
+    let sameIDs = again.batch.seriesIDs == ids
+    #expect(again.new.isEmpty && sameIDs)
+    resolver.remember(entries, refs: refs)
+    #expect(resolver.stored().bytes == labelBytes, "a new ref costs no bytes")
+    let withRefs = try decodeBatch(request(0..<4_000, at: 4), resolver: resolver)
+    let (idsKept, refsTaken) = (withRefs.batch.seriesIDs == ids, withRefs.batch.hints == ids.map { refs[$0]! })
+    #expect(idsKept)
+    #expect(refsTaken, "each series answers the engine's ref")
+}
+
+/// A series whose label bytes do not fit an arena page is never remembered and still resolves to its id.
+@Test func aSeriesLongerThanAnArenaPageResolvesTheSlowWayEveryTime() throws {
+    let resolver = SeriesResolver()
+    // Each value within the decoder's 65,536-byte limit, together longer than a page.
+    let long = String(repeating: "x", count: 60_000)
+    let names = (0..<(LabelArena.pageSize / 60_000 + 1)).map { "l\($0)" }
+    let body = ProtoWriter.writeRequest([(labels: [("__name__", "up")] + names.map { ($0, long) }, samples: [(1, 1)]),
+                                         (labels: [("__name__", "up"), ("job", "a")], samples: [(1, 1)])])
+    let first = try decodeBatch(body, resolver: resolver)
+    resolver.remember(first.new)
+    let second = try decodeBatch(body, resolver: resolver)
+    #expect(second.new.count == 1, "the long series is new again, the short one is known")
+    #expect(second.batch.seriesIDs == first.batch.seriesIDs)
+    #expect(second.batch.seriesIDs[0] == RemoteWriteRequest.seriesID(tenant: "default", labels: Labels([Label("__name__", "up")] + names.map { Label($0, long) })))
+}
