@@ -7,7 +7,12 @@ public struct BitWriter: Sendable {
     private(set) var words: [UInt64] = []
     /// Bits not yet in `words`, right-aligned; `accumulated` of them (0...63).
     private(set) var accumulator: UInt64 = 0
-    private(set) var accumulated = 0
+    private var storedAccumulated: UInt8 = 0
+    /// Bits in `accumulator` (0...63); stored in a byte so a writer nested in a struct leaves room after it.
+    private(set) var accumulated: Int {
+        get { Int(storedAccumulated) }
+        set { storedAccumulated = UInt8(truncatingIfNeeded: newValue) }
+    }
 
     /// Creates an empty writer.
     public init(capacity: Int = 64) { words.reserveCapacity((capacity + 7) / 8) }

@@ -14,40 +14,44 @@ public struct ChunkAppender: Sendable {
     /// samples for a query that needs a few.
     public static let maxBlockSamples = 1_024
 
-    /// Most samples this chunk takes.
-    public let capacity: Int
-
+    // Stored narrow, the bytes after the writer's first: every series of the head keeps its open chunk's appender,
+    // so its state is 64 bytes (it was 128 with an `Int` per field: 6 MB of 100k series).
+    private var stream = BitWriter(capacity: 256)
+    private let storedCapacity: UInt16
+    private let storedExponent: Int8
+    private var storedCount: UInt16 = 0
+    // xor state (`leading` 0xff: none yet)
+    private var leading: UInt8 = 0xff
+    private var trailing: UInt8 = 0
+    // decimal state: bits of the last delta's width
+    private var width: UInt8 = 0
     /// The value encoding chosen from the first sample.
     public let encoding: ChunkEncoding
+
+    /// Most samples this chunk takes.
+    public var capacity: Int { Int(storedCapacity) }
     /// Decimal exponent (decimal encoding only).
-    public let exponent: Int
+    public var exponent: Int { Int(storedExponent) }
     /// Samples appended.
-    public private(set) var count = 0
+    public var count: Int { Int(storedCount) }
     /// First timestamp.
     public private(set) var firstTimestamp: Int64 = 0
     /// Last timestamp.
     public private(set) var lastTimestamp: Int64 = 0
-
-    private var stream = BitWriter(capacity: 256)
     private var lastDelta: Int64 = 0
-    // xor state
-    private var lastBits: UInt64 = 0
-    private var leading = 0xff
-    private var trailing = 0
-    // decimal state
-    private var lastMantissa: Int64 = 0
-    private var width = 0
+    /// The last value: its bits (xor) or its mantissa's bit pattern (decimal).
+    private var lastValue: UInt64 = 0
 
     /// Starts a chunk whose encoding suits `firstValue`: decimal when it has at most 9 fractional digits,
     /// XOR otherwise. `minimumExponent` lets a caller that just cut a chunk keep a finer exponent.
     public init(firstValue: Double, minimumExponent: Int = 0, capacity: Int = ChunkAppender.maxSamples) {
-        self.capacity = max(1, min(capacity, Int(UInt16.max)))
+        storedCapacity = UInt16(max(1, min(capacity, Int(UInt16.max))))
         if let scaled = Decimal.scaled(firstValue, minimumExponent: minimumExponent) {
             encoding = .decimal
-            exponent = scaled.exponent
+            storedExponent = Int8(scaled.exponent)
         } else {
             encoding = .xor
-            exponent = 0
+            storedExponent = 0
         }
     }
 
@@ -65,7 +69,7 @@ public struct ChunkAppender: Sendable {
                   !(value == 0 && value.sign == .minus) else { return false }
             mantissa = m
             if count > 0 {
-                let (d, overflow) = m.subtractingReportingOverflow(lastMantissa)
+                let (d, overflow) = m.subtractingReportingOverflow(Int64(bitPattern: lastValue))
                 guard !overflow else { return false }
                 delta = d
             }
@@ -75,7 +79,7 @@ public struct ChunkAppender: Sendable {
         case .xor: appendXOR(value.bitPattern)
         case .decimal: appendDecimal(mantissa, delta: delta)
         }
-        count += 1
+        storedCount += 1
         return true
     }
 
@@ -118,12 +122,12 @@ public struct ChunkAppender: Sendable {
     }
 
     private mutating func appendXOR(_ bits: UInt64) {
-        defer { lastBits = bits }
+        defer { lastValue = bits }
         guard count > 0 else {
             stream.write(bits: bits, count: 64)
             return
         }
-        let xor = bits ^ lastBits
+        let xor = bits ^ lastValue
         guard xor != 0 else {
             stream.write(bit: false)
             return
@@ -132,13 +136,13 @@ public struct ChunkAppender: Sendable {
         var newLeading = xor.leadingZeroBitCount
         let newTrailing = xor.trailingZeroBitCount
         if newLeading >= 32 { newLeading = 31 }
-        if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
+        if leading != 0xff && newLeading >= Int(leading) && newTrailing >= Int(trailing) {
             stream.write(bit: false)
-            stream.write(bits: xor >> UInt64(trailing), count: 64 - leading - trailing)
+            stream.write(bits: xor >> UInt64(trailing), count: 64 - Int(leading) - Int(trailing))
             return
         }
-        leading = newLeading
-        trailing = newTrailing
+        leading = UInt8(newLeading)
+        trailing = UInt8(newTrailing)
         stream.write(bit: true)
         stream.write(bits: UInt64(newLeading), count: 5)
         let significant = 64 - newLeading - newTrailing
@@ -147,7 +151,7 @@ public struct ChunkAppender: Sendable {
     }
 
     private mutating func appendDecimal(_ mantissa: Int64, delta: Int64) {
-        defer { lastMantissa = mantissa }
+        defer { lastValue = UInt64(bitPattern: mantissa) }
         guard count > 0 else {
             stream.write(bits: UInt64(bitPattern: mantissa), count: 64)
             return
@@ -158,11 +162,11 @@ public struct ChunkAppender: Sendable {
             return
         }
         let needed = bitWidth(encoded)
-        if needed <= width && needed + 6 > width {
+        if needed <= Int(width) && needed + 6 > Int(width) {
             stream.write(bits: 0b10, count: 2)
-            stream.write(bits: encoded, count: width)
+            stream.write(bits: encoded, count: Int(width))
         } else {
-            width = needed
+            width = UInt8(needed)
             stream.write(bits: 0b11, count: 2)
             stream.write(bits: UInt64(needed - 1), count: 6)
             stream.write(bits: encoded, count: needed)
@@ -194,8 +198,8 @@ public struct ChunkAppender: Sendable {
     var lastSample: Sample? {
         guard count > 0 else { return nil }
         switch encoding {
-        case .xor: return Sample(lastTimestamp, Double(bitPattern: lastBits))
-        case .decimal: return Sample(lastTimestamp, Decimal.decode(lastMantissa, exponent: exponent))
+        case .xor: return Sample(lastTimestamp, Double(bitPattern: lastValue))
+        case .decimal: return Sample(lastTimestamp, Decimal.decode(Int64(bitPattern: lastValue), exponent: exponent))
         }
     }
 
