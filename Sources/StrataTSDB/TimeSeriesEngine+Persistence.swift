@@ -44,7 +44,7 @@ extension TimeSeriesEngine {
                 series.seal(at: epoch)
                 if let frozen = series.frozen {
                     sealed.append(series)
-                    toWrite.append((series.id, series.labels, frozen))
+                    toWrite.append((series.id, labelIndex.labels(of: series.id) ?? Labels(), frozen))
                 }
             }
             start = end

@@ -105,11 +105,9 @@ public actor TimeSeriesEngine: SampleStore {
         let walDirectory = directory + "/wal"
         blocksDirectory = directory + "/blocks"
         let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
-        var knownLabels: [StableID: Labels] = [:]
         var loadedIndex = LabelIndex()
         for block in loaded.values.joined() {
             for entry in block.index.entries where !entry.labels.isEmpty {
-                knownLabels[entry.id] = entry.labels
                 loadedIndex.add(entry.id, entry.labels)
             }
         }
@@ -124,15 +122,17 @@ public actor TimeSeriesEngine: SampleStore {
         for payload in recovery.records {
             switch try? WALRecord.decode(payload, refs: &refs) {
             case .series(let entries):
-                for entry in entries where recovered[entry.id] == nil { recovered[entry.id] = MemSeries(id: entry.id, labels: entry.labels, cursor: cursor) }
+                for entry in entries where recovered[entry.id] == nil {
+                    recovered[entry.id] = MemSeries(id: entry.id, cursor: cursor)
+                    loadedIndex.add(entry.id, entry.labels)
+                }
             case .samples(let batch):
-                inBlocks += Self.replay(batch, into: recovered, range: &range, knownLabels: knownLabels, persisted: &persisted, cursor: cursor)
+                inBlocks += Self.replay(batch, into: recovered, range: &range, persisted: &persisted, cursor: cursor)
                 replayed += batch.count
             case nil:
                 undecodable += 1
             }
         }
-        for (id, series) in recovered { series.labels = loadedIndex.add(id, series.labels) }
         head = recovered
         headRange = range
         blocks = loaded
@@ -213,11 +213,11 @@ public actor TimeSeriesEngine: SampleStore {
                     series = existing
                 } else {
                     let labels = batch.labels[id] ?? Labels()
-                    series = MemSeries(id: id, labels: labels, cursor: persistCursor)
+                    series = MemSeries(id: id, cursor: persistCursor)
                     head[id] = series
                     if !labels.isEmpty {
                         if !logged { newSeries.append((id, labels)) }
-                        series.labels = labelIndex.add(id, labels)
+                        labelIndex.add(id, labels)
                     }
                 }
                 if series.ref != batch.hints[index] { refs[id] = series.ref }
@@ -296,7 +296,7 @@ public actor TimeSeriesEngine: SampleStore {
     /// Applies a logged batch while opening (every logged sample was accepted once).
     /// Returns how many logged samples were skipped because a block already holds them.
     private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
-                               knownLabels: [StableID: Labels], persisted: inout PersistedSamples, cursor: PersistCursor) -> Int {
+                               persisted: inout PersistedSamples, cursor: PersistCursor) -> Int {
         var skipped = 0
         var current: (id: StableID, series: MemSeries)?
         var low = range?.min ?? .max
@@ -309,7 +309,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else if let existing = head[id] {
                 series = existing
             } else {
-                series = MemSeries(id: id, labels: knownLabels[id] ?? Labels(), cursor: cursor)
+                series = MemSeries(id: id, cursor: cursor)
                 head[id] = series
             }
             current = (id, series)

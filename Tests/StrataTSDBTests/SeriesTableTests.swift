@@ -8,7 +8,7 @@ import Testing
     // Ids that share their low bits probe into each other's slots.
     let ids = (0..<5_000).map { StableID(rawValue: UInt64($0) << 40 | 7) } + [StableID(rawValue: 0)]
     for id in ids {
-        let series = MemSeries(id: id, labels: ["id": id.description])
+        let series = MemSeries(id: id)
         table[id] = series
         added[id] = series
     }
@@ -23,7 +23,7 @@ import Testing
     let ids = (1...3_000).map { StableID(rawValue: UInt64($0) &* 0x9e37_79b9_7f4a_7c15) }
     var refs: [StableID: SeriesRef] = [:]
     for id in ids {
-        table[id] = MemSeries(id: id, labels: ["id": id.description])
+        table[id] = MemSeries(id: id)
         refs[id] = table[id]!.ref
     }
     #expect(Set(refs.values).count == ids.count)

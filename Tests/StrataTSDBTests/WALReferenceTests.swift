@@ -90,7 +90,7 @@ import Testing
     @Test func recordsRoundTripAndGarbageNeverTraps() throws {
         var generator = SystemRandomNumberGenerator()
         let series = (1...50).map { number -> MemSeries in
-            let item = MemSeries(id: StableID(parts: ["round\(number)"]), labels: Labels())
+            let item = MemSeries(id: StableID(parts: ["round\(number)"]))
             item.ref = SeriesRef(rawValue: UInt32(number * 997))
             return item
         }

@@ -111,7 +111,6 @@ final class MemSeries {
     let id: StableID
     /// Its slot in the head's dense list (set when the head takes it).
     var ref = SeriesRef.none
-    var labels: Labels
     var chunks: [ClosedChunk] = []
     var open: ChunkAppender?
     var lastTimestamp: Int64 = .min
@@ -139,9 +138,8 @@ final class MemSeries {
     var validationEpoch: UInt64 = 0
     var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
-    init(id: StableID, labels: Labels, cursor: PersistCursor = .detached) {
+    init(id: StableID, cursor: PersistCursor = .detached) {
         self.id = id
-        self.labels = labels
         self.cursor = cursor
     }
 

@@ -11,7 +11,7 @@ struct LabelIndex: Sendable {
     /// Series ids by number.
     private(set) var ids: [StableID] = []
     /// Labels by number.
-    private(set) var labelSets: [Labels] = []
+    private(set) var labelSets = LabelSets()
     private var numbers: [StableID: UInt32] = [:]
     private var postings: [String: [String: [UInt32]]] = [:]
 
@@ -19,33 +19,19 @@ struct LabelIndex: Sendable {
     var count: Int { ids.count }
 
     /// The labels of `id`, when it is indexed.
-    func labels(of id: StableID) -> Labels? { numbers[id].map { labelSets[Int($0)] } }
+    func labels(of id: StableID) -> Labels? { numbers[id].map { labelSets.labels(Int($0)) } }
 
-    /// Indexes `id` unless it is known already or has no labels; returns the labels as indexed, their
-    /// names and values sharing the storage of equal strings already in the index (thousands of series
-    /// repeat the same metric names and label values, so the head keeps one copy of each).
-    @discardableResult
-    mutating func add(_ id: StableID, _ seriesLabels: Labels) -> Labels {
-        guard !seriesLabels.isEmpty else { return seriesLabels }
-        if let known = numbers[id] { return labelSets[Int(known)] }
+    /// Indexes `id` unless it is known already or has no labels (thousands of series repeat the same metric names
+    /// and label values: the index keeps one copy of each string, shared by its postings and its label sets).
+    mutating func add(_ id: StableID, _ seriesLabels: Labels) {
+        guard !seriesLabels.isEmpty, numbers[id] == nil else { return }
         let number = UInt32(ids.count)
-        var interned: [Label] = []
-        interned.reserveCapacity(seriesLabels.pairs.count)
-        for label in seriesLabels.pairs {
-            var name = label.name
-            var value = label.value
-            if let index = postings.index(forKey: name) {
-                name = postings[index].key
-                if let valueIndex = postings[index].value.index(forKey: value) { value = postings[index].value[valueIndex].key }
-            }
-            interned.append(Label(name, value))
-            postings[name, default: [:]][value, default: []].append(number)
+        labelSets.append(seriesLabels)
+        for label in labelSets.labels(Int(number)).pairs {
+            postings[label.name, default: [:]][label.value, default: []].append(number)
         }
-        let indexed = Labels(interned)
         numbers[id] = number
         ids.append(id)
-        labelSets.append(indexed)
-        return indexed
     }
 
     /// The series matching every matcher, sorted by id.
@@ -172,25 +158,25 @@ struct LabelIndex: Sendable {
     func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         var found: [(id: StableID, labels: Labels)] = []
         found.reserveCapacity(range.count)
-        let matchers = selection.matchers
+        // Each matcher's label name as a symbol, once (nil: no series has the label, its value is "").
+        let matchers = selection.matchers.map { (matcher: $0, name: labelSets.symbol(of: $0.name)) }
         let constrained = selection.constrained
         var stopped: QueryError?
         selection.candidates.withUnsafeBufferPointer { candidates in
             ids.withUnsafeBufferPointer { ids in
-                labelSets.withUnsafeBufferPointer { labelSets in
-                    selection.allowed.withWords { allowed in
-                        for index in range {
-                            if index & 1023 == 1023 {
-                                do throws(QueryError) { try budget.check() } catch {
-                                    stopped = error
-                                    return
-                                }
+                selection.allowed.withWords { allowed in
+                    for index in range {
+                        if index & 1023 == 1023 {
+                            do throws(QueryError) { try budget.check() } catch {
+                                stopped = error
+                                return
                             }
-                            let number = Int(candidates[index])
-                            if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
-                            if !matchers.isEmpty, !matchers.allSatisfy({ $0.matches(labelSets[number]) }) { continue }
-                            found.append((ids[number], labelSets[number]))
                         }
+                        let number = Int(candidates[index])
+                        if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
+                        if !matchers.isEmpty,
+                           !matchers.allSatisfy({ $0.matcher.matches(labelSets.value(of: $0.name, in: number)) }) { continue }
+                        found.append((ids[number], labelSets.labels(number)))
                     }
                 }
             }
