@@ -75,14 +75,15 @@ public final class SeriesResolver: Sendable {
         /// Remembers one series in `pending` unless it is there, or in the snapshot with the same ref: its bytes
         /// are copied into the arena only when the snapshot does not hold them either.
         mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef) {
+            let tag = Slot.tag(hash)
             let (inPending, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
-                (pending.find(hash, tenant: tenant, bytes: bytes, pages: pages) != nil,
-                 snapshot.table.find(hash, tenant: tenant, bytes: bytes, pages: pages))
+                (pending.find(tag, tenant: tenant, bytes: bytes, pages: pages) != nil,
+                 snapshot.table.find(tag, tenant: tenant, bytes: bytes, pages: pages))
             }
             if inPending {
                 guard ref != .none else { return }
                 arena.pages.withUnsafeBufferPointer { pages in
-                    let index = pending.probe(hash, tenant: tenant, bytes: bytes, pages: pages)
+                    let index = pending.probe(tag, tenant: tenant, bytes: bytes, pages: pages)
                     pending.slots[index].ref = ref.rawValue
                 }
                 return
@@ -93,11 +94,11 @@ public final class SeriesResolver: Sendable {
                 guard ref != .none, ref.rawValue != inSnapshot.ref else { return }
                 location = inSnapshot.location
             } else {
-                guard let appended = arena.append(tenant: tenant, bytes) else { return }
+                guard let appended = arena.append(tenant: tenant, id: id.rawValue, bytes) else { return }
                 location = appended
             }
             if pending.count == 0 { pendingSince = MonotonicClock.now() }
-            pending.insertAbsent(Slot(hash: hash, id: id.rawValue, location: location, ref: ref.rawValue))
+            pending.insertAbsent(Slot(tag: tag, location: location, ref: ref.rawValue))
         }
     }
 
@@ -127,31 +128,34 @@ public final class SeriesResolver: Sendable {
     func resolve(tenant: String, _ lookups: [Lookup]) throws(RemoteWriteRequest.DecodeError) -> [Resolution] {
         let (snapshot, hasPending) = state.withLock { ($0.snapshot, $0.pending.count > 0) }
         let table = snapshot.table
-        var found = [Slot?](repeating: nil, count: lookups.count)
+        // Each lookup's series id and ref, when known.
+        var found = [(id: UInt64, ref: UInt32)?](repeating: nil, count: lookups.count)
         if table.count > 0, let tenantIndex = snapshot.tenants.firstIndex(of: tenant) {
             let tenant = UInt32(tenantIndex)
             table.slots.withUnsafeBufferPointer { slots in
                 snapshot.pages.withUnsafeBufferPointer { pages in
                     let mask = table.mask
+                    let tags = lookups.map { Slot.tag($0.hash) }
                     // 1. Every home slot, loads independent of each other so their cache misses overlap.
                     var candidates = [Slot](repeating: Slot(), count: lookups.count)
-                    for index in lookups.indices { candidates[index] = slots[Table.home(lookups[index].hash, mask: mask)] }
-                    // 2. The first bytes of every candidate's entry whose hash matches, for the same reason.
+                    for index in lookups.indices { candidates[index] = slots[Table.home(tags[index], mask: mask)] }
+                    // 2. The first bytes of every candidate's entry whose tag matches, for the same reason.
                     var touched: UInt8 = 0
-                    for index in lookups.indices where candidates[index].hash == lookups[index].hash {
+                    for index in lookups.indices where candidates[index].tag == tags[index] {
                         touched ^= LabelArena.entry(candidates[index].location, in: pages).load(as: UInt8.self)
                     }
                     withExtendedLifetime(touched) {}
                     // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
                     for index in lookups.indices {
                         let lookup = lookups[index]
-                        if Table.holds(candidates[index], lookup.hash, tenant: tenant, bytes: lookup.bytes, pages: pages) {
-                            found[index] = candidates[index]
-                        } else if candidates[index].hash != 0 {
-                            let start = (Table.home(lookup.hash, mask: mask) + 1) & mask
-                            let slot = slots[table.probe(lookup.hash, tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
-                            if slot.hash != 0 { found[index] = slot }
+                        var slot = candidates[index]
+                        if !Table.holds(slot, tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages) {
+                            guard slot.tag != 0 else { continue }
+                            let start = (Table.home(tags[index], mask: mask) + 1) & mask
+                            slot = slots[table.probe(tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
+                            guard slot.tag != 0 else { continue }
                         }
+                        found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
                     }
                 }
             }
@@ -161,8 +165,10 @@ public final class SeriesResolver: Sendable {
                 if let tenantIndex = state.arena.tenants.firstIndex(of: tenant) {
                     state.arena.pages.withUnsafeBufferPointer { pages in
                         for index in lookups.indices where found[index] == nil {
-                            found[index] = state.pending.find(lookups[index].hash, tenant: UInt32(tenantIndex),
-                                                              bytes: lookups[index].bytes, pages: pages)
+                            if let slot = state.pending.find(Slot.tag(lookups[index].hash), tenant: UInt32(tenantIndex),
+                                                             bytes: lookups[index].bytes, pages: pages) {
+                                found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+                            }
                         }
                     }
                 }
@@ -172,8 +178,8 @@ public final class SeriesResolver: Sendable {
         var result: [Resolution] = []
         result.reserveCapacity(lookups.count)
         for index in lookups.indices {
-            if let slot = found[index] {
-                result.append(.known(StableID(rawValue: slot.id), SeriesRef(rawValue: slot.ref)))
+            if let known = found[index] {
+                result.append(.known(StableID(rawValue: known.id), SeriesRef(rawValue: known.ref)))
                 continue
             }
             let lookup = lookups[index]

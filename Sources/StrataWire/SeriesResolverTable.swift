@@ -1,20 +1,23 @@
 import StrataCore
 
 extension SeriesResolver {
-    /// One table slot: everything a hit needs besides its arena entry, in 24 bytes (the tenant and the byte count
-    /// are in the entry, which a hit reads anyway to compare the bytes).
+    /// One table slot in 12 bytes: the low half of the series' label hash, its entry and the engine's ref. The
+    /// tenant, the byte count and the series id are in the entry, which a hit reads anyway to compare the bytes.
     struct Slot {
-        /// 0 marks an empty slot.
-        var hash: UInt64 = 0
-        var id: UInt64 = 0
+        /// The hash's low 32 bits (bit 0 always set); 0 marks an empty slot.
+        var tag: UInt32 = 0
         /// The series' entry in the resolver's `LabelArena`.
         var location: UInt32 = 0
         var ref: UInt32 = 0
+
+        /// The tag of a label hash.
+        @inline(__always)
+        static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash) | 1 }
     }
 
-    /// An open-addressing table keyed by the 64-bit label hash (already well mixed and seeded per process, so no
-    /// second hash per lookup). Slots only: the label bytes they are compared with are in the `LabelArena`,
-    /// shared by every table of the resolver.
+    /// An open-addressing table keyed by the label hash's low 32 bits (already well mixed and seeded per process,
+    /// so no second hash per lookup; at most 2^31 slots). Slots only: the label bytes they are compared with are in
+    /// the `LabelArena`, shared by every table of the resolver.
     struct Table: Sendable {
         var slots: [Slot]
         var count = 0
@@ -28,32 +31,32 @@ extension SeriesResolver {
         /// The slot a hash starts probing at. Bit 0 is always set (0 marks an empty slot), so it is shifted
         /// out: keyed on it, every home slot was odd and linear probing ran into long clusters.
         @inline(__always)
-        static func home(_ hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 1) & mask }
+        static func home(_ tag: UInt32, mask: Int) -> Int { Int(tag >> 1) & mask }
 
         /// Whether `slot` holds these bytes of tenant number `tenant`.
         @inline(__always)
-        static func holds(_ slot: Slot, _ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+        static func holds(_ slot: Slot, _ tag: UInt32, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                           pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Bool {
-            slot.hash == hash && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes)
+            slot.tag == tag && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes)
         }
 
         /// The index of the slot holding these bytes, or of the empty slot that ends the probe, from `start`.
-        func probe(_ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+        func probe(_ tag: UInt32, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                    pages: UnsafeBufferPointer<UnsafeMutableRawPointer>, from start: Int? = nil) -> Int {
             slots.withUnsafeBufferPointer { slots in
-                var index = start ?? Self.home(hash, mask: mask)
-                while slots[index].hash != 0 && !Self.holds(slots[index], hash, tenant: tenant, bytes: bytes, pages: pages) {
+                var index = start ?? Self.home(tag, mask: mask)
+                while slots[index].tag != 0 && !Self.holds(slots[index], tag, tenant: tenant, bytes: bytes, pages: pages) {
                     index = (index + 1) & mask
                 }
                 return index
             }
         }
 
-        func find(_ hash: UInt64, tenant: UInt32, bytes: UnsafeRawBufferPointer,
+        func find(_ tag: UInt32, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                   pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Slot? {
             guard count > 0 else { return nil }
-            let slot = slots[probe(hash, tenant: tenant, bytes: bytes, pages: pages)]
-            return slot.hash == 0 ? nil : slot
+            let slot = slots[probe(tag, tenant: tenant, bytes: bytes, pages: pages)]
+            return slot.tag == 0 ? nil : slot
         }
 
         /// Adds a slot for a series the table does not hold, growing first when it is due.
@@ -65,8 +68,8 @@ extension SeriesResolver {
         /// Puts a slot in the first empty slot from its home.
         private mutating func place(_ slot: Slot) {
             let mask = self.mask
-            var index = Self.home(slot.hash, mask: mask)
-            while slots[index].hash != 0 { index = (index + 1) & mask }
+            var index = Self.home(slot.tag, mask: mask)
+            while slots[index].tag != 0 { index = (index + 1) & mask }
             slots[index] = slot
             count += 1
         }
@@ -76,7 +79,7 @@ extension SeriesResolver {
             let old = slots
             slots = [Slot](repeating: Slot(), count: old.count * 2)
             count = 0
-            for slot in old where slot.hash != 0 { place(slot) }
+            for slot in old where slot.tag != 0 { place(slot) }
         }
 
         /// Every series of both tables in one new table sized for them (load factor at most 0.75: the snapshot
@@ -87,13 +90,11 @@ extension SeriesResolver {
             while size * 3 < (base.count + extra.count) * 4 { size <<= 1 }
             var result = Table(size: size)
             result.maxLoadQuarters = 3
-            for slot in base.slots where slot.hash != 0 { result.place(slot) }
-            for slot in extra.slots where slot.hash != 0 {
-                let entry = LabelArena.entry(slot.location, in: pages)
-                let bytes = UnsafeRawBufferPointer(start: entry + LabelArena.headerSize,
-                                                   count: Int(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
-                let index = result.probe(slot.hash, tenant: entry.loadUnaligned(as: UInt32.self), bytes: bytes, pages: pages)
-                if result.slots[index].hash == 0 {
+            for slot in base.slots where slot.tag != 0 { result.place(slot) }
+            for slot in extra.slots where slot.tag != 0 {
+                let (tenant, bytes) = LabelArena.contents(LabelArena.entry(slot.location, in: pages))
+                let index = result.probe(slot.tag, tenant: tenant, bytes: bytes, pages: pages)
+                if result.slots[index].tag == 0 {
                     result.slots[index] = slot
                     result.count += 1
                 } else if slot.ref != SeriesRef.none.rawValue {

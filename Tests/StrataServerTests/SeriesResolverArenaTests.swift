@@ -55,3 +55,30 @@ import Testing
     #expect(second.batch.seriesIDs == first.batch.seriesIDs)
     #expect(second.batch.seriesIDs[0] == RemoteWriteRequest.seriesID(tenant: "default", labels: Labels([Label("__name__", "up")] + names.map { Label($0, long) })))
 }
+
+/// Slots hold only the hash's low half: two series whose tags collide are told apart by their bytes in the arena,
+/// each found with its own id, through growth and a merge.
+@Test func seriesWhoseTagsCollideAreToldApartByTheirBytes() {
+    #expect(MemoryLayout<SeriesResolver.Slot>.stride == 12)
+    let arena = LabelArena()
+    let tenant = arena.number(of: "default")!
+    var table = SeriesResolver.Table(size: 16)
+    let tag = SeriesResolver.Slot.tag(0xdead_beef_0000_0001)
+    let bodies: [[UInt8]] = (0..<40).map { Array("series-\($0)".utf8) }
+    for (index, body) in bodies.enumerated() {
+        let location = body.withUnsafeBytes { arena.append(tenant: tenant, id: UInt64(index + 100), $0)! }
+        table.insertAbsent(SeriesResolver.Slot(tag: tag, location: location, ref: UInt32(index + 1)))
+    }
+    let merged = arena.pages.withUnsafeBufferPointer { SeriesResolver.Table.merged(table, SeriesResolver.Table(size: 16), pages: $0) }
+    for candidate in [table, merged] {
+        arena.pages.withUnsafeBufferPointer { pages in
+            for (index, body) in bodies.enumerated() {
+                let slot = body.withUnsafeBytes { candidate.find(tag, tenant: tenant, bytes: $0, pages: pages) }
+                #expect(slot?.ref == UInt32(index + 1))
+                #expect(slot.map { LabelArena.id(LabelArena.entry($0.location, in: pages)) } == UInt64(index + 100))
+            }
+            let absent = Array("series-40".utf8).withUnsafeBytes { candidate.find(tag, tenant: tenant, bytes: $0, pages: pages) }
+            #expect(absent == nil)
+        }
+    }
+}
