@@ -38,3 +38,14 @@ import Testing
     #expect(table.series(ids[0], hint: .none)?.id == ids[0])
     #expect(table.series(StableID(rawValue: 42), hint: refs[ids[0]]!) == nil)
 }
+
+/// The dense-number table finds every id's number across growth, with ids that collide after placement (equal
+/// but for their high bits, and 0), and nothing for ids it does not hold.
+@Test func aDenseIDTableFindsEachIdsNumberAcrossGrowth() {
+    var table = DenseIDTable(capacity: 2)
+    let ids = (0..<6_000).map { StableID(rawValue: UInt64($0) << 44 | 3) } + [StableID(rawValue: 0)]
+    for id in ids { table.append(id) { ids[$0] } }
+    #expect(table.count == ids.count)
+    #expect(ids.indices.allSatisfy { table.number(of: ids[$0]) { ids[$0] } == $0 })
+    #expect(table.number(of: StableID(rawValue: 5)) { ids[$0] } == nil)
+}

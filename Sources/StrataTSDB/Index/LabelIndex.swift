@@ -12,26 +12,29 @@ struct LabelIndex: Sendable {
     private(set) var ids: [StableID] = []
     /// Labels by number.
     private(set) var labelSets = LabelSets()
-    private var numbers: [StableID: UInt32] = [:]
+    private var numbers = DenseIDTable()
     private var postings: [String: [String: [UInt32]]] = [:]
 
     /// Number of indexed series.
     var count: Int { ids.count }
 
     /// The labels of `id`, when it is indexed.
-    func labels(of id: StableID) -> Labels? { numbers[id].map { labelSets.labels(Int($0)) } }
+    func labels(of id: StableID) -> Labels? { number(of: id).map { labelSets.labels($0) } }
+
+    /// The number of `id`, when it is indexed.
+    private func number(of id: StableID) -> Int? { numbers.number(of: id) { ids[$0] } }
 
     /// Indexes `id` unless it is known already or has no labels (thousands of series repeat the same metric names
     /// and label values: the index keeps one copy of each string, shared by its postings and its label sets).
     mutating func add(_ id: StableID, _ seriesLabels: Labels) {
-        guard !seriesLabels.isEmpty, numbers[id] == nil else { return }
-        let number = UInt32(ids.count)
+        guard !seriesLabels.isEmpty, number(of: id) == nil else { return }
+        let next = UInt32(ids.count)
         labelSets.append(seriesLabels)
-        for label in labelSets.labels(Int(number)).pairs {
-            postings[label.name, default: [:]][label.value, default: []].append(number)
+        for label in labelSets.labels(Int(next)).pairs {
+            postings[label.name, default: [:]][label.value, default: []].append(next)
         }
-        numbers[id] = number
         ids.append(id)
+        numbers.append(id) { ids[$0] }
     }
 
     /// The series matching every matcher, sorted by id.
