@@ -12,10 +12,10 @@ extension TimeSeriesEngine {
         stored.removeAll(keepingCapacity: true)
         stored.reserveCapacity(batch.count)
         var previous: (id: StableID, series: MemSeries?)?
-        // Each series carries the newest sample this validation has let through (`pendingLast`), valid for
-        // the current epoch only; series not in the head yet are tracked in a small dictionary.
-        validationEpoch &+= 1
-        let epoch = validationEpoch
+        // Each series carries the newest sample this validation has let through (`pendingLast`), valid while its
+        // `validating` is set (cleared below, for every series looked at); series not in the head yet are tracked
+        // in a small dictionary.
+        defer { for series in looked { series?.validating = false } }
         var unknown: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
         var late: [SeriesPoint: UInt64] = [:]
         for index in 0..<batch.count {
@@ -28,8 +28,8 @@ extension TimeSeriesEngine {
             looked.append(series)
             let last: (timestamp: Int64, bits: UInt64)
             if let series {
-                if series.validationEpoch != epoch {
-                    series.validationEpoch = epoch
+                if !series.validating {
+                    series.validating = true
                     series.pendingLast = (series.lastTimestamp, series.lastBits)
                 }
                 last = series.pendingLast

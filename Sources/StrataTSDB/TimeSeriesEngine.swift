@@ -90,8 +90,6 @@ public actor TimeSeriesEngine: SampleStore {
     /// The newest timestamp of the last persisted head. The head is persisted again only once its newest
     /// sample is a block duration past this, so stray old samples cannot make it persist on every append.
     var lastPersistedMax: Int64 = .min
-    /// Incremented by every `validate`, marking which series' `pendingLast` is current.
-    var validationEpoch: UInt64 = 0
     /// Totals since open, for the server's metrics.
     public private(set) var totals = AppendSummary()
 

@@ -49,3 +49,17 @@ import Testing
     #expect(ids.indices.allSatisfy { table.number(of: ids[$0]) { ids[$0] } == $0 })
     #expect(table.number(of: StableID(rawValue: 5)) { ids[$0] } == nil)
 }
+
+#if os(Linux)
+/// glibc's `malloc_usable_size` (in `malloc.h`, which the Glibc module does not export).
+@_silgen_name("malloc_usable_size")
+private func mallocUsableSize(_ pointer: UnsafeMutableRawPointer?) -> Int
+
+/// Every head series is one object: its record stays within 168 bytes (a 176-byte malloc chunk; 192 before the
+/// validation flag moved into padding and the frozen samples behind one reference).
+@Test func aHeadSeriesRecordTakesAtMost168Bytes() {
+    let series = MemSeries(id: StableID(rawValue: 1))
+    let usable = withExtendedLifetime(series) { mallocUsableSize(Unmanaged.passUnretained(series).toOpaque()) }
+    #expect(usable <= 168)
+}
+#endif

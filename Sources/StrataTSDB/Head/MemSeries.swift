@@ -77,6 +77,12 @@ struct FrozenSamples: Sendable {
     }
 }
 
+/// Frozen samples behind one reference.
+final class FrozenBox {
+    let samples: FrozenSamples
+    init(_ samples: FrozenSamples) { self.samples = samples }
+}
+
 /// How far the engine's persists have got: shared by the engine and its series, touched only on the engine
 /// actor. A series' frozen samples of an epoch at or below `installedEpoch` are in installed blocks and no longer
 /// read, so installing a persist's blocks takes one store, not a pass over every series.
@@ -111,14 +117,19 @@ final class MemSeries {
     let id: StableID
     /// Its slot in the head's dense list (set when the head takes it).
     var ref = SeriesRef.none
+    /// Scratch state of the engine's all-or-nothing validation (beside `ref`, in its padding): true while a
+    /// validation pass has let a sample of this series through, `pendingLast` then being the newest one; the
+    /// pass clears it before it returns.
+    var validating = false
     var chunks: [ClosedChunk] = []
     var open: ChunkAppender?
     var lastTimestamp: Int64 = .min
     var lastBits: UInt64 = 0
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
-    /// Samples handed to a persist, kept until the next seal or release even once their block is installed.
-    private var handedOver: FrozenSamples?
+    /// Samples handed to a persist, kept until the next seal or release even once their block is installed (boxed:
+    /// one reference in every series' record instead of two arrays).
+    private var handedOver: FrozenBox?
     /// The engine's persists (see `frozen`).
     unowned let cursor: PersistCursor
     /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
@@ -131,11 +142,9 @@ final class MemSeries {
     /// block holding them is installed, as if released.
     var frozen: FrozenSamples? {
         guard let handedOver, epoch > cursor.installedEpoch else { return nil }
-        return handedOver
+        return handedOver.samples
     }
-    /// Scratch state of the engine's all-or-nothing validation: the newest sample a validation pass has let
-    /// through, meaningful only while `validationEpoch` equals the engine's current epoch.
-    var validationEpoch: UInt64 = 0
+    /// The newest sample a validation pass has let through, meaningful only while `validating`.
     var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
     init(id: StableID, cursor: PersistCursor = .detached) {
@@ -193,7 +202,7 @@ final class MemSeries {
             taken.chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
         }
         open = nil
-        handedOver = taken
+        handedOver = FrozenBox(taken)
     }
 
     /// The frozen samples are in an installed block: drop the reference (they are no longer read anyway).
