@@ -161,31 +161,38 @@ struct LabelIndex: Sendable {
     func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         var found: [(id: StableID, labels: Labels)] = []
         found.reserveCapacity(range.count)
-        // Each matcher's label name as a symbol, once (nil: no series has the label, its value is "").
-        let matchers = selection.matchers.map { (matcher: $0, name: labelSets.symbol(of: $0.name)) }
+        var matchers = selection.matchers.map { SymbolMatcher($0, in: labelSets) }
         let constrained = selection.constrained
         var stopped: QueryError?
         selection.candidates.withUnsafeBufferPointer { candidates in
             ids.withUnsafeBufferPointer { ids in
-                selection.allowed.withWords { allowed in
-                    for index in range {
-                        if index & 1023 == 1023 {
-                            do throws(QueryError) { try budget.check() } catch {
-                                stopped = error
-                                return
+                labelSets.withReader { sets in
+                    selection.allowed.withWords { allowed in
+                        for index in range {
+                            if index & 1023 == 1023 {
+                                do throws(QueryError) { try budget.check() } catch {
+                                    stopped = error
+                                    return
+                                }
                             }
+                            let number = Int(candidates[index])
+                            if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
+                            if !matchers.isEmpty, !Self.passes(&matchers, number, sets) { continue }
+                            found.append((ids[number], sets.labels(number)))
                         }
-                        let number = Int(candidates[index])
-                        if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
-                        if !matchers.isEmpty,
-                           !matchers.allSatisfy({ $0.matcher.matches(labelSets.value(of: $0.name, in: number)) }) { continue }
-                        found.append((ids[number], labelSets.labels(number)))
                     }
                 }
             }
         }
         if let stopped { throw stopped }
         return found
+    }
+
+    /// Whether series `number` passes every matcher.
+    @inline(__always)
+    private static func passes(_ matchers: inout [SymbolMatcher], _ number: Int, _ sets: LabelSets.Reader) -> Bool {
+        for index in matchers.indices where !matchers[index].matches(number, in: sets) { return false }
+        return true
     }
 
     /// Label names in use, sorted.

@@ -50,42 +50,102 @@ struct LabelSets: Sendable {
         return symbol
     }
 
-    /// Calls `body` with set `number`'s symbols: its pair count, then name and value by pair.
-    @inline(__always)
-    func withSymbols<Result>(_ number: Int, _ body: (UnsafeBufferPointer<UInt32>) -> Result) -> Result {
-        let start = starts[number]
-        return pages[Int(start >> 32)].withUnsafeBufferPointer { page in
+    /// Reads sets through pointers: a query checks thousands of sets on every core, and retaining the same
+    /// arrays for each read contended between the cores.
+    struct Reader {
+        let pages: UnsafeBufferPointer<UnsafeBufferPointer<UInt32>>
+        let starts: UnsafeBufferPointer<UInt64>
+        let strings: UnsafeBufferPointer<String>
+
+        /// Set `number`'s symbols: its pair count, then name and value by pair.
+        @inline(__always)
+        func symbols(_ number: Int) -> UnsafeBufferPointer<UInt32> {
+            let start = starts[number]
+            let page = pages[Int(start >> 32)]
             let offset = Int(start & 0xffff_ffff)
-            let count = 1 + 2 * Int(page[offset])
-            return body(UnsafeBufferPointer(rebasing: page[offset..<offset + count]))
+            return UnsafeBufferPointer(rebasing: page[offset..<offset + 1 + 2 * Int(page[offset])])
+        }
+
+        /// Set `number` as `Labels` (its strings shared with the index, nothing sorted again).
+        func labels(_ number: Int) -> Labels {
+            let symbols = symbols(number)
+            let count = Int(symbols[0])
+            let pairs = [Label](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for pair in 0..<count {
+                    (buffer.baseAddress! + pair).initialize(to: Label(strings[Int(symbols[1 + 2 * pair])],
+                                                                      strings[Int(symbols[2 + 2 * pair])]))
+                }
+                initialized = count
+            }
+            return Labels(sortedPairs: pairs)
+        }
+
+        /// The value symbol of the label whose name is `name` in set `number`, or nil when it has none.
+        @inline(__always)
+        func valueSymbol(of name: UInt32, in number: Int) -> UInt32? {
+            let symbols = symbols(number)
+            var index = 1
+            while index < symbols.count {
+                if symbols[index] == name { return symbols[index + 1] }
+                index += 2
+            }
+            return nil
+        }
+    }
+
+    /// Calls `body` with a reader of these sets, valid during the call only.
+    func withReader<Result>(_ body: (Reader) -> Result) -> Result {
+        starts.withUnsafeBufferPointer { starts in
+            strings.withUnsafeBufferPointer { strings in
+                // Each page's storage stays where it is while `self`, which holds the pages, is alive and unchanged:
+                // for this call.
+                let pointers = pages.map { page in page.withUnsafeBufferPointer { $0 } }
+                return pointers.withUnsafeBufferPointer { pages in body(Reader(pages: pages, starts: starts, strings: strings)) }
+            }
         }
     }
 
     /// Set `number` as `Labels` (its strings shared with the index, nothing sorted again).
-    func labels(_ number: Int) -> Labels {
-        withSymbols(number) { symbols in
-            var pairs: [Label] = []
-            pairs.reserveCapacity(Int(symbols[0]))
-            var index = 1
-            while index < symbols.count {
-                pairs.append(Label(strings[Int(symbols[index])], strings[Int(symbols[index + 1])]))
-                index += 2
-            }
-            return Labels(sortedPairs: pairs)
-        }
-    }
+    func labels(_ number: Int) -> Labels { withReader { $0.labels(number) } }
 
     /// The value of the label whose name is `name` in set `number`, or "" when it has none (a nil `name`: no set
     /// holds that name).
     func value(of name: UInt32?, in number: Int) -> String {
-        guard let name else { return "" }
-        return withSymbols(number) { symbols in
-            var index = 1
-            while index < symbols.count {
-                if symbols[index] == name { return strings[Int(symbols[index + 1])] }
-                index += 2
-            }
-            return ""
+        withReader { reader in
+            guard let name, let value = reader.valueSymbol(of: name, in: number) else { return "" }
+            return reader.strings[Int(value)]
         }
+    }
+}
+
+/// A label matcher tested on label sets by symbol: `=` and `!=` compare symbols, a regular expression is run once
+/// per distinct value and its verdict kept (a query checks thousands of series that share a few values).
+struct SymbolMatcher {
+    let matcher: LabelMatcher
+    /// The matcher's label name as a symbol (nil: no set has the label, every value is "").
+    let name: UInt32?
+    /// For `=` and `!=` with a non-empty value: the value's symbol (nil: no set holds it).
+    let value: UInt32?
+    let comparesSymbols: Bool
+    /// Whether a set without the label passes.
+    let acceptsMissing: Bool
+    private var verdicts: [UInt32: Bool] = [:]
+
+    init(_ matcher: LabelMatcher, in sets: LabelSets) {
+        self.matcher = matcher
+        name = sets.symbol(of: matcher.name)
+        comparesSymbols = (matcher.op == .equal || matcher.op == .notEqual) && !matcher.value.isEmpty
+        value = comparesSymbols ? sets.symbol(of: matcher.value) : nil
+        acceptsMissing = matcher.matches("")
+    }
+
+    /// Whether set `number` passes.
+    mutating func matches(_ number: Int, in sets: LabelSets.Reader) -> Bool {
+        guard let name, let found = sets.valueSymbol(of: name, in: number) else { return acceptsMissing }
+        if comparesSymbols { return (found == value) == (matcher.op == .equal) }
+        if let verdict = verdicts[found] { return verdict }
+        let verdict = matcher.matches(sets.strings[Int(found)])
+        verdicts[found] = verdict
+        return verdict
     }
 }
