@@ -51,7 +51,12 @@ extension TimeSeriesEngine {
             try index.check(selection, range: range, budget: budget).sorted { $0.id < $1.id }
         }
         // Sorted runs: the standard sort merges them in linear time.
-        return found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
+        let sorted = found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
+        // Labels made once the order is known, in slices again.
+        let labelled = try await BackgroundThreads.queries.runSlices(sorted.count, parts: parts) { range in
+            index.labelled(sorted[range])
+        }
+        return labelled.count == 1 ? labelled[0] : Array(labelled.joined())
     }
 
     /// Label names in use, sorted.

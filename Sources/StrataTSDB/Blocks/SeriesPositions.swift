@@ -4,9 +4,13 @@ import StrataCore
 /// already a hash, so it needs no hashing again; `Dictionary` hashed each with a seeded SipHash, a tenth of a
 /// selection's reading of 10k series.
 struct SeriesPositions: Sendable {
-    private var keys: [UInt64]
-    /// -1 for an empty slot.
-    private var positions: [Int32]
+    /// A slot: the id and its position (-1 for an empty slot), side by side so a probe loads one cache line.
+    private struct Slot {
+        var key: UInt64 = 0
+        var position: Int32 = -1
+    }
+
+    private var slots: [Slot]
     private let shift: UInt64
 
     /// The positions of `ids` (distinct), in their order.
@@ -14,13 +18,11 @@ struct SeriesPositions: Sendable {
         var bits = 4
         while (1 << bits) * 3 < ids.count * 4 { bits += 1 }  // at most three quarters full
         shift = UInt64(64 - bits)
-        keys = [UInt64](repeating: 0, count: 1 << bits)
-        positions = [Int32](repeating: -1, count: 1 << bits)
+        slots = [Slot](repeating: Slot(), count: 1 << bits)
         for (position, id) in ids.enumerated() {
             var slot = slot(of: id.rawValue)
-            while positions[slot] >= 0, keys[slot] != id.rawValue { slot = (slot + 1) & (keys.count - 1) }
-            keys[slot] = id.rawValue
-            positions[slot] = Int32(truncatingIfNeeded: position)
+            while slots[slot].position >= 0, slots[slot].key != id.rawValue { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Slot(key: id.rawValue, position: Int32(truncatingIfNeeded: position))
         }
     }
 
@@ -31,15 +33,13 @@ struct SeriesPositions: Sendable {
 
     /// The position of `id`, if the block holds it.
     subscript(id: StableID) -> Int? {
-        keys.withUnsafeBufferPointer { keys in
-            positions.withUnsafeBufferPointer { positions in
-                var slot = slot(of: id.rawValue)
-                while positions[slot] >= 0 {
-                    if keys[slot] == id.rawValue { return Int(positions[slot]) }
-                    slot = (slot + 1) & (keys.count - 1)
-                }
-                return nil
+        slots.withUnsafeBufferPointer { slots in
+            var slot = slot(of: id.rawValue)
+            while slots[slot].position >= 0 {
+                if slots[slot].key == id.rawValue { return Int(slots[slot].position) }
+                slot = (slot + 1) & (slots.count - 1)
             }
+            return nil
         }
     }
 }

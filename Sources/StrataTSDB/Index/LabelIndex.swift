@@ -45,7 +45,12 @@ struct LabelIndex: Sendable {
     /// The series matching every matcher with their labels, sorted by id (`plan`, then `check`).
     func selectLabelled(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         let selection = try plan(matchers, budget: budget)
-        return try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }
+        return labelled(try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }[...])
+    }
+
+    /// Found series with their labels, in the same order.
+    func labelled(_ found: ArraySlice<(id: StableID, number: UInt32)>) -> [(id: StableID, labels: Labels)] {
+        labelSets.withReader { sets in found.map { ($0.id, sets.labels(Int($0.number))) } }
     }
 
     /// The candidates of a selection (series numbers), the series the bitset filters allow (every one when
@@ -156,10 +161,11 @@ struct LabelIndex: Sendable {
         return (lists, count)
     }
 
-    /// The candidates in `range` of `selection` that pass every filter, with their labels, in candidate order.
-    /// Read through buffer pointers: two cores retaining the same arrays for every candidate contended for them.
-    func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
-        var found: [(id: StableID, labels: Labels)] = []
+    /// The candidates in `range` of `selection` that pass every filter, as ids and numbers (plain values, which sort
+    /// without reference counting; `labelled` adds their labels), in candidate order. Read through buffer pointers:
+    /// two cores retaining the same arrays for every candidate contended for them.
+    func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, number: UInt32)] {
+        var found: [(id: StableID, number: UInt32)] = []
         found.reserveCapacity(range.count)
         var matchers = selection.matchers.map { SymbolMatcher($0, in: labelSets) }
         let constrained = selection.constrained
@@ -178,7 +184,7 @@ struct LabelIndex: Sendable {
                             let number = Int(candidates[index])
                             if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
                             if !matchers.isEmpty, !Self.passes(&matchers, number, sets) { continue }
-                            found.append((ids[number], sets.labels(number)))
+                            found.append((ids[number], UInt32(truncatingIfNeeded: number)))
                         }
                     }
                 }
