@@ -29,7 +29,8 @@ extension TimeSeriesEngine {
     nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget,
                                    visible: Bool, newest: Bool = false) async throws -> [SelectedSeries] {
         try await withTaskCancellationHandler {
-            let selected = try await select(matchers, budget: budget)
+            // Visible labels come straight from the index (`decode` then finds nothing to drop).
+            let selected = try await select(matchers, budget: budget, visibleOnly: visible)
             try budget.check()
             guard !selected.isEmpty, fromMs <= toMs else { return [] }
             let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)

@@ -48,9 +48,9 @@ struct LabelIndex: Sendable {
         return labelled(try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }[...])
     }
 
-    /// Found series with their labels, in the same order.
-    func labelled(_ found: ArraySlice<(id: StableID, number: UInt32)>) -> [(id: StableID, labels: Labels)] {
-        labelSets.withReader { sets in found.map { ($0.id, sets.labels(Int($0.number))) } }
+    /// Found series with their labels (only the visible ones with `visibleOnly`), in the same order.
+    func labelled(_ found: ArraySlice<(id: StableID, number: UInt32)>, visibleOnly: Bool = false) -> [(id: StableID, labels: Labels)] {
+        labelSets.withReader { sets in found.map { ($0.id, sets.labels(Int($0.number), visibleOnly: visibleOnly)) } }
     }
 
     /// The candidates of a selection (series numbers), the series the bitset filters allow (every one when

@@ -66,16 +66,24 @@ struct LabelSets: Sendable {
             return UnsafeBufferPointer(rebasing: page[offset..<offset + 1 + 2 * Int(page[offset])])
         }
 
-        /// Set `number` as `Labels` (its strings shared with the index, nothing sorted again).
-        func labels(_ number: Int) -> Labels {
+        /// Set `number` as `Labels` (its strings shared with the index, nothing sorted again); with `visibleOnly`,
+        /// without its internal labels (`Labels.visible`, in the same one allocation).
+        func labels(_ number: Int, visibleOnly: Bool = false) -> Labels {
             let symbols = symbols(number)
             let count = Int(symbols[0])
-            let pairs = [Label](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var kept = count
+            if visibleOnly {
+                for pair in 0..<count where !Labels.isVisible(strings[Int(symbols[1 + 2 * pair])]) { kept -= 1 }
+            }
+            let pairs = [Label](unsafeUninitializedCapacity: kept) { buffer, initialized in
+                var written = 0
                 for pair in 0..<count {
-                    (buffer.baseAddress! + pair).initialize(to: Label(strings[Int(symbols[1 + 2 * pair])],
-                                                                      strings[Int(symbols[2 + 2 * pair])]))
+                    let name = strings[Int(symbols[1 + 2 * pair])]
+                    if kept < count && !Labels.isVisible(name) { continue }
+                    (buffer.baseAddress! + written).initialize(to: Label(name, strings[Int(symbols[2 + 2 * pair])]))
+                    written += 1
                 }
-                initialized = count
+                initialized = written
             }
             return Labels(sortedPairs: pairs)
         }
