@@ -33,13 +33,6 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
         self.pairs = unique
     }
 
-    /// Creates a label set from pairs already sorted by name with unique names (another set's `pairs`, or a store of
-    /// them): nothing is sorted or compared again.
-    public init(sortedPairs pairs: [Label]) {
-        assert(zip(pairs, pairs.dropFirst()).allSatisfy { $0.name < $1.name }, "pairs not sorted by unique name")
-        self.pairs = pairs
-    }
-
     /// Creates a label set from a dictionary literal: `["cpu": "0", "mode": "idle"]`.
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements.map { Label($0.0, $0.1) })

@@ -44,11 +44,6 @@ extension TimeSeriesEngine {
     /// `budget`.
     /// Many candidates are checked in parallel slices (one per core); the slices' sorted runs are merged.
     public nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) async throws -> [(id: StableID, labels: Labels)] {
-        try await select(matchers, budget: budget, visibleOnly: false)
-    }
-
-    /// `select`, the labels without internal ones with `visibleOnly` (made so from the index, not copied after).
-    nonisolated func select(_ matchers: [LabelMatcher], budget: QueryBudget, visibleOnly: Bool) async throws -> [(id: StableID, labels: Labels)] {
         let index = await labelIndexSnapshot()
         let selection = try await BackgroundThreads.queries.run { try index.plan(matchers, budget: budget) }
         let parts = min(BackgroundThreads.cores, max(1, selection.candidates.count / 4_096))
@@ -56,12 +51,7 @@ extension TimeSeriesEngine {
             try index.check(selection, range: range, budget: budget).sorted { $0.id < $1.id }
         }
         // Sorted runs: the standard sort merges them in linear time.
-        let sorted = found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
-        // Labels made once the order is known, in slices again.
-        let labelled = try await BackgroundThreads.queries.runSlices(sorted.count, parts: parts) { range in
-            index.labelled(sorted[range], visibleOnly: visibleOnly)
-        }
-        return labelled.count == 1 ? labelled[0] : Array(labelled.joined())
+        return found.count == 1 ? found[0] : found.joined().sorted { $0.id < $1.id }
     }
 
     /// Label names in use, sorted.

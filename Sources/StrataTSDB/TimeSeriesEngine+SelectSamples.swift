@@ -29,8 +29,7 @@ extension TimeSeriesEngine {
     nonisolated func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget,
                                    visible: Bool, newest: Bool = false) async throws -> [SelectedSeries] {
         try await withTaskCancellationHandler {
-            // Visible labels come straight from the index (`decode` then finds nothing to drop).
-            let selected = try await select(matchers, budget: budget, visibleOnly: visible)
+            let selected = try await select(matchers, budget: budget)
             try budget.check()
             guard !selected.isEmpty, fromMs <= toMs else { return [] }
             let snapshot = await rawSnapshot(selected, from: fromMs, to: toMs)

@@ -168,7 +168,9 @@ import Testing
     @Test func thirtyDaysOfFiveMinuteHistoryImportPersistAndReimportAsAlreadyPresent() async throws {
         let harness = try ServerHarness()
         try await harness.test { client in
-            let start = (WallClock.nowMs() / Self.minute - 30 * 1440) * Self.minute
+            // From noon 31 days ago: the 30 days end at yesterday's noon whatever the time of day (started 30 days
+            // before "now", the last day's bucket was empty in the first minutes after midnight).
+            let start = WallClock.nowMs() / Self.day * Self.day - 31 * Self.day + Self.day / 2
             let times = Array(stride(from: start, to: start + 30 * Self.day, by: Int(5 * Self.minute)))
             let hosts = ["p2v-1", "p2v-2", "p2v-3"]
             let resources = hosts.map { #"{"kind": "platform", "key": "\#($0)"}"# }.joined(separator: ",")

@@ -59,30 +59,3 @@ import Testing
     none.formIntersection(evens)
     #expect(!(0..<130).contains { none.contains($0) })
 }
-
-/// Label sets stored as symbols read back as the sets added, across pages, with a set larger than a page and
-/// empty sets, and a copy taken before more appends keeps reading what it held.
-@Test func labelSetsReadBackAsAddedAcrossPagesAndCopies() {
-    var sets = LabelSets()
-    var added: [Labels] = []
-    func add(_ labels: Labels) {
-        sets.append(labels)
-        added.append(labels)
-    }
-    for n in 0..<12_000 {
-        add(Labels([Label("__name__", "m\(n % 3)"), Label("instance", "host-\(n / 7)"), Label("n", "\(n)")]))
-    }
-    add(Labels())
-    // More pairs than a page holds symbols: a page of its own.
-    add(Labels((0..<(LabelSets.pageCapacity / 2 + 5)).map { Label("l\($0)", "v\($0 % 9)") }))
-    add(Labels([Label("after", "big")]))
-    let copy = sets
-    let before = sets.count
-    for n in 0..<3_000 { add(Labels([Label("late", "\(n)")])) }
-    #expect((0..<sets.count).allSatisfy { sets.labels($0) == added[$0] })
-    #expect(copy.count == before && (0..<before).allSatisfy { copy.labels($0) == added[$0] })
-    #expect(sets.value(of: sets.symbol(of: "instance"), in: 14) == "host-2")
-    #expect(sets.value(of: sets.symbol(of: "n"), in: 12_000) == "", "an empty set has no value")
-    #expect(sets.value(of: nil, in: 3) == "", "a name no set holds")
-    #expect(Set(sets.strings).count == sets.strings.count, "each string once")
-}

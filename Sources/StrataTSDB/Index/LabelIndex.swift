@@ -11,7 +11,7 @@ struct LabelIndex: Sendable {
     /// Series ids by number.
     private(set) var ids: [StableID] = []
     /// Labels by number.
-    private(set) var labelSets = LabelSets()
+    private(set) var labelSets: [Labels] = []
     private var numbers = DenseIDTable()
     private var postings: [String: [String: [UInt32]]] = [:]
 
@@ -19,22 +19,36 @@ struct LabelIndex: Sendable {
     var count: Int { ids.count }
 
     /// The labels of `id`, when it is indexed.
-    func labels(of id: StableID) -> Labels? { number(of: id).map { labelSets.labels($0) } }
+    func labels(of id: StableID) -> Labels? { number(of: id).map { labelSets[$0] } }
 
     /// The number of `id`, when it is indexed.
     private func number(of id: StableID) -> Int? { numbers.number(of: id) { ids[$0] } }
 
-    /// Indexes `id` unless it is known already or has no labels (thousands of series repeat the same metric names
-    /// and label values: the index keeps one copy of each string, shared by its postings and its label sets).
-    mutating func add(_ id: StableID, _ seriesLabels: Labels) {
-        guard !seriesLabels.isEmpty, number(of: id) == nil else { return }
+    /// Indexes `id` unless it is known already or has no labels; returns the labels as indexed, their
+    /// names and values sharing the storage of equal strings already in the index (thousands of series
+    /// repeat the same metric names and label values, so the index keeps one copy of each).
+    @discardableResult
+    mutating func add(_ id: StableID, _ seriesLabels: Labels) -> Labels {
+        guard !seriesLabels.isEmpty else { return seriesLabels }
+        if let known = number(of: id) { return labelSets[known] }
         let next = UInt32(ids.count)
-        labelSets.append(seriesLabels)
-        for label in labelSets.labels(Int(next)).pairs {
-            postings[label.name, default: [:]][label.value, default: []].append(next)
+        var interned: [Label] = []
+        interned.reserveCapacity(seriesLabels.pairs.count)
+        for label in seriesLabels.pairs {
+            var name = label.name
+            var value = label.value
+            if let index = postings.index(forKey: name) {
+                name = postings[index].key
+                if let valueIndex = postings[index].value.index(forKey: value) { value = postings[index].value[valueIndex].key }
+            }
+            interned.append(Label(name, value))
+            postings[name, default: [:]][value, default: []].append(next)
         }
+        let indexed = Labels(interned)
         ids.append(id)
+        labelSets.append(indexed)
         numbers.append(id) { ids[$0] }
+        return indexed
     }
 
     /// The series matching every matcher, sorted by id.
@@ -45,12 +59,7 @@ struct LabelIndex: Sendable {
     /// The series matching every matcher with their labels, sorted by id (`plan`, then `check`).
     func selectLabelled(_ matchers: [LabelMatcher], budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
         let selection = try plan(matchers, budget: budget)
-        return labelled(try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }[...])
-    }
-
-    /// Found series with their labels (only the visible ones with `visibleOnly`), in the same order.
-    func labelled(_ found: ArraySlice<(id: StableID, number: UInt32)>, visibleOnly: Bool = false) -> [(id: StableID, labels: Labels)] {
-        labelSets.withReader { sets in found.map { ($0.id, sets.labels(Int($0.number), visibleOnly: visibleOnly)) } }
+        return try check(selection, range: selection.candidates.indices, budget: budget).sorted { $0.id < $1.id }
     }
 
     /// The candidates of a selection (series numbers), the series the bitset filters allow (every one when
@@ -161,18 +170,17 @@ struct LabelIndex: Sendable {
         return (lists, count)
     }
 
-    /// The candidates in `range` of `selection` that pass every filter, as ids and numbers (plain values, which sort
-    /// without reference counting; `labelled` adds their labels), in candidate order. Read through buffer pointers:
-    /// two cores retaining the same arrays for every candidate contended for them.
-    func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, number: UInt32)] {
-        var found: [(id: StableID, number: UInt32)] = []
+    /// The candidates in `range` of `selection` that pass every filter, with their labels, in candidate order.
+    /// Read through buffer pointers: two cores retaining the same arrays for every candidate contended for them.
+    func check(_ selection: Selection, range: Range<Int>, budget: QueryBudget = .unlimited) throws(QueryError) -> [(id: StableID, labels: Labels)] {
+        var found: [(id: StableID, labels: Labels)] = []
         found.reserveCapacity(range.count)
-        var matchers = selection.matchers.map { SymbolMatcher($0, in: labelSets) }
+        let matchers = selection.matchers
         let constrained = selection.constrained
         var stopped: QueryError?
         selection.candidates.withUnsafeBufferPointer { candidates in
             ids.withUnsafeBufferPointer { ids in
-                labelSets.withReader { sets in
+                labelSets.withUnsafeBufferPointer { labelSets in
                     selection.allowed.withWords { allowed in
                         for index in range {
                             if index & 1023 == 1023 {
@@ -183,8 +191,8 @@ struct LabelIndex: Sendable {
                             }
                             let number = Int(candidates[index])
                             if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
-                            if !matchers.isEmpty, !Self.passes(&matchers, number, sets) { continue }
-                            found.append((ids[number], UInt32(truncatingIfNeeded: number)))
+                            if !matchers.isEmpty, !matchers.allSatisfy({ $0.matches(labelSets[number]) }) { continue }
+                            found.append((ids[number], labelSets[number]))
                         }
                     }
                 }
@@ -192,13 +200,6 @@ struct LabelIndex: Sendable {
         }
         if let stopped { throw stopped }
         return found
-    }
-
-    /// Whether series `number` passes every matcher.
-    @inline(__always)
-    private static func passes(_ matchers: inout [SymbolMatcher], _ number: Int, _ sets: LabelSets.Reader) -> Bool {
-        for index in matchers.indices where !matchers[index].matches(number, in: sets) { return false }
-        return true
     }
 
     /// Label names in use, sorted.
