@@ -41,7 +41,11 @@ import Testing
         let times = try cpu()
         let during = times.filter { $0 > requestedMs + 1_500 && $0 <= untilMs }
         let fast = Self.gaps(during)
-        #expect(during.count >= 5 && fast.allSatisfy { $0 <= 1_500 }, "every second while watched: \(during.count) samples, gaps \(fast)")
+        // Every second, not every 5 s: most gaps about a second and none near 5 s. One collection delayed on a loaded
+        // machine (a 1.6 s gap once failed CI) still reads as the 1 s cadence; a 5 s one cannot pass.
+        let typical = fast.isEmpty ? Int64.max : fast.sorted()[fast.count / 2]
+        #expect(during.count >= 5 && typical <= 1_500 && fast.allSatisfy { $0 < 4_000 },
+                "every second while watched: \(during.count) samples, gaps \(fast)")
         let after = times.filter { $0 > untilMs + 2_000 }
         #expect(Self.gaps(after).allSatisfy { $0 >= 4_000 }, "every 5 s again once the watch expired: \(Self.gaps(after))")
         #expect(try bed.platforms().first?["availability"] as? String == "up", "the switch back does not make the agent overdue")
