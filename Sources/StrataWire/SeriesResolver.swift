@@ -132,30 +132,34 @@ public final class SeriesResolver: Sendable {
         var found = [(id: UInt64, ref: UInt32)?](repeating: nil, count: lookups.count)
         if table.count > 0, let tenantIndex = snapshot.tenants.firstIndex(of: tenant) {
             let tenant = UInt32(tenantIndex)
-            table.slots.withUnsafeBufferPointer { slots in
-                snapshot.pages.withUnsafeBufferPointer { pages in
-                    let mask = table.mask
-                    let tags = lookups.map { Slot.tag($0.hash) }
-                    // 1. Every home slot, loads independent of each other so their cache misses overlap.
-                    var candidates = [Slot](repeating: Slot(), count: lookups.count)
-                    for index in lookups.indices { candidates[index] = slots[Table.home(tags[index], mask: mask)] }
-                    // 2. The first bytes of every candidate's entry whose tag matches, for the same reason.
-                    var touched: UInt8 = 0
-                    for index in lookups.indices where candidates[index].tag == tags[index] {
-                        touched ^= LabelArena.entry(candidates[index].location, in: pages).load(as: UInt8.self)
-                    }
-                    withExtendedLifetime(touched) {}
-                    // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
-                    for index in lookups.indices {
-                        let lookup = lookups[index]
-                        var slot = candidates[index]
-                        if !Table.holds(slot, tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages) {
-                            guard slot.tag != 0 else { continue }
-                            let start = (Table.home(tags[index], mask: mask) + 1) & mask
-                            slot = slots[table.probe(tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
-                            guard slot.tag != 0 else { continue }
+            // The snapshot owns the arena whose pages are read through raw pointers below: kept alive until the
+            // last read, even if the resolver starts over meanwhile and drops it.
+            withExtendedLifetime(snapshot) {
+                table.slots.withUnsafeBufferPointer { slots in
+                    snapshot.pages.withUnsafeBufferPointer { pages in
+                        let mask = table.mask
+                        let tags = lookups.map { Slot.tag($0.hash) }
+                        // 1. Every home slot, loads independent of each other so their cache misses overlap.
+                        var candidates = [Slot](repeating: Slot(), count: lookups.count)
+                        for index in lookups.indices { candidates[index] = slots[Table.home(tags[index], mask: mask)] }
+                        // 2. The first bytes of every candidate's entry whose tag matches, for the same reason.
+                        var touched: UInt8 = 0
+                        for index in lookups.indices where candidates[index].tag == tags[index] {
+                            touched ^= LabelArena.entry(candidates[index].location, in: pages).load(as: UInt8.self)
                         }
-                        found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+                        withExtendedLifetime(touched) {}
+                        // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
+                        for index in lookups.indices {
+                            let lookup = lookups[index]
+                            var slot = candidates[index]
+                            if !Table.holds(slot, tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages) {
+                                guard slot.tag != 0 else { continue }
+                                let start = (Table.home(tags[index], mask: mask) + 1) & mask
+                                slot = slots[table.probe(tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
+                                guard slot.tag != 0 else { continue }
+                            }
+                            found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+                        }
                     }
                 }
             }
