@@ -37,8 +37,8 @@ extension TimeSeriesEngine {
         var sealed: [MemSeries] = []
         var toWrite: [(id: StableID, labels: Labels, samples: FrozenSamples)] = []
         var start = 0
-        while start < head.denseCount {
-            let end = min(start + Self.sealSlice, head.denseCount)
+        while start < head.count {
+            let end = min(start + Self.sealSlice, head.count)
             for index in start..<end {
                 let series = head.series(atDense: index)
                 series.seal(at: epoch)

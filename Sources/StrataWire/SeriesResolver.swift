@@ -76,16 +76,12 @@ public final class SeriesResolver: Sendable {
         /// are copied into the arena only when the snapshot does not hold them either.
         mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef) {
             let tag = Slot.tag(hash)
-            let (inPending, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
-                (pending.find(tag, tenant: tenant, bytes: bytes, pages: pages) != nil,
+            let (pendingIndex, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
+                (pending.probe(tag, tenant: tenant, bytes: bytes, pages: pages),
                  snapshot.table.find(tag, tenant: tenant, bytes: bytes, pages: pages))
             }
-            if inPending {
-                guard ref != .none else { return }
-                arena.pages.withUnsafeBufferPointer { pages in
-                    let index = pending.probe(tag, tenant: tenant, bytes: bytes, pages: pages)
-                    pending.slots[index].ref = ref.rawValue
-                }
+            if pending.slots[pendingIndex].tag != 0 {
+                if ref != .none { pending.slots[pendingIndex].ref = ref.rawValue }
                 return
             }
             let location: UInt32
@@ -158,7 +154,7 @@ public final class SeriesResolver: Sendable {
                                 slot = slots[table.probe(tags[index], tenant: tenant, bytes: lookup.bytes, pages: pages, from: start)]
                                 guard slot.tag != 0 else { continue }
                             }
-                            found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+                            found[index] = Table.known(slot, pages: pages)
                         }
                     }
                 }
@@ -171,7 +167,7 @@ public final class SeriesResolver: Sendable {
                         for index in lookups.indices where found[index] == nil {
                             if let slot = state.pending.find(Slot.tag(lookups[index].hash), tenant: UInt32(tenantIndex),
                                                              bytes: lookups[index].bytes, pages: pages) {
-                                found[index] = (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+                                found[index] = Table.known(slot, pages: pages)
                             }
                         }
                     }

@@ -40,6 +40,12 @@ extension SeriesResolver {
             slot.tag == tag && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes)
         }
 
+        /// The series id (from its entry) and ref of a slot a lookup found.
+        @inline(__always)
+        static func known(_ slot: Slot, pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> (id: UInt64, ref: UInt32) {
+            (LabelArena.id(LabelArena.entry(slot.location, in: pages)), slot.ref)
+        }
+
         /// The index of the slot holding these bytes, or of the empty slot that ends the probe, from `start`.
         func probe(_ tag: UInt32, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                    pages: UnsafeBufferPointer<UnsafeMutableRawPointer>, from start: Int? = nil) -> Int {

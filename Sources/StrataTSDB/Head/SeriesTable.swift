@@ -11,7 +11,7 @@ final class SeriesTable: Sequence {
 
     init(capacity: Int = 1024) { numbers = DenseIDTable(capacity: capacity) }
 
-    /// Number of series.
+    /// Number of series: the length of the dense list (every series, in the order they arrived).
     var count: Int { dense.count }
 
     subscript(id: StableID) -> MemSeries? {
@@ -40,9 +40,6 @@ final class SeriesTable: Sequence {
         }
         return self[id]
     }
-
-    /// Number of series in the dense list (every series, in the order they arrived).
-    var denseCount: Int { dense.count }
 
     /// The series at `index` of the dense list.
     func series(atDense index: Int) -> MemSeries { dense[index] }

@@ -24,13 +24,11 @@ struct LabelIndex: Sendable {
     /// The number of `id`, when it is indexed.
     private func number(of id: StableID) -> Int? { numbers.number(of: id) { ids[$0] } }
 
-    /// Indexes `id` unless it is known already or has no labels; returns the labels as indexed, their
-    /// names and values sharing the storage of equal strings already in the index (thousands of series
-    /// repeat the same metric names and label values, so the index keeps one copy of each).
-    @discardableResult
-    mutating func add(_ id: StableID, _ seriesLabels: Labels) -> Labels {
-        guard !seriesLabels.isEmpty else { return seriesLabels }
-        if let known = number(of: id) { return labelSets[known] }
+    /// Indexes `id` unless it is known already or has no labels, its names and values sharing the storage of
+    /// equal strings already in the index (thousands of series repeat the same metric names and label values, so
+    /// the index keeps one copy of each).
+    mutating func add(_ id: StableID, _ seriesLabels: Labels) {
+        guard !seriesLabels.isEmpty, number(of: id) == nil else { return }
         let next = UInt32(ids.count)
         var interned: [Label] = []
         interned.reserveCapacity(seriesLabels.pairs.count)
@@ -48,7 +46,6 @@ struct LabelIndex: Sendable {
         ids.append(id)
         labelSets.append(indexed)
         numbers.append(id) { ids[$0] }
-        return indexed
     }
 
     /// The series matching every matcher, sorted by id.
