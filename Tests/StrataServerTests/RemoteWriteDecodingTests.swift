@@ -141,19 +141,21 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     #expect(contiguous.new.isEmpty)
 }
 
+/// A request of one sample at `timestamp` for each of series `range`: `node_cpu_seconds_total` of 64 CPUs a host.
+func cpuSeriesRequest(_ range: Range<Int>, at timestamp: Int64) -> [UInt8] {
+    ProtoWriter.writeRequest(range.map { index in
+        (labels: [("__name__", "node_cpu_seconds_total"), ("cpu", "\(index % 64)"), ("instance", "host-\(index / 64):9100")],
+         samples: [(timestamp, Double(index))])
+    })
+}
+
 @Test func manySeriesResolveFromSnapshotAndPendingWithTheEnginesRefsAndTheSameIDs() throws {
     let resolver = SeriesResolver()
-    func request(_ range: Range<Int>, at timestamp: Int64) -> [UInt8] {
-        ProtoWriter.writeRequest(range.map { index in
-            (labels: [("__name__", "node_cpu_seconds_total"), ("cpu", "\(index % 64)"), ("instance", "host-\(index / 64):9100")],
-             samples: [(timestamp, Double(index))])
-        })
-    }
     // 3,000 series remembered in requests of 500, each with a ref as the engine would hand out.
     var expected: [StableID] = []
     var refs: [StableID: SeriesRef] = [:]
     for start in stride(from: 0, to: 3_000, by: 500) {
-        let first = try decodeBatch(request(start..<start + 500, at: 1), resolver: resolver)
+        let first = try decodeBatch(cpuSeriesRequest(start..<start + 500, at: 1), resolver: resolver)
         #expect(first.new.count == 500)
         #expect(first.batch.hints.allSatisfy { $0 == .none }, "a first-seen series has no hint")
         for entry in first.new { refs[entry.id] = SeriesRef(rawValue: UInt32(refs.count + 1)) }
@@ -161,12 +163,12 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
         expected += first.batch.seriesIDs
     }
     // One more series stays in the pending table (too few to merge yet) and still resolves.
-    let late = try decodeBatch(request(3_000..<3_001, at: 1), resolver: resolver)
+    let late = try decodeBatch(cpuSeriesRequest(3_000..<3_001, at: 1), resolver: resolver)
     refs[late.new[0].id] = SeriesRef(rawValue: 9_999)
     resolver.remember(late.new, refs: refs)
     expected += late.batch.seriesIDs
 
-    let again = try decodeBatch(request(0..<3_001, at: 2), resolver: resolver)
+    let again = try decodeBatch(cpuSeriesRequest(0..<3_001, at: 2), resolver: resolver)
     #expect(again.new.isEmpty, "every remembered series resolves from its bytes")
     #expect(again.batch.seriesIDs == expected)
     #expect(again.batch.hints == expected.map { refs[$0]! }, "each sample carries its series' ref")
@@ -176,7 +178,7 @@ func decodeBatch(_ bytes: [UInt8], resolver: SeriesResolver = SeriesResolver()) 
     // Another tenant's identical bytes are another series.
     var batch = SampleBatch()
     var fresh: [SeriesResolver.Entry] = []
-    try RemoteWriteRequest.decode(request(0..<1, at: 3), tenant: "other", resolver: resolver, into: &batch, newSeries: &fresh)
+    try RemoteWriteRequest.decode(cpuSeriesRequest(0..<1, at: 3), tenant: "other", resolver: resolver, into: &batch, newSeries: &fresh)
     #expect(fresh.count == 1 && batch.seriesIDs[0] != expected[0])
 }
 

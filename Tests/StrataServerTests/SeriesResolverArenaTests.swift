@@ -5,19 +5,13 @@ import Testing
 /// Label bytes live once in the resolver's arena, however often its snapshot is rebuilt.
 @Test func labelBytesAreStoredOnceAcrossSnapshotsAndRemembersAgain() throws {
     let resolver = SeriesResolver()
-    func request(_ range: Range<Int>, at timestamp: Int64) -> [UInt8] {
-        ProtoWriter.writeRequest(range.map { index in
-            (labels: [("__name__", "node_network_receive_bytes_total"), ("device", "eth\(index % 8)"), ("instance", "host-\(index / 8):9100")],
-             samples: [(timestamp, Double(index))])
-        })
-    }
     var labelBytes = 0
     var refs: [StableID: SeriesRef] = [:]
     var ids: [StableID] = []
     var entries: [SeriesResolver.Entry] = []
     // 40 requests of 100 new series: the snapshot is rebuilt many times (each time pending reaches an eighth of it).
     for start in stride(from: 0, to: 4_000, by: 100) {
-        let first = try decodeBatch(request(start..<start + 100, at: 1), resolver: resolver)
+        let first = try decodeBatch(cpuSeriesRequest(start..<start + 100, at: 1), resolver: resolver)
         labelBytes += first.new.reduce(0) { $0 + $1.bytes.count + LabelArena.headerSize }
         resolver.remember(first.new)
         ids += first.batch.seriesIDs
@@ -29,12 +23,12 @@ import Testing
     #expect(resolver.stored().bytes == labelBytes, "each series' bytes once")
     #expect(resolver.stored().series == 4_000)
     // The engine's refs arrive later for series already in the snapshot: they are taken without new bytes.
-    let again = try decodeBatch(request(0..<4_000, at: 2), resolver: resolver)
+    let again = try decodeBatch(cpuSeriesRequest(0..<4_000, at: 2), resolver: resolver)
     let sameIDs = again.batch.seriesIDs == ids
     #expect(again.new.isEmpty && sameIDs)
     resolver.remember(entries, refs: refs)
     #expect(resolver.stored().bytes == labelBytes, "a new ref costs no bytes")
-    let withRefs = try decodeBatch(request(0..<4_000, at: 4), resolver: resolver)
+    let withRefs = try decodeBatch(cpuSeriesRequest(0..<4_000, at: 4), resolver: resolver)
     let (idsKept, refsTaken) = (withRefs.batch.seriesIDs == ids, withRefs.batch.hints == ids.map { refs[$0]! })
     #expect(idsKept)
     #expect(refsTaken, "each series answers the engine's ref")
