@@ -105,8 +105,10 @@ public actor TimeSeriesEngine: SampleStore {
         let loaded = try Self.loadBlocks(blocksDirectory, logger: logger)
         var loadedIndex = LabelIndex()
         for block in loaded.values.joined() {
-            for entry in block.index.entries where !entry.labels.isEmpty {
-                loadedIndex.add(entry.id, entry.labels)
+            // Each series' labels are built once, from the first block that holds it.
+            for (position, id) in block.index.ids.enumerated() where loadedIndex.labels(of: id) == nil {
+                let labels = block.index.labels(at: position)
+                if !labels.isEmpty { loadedIndex.add(id, labels) }
             }
         }
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)

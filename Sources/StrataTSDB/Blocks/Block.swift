@@ -16,46 +16,29 @@ import StrataCore
 // block's file stays readable until the last query holding the block lets go of it (`deinit` unmaps).
 final class Block: @unchecked Sendable {
     let directory: String
-    let index: BlockIndex
+    /// The index: header, series ids, labels and chunk references.
+    let index: LoadedBlockIndex
     let resolution: Resolution
     let lookup: SeriesPositions
     /// The chunks file, mapped (empty for an empty file).
     private let chunks: UnsafeRawBufferPointer
-    /// Every series' chunk references in one array, in index order (`index.entries` keep none): a query reading
-    /// series in id order walks it forwards instead of following a pointer per series.
-    private let chunkRefs: [ChunkRef]
-    /// Where each series' references start in `chunkRefs`, and the end after the last.
-    private let chunkStarts: [Int32]
 
     /// Opens the block in `directory`.
     init(directory: String) throws {
         self.directory = directory
-        var index = try BlockIndex.decode(try Files.readAll(directory + "/index"))
+        let index = try LoadedBlockIndex(try Files.readAll(directory + "/index"))
         guard let resolution = Resolution(milliseconds: index.resolutionMs) else {
             throw ChunkError.corrupt("block resolution \(index.resolutionMs) ms")
         }
-        var refs: [ChunkRef] = []
-        refs.reserveCapacity(index.entries.reduce(0) { $0 + $1.chunks.count })
-        var starts: [Int32] = []
-        starts.reserveCapacity(index.entries.count + 1)
-        for position in index.entries.indices {
-            starts.append(Int32(truncatingIfNeeded: refs.count))
-            refs += index.entries[position].chunks
-            index.entries[position].chunks = []
-        }
-        starts.append(Int32(truncatingIfNeeded: refs.count))
-        guard refs.count <= Int(Int32.max) else { throw ChunkError.corrupt("\(refs.count) chunks in one block") }
-        chunkRefs = refs
-        chunkStarts = starts
         self.index = index
         self.resolution = resolution
-        lookup = SeriesPositions(index.entries.lazy.map(\.id))
+        lookup = SeriesPositions(index.ids)
         chunks = try Self.map(directory + "/chunks")
     }
 
     /// The chunk references of the series at `position`.
     func chunkRefs(at position: Int) -> ArraySlice<ChunkRef> {
-        chunkRefs[Int(chunkStarts[position])..<Int(chunkStarts[position + 1])]
+        index.chunkRefs(at: position)
     }
 
     deinit {
@@ -111,7 +94,7 @@ final class Block: @unchecked Sendable {
         let columnCount = resolution == .raw ? 1 : RollupColumn.allCases.count
         var result = [[Sample]](repeating: [], count: columnCount)
         for chunk in selected {
-            guard chunk.column < columnCount else { throw ChunkError.corrupt("column \(chunk.column) in a \(resolution) block") }
+            guard (0..<columnCount).contains(chunk.column) else { throw ChunkError.corrupt("column \(chunk.column) in a \(resolution) block") }
             try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &result[chunk.column])
         }
         Rollup.derive(derived, in: &result)
@@ -128,8 +111,8 @@ final class Block: @unchecked Sendable {
     /// Appends the raw samples of `series` within `from...to` to `samples` (none from a rollup block).
     func appendSamples(series: StableID, from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
         guard resolution == .raw, overlaps(from, to), let position = lookup[series] else { return }
-        try chunkRefs.withUnsafeBufferPointer { refs throws(ChunkError) in
-            for chunk in refs[Int(chunkStarts[position])..<Int(chunkStarts[position + 1])] where chunk.maxT >= from && chunk.minT <= to {
+        try index.withChunkRefs(at: position) { refs throws(ChunkError) in
+            for chunk in refs where chunk.maxT >= from && chunk.minT <= to {
                 try ChunkDecoder.append(try bytes(of: chunk), from: from, to: to, into: &samples)
             }
         }

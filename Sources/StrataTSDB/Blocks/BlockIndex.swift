@@ -81,47 +81,10 @@ struct BlockIndex: Sendable, Equatable {
         return bytes
     }
 
+    /// Reads an index file's bytes into entries (`LoadedBlockIndex` is what an opened block keeps).
     static func decode(_ bytes: [UInt8]) throws(ChunkError) -> BlockIndex {
-        guard bytes.count >= 9, Array(bytes[0..<4]) == magic else { throw .corrupt("block index magic") }
-        let body = bytes[0..<(bytes.count - 4)]
-        guard WALFraming.crc(body) == WALFraming.readU32(bytes, bytes.count - 4) else { throw .corrupt("block index checksum") }
-        guard (2...version).contains(bytes[4]) else { throw .corrupt("block index version \(bytes[4])") }
-        let hasColumns = bytes[4] >= 3
-        var reader = BinaryReader(Array(body.dropFirst(5)))
-        do {
-            let resolution = hasColumns ? Int64(try reader.readUVarint("resolution")) : 0
-            // v3 raw blocks were written with their rollups; v2 blocks predate rollups, so theirs are still to write.
-            let rolledUp = bytes[4] >= 4 ? try reader.readByte("flags") & 1 == 1 : bytes[4] >= 3
-            let minT = try reader.readVarint("minT")
-            let maxT = try reader.readVarint("maxT")
-            let samples = Int(try reader.readUVarint("samples"))
-            var symbols: [String] = []
-            for _ in 0..<(try reader.readCount("symbols")) { symbols.append(try reader.readString("symbol")) }
-            func symbol(_ what: String) throws(DecodeError) -> String {
-                let number = try reader.readUVarint(what)
-                guard number < UInt64(symbols.count) else { throw .invalidValue(field: what, reason: "symbol \(number) out of range") }
-                return symbols[Int(number)]
-            }
-            var entries: [Entry] = []
-            for _ in 0..<(try reader.readCount("series", minimumElementSize: 3)) {
-                let id = StableID(rawValue: try reader.readUVarint("id"))
-                var labels: [Label] = []
-                for _ in 0..<(try reader.readCount("labels", minimumElementSize: 2)) {
-                    labels.append(Label(try symbol("label name"), try symbol("label value")))
-                }
-                var chunks: [ChunkRef] = []
-                for _ in 0..<(try reader.readCount("chunks", minimumElementSize: 4)) {
-                    let column = hasColumns ? Int(try reader.readUVarint("column")) : 0
-                    let chunkMin = try reader.readVarint("chunk minT")
-                    let span = Int64(bitPattern: try reader.readUVarint("chunk span"))
-                    chunks.append(ChunkRef(column: column, minT: chunkMin, maxT: chunkMin &+ span, offset: Int(try reader.readUVarint("offset")),
-                                           length: Int(try reader.readUVarint("length"))))
-                }
-                entries.append(Entry(id: id, labels: Labels(labels), chunks: chunks))
-            }
-            return BlockIndex(resolutionMs: resolution, rolledUp: rolledUp, minT: minT, maxT: maxT, samples: samples, entries: entries)
-        } catch {
-            throw .corrupt("block index: \(error)")
-        }
+        let loaded = try LoadedBlockIndex(bytes)
+        return BlockIndex(resolutionMs: loaded.resolutionMs, rolledUp: loaded.rolledUp, minT: loaded.minT, maxT: loaded.maxT,
+                          samples: loaded.samples, entries: loaded.entries)
     }
 }

@@ -16,13 +16,13 @@ enum BlockRewrites {
             var writer = try transaction.writer(resolution)
             var rollups = resolution == .raw && inputs.contains(where: { !$0.index.rolledUp }) ? try RollupWriters(&transaction) : nil
             var ids = Set<StableID>()
-            for block in inputs { for entry in block.index.entries { ids.insert(entry.id) } }
+            for block in inputs { ids.formUnion(block.index.ids) }
             for id in ids.sorted() {
                 var labels = Labels()
                 var parts: [(rolledUp: Bool, columns: [[Sample]])] = []
                 for block in inputs {
                     guard let position = block.lookup[id] else { continue }
-                    if labels.isEmpty { labels = block.index.entries[position].labels }
+                    if labels.isEmpty { labels = block.index.labels(at: position) }
                     parts.append((block.index.rolledUp, try block.columns(at: position, from: .min, to: .max)))
                 }
                 if resolution == .raw {
@@ -58,8 +58,8 @@ enum BlockRewrites {
                 let levels = [Resolution.minute, .hour].filter { block.index.maxT >= cutoffs[$0] ?? .min }
                 guard !levels.isEmpty else { continue }
                 var rollups = try RollupWriters(&transaction, levels: levels)
-                for entry in block.index.entries {
-                    try rollups.add(id: entry.id, labels: entry.labels, samples: try block.samples(series: entry.id, from: .min, to: .max))
+                for (position, id) in block.index.ids.enumerated() {
+                    try rollups.add(id: id, labels: block.index.labels(at: position), samples: try block.samples(series: id, from: .min, to: .max))
                 }
                 staged += try rollups.stage(&transaction)
             }
