@@ -27,6 +27,8 @@ public final class Authenticator: Sendable {
     /// Where passwords are checked, in order (`LocalPasswords` unless told otherwise).
     let providers: [any IdentityProvider]
     private let verified = Mutex<[String: (principal: Principal, expiresMs: Int64)]>([:])
+    /// Password checks under way, by credentials and address (see `basic`).
+    private let checking = Mutex<[String: Task<Principal?, any Error>]>([:])
     /// When each token's use was last recorded (audit and `last_used_ms`), to record it at most hourly.
     private let used = Mutex<[Int64: Int64]>([:])
 
@@ -154,13 +156,27 @@ public final class Authenticator: Sendable {
             return entry.principal
         }
         if let cached { return cached }
-        guard let principal = try await checkPassword(username: login.username, tenantID: login.tenant, password: login.password,
-                                                      remote: remote, nowMs: nowMs) else { return nil }
-        verified.withLock { entries in
-            if entries.count > 1000 { entries.removeAll() }
-            entries[cacheKey] = (principal, nowMs + cacheSeconds * 1000)
+        // Requests arriving together with the same credentials from the same address (a remote-write client opening
+        // its shards) share one check: each ran its own bcrypt before, 16 connections took 16 checks at once.
+        let flightKey = cacheKey + " " + remote
+        let flight: Task<Principal?, any Error> = checking.withLock { flights in
+            if let running = flights[flightKey] { return running }
+            let check = Task {
+                // Cached (when it succeeded) before the flight ends, so a request after it finds the cache.
+                defer { _ = self.checking.withLock { $0.removeValue(forKey: flightKey) } }
+                guard let principal = try await self.checkPassword(username: login.username, tenantID: login.tenant,
+                                                                   password: login.password, remote: remote, nowMs: nowMs)
+                else { return nil as Principal? }
+                self.verified.withLock { entries in
+                    if entries.count > 1000 { entries.removeAll() }
+                    entries[cacheKey] = (principal, nowMs + self.cacheSeconds * 1000)
+                }
+                return principal
+            }
+            flights[flightKey] = check
+            return check
         }
-        return principal
+        return try await flight.value
     }
 
     /// Records a token's use at most once an hour per token: `last_used_ms` and a `token.use` audit record.
