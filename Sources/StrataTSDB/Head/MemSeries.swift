@@ -113,6 +113,9 @@ enum AppendOutcome: Sendable, Equatable {
 /// A class so the head mutates it in place (a struct in a dictionary was copied on every append).
 /// Not `Sendable`: only the engine actor that owns the head touches it.
 final class MemSeries {
+    // Declared in the order they lie in the object: what validation and appending read for every sample comes
+    // first, in the record's first 48 bytes after the header, then the open chunk's state (64 bytes). Spread over
+    // three cache lines before, validation waited on a cache miss at each of its three reads of a series.
     /// The series' id.
     let id: StableID
     /// Its slot in the head's dense list (set when the head takes it).
@@ -121,10 +124,17 @@ final class MemSeries {
     /// validation pass has let a sample of this series through, `pendingLast` then being the newest one; the
     /// pass clears it before it returns.
     var validating = false
-    var chunks: [ClosedChunk] = []
-    var open: ChunkAppender?
     var lastTimestamp: Int64 = .min
     var lastBits: UInt64 = 0
+    /// The newest sample a validation pass has let through, meaningful only while `validating`.
+    var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
+    /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
+    var epoch: UInt32 = 0
+    /// The persist epoch (WAL segments since its cut) whose log defines `ref` as this series (`RefSampleRecord`);
+    /// `.max` until this process first logs it.
+    var walEpoch: UInt32 = .max
+    var open: ChunkAppender?
+    var chunks: [ClosedChunk] = []
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
     /// Samples handed to a persist, kept until the next seal or release even once their block is installed (boxed:
@@ -132,11 +142,6 @@ final class MemSeries {
     private var handedOver: FrozenBox?
     /// The engine's persists (see `frozen`).
     unowned let cursor: PersistCursor
-    /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
-    var epoch: UInt32 = 0
-    /// The persist epoch (WAL segments since its cut) whose log defines `ref` as this series (`RefSampleRecord`);
-    /// `.max` until this process first logs it.
-    var walEpoch: UInt32 = .max
 
     /// Samples being written as a block in the background (older than everything in `chunks`); nil once the
     /// block holding them is installed, as if released.
@@ -144,8 +149,6 @@ final class MemSeries {
         guard let handedOver, epoch > cursor.installedEpoch else { return nil }
         return handedOver.samples
     }
-    /// The newest sample a validation pass has let through, meaningful only while `validating`.
-    var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
 
     init(id: StableID, cursor: PersistCursor = .detached) {
         self.id = id
