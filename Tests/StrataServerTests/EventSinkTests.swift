@@ -47,7 +47,9 @@ func event(_ id: Int64, tenant: String, kind: EventKind = .discovered) -> EventR
         // Long enough for a busy machine; the stream runs to its deadline either way.
         async let stream = client.execute(uri: "/api/v1/events/stream?seconds=15&kind=discovered", method: .get,
                                           headers: ServerHarness.adminBasic)
-        try await Task.sleep(for: .milliseconds(300))
+        // The stream subscribes once its request is authenticated (a bcrypt check, seconds on a loaded machine: a
+        // fixed 300 ms wait failed the whole-suite run once), so the upload waits for its subscription.
+        for _ in 0..<200 where harness.server.events.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(try await upload(client, BatchCodec.encode(testBatch(sequence: 1)), headers: agent).status == .ok)
         let body = String(buffer: try await stream.body)
         #expect(body.contains("event: discovered") && body.contains("host-m1"), "the platform's discovery reached the stream: \(body)")
