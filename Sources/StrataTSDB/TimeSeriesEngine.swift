@@ -111,16 +111,18 @@ public actor TimeSeriesEngine: SampleStore {
                 if !labels.isEmpty { loadedIndex.add(id, labels) }
             }
         }
-        let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger)
         let recovered = SeriesTable()
         var range: (min: Int64, max: Int64)?
         var replayed = 0
+        var records = 0
         var undecodable = 0
         var persisted = PersistedSamples(loaded[.raw] ?? [])
         var inBlocks = 0
         var refs = RefSampleRecord.Table()
-        for payload in recovery.records {
-            switch try? WALRecord.decode(payload, refs: &refs) {
+        // Each record is applied as it is read: the log is never held whole.
+        let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger) { payload in
+            records += 1
+            switch try? WALRecord.decode(Array(payload), refs: &refs) {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil {
                     recovered[entry.id] = MemSeries(id: entry.id, cursor: cursor)
@@ -142,7 +144,7 @@ public actor TimeSeriesEngine: SampleStore {
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, preallocate: options.walPreallocate,
                                 recovered: recovery, logger: logger)
         logger.info("time-series engine opened", metadata: [
-            "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.records.count)",
+            "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(records)",
             "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)", "alreadyInBlocks": "\(inBlocks)",
         ])
     }

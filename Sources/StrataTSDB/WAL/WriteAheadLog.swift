@@ -54,11 +54,24 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// Reads every valid record; cuts a torn tail (a crash mid-write) and drops anything after a corrupt
-    /// record, logging how much. Never fails on bad data, only on I/O errors.
+    /// record, logging how much. Never fails on bad data, only on I/O errors. Keeps every record in memory
+    /// (tests and tools; the engine replays with `recover(directory:logger:each:)`).
     public static func recover(directory: String, logger: Logger) throws(StorageIOError) -> Recovery {
+        var records: [[UInt8]] = []
+        var recovery = try recover(directory: directory, logger: logger) { records.append(Array($0)) }
+        recovery.records = records
+        return recovery
+    }
+
+    /// Reads every valid record in order, handing each to `each` as it is read — one segment block at a time is
+    /// held, not the log — and cuts a torn tail or drops what follows a corrupt record as `recover` does. The
+    /// result's `records` is empty.
+    public static func recover(directory: String, logger: Logger,
+                               each: (ArraySlice<UInt8>) -> Void) throws(StorageIOError) -> Recovery {
         try Files.makeDirectory(directory)
         var recovery = Recovery(records: [], cutBytes: 0, removedSegments: 0, tail: nil)
         var broken = false
+        var count = 0
         for name in SegmentWriter.segmentNames(in: directory) {
             let path = directory + "/" + name
             if broken {
@@ -66,14 +79,17 @@ public final class WriteAheadLog: Sendable {
                 unlink(path)
                 continue
             }
-            let bytes = try Files.readAll(path)
-            let scan = WALFraming.scan(bytes)
-            recovery.records += scan.records.map(Array.init)
-            recovery.tail = (Int(name) ?? 0, scan.validLength)
+            let outcome = try SegmentReader.read(path) { payload in
+                count += 1
+                each(payload)
+            }
+            recovery.tail = (Int(name) ?? 0, outcome.validLength)
             // Zeros after the records are a preallocated segment's unused space, not damage.
-            if scan.validLength < bytes.count && !WALFraming.isZero(bytes[scan.validLength...]) {
-                recovery.cutBytes += bytes.count - scan.validLength
-                try Files.truncate(path, to: scan.validLength)
+            if !outcome.tailIsZero {
+                var info = stat()
+                let size = stat(path, &info) == 0 ? Int(info.st_size) : outcome.validLength
+                recovery.cutBytes += size - outcome.validLength
+                try Files.truncate(path, to: outcome.validLength)
                 broken = true
             }
         }
@@ -81,7 +97,7 @@ public final class WriteAheadLog: Sendable {
             Files.syncDirectory(directory)
             logger.warning("write-ahead log had a torn or corrupt tail; cut it", metadata: [
                 "cutBytes": "\(recovery.cutBytes)", "removedSegments": "\(recovery.removedSegments)",
-                "recoveredRecords": "\(recovery.records.count)",
+                "recoveredRecords": "\(count)",
             ])
         }
         return recovery
