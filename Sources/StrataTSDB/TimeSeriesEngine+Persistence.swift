@@ -130,8 +130,13 @@ extension TimeSeriesEngine {
     /// Bytes of all persisted raw blocks.
     public var blockBytes: Int { blockBytes(.raw) }
 
-    /// Raw samples in all persisted blocks.
-    public var blockSamples: Int { (blocks[.raw] ?? []).reduce(0) { $0 + $1.index.samples } }
+    /// Raw samples in all persisted blocks (saturating: the counts come from the blocks' files).
+    public var blockSamples: Int {
+        (blocks[.raw] ?? []).reduce(0) { total, block in
+            let (sum, overflow) = total.addingReportingOverflow(block.index.samples)
+            return overflow ? .max : sum
+        }
+    }
 
     /// Number of blocks of `resolution`.
     public func blockCount(_ resolution: Resolution) -> Int { blocks[resolution]?.count ?? 0 }

@@ -86,6 +86,7 @@ private func oneSeries(_ writer: inout BinaryWriter, labels: [(name: UInt64, val
     let loaded = try LoadedBlockIndex(bytes)
     #expect(loaded.count == 1)
     #expect(Resolution(milliseconds: loaded.resolutionMs) == nil, "an opened block rejects the resolution")
+    #expect(loaded.samples == .max, "a count past Int.max is clamped, never negative in the engine's totals")
     let chunk = try #require(loaded.chunkRefs(at: 0).first)
     #expect(chunk.offset < 0 && chunk.length < 0, "Block.bytes(of:) rejects a negative offset or length")
 }

@@ -161,6 +161,10 @@ public final class Authenticator: Sendable {
         let flightKey = cacheKey + " " + remote
         let flight: Task<Principal?, any Error> = checking.withLock { flights in
             if let running = flights[flightKey] { return running }
+            // A check that ended between the cache lookup above and this lock has cached its login by now.
+            if let cached = verified.withLock({ $0[cacheKey].flatMap { $0.expiresMs > nowMs ? $0.principal : nil } }) {
+                return Task { cached }
+            }
             let check = Task {
                 // Cached (when it succeeded) before the flight ends, so a request after it finds the cache.
                 defer { _ = self.checking.withLock { $0.removeValue(forKey: flightKey) } }

@@ -74,7 +74,8 @@ struct LoadedBlockIndex: Sendable {
             rolledUp = bytes[4] >= 4 ? try reader.readByte("flags") & 1 == 1 : bytes[4] >= 3
             minT = try reader.readVarint("minT")
             maxT = try reader.readVarint("maxT")
-            samples = Int(truncatingIfNeeded: try reader.readUVarint("samples"))
+            // Clamped: a count past Int.max (damage) must not turn negative in totals.
+            samples = Int(clamping: try reader.readUVarint("samples"))
             let symbolCount = try reader.readCount("symbols")
             guard symbolCount <= Int(UInt32.max) else { throw ChunkError.corrupt("block index: \(symbolCount) symbols") }
             symbols.reserveCapacity(symbolCount)
