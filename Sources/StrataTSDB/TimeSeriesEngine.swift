@@ -114,14 +114,12 @@ public actor TimeSeriesEngine: SampleStore {
         let recovered = SeriesTable()
         var range: (min: Int64, max: Int64)?
         var replayed = 0
-        var records = 0
         var undecodable = 0
         var persisted = PersistedSamples(loaded[.raw] ?? [])
         var inBlocks = 0
         var refs = RefSampleRecord.Table()
         // Each record is applied as it is read: the log is never held whole.
         let recovery = try WriteAheadLog.recover(directory: walDirectory, logger: logger) { payload in
-            records += 1
             switch try? WALRecord.decode(Array(payload), refs: &refs) {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil {
@@ -144,7 +142,7 @@ public actor TimeSeriesEngine: SampleStore {
         wal = try WriteAheadLog(directory: walDirectory, segmentSize: options.walSegmentSize, preallocate: options.walPreallocate,
                                 recovered: recovery, logger: logger)
         logger.info("time-series engine opened", metadata: [
-            "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(records)",
+            "series": "\(recovered.count)", "blocks": "\(loaded.values.joined().count)", "replayedSamples": "\(replayed)", "walRecords": "\(recovery.recordCount)",
             "undecodableRecords": "\(undecodable)", "cutBytes": "\(recovery.cutBytes)", "alreadyInBlocks": "\(inBlocks)",
         ])
     }

@@ -43,15 +43,16 @@ struct LoadedBlockIndex: Sendable {
         return Labels(pairs)
     }
 
+    /// Where the chunk references of the series at `position` lie in `chunkRefs`.
+    private func chunkRange(at position: Int) -> Range<Int> { Int(chunkStarts[position])..<Int(chunkStarts[position + 1]) }
+
     /// The chunk references of the series at `position`.
-    func chunkRefs(at position: Int) -> ArraySlice<ChunkRef> {
-        chunkRefs[Int(chunkStarts[position])..<Int(chunkStarts[position + 1])]
-    }
+    func chunkRefs(at position: Int) -> ArraySlice<ChunkRef> { chunkRefs[chunkRange(at: position)] }
 
     /// Calls `body` with the chunk references of the series at `position`, without copying them.
     func withChunkRefs<Result>(at position: Int, _ body: (UnsafeBufferPointer<ChunkRef>.SubSequence) throws(ChunkError) -> Result)
         throws(ChunkError) -> Result {
-        let range = Int(chunkStarts[position])..<Int(chunkStarts[position + 1])
+        let range = chunkRange(at: position)
         return try chunkRefs.withUnsafeBufferPointer { refs throws(ChunkError) in try body(refs[range]) }
     }
 

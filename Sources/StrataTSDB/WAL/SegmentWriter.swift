@@ -88,7 +88,7 @@ final class SegmentWriter: @unchecked Sendable {
         if let dataEnd {
             size = min(dataEnd, fileSize)
         } else if fileSize > 0 {
-            size = WALFraming.scan(try Files.readAll(path)).validLength
+            size = try SegmentReader.read(path) { _ in }.validLength
         } else {
             size = 0
         }

@@ -2,7 +2,8 @@ import CZlib
 
 /// Framing of write-ahead-log records: `length` (u32 little-endian), `crc32` of the payload (u32
 /// little-endian), then the payload. A record is valid only if it is complete and its CRC matches. Payloads
-/// are never empty, so a zero header ends the records (a preallocated segment's unused space).
+/// are never empty, so a zero header ends the records (a preallocated segment's unused space). `SegmentReader`
+/// reads them back.
 public enum WALFraming {
     /// Bytes before each payload.
     public static let headerSize = 8
@@ -24,31 +25,6 @@ public enum WALFraming {
         bytes.withUnsafeBufferPointer { buffer in
             UInt32(crc32(0, buffer.baseAddress, uInt(buffer.count)))
         }
-    }
-
-    /// The result of scanning a segment's bytes.
-    public struct Scan: Sendable {
-        /// Payloads of the valid records, in order.
-        public var records: [ArraySlice<UInt8>]
-        /// Bytes covered by valid records; anything after is a torn or corrupt tail.
-        public var validLength: Int
-    }
-
-    /// Reads records until the end or the first incomplete or corrupt one.
-    public static func scan(_ bytes: [UInt8]) -> Scan {
-        var records: [ArraySlice<UInt8>] = []
-        var offset = 0
-        while bytes.count - offset >= headerSize {
-            let length = Int(readU32(bytes, offset))
-            let checksum = readU32(bytes, offset + 4)
-            let start = offset + headerSize
-            guard length > 0, length <= maxPayload, bytes.count - start >= length else { break }
-            let payload = bytes[start..<(start + length)]
-            guard crc(payload) == checksum else { break }
-            records.append(payload)
-            offset = start + length
-        }
-        return Scan(records: records, validLength: offset)
     }
 
     /// Whether every byte is zero (a preallocated segment's unused tail), eight bytes at a time.

@@ -16,8 +16,10 @@ import Synchronization
 public final class WriteAheadLog: Sendable {
     /// What recovery found.
     public struct Recovery: Sendable {
-        /// Valid record payloads in write order.
+        /// Valid record payloads in write order (empty when each was handed over as it was read).
         public var records: [[UInt8]]
+        /// How many valid records were read.
+        public var recordCount = 0
         /// Bytes of torn or corrupt tail that were cut.
         public var cutBytes: Int
         /// Whole segments after a corrupt record that were removed.
@@ -71,7 +73,6 @@ public final class WriteAheadLog: Sendable {
         try Files.makeDirectory(directory)
         var recovery = Recovery(records: [], cutBytes: 0, removedSegments: 0, tail: nil)
         var broken = false
-        var count = 0
         for name in SegmentWriter.segmentNames(in: directory) {
             let path = directory + "/" + name
             if broken {
@@ -80,7 +81,7 @@ public final class WriteAheadLog: Sendable {
                 continue
             }
             let outcome = try SegmentReader.read(path) { payload in
-                count += 1
+                recovery.recordCount += 1
                 each(payload)
             }
             recovery.tail = (Int(name) ?? 0, outcome.validLength)
@@ -97,7 +98,7 @@ public final class WriteAheadLog: Sendable {
             Files.syncDirectory(directory)
             logger.warning("write-ahead log had a torn or corrupt tail; cut it", metadata: [
                 "cutBytes": "\(recovery.cutBytes)", "removedSegments": "\(recovery.removedSegments)",
-                "recoveredRecords": "\(count)",
+                "recoveredRecords": "\(recovery.recordCount)",
             ])
         }
         return recovery
