@@ -33,6 +33,12 @@ public struct Labels: Hashable, Sendable, Codable, ExpressibleByDictionaryLitera
         self.pairs = unique
     }
 
+    /// Creates a label set from pairs already sorted by name, each name once (an index rebuilding the sets it
+    /// stored), without sorting them again.
+    public init(sortedUnique pairs: [Label]) {
+        self.pairs = pairs
+    }
+
     /// Creates a label set from a dictionary literal: `["cpu": "0", "mode": "idle"]`.
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements.map { Label($0.0, $0.1) })

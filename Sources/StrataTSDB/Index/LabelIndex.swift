@@ -10,8 +10,15 @@ import StrataCore
 struct LabelIndex: Sendable {
     /// Series ids by number.
     private(set) var ids: [StableID] = []
-    /// Labels by number.
-    private(set) var labelSets: [Labels] = []
+    /// Every distinct name and value, by symbol number, and the number of each.
+    private var symbols: [String] = []
+    private var symbolNumbers: [String: UInt32] = [:]
+    /// Every series' labels as symbol numbers (name, value, name, value, …), one series after another, sorted by
+    /// name: 8 bytes a label where an array of `Label`s per series took 32 and a header (about 200 bytes a series
+    /// of five labels, 17 MB at 100k series). `Labels` are built when a caller asks for them.
+    private var labelNumbers: [UInt32] = []
+    /// Where the pairs of series number n start in `labelNumbers`: entry n, ending at entry n + 1.
+    private var labelStarts: [Int] = [0]
     private var numbers = DenseIDTable()
     private var postings: [String: [String: [UInt32]]] = [:]
 
@@ -19,32 +26,55 @@ struct LabelIndex: Sendable {
     var count: Int { ids.count }
 
     /// The labels of `id`, when it is indexed.
-    func labels(of id: StableID) -> Labels? { number(of: id).map { labelSets[$0] } }
+    func labels(of id: StableID) -> Labels? { number(of: id).map { labels(at: $0) } }
+
+    /// The labels of series number `number`.
+    private func labels(at number: Int) -> Labels {
+        labelNumbers.withUnsafeBufferPointer { pairs in
+            symbols.withUnsafeBufferPointer { symbols in Self.labels(pairs, symbols, labelStarts[number], labelStarts[number + 1]) }
+        }
+    }
+
+    /// The labels whose symbol-number pairs are `pairs[start..<end]`.
+    @inline(__always)
+    private static func labels(_ pairs: UnsafeBufferPointer<UInt32>, _ symbols: UnsafeBufferPointer<String>,
+                               _ start: Int, _ end: Int) -> Labels {
+        var labels: [Label] = []
+        labels.reserveCapacity((end - start) / 2)
+        var index = start
+        while index < end {
+            labels.append(Label(symbols[Int(pairs[index])], symbols[Int(pairs[index + 1])]))
+            index += 2
+        }
+        return Labels(sortedUnique: labels)
+    }
 
     /// The number of `id`, when it is indexed.
     private func number(of id: StableID) -> Int? { numbers.number(of: id) { ids[$0] } }
 
-    /// Indexes `id` unless it is known already or has no labels, its names and values sharing the storage of
-    /// equal strings already in the index (thousands of series repeat the same metric names and label values, so
-    /// the index keeps one copy of each).
+    /// The symbol number of `string`, given one on first sight; the index keeps one copy of each name and value
+    /// (thousands of series repeat the same metric names and label values).
+    private mutating func symbol(_ string: String) -> UInt32 {
+        if let known = symbolNumbers[string] { return known }
+        let next = UInt32(symbols.count)
+        symbols.append(string)
+        symbolNumbers[string] = next
+        return next
+    }
+
+    /// Indexes `id` unless it is known already or has no labels.
     mutating func add(_ id: StableID, _ seriesLabels: Labels) {
         guard !seriesLabels.isEmpty, number(of: id) == nil else { return }
         let next = UInt32(ids.count)
-        var interned: [Label] = []
-        interned.reserveCapacity(seriesLabels.pairs.count)
         for label in seriesLabels.pairs {
-            var name = label.name
-            var value = label.value
-            if let index = postings.index(forKey: name) {
-                name = postings[index].key
-                if let valueIndex = postings[index].value.index(forKey: value) { value = postings[index].value[valueIndex].key }
-            }
-            interned.append(Label(name, value))
-            postings[name, default: [:]][value, default: []].append(next)
+            let name = symbol(label.name)
+            let value = symbol(label.value)
+            labelNumbers.append(name)
+            labelNumbers.append(value)
+            postings[symbols[Int(name)], default: [:]][symbols[Int(value)], default: []].append(next)
         }
-        let indexed = Labels(interned)
+        labelStarts.append(labelNumbers.count)
         ids.append(id)
-        labelSets.append(indexed)
         numbers.append(id) { ids[$0] }
     }
 
@@ -175,21 +205,30 @@ struct LabelIndex: Sendable {
         let matchers = selection.matchers
         let constrained = selection.constrained
         var stopped: QueryError?
+        // Each matcher still to check, with the symbol number of its label name (nil: no series has that name).
+        let checks = matchers.map { (matcher: $0, name: symbolNumbers[$0.name]) }
         selection.candidates.withUnsafeBufferPointer { candidates in
             ids.withUnsafeBufferPointer { ids in
-                labelSets.withUnsafeBufferPointer { labelSets in
-                    selection.allowed.withWords { allowed in
-                        for index in range {
-                            if index & 1023 == 1023 {
-                                do throws(QueryError) { try budget.check() } catch {
-                                    stopped = error
-                                    return
+                labelNumbers.withUnsafeBufferPointer { pairs in
+                    symbols.withUnsafeBufferPointer { symbols in
+                        labelStarts.withUnsafeBufferPointer { starts in
+                            selection.allowed.withWords { allowed in
+                                for index in range {
+                                    if index & 1023 == 1023 {
+                                        do throws(QueryError) { try budget.check() } catch {
+                                            stopped = error
+                                            return
+                                        }
+                                    }
+                                    let number = Int(candidates[index])
+                                    if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
+                                    let start = starts[number], end = starts[number + 1]
+                                    if !checks.allSatisfy({ check in
+                                        Self.matches(check.matcher, name: check.name, pairs, symbols, start, end)
+                                    }) { continue }
+                                    found.append((ids[number], Self.labels(pairs, symbols, start, end)))
                                 }
                             }
-                            let number = Int(candidates[index])
-                            if constrained, !SeriesBitset.contains(number, in: allowed) { continue }
-                            if !matchers.isEmpty, !matchers.allSatisfy({ $0.matches(labelSets[number]) }) { continue }
-                            found.append((ids[number], labelSets[number]))
                         }
                     }
                 }
@@ -197,6 +236,20 @@ struct LabelIndex: Sendable {
         }
         if let stopped { throw stopped }
         return found
+    }
+
+    /// Whether the series whose pairs are `pairs[start..<end]` passes `matcher`, whose name is symbol `name`.
+    @inline(__always)
+    private static func matches(_ matcher: LabelMatcher, name: UInt32?, _ pairs: UnsafeBufferPointer<UInt32>,
+                                _ symbols: UnsafeBufferPointer<String>, _ start: Int, _ end: Int) -> Bool {
+        if let name {
+            var index = start
+            while index < end {
+                if pairs[index] == name { return matcher.matches(symbols[Int(pairs[index + 1])]) }
+                index += 2
+            }
+        }
+        return matcher.matches("")
     }
 
     /// Label names in use, sorted.
