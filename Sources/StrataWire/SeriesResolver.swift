@@ -74,7 +74,7 @@ public final class SeriesResolver: Sendable {
 
         /// Remembers one series in `pending` unless it is there, or in the snapshot with the same ref: its bytes
         /// are copied into the arena only when the snapshot does not hold them either.
-        mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef) {
+        mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef, seed: UInt64) {
             let tag = Slot.tag(hash)
             let (pendingIndex, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
                 (pending.probe(tag, tenant: tenant, bytes: bytes, pages: pages),
@@ -90,7 +90,7 @@ public final class SeriesResolver: Sendable {
                 guard ref != .none, ref.rawValue != inSnapshot.ref else { return }
                 location = inSnapshot.location
             } else {
-                guard let appended = arena.append(tenant: tenant, id: id.rawValue, bytes) else { return }
+                guard let appended = arena.append(tenant: tenant, id: id.rawValue, bytes, seed: seed) else { return }
                 location = appended
             }
             if pending.count == 0 { pendingSince = MonotonicClock.now() }
@@ -203,7 +203,7 @@ public final class SeriesResolver: Sendable {
             for entry in new {
                 guard let tenant = state.arena.number(of: entry.tenant) else { continue }
                 entry.bytes.withUnsafeBytes { bytes in
-                    state.remember(hash: entry.hash, id: entry.id, tenant: tenant, bytes: bytes, ref: refs[entry.id] ?? .none)
+                    state.remember(hash: entry.hash, id: entry.id, tenant: tenant, bytes: bytes, ref: refs[entry.id] ?? .none, seed: seed)
                 }
             }
             mergeIfDue(&state)

@@ -37,7 +37,7 @@ extension SeriesResolver {
         @inline(__always)
         static func holds(_ slot: Slot, _ tag: UInt32, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                           pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Bool {
-            slot.tag == tag && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes)
+            slot.tag == tag && LabelArena.holds(LabelArena.entry(slot.location, in: pages), tenant: tenant, bytes: bytes, pages: pages)
         }
 
         /// The series id (from its entry) and ref of a slot a lookup found.
@@ -98,8 +98,12 @@ extension SeriesResolver {
             result.maxLoadQuarters = 3
             for slot in base.slots where slot.tag != 0 { result.place(slot) }
             for slot in extra.slots where slot.tag != 0 {
-                let (tenant, bytes) = LabelArena.contents(LabelArena.entry(slot.location, in: pages))
-                let index = result.probe(slot.tag, tenant: tenant, bytes: bytes, pages: pages)
+                let entry = LabelArena.entry(slot.location, in: pages)
+                var index = home(slot.tag, mask: result.mask)
+                while result.slots[index].tag != 0,
+                      !(result.slots[index].tag == slot.tag && LabelArena.sameBytes(LabelArena.entry(result.slots[index].location, in: pages), entry)) {
+                    index = (index + 1) & result.mask
+                }
                 if result.slots[index].tag == 0 {
                     result.slots[index] = slot
                     result.count += 1
