@@ -40,11 +40,12 @@ public struct BitWriter: Sendable {
         }
         let overflow = count - free
         let word = (accumulated == 0 ? 0 : accumulator << UInt64(free)) | (masked >> UInt64(overflow))
-        // Grown 16 words at a time rather than doubled: every series keeps an open chunk in memory, and
-        // doubling left a third of those buffers unused on average. Smaller steps (a 64-byte start, 4 words at a
-        // time) kept 9 MiB less for 100k series but scattered the chunks over the heap: reads from the head were
-        // 12-17 % slower (docs/performance.md).
-        if words.count == words.capacity { words.reserveCapacity(words.count + 16) }
+        // Grown 8 words (64 bytes) at a time rather than doubled: every series keeps an open chunk in memory, and
+        // doubling left a third of those buffers unused on average. With the appender's 128-byte start this keeps
+        // 4 MB less than 16-word steps from 256 bytes at 100k series of 120 samples. Smaller still (a 64-byte start)
+        // kept 6 MB less but made `sum by` over 10k head series 40-70 % slower in two runs of the PromQL benchmark;
+        // this one showed no difference there (docs/performance.md, issue 18's fifth session).
+        if words.count == words.capacity { words.reserveCapacity(words.count + 8) }
         words.append(word)
         accumulator = overflow == 0 ? 0 : masked & ((1 << UInt64(overflow)) - 1)
         accumulated = overflow

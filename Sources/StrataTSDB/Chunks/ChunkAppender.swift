@@ -16,7 +16,7 @@ public struct ChunkAppender: Sendable {
 
     // Stored narrow, the bytes after the writer's first: every series of the head keeps its open chunk's appender,
     // so its state is 64 bytes (it was 128 with an `Int` per field: 6 MB of 100k series).
-    private var stream = BitWriter(capacity: 256)
+    private var stream = BitWriter(capacity: 128)
     private let storedCapacity: UInt16
     private let storedExponent: Int8
     private var storedCount: UInt16 = 0
