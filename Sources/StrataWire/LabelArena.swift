@@ -37,6 +37,12 @@ final class LabelArena: @unchecked Sendable {
     private(set) var tenants: [String] = []
     /// Bytes of every entry and piece appended (headers included).
     private(set) var storedBytes = 0
+    /// The seed of the pieces' hash: one per arena, so equal pieces always meet in `pieces` (entries of equal bytes
+    /// then have equal locations, which `sameBytes` relies on).
+    private let seed: UInt64
+
+    /// An empty arena whose piece table hashes with `seed` (the resolver's, unknown to senders).
+    init(seed: UInt64 = 0) { self.seed = seed }
 
     deinit {
         for page in pages { page.deallocate() }
@@ -51,17 +57,16 @@ final class LabelArena: @unchecked Sendable {
     }
 
     /// Stores an entry for `bytes` (and the pieces no earlier entry stored); its location, or nil when a piece is
-    /// longer than `maxPieceBytes`, the pieces more than `maxPieces`, or every page is used.
-    func append(tenant: UInt32, id: UInt64, _ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt32? {
-        let count = LabelPieces.count(bytes)
-        guard count <= Self.maxPieces else { return nil }
+    /// longer than `maxPieceBytes` or the pieces more than `maxPieces` (nothing stored), or every page is used.
+    func append(tenant: UInt32, id: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        // Every bound checked before anything is stored: a refused series leaves no pieces behind.
+        guard let count = LabelPieces.count(bytes, longestPiece: Self.maxPieceBytes), count <= Self.maxPieces else { return nil }
         var locations: [UInt32] = []
         locations.reserveCapacity(count)
         var position = 0
         while position < bytes.count {
             let end = LabelPieces.end(of: bytes, from: position)
             let piece = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
-            guard piece.count <= Self.maxPieceBytes else { return nil }
             let location = pieces.intern(piece, hash: SeriesResolver.hash(piece, tenant: "", seed: seed),
                                          bytesAt: { self.piece($0) }) {
                 guard let start = self.reserve(Self.pieceHeaderSize + piece.count) else { return nil }

@@ -27,12 +27,14 @@ enum LabelPieces {
         return count
     }
 
-    /// The number of pieces `bytes` cut into.
-    static func count(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// The number of pieces `bytes` cut into, or nil when one is longer than `longestPiece`.
+    static func count(_ bytes: UnsafeRawBufferPointer, longestPiece: Int) -> Int? {
         var pieces = 0
         var position = 0
         while position < bytes.count {
-            position = end(of: bytes, from: position)
+            let next = end(of: bytes, from: position)
+            guard next - position <= longestPiece else { return nil }
+            position = next
             pieces += 1
         }
         return pieces

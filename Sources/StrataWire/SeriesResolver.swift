@@ -67,14 +67,14 @@ public final class SeriesResolver: Sendable {
         /// When `pending` last became non-empty (nanoseconds, monotonic).
         var pendingSince: UInt64 = 0
 
-        init() {
-            arena = LabelArena()
+        init(seed: UInt64) {
+            arena = LabelArena(seed: seed)
             snapshot = Snapshot(Table(size: 16), arena: arena)
         }
 
         /// Remembers one series in `pending` unless it is there, or in the snapshot with the same ref: its bytes
         /// are copied into the arena only when the snapshot does not hold them either.
-        mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef, seed: UInt64) {
+        mutating func remember(hash: UInt64, id: StableID, tenant: UInt32, bytes: UnsafeRawBufferPointer, ref: SeriesRef) {
             let tag = Slot.tag(hash)
             let (pendingIndex, inSnapshot) = arena.pages.withUnsafeBufferPointer { pages in
                 (pending.probe(tag, tenant: tenant, bytes: bytes, pages: pages),
@@ -90,7 +90,7 @@ public final class SeriesResolver: Sendable {
                 guard ref != .none, ref.rawValue != inSnapshot.ref else { return }
                 location = inSnapshot.location
             } else {
-                guard let appended = arena.append(tenant: tenant, id: id.rawValue, bytes, seed: seed) else { return }
+                guard let appended = arena.append(tenant: tenant, id: id.rawValue, bytes) else { return }
                 location = appended
             }
             if pending.count == 0 { pendingSince = MonotonicClock.now() }
@@ -98,7 +98,7 @@ public final class SeriesResolver: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let capacity: Int
     private let seed: UInt64
     /// Pending series are merged into a new snapshot once they are this share of it, or this old.
@@ -110,6 +110,7 @@ public final class SeriesResolver: Sendable {
         self.capacity = max(1, capacity)
         var generator = SystemRandomNumberGenerator()
         seed = generator.next()
+        state = Mutex(State(seed: seed))
     }
 
     /// Bytes of label entries the resolver holds, and how many series its snapshot and pending table hold.
@@ -198,12 +199,12 @@ public final class SeriesResolver: Sendable {
         guard !new.isEmpty else { return }
         state.withLock { state in
             if state.snapshot.table.count + state.pending.count + new.count > capacity {
-                state = State()
+                state = State(seed: seed)
             }
             for entry in new {
                 guard let tenant = state.arena.number(of: entry.tenant) else { continue }
                 entry.bytes.withUnsafeBytes { bytes in
-                    state.remember(hash: entry.hash, id: entry.id, tenant: tenant, bytes: bytes, ref: refs[entry.id] ?? .none, seed: seed)
+                    state.remember(hash: entry.hash, id: entry.id, tenant: tenant, bytes: bytes, ref: refs[entry.id] ?? .none)
                 }
             }
             mergeIfDue(&state)

@@ -79,13 +79,18 @@ private func expectedArenaBytes(_ entries: [SeriesResolver.Entry]) -> Int {
     let oversized = [UInt8](repeating: 0x41, count: LabelArena.maxPieceBytes + 1)
     #expect(oversized.withUnsafeBytes { arena.append(tenant: tenant, id: 1, $0) } == nil)
     #expect(arena.pages.isEmpty, "nothing stored for a refused series")
+    // Pieces that fit, then one too long: still nothing stored (the earlier pieces would have stayed, unreachable).
+    let framed: [UInt8] = [0x0a, 5, 0x0a, 3, 0x41, 0x42, 0x43, 0x0a, 1, 0x44]
+    #expect((framed + [0x8a, 0x00] + oversized).withUnsafeBytes { arena.append(tenant: tenant, id: 2, $0) } == nil)
+    #expect(arena.pages.isEmpty && arena.storedBytes == 0, "nothing stored for a series refused at its last piece")
+    #expect(framed.withUnsafeBytes { arena.append(tenant: tenant, id: 3, $0) } != nil)
 }
 
 /// Whatever the bytes — label messages, a message cut short, a length past the end, bytes that are no message at
 /// all — an entry holds exactly the bytes it was made from: pieces are compared one by one, so `holds` answers
 /// what comparing the whole bytes answers, and entries of equal bytes are the same entry's pieces.
 @Test func anEntryHoldsExactlyItsOwnBytesWhateverTheirFraming() {
-    var random = SystemRandomNumberGenerator()
+    var random = SplitMix64(state: 18)
     let shared: [[UInt8]] = [[0x0a, 3, 1, 2, 3], [0x0a, 0], [0x0a, 2, 0x0a, 0], [0x0a, 0x80, 0x01] + [UInt8](repeating: 7, count: 128)]
     var strings: [[UInt8]] = [[], [0x0a], [0x0a, 5, 1], [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0x12, 1, 1]]
     for _ in 0..<400 {
@@ -100,7 +105,7 @@ private func expectedArenaBytes(_ entries: [SeriesResolver.Entry]) -> Int {
         }
         strings.append(bytes)
     }
-    let arena = LabelArena()
+    let arena = LabelArena(seed: 0x5eed)
     let tenant = arena.number(of: "default")!
     let locations = strings.enumerated().map { index, bytes in bytes.withUnsafeBytes { arena.append(tenant: tenant, id: UInt64(index), $0)! } }
     arena.pages.withUnsafeBufferPointer { pages in
@@ -132,7 +137,10 @@ private func expectedArenaBytes(_ entries: [SeriesResolver.Entry]) -> Int {
         table.insertAbsent(SeriesResolver.Slot(tag: tag, location: location, ref: UInt32(index + 1)))
     }
     let merged = arena.pages.withUnsafeBufferPointer { SeriesResolver.Table.merged(table, SeriesResolver.Table(size: 16), pages: $0) }
-    for candidate in [table, merged] {
+    // Merged into itself, the colliding series are matched entry against entry and kept once each.
+    let twice = arena.pages.withUnsafeBufferPointer { SeriesResolver.Table.merged(table, table, pages: $0) }
+    #expect(twice.count == bodies.count)
+    for candidate in [table, merged, twice] {
         arena.pages.withUnsafeBufferPointer { pages in
             for (index, body) in bodies.enumerated() {
                 let slot = body.withUnsafeBytes { candidate.find(tag, tenant: tenant, bytes: $0, pages: pages) }
