@@ -60,12 +60,12 @@ final class LabelArena: @unchecked Sendable {
     /// longer than `maxPieceBytes` or the pieces more than `maxPieces` (nothing stored), or every page is used.
     func append(tenant: UInt32, id: UInt64, _ bytes: UnsafeRawBufferPointer) -> UInt32? {
         // Every bound checked before anything is stored: a refused series leaves no pieces behind.
-        guard let count = LabelPieces.count(bytes, longestPiece: Self.maxPieceBytes), count <= Self.maxPieces else { return nil }
+        guard let ends = LabelPieces.ends(bytes, longestPiece: Self.maxPieceBytes), ends.count <= Self.maxPieces else { return nil }
+        let count = ends.count
         var locations: [UInt32] = []
         locations.reserveCapacity(count)
         var position = 0
-        while position < bytes.count {
-            let end = LabelPieces.end(of: bytes, from: position)
+        for end in ends {
             let piece = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
             let location = pieces.intern(piece, hash: SeriesResolver.hash(piece, tenant: "", seed: seed),
                                          bytesAt: { self.piece($0) }) {
@@ -127,12 +127,16 @@ final class LabelArena: @unchecked Sendable {
     @inline(__always)
     static func tenant(_ entry: UnsafeRawPointer) -> UInt32 { entry.loadUnaligned(as: UInt32.self) }
 
+    /// The number of pieces of the entry at `entry`.
+    @inline(__always)
+    static func pieceCount(_ entry: UnsafeRawPointer) -> Int { Int(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) }
+
     /// Whether the entry at `entry` is these bytes of tenant number `tenant`: the same pieces, one by one.
     @inline(__always)
     static func holds(_ entry: UnsafeRawPointer, tenant: UInt32, bytes: UnsafeRawBufferPointer,
                       pages: UnsafeBufferPointer<UnsafeMutableRawPointer>) -> Bool {
-        guard entry.loadUnaligned(as: UInt32.self) == tenant else { return false }
-        let count = Int(entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        guard Self.tenant(entry) == tenant else { return false }
+        let count = pieceCount(entry)
         var position = 0
         var index = 0
         while position < bytes.count {
@@ -150,8 +154,8 @@ final class LabelArena: @unchecked Sendable {
     /// Whether two entries of this arena are the same series' bytes: pieces are stored once, so equal bytes have
     /// equal piece locations.
     static func sameBytes(_ first: UnsafeRawPointer, _ second: UnsafeRawPointer) -> Bool {
-        let count = Int(first.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-        guard tenant(first) == tenant(second), count == Int(second.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) else { return false }
+        let count = pieceCount(first)
+        guard tenant(first) == tenant(second), count == pieceCount(second) else { return false }
         return count == 0 || memcmp(first + headerSize, second + headerSize, 4 * count) == 0
     }
 }

@@ -27,17 +27,17 @@ enum LabelPieces {
         return count
     }
 
-    /// The number of pieces `bytes` cut into, or nil when one is longer than `longestPiece`.
-    static func count(_ bytes: UnsafeRawBufferPointer, longestPiece: Int) -> Int? {
-        var pieces = 0
+    /// Where each piece of `bytes` ends, in order, or nil when one is longer than `longestPiece`.
+    static func ends(_ bytes: UnsafeRawBufferPointer, longestPiece: Int) -> [Int]? {
+        var ends: [Int] = []
         var position = 0
         while position < bytes.count {
             let next = end(of: bytes, from: position)
             guard next - position <= longestPiece else { return nil }
+            ends.append(next)
             position = next
-            pieces += 1
         }
-        return pieces
+        return ends
     }
 
     /// A set of stored pieces by their bytes: open addressing over the pieces' arena locations, each kept with its

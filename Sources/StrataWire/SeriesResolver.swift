@@ -145,7 +145,8 @@ public final class SeriesResolver: Sendable {
                             touched ^= LabelArena.entry(candidates[index].location, in: pages).load(as: UInt8.self)
                         }
                         withExtendedLifetime(touched) {}
-                        // 3. The comparisons, now mostly from cache; a probe continues past a colliding slot.
+                        // 3. The comparisons: entries now mostly from cache, and label messages many series share (their pieces)
+                        // usually too; a probe continues past a colliding slot.
                         for index in lookups.indices {
                             let lookup = lookups[index]
                             var slot = candidates[index]

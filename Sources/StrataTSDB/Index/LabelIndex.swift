@@ -52,14 +52,14 @@ struct LabelIndex: Sendable {
     /// The number of `id`, when it is indexed.
     private func number(of id: StableID) -> Int? { numbers.number(of: id) { ids[$0] } }
 
-    /// The symbol number of `string`, given one on first sight; the index keeps one copy of each name and value
-    /// (thousands of series repeat the same metric names and label values).
-    private mutating func symbol(_ string: String) -> UInt32 {
-        if let known = symbolNumbers[string] { return known }
+    /// The symbol number of `string`, given one on first sight, and the index's copy of it: the index keeps one
+    /// copy of each name and value (thousands of series repeat the same metric names and label values).
+    private mutating func symbol(_ string: String) -> (number: UInt32, interned: String) {
+        if let known = symbolNumbers.index(forKey: string) { return (symbolNumbers[known].value, symbolNumbers[known].key) }
         let next = UInt32(symbols.count)
         symbols.append(string)
         symbolNumbers[string] = next
-        return next
+        return (next, string)
     }
 
     /// Indexes `id` unless it is known already or has no labels.
@@ -69,9 +69,9 @@ struct LabelIndex: Sendable {
         for label in seriesLabels.pairs {
             let name = symbol(label.name)
             let value = symbol(label.value)
-            labelNumbers.append(name)
-            labelNumbers.append(value)
-            postings[symbols[Int(name)], default: [:]][symbols[Int(value)], default: []].append(next)
+            labelNumbers.append(name.number)
+            labelNumbers.append(value.number)
+            postings[name.interned, default: [:]][value.interned, default: []].append(next)
         }
         labelStarts.append(labelNumbers.count)
         ids.append(id)
