@@ -178,7 +178,7 @@ public actor TimeSeriesEngine: SampleStore {
         let ahead = now.addingReportingOverflow(options.futureToleranceMs)
         let upperBound = ahead.overflow ? Int64.max : ahead.partialValue
         // The series validation looked up, by sample, so applying does not look them up again.
-        var looked: [MemSeries?] = []
+        var looked: [SeriesHandle?] = []
         var ticket: UInt64 = 0
         var validatedStored = -1
         if policy.allOrNothing {
@@ -199,31 +199,33 @@ public actor TimeSeriesEngine: SampleStore {
         var refs: [StableID: SeriesRef] = [:]
         var newSeries: [(id: StableID, labels: Labels)] = []
         var accepted = RefSampleRecord(capacity: logged ? 0 : batch.count)
-        var current: (id: StableID, series: MemSeries)?
+        var current: (id: StableID, handle: SeriesHandle)?
         var range = headRange ?? (.max, .min)
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
-            let series: MemSeries
+            let handle: SeriesHandle
             if let current, current.id == id {
-                series = current.series
+                handle = current.handle
             } else {
                 if !looked.isEmpty, let known = looked[index] {
-                    series = known
-                } else if let existing = head.series(id, hint: batch.hints[index]) {
-                    series = existing
+                    handle = known
+                } else if let existing = head.handle(id, hint: batch.hints[index]) {
+                    handle = existing
                 } else {
                     let labels = batch.labels[id] ?? Labels()
-                    series = MemSeries(id: id, cursor: persistCursor)
-                    head[id] = series
+                    let created = MemSeries(id: id, cursor: persistCursor)
+                    head[id] = created
+                    handle = SeriesHandle(created)
                     if !labels.isEmpty {
                         if !logged { newSeries.append((id, labels)) }
                         labelIndex.add(id, labels)
                     }
                 }
-                if series.ref != batch.hints[index] { refs[id] = series.ref }
-                series.seal(at: persistEpoch)
+                if handle.series.ref != batch.hints[index] { refs[id] = handle.series.ref }
+                let epoch = persistEpoch
+                handle.with { $0.seal(at: epoch) }
             }
-            current = (id, series)
+            current = (id, handle)
             let timestamp = batch.timestamps[index]
             if timestamp < lowerBound {
                 summary.reject(.outOfBounds)
@@ -237,14 +239,15 @@ public actor TimeSeriesEngine: SampleStore {
             // yet (after a restart every series starts empty), so a resend is a duplicate, not a second copy. A
             // series the head knows keeps its newest timestamp across persists: nothing newer is in a block.
             if timestamp <= lastPersistedMax,
-               series.lastTimestamp == .min || (timestamp < series.lastTimestamp && series.withinWindow(timestamp, windowMs: window)),
+               handle.series.lastTimestamp == .min || (timestamp < handle.series.lastTimestamp && handle.series.withinWindow(timestamp, windowMs: window)),
                let stored = persistedValue(id, timestamp) {
                 if stored.bitPattern == batch.values[index].bitPattern { summary.duplicates += 1 } else { summary.reject(.conflict) }
                 continue
             }
-            switch series.append(Sample(timestamp, batch.values[index]), windowMs: window) {
+            let sample = Sample(timestamp, batch.values[index])
+            switch handle.with({ $0.append(sample, windowMs: window) }) {
             case .appended, .outOfOrder:
-                if !logged { accepted.add(id, series, timestamp, batch.values[index], epoch: persistEpoch) }
+                if !logged { accepted.add(id, handle, timestamp, batch.values[index], epoch: persistEpoch) }
                 summary.stored += 1
                 range = (min(range.0, timestamp), max(range.1, timestamp))
             case .duplicate: summary.duplicates += 1
@@ -271,7 +274,7 @@ public actor TimeSeriesEngine: SampleStore {
     /// Enqueues the WAL records of a validated batch — the series not in the head yet (first occurrence,
     /// with labels), then exactly the samples validation would store, which `apply` then stores — and
     /// starts their sync.
-    private func logValidated(_ batch: SampleBatch, looked: [MemSeries?], stored: [Int]) -> UInt64 {
+    private func logValidated(_ batch: SampleBatch, looked: [SeriesHandle?], stored: [Int]) -> UInt64 {
         var ticket: UInt64 = 0
         if !batch.labels.isEmpty {
             var newSeries: [(id: StableID, labels: Labels)] = []

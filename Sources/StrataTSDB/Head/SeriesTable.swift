@@ -41,6 +41,12 @@ final class SeriesTable: Sequence {
         return self[id]
     }
 
+    /// `series(_:hint:)` as a handle for a per-sample loop of the engine's current turn.
+    @inline(__always)
+    func handle(_ id: StableID, hint: SeriesRef) -> SeriesHandle? {
+        series(id, hint: hint).map(SeriesHandle.init)
+    }
+
     /// The series at `index` of the dense list.
     func series(atDense index: Int) -> MemSeries { dense[index] }
 

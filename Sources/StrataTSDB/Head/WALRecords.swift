@@ -97,17 +97,17 @@ struct RefSampleRecord {
         writer.write(byte: 4)
     }
 
-    /// Adds a sample of `id`, which is `series` when the head holds it; defines the series' reference in this
+    /// Adds a sample of `id`, which is `handle` when the head holds it; defines the series' reference in this
     /// record unless the log already did in `epoch`.
-    mutating func add(_ id: StableID, _ series: MemSeries?, _ timestamp: Int64, _ value: Double, epoch: UInt32) {
-        if let series, series.ref != .none {
-            let key = UInt64(series.ref.rawValue) << 1
-            if series.walEpoch == epoch {
+    mutating func add(_ id: StableID, _ handle: SeriesHandle?, _ timestamp: Int64, _ value: Double, epoch: UInt32) {
+        if let handle, handle.series.ref != .none {
+            let key = UInt64(handle.series.ref.rawValue) << 1
+            if handle.series.walEpoch == epoch {
                 writer.write(uvarint: key)
             } else {
                 writer.write(uvarint: key | 1)
                 writer.write(uvarint: id.rawValue)
-                series.walEpoch = epoch
+                handle.series.walEpoch = epoch
             }
         } else {
             writer.write(uvarint: 0)

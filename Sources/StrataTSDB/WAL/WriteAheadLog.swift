@@ -247,8 +247,10 @@ public final class WriteAheadLog: Sendable {
             if let failure { state.failure = failure } else { state.durable = ticket }
             let done = state.waiters.filter { $0.ticket <= state.durable || state.failure != nil }
             state.waiters.removeAll { $0.ticket <= state.durable || state.failure != nil }
-            // A cut queued meanwhile keeps the loop going: `cut` starts no loop while one runs.
-            if state.waiters.isEmpty && state.cuts.isEmpty { state.flushing = false }
+            // Records or a cut queued meanwhile keep the loop going (`enqueue`, `startFlush` and `cut` start no
+            // loop while one runs): the next flush starts now, not when its caller gets round to waiting.
+            // Waiters left over have tickets above `durable`, so their records are pending.
+            if state.failure != nil || (state.pending.isEmpty && state.cuts.isEmpty) { state.flushing = false }
             return done.map(\.continuation)
         }
         for continuation in ready {
