@@ -71,3 +71,15 @@ import Testing
         #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
     }
 }
+
+@Test func headerPartsAreTrimmedOfSpacesAndTabsOnly() {
+    #expect(Authenticator.value("Bearer \t tok en \t", scheme: "bearer") == "tok en")
+    #expect(Authenticator.value("bearer    ", scheme: "bearer") == nil)
+    #expect(Authenticator.value("Basic abc", scheme: "bearer") == nil)
+    #expect(Authenticator.cookie("strata_session", in: [.cookie: "a=1; \tstrata_session=xyz ;b=2"]) == "xyz")
+    #expect(ContentType.mediaType([.contentType: " \tApplication/JSON ; charset=utf-8"]) == "application/json")
+    #expect(ContentType.mediaType([.contentType: " \t "]) == nil)
+    // Only OWS is whitespace here: a no-break space is part of the value, as the header's grammar has it.
+    #expect("\u{00A0}x ".trimmingHTTPWhitespace() == "\u{00A0}x")
+    #expect("".trimmingHTTPWhitespace().isEmpty)
+}

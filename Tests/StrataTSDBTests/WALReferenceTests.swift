@@ -102,7 +102,7 @@ import Testing
                 let item = series.randomElement(using: &generator)!
                 let time = Int64.random(in: .min ... .max, using: &generator)
                 let value = Double(bitPattern: UInt64.random(in: .min ... .max, using: &generator))
-                record.add(item.id, Bool.random(using: &generator) ? item : nil, time, value, epoch: epoch)
+                record.add(item.id, Bool.random(using: &generator) ? SeriesHandle(item) : nil, time, value, epoch: epoch)
                 expected.append(item.id, time, value)
             }
             guard case .samples(let batch) = try WALRecord.decode(record.bytes, refs: &table) else {

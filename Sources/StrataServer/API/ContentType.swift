@@ -5,7 +5,7 @@ enum ContentType {
     /// The media type of `headers`' `Content-Type`, lowercased, without parameters; nil when absent.
     static func mediaType(_ headers: HTTPFields) -> String? {
         guard let value = headers[.contentType] else { return nil }
-        let type = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingHTTPWhitespace().lowercased() } ?? ""
         return type.isEmpty ? nil : type
     }
 

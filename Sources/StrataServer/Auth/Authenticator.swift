@@ -208,15 +208,15 @@ public final class Authenticator: Sendable {
     static func value(_ header: String, scheme: String) -> String? {
         guard header.count > scheme.count + 1, header.prefix(scheme.count).lowercased() == scheme,
               header.dropFirst(scheme.count).first == " " else { return nil }
-        let value = header.dropFirst(scheme.count + 1).trimmingCharacters(in: .whitespaces)
-        return value.isEmpty ? nil : value
+        let value = header.dropFirst(scheme.count + 1).trimmingHTTPWhitespace()
+        return value.isEmpty ? nil : String(value)
     }
 
     /// The value of cookie `name` in the request's `Cookie` headers.
     static func cookie(_ name: String, in headers: HTTPFields) -> String? {
         for field in headers[values: .cookie] {
             for pair in field.split(separator: ";") {
-                let trimmed = pair.trimmingCharacters(in: .whitespaces)
+                let trimmed = pair.trimmingHTTPWhitespace()
                 if trimmed.hasPrefix(name + "=") {
                     let value = String(trimmed.dropFirst(name.count + 1))
                     return value.isEmpty ? nil : value

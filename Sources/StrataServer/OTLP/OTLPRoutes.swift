@@ -32,7 +32,7 @@ struct OTLPRoutes {
 
     func export(_ request: Request, _ context: StrataRequestContext) async throws -> Response {
         let tenant = try context.requirePrincipal().tenantID
-        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingHTTPWhitespace().lowercased() } ?? ""
         let encoding: OTLPResponse.Encoding
         switch mediaType {
         case "application/x-protobuf": encoding = .protobuf
@@ -42,7 +42,7 @@ struct OTLPRoutes {
             return RemoteWriteRoutes.plainText(.unsupportedMediaType,
                 "unsupported content type \"\(mediaType.prefix(100))\": OTLP/HTTP takes application/x-protobuf or application/json")
         }
-        let contentEncoding = (request.headers[.contentEncoding] ?? "identity").trimmingCharacters(in: .whitespaces).lowercased()
+        let contentEncoding = (request.headers[.contentEncoding] ?? "identity").trimmingHTTPWhitespace().lowercased()
         guard contentEncoding == "identity" || contentEncoding == "gzip" || contentEncoding.isEmpty else {
             requestsRejected.increment()
             return RemoteWriteRoutes.plainText(.unsupportedMediaType, "unsupported Content-Encoding \"\(contentEncoding.prefix(100))\": use gzip or none")
