@@ -47,14 +47,21 @@ struct BlockWriter {
         var refs: [ChunkRef] = []
         for (column, samples) in columns.enumerated() {
             var open: ChunkAppender?
+            // Samples before `end` are in chunks written or in `open`; a chunk holds the `count` samples before it.
+            var end = 0
             func flush(_ chunk: ChunkAppender) {
-                let bytes = chunk.bytes
+                // The same samples packed (`PackedChunk`) when that is smaller: the appender's streaming encoding
+                // cannot know a chunk's delta range or regular step in advance.
+                let streamed = chunk.bytes
+                let packed = PackedChunk.encode(samples[(end - chunk.count)..<end])
+                let bytes = packed.map { $0.count < streamed.count ? $0 : streamed } ?? streamed
                 refs.append(ChunkRef(column: column, minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, offset: offset, length: bytes.count))
                 buffer += bytes
                 offset += bytes.count
             }
             for sample in samples {
                 ChunkAppender.append(sample.timestampMs, sample.value, to: &open, capacity: ChunkAppender.maxBlockSamples, close: flush)
+                end += 1
             }
             if let last = open { flush(last) }
         }

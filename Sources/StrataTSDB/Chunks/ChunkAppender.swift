@@ -77,7 +77,8 @@ public struct ChunkAppender: Sendable {
         appendTimestamp(timestamp)
         switch encoding {
         case .xor: appendXOR(value.bitPattern)
-        case .decimal: appendDecimal(mantissa, delta: delta)
+        // An appender never makes a packed chunk (`PackedChunk` does, from whole samples).
+        case .decimal, .packed: appendDecimal(mantissa, delta: delta)
         }
         storedCount += 1
         return true
@@ -90,32 +91,11 @@ public struct ChunkAppender: Sendable {
             firstTimestamp = timestamp
         case 1:
             let delta = timestamp &- lastTimestamp
-            if delta < (1 << 13) {
-                stream.write(bit: false)
-                stream.write(bits: UInt64(delta), count: 14)
-            } else {
-                stream.write(bit: true)
-                stream.write(bits: UInt64(bitPattern: delta), count: 64)
-            }
+            stream.writeSecondDelta(delta)
             lastDelta = delta
         default:
             let delta = timestamp &- lastTimestamp
-            let dod = delta &- lastDelta
-            if dod == 0 {
-                stream.write(bit: false)
-            } else if dod >= -(1 << 13) && dod < (1 << 13) {
-                stream.write(bits: 0b10, count: 2)
-                stream.write(bits: UInt64(bitPattern: dod) & 0x3fff, count: 14)
-            } else if dod >= -(1 << 16) && dod < (1 << 16) {
-                stream.write(bits: 0b110, count: 3)
-                stream.write(bits: UInt64(bitPattern: dod) & 0x1ffff, count: 17)
-            } else if dod >= -(1 << 19) && dod < (1 << 19) {
-                stream.write(bits: 0b1110, count: 4)
-                stream.write(bits: UInt64(bitPattern: dod) & 0xfffff, count: 20)
-            } else {
-                stream.write(bits: 0b1111, count: 4)
-                stream.write(bits: UInt64(bitPattern: dod), count: 64)
-            }
+            stream.writeDeltaOfDelta(delta &- lastDelta)
             lastDelta = delta
         }
         lastTimestamp = timestamp
@@ -199,7 +179,7 @@ public struct ChunkAppender: Sendable {
         guard count > 0 else { return nil }
         switch encoding {
         case .xor: return Sample(lastTimestamp, Double(bitPattern: lastValue))
-        case .decimal: return Sample(lastTimestamp, Decimal.decode(Int64(bitPattern: lastValue), exponent: exponent))
+        case .decimal, .packed: return Sample(lastTimestamp, Decimal.decode(Int64(bitPattern: lastValue), exponent: exponent))
         }
     }
 

@@ -43,6 +43,9 @@ public enum ChunkDecoder {
     static func decode(_ reader: inout BitReader, encoding: ChunkEncoding, exponent: Int, count: Int,
                                from: Int64, to: Int64, into samples: inout [Sample]) throws(ChunkError) {
         guard count > 0 else { return }
+        if encoding == .packed {
+            return try decodePacked(&reader, exponent: exponent, count: count, from: from, to: to, into: &samples)
+        }
         var timestamp = Int64(bitPattern: reader.read(64))
         let first = reader.read(64)
         let divisor = Decimal.powers[exponent]
@@ -74,13 +77,15 @@ public enum ChunkDecoder {
                 if timestamp > to { return }
                 if timestamp >= from { samples.append(Sample(timestamp, Double(mantissa) / divisor)) }
             }
+        case .packed:
+            preconditionFailure("packed chunks are decoded by decodePacked")
         }
     }
 
     /// The third and later timestamps: a delta of deltas in Prometheus's buckets (`0`; `10`+14; `110`+17;
     /// `1110`+20; `1111`+64 bits), read from one window but for the 64-bit form.
     @inline(__always)
-    private static func nextTimestamp(_ reader: inout BitReader, _ delta: inout Int64, _ timestamp: inout Int64) {
+    static func nextTimestamp(_ reader: inout BitReader, _ delta: inout Int64, _ timestamp: inout Int64) {
         let window = reader.peek()
         switch min((~window).leadingZeroBitCount, 4) {
         case 0:

@@ -5,6 +5,9 @@ public enum ChunkEncoding: UInt8, Sendable {
     /// Values that are decimals with at most `exponent` fractional digits (or integers), stored as the
     /// integer `value × 10^exponent` with adaptive-width zig-zag deltas.
     case decimal = 2
+    /// Decimals at one exponent with fixed-width deltas, and regular timestamps stored once: written only for a
+    /// block's chunks, whose samples are all known (`PackedChunk`).
+    case packed = 3
 }
 
 /// Decimal detection: the smallest exponent `e` (0...9) such that `value × 10^e` is an integer `m` below
