@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import StrataCore
 @testable import StrataTSDB
@@ -92,7 +93,7 @@ private func randomSeries(_ generator: inout SplitMix64) -> [Sample] {
             Issue.record("decimal samples are packed")
             continue
         }
-        for length in 0..<good.count - 1 {
+        for length in 0..<good.count {
             #expect(throws: ChunkError.self) { try ChunkDecoder.decode(Array(good[0..<length])) }
         }
         for _ in 0..<2_000 {
@@ -104,4 +105,51 @@ private func randomSeries(_ generator: inout SplitMix64) -> [Sample] {
             #expect(decoded.map { $0.count <= Int(bytes[2]) << 8 | Int(bytes[3]) } ?? true)
         }
     }
+}
+
+@Test func packedTimestampsAreExactAtTheEdgesOfTheirRange() throws {
+    let cases: [[Int64]] = [
+        [Int64.min, 0, Int64.max],                  // deltas past Int64: the irregular form, wrapped exactly
+        [Int64.min, Int64.min + 1],                 // two samples, a regular step of 1
+        [Int64.max - 20_000, Int64.max - 10_000, Int64.max],
+        [0, 8_191, 8_192 + 8_191, 100_000],         // second delta in 14 bits, then larger ones
+        [0, 8_192, 9_000],                          // second delta past 14 bits
+        [-5, -4],
+        [5, 5, 3],                                  // not increasing (never written so): irregular, not a step of 0
+    ]
+    for timestamps in cases {
+        let samples = timestamps.enumerated().map { Sample($0.element, Double($0.offset) * 0.5) }
+        let bytes = try #require(PackedChunk.encode(samples[...]))
+        #expect(try ChunkDecoder.decode(bytes) == samples)
+    }
+    let one = [Sample(42, 7)]
+    #expect(try ChunkDecoder.decode(try #require(PackedChunk.encode(one[...]))) == one)
+    let most = (0..<Int(UInt16.max)).map { Sample(Int64($0), Double($0 % 3)) }
+    #expect(try ChunkDecoder.decode(try #require(PackedChunk.encode(most[...]))) == most)
+    #expect(PackedChunk.encode((0..<Int(UInt16.max) + 1).map { Sample(Int64($0), 1) }[...]) == nil)
+}
+
+@Test func aBlockHoldsEverySampleAcrossChunkCutsAndRefusedValues() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-packed-\(UInt64.random(in: 0...UInt64.max))").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    // 2,500 samples: cut at 1,024 (full) and at the values no decimal exponent holds, which stay streamed (xor).
+    var samples: [Sample] = []
+    for index in 0..<2_500 {
+        // A counter at 0.01 resolution (packed is smaller for it; a step-like series can stay streamed, whose zero
+        // deltas cost a bit each).
+        let counter = Double(1_001 + index * 37 + (index * index) % 11) / 100
+        let value = index == 700 || index == 701 || index == 1_900 ? Double.pi * Double(index) : counter
+        samples.append(Sample(1_700_000_000_000 + Int64(index) * 10_000, value))
+    }
+    var writer = try BlockWriter(directory: directory, resolution: .raw)
+    try writer.add(id: StableID(rawValue: 9), labels: ["__name__": "m"], columns: [samples])
+    _ = try writer.finish()
+    let block = try Block(directory: directory)
+    // Decimal runs packed; the chunks that start at a value with no decimal form stay xor until full.
+    let file = try Data(contentsOf: URL(fileURLWithPath: directory + "/chunks"))
+    let encodings = block.chunkRefs(at: 0).map { file[$0.offset] }
+    #expect(encodings == [ChunkEncoding.packed, .xor, .packed, .xor].map(\.rawValue))
+    #expect(try block.samples(series: StableID(rawValue: 9), from: .min, to: .max) == samples)
+    let window = try block.samples(series: StableID(rawValue: 9), from: samples[650].timestampMs, to: samples[1_950].timestampMs)
+    #expect(window == Array(samples[650...1_950]))
 }

@@ -3,7 +3,7 @@ import StrataCore
 /// Builds one chunk sample by sample (the head's open chunk).
 ///
 /// Layout: encoding (1 byte), decimal exponent (1 byte), sample count (2 bytes, big-endian), then a bit
-/// stream. Timestamps: the first as 64 bits, the second as a zig-zag delta in 1+14/1+64 bits, then
+/// stream. Timestamps: the first as 64 bits, the second as a delta in 1+14/1+64 bits, then
 /// delta-of-deltas in Prometheus' buckets (`0`; `10`+14; `110`+17; `1110`+20; `1111`+64 bits).
 /// Values: see `ChunkEncoding`. Invariant: timestamps strictly increase within a chunk.
 public struct ChunkAppender: Sendable {

@@ -3,7 +3,9 @@ import StrataCore
 extension ChunkDecoder {
     /// The samples of a `packed` chunk's body within `from...to` (layout in `docs/format/chunks.md`): the values'
     /// fixed-width deltas are read by a second reader positioned where they start, and irregular timestamps by
-    /// the first reader, after them. Every field's read starts within the stream, so corrupt input throws.
+    /// the first reader, after them. Corrupt input never traps (every read starts at most a field past the
+    /// stream's end, inside the reader's zero padding) and a truncated chunk throws; other damage may decode
+    /// to wrong samples, as with the other encodings.
     static func decodePacked(_ reader: inout BitReader, exponent: Int, count: Int, from: Int64, to: Int64,
                              into samples: inout [Sample]) throws(ChunkError) {
         let divisor = Decimal.powers[exponent]
