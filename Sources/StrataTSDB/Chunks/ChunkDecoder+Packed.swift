@@ -33,7 +33,7 @@ extension ChunkDecoder {
             if regular {
                 timestamp &+= interval
             } else if index == 1 {
-                delta = reader.read(1) == 1 ? Int64(bitPattern: reader.read(64)) : Int64(reader.read(14))
+                delta = secondDelta(&reader)
                 timestamp &+= delta
             } else {
                 nextTimestamp(&reader, &delta, &timestamp)

@@ -55,7 +55,7 @@ public enum ChunkDecoder {
         if timestamp > to { return }
         if timestamp >= from { samples.append(Sample(timestamp, encoding == .xor ? Double(bitPattern: bits) : Double(mantissa) / divisor)) }
         guard count > 1 else { return }
-        var delta = reader.read(1) == 1 ? Int64(bitPattern: reader.read(64)) : Int64(reader.read(14))
+        var delta = secondDelta(&reader)
         timestamp &+= delta
         switch encoding {
         case .xor:
@@ -80,6 +80,12 @@ public enum ChunkDecoder {
         case .packed:
             preconditionFailure("packed chunks are decoded by decodePacked")
         }
+    }
+
+    /// The second timestamp's delta from the first (`BitWriter.writeSecondDelta`): `0` + 14 bits, or `1` + 64.
+    @inline(__always)
+    static func secondDelta(_ reader: inout BitReader) -> Int64 {
+        reader.read(1) == 1 ? Int64(bitPattern: reader.read(64)) : Int64(reader.read(14))
     }
 
     /// The third and later timestamps: a delta of deltas in Prometheus's buckets (`0`; `10`+14; `110`+17;
