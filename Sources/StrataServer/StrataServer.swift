@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import HummingbirdTLS
 import Logging
@@ -110,6 +111,7 @@ public struct StrataServer: Sendable {
         let pipeline = IngestPipeline(catalog: catalog, store: store, maxAgeMs: store.options.retentionMs[.raw],
                                       events: events, alertFeed: alertFeed, streams: streams, logger: logger)
         let router = Router(context: StrataRequestContext.self)
+        router.add(middleware: ExecutorPlacementMiddleware(routes: routes, maxOnLoopBodyBytes: 256 << 10))
         router.add(middleware: ErrorEnvelopeMiddleware())
         if configuration.rateLimitPerSecond > 0 {
             let rate = Double(configuration.rateLimitPerSecond)
@@ -195,11 +197,14 @@ public struct StrataServer: Sendable {
         return router
     }
 
+    /// HTTP/1.1 (with TLS when configured), each connection served on its event loop (`EventLoopPinnedChannel`).
+    var httpServer: HTTPServerBuilder { .pinnedHTTP1(tls: tls?.configuration) }
+
     /// Runs until SIGINT or SIGTERM. `onRunning` receives the bound port once the server listens.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = Application(
             router: makeRouter(),
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
+            server: httpServer,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -32,7 +32,7 @@ struct ServerHarness {
     /// Bootstraps and runs `body` against the router (`.live`: a real server on a free loopback port, `client.port`).
     func test(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         _ = try await server.bootstrap()
-        let app = Application(router: server.makeRouter())
+        let app = Application(router: server.makeRouter(), server: server.httpServer)
         // The background services the routes rely on run beside the test, as in the server's service group.
         let registrar = Task { await server.registrar.run() }
         defer { registrar.cancel() }

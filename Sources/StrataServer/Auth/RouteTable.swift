@@ -63,6 +63,7 @@ public struct RouteRule: Sendable, Equatable {
 /// Every route the server registered, in order.
 public final class RouteTable: Sendable {
     private let rules = Mutex<[RouteRule]>([])
+    private let onEventLoop = Mutex<Set<String>>([])
 
     /// Creates an empty table.
     public init() {}
@@ -71,6 +72,12 @@ public final class RouteTable: Sendable {
     public var all: [RouteRule] { rules.withLock { $0 } }
 
     func add(_ rule: RouteRule) { rules.withLock { $0.append(rule) } }
+
+    /// Marks a full path (no `:parameters`) whose handler may run on its connection's event loop.
+    func allowOnEventLoop(_ path: String) { _ = onEventLoop.withLock { $0.insert(path) } }
+
+    /// Whether requests to `path` may be served on their connection's event loop (`ExecutorPlacementMiddleware`).
+    func mayRunOnEventLoop(_ path: String) -> Bool { onEventLoop.withLock { $0.contains(path) } }
 }
 
 /// A router group whose every route declares its requirement, which is checked first and recorded.
@@ -101,6 +108,15 @@ struct SecuredGroup {
     func post(_ path: String, _ requirement: Requirement,
               _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
         on(.post, path, requirement, handler)
+    }
+
+    /// `post` for a handler whose work is small and bounded (ingest: decode, one engine turn, a wait), which may run
+    /// on the connection's event loop when the request's body is declared small (`ExecutorPlacementMiddleware`).
+    func postOnEventLoop(_ path: String, _ requirement: Requirement,
+                         _ handler: @escaping @Sendable (Request, StrataRequestContext) async throws -> Response) {
+        precondition(!path.contains(":"), "only fixed paths may run on the event loop")
+        on(.post, path, requirement, handler)
+        table.allowOnEventLoop(path.isEmpty ? prefix : prefix + "/" + path)
     }
 
     func patch(_ path: String, _ requirement: Requirement,

@@ -27,7 +27,7 @@ struct OTLPRoutes {
     let requestsRejected = Counter(label: "strata_otlp_requests_rejected_total")
 
     func register(on group: SecuredGroup, path: String) {
-        group.post(path, .permission(.write)) { request, context in try await export(request, context) }
+        group.postOnEventLoop(path, .permission(.write)) { request, context in try await export(request, context) }
     }
 
     func export(_ request: Request, _ context: StrataRequestContext) async throws -> Response {

@@ -22,7 +22,7 @@ struct RemoteWriteRoutes {
     let requestsRejected = Counter(label: "strata_remote_write_requests_rejected_total")
 
     func register(on group: SecuredGroup, path: String) {
-        group.post(path, .permission(.write)) { request, context in try await write(request, context) }
+        group.postOnEventLoop(path, .permission(.write)) { request, context in try await write(request, context) }
         // Other methods answer 405 as Prometheus does; they do nothing, so they stay out of the route table.
         for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
             group.group.on(RouterPath(path), method: method) { _, _ in
