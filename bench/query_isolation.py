@@ -76,7 +76,7 @@ def run(kit, args, cache, with_query):
     port = free_port()
     base = "http://127.0.0.1:%d" % port
     env = dict(os.environ, STRATA_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD, STRATA_BOOTSTRAP_AGENT_TOKEN="sat_bench",
-               STRATA_QUERY_TIMEOUT=args.query_timeout)
+               STRATA_QUERY_TIMEOUT=args.query_timeout, STRATA_RATE_LIMIT="0")
     server = subprocess.Popen([binary, "server", "--listen", "127.0.0.1:%d" % port, "--data", work, "--log-level", "critical"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
