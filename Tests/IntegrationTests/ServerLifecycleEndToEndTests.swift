@@ -97,7 +97,8 @@ import Testing
         let config = bed.directory + "/nginx.conf"
         defer {
             nginx.killTree()
-            for pid in Self.pids(withArgument: "nginx: master process /usr/sbin/nginx -c \(config) -g daemon off;") { kill(pid, SIGKILL) }
+            // The master the agent started again: killed with its workers, which would outlive it.
+            for pid in Self.pids(withArgument: "nginx: master process /usr/sbin/nginx -c \(config) -g daemon off;") { StrataProcess.killTree(pid) }
         }
         let agent = try bed.startAgent()
         defer { agent.terminate() }

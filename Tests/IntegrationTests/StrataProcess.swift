@@ -58,19 +58,21 @@ final class StrataProcess: @unchecked Sendable {
     /// SIGKILL for the process and its children (nginx's workers); waits at most 5 s for it to be gone.
     /// Foundation may not reap a child of the test runner promptly (SIGCHLD is blocked on its threads), so
     /// this does not rely on `waitUntilExit`: a killed process has closed its sockets even before it is reaped.
-    func killTree() {
-        let pid = process.processIdentifier
+    func killTree() { Self.killTree(process.processIdentifier) }
+
+    /// Kills `pid` and its children (any process, e.g. one an agent started), waiting until it is gone.
+    static func killTree(_ pid: Int32) {
         // Stopped first: a live nginx master respawns the workers killed below, and those outlive the test.
         kill(pid, SIGSTOP)
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = Int32(entry), let stat = Self.procText("/proc/\(child)/stat"),
+            guard let child = Int32(entry), let stat = procText("/proc/\(child)/stat"),
                   let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, Int32(fields[1]) == pid { kill(child, SIGKILL) }
         }
         kill(pid, SIGKILL)
         let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, let state = Self.procText("/proc/\(pid)/stat"), !state.contains(") Z") {
+        while Date() < deadline, let state = procText("/proc/\(pid)/stat"), !state.contains(") Z") {
             usleep(20_000)
         }
     }
