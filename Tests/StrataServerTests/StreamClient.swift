@@ -44,16 +44,11 @@ final class StreamClient: Sendable {
             var size: Int32 = 4096
             setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else {
+        do {
+            try RawHTTPExchange.connectLoopback(descriptor, port: port)
+        } catch {
             _ = Glibc.close(descriptor)
-            throw StreamClientError("cannot connect to 127.0.0.1:\(port): errno \(errno)")
+            throw error
         }
         var request = "GET \(path) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }

@@ -1,10 +1,11 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 import StrataWire
 
 /// Turns every error into the JSON envelope: API errors keep their type, a query parameter out of its bounds
-/// (`QueryString.Invalid`) is 400 `bad_data`, framework errors keep their status, anything else is a 500 whose details go to the log, never to the client.
+/// (`QueryString.Invalid`) and a body malformed at the HTTP layer (`HTTPParserError`) are 400 `bad_data`, framework errors keep their status, anything else is a 500 whose details go to the log, never to the client.
 struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -27,6 +28,9 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let message = error.status.code == 404 ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase
             return Envelope.error(status: error.status, errorType: type, message: message)
+        } catch let error as HTTPParserError {
+            // A body broken at the HTTP layer (a bad chunk size, say) surfaces only when the handler reads it.
+            return Envelope.error(status: .badRequest, errorType: "bad_data", message: "malformed HTTP request: \(error)")
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Envelope.error(status: .internalServerError, errorType: "internal",
