@@ -82,6 +82,9 @@ public struct Engine: Sendable {
                       budget: QueryBudget) async throws(EngineError) -> SeriesData {
         var data = SeriesData()
         data.unordered = SeriesOrder.unordered(expr)
+        // The reads stop as soon as they have decoded more than the query may hold, not after loading it all.
+        var budget = budget
+        budget.sampleLimit = min(budget.sampleLimit, options.maxSamples)
         var loaded = 0
         for (key, window) in SeriesData.windows(expr, start: start, end: end, lookbackMs: options.lookbackDeltaMs) {
             let selected: [SelectedSeries]

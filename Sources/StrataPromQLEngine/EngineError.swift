@@ -37,6 +37,7 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout: self.init(.timeout, "query timed out in expression evaluation")
         case .canceled: self.init(.canceled, "query was canceled in expression evaluation")
         case .invalid: self.init(.badData, error.message)
+        case .tooLarge: self = .tooManySamples()
         }
     }
 

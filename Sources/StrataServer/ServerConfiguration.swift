@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Longest a query may run (`query_timeout`, `STRATA_QUERY_TIMEOUT`; default 30 s); a request's own
     /// `timeout` parameter may only shorten it.
     public var queryTimeoutMs: Int64 = 30_000
+    /// A connection that sends nothing for this long is closed (`idle_timeout`, `STRATA_IDLE_TIMEOUT`; default 60 s):
+    /// idle between requests, or still owing the rest of its headers or body. A response being written (a long
+    /// query, a stream) is never cut by it.
+    public var idleTimeoutMs: Int64 = 60_000
     /// Rule groups without an `interval` of their own are evaluated this often (`rule_evaluation_interval`, default 1 m as
     /// Prometheus's `evaluation_interval`).
     public var ruleIntervalMs: Int64 = 60_000
@@ -92,6 +96,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         var mtls: String?
         var session_hours: Int64?
         var query_timeout: String?
+        var idle_timeout: String?
         var rule_evaluation_interval: String?
     }
 
@@ -133,6 +138,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let text = file.event_retention { eventRetentionMs = try Self.duration(text, source: path + " event_retention") }
         if let text = file.retire_servers_after { retireServersAfterMs = try Self.durationOrNever(text, source: path + " retire_servers_after") }
         if let text = file.query_timeout { queryTimeoutMs = try Self.duration(text, source: path + " query_timeout") }
+        if let text = file.idle_timeout { idleTimeoutMs = try Self.idleTimeout(text, source: path + " idle_timeout") }
         if let text = file.rule_evaluation_interval {
             let ms = try Self.duration(text, source: path + " rule_evaluation_interval")
             guard ms >= 1000 else { throw .invalid(source: path + " rule_evaluation_interval", reason: "expected at least 1s") }
@@ -176,6 +182,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         return ms
     }
 
+    /// The idle timeout: a duration from 1 s to 1 h.
+    static func idleTimeout(_ text: String, source: String) throws(ConfigurationError) -> Int64 {
+        let ms = try duration(text, source: source)
+        guard (1_000...3_600_000).contains(ms) else { throw .invalid(source: source, reason: "expected 1s to 1h") }
+        return ms
+    }
+
     /// A duration, or 0 for `0`, `off` or `never`.
     static func durationOrNever(_ text: String, source: String) throws(ConfigurationError) -> Int64 {
         ["0", "off", "never"].contains(text.lowercased()) ? 0 : try duration(text, source: source)
@@ -203,6 +216,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         if let hosts = environment["STRATA_TLS_HOSTS"] { tlsHosts = hosts.split(separator: ",").map(String.init) }
         if let mode = environment["STRATA_MTLS"] { try setMutualTLS(mode, source: "STRATA_MTLS") }
         if let text = environment["STRATA_QUERY_TIMEOUT"] { queryTimeoutMs = try Self.duration(text, source: "STRATA_QUERY_TIMEOUT") }
+        if let text = environment["STRATA_IDLE_TIMEOUT"] { idleTimeoutMs = try Self.idleTimeout(text, source: "STRATA_IDLE_TIMEOUT") }
         if let text = environment["STRATA_RATE_LIMIT"] {
             guard let value = Int(text) else { throw .invalid(source: "STRATA_RATE_LIMIT", reason: "expected a whole number ≥ 0") }
             rateLimitPerSecond = try Self.nonNegative(value, source: "STRATA_RATE_LIMIT")

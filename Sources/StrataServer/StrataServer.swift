@@ -198,7 +198,9 @@ public struct StrataServer: Sendable {
     }
 
     /// HTTP/1.1 (with TLS when configured), each connection served on its event loop (`EventLoopPinnedChannel`).
-    var httpServer: HTTPServerBuilder { .pinnedHTTP1(tls: tls?.configuration) }
+    var httpServer: HTTPServerBuilder {
+        .pinnedHTTP1(tls: tls?.configuration, idleTimeout: .milliseconds(configuration.idleTimeoutMs))
+    }
 
     /// Runs until SIGINT or SIGTERM. `onRunning` receives the bound port once the server listens.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {

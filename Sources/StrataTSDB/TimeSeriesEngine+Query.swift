@@ -76,29 +76,26 @@ extension TimeSeriesEngine {
         return chosen
     }
 
-    /// Everything a query needs from the actor: matching series, their head samples, and the blocks.
+    /// Everything a query needs from the actor: matching series, their head chunks in the window (undecoded), and
+    /// the blocks.
     struct QuerySnapshot: Sendable {
         var resolution: Resolution
-        var series: [(id: StableID, labels: Labels, head: [Sample])]
+        var series: [(id: StableID, labels: Labels, head: HeadSlice)]
         var blocks: [Block]
     }
 
-    /// The head samples of the `selected` series and the blocks a query needs, taken under the actor.
-    func snapshot(for query: RangeQuery, selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> QuerySnapshot {
-        let resolution = resolution(for: query)
-        let width = resolution.milliseconds
-        let selected = selected.map { item in
-            (item.id, item.labels, head[item.id]?.samples(from: from, to: to &+ max(0, width - 1)) ?? [])
-        }
-        // At a rollup level, raw blocks not rolled up yet are bucketed as the head is.
-        let candidates = (blocks[resolution] ?? []) + (resolution == .raw ? [] : (blocks[.raw] ?? []).filter { !$0.index.rolledUp })
-        let relevant = candidates.filter { $0.overlaps(from, to &+ max(0, width - 1)) }
-        return QuerySnapshot(resolution: resolution, series: selected, blocks: relevant)
+    /// The head chunks of the `selected` series and the blocks a query needs; nothing is decoded (`headAndBlocks`).
+    nonisolated func snapshot(for query: RangeQuery, selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) async -> QuerySnapshot {
+        let resolution = await resolution(for: query)
+        let (heads, blocks) = await headAndBlocks(selected.map(\.id), resolution: resolution, from: from,
+                                                  to: to &+ max(0, resolution.milliseconds - 1))
+        return QuerySnapshot(resolution: resolution, series: selected.indices.map { (selected[$0].id, selected[$0].labels, heads[$0]) },
+                             blocks: blocks)
     }
 
     /// Runs a range query over every matching series within `budget`. Label matching and chunk decoding run
-    /// off the actor and off the cooperative pool (`BackgroundThreads.queries`); only copying the selected series' head
-    /// samples happens on the actor, so a long query does not hold up ingest.
+    /// off the actor and off the cooperative pool (`BackgroundThreads.queries`); only taking the selected series' head
+    /// chunks happens on the actor, so a long query does not hold up ingest.
     public nonisolated func query(_ query: RangeQuery, budget: QueryBudget = .unlimited) async throws -> QueryResult {
         try await withTaskCancellationHandler {
             try await run(query, budget: budget)
@@ -140,15 +137,18 @@ extension TimeSeriesEngine {
             var buckets: [RollupBucket]
             if snapshot.resolution == .raw {
                 // Raw samples merge as `samples(series:…)` merges them (a timestamp twice: the older block wins).
-                let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
-                buckets = Rollup.buckets(merge(parts), resolutionMs: 0)
+                let parts = try snapshot.blocks.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()]
+                let samples = merge(parts)
+                try budget.charge(samples: samples.count)
+                buckets = Rollup.buckets(samples, resolutionMs: 0)
             } else {
                 // Partial buckets of one period (late samples persisted apart) combine exactly.
                 // Raw samples not rolled up yet (unrolled blocks and the head) merge first, so a sample stored twice
                 // (a resend after a restart) is bucketed once.
                 let stored = try snapshot.blocks.filter { $0.resolution != .raw }.map { try $0.buckets(series: series.id, from: from, to: to, wanted: wanted) }
-                let raw = try snapshot.blocks.filter { $0.resolution == .raw }.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head]
-                buckets = Rollup.merge(stored + [Rollup.buckets(merge(raw), resolutionMs: width)])
+                let raw = merge(try snapshot.blocks.filter { $0.resolution == .raw }.map { try $0.samples(series: series.id, from: from, to: to) } + [series.head.samples()])
+                try budget.charge(samples: raw.count + stored.reduce(0) { $0 + $1.count })
+                buckets = Rollup.merge(stored + [Rollup.buckets(raw, resolutionMs: width)])
             }
             buckets.removeAll { $0.start < from || $0.start > end }
             let points = StepAggregator.points(buckets, query: query)

@@ -49,11 +49,10 @@ extension TimeSeriesEngine {
         var blocks: [Block]
     }
 
-    /// The snapshot of a bulk read, taken under the actor; no chunk is decoded here.
-    func rawSnapshot(_ selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) -> RawSnapshot {
-        let series = selected.map { (id: $0.id, labels: $0.labels, head: head[$0.id]?.slice(from: from, to: to) ?? .empty) }
-        let relevant = (blocks[.raw] ?? []).filter { $0.overlaps(from, to) }
-        return RawSnapshot(series: series, blocks: relevant)
+    /// The snapshot of a bulk read; no chunk is decoded (`headAndBlocks`).
+    nonisolated func rawSnapshot(_ selected: [(id: StableID, labels: Labels)], from: Int64, to: Int64) async -> RawSnapshot {
+        let (heads, blocks) = await headAndBlocks(selected.map(\.id), resolution: .raw, from: from, to: to)
+        return RawSnapshot(series: selected.indices.map { (id: selected[$0].id, labels: selected[$0].labels, head: heads[$0]) }, blocks: blocks)
     }
 
     /// The samples of the snapshot's series in `range`, blocks and head merged as `samples(series:…)` merges them;
@@ -84,6 +83,8 @@ extension TimeSeriesEngine {
             } else {
                 try read(into: &samples)
             }
+            // What the answer keeps counts against the query's sample limit (one sample when only the newest).
+            try budget.charge(samples: samples.count)
             if !samples.isEmpty {
                 let labels = snapshot.series[index].labels
                 found.append(SelectedSeries(id: id, labels: visible ? labels.visible : labels, samples: samples))

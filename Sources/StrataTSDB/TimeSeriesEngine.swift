@@ -66,7 +66,12 @@ public actor TimeSeriesEngine: SampleStore {
     let blocksDirectory: String
     var head = SeriesTable()
     /// Persisted blocks per resolution, oldest first.
-    var blocks: [Resolution: [Block]] = [:]
+    var blocks: [Resolution: [Block]] = [:] {
+        didSet { blocksVersion &+= 1 }
+    }
+    /// Moves whenever `blocks` changes (a persist, a rollup, a compaction, retention): reads that slice the head
+    /// over several turns check it (`headAndBlocks`).
+    var blocksVersion: UInt64 = 0
     /// Labels of every known series, for matchers.
     var labelIndex = LabelIndex()
     /// The compaction and retention pass running, if any.

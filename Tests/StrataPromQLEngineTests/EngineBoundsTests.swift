@@ -1,3 +1,5 @@
+import Foundation
+import Logging
 import StrataCore
 import StrataPromQL
 import StrataPromQLEngine
@@ -38,6 +40,26 @@ struct EngineBoundsTests {
         await #expect(throws: EngineError.self) {
             try await Engine().instant(expr, at: 0, querier: many, budget: .unlimited)
         }
+    }
+
+    @Test func theStoreStopsReadingOnceTheQueryPassesItsSampleLimit() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bounds-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try TimeSeriesEngine(directory: directory, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await store.append((0..<500).map { n in
+            SeriesSamples(seriesID: StableID(parts: ["bounds", String(n)]), samples: (0..<200).map { Sample(Int64($0) * 1_000, 1) },
+                          labels: ["__name__": "x", "n": String(n)])
+        })
+        let budget = QueryBudget.unlimited
+        let expr = try PromQLParser.parse("count_over_time(x[1h])")
+        do {
+            _ = try await Engine(options: Engine.Options(maxSamples: 1_000)).instant(expr, at: 200_000, querier: store, budget: budget)
+            Issue.record("expected too many samples")
+        } catch {
+            #expect(error.kind == .execution && error.message.contains("too many samples"))
+        }
+        // 100,000 samples match; the store stopped a few series past the engine's limit.
+        #expect(budget.samplesDecoded > 1_000 && budget.samplesDecoded < 3_000, "\(budget.samplesDecoded) decoded")
     }
 
     @Test func aSelectorOverTheSeriesLimitIsRefused() async throws {

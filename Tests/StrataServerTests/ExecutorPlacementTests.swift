@@ -28,7 +28,7 @@ struct ExecutorPlacementTests {
             })
         }
         routes.allowOnEventLoop("/ingest")
-        return Application(router: router, server: .pinnedHTTP1(tls: nil))
+        return Application(router: router, server: .pinnedHTTP1(tls: nil, idleTimeout: .seconds(60)))
     }
 
     static func post(_ client: any TestClientProtocol, _ path: String, bytes: Int) async throws -> String {

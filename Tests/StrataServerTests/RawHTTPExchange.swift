@@ -4,9 +4,24 @@ import Glibc
 #endif
 
 /// Sends raw bytes to a live server on 127.0.0.1 and returns what it answers before closing or going quiet for
-/// `quietSeconds` (malformed requests a client library would refuse to send).
+/// `quietSeconds` (malformed requests a client library would refuse to send). The blocking socket calls run on a
+/// thread of their own, never on one of the few cooperative threads the live server's tasks need.
 enum RawHTTPExchange {
-    static func exchange(port: Int, _ request: String, quietSeconds: Int = 5) throws -> String {
+    static func exchange(port: Int, _ request: String, quietSeconds: Int = 5) async throws -> String {
+        try await exchangeUntilClosed(port: port, request, quietSeconds: quietSeconds).0
+    }
+
+    /// Sends `request` and reads until the server closes the connection (true) or stays quiet for `quietSeconds`
+    /// (false), returning what arrived.
+    static func exchangeUntilClosed(port: Int, _ request: String, quietSeconds: Int) async throws -> (String, closedByServer: Bool) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingExchange(port: port, request, quietSeconds: quietSeconds) })
+            }.start()
+        }
+    }
+
+    private static func blockingExchange(port: Int, _ request: String, quietSeconds: Int) throws -> (String, closedByServer: Bool) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { _ = Glibc.close(descriptor) }
         var timeout = timeval(tv_sec: quietSeconds, tv_usec: 0)
@@ -18,10 +33,11 @@ enum RawHTTPExchange {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            answer.append(contentsOf: buffer[0..<count])
+            if count > 0 { answer.append(contentsOf: buffer[0..<count]); continue }
+            // 0: the peer closed; -1 with EAGAIN: the quiet limit passed with the connection still open.
+            let closed = count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
+            return (String(decoding: answer, as: UTF8.self), closed)
         }
-        return String(decoding: answer, as: UTF8.self)
     }
 
     /// Connects `descriptor` to 127.0.0.1:`port`.

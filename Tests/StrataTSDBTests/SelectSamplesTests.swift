@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StrataCore
 import Testing
 @testable import StrataTSDB
@@ -133,4 +134,77 @@ import Testing
     #expect(byName["ended"]?.isStaleMarker == true, "a marker ends the series: the evaluator sees it")
     #expect(byName["both"]?.value.isNaN == true && byName["both"]?.isStaleMarker == false, "a real NaN is a value")
     #expect(byName["late"]?.timestampMs == 6_000 && byName["head"]?.value == 7 && byName["block"]?.value == 2)
+}
+
+/// A read stops once it has decoded more samples than its budget's `sampleLimit`, instead of loading every matching
+/// sample and being refused afterwards: memory stays near the limit however many samples the selector matches. The
+/// same holds for `query` (the native API's reads), at every resolution.
+@Test func aReadStopsWhenItPassesItsSampleLimitInsteadOfLoadingEverything() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-sample-limit"), logger: quietLogger)
+    var batch: [SeriesSamples] = []
+    for n in 0..<2_000 {
+        let samples = (0..<100).map { Sample(Int64($0) * 10_000, Double(n + $0)) }
+        batch.append(SeriesSamples(seriesID: StableID(parts: ["limit", String(n)]), samples: samples, labels: ["__name__": "m", "n": String(n)]))
+    }
+    try await engine.append(batch)
+    try await engine.persistHead()
+    try await engine.append(batch.map { SeriesSamples(seriesID: $0.seriesID, samples: $0.samples.map { Sample($0.timestampMs + 1_000_000, $0.value) }) })
+    let matchers = [try LabelMatcher("__name__", .equal, "m")]
+    var budget = QueryBudget.unlimited
+    budget.sampleLimit = 10_000
+    await #expect(throws: QueryError(message: "query processing would load too many samples into memory in query execution", reason: .tooLarge)) {
+        try await engine.selectSamples(matchers, fromMs: 0, toMs: 3_000_000, budget: budget)
+    }
+    // 400,000 samples match; the read stopped within a few series of the limit (each parallel slice one series over).
+    #expect(budget.samplesDecoded > 10_000 && budget.samplesDecoded < 12_000, "\(budget.samplesDecoded) decoded")
+    var roomy = QueryBudget.unlimited
+    roomy.sampleLimit = 400_000
+    let all = try await engine.selectSamples(matchers, fromMs: 0, toMs: 3_000_000, budget: roomy)
+    #expect(all.reduce(0) { $0 + $1.samples.count } == 400_000, "a read within its limit is whole")
+    for resolution in [Resolution.raw, .minute] {
+        var limited = QueryBudget.unlimited
+        limited.sampleLimit = 10_000
+        let query = RangeQuery(matchers: matchers, fromMs: 0, toMs: 2_000_000, stepMs: 60_000, function: .avg, resolution: resolution)
+        await #expect(throws: QueryError.self) { try await engine.query(query, budget: limited) }
+        #expect(limited.samplesDecoded < 40_000, "\(resolution): \(limited.samplesDecoded) decoded")
+    }
+}
+
+/// Reads of more series than one turn of the actor slices (`headAndBlocks`) see every sample exactly once while a
+/// persist moves the head into a block and maintenance rolls it up between their turns: raw reads and 1 m reads
+/// (where a sample counted both in the head and in a rollup would count twice) alike.
+@Test func readsOverManyTurnsSeeEachSampleOnceWhileTheHeadIsPersistedAndRolledUp() async throws {
+    let engine = try TimeSeriesEngine(directory: scratchDirectory("select-turns"), logger: quietLogger)
+    let seriesCount = TimeSeriesEngine.slicesPerTurn * 3 + 100
+    try await engine.append((0..<seriesCount).map { n in
+        SeriesSamples(seriesID: StableID(parts: ["turns", String(n)]), samples: (0..<30).map { Sample(Int64($0) * 10_000, 1) },
+                      labels: ["__name__": "t", "n": String(n)])
+    })
+    let expected = Double(seriesCount * 30)
+    let matchers = [try LabelMatcher("__name__", .equal, "t")]
+    // Reads go on until the persist and the maintenance pass have ended, and at least three are made.
+    let moved = Flag()
+    let reader = Task {
+        var reads = 0
+        while !moved.isRaised || reads < 3 {
+            let raw = try await engine.selectSamples(matchers, fromMs: 0, toMs: 300_000, budget: .unlimited)
+            #expect(Double(raw.reduce(0) { $0 + $1.samples.count }) == expected, "raw read \(reads)")
+            let minute = try await engine.query(RangeQuery(matchers: matchers, fromMs: 0, toMs: 290_000, stepMs: 3_600_000,
+                                                           function: .count, resolution: .minute), budget: .unlimited)
+            #expect(minute.series.reduce(0) { $0 + $1.points.reduce(0) { $0 + $1.value } } == expected, "1 m read \(reads)")
+            reads += 1
+        }
+        return reads
+    }
+    try await engine.persistHead()
+    _ = try await engine.maintain()
+    moved.raise()
+    #expect(try await reader.value >= 3)
+}
+
+/// A flag raised once, read from another task.
+private final class Flag: Sendable {
+    private let raised = Mutex(false)
+    var isRaised: Bool { raised.withLock { $0 } }
+    func raise() { raised.withLock { $0 = true } }
 }

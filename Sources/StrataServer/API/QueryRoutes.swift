@@ -16,6 +16,8 @@ struct QueryRoutes {
     let gate = QueryGate()
     /// Most series one query may return.
     static let maxSeries = 10_000
+    /// Most samples (or rollup buckets) one query may decode, as the PromQL engine's default.
+    static let maxSamples = 20_000_000
 
     func register(on group: SecuredGroup) {
         group.get("query", .permission(.read)) { request, context in try await query(request, context) }
@@ -88,7 +90,9 @@ struct QueryRoutes {
         // (in-process tests run on a channel that is never active).
         let channel = context.channel
         let connected = channel.isActive
-        return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
+        var budget = QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
+        budget.sampleLimit = Self.maxSamples
+        return budget
     }
 
     /// What `body` reads through the tenant's `TenantQuerier`, as one of the tenant's gated queries; refusals
@@ -100,7 +104,7 @@ struct QueryRoutes {
             return try await gate.run(tenant: tenant) { try await body(reader) }
         } catch let error as QueryError {
             switch error.reason {
-            case .invalid: throw APIError.badData(error.message)
+            case .invalid, .tooLarge: throw APIError.badData(error.message)
             case .timeout: throw APIError(status: .serviceUnavailable, errorType: "timeout", message: error.message)
             case .canceled: throw APIError(status: .serviceUnavailable, errorType: "canceled", message: error.message)
             }

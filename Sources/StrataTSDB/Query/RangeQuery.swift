@@ -107,14 +107,16 @@ public struct QueryResult: Sendable, Equatable {
 public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What to change.
     public var message: String
-    /// Which kind of failure: the request (`invalid`), its budget (`timeout`), or its client (`canceled`).
+    /// Which kind of failure: the request (`invalid`), its budget (`timeout`, `tooLarge`), or its client (`canceled`).
     public var reason: Reason
 
-    /// The kinds of failure, which map to Prometheus's error types (`bad_data`, `timeout`, `canceled`).
+    /// The kinds of failure, which map to Prometheus's error types (`bad_data`, `timeout`, `execution`, `canceled`).
     public enum Reason: Sendable, Equatable {
         case invalid
         case timeout
         case canceled
+        /// The query would read more samples than its budget allows.
+        case tooLarge
     }
 
     /// Creates an error.
