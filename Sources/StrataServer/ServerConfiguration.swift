@@ -182,10 +182,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         return ms
     }
 
-    /// The idle timeout: a duration from 1 s to 1 h.
+    /// The idle timeout: a duration from 5 s (clients such as curl wait 1 s for a `100 Continue` the server never
+    /// sends before a large body) to 1 h.
     static func idleTimeout(_ text: String, source: String) throws(ConfigurationError) -> Int64 {
         let ms = try duration(text, source: source)
-        guard (1_000...3_600_000).contains(ms) else { throw .invalid(source: source, reason: "expected 1s to 1h") }
+        guard (5_000...3_600_000).contains(ms) else { throw .invalid(source: source, reason: "expected 5s to 1h") }
         return ms
     }
 

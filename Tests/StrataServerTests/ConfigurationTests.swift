@@ -40,3 +40,20 @@ import Testing
         try configuration.apply(environment: ["STRATA_BLOCK_DURATION": "soon"])
     }
 }
+
+@Test func theIdleTimeoutComesFromTheFileAndTheEnvironmentWithinFiveSecondsToAnHour() throws {
+    let path = "/tmp/strata-tests/idle-\(UInt32.random(in: 0...UInt32.max)).yaml"
+    try FileManager.default.createDirectory(atPath: "/tmp/strata-tests", withIntermediateDirectories: true)
+    try "idle_timeout: 2m\n".write(toFile: path, atomically: true, encoding: .utf8)
+    var configuration = ServerConfiguration()
+    #expect(configuration.idleTimeoutMs == 60_000)
+    try configuration.apply(yamlFile: path)
+    #expect(configuration.idleTimeoutMs == 120_000)
+    try configuration.apply(environment: ["STRATA_IDLE_TIMEOUT": "90s"])
+    #expect(configuration.idleTimeoutMs == 90_000)
+    // Below 5 s, curl's wait for a `100 Continue` before a large body would outlast it.
+    #expect(throws: ConfigurationError.invalid(source: "STRATA_IDLE_TIMEOUT", reason: "expected 5s to 1h")) {
+        try configuration.apply(environment: ["STRATA_IDLE_TIMEOUT": "1s"])
+    }
+    #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["STRATA_IDLE_TIMEOUT": "2d"]) }
+}

@@ -28,16 +28,32 @@ enum RawHTTPExchange {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         try connectLoopback(descriptor, port: port)
         let bytes = Array(request.utf8)
-        guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { throw StreamClientError("cannot send the request") }
+        guard send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw StreamClientError("cannot send the request: errno \(errno)") }
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count > 0 { answer.append(contentsOf: buffer[0..<count]); continue }
+            if count > 0 {
+                answer.append(contentsOf: buffer[0..<count])
+                // A whole answer (head and its Content-Length of body) ends the exchange: the server may keep the
+                // connection open to read what is left of the request.
+                if Self.isComplete(answer) { return (String(decoding: answer, as: UTF8.self), false) }
+                continue
+            }
             // 0: the peer closed; -1 with EAGAIN: the quiet limit passed with the connection still open.
             let closed = count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
             return (String(decoding: answer, as: UTF8.self), closed)
         }
+    }
+
+    /// Whether `bytes` hold an HTTP response head and as much body as its `Content-Length` declares.
+    static func isComplete(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let headEnd = text.range(of: "\r\n\r\n") else { return false }
+        let head = text[..<headEnd.lowerBound].lowercased()
+        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+              let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else { return false }
+        return text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length
     }
 
     /// Connects `descriptor` to 127.0.0.1:`port`.

@@ -7,15 +7,18 @@ struct BodyTooLarge: Error {
 }
 
 /// Reads a request body up to a limit. A body whose declared `Content-Length` is over the limit is refused at once,
-/// before any of it is read (the client learns of the 413 without sending it, and the connection's idle timeout
-/// ends a client that then sends nothing). Over the limit the rest is read and dropped before the 413 is answered: a
+/// before any of it is read, when the connection stays open (the server then reads and drops the body, so even a
+/// client that writes it all before reading gets the 413; the idle timeout ends one that sends nothing) or the
+/// client waits for `100 Continue`. A client that asked for `Connection: close` without `Expect` gets the old
+/// behaviour: Hummingbird stops reading once the answer is written, and a client blocked writing its body — Strata's
+/// own agent and CLI send a whole request before reading — would never see the 413. Over the limit the rest is read and dropped before the 413 is answered: a
 /// client still sending a large body would otherwise stay blocked in its write for ever when it asked for
 /// `Connection: close` (Hummingbird then neither reads the rest nor closes the connection before the client does).
 /// Memory stays bounded by the limit; what is dropped costs only reading it, as a keep-alive request's unread body
 /// already does.
 enum BodyReader {
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit, readsTheAnswerEarly(request) {
             throw BodyTooLarge(limit: limit)
         }
         var buffer = ByteBuffer()
@@ -32,5 +35,12 @@ enum BodyReader {
         }
         if tooLarge { throw BodyTooLarge(limit: limit) }
         return buffer
+    }
+
+    /// Whether a 413 answered before the body reaches the client: the connection is kept alive (the rest of the
+    /// body is drained after the answer), or the client waits for `100 Continue` before sending it.
+    static func readsTheAnswerEarly(_ request: Request) -> Bool {
+        if request.headers[.expect]?.lowercased() == "100-continue" { return true }
+        return request.headers[.connection]?.lowercased().contains("close") != true
     }
 }

@@ -52,7 +52,10 @@ struct QueryRoutes {
             }
             resolution = named
         }
-        let budget = try budget(parameters, context)
+        // One read: its samples count against the limit (the analysis routes, which read resource after resource
+        // within one budget, bound each read by its steps instead).
+        var budget = try budget(parameters, context)
+        budget.sampleLimit = Self.maxSamples
         let result = try await answer(tenant: tenant) { reader in
             try await reader.query(RangeQuery(matchers: matchers, fromMs: from, toMs: to, stepMs: step, function: function,
                                               resolution: resolution), budget: budget)
@@ -90,9 +93,7 @@ struct QueryRoutes {
         // (in-process tests run on a channel that is never active).
         let channel = context.channel
         let connected = channel.isActive
-        var budget = QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
-        budget.sampleLimit = Self.maxSamples
-        return budget
+        return QueryBudget(timeout: .milliseconds(milliseconds), isAbandoned: { connected && !channel.isActive })
     }
 
     /// What `body` reads through the tenant's `TenantQuerier`, as one of the tenant's gated queries; refusals
@@ -104,7 +105,9 @@ struct QueryRoutes {
             return try await gate.run(tenant: tenant) { try await body(reader) }
         } catch let error as QueryError {
             switch error.reason {
-            case .invalid, .tooLarge: throw APIError.badData(error.message)
+            case .invalid: throw APIError.badData(error.message)
+            case .tooLarge:
+                throw APIError.badData("the query would read more than \(Self.maxSamples) samples or rollup buckets; narrow the selector or the range, or use a coarser resolution")
             case .timeout: throw APIError(status: .serviceUnavailable, errorType: "timeout", message: error.message)
             case .canceled: throw APIError(status: .serviceUnavailable, errorType: "canceled", message: error.message)
             }

@@ -26,6 +26,9 @@ struct CrossLayerQuerier: Querier {
     static let maxInfoSamples = 20_000_000
     /// Resource ids per `resource_id=~` matcher (a regular expression holds at most 4,096 bytes).
     static let idsPerMatcher = 200
+    /// Most reads by resource id for one selector whose stored matchers narrow it too; beyond, one read by the stored
+    /// matchers alone is cheaper.
+    static let narrowingReads = 4
 
     /// The view of `base` with the directory of `catalog` for the same tenant.
     init(_ base: TenantQuerier, catalog: any Catalog) {
@@ -154,14 +157,17 @@ struct CrossLayerQuerier: Querier {
         }
         let directory = try await directory.get()
         let stored = matchers.filter { !CrossLayerDirectory.derivedNames.contains($0.name) }
+        let ids = Self.candidateIDs(derived, in: directory)
         var candidates: [SelectedSeries]
-        if stored.contains(where: { !$0.matches("") }) {
+        if stored.contains(where: { !$0.matches("") }), ids.count > Self.idsPerMatcher * Self.narrowingReads {
+            // The derived labels leave too many resources to name: the stored matchers alone narrow the read.
             candidates = try await fetch(stored)
         } else {
-            // Nothing stored narrows the read: the series of the resources whose derived labels can match, and the
-            // series that store labels of those names themselves (not Strata's).
+            // The series of the resources whose derived labels can match (so a read of `x{vm="web-1"}` holds only
+            // that VM's samples, not the whole tenant's), and the series that store labels of those names themselves
+            // (not Strata's).
             candidates = []
-            for chunk in Self.candidateIDs(derived, in: directory).chunked(Self.idsPerMatcher) {
+            for chunk in ids.chunked(Self.idsPerMatcher) {
                 let ids = try LabelMatcher("resource_id", .matchesRegex, chunk.joined(separator: "|"))
                 candidates += try await fetch(stored + [ids])
             }

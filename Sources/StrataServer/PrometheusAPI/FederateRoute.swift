@@ -38,10 +38,11 @@ struct FederateRoute {
                     throw APIError(status: HTTPResponse.Status(code: 422), errorType: "execution",
                                    message: "the match[] selectors take more than \(Self.maxSeries) series; narrow them")
                 }
-                for series in try await reader.selectSamples(selector, fromMs: fromMs, toMs: toMs, budget: budget)
+                // Each series' newest sample in the window, markers kept: only it is decoded and held.
+                for series in try await reader.selectNewestSamples(selector, fromMs: fromMs &+ 1, toMs: toMs, budget: budget)
                 where seen.insert(series.id).inserted {
                     // The last sample decides: a marker means the series has ended.
-                    guard let last = series.samples.last(where: { $0.timestampMs > fromMs }), !last.isStaleMarker else { continue }
+                    guard let last = series.samples.last, !last.isStaleMarker else { continue }
                     let visible = Labels(series.labels.pairs.filter { Labels.isVisible($0.name) })
                     samples.append(FederationText.Sample(labels: visible, timestampMs: last.timestampMs, value: last.value))
                 }
