@@ -4,15 +4,22 @@ extension TimeSeriesEngine {
     /// Most steps one query may ask of a series.
     public static let maxStepsPerSeries: Int64 = 11_000
 
-    public func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
-        var parts: [[Sample]] = []
-        for block in blocks[.raw] ?? [] {
-            let found = try block.samples(series: series, from: fromMs, to: toMs)
-            if !found.isEmpty { parts.append(found) }
+    /// The raw samples of one series in `fromMs...toMs`, staleness markers left out. Decoded off the actor on the
+    /// query threads (a long range of a 1 s series is a million samples), from a snapshot (`headAndBlocks`).
+    public nonisolated func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
+        guard fromMs <= toMs else { return [] }
+        let (heads, blocks) = await headAndBlocks([series], resolution: .raw, from: fromMs, to: toMs)
+        return try await BackgroundThreads.queries.run {
+            var parts: [[Sample]] = []
+            for block in blocks {
+                let found = try block.samples(series: series, from: fromMs, to: toMs)
+                if !found.isEmpty { parts.append(found) }
+            }
+            let fresh = heads[0].samples()
+            if !fresh.isEmpty { parts.append(fresh) }
+            // Staleness markers end a series; they are no values (a real NaN is one, and is returned).
+            return Self.merge(parts).filter { !$0.isStaleMarker }
         }
-        if let fresh = head[series]?.samples(from: fromMs, to: toMs), !fresh.isEmpty { parts.append(fresh) }
-        // Staleness markers end a series; they are no values (a real NaN is one, and is returned).
-        return Self.merge(parts).filter { !$0.isStaleMarker }
     }
 
     /// Merges sorted sample lists; where a timestamp appears twice the earlier list (older block) wins.
