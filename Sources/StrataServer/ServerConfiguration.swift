@@ -38,9 +38,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Longest a query may run (`query_timeout`, `STRATA_QUERY_TIMEOUT`; default 30 s); a request's own
     /// `timeout` parameter may only shorten it.
     public var queryTimeoutMs: Int64 = 30_000
-    /// A connection that sends nothing for this long is closed (`idle_timeout`, `STRATA_IDLE_TIMEOUT`; default 60 s):
-    /// idle between requests, or still owing the rest of its headers or body. A response being written (a long
-    /// query, a stream) is never cut by it.
+    /// A connection that completes no part of a request (its headers, a chunk of its body) for this long is closed
+    /// (`idle_timeout`, `STRATA_IDLE_TIMEOUT`; default 60 s, 5 s to 1 h): idle between requests, or still owing the
+    /// rest of its headers or body. A response being written (a long query, a stream) is never cut by it.
     public var idleTimeoutMs: Int64 = 60_000
     /// Rule groups without an `interval` of their own are evaluated this often (`rule_evaluation_interval`, default 1 m as
     /// Prometheus's `evaluation_interval`).

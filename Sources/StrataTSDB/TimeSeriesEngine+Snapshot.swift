@@ -10,9 +10,10 @@ extension TimeSeriesEngine {
     /// the actor in one piece before). The blocks are taken in a last turn; if they changed while the head was sliced
     /// (a persist moved samples from the head into a block, a rollup or a compaction replaced blocks), the slicing
     /// starts over, and after three such tries everything is taken in one turn: the read sees each sample exactly
-    /// once, as a single-turn snapshot does.
+    /// once, as a single-turn snapshot does. A read that fits one turn (one series, say) is taken in one turn at once.
     nonisolated func headAndBlocks(_ ids: [StableID], resolution: Resolution, from: Int64,
                                    to: Int64) async -> (heads: [HeadSlice], blocks: [Block]) {
+        guard ids.count > Self.slicesPerTurn else { return await wholeSnapshot(ids, resolution: resolution, from: from, to: to) }
         for _ in 0..<3 {
             let version = await blocksVersion
             var heads: [HeadSlice] = []
@@ -23,7 +24,7 @@ extension TimeSeriesEngine {
                 heads += await headSlices(ids[start..<end], from: from, to: to)
                 start = end
             }
-            let (blocks, now) = await blocksIfUnchanged(resolution: resolution, from: from, to: to)
+            let (blocks, now) = await blocksAndVersion(resolution: resolution, from: from, to: to)
             if now == version { return (heads, blocks) }
         }
         return await wholeSnapshot(ids, resolution: resolution, from: from, to: to)
@@ -35,7 +36,7 @@ extension TimeSeriesEngine {
     }
 
     /// The blocks a read at `resolution` needs, with the version they were taken at.
-    private func blocksIfUnchanged(resolution: Resolution, from: Int64, to: Int64) -> ([Block], UInt64) {
+    private func blocksAndVersion(resolution: Resolution, from: Int64, to: Int64) -> ([Block], UInt64) {
         (blocks(for: resolution, from: from, to: to), blocksVersion)
     }
 

@@ -6,13 +6,10 @@ struct BodyTooLarge: Error {
     let limit: Int
 }
 
-/// Reads a request body up to a limit. A body whose declared `Content-Length` is over the limit is refused at once,
-/// before any of it is read, when the connection stays open (the server then reads and drops the body, so even a
-/// client that writes it all before reading gets the 413; the idle timeout ends one that sends nothing) or the
-/// client waits for `100 Continue`. A client that asked for `Connection: close` without `Expect` gets the old
-/// behaviour: Hummingbird stops reading once the answer is written, and a client blocked writing its body — Strata's
-/// own agent and CLI send a whole request before reading — would never see the 413. Over the limit the rest is read and dropped before the 413 is answered: a
-/// client still sending a large body would otherwise stay blocked in its write for ever when it asked for
+/// Reads a request body up to a limit. A body whose declared `Content-Length` is over the limit is refused before any
+/// of it is read when the client can see that answer early (`readsTheAnswerEarly`). Otherwise, over the limit the rest
+/// is read and dropped before the 413 is answered: a client still sending a large body — Strata's own agent and CLI
+/// write a whole request before reading — would stay blocked in its write for ever when it asked for
 /// `Connection: close` (Hummingbird then neither reads the rest nor closes the connection before the client does).
 /// Memory stays bounded by the limit; what is dropped costs only reading it, as a keep-alive request's unread body
 /// already does.
@@ -37,8 +34,9 @@ enum BodyReader {
         return buffer
     }
 
-    /// Whether a 413 answered before the body reaches the client: the connection is kept alive (the rest of the
-    /// body is drained after the answer), or the client waits for `100 Continue` before sending it.
+    /// Whether a 413 answered before the body reaches the client: the connection is kept alive (Hummingbird drains
+    /// the rest of the body after the answer; the idle timeout ends a client that then sends nothing), or the client
+    /// waits for `100 Continue` before sending it.
     static func readsTheAnswerEarly(_ request: Request) -> Bool {
         if request.headers[.expect]?.lowercased() == "100-continue" { return true }
         return request.headers[.connection]?.lowercased().contains("close") != true

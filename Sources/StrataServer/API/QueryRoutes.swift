@@ -52,8 +52,8 @@ struct QueryRoutes {
             }
             resolution = named
         }
-        // One read: its samples count against the limit (the analysis routes, which read resource after resource
-        // within one budget, bound each read by its steps instead).
+        // One read: its samples count against the limit (the analysis routes read resource after resource within one
+        // budget, so they set none: each of their reads covers one resource's series).
         var budget = try budget(parameters, context)
         budget.sampleLimit = Self.maxSamples
         let result = try await answer(tenant: tenant) { reader in

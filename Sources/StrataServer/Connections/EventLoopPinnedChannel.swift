@@ -22,8 +22,8 @@ struct EventLoopPinnedChannel<Base: ServerChildChannel>: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1, with TLS when `tls` is given, each connection served on its event loop; a connection that sends
-    /// nothing for `idleTimeout` while idle or while its request is still arriving is closed.
+    /// HTTP/1.1, with TLS when `tls` is given, each connection served on its event loop; a connection that completes
+    /// no part of a request for `idleTimeout`, idle or while its request is still arriving, is closed.
     static func pinnedHTTP1(tls: TLSConfiguration?, idleTimeout: TimeAmount) -> HTTPServerBuilder {
         .init { responder in
             let plain = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout))

@@ -63,7 +63,7 @@ final class SampleTally: Sendable {
     /// The sum so far.
     var total: Int { sum.load(ordering: .relaxed) }
 
-    /// Adds `count` (saturating) and returns the new sum.
+    /// Adds `count` (negative counts as 0) and returns the new sum, or `Int.max` when the sum overflowed.
     func add(_ count: Int) -> Int {
         let (new, _) = sum.wrappingAdd(max(0, count), ordering: .relaxed)
         return new < 0 ? Int.max : new
