@@ -41,7 +41,7 @@ extension TimeSeriesEngine {
             let end = min(start + Self.sealSlice, head.count)
             for index in start..<end {
                 let series = head.series(atDense: index)
-                series.seal(at: epoch)
+                series.seal(at: epoch, cursor: persistCursor)
                 if let frozen = series.frozen {
                     sealed.append(series)
                     toWrite.append((series.id, labelIndex.labels(of: series.id) ?? Labels(), frozen))

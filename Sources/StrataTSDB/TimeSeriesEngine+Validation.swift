@@ -12,10 +12,12 @@ extension TimeSeriesEngine {
         stored.removeAll(keepingCapacity: true)
         stored.reserveCapacity(batch.count)
         var previous: (id: StableID, handle: SeriesHandle?)?
-        // Each series carries the newest sample this validation has let through (`pendingLast`), valid while its
-        // `validating` is set (cleared below, for every series looked at); series not in the head yet are tracked
-        // in a small dictionary.
-        defer { for handle in looked { handle?.series.validating = false } }
+        // The newest sample this validation has let through, for each head series it has seen: in `pending`, at the
+        // index each series notes in its `pendingSlot` (cleared below, for every series looked at); series not in
+        // the head yet are tracked in a small dictionary.
+        defer { for handle in looked { handle?.series.pendingSlot = 0 } }
+        var pending: [(timestamp: Int64, bits: UInt64)] = []
+        pending.reserveCapacity(batch.count)
         var unknown: [StableID: (timestamp: Int64, bits: UInt64)] = [:]
         var late: [SeriesPoint: UInt64] = [:]
         for index in 0..<batch.count {
@@ -27,12 +29,14 @@ extension TimeSeriesEngine {
             previous = (id, handle)
             looked.append(handle)
             let last: (timestamp: Int64, bits: UInt64)
+            var slot = 0
             if let handle {
-                if !handle.series.validating {
-                    handle.series.validating = true
-                    handle.series.pendingLast = (handle.series.lastTimestamp, handle.series.lastBits)
+                if handle.series.pendingSlot == 0 {
+                    pending.append((handle.series.lastTimestamp, handle.series.lastBits))
+                    handle.series.pendingSlot = UInt32(pending.count)
                 }
-                last = handle.series.pendingLast
+                slot = Int(handle.series.pendingSlot) - 1
+                last = pending[slot]
             } else {
                 last = unknown[id] ?? (.min, 0)
             }
@@ -44,7 +48,7 @@ extension TimeSeriesEngine {
                 // In a block already (a resend after a restart, when the head knows nothing of the series yet).
                 if stored.bitPattern == bits { summary.duplicates += 1 } else { summary.reject(.conflict) }
             } else if timestamp > last.timestamp {
-                if let handle { handle.series.pendingLast = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
+                if handle != nil { pending[slot] = (timestamp, bits) } else { unknown[id] = (timestamp, bits) }
                 summary.stored += 1
                 stored.append(index)
             } else if timestamp == last.timestamp {

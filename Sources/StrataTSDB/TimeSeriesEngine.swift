@@ -102,8 +102,7 @@ public actor TimeSeriesEngine: SampleStore {
     public init(directory: String, options: Options = Options(), logger: Logger) throws {
         self.options = options
         self.logger = logger
-        let cursor = PersistCursor()
-        persistCursor = cursor
+        persistCursor = PersistCursor()
         (headDue, dueSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let walDirectory = directory + "/wal"
         blocksDirectory = directory + "/blocks"
@@ -128,11 +127,11 @@ public actor TimeSeriesEngine: SampleStore {
             switch try? WALRecord.decode(Array(payload), refs: &refs) {
             case .series(let entries):
                 for entry in entries where recovered[entry.id] == nil {
-                    recovered[entry.id] = MemSeries(id: entry.id, cursor: cursor)
+                    recovered[entry.id] = MemSeries(id: entry.id)
                     loadedIndex.add(entry.id, entry.labels)
                 }
             case .samples(let batch):
-                inBlocks += Self.replay(batch, into: recovered, range: &range, persisted: &persisted, cursor: cursor)
+                inBlocks += Self.replay(batch, into: recovered, range: &range, persisted: &persisted)
                 replayed += batch.count
             case nil:
                 undecodable += 1
@@ -206,29 +205,18 @@ public actor TimeSeriesEngine: SampleStore {
         var accepted = RefSampleRecord(capacity: logged ? 0 : batch.count)
         var current: (id: StableID, handle: SeriesHandle)?
         var range = headRange ?? (.max, .min)
+        let handles = resolveSeries(batch, looked: looked, logging: !logged, newSeries: &newSeries)
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
             let handle: SeriesHandle
             if let current, current.id == id {
                 handle = current.handle
             } else {
-                if !looked.isEmpty, let known = looked[index] {
-                    handle = known
-                } else if let existing = head.handle(id, hint: batch.hints[index]) {
-                    handle = existing
-                } else {
-                    let labels = batch.labels[id] ?? Labels()
-                    let created = MemSeries(id: id, cursor: persistCursor)
-                    head[id] = created
-                    handle = SeriesHandle(created)
-                    if !labels.isEmpty {
-                        if !logged { newSeries.append((id, labels)) }
-                        labelIndex.add(id, labels)
-                    }
-                }
+                handle = handles[index]
                 if handle.series.ref != batch.hints[index] { refs[id] = handle.series.ref }
                 let epoch = persistEpoch
-                handle.with { $0.seal(at: epoch) }
+                let cursor = persistCursor
+                handle.with { $0.seal(at: epoch, cursor: cursor) }
             }
             current = (id, handle)
             let timestamp = batch.timestamps[index]
@@ -304,7 +292,7 @@ public actor TimeSeriesEngine: SampleStore {
     /// Applies a logged batch while opening (every logged sample was accepted once).
     /// Returns how many logged samples were skipped because a block already holds them.
     private static func replay(_ batch: SampleBatch, into head: SeriesTable, range: inout (min: Int64, max: Int64)?,
-                               persisted: inout PersistedSamples, cursor: PersistCursor) -> Int {
+                               persisted: inout PersistedSamples) -> Int {
         var skipped = 0
         var current: (id: StableID, series: MemSeries)?
         var low = range?.min ?? .max
@@ -317,7 +305,7 @@ public actor TimeSeriesEngine: SampleStore {
             } else if let existing = head[id] {
                 series = existing
             } else {
-                series = MemSeries(id: id, cursor: cursor)
+                series = MemSeries(id: id)
                 head[id] = series
             }
             current = (id, series)

@@ -353,3 +353,30 @@ extension TimeSeriesEngine.Options {
         return options
     }
 }
+
+/// New series are created before any sample of their batch is appended (so their records lie together in
+/// memory): a new series met again later in the same batch, after another one, is the same series, indexed and
+/// logged once, under both append policies and after a replay of the log.
+@Test func aNewSeriesMetTwiceInOneBatchIsOneSeriesUnderBothPolicies() async throws {
+    let now: Int64 = 1_700_000_000_000
+    for policy in [AppendPolicy(outOfOrderWindowMs: 3_600_000, oldestMs: nil, allOrNothing: true),
+                   AppendPolicy(outOfOrderWindowMs: 3_600_000, oldestMs: nil, allOrNothing: false)] {
+        let directory = scratchDirectory("engine-twice")
+        let engine = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        let first = StableID(parts: ["first"]), second = StableID(parts: ["second"])
+        let batch = [
+            SeriesSamples(seriesID: first, samples: [Sample(now, 1)], labels: ["__name__": "m", "s": "first"]),
+            SeriesSamples(seriesID: second, samples: [Sample(now, 2)], labels: ["__name__": "m", "s": "second"]),
+            SeriesSamples(seriesID: first, samples: [Sample(now + 10_000, 3)], labels: ["__name__": "m", "s": "first"]),
+        ]
+        #expect(try await engine.append(batch, policy: policy) == AppendSummary(stored: 3))
+        let selected = try await engine.select([LabelMatcher("__name__", .equal, "m")])
+        #expect(selected.map(\.id).sorted() == [first, second].sorted())
+        let reopened = try TimeSeriesEngine(directory: directory, logger: quietLogger)
+        for store in [engine, reopened] {
+            #expect(try await store.samples(series: first, fromMs: .min, toMs: .max) == [Sample(now, 1), Sample(now + 10_000, 3)])
+            #expect(try await store.samples(series: second, fromMs: .min, toMs: .max) == [Sample(now, 2)])
+            #expect(await store.labels(of: first)?["s"] == "first")
+        }
+    }
+}

@@ -17,6 +17,9 @@ public struct BitWriter: Sendable {
     /// Creates an empty writer.
     public init(capacity: Int = 64) { words.reserveCapacity((capacity + 7) / 8) }
 
+    /// The first 64 bits written (0 until 64 have been).
+    var firstWord: UInt64 { words.first ?? 0 }
+
     /// Number of bits written.
     public var bitCount: Int { words.count * 64 + accumulated }
 

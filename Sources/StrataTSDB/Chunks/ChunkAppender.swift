@@ -15,7 +15,7 @@ public struct ChunkAppender: Sendable {
     public static let maxBlockSamples = 1_024
 
     // Stored narrow, the bytes after the writer's first: every series of the head keeps its open chunk's appender,
-    // so its state is 64 bytes (it was 128 with an `Int` per field: 6 MB of 100k series).
+    // so its state is 56 bytes (it was 128 with an `Int` per field: 6 MB of 100k series).
     private var stream = BitWriter(capacity: 128)
     private let storedCapacity: UInt16
     private let storedExponent: Int8
@@ -34,8 +34,8 @@ public struct ChunkAppender: Sendable {
     public var exponent: Int { Int(storedExponent) }
     /// Samples appended.
     public var count: Int { Int(storedCount) }
-    /// First timestamp.
-    public private(set) var firstTimestamp: Int64 = 0
+    /// First timestamp (0 while empty): the stream's first word, so the appender does not store it twice.
+    public var firstTimestamp: Int64 { count == 0 ? 0 : Int64(bitPattern: stream.firstWord) }
     /// Last timestamp.
     public private(set) var lastTimestamp: Int64 = 0
     private var lastDelta: Int64 = 0
@@ -87,8 +87,8 @@ public struct ChunkAppender: Sendable {
     private mutating func appendTimestamp(_ timestamp: Int64) {
         switch count {
         case 0:
+            // The stream's first word (`firstTimestamp`).
             stream.write(bits: UInt64(bitPattern: timestamp), count: 64)
-            firstTimestamp = timestamp
         case 1:
             let delta = timestamp &- lastTimestamp
             stream.writeSecondDelta(delta)

@@ -77,13 +77,18 @@ struct FrozenSamples: Sendable {
     }
 }
 
-/// Frozen samples behind one reference.
+/// Frozen samples behind one reference, with the cursor of the persists that took them.
 final class FrozenBox {
     let samples: FrozenSamples
-    init(_ samples: FrozenSamples) { self.samples = samples }
+    /// The engine's persists (see `MemSeries.frozen`).
+    unowned let cursor: PersistCursor
+    init(_ samples: FrozenSamples, cursor: PersistCursor) {
+        self.samples = samples
+        self.cursor = cursor
+    }
 }
 
-/// How far the engine's persists have got: shared by the engine and its series, touched only on the engine
+/// How far the engine's persists have got: shared by the engine and the frozen samples of its series, touched only on the engine
 /// actor. A series' frozen samples of an epoch at or below `installedEpoch` are in installed blocks and no longer
 /// read, so installing a persist's blocks takes one store, not a pass over every series.
 final class PersistCursor: @unchecked Sendable {
@@ -114,21 +119,20 @@ enum AppendOutcome: Sendable, Equatable {
 /// Not `Sendable`: only the engine actor that owns the head touches it.
 final class MemSeries {
     // Declared in the order they lie in the object: what validation and appending read for every sample comes
-    // first, in the record's first 48 bytes after the header, then the open chunk's state (64 bytes). Spread over
-    // three cache lines before, validation waited on a cache miss at each of its three reads of a series.
+    // first, in the record's first 32 bytes after the header, then the open chunk's state (56 bytes). Spread over
+    // three cache lines before, validation waited on a cache miss at each of its three reads of a series. The
+    // record is 136 bytes (144 with malloc's header); every field costs 0.8 MB at 100k series.
     /// The series' id.
     let id: StableID
     /// Its slot in the head's dense list (set when the head takes it).
     var ref = SeriesRef.none
-    /// Scratch state of the engine's all-or-nothing validation (beside `ref`, in its padding): true while a
-    /// validation pass has let a sample of this series through, `pendingLast` then being the newest one; the
-    /// pass clears it before it returns.
-    var validating = false
+    /// Scratch state of the engine's all-or-nothing validation (beside `ref`, in its padding): while a validation
+    /// pass has let a sample of this series through, 1 + the index of the pass's note of its newest sample; 0
+    /// otherwise. The pass clears it before it returns.
+    var pendingSlot: UInt32 = 0
     var lastTimestamp: Int64 = .min
     var lastBits: UInt64 = 0
-    /// The newest sample a validation pass has let through, meaningful only while `validating`.
-    var pendingLast: (timestamp: Int64, bits: UInt64) = (.min, 0)
-    /// The engine's persist epoch this series' live samples belong to (`seal(at:)`).
+    /// The engine's persist epoch this series' live samples belong to (`seal(at:cursor:)`).
     var epoch: UInt32 = 0
     /// The persist epoch (WAL segments since its cut) whose log defines `ref` as this series (`RefSampleRecord`);
     /// `.max` until this process first logs it.
@@ -138,21 +142,18 @@ final class MemSeries {
     /// Out-of-order samples, sorted by time, timestamps unique and absent from the chunks.
     var outOfOrder: [Sample] = []
     /// Samples handed to a persist, kept until the next seal or release even once their block is installed (boxed:
-    /// one reference in every series' record instead of two arrays).
+    /// one reference in every series' record instead of two arrays and the engine's cursor).
     private var handedOver: FrozenBox?
-    /// The engine's persists (see `frozen`).
-    unowned let cursor: PersistCursor
 
     /// Samples being written as a block in the background (older than everything in `chunks`); nil once the
     /// block holding them is installed, as if released.
     var frozen: FrozenSamples? {
-        guard let handedOver, epoch > cursor.installedEpoch else { return nil }
+        guard let handedOver, epoch > handedOver.cursor.installedEpoch else { return nil }
         return handedOver.samples
     }
 
-    init(id: StableID, cursor: PersistCursor = .detached) {
+    init(id: StableID) {
         self.id = id
-        self.cursor = cursor
     }
 
     func append(_ sample: Sample, windowMs: Int64) -> AppendOutcome {
@@ -191,7 +192,7 @@ final class MemSeries {
     /// after the epoch moved, whichever comes first. So a persist never takes the actor for a pass over every
     /// series at once.
     @inline(__always)
-    func seal(at current: UInt32) {
+    func seal(at current: UInt32, cursor: PersistCursor) {
         guard epoch != current else { return }
         precondition(frozen == nil, "a series is frozen by one persist at a time")
         epoch = current
@@ -205,7 +206,7 @@ final class MemSeries {
             taken.chunks.append(ClosedChunk(minT: chunk.firstTimestamp, maxT: chunk.lastTimestamp, bytes: chunk.bytes))
         }
         open = nil
-        handedOver = FrozenBox(taken)
+        handedOver = FrozenBox(taken, cursor: cursor)
     }
 
     /// The frozen samples are in an installed block: drop the reference (they are no longer read anyway).
