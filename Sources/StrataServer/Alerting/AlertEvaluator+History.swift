@@ -35,8 +35,10 @@ extension AlertEvaluator {
     }
 
     /// A baseline profile learned from the series' stored hourly mean, minimum, maximum and count over the seasons a
-    /// profile keeps (the within-hour deviation estimated from the range, `rangeDivisor`).
-    func seededProfile(series: StableID, condition: BaselineCondition, nowMs: Int64) async -> BaselineProfile {
+    /// profile keeps (the within-hour deviation estimated from the range, `rangeDivisor`); nil when the history could
+    /// not be read (a query failed or passed `historyTimeout`), so that the next sample tries again instead of the
+    /// profile starting from nothing for the definition's life.
+    func seededProfile(series: StableID, condition: BaselineCondition, nowMs: Int64) async -> BaselineProfile? {
         var profile = BaselineProfile(season: condition.season, utcOffsetMs: condition.utcOffsetMs)
         guard let labels = await querier.labels(of: series) else { return profile }
         var matchers: [LabelMatcher] = []
@@ -50,8 +52,8 @@ extension AlertEvaluator {
         var columns: [QueryFunction: [Int64: Double]] = [:]
         for function in [QueryFunction.avg, .min, .max, .count] {
             let query = RangeQuery(matchers: matchers, fromMs: hourStart - span, toMs: hourStart - 1, stepMs: Self.hourMs, function: function)
-            guard let result = try? await querier.query(query, budget: QueryBudget(timeout: Self.historyTimeout)),
-                  let points = result.series.first(where: { $0.id == series })?.points else { return profile }
+            guard let result = try? await querier.query(query, budget: QueryBudget(timeout: Self.historyTimeout)) else { return nil }
+            guard let points = result.series.first(where: { $0.id == series })?.points else { return profile }
             columns[function] = Dictionary(points.map { ($0.timestampMs, $0.value) }) { first, _ in first }
         }
         for (hour, mean) in (columns[.avg] ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -44,7 +44,9 @@ extension AlertEvaluator {
         case .baseline(let baseline):
             if baselines[key] == nil {
                 readHistory = true
-                baselines[key] = await seededProfile(series: series, condition: baseline, nowMs: timestampMs)
+                // A history that could not be read is read again at the series' next sample; this one decides nothing.
+                guard let seeded = await seededProfile(series: series, condition: baseline, nowMs: timestampMs) else { return nil }
+                if baselines[key] == nil { baselines[key] = seeded }
             }
             let expectation = baselines[key]?.expectation(atMs: timestampMs)
             baselines[key]?.add(timestampMs: timestampMs, value: value)

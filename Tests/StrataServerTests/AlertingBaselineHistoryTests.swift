@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import StrataAPI
+import StrataCore
+import StrataTSDB
+import Synchronization
+import Testing
+@testable import StrataServer
+
+/// The real store, but its range queries fail while `failing` is set: a history read that times out, as a busy
+/// server's queries on their low-priority threads can.
+final class RangeQueriesFailing: Querier {
+    struct Refused: Error {}
+    let store: TimeSeriesEngine
+    let failing = Mutex(true)
+
+    init(_ store: TimeSeriesEngine) { self.store = store }
+
+    func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
+        if failing.withLock({ $0 }) { throw Refused() }
+        return try await store.query(query, budget: budget)
+    }
+
+    func select(_ matchers: [LabelMatcher], budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
+        try await store.select(matchers, budget: budget)
+    }
+
+    func select(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [(id: StableID, labels: Labels)] {
+        try await store.select(matchers, fromMs: fromMs, toMs: toMs, budget: budget)
+    }
+
+    func samples(series: StableID, fromMs: Int64, toMs: Int64) async throws -> [Sample] {
+        try await store.samples(series: series, fromMs: fromMs, toMs: toMs)
+    }
+
+    func selectSamples(_ matchers: [LabelMatcher], fromMs: Int64, toMs: Int64, budget: QueryBudget) async throws -> [SelectedSeries] {
+        try await store.selectSamples(matchers, fromMs: fromMs, toMs: toMs, budget: budget)
+    }
+
+    func labels(of series: StableID) async -> Labels? { await store.labels(of: series) }
+
+    func labelNames(matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
+        try await store.labelNames(matching: matchers, budget: budget)
+    }
+
+    func labelValues(_ name: String, matching matchers: [LabelMatcher], budget: QueryBudget) async throws -> [String] {
+        try await store.labelValues(name, matching: matchers, budget: budget)
+    }
+}
+
+/// A baseline whose stored history could not be read when it first saw its series (in the full test suite, a
+/// history query on a loaded machine passed its timeout) learns it at the series' next sample, instead of starting
+/// from nothing and firing on nothing for the definition's life.
+@Test func aBaselineWhoseHistoryCouldNotBeReadLearnsItAtTheNextSample() async throws {
+    let harness = try ServerHarness()
+    _ = try await harness.server.bootstrap()
+    let hour: Int64 = 3_600_000
+    let now = AlertingEscalationTests.saturday + 10 * hour + 30 * 60_000
+    let series = StableID(parts: ["baseline-history-series"])
+    let labels = Labels([Label("__name__", "requests"), Label("job", "base")])
+    // Two weeks before this hour: 20 at night, 200 from 09:00 to 18:00 UTC, 0/1/2 added within each hour.
+    func usual(_ time: Int64) -> Double {
+        let hourOfDay = (time / hour) % 24
+        let base: Double = hourOfDay >= 9 && hourOfDay < 18 ? 200 : 20
+        return base + Double((time / 600_000) % 3)
+    }
+    let thisHour = now / hour * hour
+    let history = stride(from: thisHour - 14 * 24 * hour, to: thisHour, by: 600_000).map { Sample($0, usual($0)) }
+    _ = try await harness.server.store.append([SeriesSamples(seriesID: series, samples: history, labels: labels)])
+
+    let querier = RangeQueriesFailing(harness.server.store)
+    let clock = Mutex(now)
+    let evaluator = AlertEvaluator(catalog: harness.server.catalog, querier: querier, sink: harness.server.events, feed: AlertFeed(),
+                                   logger: Logger(label: "baseline-history-test"), clock: { clock.withLock { $0 } })
+    try await evaluator.load()
+    let definition = try JSONDecoder().decode(API.AlertDefinition.self, from: Data("""
+        {"name": "requests-unusual", "scope": {"series": {"job": "base"}},
+         "condition": {"type": "baseline", "metric": "requests", "deviations": 4}}
+        """.utf8))
+    _ = try await evaluator.define(definition, tenantID: "default", origin: "api")
+    func send(_ value: Double, at time: Int64) async {
+        clock.withLock { $0 = time }
+        var batch = SampleBatch()
+        batch.append(series, time, value)
+        batch.labels[series] = labels
+        await evaluator.process([AlertFeed.Item(tenantID: "default", batch: batch, receivedMs: time)])
+    }
+    func firing() async -> Int { await evaluator.entries.values.filter { $0.lifecycle.state == .firing }.count }
+
+    await send(1_000, at: now)
+    #expect(await firing() == 0, "without its history the baseline decides nothing")
+    querier.failing.withLock { $0 = false }
+    await send(1_000, at: now + 10_000)
+    #expect(await firing() == 1, "with its history read at the next sample, 1,000 against a usual 201 fires")
+}
