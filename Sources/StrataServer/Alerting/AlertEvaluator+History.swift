@@ -7,6 +7,8 @@ import StrataTSDB
 /// they first see a series — after a restart, a new definition or a VM's relocation — instead of from nothing.
 extension AlertEvaluator {
     static let historyTimeout: Duration = .seconds(5)
+    /// Samples of a series that try to read a baseline's history before it learns from live samples alone.
+    static let historyAttempts = 3
     static let hourMs: Int64 = 3_600_000
 
     /// The threshold state of a series, primed with its stored samples of the window (or the last one, for a rate).
@@ -62,6 +64,27 @@ extension AlertEvaluator {
             profile.record(hourStartMs: hour, mean: mean, deviation: range / Self.rangeDivisor(count))
         }
         return profile
+    }
+
+    /// The profile `key` starts from: learned from the stored history, or nil when that could not be read, so that
+    /// the sample decides nothing and the next one reads again; after `historyAttempts` failed reads (a query past
+    /// its timeout each time: a loaded store, or a block that cannot be read), an empty profile that learns from live
+    /// samples, with a warning. So a failing store costs each series at most that many reads.
+    func seededBaseline(key: AlertEntry.Key, series: StableID, condition: BaselineCondition, nowMs: Int64) async -> BaselineProfile? {
+        if let profile = await seededProfile(series: series, condition: condition, nowMs: nowMs) {
+            baselineReadFailures[key] = nil
+            return profile
+        }
+        let failures = baselineReadFailures[key, default: 0] + 1
+        guard failures >= Self.historyAttempts else {
+            baselineReadFailures[key] = failures
+            return nil
+        }
+        baselineReadFailures[key] = nil
+        logger.warning("a baseline's stored history could not be read; it learns from live samples", metadata: [
+            "definition": "\(key.definitionID)", "series": "\(series)", "attempts": "\(failures)",
+        ])
+        return BaselineProfile(season: condition.season, utcOffsetMs: condition.utcOffsetMs)
     }
 
     /// The expected range of `count` normally distributed samples in standard deviations (the d₂ constant of

@@ -44,8 +44,7 @@ extension AlertEvaluator {
         case .baseline(let baseline):
             if baselines[key] == nil {
                 readHistory = true
-                // A history that could not be read is read again at the series' next sample; this one decides nothing.
-                guard let seeded = await seededProfile(series: series, condition: baseline, nowMs: timestampMs) else { return nil }
+                guard let seeded = await seededBaseline(key: key, series: series, condition: baseline, nowMs: timestampMs) else { return nil }
                 if baselines[key] == nil { baselines[key] = seeded }
             }
             let expectation = baselines[key]?.expectation(atMs: timestampMs)
@@ -63,5 +62,8 @@ extension AlertEvaluator {
         inputs = inputs.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
         trends = trends.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
         baselines = baselines.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
+        baselineReadFailures = baselineReadFailures.filter {
+            $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#")
+        }
     }
 }

@@ -28,6 +28,8 @@ actor AlertEvaluator {
     var inputs: [AlertEntry.Key: ThresholdInputState] = [:]
     var trends: [AlertEntry.Key: TrendState] = [:]
     var baselines: [AlertEntry.Key: BaselineProfile] = [:]
+    /// Baselines whose stored history could not be read yet: how many samples have tried (`historyAttempts`).
+    var baselineReadFailures: [AlertEntry.Key: Int] = [:]
     /// Composite parts: the series holding a metric part on a resource, when an event part's hold ends, and the
     /// resources each composite has judged.
     var partHolding: [PartKey: Set<String>] = [:]

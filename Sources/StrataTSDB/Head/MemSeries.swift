@@ -94,9 +94,6 @@ final class FrozenBox {
 final class PersistCursor: @unchecked Sendable {
     // @unchecked: used only on the engine actor that owns the head (as `MemSeries` is).
     var installedEpoch: UInt32 = 0
-
-    /// A cursor for series outside an engine (tests of the head alone).
-    static let detached = PersistCursor()
 }
 
 /// What happened to one appended sample (the documented out-of-order rule, `docs/format/chunks.md`).
