@@ -6,8 +6,9 @@ extension TimeSeriesEngine {
     ///
     /// Created one by one between appends, each series' record lay in memory between two open chunks' first
     /// buffers; when those chunks grew, every first buffer left a hole between two records that no larger buffer
-    /// fits in (5–6 MiB of resident memory at 100k new series, docs/performance.md). Created together, the records lie together, and so
-    /// do the first buffers the appends allocate next: freed as the chunks grow, they merge and are reused.
+    /// fits in (5–6 MiB of resident memory at 100k new series, docs/performance.md). Created together, the records
+    /// lie together, and so do the first buffers the appends allocate next: freed as the chunks grow, they merge and
+    /// are reused.
     func resolveSeries(_ batch: SampleBatch, looked: [SeriesHandle?], logging: Bool,
                        newSeries: inout [(id: StableID, labels: Labels)]) -> [SeriesHandle] {
         var handles: [SeriesHandle] = []

@@ -203,22 +203,18 @@ public actor TimeSeriesEngine: SampleStore {
         var refs: [StableID: SeriesRef] = [:]
         var newSeries: [(id: StableID, labels: Labels)] = []
         var accepted = RefSampleRecord(capacity: logged ? 0 : batch.count)
-        var current: (id: StableID, handle: SeriesHandle)?
         var range = headRange ?? (.max, .min)
         let handles = resolveSeries(batch, looked: looked, logging: !logged, newSeries: &newSeries)
         for index in 0..<batch.count {
             let id = batch.seriesIDs[index]
-            let handle: SeriesHandle
-            if let current, current.id == id {
-                handle = current.handle
-            } else {
-                handle = handles[index]
+            let handle = handles[index]
+            // Once per run of one series' samples.
+            if index == 0 || batch.seriesIDs[index - 1] != id {
                 if handle.series.ref != batch.hints[index] { refs[id] = handle.series.ref }
                 let epoch = persistEpoch
                 let cursor = persistCursor
                 handle.with { $0.seal(at: epoch, cursor: cursor) }
             }
-            current = (id, handle)
             let timestamp = batch.timestamps[index]
             if timestamp < lowerBound {
                 summary.reject(.outOfBounds)

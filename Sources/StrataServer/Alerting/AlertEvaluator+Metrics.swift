@@ -59,11 +59,11 @@ extension AlertEvaluator {
 
     /// Forgets what the metric conditions of a definition remember.
     func forgetMetricState(definitionID: String) {
-        inputs = inputs.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
-        trends = trends.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
-        baselines = baselines.filter { $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#") }
-        baselineReadFailures = baselineReadFailures.filter {
-            $0.key.definitionID != definitionID && !$0.key.definitionID.hasPrefix(definitionID + "#")
-        }
+        // The definition's own keys and those of its composite parts (`ID#n`).
+        let kept = { (key: AlertEntry.Key) in key.definitionID != definitionID && !key.definitionID.hasPrefix(definitionID + "#") }
+        inputs = inputs.filter { kept($0.key) }
+        trends = trends.filter { kept($0.key) }
+        baselines = baselines.filter { kept($0.key) }
+        baselineReadFailures = baselineReadFailures.filter { kept($0.key) }
     }
 }
