@@ -110,9 +110,10 @@ public enum RemoteWriteRequest {
         // Every series of the request resolved at once (see `SeriesResolver`).
         let outcome: Result<[SeriesResolver.Resolution], DecodeError> = gatheredBytes.withUnsafeBytes { gatheredRaw in
             let body = UnsafeRawBufferPointer(buffer)
+            let tenantKey = resolver.tenantKey(tenant)
             let lookups = parsed.map { series in
                 let raw = UnsafeRawBufferPointer(rebasing: (series.gathered ? gatheredRaw : body)[series.labels])
-                return SeriesResolver.Lookup(hash: resolver.hash(raw, tenant: tenant), bytes: raw)
+                return SeriesResolver.Lookup(hash: SeriesResolver.hash(raw, tenantKey: tenantKey), bytes: raw)
             }
             do throws(DecodeError) {
                 return .success(try resolver.resolve(tenant: tenant, lookups))

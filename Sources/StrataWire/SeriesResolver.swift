@@ -121,6 +121,9 @@ public final class SeriesResolver: Sendable {
     /// The seeded hash of a series' label bytes in `tenant`.
     func hash(_ bytes: UnsafeRawBufferPointer, tenant: String) -> UInt64 { Self.hash(bytes, tenant: tenant, seed: seed) }
 
+    /// The tenant's starting state for `hash(_:tenantKey:)`: computed once per request.
+    func tenantKey(_ tenant: String) -> UInt64 { Self.tenantKey(tenant, seed: seed) }
+
     /// Resolves every lookup of one request, in order.
     func resolve(tenant: String, _ lookups: [Lookup]) throws(RemoteWriteRequest.DecodeError) -> [Resolution] {
         let (snapshot, hasPending) = state.withLock { ($0.snapshot, $0.pending.count > 0) }
@@ -236,16 +239,35 @@ public final class SeriesResolver: Sendable {
         return Labels(labels.filter { !$0.value.isEmpty })
     }
 
-    /// A fast 64-bit hash of the tenant and the bytes, eight bytes at a time (multiply-xorshift mixing;
-    /// collisions only cost a slow path, see the type's invariant).
+    /// A fast 64-bit hash of the tenant and the bytes (multiply-xorshift mixing; collisions only cost a slow path,
+    /// see the type's invariant).
     static func hash(_ raw: UnsafeRawBufferPointer, tenant: String, seed: UInt64 = 0) -> UInt64 {
-        var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(raw.count) ^ seed
-        for byte in tenant.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash(raw, tenantKey: tenantKey(tenant, seed: seed))
+    }
+
+    /// The tenant and the seed folded into the hash's starting state, once per request rather than per series.
+    static func tenantKey(_ tenant: String, seed: UInt64) -> UInt64 {
+        var key = 0x9e37_79b9_7f4a_7c15 ^ seed
+        for byte in tenant.utf8 { key = (key ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return key
+    }
+
+    /// `hash(_:tenant:seed:)` from the tenant's key: sixteen bytes at a time in two independent lanes, so the
+    /// multiplications of one step overlap instead of waiting on each other (hashing was 4 % of ingest CPU).
+    static func hash(_ raw: UnsafeRawBufferPointer, tenantKey: UInt64) -> UInt64 {
+        var first = tenantKey ^ UInt64(raw.count)
+        var second = first ^ 0x6a09_e667_f3bc_c909
         var offset = 0
-        while offset + 8 <= raw.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            hash = (hash ^ word) &* 0xff51_afd7_ed55_8ccd
-            hash ^= hash >> 32
+        while offset + 16 <= raw.count {
+            first = (first ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+            second = (second ^ raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)) &* 0xc4ce_b9fe_1a85_ec53
+            first ^= first >> 32
+            second ^= second >> 29
+            offset += 16
+        }
+        if offset + 8 <= raw.count {
+            first = (first ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xff51_afd7_ed55_8ccd
+            first ^= first >> 32
             offset += 8
         }
         var tail: UInt64 = 0
@@ -253,7 +275,7 @@ public final class SeriesResolver: Sendable {
             tail = tail << 8 | UInt64(raw[offset])
             offset += 1
         }
-        hash = (hash ^ tail) &* 0xc4ce_b9fe_1a85_ec53
+        var hash = (first ^ tail ^ (second &* 0x9e37_79b9_7f4a_7c15)) &* 0xc4ce_b9fe_1a85_ec53
         hash ^= hash >> 33
         return hash | 1 // never 0, the table's empty mark
     }
