@@ -77,6 +77,11 @@ import Testing
         try await body(port, messages)
     }
 
+    /// A delivery whose wait for each reply outlasts a stall of the Python server on a loaded machine: in a full
+    /// `swift test` on two cores, with hundreds of tests running at once, one reply once took over 30 s (the
+    /// default). These tests check what is sent and refused, not how fast; the timeout has its own test below.
+    func smtpDelivery() -> NotificationDelivery { testDelivery(timeout: .seconds(120)) }
+
     /// The messages the server accepted.
     func received(_ path: String) throws -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
@@ -92,7 +97,7 @@ import Testing
                                      to: ["ops@example.com", "oncall@example.com"])
             var notification = sampleNotification()
             notification.annotations["description"] = "line one\n.line starting with a dot"
-            try await testDelivery().deliver(notification, to: .email(target))
+            try await smtpDelivery().deliver(notification, to: .email(target))
 
             let message = try #require(try received(messages).first)
             #expect(message["from"] as? String == "strata@example.com")
@@ -117,7 +122,7 @@ import Testing
         let (certificate, key) = try makeSelfSignedCertificate(in: directory)
         let arguments = ["--cert", certificate, "--key", key, "--user", "strata", "--password", "pa ss"]
         try await withSMTPServer(arguments, directory: directory) { port, messages in
-            let delivery = testDelivery()
+            let delivery = smtpDelivery()
             let target = EmailTarget(host: "127.0.0.1", port: port, tls: .starttls, username: "strata", password: "pa ss",
                                      from: "strata@example.com", to: ["ops@example.com"], caFile: certificate)
             try await delivery.deliver(sampleNotification(), to: .email(target))
@@ -149,7 +154,7 @@ import Testing
         try await withSMTPServer(["--reject", "gone@example.com"], directory: directory) { port, messages in
             let target = EmailTarget(host: "127.0.0.1", port: port, tls: .plain, from: "strata@example.com",
                                      to: ["ops@example.com", "gone@example.com"])
-            let error = await #expect(throws: DeliveryError.self) { try await testDelivery().deliver(sampleNotification(), to: .email(target)) }
+            let error = await #expect(throws: DeliveryError.self) { try await smtpDelivery().deliver(sampleNotification(), to: .email(target)) }
             #expect(error?.retryable == false)
             #expect(error?.status == 550)
             #expect(error?.message.contains("RCPT TO:<gone@example.com>") == true)
@@ -160,7 +165,7 @@ import Testing
             // The same server without STARTTLS, asked for it: refused before anything is sent.
             var tls = target
             tls.tls = .starttls
-            let noTLS = await #expect(throws: DeliveryError.self) { try await testDelivery().deliver(sampleNotification(), to: .email(tls)) }
+            let noTLS = await #expect(throws: DeliveryError.self) { try await smtpDelivery().deliver(sampleNotification(), to: .email(tls)) }
             #expect(noTLS?.retryable == false)
             #expect(noTLS?.message.contains("does not offer STARTTLS") == true)
         }
