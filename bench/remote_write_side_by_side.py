@@ -15,9 +15,18 @@ Strata split into raw blocks, 1 min + 1 h rollups, WAL, catalog and the rest, fo
 chunks_head/) and, for reference, the snapshot block of the head before the stop. Prints one JSON line per
 server, case and concurrency (Strata's carries the ratios), then one aligned summary table. Everything listens
 on 127.0.0.1 and stops by itself; Strata acknowledges a write only after fdatasync, the peers do not.
-STRATA_BINARY names another strata binary (an A/B against another build)."""
+STRATA_BINARY names another strata binary (an A/B against another build).
+
+Trials: this machine's speed drifts by about 15 % between loads a minute apart, for every server alike, so one load
+per server compares two moments as much as two servers. With --repeat N (default 3) VictoriaMetrics and Strata each
+run every case N times, alternating (VictoriaMetrics, Strata, VictoriaMetrics, Strata, ...), each trial on a fresh
+data directory; every figure in the table is the median of a server's trials, the ratios are those of the medians,
+and the "samples/s trials" column lists each trial's rate. Prometheus, the reference and not one of issue 18's
+goals, runs once per case (in the first round) to keep the bench's length reasonable. One JSON line per trial
+("trial": 1..N), then one per server with the medians ("summary": true; Strata's carries the ratios)."""
 import argparse
 import json
+import statistics
 import os
 import shutil
 import signal
@@ -133,6 +142,28 @@ def run_strata(kit, series, samples, concurrency, cache):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def median_of(trials):
+    """One result whose figures are the medians of the trials' (the first trial's for anything not numeric)."""
+    done = [t for t in trials if "skipped" not in t]
+    if not done:
+        return dict(trials[0])
+    merged = dict(done[0])
+    for key in ("samples_per_s", "server_cpu_s", "cpu_s_per_million", "peak_rss_mib", "dir_bytes_per_sample",
+                "req_latency_ms_p50", "req_latency_ms_p99", "http_errors"):
+        values = [t[key] for t in done if isinstance(t.get(key), (int, float))]
+        if values:
+            merged[key] = statistics.median(values)
+    parts = {}
+    for name in sorted({name for t in done for name in t.get("parts_bytes_per_sample", {})}):
+        parts[name] = statistics.median(t.get("parts_bytes_per_sample", {}).get(name, 0) for t in done)
+    if parts:
+        merged["parts_bytes_per_sample"] = parts
+    merged["http_errors"] = sum(t.get("http_errors") or 0 for t in done)
+    merged["trials"] = len(done)
+    merged["samples_per_s_trials"] = [t.get("samples_per_s") for t in done]
+    return merged
+
+
 def ratio(a, b):
     return round(a / b, 2) if a is not None and b else None
 
@@ -153,7 +184,9 @@ COLUMNS = [("samples/s", lambda r: r.get("samples_per_s"), "{:,.0f}"),
            ("rollups", lambda r: r.get("parts_bytes_per_sample", {}).get("rollups"), "{:.3f}"),
            ("WAL", lambda r: r.get("parts_bytes_per_sample", {}).get("wal"), "{:.3f}"),
            ("catalog", lambda r: r.get("parts_bytes_per_sample", {}).get("catalog"), "{:.3f}"),
-           ("HTTP errors", lambda r: r.get("http_errors"), "{}")]
+           ("HTTP errors", lambda r: r.get("http_errors"), "{}"),
+           ("samples/s trials", lambda r: r.get("samples_per_s_trials"),
+            lambda v: " ".join("%.2fM" % (x / 1e6) for x in v))]
 RATIO_COLUMNS = 5  # samples/s … dir B/sample have ratios
 
 
@@ -171,7 +204,7 @@ def table(rows):
             cells = []
             for _, get, fmt in COLUMNS:
                 value = get(r)
-                cells.append("-" if value is None else fmt.format(value))
+                cells.append("-" if value is None else fmt(value) if callable(fmt) else fmt.format(value))
             lines.append([case, str(concurrency), TITLES[server]] + cells)
         strata = by_server.get("strata", {})
         for peer, label in (("victoriametrics", "Strata/VM"), ("prometheus", "Strata/Prom")):
@@ -185,7 +218,8 @@ def table(rows):
             lines.append([case, str(concurrency), label] + cells + [""] * (len(COLUMNS) - RATIO_COLUMNS))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     def render(line):
-        return "  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+        return "  ".join(c.ljust(w) if i < 3 or i == len(line) - 1 else c.rjust(w)
+                     for i, (c, w) in enumerate(zip(line, widths))).rstrip()
     out = [render(lines[0]), render(["-" * w for w in widths])] + [render(line) for line in lines[1:]]
     return "\n".join(out)
 
@@ -199,7 +233,12 @@ def main():
     parser.add_argument("--concurrency", default="4,16", help="connections, comma separated (default 4,16)")
     parser.add_argument("--servers", default=",".join(SERVERS), help="which of %s to run" % ",".join(SERVERS))
     parser.add_argument("--cache-dir", default="/tmp/peers")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="trials of VictoriaMetrics and Strata per case, alternating; figures are medians "
+                             "(default 3; Prometheus runs once)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        sys.exit("--repeat must be at least 1")
     if not os.path.exists(os.path.join(args.kit, "rw_load.py")):
         print(json.dumps({"skipped": "benchmark kit not found at %s (use --kit)" % args.kit}))
         return
@@ -215,12 +254,22 @@ def main():
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             cache = os.path.join(args.cache_dir, "c-%d-%d-c%d.pkl" % (series, samples, concurrency))
             ensure_cache(args.kit, series, samples, concurrency, cache)
+            trials = {server: [] for server in servers}
+            for trial in range(1, args.repeat + 1):
+                for server in servers:
+                    if server == "prometheus" and trial > 1:
+                        continue
+                    loads.append(os.getloadavg())
+                    result = runners[server](args.kit, series, samples, concurrency, cache)
+                    result.update(case=case, series=series, samples_per_series=samples, concurrency=concurrency,
+                                  trial=trial, loadavg_before=[round(x, 2) for x in loads[-1]])
+                    trials[server].append(result)
+                    print(json.dumps(result), flush=True)
             results = []
             for server in servers:
-                loads.append(os.getloadavg())
-                result = runners[server](args.kit, series, samples, concurrency, cache)
-                result.update(case=case, series=series, samples_per_series=samples, concurrency=concurrency,
-                              loadavg_before=[round(x, 2) for x in loads[-1]])
+                result = median_of(trials[server])
+                result.update(summary=True)
+                result.pop("trial", None)
                 if server == "strata":
                     by_server = {r["server"]: r for r in results}
                     result["ratios"] = {peer: ratios(result, by_server.get(peer, {"skipped": "not run"}))
@@ -230,6 +279,8 @@ def main():
             rows.append(((case, concurrency), results))
     print()
     print(table(rows))
+    print("Figures: medians of %d alternating trials of VictoriaMetrics and Strata (Prometheus: one); ratios of the "
+          "medians." % args.repeat)
     print("raw for Prometheus: its head snapshotted as a block before the stop (not in dir B/sample); WAL for "
           "Prometheus: wal/ + chunks_head/. CPU s: server utime+stime during the load. Load average before the "
           "runs (1 min): %s." % " ".join("%.1f" % l[0] for l in loads))
