@@ -8,11 +8,12 @@ import Testing
 @testable import StrataServer
 
 /// The real store, but its range queries fail while `failing` is set: a history read that times out, as a busy
-/// server's queries on their low-priority threads can.
+/// server's queries on their low-priority threads can. While `held` is set they wait (a slow read).
 final class RangeQueriesFailing: Querier {
     struct Refused: Error {}
     let store: TimeSeriesEngine
     let failing = Mutex(true)
+    let held = Mutex(false)
     /// Range queries asked, failed or not.
     let asked = Mutex(0)
 
@@ -20,6 +21,7 @@ final class RangeQueriesFailing: Querier {
 
     func query(_ query: RangeQuery, budget: QueryBudget) async throws -> QueryResult {
         asked.withLock { $0 += 1 }
+        while held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
         if failing.withLock({ $0 }) { throw Refused() }
         return try await store.query(query, budget: budget)
     }
@@ -63,6 +65,7 @@ final class BaselineHistoryRig: Sendable {
     let querier: RangeQueriesFailing
     let evaluator: AlertEvaluator
     let clock = Clock()
+    let definitionID: String
     let series = StableID(parts: ["baseline-history-series"])
     let labels = Labels([Label("__name__", "requests"), Label("job", "base")])
     /// Saturday 10:30 UTC: a busy hour, usually 200 + 1.
@@ -90,7 +93,7 @@ final class BaselineHistoryRig: Sendable {
             {"name": "requests-unusual", "scope": {"series": {"job": "base"}},
              "condition": {"type": "baseline", "metric": "requests", "deviations": 4}}
             """.utf8))
-        _ = try await evaluator.define(definition, tenantID: "default", origin: "api")
+        definitionID = try await evaluator.define(definition, tenantID: "default", origin: "api").id
     }
 
     func send(_ value: Double, at time: Int64) async {
@@ -124,4 +127,21 @@ final class BaselineHistoryRig: Sendable {
     #expect(rig.querier.asked.withLock { $0 } == AlertEvaluator.historyAttempts, "one failed read for each of the first three samples")
     #expect(await rig.evaluator.baselines.count == 1, "then an empty profile, learning from live samples")
     #expect(await rig.firing() == 0)
+}
+
+/// A definition removed while its baseline's history is being read (the evaluator awaits the store, and the actor
+/// takes the removal meanwhile) leaves nothing behind: no profile, and no alert for a definition that no longer
+/// exists. Before, the read's profile was stored after the removal had cleared the state, and the sample then
+/// opened an alert (1,000 against a usual 201) that outlived its definition.
+@Test func aDefinitionRemovedWhileItsBaselineHistoryIsReadLeavesNoProfileAndNoAlert() async throws {
+    let rig = try await BaselineHistoryRig()
+    rig.querier.failing.withLock { $0 = false }
+    rig.querier.held.withLock { $0 = true }
+    let sending = Task { await rig.send(1_000, at: rig.now) }
+    while rig.querier.asked.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(2)) }
+    #expect(try await rig.evaluator.remove(tenantID: "default", id: rig.definitionID))
+    rig.querier.held.withLock { $0 = false }
+    await sending.value
+    #expect(await rig.evaluator.baselines.isEmpty)
+    #expect(await rig.evaluator.entries.isEmpty)
 }

@@ -19,7 +19,9 @@ extension AlertEvaluator {
 
     /// Feeds a sample to the state `key` keeps for `condition`; nil while the sample decides nothing (a rate's first
     /// sample, a trend with too few points, a baseline too young for this hour).
-    /// `readHistory` is set when the stored history was read (the actor may have done other work meanwhile).
+    /// `readHistory` is set when the stored history was read (the actor may have done other work meanwhile). When a
+    /// definition was redefined or removed during that read, the sample decides nothing and nothing read is kept: the
+    /// definition judging it may be gone (an alert stored now would outlive it) or see a different condition.
     func judge(_ condition: AlertCondition, key: AlertEntry.Key, series: StableID, timestampMs: Int64, value: Double, open: Bool,
                readHistory: inout Bool) async -> Judgement? {
         switch condition {
@@ -27,14 +29,20 @@ extension AlertEvaluator {
             // Only what looks back needs the stored history (and the lookup that tells whether it was read).
             if threshold.input != .value, inputs[key] == nil {
                 readHistory = true
-                inputs[key] = await seededInput(series: series, condition: threshold, nowMs: timestampMs)
+                let epoch = metricStateEpoch
+                let seeded = await seededInput(series: series, condition: threshold, nowMs: timestampMs)
+                guard metricStateEpoch == epoch else { return nil }
+                inputs[key] = seeded
             }
             guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestampMs, value: value, input: threshold.input) else { return nil }
             return Judgement(active: threshold.holds(input, open: open), value: input)
         case .trend(let trend):
             if trends[key] == nil {
                 readHistory = true
-                trends[key] = await seededTrend(series: series, condition: trend, nowMs: timestampMs)
+                let epoch = metricStateEpoch
+                let seeded = await seededTrend(series: series, condition: trend, nowMs: timestampMs)
+                guard metricStateEpoch == epoch else { return nil }
+                trends[key] = seeded
             }
             guard let projection = trends[key]?.add(timestampMs: timestampMs, value: value, condition: trend) else { return nil }
             // The seconds left until the projected crossing (0 once crossed), or the horizon when none is projected.
@@ -44,7 +52,13 @@ extension AlertEvaluator {
         case .baseline(let baseline):
             if baselines[key] == nil {
                 readHistory = true
-                guard let seeded = await seededBaseline(key: key, series: series, condition: baseline, nowMs: timestampMs) else { return nil }
+                let epoch = metricStateEpoch
+                let seeded = await seededBaseline(key: key, series: series, condition: baseline, nowMs: timestampMs)
+                guard metricStateEpoch == epoch else {
+                    baselineReadFailures[key] = nil
+                    return nil
+                }
+                guard let seeded else { return nil }
                 if baselines[key] == nil { baselines[key] = seeded }
             }
             let expectation = baselines[key]?.expectation(atMs: timestampMs)
@@ -65,5 +79,6 @@ extension AlertEvaluator {
         trends = trends.filter { kept($0.key) }
         baselines = baselines.filter { kept($0.key) }
         baselineReadFailures = baselineReadFailures.filter { kept($0.key) }
+        metricStateEpoch &+= 1
     }
 }

@@ -30,6 +30,9 @@ actor AlertEvaluator {
     var baselines: [AlertEntry.Key: BaselineProfile] = [:]
     /// Baselines whose stored history could not be read yet: how many samples have tried (`historyAttempts`).
     var baselineReadFailures: [AlertEntry.Key: Int] = [:]
+    /// Bumped whenever a definition's metric state is forgotten (its condition or scope changed, or it was removed): a
+    /// history read that spanned a bump keeps nothing, as its definition may be gone or different (`judge`).
+    var metricStateEpoch: UInt64 = 0
     /// Composite parts: the series holding a metric part on a resource, when an event part's hold ends, and the
     /// resources each composite has judged.
     var partHolding: [PartKey: Set<String>] = [:]
