@@ -28,7 +28,7 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The error for a query that loaded more than `limit` samples (Prometheus's `--query.max-samples`).
     static func tooManySamples() -> EngineError {
-        .execution("query processing would load too many samples into memory in query execution")
+        .execution(QueryBudget.tooManySamplesMessage)
     }
 
     /// A budget's refusal as an engine error.

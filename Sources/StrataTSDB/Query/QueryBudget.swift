@@ -43,9 +43,12 @@ extension QueryBudget {
     public func charge(samples: Int) throws(QueryError) {
         guard sampleLimit != Int.max else { return }
         if decoded.add(samples) > sampleLimit {
-            throw QueryError(message: "query processing would load too many samples into memory in query execution", reason: .tooLarge)
+            throw QueryError(message: Self.tooManySamplesMessage, reason: .tooLarge)
         }
     }
+
+    /// What a read past `sampleLimit` answers: Prometheus's words for its `--query.max-samples`.
+    public static let tooManySamplesMessage = "query processing would load too many samples into memory in query execution"
 
     /// Samples charged so far.
     public var samplesDecoded: Int { decoded.total }
