@@ -228,13 +228,19 @@ public final class SeriesResolver: Sendable {
         state.pending = Table(size: 16)
     }
 
-    /// Decodes label messages, refusing a name given twice (as Prometheus does). A label with an empty value is
-    /// left out, as Prometheus stores none: `up{empty=""}` is the series `up`.
+    /// Decodes label messages, refusing a name given twice (as Prometheus does) and Strata's own `__tenant__`, which
+    /// holds the tenant of the sender's credentials (sent by a client, it made a second series whose labels, once the
+    /// tenant was set, equalled the first's). A label with an empty value is left out, as Prometheus stores none:
+    /// `up{empty=""}` is the series `up`.
     static func decodeLabels(_ bytes: UnsafeRawBufferPointer) throws(RemoteWriteRequest.DecodeError) -> Labels {
         let labels = try RemoteWriteRequest.decodeLabels(bytes)
         var seen = Set<String>()
         for label in labels where !seen.insert(label.name).inserted {
             throw RemoteWriteRequest.DecodeError(description: "label name \"\(label.name)\" is not unique: invalid sample", duplicateLabel: true)
+        }
+        if seen.contains(Labels.tenant) {
+            throw RemoteWriteRequest.DecodeError(description: "label name \"\(Labels.tenant)\" is reserved: Strata sets it to the tenant "
+                                                 + "of the credentials; drop it or rename it (relabelling): invalid sample")
         }
         return Labels(labels.filter { !$0.value.isEmpty })
     }

@@ -7,6 +7,26 @@ public enum Snappy {
         public var description: String { "snappy: corrupt input" }
     }
 
+    /// A valid body that would decode to more than the limit (an answer of 413, not 400: the body is not corrupt).
+    public struct TooLarge: Error, CustomStringConvertible {
+        /// The most decoded bytes accepted.
+        public var limit: Int
+        public var description: String { "request body decodes to more than \(limit) bytes" }
+    }
+
+    /// Why `decompress` refused a body.
+    public enum Failure: Error, CustomStringConvertible {
+        case corrupt(CorruptInput)
+        case tooLarge(TooLarge)
+
+        public var description: String {
+            switch self {
+            case .corrupt(let error): return error.description
+            case .tooLarge(let error): return error.description
+            }
+        }
+    }
+
     /// The most bytes one compressed byte can expand to: a 3-byte copy element emits at most 64 bytes, and
     /// nothing in the format does better. A length header claiming more than this times the body is a lie.
     public static let maxExpansion = 22
@@ -14,16 +34,17 @@ public enum Snappy {
     /// Decompresses `input`, refusing bodies that would inflate beyond `limit` bytes, and — before anything
     /// is allocated — bodies whose length header claims more than the format can expand them to (a 14-byte
     /// body claiming 255 MiB used to make the server allocate 255 MiB first).
-    public static func decompress(_ input: [UInt8], limit: Int) throws(CorruptInput) -> [UInt8] {
-        guard !input.isEmpty else { throw CorruptInput() }
+    public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+        guard !input.isEmpty else { throw .corrupt(CorruptInput()) }
         var length = 0
         let lengthStatus = input.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, buffer.count, &length) }
         }
-        guard lengthStatus == SNAPPY_OK, length <= limit, length / maxExpansion <= input.count else { throw CorruptInput() }
+        guard lengthStatus == SNAPPY_OK, length / maxExpansion <= input.count else { throw .corrupt(CorruptInput()) }
+        guard length <= limit else { throw .tooLarge(TooLarge(limit: limit)) }
         guard length > 0 else {
             // A valid empty stream is the single byte 0.
-            guard input == [0] else { throw CorruptInput() }
+            guard input == [0] else { throw .corrupt(CorruptInput()) }
             return []
         }
         var output = [UInt8](repeating: 0, count: length)
@@ -37,7 +58,7 @@ public enum Snappy {
                 }
             }
         }
-        guard status == SNAPPY_OK, produced == length else { throw CorruptInput() }
+        guard status == SNAPPY_OK, produced == length else { throw .corrupt(CorruptInput()) }
         return output
     }
 

@@ -247,7 +247,7 @@ import Testing
     lie.append(UInt8(claim))
     lie += [0x00, 0x61, 0x00, 0x61, 0x00, 0x61, 0x00, 0x61, 0x00]
     let before = maxRSS()
-    #expect(throws: Snappy.CorruptInput.self) { try Snappy.decompress(lie, limit: 2 << 30) }
+    #expect(isCorrupt(snappyFailure(lie, limit: 2 << 30)))
     #expect(maxRSS() - before < 64 << 20, "a 1 GiB claim in \(lie.count) bytes must not be allocated")
     let zeros = [UInt8](repeating: 0, count: 1 << 20)
     #expect(try Snappy.decompress(Snappy.compress(zeros), limit: 2 << 20) == zeros, "the densest real input still decodes")

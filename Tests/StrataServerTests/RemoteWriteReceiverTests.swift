@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import StrataCore
+import StrataTSDB
 import Testing
 @testable import StrataServer
 @testable import StrataWire
@@ -78,5 +79,36 @@ import Testing
                                                    body: ByteBuffer(bytes: Snappy.compress([])))
             #expect(allowed.status == .noContent, "\(path)")
         }
+    }
+}
+
+/// A valid body that decodes past the limit (8 × the body limit) is 413 with its reason, not 400 "corrupt input";
+/// and a series naming Strata's reserved `__tenant__` label is 400 naming it. Before, such a series was stored
+/// beside the same series without it, both then shown with equal labels, so `xt + 0` failed with "vector cannot
+/// contain metrics with the same labelset".
+@Test func anOverlargeDecodedBodyIs413AndTheReservedTenantLabelIs400() async throws {
+    let harness = try ServerHarness { $0.maxRemoteWriteBytes = 1 << 16 }
+    try await harness.test { client in
+        let zeros = Snappy.compress([UInt8](repeating: 0, count: (8 << 16) + 1))
+        let large = try await client.execute(uri: "/api/v1/write", method: .post, headers: ServerHarness.adminBasic,
+                                             body: ByteBuffer(bytes: zeros))
+        #expect(large.status == .contentTooLarge)
+        #expect(String(buffer: large.body) == "request body decodes to more than \(8 << 16) bytes\n")
+
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        func write(_ labels: [(String, String)], _ value: Double) async throws -> (Int, String) {
+            let body = Snappy.compress(ProtoWriter.writeRequest([(labels: labels, samples: [(now, value)])]))
+            let response = try await client.execute(uri: "/api/v1/write", method: .post, headers: ServerHarness.adminBasic,
+                                                    body: ByteBuffer(bytes: body))
+            return (Int(response.status.code), String(buffer: response.body))
+        }
+        #expect(try await write([("__name__", "xt"), ("k", "v")], 7).0 == 204)
+        for tenant in ["default", "other"] {
+            let (status, text) = try await write([("__name__", "xt"), ("__tenant__", tenant), ("k", "v")], 6)
+            #expect(status == 400)
+            #expect(text.hasPrefix("label name \"__tenant__\" is reserved"))
+        }
+        let series = try await harness.server.store.select([try LabelMatcher("__name__", .equal, "xt")])
+        #expect(series.count == 1, "one series xt{k=\"v\"}")
     }
 }

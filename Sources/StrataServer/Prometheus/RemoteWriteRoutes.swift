@@ -45,7 +45,8 @@ struct RemoteWriteRoutes {
         do {
             let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
             try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: intake.resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
-        } catch let error as Snappy.CorruptInput {
+        } catch let error as Snappy.Failure {
+            if case .tooLarge = error { return reject(.contentTooLarge, error.description) }
             return reject(.badRequest, error.description)
         } catch let error as RemoteWriteRequest.DecodeError {
             return reject(.badRequest, error.description)
