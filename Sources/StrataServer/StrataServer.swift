@@ -142,7 +142,8 @@ public struct StrataServer: Sendable {
         let intake = PrometheusSampleIntake(store: store, registrar: registrar, alertFeed: alertFeed, streams: streams,
                                             maxAgeMs: store.options.retentionMs[.raw])
         let remoteWrite = RemoteWriteRoutes(intake: intake, maxBodyBytes: configuration.maxRemoteWriteBytes,
-                                            maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
+                                            maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes,
+                                            budget: DecodedBytesBudget(limit: 8 * configuration.maxRemoteWriteBytes), logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheusAPI = secured("prometheus/api/v1", .users)
         remoteWrite.register(on: prometheusAPI, path: "write")

@@ -62,6 +62,15 @@ public enum Snappy {
         return output
     }
 
+    /// The length the body's header declares it decodes to, nil when the header is unreadable (nothing is decoded).
+    public static func declaredLength(_ input: [UInt8]) -> Int? {
+        var length = 0
+        let status = input.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, buffer.count, &length) }
+        }
+        return status == SNAPPY_OK ? length : nil
+    }
+
     /// Compresses `input` (for tests and clients).
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         var length = snappy_max_compressed_length(input.count)

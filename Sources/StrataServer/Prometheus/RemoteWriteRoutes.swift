@@ -17,6 +17,8 @@ struct RemoteWriteRoutes {
     let intake: PrometheusSampleIntake
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
+    /// Shared by every large request (`DecodedBytesBudget`).
+    let budget: DecodedBytesBudget
     let logger: Logger
     let samplesReceived = Counter(label: "strata_remote_write_samples_total", dimensions: [("result", "stored")])
     let requestsRejected = Counter(label: "strata_remote_write_requests_rejected_total")
@@ -39,11 +41,25 @@ struct RemoteWriteRoutes {
         } catch is BodyTooLarge {
             return reject(.contentTooLarge, "request body larger than \(maxBodyBytes) bytes")
         }
+        let compressed = Array(body.readableBytesView)
+        // Counted only when it will be decoded: a body declaring more than the limit is refused at once below.
+        let declared = Snappy.declaredLength(compressed).flatMap { $0 <= maxDecodedBytes ? $0 : nil } ?? 0
+        guard await budget.acquire(declared, wait: .seconds(30)) else {
+            return reject(.serviceUnavailable, "too many large write requests at once (\(budget.limit >> 20) MiB decoded at most); retry",
+                          extra: [.retryAfter: "5"])
+        }
+        let response = try await decodeAndCommit(compressed, tenant: tenant)
+        budget.release(declared)
+        return response
+    }
+
+    /// Decodes the body and commits its samples (their memory is freed when this returns).
+    private func decodeAndCommit(_ compressed: [UInt8], tenant: String) async throws -> Response {
         var batch = SampleBatch(capacity: 512)
         var newSeries: [SeriesResolver.Entry] = []
         var metadata: [MetricMetadata] = []
         do {
-            let raw = try Snappy.decompress(Array(body.readableBytesView), limit: maxDecodedBytes)
+            let raw = try Snappy.decompress(compressed, limit: maxDecodedBytes)
             try RemoteWriteRequest.decode(raw, tenant: tenant, resolver: intake.resolver, into: &batch, newSeries: &newSeries, metadata: &metadata)
         } catch let error as Snappy.Failure {
             if case .tooLarge = error { return reject(.contentTooLarge, error.description) }
@@ -60,10 +76,10 @@ struct RemoteWriteRoutes {
         return Response(status: .noContent)
     }
 
-    private func reject(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    private func reject(_ status: HTTPResponse.Status, _ message: String, extra: HTTPFields = [:]) -> Response {
         requestsRejected.increment()
         logger.error("remote write rejected", metadata: ["status": "\(status.code)", "reason": "\(message)"])
-        return Self.plainText(status, message)
+        return Self.plainText(status, message, extra: extra)
     }
 
     /// An error as Go's `http.Error` writes it: plain text, message and newline.

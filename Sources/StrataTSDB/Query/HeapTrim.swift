@@ -9,7 +9,8 @@ import Glibc
 /// they stay in the process (an outside probe saw a server that ingested in 110 MiB stay at 5.4 GB after two loops
 /// of refused queries) until `malloc_trim` returns the free pages. A trim runs shortly after such a read ends, on a
 /// utility thread; trims never overlap and at most one starts a second — a read that ends meanwhile gets the next.
-enum HeapTrim {
+/// Large write requests ask for one too (`DecodedBytesBudget` in the server).
+public enum HeapTrim {
     /// Reads that decoded at least this many samples (64 MiB of them) ask for a trim when they end.
     static let threshold = 4_000_000
     /// Whether a trim is scheduled or running, and whether another was asked for meanwhile.
@@ -25,7 +26,7 @@ enum HeapTrim {
     }()
 
     /// Asks for a trim: scheduled now when none is pending, else after the pending one.
-    static func afterLargeRead() {
+    public static func afterLargeRead() {
         let start = state.withLock { state in
             if state.busy { state.again = true; return false }
             state.busy = true
