@@ -48,9 +48,10 @@ struct RemoteWriteRoutes {
             return reject(.serviceUnavailable, "too many large write requests at once (\(budget.limit >> 20) MiB decoded at most); retry",
                           extra: [.retryAfter: "5"])
         }
-        let response = try await decodeAndCommit(compressed, tenant: tenant)
-        budget.release(declared)
-        return response
+        // Also when the commit throws (a storage failure): a share never given back would hold every later large
+        // request to its wait and a 503.
+        defer { budget.release(declared) }
+        return try await decodeAndCommit(compressed, tenant: tenant)
     }
 
     /// Decodes the body and commits its samples (their memory is freed when this returns).
