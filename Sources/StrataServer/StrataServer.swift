@@ -141,14 +141,14 @@ public struct StrataServer: Sendable {
         sessions.register(on: api)
         let intake = PrometheusSampleIntake(store: store, registrar: registrar, alertFeed: alertFeed, streams: streams,
                                             maxAgeMs: store.options.retentionMs[.raw])
+        let largeBodies = DecodedBytesBudget(limit: 8 * configuration.maxRemoteWriteBytes)
         let remoteWrite = RemoteWriteRoutes(intake: intake, maxBodyBytes: configuration.maxRemoteWriteBytes,
-                                            maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes,
-                                            budget: DecodedBytesBudget(limit: 8 * configuration.maxRemoteWriteBytes), logger: logger)
+                                            maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, budget: largeBodies, logger: logger)
         remoteWrite.register(on: api, path: "write")
         let prometheusAPI = secured("prometheus/api/v1", .users)
         remoteWrite.register(on: prometheusAPI, path: "write")
         let otlp = OTLPRoutes(intake: intake, hosts: HostDirectory(catalog: catalog), maxBodyBytes: configuration.maxRemoteWriteBytes,
-                              maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, logger: logger)
+                              maxDecodedBytes: 8 * configuration.maxRemoteWriteBytes, budget: largeBodies, logger: logger)
         otlp.register(on: secured("v1", .users), path: "metrics")
         otlp.register(on: prometheusAPI, path: "otlp/v1/metrics")
         ResourceRoutes(catalog: catalog, querier: store).register(on: api)

@@ -21,6 +21,8 @@ struct OTLPRoutes {
     let hosts: HostDirectory
     let maxBodyBytes: Int
     let maxDecodedBytes: Int
+    /// Shared with remote write (`DecodedBytesBudget`): a large export takes its turn once inflated.
+    let budget: DecodedBytesBudget
     let logger: Logger
     let samplesReceived = Counter(label: "strata_otlp_samples_total", dimensions: [("result", "stored")])
     let pointsRejected = Counter(label: "strata_otlp_points_rejected_total")
@@ -62,6 +64,18 @@ struct OTLPRoutes {
                 return reject(.badRequest, code: 3, "invalid gzip body: \(error.description)", encoding)
             }
         }
+        // Decoding, translating and committing cost several times the inflated bytes: large exports take turns.
+        let held = bytes.count
+        guard await budget.acquire(held, wait: .seconds(30)) else {
+            return reject(.serviceUnavailable, code: 14, "too many large write requests at once (\(budget.limit >> 20) MiB decoded at most); retry",
+                          encoding, extra: [.retryAfter: "5"])
+        }
+        defer { budget.release(held) }
+        return try await decodeAndCommit(bytes, encoding: encoding, tenant: tenant)
+    }
+
+    /// Decodes an export, translates it and commits its samples (their memory is freed when this returns).
+    private func decodeAndCommit(_ bytes: [UInt8], encoding: OTLPResponse.Encoding, tenant: String) async throws -> Response {
         let decoded: OTLPMetricsRequest
         do {
             decoded = encoding == .protobuf ? try OTLPProtobuf.decode(bytes) : try OTLPJSON.decode(bytes)
@@ -115,10 +129,13 @@ struct OTLPRoutes {
         return result
     }
 
-    private func reject(_ status: HTTPResponse.Status, code: Int, _ message: String, _ encoding: OTLPResponse.Encoding) -> Response {
+    private func reject(_ status: HTTPResponse.Status, code: Int, _ message: String, _ encoding: OTLPResponse.Encoding,
+                        extra: HTTPFields = [:]) -> Response {
         requestsRejected.increment()
         logger.error("OTLP export rejected", metadata: ["status": "\(status.code)", "reason": "\(message)"])
         let body = OTLPResponse.status(code: code, message: message, encoding: encoding)
-        return Response(status: status, headers: [.contentType: encoding.contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: encoding.contentType]
+        for field in extra { headers.append(field) }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
