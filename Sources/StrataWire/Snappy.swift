@@ -2,27 +2,17 @@ import CSnappy
 
 /// Snappy block format (not framed), as Prometheus remote write uses it, through libsnappy.
 public enum Snappy {
-    /// Why a body could not be decompressed; the message matches Prometheus 2.42's.
-    public struct CorruptInput: Error, CustomStringConvertible {
-        public var description: String { "snappy: corrupt input" }
-    }
-
-    /// A valid body that would decode to more than the limit (an answer of 413, not 400: the body is not corrupt).
-    public struct TooLarge: Error, CustomStringConvertible {
-        /// The most decoded bytes accepted.
-        public var limit: Int
-        public var description: String { "request body decodes to more than \(limit) bytes" }
-    }
-
     /// Why `decompress` refused a body.
     public enum Failure: Error, CustomStringConvertible {
-        case corrupt(CorruptInput)
-        case tooLarge(TooLarge)
+        /// Not a snappy block (400; the message matches Prometheus 2.42's).
+        case corrupt
+        /// A valid body that would decode to more than `limit` bytes (413: the body is not corrupt).
+        case tooLarge(limit: Int)
 
         public var description: String {
             switch self {
-            case .corrupt(let error): return error.description
-            case .tooLarge(let error): return error.description
+            case .corrupt: return "snappy: corrupt input"
+            case .tooLarge(let limit): return "request body decodes to more than \(limit) bytes"
             }
         }
     }
@@ -35,16 +25,11 @@ public enum Snappy {
     /// is allocated — bodies whose length header claims more than the format can expand them to (a 14-byte
     /// body claiming 255 MiB used to make the server allocate 255 MiB first).
     public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
-        guard !input.isEmpty else { throw .corrupt(CorruptInput()) }
-        var length = 0
-        let lengthStatus = input.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { snappy_uncompressed_length($0.baseAddress, buffer.count, &length) }
-        }
-        guard lengthStatus == SNAPPY_OK, length / maxExpansion <= input.count else { throw .corrupt(CorruptInput()) }
-        guard length <= limit else { throw .tooLarge(TooLarge(limit: limit)) }
+        guard !input.isEmpty, let length = declaredLength(input), length / maxExpansion <= input.count else { throw .corrupt }
+        guard length <= limit else { throw .tooLarge(limit: limit) }
         guard length > 0 else {
             // A valid empty stream is the single byte 0.
-            guard input == [0] else { throw .corrupt(CorruptInput()) }
+            guard input == [0] else { throw .corrupt }
             return []
         }
         var output = [UInt8](repeating: 0, count: length)
@@ -58,7 +43,7 @@ public enum Snappy {
                 }
             }
         }
-        guard status == SNAPPY_OK, produced == length else { throw .corrupt(CorruptInput()) }
+        guard status == SNAPPY_OK, produced == length else { throw .corrupt }
         return output
     }
 
