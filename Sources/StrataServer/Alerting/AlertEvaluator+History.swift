@@ -69,9 +69,11 @@ extension AlertEvaluator {
     /// The profile `key` starts from: learned from the stored history, or nil when that could not be read, so that
     /// the sample decides nothing and the next one reads again; after `historyAttempts` failed reads (a query past
     /// its timeout each time: a loaded store, or a block that cannot be read), an empty profile that learns from live
-    /// samples, with a warning. So a failing store costs each series at most that many reads.
+    /// samples, with a warning. So a failing store costs each series at most that many reads. Nil too, counting
+    /// nothing, when the definition's state was forgotten during the read (`unlessForgotten`).
     func seededBaseline(key: AlertEntry.Key, series: StableID, condition: BaselineCondition, nowMs: Int64) async -> BaselineProfile? {
-        if let profile = await seededProfile(series: series, condition: condition, nowMs: nowMs) {
+        guard let read = await unlessForgotten({ await seededProfile(series: series, condition: condition, nowMs: nowMs) }) else { return nil }
+        if let profile = read {
             baselineReadFailures[key] = nil
             return profile
         }

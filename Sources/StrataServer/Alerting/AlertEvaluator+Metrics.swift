@@ -29,9 +29,8 @@ extension AlertEvaluator {
             // Only what looks back needs the stored history (and the lookup that tells whether it was read).
             if threshold.input != .value, inputs[key] == nil {
                 readHistory = true
-                let epoch = metricStateEpoch
-                let seeded = await seededInput(series: series, condition: threshold, nowMs: timestampMs)
-                guard metricStateEpoch == epoch else { return nil }
+                guard let seeded = await unlessForgotten({ await seededInput(series: series, condition: threshold, nowMs: timestampMs) })
+                else { return nil }
                 inputs[key] = seeded
             }
             guard let input = inputs[key, default: ThresholdInputState()].add(timestampMs: timestampMs, value: value, input: threshold.input) else { return nil }
@@ -39,9 +38,8 @@ extension AlertEvaluator {
         case .trend(let trend):
             if trends[key] == nil {
                 readHistory = true
-                let epoch = metricStateEpoch
-                let seeded = await seededTrend(series: series, condition: trend, nowMs: timestampMs)
-                guard metricStateEpoch == epoch else { return nil }
+                guard let seeded = await unlessForgotten({ await seededTrend(series: series, condition: trend, nowMs: timestampMs) })
+                else { return nil }
                 trends[key] = seeded
             }
             guard let projection = trends[key]?.add(timestampMs: timestampMs, value: value, condition: trend) else { return nil }
@@ -52,13 +50,7 @@ extension AlertEvaluator {
         case .baseline(let baseline):
             if baselines[key] == nil {
                 readHistory = true
-                let epoch = metricStateEpoch
-                let seeded = await seededBaseline(key: key, series: series, condition: baseline, nowMs: timestampMs)
-                guard metricStateEpoch == epoch else {
-                    baselineReadFailures[key] = nil
-                    return nil
-                }
-                guard let seeded else { return nil }
+                guard let seeded = await seededBaseline(key: key, series: series, condition: baseline, nowMs: timestampMs) else { return nil }
                 if baselines[key] == nil { baselines[key] = seeded }
             }
             let expectation = baselines[key]?.expectation(atMs: timestampMs)
@@ -69,6 +61,15 @@ extension AlertEvaluator {
         default:
             return nil
         }
+    }
+
+    /// What `read` (a read of stored history, during which the actor takes other work) returns, or nil when a
+    /// definition's metric state was forgotten meanwhile (`metricStateEpoch`): what was read may belong to a definition
+    /// that is gone or now different, so none of it is kept.
+    func unlessForgotten<Value>(_ read: () async -> Value) async -> Value? {
+        let epoch = metricStateEpoch
+        let value = await read()
+        return metricStateEpoch == epoch ? value : nil
     }
 
     /// Forgets what the metric conditions of a definition remember.
