@@ -149,7 +149,7 @@ def median_of(trials):
         return dict(trials[0])
     merged = dict(done[0])
     for key in ("samples_per_s", "server_cpu_s", "cpu_s_per_million", "peak_rss_mib", "dir_bytes_per_sample",
-                "req_latency_ms_p50", "req_latency_ms_p99", "http_errors"):
+                "req_latency_ms_p50", "req_latency_ms_p99"):
         values = [t[key] for t in done if isinstance(t.get(key), (int, float))]
         if values:
             merged[key] = statistics.median(values)
@@ -158,7 +158,7 @@ def median_of(trials):
         parts[name] = statistics.median(t.get("parts_bytes_per_sample", {}).get(name, 0) for t in done)
     if parts:
         merged["parts_bytes_per_sample"] = parts
-    merged["http_errors"] = sum(t.get("http_errors") or 0 for t in done)
+    merged["http_errors"] = sum(t.get("http_errors") or 0 for t in done)  # every trial's, not a median
     merged["trials"] = len(done)
     merged["samples_per_s_trials"] = [t.get("samples_per_s") for t in done]
     return merged

@@ -89,8 +89,8 @@ final class FrozenBox {
 }
 
 /// How far the engine's persists have got: shared by the engine and the frozen samples of its series, touched only
-/// on the engine actor. A series' frozen samples of an epoch at or below `installedEpoch` are in installed blocks and no longer
-/// read, so installing a persist's blocks takes one store, not a pass over every series.
+/// on the engine actor. A series' frozen samples of an epoch at or below `installedEpoch` are in installed blocks
+/// and no longer read, so installing a persist's blocks takes one store, not a pass over every series.
 final class PersistCursor: @unchecked Sendable {
     // @unchecked: used only on the engine actor that owns the head (as `MemSeries` is).
     var installedEpoch: UInt32 = 0
